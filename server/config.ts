@@ -1,0 +1,184 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration comes from the environment, plus an optional JSON file
+ * (TRELLIS_CONFIG) for the structured parts: statuses and priorities.
+ * Everything is validated at boot and every problem is listed at once, so a
+ * misconfigured install fails before it serves a single request.
+ */
+
+export const VIEW_POLICIES = ['public', 'users', 'maintainers'] as const;
+export type ViewPolicy = (typeof VIEW_POLICIES)[number];
+
+const Keyword = z.string().regex(/^(?![0-9]+$)[a-z0-9]{1,64}$/, 'must be 1-64 lowercase letters or digits, not all digits');
+
+const StatusConfig = z.object({
+  key: Keyword,
+  name: z.string().min(1),
+  closed: z.boolean(),
+  /** Closing an unassigned task as this status assigns it to the closer. */
+  claim: z.boolean().default(true),
+  /** Reserved statuses exist but cannot be chosen in pickers (duplicate: reached by merging). */
+  reserved: z.boolean().default(false),
+});
+export type StatusConfig = z.infer<typeof StatusConfig>;
+
+const PriorityConfig = z.object({
+  value: z.number().int().min(0),
+  name: z.string().min(1),
+  keyword: Keyword,
+  color: z.string().regex(/^[a-z]+$/),
+});
+export type PriorityConfig = z.infer<typeof PriorityConfig>;
+
+export const DEFAULT_STATUSES: StatusConfig[] = [
+  { key: 'open', name: 'Open', closed: false, claim: true, reserved: false },
+  { key: 'resolved', name: 'Resolved', closed: true, claim: true, reserved: false },
+  { key: 'wontfix', name: 'Wontfix', closed: true, claim: true, reserved: false },
+  { key: 'invalid', name: 'Invalid', closed: true, claim: false, reserved: false },
+  { key: 'duplicate', name: 'Duplicate', closed: true, claim: false, reserved: true },
+];
+
+export const DEFAULT_PRIORITIES: PriorityConfig[] = [
+  { value: 100, name: 'Unbreak Now!', keyword: 'unbreak', color: 'pink' },
+  { value: 90, name: 'Needs Triage', keyword: 'triage', color: 'violet' },
+  { value: 80, name: 'High', keyword: 'high', color: 'red' },
+  { value: 50, name: 'Normal', keyword: 'normal', color: 'orange' },
+  { value: 25, name: 'Low', keyword: 'low', color: 'yellow' },
+  { value: 0, name: 'Wishlist', keyword: 'wish', color: 'sky' },
+];
+
+const TrackerFile = z
+  .object({
+    statuses: z.array(StatusConfig).min(2).optional(),
+    priorities: z.array(PriorityConfig).min(1).optional(),
+    defaultPriority: z.number().int().optional(),
+    defaultStatus: Keyword.optional(),
+    defaultView: z.enum(VIEW_POLICIES).optional(),
+  })
+  .strict();
+
+const Port = z.coerce.number().int().min(0).max(65535);
+
+const Env = z.object({
+  PORT: Port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  TRELLIS_CONFIG: z.string().min(1).optional(),
+  DEFAULT_VIEW: z.enum(VIEW_POLICIES).optional(),
+  TIMEZONE: z.string().min(1).default('UTC'),
+  TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+  LOG_REQUESTS: z.enum(['true', 'false']).default('true'),
+  SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+});
+
+export interface TrackerConfig {
+  statuses: StatusConfig[];
+  priorities: PriorityConfig[];
+  defaultPriority: number;
+  defaultStatus: string;
+  defaultView: ViewPolicy;
+}
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Absolute path of the embedded database folder; unused when databaseUrl is set. */
+  dataDir: string;
+  databaseUrl: string | null;
+  timezone: string;
+  trustProxy: boolean;
+  logRequests: boolean;
+  sessionDays: number;
+  tracker: TrackerConfig;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+function zodProblems(prefix: string, error: z.ZodError): string[] {
+  return error.issues.map((i) => `${prefix}${i.path.join('.')}: ${i.message}`);
+}
+
+export function buildTrackerConfig(input: z.infer<typeof TrackerFile>, envDefaultView?: ViewPolicy): TrackerConfig {
+  const statuses = input.statuses ?? DEFAULT_STATUSES;
+  const priorities = [...(input.priorities ?? DEFAULT_PRIORITIES)].sort((a, b) => b.value - a.value);
+  const tracker: TrackerConfig = {
+    statuses,
+    priorities,
+    defaultPriority: input.defaultPriority ?? 90,
+    defaultStatus: input.defaultStatus ?? statuses.find((s) => !s.closed)?.key ?? 'open',
+    defaultView: envDefaultView ?? input.defaultView ?? 'users',
+  };
+  const problems: string[] = [];
+  const dup = (xs: (string | number)[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
+  for (const k of dup(statuses.map((s) => s.key))) problems.push(`statuses: key "${k}" is defined twice`);
+  for (const v of dup(priorities.map((p) => p.value))) problems.push(`priorities: value ${v} is defined twice`);
+  for (const k of dup(priorities.map((p) => p.keyword))) problems.push(`priorities: keyword "${k}" is defined twice`);
+  if (!priorities.some((p) => p.value === tracker.defaultPriority)) {
+    problems.push(`defaultPriority: ${tracker.defaultPriority} is not one of the priorities`);
+  }
+  const defaultStatus = statuses.find((s) => s.key === tracker.defaultStatus);
+  if (!defaultStatus) problems.push(`defaultStatus: "${tracker.defaultStatus}" is not one of the statuses`);
+  else if (defaultStatus.closed) problems.push(`defaultStatus: "${tracker.defaultStatus}" must be an open status`);
+  if (!statuses.some((s) => s.closed && !s.reserved)) problems.push('statuses: at least one closed status is needed');
+  if (problems.length) throw new ConfigError(problems);
+  return tracker;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
+  const problems: string[] = [];
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) problems.push(...zodProblems('', parsed.error));
+
+  let file: z.infer<typeof TrackerFile> = {};
+  if (env.TRELLIS_CONFIG) {
+    const where = path.resolve(cwd, env.TRELLIS_CONFIG);
+    try {
+      const result = TrackerFile.safeParse(JSON.parse(fs.readFileSync(where, 'utf8')));
+      if (result.success) file = result.data;
+      else problems.push(...zodProblems(`TRELLIS_CONFIG (${where}) `, result.error));
+    } catch (err) {
+      problems.push(`TRELLIS_CONFIG: cannot read ${where}: ${(err as Error).message}`);
+    }
+  }
+
+  let tracker: TrackerConfig | undefined;
+  try {
+    tracker = buildTrackerConfig(file, parsed.success ? parsed.data.DEFAULT_VIEW : undefined);
+  } catch (err) {
+    if (err instanceof ConfigError) problems.push(...err.problems);
+    else throw err;
+  }
+
+  if (parsed.success) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: parsed.data.TIMEZONE });
+    } catch {
+      problems.push(`TIMEZONE: "${parsed.data.TIMEZONE}" is not a known time zone`);
+    }
+  }
+
+  if (problems.length || !parsed.success || !tracker) throw new ConfigError(problems);
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: path.resolve(cwd, e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL ?? null,
+    timezone: e.TIMEZONE,
+    trustProxy: e.TRUST_PROXY === 'true',
+    logRequests: e.LOG_REQUESTS === 'true',
+    sessionDays: e.SESSION_DAYS,
+    tracker,
+  });
+}

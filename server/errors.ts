@@ -1,0 +1,39 @@
+/**
+ * An error a person can act on: an HTTP status, a stable code for scripts,
+ * a sentence for people and, for forms, the field it belongs to.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'There is nothing here.') {
+    super(404, 'not-found', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'You do not have permission to do that.', field?: string) {
+    super(403, 'forbidden', message, field);
+  }
+}
+
+/** Field problems found while validating one submission, all reported together. */
+export class ValidationError extends AppError {
+  constructor(
+    readonly fields: Record<string, string>,
+    status = 422,
+    code = 'invalid',
+  ) {
+    super(status, code, Object.values(fields).join(' '));
+    this.name = 'ValidationError';
+  }
+}

@@ -1,0 +1,192 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { AppError, NotFoundError, ValidationError } from '../errors';
+import { findUserById, findUserByUsername } from '../users/repository';
+import { can, type Actor } from '../users/roles';
+import { eventType } from './events/registry';
+import { FieldProblem, type Change, type ParseContext, type StoredEvent } from './events/types';
+import { sameValue } from './events/values';
+import { canView } from './policy';
+import * as repo from './repository';
+import type { TaskState, Tracker } from './task';
+
+export interface Domain {
+  db: Knex;
+  tracker: Tracker;
+}
+
+export type Source = 'web' | 'cli' | 'api';
+
+export interface EditOptions {
+  source?: Source;
+  /** The last event id the editing form was loaded at; enables the lost-edit check. */
+  baseVersion?: number;
+}
+
+export interface EditResult {
+  taskId: number;
+  groupId: string;
+  events: StoredEvent[];
+}
+
+/** Fields whose concurrent edits are refused rather than silently overwritten. */
+const GUARDED = ['title', 'description', 'status', 'priority', 'owner', 'view'];
+
+function stateOf(task: import('./task').Task, subscriberIds: number[]): TaskState {
+  return {
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    priority: task.priority,
+    ownerId: task.ownerId,
+    view: task.view,
+    subscriberIds,
+  };
+}
+
+function applyPlan(state: TaskState, plan: Map<string, unknown>): TaskState {
+  let next = state;
+  for (const [type, value] of plan) next = eventType(type)!.apply(next, value);
+  return next;
+}
+
+async function parseChanges(changes: Change[], ctx: ParseContext, state: TaskState): Promise<Map<string, unknown>> {
+  const plan = new Map<string, unknown>();
+  const problems: Record<string, string> = {};
+  for (const change of changes) {
+    const t = eventType(change.type);
+    if (!t || t.type === 'create') throw new AppError(400, 'unknown-change', `"${change.type}" is not a kind of change.`);
+    try {
+      // Parse relative to the plan so far: two subscriber edits in one submission compose.
+      const current = t.current(applyPlan(state, plan));
+      plan.set(t.type, await t.parse(change.value, ctx, current));
+    } catch (err) {
+      if (!(err instanceof FieldProblem)) throw err;
+      if (err.status === 413) throw new AppError(413, 'too-large', err.message, err.field);
+      problems[err.field] ??= err.message;
+    }
+  }
+  if (Object.keys(problems).length) throw new ValidationError(problems);
+  return plan;
+}
+
+/**
+ * Drops guarded changes that only repeat the value the form was loaded with,
+ * and refuses those that would overwrite someone else's newer value.
+ */
+async function checkConflicts(trx: Knex.Transaction, taskId: number, plan: Map<string, unknown>, state: TaskState, base: number, d: Domain) {
+  const types = [...plan.keys()].filter((t) => GUARDED.includes(t));
+  const since = await repo.eventsSince(trx, taskId, types, base);
+  const conflicts: Record<string, string> = {};
+  for (const type of types) {
+    const first = since.find((e) => e.type === type);
+    if (!first) continue;
+    const t = eventType(type)!;
+    const mine = plan.get(type);
+    if (sameValue(mine, first.old)) plan.delete(type);
+    else if (!t.isNoop(t.current(state), mine)) {
+      conflicts[t.field] = `Someone else changed this while you were editing; it is now ${describeValue(type, t.current(state), d)}. Save again to replace it with yours.`;
+    }
+  }
+  if (Object.keys(conflicts).length) throw new ValidationError(conflicts, 409, 'conflict');
+}
+
+function describeValue(type: string, v: unknown, d: Domain): string {
+  if (type === 'priority') return `"${d.tracker.priorityName(Number(v))}"`;
+  if (type === 'status') return `"${d.tracker.statusName(String(v))}"`;
+  if (type === 'description') return 'a newer text (shown above the box)';
+  if (v === null) return 'empty';
+  return `"${String(v)}"`;
+}
+
+/** Adds what a change implies: the author subscribes, a closer claims, a replaced owner stays subscribed. */
+function expand(plan: Map<string, unknown>, state: TaskState, actor: Actor, isCreate: boolean, d: Domain) {
+  const next = applyPlan(state, plan);
+  let ownerId = next.ownerId;
+  const closing = !d.tracker.isClosed(state.status) && d.tracker.isClosed(next.status);
+  if (closing && ownerId === null && !plan.has('owner') && d.tracker.status(next.status)?.claim) {
+    ownerId = actor.id;
+    plan.set('owner', actor.id);
+  }
+  const subscribe: number[] = [];
+  if (isCreate) subscribe.push(actor.id);
+  if (state.ownerId !== null && ownerId !== state.ownerId) subscribe.push(state.ownerId);
+  const add = subscribe.filter((id) => !next.subscriberIds.includes(id));
+  if (add.length) plan.set('subscribers', [...next.subscriberIds, ...add].sort((a, b) => a - b));
+}
+
+/** Refuses, all at once, every explicit change the actor's role does not allow. */
+function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: Actor) {
+  const refused: Record<string, string> = {};
+  for (const [type, value] of plan) {
+    const t = eventType(type)!;
+    const from = t.current(state);
+    if (!t.isNoop(from, value) && !can(actor, t.capability(actor, from, value))) {
+      refused[t.field] = `You do not have permission to change the ${t.field} of this task.`;
+    }
+  }
+  if (Object.keys(refused).length) throw new ValidationError(refused, 403, 'forbidden');
+}
+
+/**
+ * The one write path for tasks. In one database transaction: lock the task,
+ * parse and validate the changes, drop those without effect, check each
+ * against the actor's capabilities, then write the task row and its events.
+ */
+export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, changes: Change[], opts: EditOptions = {}): Promise<EditResult> {
+  const isCreate = taskId === null;
+  if (isCreate && !can(actor, 'task.create')) throw new AppError(403, 'forbidden', 'You do not have permission to create tasks.');
+
+  return d.db.transaction(async (trx) => {
+    let state: TaskState;
+    let task: import('./task').Task | null = null;
+    if (isCreate) {
+      state = d.tracker.blankState();
+    } else {
+      task = await repo.lockTask(trx, taskId);
+      if (!task || !canView(actor, task)) throw new NotFoundError();
+      state = stateOf(task, await repo.findSubscriberIds(trx, taskId));
+    }
+    const ctx: ParseContext = {
+      trx,
+      tracker: d.tracker,
+      actor,
+      findUserByName: (name) => findUserByUsername(trx, name),
+      findUserById: (id) => findUserById(trx, id),
+    };
+    const plan = await parseChanges(changes, ctx, state);
+    if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });
+    if (task && opts.baseVersion !== undefined) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d);
+    checkCapabilities(plan, state, actor);
+    expand(plan, state, actor, isCreate, d);
+
+    const inserts: repo.EventInsert[] = isCreate ? [{ type: 'create', old: null, new: true }] : [];
+    let next = state;
+    for (const [type, value] of plan) {
+      const t = eventType(type)!;
+      const from = t.current(next);
+      if (t.isNoop(from, value)) continue;
+      inserts.push({ type, old: type === 'comment' ? null : from, new: value });
+      next = t.apply(next, value);
+    }
+    if (!inserts.length) return { taskId: taskId!, groupId: '', events: [] };
+
+    const at = new Date();
+    const wasClosed = d.tracker.isClosed(state.status);
+    const isClosed = d.tracker.isClosed(next.status);
+    const write: repo.TaskWrite = {
+      state: next,
+      closedAt: isClosed ? (wasClosed && task ? task.closedAt : at) : null,
+      closerId: isClosed ? (wasClosed && task ? task.closerId : actor.id) : null,
+    };
+    const id = task ? task.id : await repo.insertTask(trx, actor.id, write, at);
+    if (task) await repo.updateTask(trx, id, write, at);
+    const subs = new Set(next.subscriberIds);
+    const had = new Set(state.subscriberIds);
+    await repo.addSubscribers(trx, id, [...subs].filter((u) => !had.has(u)));
+    await repo.removeSubscribers(trx, id, [...had].filter((u) => !subs.has(u)));
+    const groupId = crypto.randomUUID();
+    const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source: opts.source ?? 'web', at }, inserts);
+    return { taskId: id, groupId, events };
+  });
+}

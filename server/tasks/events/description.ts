@@ -1,0 +1,30 @@
+import { say } from './sentence';
+import { FieldProblem, type EventType } from './types';
+import { asString, hiddenWhenOldEmpty } from './values';
+
+export const MAX_TEXT_LENGTH = 262144;
+
+/** Text from forms arrives with CRLF; store one newline convention. */
+export function normaliseText(raw: unknown, field: string): string {
+  const text = asString(raw);
+  if (text === null) throw new FieldProblem(field, 'This must be text.');
+  const normal = text.replace(/\r\n?/g, '\n');
+  if (normal.length > MAX_TEXT_LENGTH) {
+    throw new FieldProblem(field, `This text is too long: at most ${MAX_TEXT_LENGTH} characters.`, 413);
+  }
+  return normal;
+}
+
+export const description: EventType<string> = {
+  type: 'description',
+  strength: 100,
+  field: 'description',
+  parse: (raw) => normaliseText(raw, 'description'),
+  current: (s) => s.description,
+  apply: (s, description) => ({ ...s, description }),
+  capability: () => 'task.edit',
+  isNoop: (a, b) => a.trimEnd() === b.trimEnd(),
+  userIds: () => [],
+  hiddenOnCreate: hiddenWhenOldEmpty,
+  describe: (_e, { actor }) => say`${actor} updated the task description.`,
+};

@@ -1,0 +1,28 @@
+import { say } from './sentence';
+import type { EventType } from './types';
+import { resolveUser } from './users';
+import { hiddenWhenOldEmpty } from './values';
+
+export const owner: EventType<number | null> = {
+  type: 'owner',
+  strength: 120,
+  field: 'owner',
+  async parse(raw, ctx) {
+    if (raw === null || raw === undefined || (typeof raw === 'string' && raw.trim() === '')) return null;
+    return (await resolveUser(raw, ctx, 'owner')).id;
+  },
+  current: (s) => s.ownerId,
+  apply: (s, ownerId) => ({ ...s, ownerId }),
+  capability: (actor, _from, to) => (to === actor.id ? 'task.claim' : 'task.triage'),
+  isNoop: (a, b) => a === b,
+  userIds: (e) => [e.old, e.new].filter((v): v is number => typeof v === 'number'),
+  hiddenOnCreate: hiddenWhenOldEmpty,
+  describe(e, { actor, user }) {
+    const from = e.old as number | null;
+    const to = e.new as number | null;
+    if (to !== null && to === actor.id) return say`${actor} claimed this task.`;
+    if (to === null) return say`${actor} removed ${user(from)} as the assignee of this task.`;
+    if (from === null) return say`${actor} assigned this task to ${user(to)}.`;
+    return say`${actor} reassigned this task from ${user(from)} to ${user(to)}.`;
+  },
+};

@@ -1,0 +1,33 @@
+import { comment } from './comment';
+import { create } from './create';
+import { description } from './description';
+import { owner } from './owner';
+import { priority } from './priority';
+import { say } from './sentence';
+import { status } from './status';
+import { subscribers } from './subscribers';
+import { title } from './title';
+import type { DescribeContext, EventType, StoredEvent } from './types';
+import { view } from './view';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyEventType = EventType<any>;
+
+/** Every event type Trellis knows. A stored type missing here still renders (as "edited"). */
+const EVENT_TYPES: readonly AnyEventType[] = [create, title, description, status, priority, owner, view, subscribers, comment];
+
+const BY_TYPE = new Map<string, AnyEventType>(EVENT_TYPES.map((t) => [t.type, t]));
+
+export function eventType(type: string): AnyEventType | undefined {
+  return BY_TYPE.get(type);
+}
+
+/** The strength of an unknown type sits with "others". */
+export function strengthOf(type: string): number {
+  return BY_TYPE.get(type)?.strength ?? 100;
+}
+
+export function describeEvent(e: StoredEvent, ctx: DescribeContext) {
+  const t = BY_TYPE.get(e.type);
+  return t ? t.describe(e, ctx) : say`${ctx.actor} edited this task.`;
+}

@@ -1,0 +1,60 @@
+import { join, listOf, say } from './sentence';
+import { FieldProblem, type EventType, type ParseContext } from './types';
+import { resolveUser } from './users';
+import { hiddenWhenOldEmpty, sameValue } from './values';
+
+/** Subscriber edits are relative, so two people subscribing at once both land. */
+export interface SubscriberEdit {
+  add?: unknown[];
+  remove?: unknown[];
+  set?: unknown[];
+}
+
+async function resolveAll(raw: unknown, ctx: ParseContext): Promise<number[]> {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw)) throw new FieldProblem('subscribers', 'Subscribers must be a list of usernames.');
+  const ids: number[] = [];
+  for (const item of raw) ids.push((await resolveUser(item, ctx, 'subscribers')).id);
+  return ids;
+}
+
+const sorted = (ids: Iterable<number>) => [...new Set(ids)].sort((a, b) => a - b);
+
+export const subscribers: EventType<number[]> = {
+  type: 'subscribers',
+  strength: 75,
+  field: 'subscribers',
+  async parse(raw, ctx, current) {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new FieldProblem('subscribers', 'Say which subscribers to add, remove or set.');
+    }
+    const edit = raw as SubscriberEdit;
+    const next = new Set(edit.set !== undefined ? await resolveAll(edit.set, ctx) : current);
+    for (const id of await resolveAll(edit.add, ctx)) next.add(id);
+    for (const id of await resolveAll(edit.remove, ctx)) next.delete(id);
+    return sorted(next);
+  },
+  current: (s) => s.subscriberIds,
+  apply: (s, ids) => ({ ...s, subscriberIds: sorted(ids) }),
+  // Subscribing yourself or others is one capability; reading alone allows neither.
+  capability: () => 'task.subscribe',
+  isNoop: sameValue,
+  userIds: (e) => [...((e.old as number[]) ?? []), ...((e.new as number[]) ?? [])],
+  hiddenOnCreate: hiddenWhenOldEmpty,
+  describe(e, { actor, user }) {
+    const from = new Set((e.old as number[]) ?? []);
+    const to = new Set((e.new as number[]) ?? []);
+    const added = [...to].filter((id) => !from.has(id));
+    const removed = [...from].filter((id) => !to.has(id));
+    if (added.length === 1 && !removed.length && added[0] === actor.id) return say`${actor} subscribed.`;
+    if (removed.length === 1 && !added.length && removed[0] === actor.id) return say`${actor} unsubscribed.`;
+    const names = (ids: number[]) => listOf(ids.map(user));
+    if (added.length && removed.length) {
+      return join(say`${actor} edited subscribers, added: `, names(added), '; removed: ', names(removed), '.');
+    }
+    if (added.length) {
+      return join(say`${actor} added ${added.length === 1 ? 'a subscriber' : 'subscribers'}: `, names(added), '.');
+    }
+    return join(say`${actor} removed ${removed.length === 1 ? 'a subscriber' : 'subscribers'}: `, names(removed), '.');
+  },
+};

@@ -1,0 +1,77 @@
+import type { Knex } from 'knex';
+import type { Actor, Capability } from '../../users/roles';
+import type { User } from '../../users/user';
+import type { TaskState, Tracker } from '../task';
+import type { Sentence, UserRef } from './sentence';
+
+/** What parsing a change may look up, always inside the editor's transaction. */
+export interface ParseContext {
+  trx: Knex.Transaction;
+  tracker: Tracker;
+  actor: Actor;
+  findUserByName(username: string): Promise<User | null>;
+  findUserById(id: number): Promise<User | null>;
+}
+
+/** A stored event as the renderers see it. */
+export interface StoredEvent {
+  id: number;
+  taskId: number;
+  groupId: string;
+  actorId: number;
+  type: string;
+  old: unknown;
+  new: unknown;
+  source: string;
+  createdAt: Date;
+}
+
+export interface DescribeContext {
+  tracker: Tracker;
+  actor: UserRef;
+  user(id: number | null): UserRef;
+}
+
+/** Thrown by parse/validate: a message shown beside the named form field. */
+export class FieldProblem extends Error {
+  constructor(
+    readonly field: string,
+    message: string,
+    readonly status = 422,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * One kind of change to a task. The registry lists them; the editor, the
+ * timeline and (later) mail and the API all work through these functions.
+ */
+export interface EventType<T> {
+  /** Stored in task_events.type: never rename. */
+  readonly type: string;
+  /** Orders lines within a group: title > status > owner > priority > others > subscribers > comment. */
+  readonly strength: number;
+  /** The form field its problems belong to. */
+  readonly field: string;
+  /** Turns raw input into a typed value; may look at the current value (subscriber edits are relative). */
+  parse(raw: unknown, ctx: ParseContext, current: T): Promise<T> | T;
+  /** The current value on a task; undefined for types that change no field (comments). */
+  current(state: TaskState): T;
+  apply(state: TaskState, value: T): TaskState;
+  /** The capability the actor needs for this change. */
+  capability(actor: Actor, from: T, to: T): Capability;
+  /** Whether the change has no effect; a change with no effect is dropped, not stored. */
+  isNoop(from: T, to: T): boolean;
+  /** Users whose names the sentence needs, so a timeline loads them in one query. */
+  userIds(e: StoredEvent): number[];
+  /** Hidden lines stay stored but are not shown (for example defaults set on creation). */
+  hiddenOnCreate(e: StoredEvent): boolean;
+  describe(e: StoredEvent, ctx: DescribeContext): Sentence;
+}
+
+/** A requested change, as forms and scripts express it. */
+export interface Change {
+  type: string;
+  value: unknown;
+}

@@ -1,0 +1,29 @@
+import { VIEW_POLICIES, type ViewPolicy } from '../../config';
+import { VIEW_NAMES } from '../task';
+import { say } from './sentence';
+import { FieldProblem, type EventType } from './types';
+import { asString } from './values';
+
+export const view: EventType<ViewPolicy> = {
+  type: 'view',
+  strength: 100,
+  field: 'view',
+  parse(raw) {
+    const key = asString(raw)?.trim() ?? '';
+    if (!(VIEW_POLICIES as readonly string[]).includes(key)) {
+      throw new FieldProblem('view', `"${key}" is not a visibility. Choose one of: ${VIEW_POLICIES.join(', ')}.`);
+    }
+    return key as ViewPolicy;
+  },
+  current: (s) => s.view,
+  apply: (s, view) => ({ ...s, view }),
+  capability: () => 'task.visibility',
+  isNoop: (a, b) => a === b,
+  userIds: () => [],
+  hiddenOnCreate: (e) => e.old === null,
+  describe(e, { actor }) {
+    const from = VIEW_NAMES[e.old as ViewPolicy] ?? String(e.old);
+    const to = VIEW_NAMES[e.new as ViewPolicy] ?? String(e.new);
+    return say`${actor} changed the visibility from "${from}" to "${to}".`;
+  },
+};

@@ -1,0 +1,214 @@
+import type { Knex } from 'knex';
+import type { ViewPolicy } from '../config';
+import type { StoredEvent } from './events/types';
+import type { Task, TaskState } from './task';
+
+interface TaskRow {
+  id: number;
+  title: string;
+  description: string;
+  status: string;
+  priority: number;
+  owner_id: number | null;
+  author_id: number;
+  view_policy: ViewPolicy;
+  created_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
+  closer_id: number | null;
+}
+
+function toTask(r: TaskRow): Task {
+  return {
+    id: r.id,
+    title: r.title,
+    description: r.description,
+    status: r.status,
+    priority: r.priority,
+    ownerId: r.owner_id,
+    authorId: r.author_id,
+    view: r.view_policy,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    closedAt: r.closed_at,
+    closerId: r.closer_id,
+  };
+}
+
+export async function findTask(db: Knex, id: number): Promise<Task | null> {
+  const row = await db<TaskRow>('tasks').where({ id }).first();
+  return row ? toTask(row) : null;
+}
+
+/** Locks the row for the rest of the transaction: edits of one task run one after another. */
+export async function lockTask(trx: Knex.Transaction, id: number): Promise<Task | null> {
+  const row = await trx<TaskRow>('tasks').where({ id }).forUpdate().first();
+  return row ? toTask(row) : null;
+}
+
+export interface TaskWrite {
+  state: TaskState;
+  closedAt: Date | null;
+  closerId: number | null;
+}
+
+function columns(w: TaskWrite) {
+  return {
+    title: w.state.title,
+    description: w.state.description,
+    status: w.state.status,
+    priority: w.state.priority,
+    owner_id: w.state.ownerId,
+    view_policy: w.state.view,
+    closed_at: w.closedAt,
+    closer_id: w.closerId,
+  };
+}
+
+export async function insertTask(trx: Knex.Transaction, authorId: number, w: TaskWrite, at: Date): Promise<number> {
+  const [row] = await trx('tasks')
+    .insert({ ...columns(w), author_id: authorId, created_at: at, updated_at: at })
+    .returning('id');
+  return (row as { id: number }).id;
+}
+
+export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite, at: Date): Promise<void> {
+  await trx('tasks')
+    .where({ id })
+    .update({ ...columns(w), updated_at: at });
+}
+
+export async function findSubscriberIds(db: Knex, taskId: number): Promise<number[]> {
+  const rows = await db('task_subscribers').where({ task_id: taskId }).orderBy('user_id').select('user_id');
+  return rows.map((r: { user_id: number }) => r.user_id);
+}
+
+export async function addSubscribers(trx: Knex.Transaction, taskId: number, userIds: number[]): Promise<void> {
+  if (!userIds.length) return;
+  await trx('task_subscribers')
+    .insert(userIds.map((user_id) => ({ task_id: taskId, user_id })))
+    .onConflict(['task_id', 'user_id'])
+    .ignore();
+}
+
+export async function removeSubscribers(trx: Knex.Transaction, taskId: number, userIds: number[]): Promise<void> {
+  if (!userIds.length) return;
+  await trx('task_subscribers').where({ task_id: taskId }).whereIn('user_id', userIds).del();
+}
+
+export interface EventInsert {
+  type: string;
+  old: unknown;
+  new: unknown;
+}
+
+interface EventRow {
+  id: number;
+  task_id: number;
+  group_id: string;
+  actor_id: number;
+  type: string;
+  old_value: unknown;
+  new_value: unknown;
+  source: string;
+  created_at: Date;
+}
+
+function toEvent(r: EventRow): StoredEvent {
+  return {
+    id: r.id,
+    taskId: r.task_id,
+    groupId: r.group_id,
+    actorId: r.actor_id,
+    type: r.type,
+    old: r.old_value,
+    new: r.new_value,
+    source: r.source,
+    createdAt: r.created_at,
+  };
+}
+
+export async function insertEvents(
+  trx: Knex.Transaction,
+  meta: { taskId: number; groupId: string; actorId: number; source: string; at: Date },
+  events: EventInsert[],
+): Promise<StoredEvent[]> {
+  if (!events.length) return [];
+  const rows = await trx('task_events')
+    .insert(
+      events.map((e) => ({
+        task_id: meta.taskId,
+        group_id: meta.groupId,
+        actor_id: meta.actorId,
+        type: e.type,
+        // JSON-encode explicitly: pg would send a JS array as a PostgreSQL array.
+        old_value: e.old === undefined ? null : JSON.stringify(e.old),
+        new_value: e.new === undefined ? null : JSON.stringify(e.new),
+        source: meta.source,
+        created_at: meta.at,
+      })),
+    )
+    .returning('*');
+  return (rows as EventRow[]).map(toEvent);
+}
+
+export async function listEvents(db: Knex, taskId: number): Promise<StoredEvent[]> {
+  const rows = await db<EventRow>('task_events').where({ task_id: taskId }).orderBy('id');
+  return rows.map(toEvent);
+}
+
+/** Events of the given types written after an event id: what others changed since a form was loaded. */
+export async function eventsSince(db: Knex, taskId: number, types: string[], afterId: number): Promise<StoredEvent[]> {
+  if (!types.length) return [];
+  const rows = await db<EventRow>('task_events')
+    .where({ task_id: taskId })
+    .whereIn('type', types)
+    .where('id', '>', afterId)
+    .orderBy('id');
+  return rows.map(toEvent);
+}
+
+export async function lastEventId(db: Knex, taskId: number): Promise<number> {
+  const row = await db('task_events').where({ task_id: taskId }).max<{ id: number | null }>('id as id').first();
+  return Number(row?.id ?? 0);
+}
+
+export interface ListQuery {
+  statuses: string[];
+  policies: ViewPolicy[];
+  viewerId: number | null;
+  limit: number;
+  /** Keyset: the sort key of the row to continue after (next) or before (prev). */
+  after?: SortKey;
+  before?: SortKey;
+}
+
+/** priority, updated_at in microseconds since the epoch, id: exact, unlike a JS Date. */
+export type SortKey = [number, number, number];
+
+export interface ListedTask extends Task {
+  sortKey: SortKey;
+}
+
+export async function listTasks(db: Knex, q: ListQuery): Promise<ListedTask[]> {
+  const query = db<TaskRow>('tasks')
+    .select('*', db.raw(`(extract(epoch from updated_at) * 1000000)::bigint AS updated_us`))
+    .whereIn('status', q.statuses)
+    .where((w) => {
+      w.whereIn('view_policy', q.policies);
+      if (q.viewerId !== null) w.orWhere('owner_id', q.viewerId);
+    });
+  const keyExpr = `(priority, updated_at, id)`;
+  const keyValue = `(?::int, timestamptz 'epoch' + ?::bigint * interval '1 microsecond', ?::int)`;
+  if (q.after) query.whereRaw(`${keyExpr} < ${keyValue}`, q.after);
+  if (q.before) query.whereRaw(`${keyExpr} > ${keyValue}`, q.before);
+  const dir = q.before ? 'asc' : 'desc';
+  query.orderBy([
+    { column: 'priority', order: dir },
+    { column: 'updated_at', order: dir },
+    { column: 'id', order: dir },
+  ]);
+  const rows = (await query.limit(q.limit)) as (TaskRow & { updated_us: number })[];
+  if (q.before) rows.reverse();
+  return rows.map((r) => ({ ...toTask(r), sortKey: [r.priority, Number(r.updated_us), r.id] }));
+}

@@ -1,0 +1,137 @@
+import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '../config';
+
+export interface Task {
+  id: number;
+  title: string;
+  description: string;
+  status: string;
+  priority: number;
+  ownerId: number | null;
+  authorId: number;
+  view: ViewPolicy;
+  createdAt: Date;
+  updatedAt: Date;
+  closedAt: Date | null;
+  closerId: number | null;
+}
+
+/** The part of a task that events change; the editor works on this. */
+export interface TaskState {
+  title: string;
+  description: string;
+  status: string;
+  priority: number;
+  ownerId: number | null;
+  view: ViewPolicy;
+  subscriberIds: number[];
+}
+
+export const VIEW_NAMES: Record<ViewPolicy, string> = {
+  public: 'Public',
+  users: 'All Users',
+  maintainers: 'Maintainers',
+};
+
+export const MAX_TITLE_LENGTH = 255;
+
+/** Task ids as they appear in URLs: no zero, no leading zeros, within int4. */
+export function parseTaskId(raw: string): number | null {
+  if (!/^[1-9][0-9]{0,9}$/.test(raw)) return null;
+  const id = Number(raw);
+  return id <= 2147483647 ? id : null;
+}
+
+/** Statuses and priorities of this install, with the lookups everyone needs. */
+export class Tracker {
+  private readonly statusByKey: Map<string, StatusConfig>;
+  private readonly priorityByValue: Map<number, PriorityConfig>;
+  private readonly priorityByKeyword: Map<string, PriorityConfig>;
+
+  constructor(readonly config: TrackerConfig) {
+    this.statusByKey = new Map(config.statuses.map((s) => [s.key, s]));
+    this.priorityByValue = new Map(config.priorities.map((p) => [p.value, p]));
+    this.priorityByKeyword = new Map(config.priorities.map((p) => [p.keyword, p]));
+  }
+
+  get statuses(): StatusConfig[] {
+    return this.config.statuses;
+  }
+
+  get priorities(): PriorityConfig[] {
+    return this.config.priorities;
+  }
+
+  /** Statuses a person may pick; reserved ones (duplicate) are reached by other means. */
+  get pickableStatuses(): StatusConfig[] {
+    return this.config.statuses.filter((s) => !s.reserved);
+  }
+
+  get openStatusKeys(): string[] {
+    return this.config.statuses.filter((s) => !s.closed).map((s) => s.key);
+  }
+
+  status(key: string): StatusConfig | undefined {
+    return this.statusByKey.get(key);
+  }
+
+  isClosed(key: string): boolean {
+    return this.statusByKey.get(key)?.closed ?? false;
+  }
+
+  statusName(key: string): string {
+    return this.statusByKey.get(key)?.name ?? key;
+  }
+
+  /** "Open" for open statuses, "Closed, Resolved" for closed ones, as headers show them. */
+  statusFullName(key: string): string {
+    const s = this.statusByKey.get(key);
+    if (!s) return key;
+    return s.closed ? `Closed, ${s.name}` : s.name;
+  }
+
+  priority(value: number): PriorityConfig | undefined {
+    return this.priorityByValue.get(value);
+  }
+
+  priorityByKey(keyword: string): PriorityConfig | undefined {
+    return this.priorityByKeyword.get(keyword);
+  }
+
+  /** An unknown stored value renders as its number, so nothing breaks when config changes. */
+  priorityName(value: number): string {
+    return this.priorityByValue.get(value)?.name ?? String(value);
+  }
+
+  priorityColor(value: number): string {
+    return this.priorityByValue.get(value)?.color ?? 'black';
+  }
+
+  priorityKeyword(value: number): string {
+    return this.priorityByValue.get(value)?.keyword ?? String(value);
+  }
+
+  get defaultPriority(): number {
+    return this.config.defaultPriority;
+  }
+
+  get defaultStatus(): string {
+    return this.config.defaultStatus;
+  }
+
+  get defaultView(): ViewPolicy {
+    return this.config.defaultView;
+  }
+
+  /** The state a task is created from: every event on create is a change from this. */
+  blankState(): TaskState {
+    return {
+      title: '',
+      description: '',
+      status: this.defaultStatus,
+      priority: this.defaultPriority,
+      ownerId: null,
+      view: this.defaultView,
+      subscriberIds: [],
+    };
+  }
+}

@@ -1,0 +1,143 @@
+import type { Knex } from 'knex';
+import type { Role } from './roles';
+import type { User } from './user';
+
+interface UserRow {
+  id: number;
+  username: string;
+  realname: string;
+  email: string | null;
+  role: Role;
+  disabled_at: Date | null;
+  created_at: Date;
+}
+
+const COLUMNS = ['id', 'username', 'realname', 'email', 'role', 'disabled_at', 'created_at'];
+
+function toUser(r: UserRow): User {
+  return {
+    id: r.id,
+    username: r.username,
+    realname: r.realname,
+    email: r.email,
+    role: r.role,
+    disabledAt: r.disabled_at,
+    createdAt: r.created_at,
+  };
+}
+
+export async function countUsers(db: Knex): Promise<number> {
+  const row = await db('users').count<{ n: number }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+export async function findUserById(db: Knex, id: number): Promise<User | null> {
+  const row = (await db('users').select(COLUMNS).where({ id }).first()) as UserRow | undefined;
+  return row ? toUser(row) : null;
+}
+
+export async function findUserByUsername(db: Knex, username: string): Promise<User | null> {
+  const row = (await db('users').select(COLUMNS).whereRaw('lower(username) = lower(?)', [username]).first()) as UserRow | undefined;
+  return row ? toUser(row) : null;
+}
+
+export async function findUsersByIds(db: Knex, ids: Iterable<number>): Promise<Map<number, User>> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return new Map();
+  const rows = (await db('users').select(COLUMNS).whereIn('id', unique)) as UserRow[];
+  return new Map(rows.map((r) => [r.id, toUser(r)]));
+}
+
+export async function findUsersByUsernames(db: Knex, names: Iterable<string>): Promise<User[]> {
+  const lower = [...new Set([...names].map((n) => n.toLowerCase()))];
+  if (!lower.length) return [];
+  const rows = (await db('users').select(COLUMNS).whereRaw(`lower(username) IN (${lower.map(() => '?').join(', ')})`, lower)) as UserRow[];
+  return rows.map(toUser);
+}
+
+export async function findPasswordHash(db: Knex, username: string): Promise<{ user: User; hash: string } | null> {
+  const row = (await db('users')
+    .select([...COLUMNS, 'password_hash'])
+    .whereRaw('lower(username) = lower(?)', [username])
+    .first()) as (UserRow & { password_hash: string }) | undefined;
+  return row ? { user: toUser(row), hash: row.password_hash } : null;
+}
+
+export async function listUsers(db: Knex): Promise<User[]> {
+  const rows = (await db('users').select(COLUMNS).orderByRaw('lower(username)')) as UserRow[];
+  return rows.map(toUser);
+}
+
+export interface UserInsert {
+  username: string;
+  realname: string;
+  email: string | null;
+  role: Role;
+  passwordHash: string;
+}
+
+export async function insertUser(db: Knex, u: UserInsert): Promise<User> {
+  const [row] = await db('users')
+    .insert({ username: u.username, realname: u.realname, email: u.email, role: u.role, password_hash: u.passwordHash })
+    .returning(COLUMNS);
+  return toUser(row as UserRow);
+}
+
+/** Serialises account creation against the "no account yet" check of first-run setup. */
+export async function lockUsersTable(trx: Knex.Transaction): Promise<void> {
+  await trx.raw('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
+}
+
+export async function updateRole(db: Knex, id: number, role: Role): Promise<void> {
+  await db('users').where({ id }).update({ role, updated_at: db.fn.now() });
+}
+
+export async function setDisabled(db: Knex, id: number, disabled: boolean): Promise<void> {
+  await db('users')
+    .where({ id })
+    .update({ disabled_at: disabled ? db.fn.now() : null, updated_at: db.fn.now() });
+}
+
+export async function countActiveAdmins(db: Knex): Promise<number> {
+  const row = await db('users').where({ role: 'admin' }).whereNull('disabled_at').count<{ n: number }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
+export interface SessionRow {
+  user: User;
+  expiresAt: Date;
+  seenAt: Date;
+}
+
+export async function insertSession(db: Knex, id: string, userId: number, expiresAt: Date): Promise<void> {
+  await db('sessions').insert({ id, user_id: userId, expires_at: expiresAt });
+}
+
+export async function findSession(db: Knex, id: string): Promise<SessionRow | null> {
+  const row = await db('sessions as s')
+    .join('users as u', 'u.id', 's.user_id')
+    .select(COLUMNS.map((c) => `u.${c}`))
+    .select('s.expires_at as session_expires_at', 's.seen_at as session_seen_at')
+    .where('s.id', id)
+    .where('s.expires_at', '>', db.fn.now())
+    .whereNull('u.disabled_at')
+    .first();
+  if (!row) return null;
+  return { user: toUser(row), expiresAt: row.session_expires_at, seenAt: row.session_seen_at };
+}
+
+export async function touchSession(db: Knex, id: string, expiresAt: Date): Promise<void> {
+  await db('sessions').where({ id }).update({ seen_at: db.fn.now(), expires_at: expiresAt });
+}
+
+export async function deleteSession(db: Knex, id: string): Promise<void> {
+  await db('sessions').where({ id }).del();
+}
+
+export async function deleteSessionsOfUser(db: Knex, userId: number): Promise<void> {
+  await db('sessions').where({ user_id: userId }).del();
+}
+
+export async function deleteExpiredSessions(db: Knex): Promise<number> {
+  return db('sessions').where('expires_at', '<=', db.fn.now()).del();
+}
