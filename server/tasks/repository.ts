@@ -177,6 +177,7 @@ export interface ListQuery {
   statuses: string[];
   policies: ViewPolicy[];
   viewerId: number | null;
+  ownerId?: number;
   limit: number;
   /** Keyset: the sort key of the row to continue after (next) or before (prev). */
   after?: SortKey;
@@ -198,6 +199,7 @@ export async function listTasks(db: Knex, q: ListQuery): Promise<ListedTask[]> {
       w.whereIn('view_policy', q.policies);
       if (q.viewerId !== null) w.orWhere('owner_id', q.viewerId);
     });
+  if (q.ownerId !== undefined) query.where('owner_id', q.ownerId);
   const keyExpr = `(priority, updated_at, id)`;
   const keyValue = `(?::int, timestamptz 'epoch' + ?::bigint * interval '1 microsecond', ?::int)`;
   if (q.after) query.whereRaw(`${keyExpr} < ${keyValue}`, q.after);

@@ -1,0 +1,46 @@
+import path from 'node:path';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import { engine } from 'express-handlebars';
+import type { AppDeps } from './web/deps';
+import './web/context';
+import { csrf } from './web/middleware/csrf';
+import { errorHandler, notFound } from './web/middleware/errors';
+import { requestLog } from './web/middleware/request-log';
+import { session } from './web/middleware/session';
+import { setupGate } from './web/middleware/setup-gate';
+import { routes } from './web/routes';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** Assembles the express app; listening is main.ts's job, so tests can drive it with supertest. */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.config.trustProxy);
+  app.set('strict routing', false);
+
+  app.engine('hbs', engine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(ROOT, 'views/layouts'), partialsDir: path.join(ROOT, 'views/partials') }));
+  app.set('view engine', 'hbs');
+  app.set('views', path.join(ROOT, 'views'));
+  if (process.env.NODE_ENV !== 'development') app.enable('view cache');
+
+  app.use(requestLog(deps.config.logRequests, deps.log));
+  app.use((_req, res, next) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
+    next();
+  });
+  app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 1000 }));
+  app.use(cookieParser());
+  app.use(session(deps.db, deps.config.sessionDays));
+  app.use(setupGate(deps.db));
+  app.use(csrf(deps.secret));
+  app.use(routes(deps));
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

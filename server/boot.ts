@@ -1,0 +1,25 @@
+import type { Config } from './config';
+import { openDatabase, type Database } from './db/connect';
+import { migrateLatest } from './db/migrate';
+import { ensureSecret } from './db/settings';
+import { Tracker } from './tasks/task';
+import type { AppDeps } from './web/deps';
+
+export interface Booted {
+  database: Database;
+  deps: AppDeps;
+  migrated: string[];
+}
+
+/** Opens the database, runs pending migrations and gathers what the app and the CLI need. */
+export async function boot(config: Readonly<Config>, log: (line: string) => void): Promise<Booted> {
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    const migrated = await migrateLatest(database.db);
+    const secret = await ensureSecret(database.db);
+    return { database, migrated, deps: { db: database.db, config, tracker: new Tracker(config.tracker), secret, log } };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}

@@ -1,0 +1,65 @@
+import { describeEvent, eventType, strengthOf } from './events/registry';
+import type { Sentence, UserRef } from './events/sentence';
+import type { StoredEvent } from './events/types';
+import type { Tracker } from './task';
+
+/** One box of the timeline: the events of one submission. */
+export interface TimelineGroup {
+  /** The first event's id: the group's anchor, /T123#ID. */
+  anchor: number;
+  actorId: number;
+  createdAt: Date;
+  source: string;
+  lines: { id: number; type: string; sentence: Sentence }[];
+  /** The raw text of the group's comment, if it has one; rendered by the caller. */
+  comment: { id: number; text: string } | null;
+}
+
+/** Ids of every user a timeline names, so callers load them all in one query. */
+export function timelineUserIds(events: StoredEvent[]): number[] {
+  const ids = new Set<number>();
+  for (const e of events) {
+    ids.add(e.actorId);
+    for (const id of eventType(e.type)?.userIds(e) ?? []) ids.add(id);
+  }
+  return [...ids];
+}
+
+/**
+ * Groups stored events by submission, drops what is not worth showing (the
+ * defaults set when a task is created), and orders each group's lines by
+ * strength: title, status, owner, priority, others, subscribers, comment.
+ */
+export function buildTimeline(events: StoredEvent[], tracker: Tracker, user: (id: number | null) => UserRef): TimelineGroup[] {
+  const byGroup = new Map<string, StoredEvent[]>();
+  for (const e of events) {
+    const list = byGroup.get(e.groupId);
+    if (list) list.push(e);
+    else byGroup.set(e.groupId, [e]);
+  }
+  const groups: TimelineGroup[] = [];
+  for (const list of byGroup.values()) {
+    const isCreate = list.some((e) => e.type === 'create');
+    const shown = list.filter((e) => !(isCreate && eventType(e.type)?.hiddenOnCreate(e)));
+    if (!shown.length) continue;
+    const first = list[0]!;
+    const actor = user(first.actorId);
+    const commentEvent = shown.find((e) => e.type === 'comment');
+    const others = shown.filter((e) => e.type !== 'comment');
+    // With other lines present, the comment body speaks for itself.
+    const lineEvents = others.length ? others : shown;
+    const lines = lineEvents
+      .map((e) => ({ id: e.id, type: e.type, strength: strengthOf(e.type), sentence: describeEvent(e, { tracker, actor, user }) }))
+      .sort((a, b) => b.strength - a.strength || a.id - b.id)
+      .map(({ id, type, sentence }) => ({ id, type, sentence }));
+    groups.push({
+      anchor: first.id,
+      actorId: first.actorId,
+      createdAt: first.createdAt,
+      source: first.source,
+      lines,
+      comment: commentEvent ? { id: commentEvent.id, text: String(commentEvent.new ?? '') } : null,
+    });
+  }
+  return groups;
+}

@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import type { Domain } from '../tasks/editor';
+import type { Tracker } from '../tasks/task';
+
+/** What the web layer is built from; tests build it around their own database. */
+export interface AppDeps {
+  db: Knex;
+  config: Readonly<Config>;
+  tracker: Tracker;
+  /** Signs CSRF tokens; kept in the database so every process agrees. */
+  secret: string;
+  log: (line: string) => void;
+}
+
+export const domainOf = (deps: AppDeps): Domain => ({ db: deps.db, tracker: deps.tracker });

@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+
+/** One schema per form. Fields are optional: a field left out of a POST means "no change". */
+const field = z.string({ error: 'Send this field once, as text.' }).optional();
+
+export const TaskForm = z.object({
+  title: field,
+  description: field,
+  priority: field,
+  status: field,
+  owner: field,
+  view: field,
+  version: z
+    .string()
+    .regex(/^[0-9]{1,10}$/, 'The form version is malformed; reload the page.')
+    .transform(Number)
+    .optional(),
+});
+
+export const CommentForm = z.object({
+  comment: field,
+  status: field,
+  priority: field,
+  owner: field,
+});
+
+export const SubscribeForm = z.object({
+  action: z.enum(['subscribe', 'unsubscribe'], { error: 'Choose subscribe or unsubscribe.' }),
+});
+
+export const LoginForm = z.object({
+  username: z.string({ error: 'Enter your username.' }).trim().min(1, 'Enter your username.').max(64),
+  password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(1024),
+  next: z.string().optional(),
+});
+
+export const SetupForm = z.object({
+  username: z.string().optional(),
+  realname: z.string().optional(),
+  email: z.string().optional(),
+  password: z.string().optional(),
+  confirm: z.string().optional(),
+});
+
+export const RoleForm = z.object({
+  role: z.string({ error: 'Choose a role.' }),
+});
+
+export const DisableForm = z.object({
+  disabled: z.enum(['true', 'false'], { error: 'Say whether to disable or enable the account.' }),
+});
+
+/** Parses a form body, or throws a ValidationError naming each field's problem. */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const fields: Record<string, string> = {};
+  for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;
+  throw new ValidationError(fields);
+}
+
+/** A safe place to go after logging in: a path on this site, never another host. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
+}

@@ -1,0 +1,30 @@
+import type { Request } from 'express';
+import { AppError, NotFoundError, ValidationError } from '../errors';
+import { parseTaskId } from '../tasks/task';
+import { can, type Capability } from '../users/roles';
+import type { User } from '../users/user';
+
+export function requireViewer(req: Request): User {
+  if (!req.viewer) throw new AppError(403, 'login-required', 'You must log in to do that.');
+  return req.viewer;
+}
+
+export function requireCapability(req: Request, capability: Capability, message: string): User {
+  const viewer = requireViewer(req);
+  if (!can(viewer, capability)) throw new AppError(403, 'forbidden', message);
+  return viewer;
+}
+
+/** The task id of a /T123 style route; anything malformed is a page that does not exist. */
+export function taskIdParam(req: Request): number {
+  const id = parseTaskId(String(req.params.id ?? ''));
+  if (id === null) throw new NotFoundError();
+  return id;
+}
+
+/** Field problems from a form: a ValidationError as is, or an AppError that names its field. */
+export function formProblem(err: unknown): { status: number; errors: Record<string, string> } | null {
+  if (err instanceof ValidationError) return { status: err.status, errors: err.fields };
+  if (err instanceof AppError && err.field) return { status: err.status, errors: { [err.field]: err.message } };
+  return null;
+}

@@ -1,0 +1,38 @@
+import crypto from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+import { AppError } from '../../errors';
+import { ANON_COOKIE } from '../cookies';
+
+export const CSRF_FIELD = '__csrf__';
+
+/**
+ * Synchronizer tokens without server state: an HMAC of the session (or the
+ * visitor's anonymous cookie) under a secret kept in the database, so every
+ * app process issues and accepts the same tokens.
+ */
+export function csrfTokenFor(secret: string, req: Request): string {
+  const binding = req.sessionId ? `session:${req.sessionId}` : `anon:${String(req.cookies?.[ANON_COOKIE] ?? '')}`;
+  return crypto.createHmac('sha256', secret).update(binding).digest('base64url');
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+export class CsrfError extends AppError {
+  constructor() {
+    super(403, 'csrf', 'This form has expired or did not come from this site. Reload the page and submit it again.');
+  }
+}
+
+export function csrf(secret: string): RequestHandler {
+  return (req, _res, next) => {
+    req.csrfToken = csrfTokenFor(secret, req);
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+    if (typeof sent !== 'string' || !same(sent, req.csrfToken)) return next(new CsrfError());
+    next();
+  };
+}

@@ -1,0 +1,38 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../../errors';
+import { renderPage } from '../render';
+
+/** Text a person typed into a form that failed as a whole, shown so nothing typed is lost. */
+const KEPT_FIELDS = ['title', 'description', 'comment'];
+
+export const notFound: RequestHandler = (req, res) => {
+  renderPage(req, res, 'pages/errors/error', 'Not Found', { message: 'There is nothing here: no such page, or no page you may see.' }, 404);
+};
+
+function asAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  const e = err as { type?: string; status?: number };
+  if (e?.type === 'entity.too.large') return new AppError(413, 'too-large', 'That submission is too large: the limit is 1 MB.');
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new AppError(e.status, 'bad-request', 'The request could not be understood.');
+  }
+  return null;
+}
+
+export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const known = asAppError(err);
+    if (!known) {
+      log(JSON.stringify({ at: new Date().toISOString(), id: req.requestId, level: 'error', error: String((err as Error)?.stack ?? err) }));
+    }
+    if (res.headersSent) return;
+    const status = known?.status ?? 500;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const kept = KEPT_FIELDS.filter((f) => typeof body[f] === 'string' && (body[f] as string).trim() !== '').map((f) => ({
+      name: f,
+      value: body[f],
+    }));
+    const message = known?.message ?? 'Something went wrong on our side. The error has been logged; please try again.';
+    renderPage(req, res, 'pages/errors/error', status === 500 ? 'Error' : 'Request Refused', { message, kept, requestId: req.requestId }, status);
+  };
+}

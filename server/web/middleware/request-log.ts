@@ -1,0 +1,28 @@
+import crypto from 'node:crypto';
+import type { RequestHandler } from 'express';
+
+/** One JSON line per request; never bodies, cookies, passwords or tokens. */
+export function requestLog(enabled: boolean, write: (line: string) => void = (l) => process.stdout.write(l + '\n')): RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    req.requestId = crypto.randomUUID();
+    res.setHeader('X-Request-Id', req.requestId);
+    if (enabled) {
+      res.on('finish', () => {
+        write(
+          JSON.stringify({
+            at: new Date().toISOString(),
+            id: req.requestId,
+            method: req.method,
+            route: req.route?.path ?? null,
+            path: req.path,
+            status: res.statusCode,
+            ms: Number(process.hrtime.bigint() - started) / 1e6,
+            user: req.viewer?.id ?? null,
+          }),
+        );
+      });
+    }
+    next();
+  };
+}

@@ -1,0 +1,29 @@
+import crypto from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Knex } from 'knex';
+import { resumeSession } from '../../users/sessions';
+import { ANON_COOKIE, SESSION_COOKIE, cookieOptions } from '../cookies';
+
+/** Loads the viewer from the session cookie; visitors get an anonymous cookie their CSRF tokens bind to. */
+export function session(db: Knex, sessionDays: number): RequestHandler {
+  return async (req, res, next) => {
+    req.viewer = null;
+    req.sessionId = null;
+    const token = req.cookies?.[SESSION_COOKIE];
+    if (typeof token === 'string' && token.length > 0 && token.length < 200) {
+      const found = await resumeSession(db, token, sessionDays);
+      if (found) {
+        req.viewer = found.user;
+        req.sessionId = found.id;
+      } else {
+        res.clearCookie(SESSION_COOKIE, cookieOptions(req));
+      }
+    }
+    if (!req.viewer && typeof req.cookies?.[ANON_COOKIE] !== 'string') {
+      const anon = crypto.randomBytes(18).toString('base64url');
+      req.cookies[ANON_COOKIE] = anon;
+      res.cookie(ANON_COOKIE, anon, cookieOptions(req));
+    }
+    next();
+  };
+}

@@ -1,0 +1,38 @@
+import { Router } from 'express';
+import type { AppDeps } from './deps';
+import { authRoutes } from './routes/auth';
+import { listRoutes } from './routes/lists';
+import { peopleRoutes } from './routes/people';
+import { taskRoutes } from './routes/tasks';
+
+/** The URL map: every route, one line each. Paths follow Phabricator's, so old links keep working. */
+export function routes(deps: AppDeps): Router {
+  const r = Router();
+  const tasks = taskRoutes(deps);
+  const lists = listRoutes(deps);
+  const auth = authRoutes(deps);
+  const people = peopleRoutes(deps);
+
+  r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
+  r.get('/maniphest/', lists.open);
+  r.get('/maniphest/task/edit/', tasks.newForm);
+  r.post('/maniphest/task/edit/', tasks.create);
+  r.get('/maniphest/task/edit/:id/', tasks.editForm);
+  r.post('/maniphest/task/edit/:id/', tasks.update);
+  r.get('/T:id', tasks.show);
+  r.post('/T:id/comment', tasks.comment);
+  r.post('/T:id/claim', tasks.claim);
+  r.post('/T:id/subscribe', tasks.subscribe);
+
+  r.get('/setup', auth.setupForm);
+  r.post('/setup', auth.setup);
+  r.get('/login', auth.loginForm);
+  r.post('/login', auth.login);
+  r.post('/logout', auth.logout);
+
+  r.get('/people/', people.list);
+  r.post('/people/:username/role', people.setRole);
+  r.post('/people/:username/disable', people.setDisabled);
+  r.get('/p/:username/', people.profile);
+  return r;
+}

@@ -1,0 +1,155 @@
+import type { Request, Response } from 'express';
+import { ValidationError } from '../../errors';
+import { applyEdit } from '../../tasks/editor';
+import type { Change } from '../../tasks/events/types';
+import { loadTaskDetail } from '../../tasks/read';
+import { findUserById } from '../../users/repository';
+import { domainOf, type AppDeps } from '../deps';
+import { CommentForm, SubscribeForm, TaskForm, parseForm } from '../forms';
+import { formProblem, requireCapability, requireViewer, taskIdParam } from '../guards';
+import { renderPage } from '../render';
+import { taskFormModel } from '../views/task-form';
+import { taskPageModel, type FormState } from '../views/task-page';
+import { lastEventId } from '../../tasks/repository';
+import { viewTask } from '../../tasks/read';
+
+/** Form fields to changes: only the fields present in the POST become changes. */
+function taskFormChanges(form: ReturnType<typeof TaskForm.parse>): Change[] {
+  const changes: Change[] = [];
+  for (const type of ['title', 'description', 'status', 'priority', 'owner', 'view'] as const) {
+    if (form[type] !== undefined) changes.push({ type, value: form[type] });
+  }
+  return changes;
+}
+
+export function taskRoutes(deps: AppDeps) {
+  const domain = domainOf(deps);
+
+  async function renderTask(req: Request, res: Response, id: number, form?: FormState, status = 200) {
+    const detail = await loadTaskDetail(deps.db, req.viewer, id);
+    const model = taskPageModel(detail, req.viewer, deps.tracker, deps.config, form);
+    renderPage(req, res, 'pages/tasks/view', `${model.task.monogram} ${detail.task.title}`, model, status);
+  }
+
+  async function renderForm(req: Request, res: Response, id: number | null, form?: FormState, status = 200) {
+    const viewer = requireViewer(req);
+    let target = null;
+    if (id !== null) {
+      const task = await viewTask(deps.db, viewer, id);
+      const [owner, version] = await Promise.all([task.ownerId ? findUserById(deps.db, task.ownerId) : null, lastEventId(deps.db, id)]);
+      target = { task, owner, version };
+    }
+    const model = taskFormModel(deps.tracker, viewer, target, form);
+    renderPage(req, res, 'pages/tasks/edit', model.heading, model, status);
+  }
+
+  /** Runs an edit; refused input re-renders the page with the person's input and the problems. */
+  async function submit(req: Request, res: Response, edit: () => Promise<string>, rerender: (form: FormState, status: number) => Promise<void>) {
+    try {
+      res.redirect(303, await edit());
+    } catch (err) {
+      const problem = formProblem(err);
+      if (!problem) throw err;
+      await rerender({ input: req.body, errors: problem.errors }, problem.status);
+    }
+  }
+
+  return {
+    async show(req: Request, res: Response) {
+      await renderTask(req, res, taskIdParam(req));
+    },
+
+    async comment(req: Request, res: Response) {
+      const id = taskIdParam(req);
+      const viewer = requireViewer(req);
+      await submit(
+        req,
+        res,
+        async () => {
+          const form = parseForm(CommentForm, req.body);
+          const changes: Change[] = [];
+          if (form.comment?.trim()) changes.push({ type: 'comment', value: form.comment });
+          // In the comment form an empty picker means "keep": only chosen actions change anything.
+          for (const type of ['status', 'priority', 'owner'] as const) {
+            if (form[type]?.trim()) changes.push({ type, value: form[type] });
+          }
+          if (!changes.length) throw new ValidationError({ comment: 'You can not post an empty comment.' });
+          await applyEdit(domain, viewer, id, changes, { source: 'web' });
+          return `/T${id}`;
+        },
+        (form, status) => renderTask(req, res, id, form, status),
+      );
+    },
+
+    async claim(req: Request, res: Response) {
+      const id = taskIdParam(req);
+      const viewer = requireViewer(req);
+      await submit(
+        req,
+        res,
+        async () => {
+          await applyEdit(domain, viewer, id, [{ type: 'owner', value: viewer.id }], { source: 'web' });
+          return `/T${id}`;
+        },
+        (form, status) => renderTask(req, res, id, form, status),
+      );
+    },
+
+    async subscribe(req: Request, res: Response) {
+      const id = taskIdParam(req);
+      const viewer = requireViewer(req);
+      await submit(
+        req,
+        res,
+        async () => {
+          const { action } = parseForm(SubscribeForm, req.body);
+          const edit = action === 'subscribe' ? { add: [viewer.id] } : { remove: [viewer.id] };
+          await applyEdit(domain, viewer, id, [{ type: 'subscribers', value: edit }], { source: 'web' });
+          return `/T${id}`;
+        },
+        (form, status) => renderTask(req, res, id, form, status),
+      );
+    },
+
+    async newForm(req: Request, res: Response) {
+      requireCapability(req, 'task.create', 'You do not have permission to create tasks.');
+      await renderForm(req, res, null);
+    },
+
+    async create(req: Request, res: Response) {
+      const viewer = requireCapability(req, 'task.create', 'You do not have permission to create tasks.');
+      await submit(
+        req,
+        res,
+        async () => {
+          const form = parseForm(TaskForm, req.body);
+          const changes = taskFormChanges(form).filter((c) => !(c.type === 'owner' && c.value === ''));
+          const { taskId } = await applyEdit(domain, viewer, null, changes, { source: 'web' });
+          return `/T${taskId}`;
+        },
+        (form, status) => renderForm(req, res, null, form, status),
+      );
+    },
+
+    async editForm(req: Request, res: Response) {
+      const id = taskIdParam(req);
+      requireCapability(req, 'task.edit', 'You do not have permission to edit tasks.');
+      await renderForm(req, res, id);
+    },
+
+    async update(req: Request, res: Response) {
+      const id = taskIdParam(req);
+      const viewer = requireViewer(req);
+      await submit(
+        req,
+        res,
+        async () => {
+          const form = parseForm(TaskForm, req.body);
+          await applyEdit(domain, viewer, id, taskFormChanges(form), { source: 'web', baseVersion: form.version });
+          return `/T${id}`;
+        },
+        (form, status) => renderForm(req, res, id, form, status),
+      );
+    },
+  };
+}

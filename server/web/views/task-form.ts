@@ -1,0 +1,45 @@
+import type { Task, Tracker } from '../../tasks/task';
+import type { User } from '../../users/user';
+import { can, type Actor } from '../../users/roles';
+import { priorityOptions, statusOptions, viewOptions } from './options';
+import type { FormState } from './task-page';
+
+function pick(input: Record<string, unknown> | undefined, key: string, fallback: string): string {
+  const v = input?.[key];
+  return typeof v === 'string' ? v : fallback;
+}
+
+/**
+ * The create and edit forms. Values come from what the person typed when a
+ * save was refused, else from the task; controls the viewer may not use are left out.
+ */
+export function taskFormModel(
+  tracker: Tracker,
+  viewer: Actor,
+  target: { task: Task; owner: User | null; version: number } | null,
+  form: FormState = {},
+) {
+  const t = target?.task;
+  const input = form.input;
+  const errors = form.errors ?? {};
+  return {
+    isEdit: Boolean(t),
+    heading: t ? `Edit Task: ${t.title}` : 'Create New Task',
+    action: t ? `/maniphest/task/edit/${t.id}/` : '/maniphest/task/edit/',
+    cancelUrl: t ? `/T${t.id}` : '/maniphest/',
+    version: target?.version ?? null,
+    title: pick(input, 'title', t?.title ?? ''),
+    description: pick(input, 'description', t?.description ?? ''),
+    owner: pick(input, 'owner', target?.owner?.username ?? ''),
+    priorityOptions: priorityOptions(tracker, pick(input, 'priority', tracker.priorityKeyword(t?.priority ?? tracker.defaultPriority))),
+    statusOptions: statusOptions(tracker, pick(input, 'status', t?.status ?? tracker.defaultStatus)),
+    viewOptions: viewOptions(pick(input, 'view', t?.view ?? tracker.defaultView)),
+    canTriage: can(viewer, 'task.triage'),
+    canClose: can(viewer, 'task.close'),
+    canSetVisibility: can(viewer, 'task.visibility'),
+    // Shown beside a refused description, so the person can merge by hand.
+    currentDescription: errors.description && t ? t.description : null,
+    errors,
+    formError: errors.form ?? null,
+  };
+}
