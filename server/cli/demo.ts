@@ -1,0 +1,122 @@
+import type { Knex } from 'knex';
+import { AppError } from '../errors';
+import { applyEdit, type Domain } from '../tasks/editor';
+import type { Change } from '../tasks/events/types';
+import { hashPassword } from '../users/passwords';
+import { findUserByUsername, insertUser } from '../users/repository';
+import type { Role } from '../users/roles';
+import type { User } from '../users/user';
+
+export const DEMO_PASSWORD = 'trellis-demo';
+
+const PEOPLE: { username: string; realname: string; role: Role }[] = [
+  { username: 'alice', realname: 'Alice Moreau', role: 'admin' },
+  { username: 'bob', realname: 'Bob Okafor', role: 'maintainer' },
+  { username: 'carol', realname: 'Carol Lindqvist', role: 'maintainer' },
+  { username: 'dave', realname: 'Dave Ishikawa', role: 'engineer' },
+  { username: 'erin', realname: 'Erin Walsh', role: 'engineer' },
+  { username: 'frank', realname: 'Frank Ruiz', role: 'reader' },
+];
+
+type Step = [who: string, changes: Record<string, unknown>];
+interface DemoTask {
+  by: string;
+  title: string;
+  description?: string;
+  priority?: string;
+  view?: string;
+  then?: Step[];
+}
+
+const TASKS: DemoTask[] = [
+  { by: 'dave', title: 'Login fails with 500 when the password contains a percent sign', priority: 'unbreak',
+    description: 'Steps:\n\n1. Set a password like `50%off`\n2. Log out, log in again\n\nThe server answers **500**. Started after the last deploy.',
+    then: [['bob', { owner: 'bob', comment: 'Reproduced. The form decoder chokes on `%o`. Taking it.' }], ['bob', { comment: 'Fix is up for review.' }]] },
+  { by: 'erin', title: 'Search results lose their highlighting after paging', priority: 'normal',
+    then: [['carol', { comment: 'Only on the second page and later; the first page is fine.' }]] },
+  { by: 'dave', title: 'Add keyboard shortcut to jump to a task by number', priority: 'wish',
+    description: 'Pressing `g t` then typing a number could open that task.' },
+  { by: 'carol', title: 'Timeline timestamps ignore the viewer time zone', priority: 'high',
+    then: [['carol', { owner: 'dave' }], ['dave', { comment: 'Looking into it; the server formats everything in UTC.' }]] },
+  { by: 'bob', title: 'Upgrade the PostgreSQL driver', priority: 'low',
+    then: [['bob', { status: 'resolved', comment: 'Done in the last release.' }]] },
+  { by: 'erin', title: 'Export a task list as CSV', priority: 'normal',
+    description: 'Triage meetings want a spreadsheet. Columns: id, title, priority, owner, status.' },
+  { by: 'dave', title: 'Comment preview renders tables without borders', priority: 'low',
+    then: [['carol', { status: 'wontfix', comment: 'Tables follow the site style on purpose.' }]] },
+  { by: 'alice', title: 'Rotate the API signing keys', priority: 'high', view: 'maintainers',
+    description: 'Keys are older than a year. Schedule the rotation with the operations team.',
+    then: [['alice', { owner: 'bob' }]] },
+  { by: 'erin', title: 'Mobile layout: side panel covers the comment box', priority: 'high',
+    then: [['erin', { owner: 'erin' }], ['erin', { comment: 'The panel now stacks above the timeline below 760px.' }], ['carol', { status: 'resolved' }]] },
+  { by: 'dave', title: 'Duplicate emails sent when a task is closed twice quickly',
+    then: [['bob', { priority: 'high', comment: 'Probably a race between two app servers.' }]] },
+  { by: 'erin', title: 'Document how to run on a real PostgreSQL server', priority: 'normal',
+    then: [['carol', { owner: 'carol', status: 'resolved', comment: 'The README has a section now.' }]] },
+  { by: 'dave', title: 'Allow saving a search as a named query', priority: 'normal' },
+  { by: 'erin', title: 'Typo on the login page: "pasword"', priority: 'low' },
+  { by: 'carol', title: 'Page title should include the task number', priority: 'wish',
+    then: [['dave', { owner: 'dave' }], ['bob', { status: 'resolved', comment: 'Deployed.' }]] },
+  { by: 'bob', title: 'Database migrations take a lock on the tasks table for too long', priority: 'high',
+    description: 'Adding an index without `CONCURRENTLY` blocks writes for minutes on large installs.',
+    then: [['bob', { owner: 'bob' }]] },
+  { by: 'erin', title: 'Old owner is not notified when a task is reassigned', priority: 'normal',
+    then: [['carol', { comment: 'They stay subscribed, so mail should reach them once mail exists.' }]] },
+  { by: 'dave', title: 'Support Markdown task lists in descriptions', priority: 'low',
+    description: '- [x] parse `- [ ]`\n- [ ] render checkboxes\n- [ ] keep them read-only' },
+  { by: 'alice', title: 'Set up nightly backups of the production database', priority: 'unbreak', view: 'maintainers',
+    then: [['carol', { owner: 'carol', comment: 'Backups run at 02:00 UTC; restore tested on staging.' }], ['carol', { status: 'resolved' }]] },
+  { by: 'erin', title: 'Priority colours are hard to tell apart for colour-blind readers', priority: 'normal' },
+  { by: 'dave', title: 'Closing a task should not require a comment', priority: 'low',
+    then: [['bob', { status: 'invalid', comment: 'It already does not.' }]] },
+  { by: 'erin', title: 'Show who closed a task in the side panel', priority: 'normal',
+    then: [['erin', { owner: 'erin' }]] },
+  { by: 'carol', title: 'Reader accounts can see the Create Task button', priority: 'high',
+    then: [['carol', { owner: 'dave' }], ['dave', { comment: 'The button now follows the role.' }], ['carol', { status: 'resolved' }]] },
+  { by: 'dave', title: 'Slow task page with hundreds of comments' },
+  { by: 'bob', title: 'Write an on-call runbook for the tracker', priority: 'normal', view: 'maintainers' },
+  { by: 'erin', title: 'Long titles overflow the list on small screens', priority: 'low',
+    then: [['erin', { owner: 'erin' }], ['carol', { status: 'resolved' }]] },
+  { by: 'dave', title: 'Remember the last chosen priority in the create form', priority: 'wish' },
+  { by: 'carol', title: 'Public status page for the tracker itself', priority: 'low', view: 'public',
+    description: 'Visitors who are not logged in can read this task.' },
+  { by: 'erin', title: 'Session cookie missing the Secure flag behind the proxy', priority: 'unbreak',
+    then: [['bob', { owner: 'bob', comment: 'Needs `TRUST_PROXY=true` on that install; adding a note to the docs.' }]] },
+  { by: 'dave', title: 'Subscribers list should show real names on hover', priority: 'wish' },
+  { by: 'erin', title: 'Renamed tasks keep the old title in browser history', priority: 'low',
+    then: [['erin', { title: 'Renamed tasks keep their old title in the browser tab' }]] },
+];
+
+function toChanges(changes: Record<string, unknown>): Change[] {
+  return Object.entries(changes).map(([type, value]) => ({ type, value }));
+}
+
+/** Loads a small, realistic tracker into an empty install, all or nothing: six people, thirty tasks with history. */
+export async function loadDemo(d: Domain): Promise<{ people: number; tasks: number }> {
+  return d.db.transaction((trx) => loadInto({ db: trx, tracker: d.tracker }));
+}
+
+async function loadInto(d: Domain): Promise<{ people: number; tasks: number }> {
+  const db: Knex = d.db;
+  const existing = await db('tasks').count<{ n: number }[]>({ n: '*' }).first();
+  if (Number(existing?.n ?? 0) > 0) {
+    throw new AppError(409, 'not-empty', 'This tracker already has tasks; the demo data is only loaded into an empty one.');
+  }
+  const hash = await hashPassword(DEMO_PASSWORD);
+  const people = new Map<string, User>();
+  for (const p of PEOPLE) {
+    const user = (await findUserByUsername(db, p.username)) ?? (await insertUser(db, { ...p, email: `${p.username}@example.com`, passwordHash: hash }));
+    people.set(p.username, user);
+  }
+  const who = (name: string) => people.get(name)!;
+  for (const t of TASKS) {
+    const first: Record<string, unknown> = { title: t.title };
+    if (t.description) first.description = t.description;
+    if (t.priority) first.priority = t.priority;
+    if (t.view) first.view = t.view;
+    const author = who(t.by);
+    const { taskId } = await applyEdit(d, author, null, toChanges(first), { source: 'cli' });
+    for (const [name, changes] of t.then ?? []) await applyEdit(d, who(name), taskId, toChanges(changes), { source: 'cli' });
+  }
+  return { people: PEOPLE.length, tasks: TASKS.length };
+}

@@ -1,0 +1,79 @@
+import { boot } from '../boot';
+import { ConfigError, loadConfig } from '../config';
+import { DataDirLockedError } from '../db/lock';
+import { migrationStatus } from '../db/migrate';
+import { AppError, ValidationError } from '../errors';
+import { createAccount } from '../users/accounts';
+import { parse, UsageError } from './args';
+import { DEMO_PASSWORD, loadDemo } from './demo';
+import { readPassword } from './password';
+
+const USAGE = `Usage: npm run cli -- <command>
+
+Commands:
+  migrate                       apply pending database migrations and list them
+  user add NAME --role ROLE [--email E] [--realname "R"]
+                                create an account; the password is read from standard input
+                                (ROLE: reader, engineer, maintainer, admin)
+  demo                          load demo people and about thirty tasks into an empty tracker
+`;
+
+const out = (line: string) => process.stdout.write(line + '\n');
+
+async function run(argv: string[]): Promise<void> {
+  const [command, sub, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help') return void out(USAGE);
+  const config = loadConfig();
+
+  if (command === 'user' && sub === 'add') {
+    const { values, positionals } = parse(rest, { role: { type: 'string' }, email: { type: 'string' }, realname: { type: 'string' } });
+    if (positionals.length !== 1) throw new UsageError('Name exactly one account: user add NAME --role ROLE');
+    if (!values.role) throw new UsageError('Say which role the account has: --role reader|engineer|maintainer|admin');
+    const password = await readPassword(`Password for ${positionals[0]}: `);
+    const { database, deps } = await boot(config, () => undefined);
+    try {
+      const user = await createAccount(deps.db, { username: positionals[0], role: values.role, email: values.email ?? '', realname: values.realname ?? '', password });
+      out(`Created ${user.username} (${user.role}).`);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+
+  if (command === 'migrate' && !sub) {
+    const { database, migrated } = await boot(config, () => undefined);
+    try {
+      out(migrated.length ? `Applied: ${migrated.join(', ')}` : 'The database is up to date.');
+      const { done } = await migrationStatus(database.db);
+      out(`${done.length} migrations applied in all.`);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+
+  if (command === 'demo' && !sub) {
+    const { database, deps } = await boot(config, () => undefined);
+    try {
+      const loaded = await loadDemo({ db: deps.db, tracker: deps.tracker });
+      out(`Loaded ${loaded.people} people and ${loaded.tasks} tasks.`);
+      out(`Log in as alice (administrator), bob or carol (maintainers), dave or erin (engineers) or frank (reader); every password is "${DEMO_PASSWORD}".`);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+
+  throw new UsageError(`Unknown command: ${argv.join(' ')}`);
+}
+
+run(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (err) => {
+    if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}`);
+    else if (err instanceof ValidationError) process.stderr.write(`${Object.entries(err.fields).map(([f, m]) => `${f}: ${m}`).join('\n')}\n`);
+    else if (err instanceof AppError || err instanceof ConfigError || err instanceof DataDirLockedError) process.stderr.write(`${err.message}\n`);
+    else process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
+    process.exit(err instanceof UsageError ? 64 : 1);
+  },
+);

@@ -1,0 +1,54 @@
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import { createApp } from '../../server/app';
+import { buildTrackerConfig, loadConfig, type Config } from '../../server/config';
+import type { Database } from '../../server/db/connect';
+import { ensureSecret } from '../../server/db/settings';
+import type { Domain } from '../../server/tasks/editor';
+import { Tracker } from '../../server/tasks/task';
+import type { AppDeps } from '../../server/web/deps';
+import { freshDatabase } from './db';
+
+export interface TestApp {
+  database: Database;
+  db: Knex;
+  deps: AppDeps;
+  domain: Domain;
+  tracker: Tracker;
+  app: Express;
+  /** Error lines the app logged; tests assert that none was a 500. */
+  errors: string[];
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const base = loadConfig({ LOG_REQUESTS: 'false', TIMEZONE: 'UTC' });
+  return { ...base, tracker: buildTrackerConfig({}), ...overrides };
+}
+
+export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const database = await freshDatabase();
+  const config = testConfig(overrides);
+  const tracker = new Tracker(config.tracker);
+  const errors: string[] = [];
+  const deps: AppDeps = { db: database.db, config, tracker, secret: await ensureSecret(database.db), log: (l) => errors.push(l) };
+  return { database, db: database.db, deps, domain: { db: database.db, tracker }, tracker, app: createApp(deps), errors };
+}
+
+/**
+ * One app and one fresh database per test file. The returned object is filled
+ * in by beforeAll, so tests read its fields inside their bodies.
+ */
+export function useTestApp(overrides: Partial<Config> = {}): TestApp {
+  const ctx = {} as TestApp;
+  beforeAll(async () => {
+    Object.assign(ctx, await startTestApp(overrides));
+  });
+  afterAll(async () => {
+    await ctx.database?.close();
+  });
+  afterEach(() => {
+    const crashes = ctx.errors?.splice(0) ?? [];
+    if (crashes.length) throw new Error(`The app logged unexpected errors:\n${crashes.join('\n')}`);
+  });
+  return ctx;
+}
