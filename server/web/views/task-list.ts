@@ -14,7 +14,8 @@ export function encodeCursor(key: SortKey): string {
 export function decodeCursor(raw: unknown): SortKey | null | undefined {
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string' || !/^[0-9]{1,10}\.[0-9]{1,17}\.[0-9]{1,10}$/.test(raw)) return null;
-  return raw.split('.').map(Number) as SortKey;
+  const key = raw.split('.').map(Number) as SortKey;
+  return key[0] <= 2147483647 && key[2] <= 2147483647 ? key : null;
 }
 
 export function taskListModel(page: OpenTaskPage, tracker: Tracker, config: Config, basePath: string) {
