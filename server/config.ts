@@ -60,7 +60,13 @@ const TrackerFile = z
   })
   .strict();
 
-const Port = z.coerce.number().int().min(0).max(65535);
+// Digits only: coercion alone would read a blank PORT as 0, a random port.
+const Port = z
+  .string()
+  .trim()
+  .regex(/^[0-9]+$/, 'must be a port number, 0-65535')
+  .transform(Number)
+  .pipe(z.number().int().max(65535));
 
 const Env = z.object({
   PORT: Port.default(3000),
@@ -160,11 +166,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     else throw err;
   }
 
-  if (parsed.success) {
+  // Checked even when other variables are wrong, so every problem is listed at once.
+  const timezone = parsed.success ? parsed.data.TIMEZONE : env.TIMEZONE;
+  if (timezone) {
     try {
-      new Intl.DateTimeFormat('en-US', { timeZone: parsed.data.TIMEZONE });
+      new Intl.DateTimeFormat('en-US', { timeZone: timezone });
     } catch {
-      problems.push(`TIMEZONE: "${parsed.data.TIMEZONE}" is not a known time zone`);
+      problems.push(`TIMEZONE: "${timezone}" is not a known time zone`);
     }
   }
 

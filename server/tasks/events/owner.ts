@@ -1,7 +1,6 @@
 import { say } from './sentence';
 import type { EventType } from './types';
 import { resolveUser } from './users';
-import { hiddenWhenOldEmpty } from './values';
 
 export const owner: EventType<number | null> = {
   type: 'owner',
@@ -16,7 +15,8 @@ export const owner: EventType<number | null> = {
   capability: (actor, _from, to) => (to === actor.id ? 'task.claim' : 'task.triage'),
   isNoop: (a, b) => a === b,
   userIds: (e) => [e.old, e.new].filter((v): v is number => typeof v === 'number'),
-  hiddenOnCreate: hiddenWhenOldEmpty,
+  // Unlike other empty-to-set changes, an owner chosen at creation is news worth a line.
+  hiddenOnCreate: () => false,
   describe(e, { actor, user }) {
     const from = e.old as number | null;
     const to = e.new as number | null;

@@ -1,0 +1,343 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { buildTrackerConfig, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES, loadConfig } from '../../server/config';
+
+const CWD = '/srv/trellis';
+
+/** The problems a configuration is refused with, or a failure if it is accepted. */
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('The configuration was accepted');
+}
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-config-'));
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function writeConfig(name: string, content: unknown): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+describe('loadConfig', () => {
+  test('an empty environment gives the defaults', () => {
+    const config = loadConfig({}, CWD);
+    expect(config).toEqual({
+      port: 3000,
+      host: '0.0.0.0',
+      dataDir: '/srv/trellis/data',
+      databaseUrl: null,
+      timezone: 'UTC',
+      trustProxy: false,
+      logRequests: true,
+      sessionDays: 30,
+      tracker: {
+        statuses: DEFAULT_STATUSES,
+        priorities: DEFAULT_PRIORITIES,
+        defaultPriority: 90,
+        defaultStatus: 'open',
+        defaultView: 'users',
+      },
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('the default statuses and priorities are the ones the issue names', () => {
+    const { tracker } = loadConfig({}, CWD);
+    expect(tracker.priorities.map((p) => [p.value, p.name, p.keyword])).toEqual([
+      [100, 'Unbreak Now!', 'unbreak'],
+      [90, 'Needs Triage', 'triage'],
+      [80, 'High', 'high'],
+      [50, 'Normal', 'normal'],
+      [25, 'Low', 'low'],
+      [0, 'Wishlist', 'wish'],
+    ]);
+    expect(tracker.statuses.map((s) => [s.key, s.name, s.closed])).toEqual([
+      ['open', 'Open', false],
+      ['resolved', 'Resolved', true],
+      ['wontfix', 'Wontfix', true],
+      ['invalid', 'Invalid', true],
+      ['duplicate', 'Duplicate', true],
+    ]);
+    // Closing as Invalid does not assign the task; duplicate is only reached by merging.
+    expect(tracker.statuses.filter((s) => !s.claim).map((s) => s.key)).toEqual(['invalid', 'duplicate']);
+    expect(tracker.statuses.filter((s) => s.reserved).map((s) => s.key)).toEqual(['duplicate']);
+  });
+
+  test('every environment variable is read', () => {
+    const file = writeConfig('view.json', { defaultView: 'maintainers' });
+    const config = loadConfig(
+      {
+        PORT: '8080',
+        HOST: '127.0.0.1',
+        DATA_DIR: 'var/db',
+        DATABASE_URL: 'postgres://trellis@db.internal:5432/trellis',
+        TRELLIS_CONFIG: file,
+        DEFAULT_VIEW: 'public',
+        TIMEZONE: 'Europe/Berlin',
+        TRUST_PROXY: 'true',
+        LOG_REQUESTS: 'false',
+        SESSION_DAYS: '7',
+      },
+      CWD,
+    );
+    expect(config).toEqual(
+      expect.objectContaining({
+        port: 8080,
+        host: '127.0.0.1',
+        dataDir: '/srv/trellis/var/db',
+        databaseUrl: 'postgres://trellis@db.internal:5432/trellis',
+        timezone: 'Europe/Berlin',
+        trustProxy: true,
+        logRequests: false,
+        sessionDays: 7,
+      }),
+    );
+    // The environment outranks the file.
+    expect(config.tracker.defaultView).toBe('public');
+  });
+
+  test.each([
+    ['PORT', '0', 'port', 0],
+    ['PORT', '65535', 'port', 65535],
+    ['DATA_DIR', '/var/lib/trellis', 'dataDir', '/var/lib/trellis'],
+    ['DATABASE_URL', 'postgresql://localhost/trellis', 'databaseUrl', 'postgresql://localhost/trellis'],
+    ['SESSION_DAYS', '365', 'sessionDays', 365],
+    ['SESSION_DAYS', '1', 'sessionDays', 1],
+  ])('%s=%s is accepted', (name, raw, key, expected) => {
+    expect(loadConfig({ [name]: raw }, CWD)).toHaveProperty(key, expected);
+  });
+
+  test.each([
+    ['PORT', 'abc'],
+    ['PORT', ''],
+    ['PORT', ' '],
+    ['PORT', '65536'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['HOST', ''],
+    ['DATA_DIR', ''],
+    ['DATABASE_URL', 'mysql://localhost/trellis'],
+    ['DATABASE_URL', ''],
+    ['DEFAULT_VIEW', 'everyone'],
+    ['TIMEZONE', 'Mars/Olympus_Mons'],
+    ['TRUST_PROXY', 'yes'],
+    ['LOG_REQUESTS', '1'],
+    ['SESSION_DAYS', '0'],
+    ['SESSION_DAYS', '366'],
+    ['SESSION_DAYS', 'week'],
+  ])('%s=%j is refused, naming the variable', (name, raw) => {
+    const problems = problemsOf(() => loadConfig({ [name]: raw }, CWD));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^${name}\\b`));
+  });
+
+  test('every problem is listed at once', () => {
+    const err = (() => {
+      try {
+        loadConfig(
+          {
+            PORT: 'abc',
+            DATABASE_URL: 'mysql://x',
+            DEFAULT_VIEW: 'all',
+            TIMEZONE: 'Mars/Olympus_Mons',
+            TRUST_PROXY: 'yes',
+            LOG_REQUESTS: '1',
+            SESSION_DAYS: '0',
+            TRELLIS_CONFIG: 'missing.json',
+          },
+          dir,
+        );
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    const { problems, message } = err as ConfigError;
+    expect(problems.map((p) => p.split(/[ :]/)[0]).sort()).toEqual(
+      ['PORT', 'DATABASE_URL', 'DEFAULT_VIEW', 'TIMEZONE', 'TRUST_PROXY', 'LOG_REQUESTS', 'SESSION_DAYS', 'TRELLIS_CONFIG'].sort(),
+    );
+    expect(problems).toContain('DATABASE_URL: must start with postgres:// or postgresql://');
+    expect(problems).toContain('TIMEZONE: "Mars/Olympus_Mons" is not a known time zone');
+    expect(problems.find((p) => p.startsWith('TRELLIS_CONFIG'))).toContain(`cannot read ${path.join(dir, 'missing.json')}`);
+    expect(message).toBe(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  });
+
+  test('unrelated environment variables are ignored', () => {
+    expect(loadConfig({ HOME: '/root', NODE_ENV: 'production', PATH: '/usr/bin' }, CWD).port).toBe(3000);
+  });
+});
+
+describe('the TRELLIS_CONFIG file', () => {
+  const custom = {
+    statuses: [
+      { key: 'new', name: 'New', closed: false },
+      { key: 'inprogress', name: 'In Progress', closed: false },
+      { key: 'done', name: 'Done', closed: true },
+      { key: 'rejected', name: 'Rejected', closed: true, claim: false },
+      { key: 'merged', name: 'Merged', closed: true, claim: false, reserved: true },
+    ],
+    priorities: [
+      { value: 10, name: 'Someday', keyword: 'someday', color: 'grey' },
+      { value: 90, name: 'Urgent', keyword: 'urgent', color: 'red' },
+      { value: 60, name: 'Soon', keyword: 'soon', color: 'orange' },
+    ],
+    defaultPriority: 60,
+    defaultView: 'public',
+  };
+
+  test('defines the statuses and priorities, found relative to the working directory', () => {
+    writeConfig('trellis.json', custom);
+    const { tracker } = loadConfig({ TRELLIS_CONFIG: 'trellis.json' }, dir);
+    expect(tracker).toEqual({
+      statuses: [
+        { key: 'new', name: 'New', closed: false, claim: true, reserved: false },
+        { key: 'inprogress', name: 'In Progress', closed: false, claim: true, reserved: false },
+        { key: 'done', name: 'Done', closed: true, claim: true, reserved: false },
+        { key: 'rejected', name: 'Rejected', closed: true, claim: false, reserved: false },
+        { key: 'merged', name: 'Merged', closed: true, claim: false, reserved: true },
+      ],
+      // Highest first, whatever order the file lists them in.
+      priorities: [
+        { value: 90, name: 'Urgent', keyword: 'urgent', color: 'red' },
+        { value: 60, name: 'Soon', keyword: 'soon', color: 'orange' },
+        { value: 10, name: 'Someday', keyword: 'someday', color: 'grey' },
+      ],
+      defaultPriority: 60,
+      // The first open status, when the file names none.
+      defaultStatus: 'new',
+      defaultView: 'public',
+    });
+  });
+
+  test('may name its default status', () => {
+    const file = writeConfig('status.json', { ...custom, defaultStatus: 'inprogress' });
+    expect(loadConfig({ TRELLIS_CONFIG: file }, CWD).tracker.defaultStatus).toBe('inprogress');
+  });
+
+  test('may change only the statuses and keep the default priorities', () => {
+    const file = writeConfig('only-statuses.json', { statuses: custom.statuses });
+    const { tracker } = loadConfig({ TRELLIS_CONFIG: file }, CWD);
+    expect(tracker.priorities).toEqual(DEFAULT_PRIORITIES);
+    expect(tracker.defaultPriority).toBe(90);
+    expect(tracker.statuses.map((s) => s.key)).toEqual(['new', 'inprogress', 'done', 'rejected', 'merged']);
+  });
+
+  test('that cannot be parsed is refused, with its path', () => {
+    const file = writeConfig('broken.json', '{ "statuses": [');
+    const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(new RegExp(`^TRELLIS_CONFIG: cannot read ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+  });
+
+  test('with wrong shapes is refused, every problem named by its place in the file', () => {
+    const file = writeConfig('shapes.json', {
+      statuses: [
+        { key: 'Open', name: 'Open', closed: false },
+        { key: '42', name: '', closed: 'no' },
+      ],
+      priorities: [{ value: -1, name: 'Low', keyword: 'low', color: '#ff0000' }],
+      defaultView: 'everyone',
+      colour: 'blue',
+    });
+    const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD));
+    const prefix = `TRELLIS_CONFIG (${file}) `;
+    expect(problems.every((p) => p.startsWith(prefix))).toBe(true);
+    expect(problems.map((p) => p.slice(prefix.length).split(':')[0]).sort()).toEqual(
+      [
+        'statuses.0.key',
+        'statuses.1.key',
+        'statuses.1.name',
+        'statuses.1.closed',
+        'priorities.0.value',
+        'priorities.0.color',
+        'defaultView',
+        // The unknown key "colour" is reported at the top level.
+        '',
+      ].sort(),
+    );
+    expect(problems).toContain(`${prefix}statuses.0.key: must be 1-64 lowercase letters or digits, not all digits`);
+  });
+
+  test('that breaks the rules is refused along with the environment problems', () => {
+    const file = writeConfig('rules.json', { priorities: custom.priorities.filter((p) => p.value !== 90) });
+    const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file, TRUST_PROXY: 'maybe' }, CWD));
+    expect(problems).toHaveLength(2);
+    expect(problems[0]).toMatch(/^TRUST_PROXY: /);
+    expect(problems[1]).toBe('defaultPriority: 90 is not one of the priorities');
+  });
+});
+
+describe('buildTrackerConfig', () => {
+  const open = { key: 'open', name: 'Open', closed: false, claim: true, reserved: false };
+  const done = { key: 'done', name: 'Done', closed: true, claim: true, reserved: false };
+  const high = { value: 80, name: 'High', keyword: 'high', color: 'red' };
+  const low = { value: 20, name: 'Low', keyword: 'low', color: 'yellow' };
+
+  test('with nothing given, is the default tracker', () => {
+    expect(buildTrackerConfig({})).toEqual({
+      statuses: DEFAULT_STATUSES,
+      priorities: DEFAULT_PRIORITIES,
+      defaultPriority: 90,
+      defaultStatus: 'open',
+      defaultView: 'users',
+    });
+  });
+
+  test('the default visibility comes from the environment, then the file, then "users"', () => {
+    expect(buildTrackerConfig({ defaultView: 'public' }, 'maintainers').defaultView).toBe('maintainers');
+    expect(buildTrackerConfig({ defaultView: 'public' }).defaultView).toBe('public');
+    expect(buildTrackerConfig({}).defaultView).toBe('users');
+  });
+
+  test.each([
+    ['a status key defined twice', { statuses: [open, done, { ...done, name: 'Finished' }] }, ['statuses: key "done" is defined twice']],
+    ['a priority value defined twice', { priorities: [high, { ...low, value: 80 }], defaultPriority: 80 }, ['priorities: value 80 is defined twice']],
+    ['a priority keyword defined twice', { priorities: [high, { ...low, keyword: 'high' }], defaultPriority: 80 }, ['priorities: keyword "high" is defined twice']],
+    ['a default priority that is not a priority', { priorities: [high, low] }, ['defaultPriority: 90 is not one of the priorities']],
+    ['a named default priority that is not a priority', { defaultPriority: 55 }, ['defaultPriority: 55 is not one of the priorities']],
+    ['a default status that is not a status', { defaultStatus: 'todo' }, ['defaultStatus: "todo" is not one of the statuses']],
+    ['a closed default status', { defaultStatus: 'resolved' }, ['defaultStatus: "resolved" must be an open status']],
+    ['no closed status', { statuses: [open, { ...open, key: 'doing', name: 'Doing' }] }, ['statuses: at least one closed status is needed']],
+    [
+      'only a reserved closed status',
+      { statuses: [open, { ...done, reserved: true }] },
+      ['statuses: at least one closed status is needed'],
+    ],
+    ['no open status', { statuses: [done, { ...done, key: 'gone', name: 'Gone' }] }, ['defaultStatus: "open" is not one of the statuses']],
+  ])('refuses %s', (_case, input, expected) => {
+    expect(problemsOf(() => buildTrackerConfig(input))).toEqual(expected);
+  });
+
+  test('lists every broken rule at once', () => {
+    const problems = problemsOf(() =>
+      buildTrackerConfig({
+        statuses: [
+          { ...done, key: 'x' },
+          { ...done, key: 'x', reserved: true },
+        ],
+        priorities: [high, { ...high, name: 'Higher' }],
+        defaultPriority: 70,
+      }),
+    );
+    expect(problems).toEqual([
+      'statuses: key "x" is defined twice',
+      'priorities: value 80 is defined twice',
+      'priorities: keyword "high" is defined twice',
+      'defaultPriority: 70 is not one of the priorities',
+      'defaultStatus: "open" is not one of the statuses',
+    ]);
+  });
+});
