@@ -1,4 +1,8 @@
+import hljs from 'highlight.js';
 import MarkdownIt from 'markdown-it';
+import taskLists from 'markdown-it-task-lists';
+import { escapeHtml } from './escape';
+import { NO_REFERENCES, referencePlugin, type Reference, type ReferenceLookup } from './references';
 
 const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 
@@ -11,9 +15,22 @@ export function isSafeUrl(url: string): boolean {
   return SAFE_SCHEMES.has(scheme[1] + ':');
 }
 
+/** Server-side highlighting for fenced code with a known language; the rest is escaped as is. */
+function highlight(code: string, language: string): string {
+  const lang = language.trim().toLowerCase();
+  if (!lang || !hljs.getLanguage(lang)) return '';
+  try {
+    return hljs.highlight(code, { language: lang, ignoreIllegals: true }).value;
+  } catch {
+    return escapeHtml(code);
+  }
+}
+
 function createMarkdown() {
-  const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false });
+  const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false, highlight });
   md.validateLink = isSafeUrl;
+  md.use(taskLists, { enabled: false });
+  md.use(referencePlugin);
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     const token = tokens[idx]!;
@@ -26,7 +43,43 @@ function createMarkdown() {
 
 const md = createMarkdown();
 
+/** Parsed text, kept so that references can be resolved for a whole page before rendering. */
+export interface MarkupDoc {
+  tokens: MarkdownIt.Token[];
+  references: Reference[];
+}
+
+function collect(tokens: MarkdownIt.Token[], into: Reference[]): void {
+  for (const t of tokens) {
+    if (t.type === 'trellis_ref') into.push(t.meta as Reference);
+    if (t.children) collect(t.children, into);
+  }
+}
+
+export function parseMarkup(text: string): MarkupDoc {
+  const tokens = md.parse(text, {});
+  const references: Reference[] = [];
+  collect(tokens, references);
+  return { tokens, references };
+}
+
+export function renderMarkup(doc: MarkupDoc, references: ReferenceLookup = NO_REFERENCES): string {
+  const env = { references } as unknown as MarkdownIt.Env;
+  return md.renderer.render(doc.tokens, md.options, env);
+}
+
 /** Markdown to safe HTML: raw HTML is escaped, links are limited to safe schemes. */
-export function renderMarkdown(text: string): string {
-  return md.render(text);
+export function renderMarkdown(text: string, references: ReferenceLookup = NO_REFERENCES): string {
+  return renderMarkup(parseMarkup(text), references);
+}
+
+/** The task ids and usernames a text refers to, by the same rules the renderer links them. */
+export function referencesIn(text: string): { taskIds: Set<number>; usernames: Set<string> } {
+  const taskIds = new Set<number>();
+  const usernames = new Set<string>();
+  for (const ref of parseMarkup(text).references) {
+    if (ref.kind === 'task') taskIds.add(ref.id);
+    else usernames.add(ref.username.toLowerCase());
+  }
+  return { taskIds, usernames };
 }

@@ -55,7 +55,7 @@ async function parseChanges(changes: Change[], ctx: ParseContext, state: TaskSta
   const problems: Record<string, string> = {};
   for (const change of changes) {
     const t = eventType(change.type);
-    if (!t || t.type === 'create') throw new AppError(400, 'unknown-change', `"${change.type}" is not a kind of change.`);
+    if (!t || t.internal) throw new AppError(400, 'unknown-change', `"${change.type}" is not a kind of change.`);
     try {
       // Parse relative to the plan so far: two subscriber edits in one submission compose.
       const current = t.current(applyPlan(state, plan));

@@ -78,6 +78,44 @@ export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite
     .update({ ...columns(w), updated_at: at });
 }
 
+export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<Task[]> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return [];
+  const rows = (await db('tasks').whereIn('id', unique)) as TaskRow[];
+  return rows.map(toTask);
+}
+
+export type EdgeType = 'mentions' | 'mentioned-in';
+
+/**
+ * Adds mention edges from one task to others, both directions at once.
+ * Returns the targets that were not mentioned by this task before.
+ */
+export async function addMentionEdges(trx: Knex.Transaction, srcId: number, dstIds: number[]): Promise<number[]> {
+  if (!dstIds.length) return [];
+  const added = (await trx('task_edges')
+    .insert(dstIds.map((dst) => ({ src_task_id: srcId, type: 'mentions', dst_task_id: dst })))
+    .onConflict(['src_task_id', 'type', 'dst_task_id'])
+    .ignore()
+    .returning('dst_task_id')) as { dst_task_id: number }[];
+  const fresh = added.map((r) => r.dst_task_id);
+  if (fresh.length) {
+    await trx('task_edges')
+      .insert(fresh.map((dst) => ({ src_task_id: dst, type: 'mentioned-in', dst_task_id: srcId })))
+      .onConflict(['src_task_id', 'type', 'dst_task_id'])
+      .ignore();
+  }
+  return fresh;
+}
+
+export async function findEdges(db: Knex, taskId: number): Promise<{ type: EdgeType; dstId: number }[]> {
+  const rows = (await db('task_edges').where({ src_task_id: taskId }).orderBy('created_at').select('type', 'dst_task_id')) as {
+    type: EdgeType;
+    dst_task_id: number;
+  }[];
+  return rows.map((r) => ({ type: r.type, dstId: r.dst_task_id }));
+}
+
 export async function findSubscriberIds(db: Knex, taskId: number): Promise<number[]> {
   const rows = await db('task_subscribers').where({ task_id: taskId }).orderBy('user_id').select('user_id');
   return rows.map((r: { user_id: number }) => r.user_id);

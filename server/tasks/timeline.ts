@@ -1,5 +1,5 @@
 import { describeEvent, eventType, strengthOf } from './events/registry';
-import type { Sentence, UserRef } from './events/sentence';
+import type { Sentence, TaskRef, UserRef } from './events/sentence';
 import type { StoredEvent } from './events/types';
 import type { Tracker } from './task';
 
@@ -25,12 +25,22 @@ export function timelineUserIds(events: StoredEvent[]): number[] {
   return [...ids];
 }
 
+/** Ids of other tasks a timeline names (back-links), loaded with the page's other task references. */
+export function timelineTaskIds(events: StoredEvent[]): number[] {
+  return events.flatMap((e) => eventType(e.type)?.taskIds?.(e) ?? []);
+}
+
 /**
  * Groups stored events by submission, drops what is not worth showing (the
  * defaults set when a task is created), and orders each group's lines by
  * strength: title, status, owner, priority, others, subscribers, comment.
  */
-export function buildTimeline(events: StoredEvent[], tracker: Tracker, user: (id: number | null) => UserRef): TimelineGroup[] {
+export function buildTimeline(
+  events: StoredEvent[],
+  tracker: Tracker,
+  user: (id: number | null) => UserRef,
+  task: (id: number) => TaskRef | undefined = () => undefined,
+): TimelineGroup[] {
   const byGroup = new Map<string, StoredEvent[]>();
   for (const e of events) {
     const list = byGroup.get(e.groupId);
@@ -49,9 +59,11 @@ export function buildTimeline(events: StoredEvent[], tracker: Tracker, user: (id
     // With other lines present, the comment body speaks for itself.
     const lineEvents = others.length ? others : shown;
     const lines = lineEvents
-      .map((e) => ({ id: e.id, type: e.type, strength: strengthOf(e.type), sentence: describeEvent(e, { tracker, actor, user }) }))
+      .map((e) => ({ id: e.id, type: e.type, strength: strengthOf(e.type), sentence: describeEvent(e, { tracker, actor, user, task }) }))
+      .filter((l): l is typeof l & { sentence: Sentence } => l.sentence !== null)
       .sort((a, b) => b.strength - a.strength || a.id - b.id)
       .map(({ id, type, sentence }) => ({ id, type, sentence }));
+    if (!lines.length) continue;
     groups.push({
       anchor: first.id,
       actorId: first.actorId,

@@ -6,6 +6,7 @@ export const create: EventType<boolean> = {
   type: 'create',
   strength: 1000,
   field: 'form',
+  internal: true,
   parse: () => true,
   current: () => false,
   apply: (s) => s,

@@ -1,9 +1,10 @@
 import { comment } from './comment';
 import { create } from './create';
 import { description } from './description';
+import { mentioned } from './mentioned';
 import { owner } from './owner';
 import { priority } from './priority';
-import { say } from './sentence';
+import { say, type Sentence } from './sentence';
 import { status } from './status';
 import { subscribers } from './subscribers';
 import { title } from './title';
@@ -14,7 +15,7 @@ import { view } from './view';
 type AnyEventType = EventType<any>;
 
 /** Every event type Trellis knows. A stored type missing here still renders (as "edited"). */
-const EVENT_TYPES: readonly AnyEventType[] = [create, title, description, status, priority, owner, view, subscribers, comment];
+const EVENT_TYPES: readonly AnyEventType[] = [create, title, description, status, priority, owner, view, subscribers, comment, mentioned];
 
 const BY_TYPE = new Map<string, AnyEventType>(EVENT_TYPES.map((t) => [t.type, t]));
 
@@ -27,7 +28,7 @@ export function strengthOf(type: string): number {
   return BY_TYPE.get(type)?.strength ?? 100;
 }
 
-export function describeEvent(e: StoredEvent, ctx: DescribeContext) {
+export function describeEvent(e: StoredEvent, ctx: DescribeContext): Sentence | null {
   const t = BY_TYPE.get(e.type);
   return t ? t.describe(e, ctx) : say`${ctx.actor} edited this task.`;
 }

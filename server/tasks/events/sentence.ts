@@ -13,7 +13,15 @@ export interface ValueRef {
   text: string;
 }
 
-export type Part = string | UserRef | ValueRef;
+/** A task as a sentence names it: "T456: Title", struck through when closed. */
+export interface TaskRef {
+  kind: 'task';
+  id: number;
+  title: string;
+  closed: boolean;
+}
+
+export type Part = string | UserRef | ValueRef | TaskRef;
 
 /** One rendered line of the timeline, as HTML for pages and as text for mail and logs. */
 export interface Sentence {
@@ -26,6 +34,10 @@ export const value = (text: string): ValueRef => ({ kind: 'value', text });
 function partHtml(p: Part): string {
   if (typeof p === 'string') return escapeHtml(p);
   if (p.kind === 'value') return `<span class="value">${escapeHtml(p.text)}</span>`;
+  if (p.kind === 'task') {
+    const cls = p.closed ? 'task-ref closed' : 'task-ref';
+    return `<a class="${cls}" href="/T${p.id}" data-hovercard="/T${p.id}/hovercard">${escapeHtml(`T${p.id}: ${p.title}`)}</a>`;
+  }
   if (p.id === null) return `<span class="user unknown">${escapeHtml(p.username)}</span>`;
   return `<a class="user" href="/p/${encodeURIComponent(p.username)}/">${escapeHtml(p.username)}</a>`;
 }
@@ -33,6 +45,7 @@ function partHtml(p: Part): string {
 function partText(p: Part): string {
   if (typeof p === 'string') return p;
   if (p.kind === 'value') return p.text;
+  if (p.kind === 'task') return `T${p.id}: ${p.title}`;
   return p.username;
 }
 

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Actor, Capability } from '../../users/roles';
 import type { User } from '../../users/user';
 import type { TaskState, Tracker } from '../task';
-import type { Sentence, UserRef } from './sentence';
+import type { Sentence, TaskRef, UserRef } from './sentence';
 
 /** What parsing a change may look up, always inside the editor's transaction. */
 export interface ParseContext {
@@ -30,6 +30,8 @@ export interface DescribeContext {
   tracker: Tracker;
   actor: UserRef;
   user(id: number | null): UserRef;
+  /** A task the viewer may see, or undefined: lines about other tasks hide when it is undefined. */
+  task(id: number): TaskRef | undefined;
 }
 
 /** Thrown by parse/validate: a message shown beside the named form field. */
@@ -54,6 +56,8 @@ export interface EventType<T> {
   readonly strength: number;
   /** The form field its problems belong to. */
   readonly field: string;
+  /** Written by the editor itself (creation, back-links); never accepted as a requested change. */
+  readonly internal?: boolean;
   /** Turns raw input into a typed value; may look at the current value (subscriber edits are relative). */
   parse(raw: unknown, ctx: ParseContext, current: T): Promise<T> | T;
   /** The current value on a task; undefined for types that change no field (comments). */
@@ -65,9 +69,12 @@ export interface EventType<T> {
   isNoop(from: T, to: T): boolean;
   /** Users whose names the sentence needs, so a timeline loads them in one query. */
   userIds(e: StoredEvent): number[];
+  /** Other tasks the sentence names, loaded with the page's other references. */
+  taskIds?(e: StoredEvent): number[];
   /** Hidden lines stay stored but are not shown (for example defaults set on creation). */
   hiddenOnCreate(e: StoredEvent): boolean;
-  describe(e: StoredEvent, ctx: DescribeContext): Sentence;
+  /** The line, or null when this viewer may not see what it is about. */
+  describe(e: StoredEvent, ctx: DescribeContext): Sentence | null;
 }
 
 /** A requested change, as forms and scripts express it. */

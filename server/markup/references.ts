@@ -1,0 +1,142 @@
+import type MarkdownIt from 'markdown-it';
+import { escapeHtml } from './escape';
+
+/** A reference found in text: `T123`, `T123#456`, `{T123}` or `@name`. */
+export type Reference =
+  | { kind: 'task'; id: number; anchor: number | null; full: boolean; raw: string }
+  | { kind: 'user'; username: string; raw: string };
+
+export interface TaskTarget {
+  id: number;
+  title: string;
+  closed: boolean;
+  stateText: string;
+  priorityColor: string;
+}
+
+/** What the renderer may link to: only what the viewer may see. Anything absent renders as plain text. */
+export interface ReferenceLookup {
+  task(id: number): TaskTarget | undefined;
+  user(username: string): { username: string } | undefined;
+}
+
+export const NO_REFERENCES: ReferenceLookup = { task: () => undefined, user: () => undefined };
+
+const MAX_ID = 2147483647;
+
+/*
+ * One pattern for every reference kind. A task reference is a whole word: not
+ * after a letter, digit, "_", "#", "@" or "-", and not followed by a letter,
+ * digit or "_". A mention is not inside a word or an address.
+ */
+const PATTERN =
+  /\{T([1-9][0-9]*)\}|(?<![A-Za-z0-9_#@-])T([1-9][0-9]*)(?:#([1-9][0-9]*))?(?![A-Za-z0-9_])|(?<![A-Za-z0-9_.@/-])@([A-Za-z0-9][A-Za-z0-9._-]*)/g;
+
+function toReference(m: RegExpExecArray): { ref: Reference; length: number } | null {
+  if (m[1] !== undefined) {
+    const id = Number(m[1]);
+    return id <= MAX_ID ? { ref: { kind: 'task', id, anchor: null, full: true, raw: m[0] }, length: m[0].length } : null;
+  }
+  if (m[2] !== undefined) {
+    const id = Number(m[2]);
+    const anchor = m[3] !== undefined ? Number(m[3]) : null;
+    if (id > MAX_ID || (anchor !== null && anchor > MAX_ID)) return null;
+    return { ref: { kind: 'task', id, anchor, full: false, raw: m[0] }, length: m[0].length };
+  }
+  // A name ends at its last letter or digit: "@bob." mentions bob.
+  const username = m[4]!.replace(/[._-]+$/, '');
+  return { ref: { kind: 'user', username, raw: `@${username}` }, length: username.length + 1 };
+}
+
+/**
+ * Splits plain text into text and references. `before` and `after` are the
+ * characters around the text (from neighbouring tokens), so that word
+ * boundaries hold across emphasis: "X**T1**" and "**T1**a" link nothing.
+ */
+export function scanText(text: string, before = '', after = ''): (string | Reference)[] {
+  const parts: (string | Reference)[] = [];
+  const source = before + text + after;
+  const end = before.length + text.length;
+  let last = before.length;
+  PATTERN.lastIndex = before.length;
+  for (let m = PATTERN.exec(source); m && m.index < end; m = PATTERN.exec(source)) {
+    const found = toReference(m);
+    if (!found || m.index + found.length > end) continue;
+    if (m.index > last) parts.push(source.slice(last, m.index));
+    parts.push(found.ref);
+    last = m.index + found.length;
+    PATTERN.lastIndex = last;
+  }
+  if (last < end) parts.push(source.slice(last, end));
+  return parts;
+}
+
+/**
+ * A core rule: after inline parsing and linkify, split the text tokens outside
+ * links into text and reference tokens. Code spans and code blocks are other
+ * token types, so they never contain references.
+ */
+type Token = MarkdownIt.Token;
+
+/** The character a neighbouring token shows next to a text: breaks read as spaces, markup as nothing. */
+function edgeChar(token: Token, which: 'first' | 'last'): string {
+  if (token.type === 'softbreak' || token.type === 'hardbreak') return ' ';
+  if (token.type !== 'text' && token.type !== 'code_inline') return '';
+  return which === 'first' ? token.content.slice(0, 1) : token.content.slice(-1);
+}
+
+function referenceRule(state: MarkdownIt.StateCore): void {
+  for (const block of state.tokens) {
+    if (block.type !== 'inline' || !block.children) continue;
+    const out: Token[] = [];
+    let linkDepth = 0;
+    let previous = '';
+    const children = block.children;
+    children.forEach((token, i) => {
+      if (token.type === 'link_open') linkDepth++;
+      if (token.type === 'link_close') linkDepth--;
+      if (token.type !== 'text' || linkDepth > 0) {
+        out.push(token);
+        previous = edgeChar(token, 'last');
+        return;
+      }
+      const next = children.slice(i + 1).find((t) => t.type !== 'strong_close' && t.type !== 'em_close' && t.type !== 's_close');
+      for (const part of scanText(token.content, previous, next ? edgeChar(next, 'first') : '')) {
+        if (typeof part === 'string') {
+          const t = new state.Token('text', '', 0);
+          t.content = part;
+          out.push(t);
+        } else {
+          const t = new state.Token('trellis_ref', '', 0);
+          t.meta = part;
+          out.push(t);
+        }
+      }
+      previous = token.content.slice(-1);
+    });
+    block.children = out;
+  }
+}
+
+function renderTask(ref: Extract<Reference, { kind: 'task' }>, target: TaskTarget): string {
+  const href = `/T${target.id}${ref.anchor !== null ? `#${ref.anchor}` : ''}`;
+  const name = `T${target.id}: ${target.title}`;
+  const classes = ['task-ref', ref.full ? `full pri-${target.priorityColor}` : '', target.closed ? 'closed' : ''].filter(Boolean).join(' ');
+  const title = ref.full ? `${target.stateText}` : name;
+  const text = ref.full ? name : ref.raw;
+  return `<a href="${escapeHtml(href)}" class="${escapeHtml(classes)}" title="${escapeHtml(title)}" data-hovercard="/T${target.id}/hovercard">${escapeHtml(text)}</a>`;
+}
+
+export function referencePlugin(md: MarkdownIt.MarkdownIt): void {
+  md.core.ruler.push('trellis_references', referenceRule);
+  md.renderer.rules.trellis_ref = (tokens, idx, _options, env) => {
+    const ref = tokens[idx]!.meta as Reference;
+    const lookup = (env as { references?: ReferenceLookup } | undefined)?.references ?? NO_REFERENCES;
+    if (ref.kind === 'task') {
+      const target = lookup.task(ref.id);
+      return target ? renderTask(ref, target) : escapeHtml(ref.raw);
+    }
+    const user = lookup.user(ref.username);
+    return user ? `<a href="/p/${encodeURIComponent(user.username)}/" class="user-ref">@${escapeHtml(user.username)}</a>` : escapeHtml(ref.raw);
+  };
+}
