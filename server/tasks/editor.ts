@@ -6,6 +6,7 @@ import { can, type Actor } from '../users/roles';
 import { eventType } from './events/registry';
 import { FieldProblem, type Change, type ParseContext, type StoredEvent } from './events/types';
 import { sameValue } from './events/values';
+import { findNewMentions, writeBackLinks } from './mentions';
 import { canView } from './policy';
 import * as repo from './repository';
 import type { TaskState, Tracker } from './task';
@@ -99,8 +100,8 @@ function describeValue(type: string, v: unknown, d: Domain): string {
   return `"${String(v)}"`;
 }
 
-/** Adds what a change implies: the author subscribes, a closer claims, a replaced owner stays subscribed. */
-function expand(plan: Map<string, unknown>, state: TaskState, actor: Actor, isCreate: boolean, d: Domain) {
+/** Adds what a change implies: the author and newly mentioned people subscribe, a closer claims, a replaced owner stays subscribed. */
+function expand(plan: Map<string, unknown>, state: TaskState, actor: Actor, isCreate: boolean, mentionedUserIds: number[], d: Domain) {
   const next = applyPlan(state, plan);
   let ownerId = next.ownerId;
   const closing = !d.tracker.isClosed(state.status) && d.tracker.isClosed(next.status);
@@ -108,10 +109,10 @@ function expand(plan: Map<string, unknown>, state: TaskState, actor: Actor, isCr
     ownerId = actor.id;
     plan.set('owner', actor.id);
   }
-  const subscribe: number[] = [];
+  const subscribe: number[] = [...mentionedUserIds];
   if (isCreate) subscribe.push(actor.id);
   if (state.ownerId !== null && ownerId !== state.ownerId) subscribe.push(state.ownerId);
-  const add = subscribe.filter((id) => !next.subscriberIds.includes(id));
+  const add = [...new Set(subscribe)].filter((id) => !next.subscriberIds.includes(id));
   if (add.length) plan.set('subscribers', [...next.subscriberIds, ...add].sort((a, b) => a - b));
 }
 
@@ -158,7 +159,8 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });
     if (task && opts.baseVersion !== undefined) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d);
     checkCapabilities(plan, state, actor);
-    expand(plan, state, actor, isCreate, d);
+    const mentions = await findNewMentions(trx, actor, plan, state, applyPlan(state, plan), task?.id ?? null);
+    expand(plan, state, actor, isCreate, mentions.userIds, d);
 
     const inserts: repo.EventInsert[] = isCreate ? [{ type: 'create', old: null, new: true }] : [];
     let next = state;
@@ -186,7 +188,9 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     await repo.addSubscribers(trx, id, [...subs].filter((u) => !had.has(u)));
     await repo.removeSubscribers(trx, id, [...had].filter((u) => !subs.has(u)));
     const groupId = crypto.randomUUID();
-    const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source: opts.source ?? 'web', at }, inserts);
+    const source = opts.source ?? 'web';
+    const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);
+    await writeBackLinks(trx, actor, id, mentions.taskIds, { source, at });
     return { taskId: id, groupId, events };
   });
 }

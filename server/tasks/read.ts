@@ -7,13 +7,22 @@ import type { StoredEvent } from './events/types';
 import { canView, visiblePolicies } from './policy';
 import * as repo from './repository';
 import type { Task, Tracker } from './task';
-import { timelineUserIds } from './timeline';
+import { timelineTaskIds, timelineUserIds } from './timeline';
+import { resolveReferences, type ResolvedReferences } from './references';
+import { parseMarkup, type MarkupDoc } from '../markup/render';
 
 export interface TaskDetail {
   task: Task;
   subscriberIds: number[];
   events: StoredEvent[];
-  /** Every user the page names, loaded in one query. */
+  /** The description and each comment (by event id), parsed once for the whole page. */
+  description: MarkupDoc;
+  comments: Map<number, MarkupDoc>;
+  /** Tasks whose text mentions this one, and tasks this one's text mentions. */
+  mentionedIn: number[];
+  mentionsHere: number[];
+  /** Every task and user the page names, each kind loaded in one query. */
+  refs: ResolvedReferences;
   users: Map<number, User>;
   version: number;
 }
@@ -25,15 +34,38 @@ export async function viewTask(db: Knex, viewer: Actor | null, id: number): Prom
   return task;
 }
 
-export async function loadTaskDetail(db: Knex, viewer: Actor | null, id: number): Promise<TaskDetail> {
+export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor | null, id: number): Promise<TaskDetail> {
   const task = await viewTask(db, viewer, id);
-  const [subscriberIds, events] = await Promise.all([repo.findSubscriberIds(db, id), repo.listEvents(db, id)]);
-  const ids = [task.authorId, ...subscriberIds, ...timelineUserIds(events)];
-  if (task.ownerId) ids.push(task.ownerId);
-  if (task.closerId) ids.push(task.closerId);
-  const users = await findUsersByIds(db, ids);
+  const [subscriberIds, events, edges] = await Promise.all([repo.findSubscriberIds(db, id), repo.listEvents(db, id), repo.findEdges(db, id)]);
+  const description = parseMarkup(task.description);
+  const comments = new Map(events.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));
+  const taskIds = new Set<number>(timelineTaskIds(events));
+  const usernames = new Set<string>();
+  for (const doc of [description, ...comments.values()]) {
+    for (const ref of doc.references) {
+      if (ref.kind === 'task') taskIds.add(ref.id);
+      else usernames.add(ref.username);
+    }
+  }
+  for (const edge of edges) taskIds.add(edge.dstId);
+  const userIds = [task.authorId, ...subscriberIds, ...timelineUserIds(events)];
+  if (task.ownerId) userIds.push(task.ownerId);
+  if (task.closerId) userIds.push(task.closerId);
+  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds });
   const version = events.length ? events[events.length - 1]!.id : 0;
-  return { task, subscriberIds, events, users, version };
+  const edgeIds = (type: repo.EdgeType) => edges.filter((e) => e.type === type && refs.tasks.has(e.dstId)).map((e) => e.dstId);
+  return {
+    task,
+    subscriberIds,
+    events,
+    description,
+    comments,
+    mentionedIn: edgeIds('mentioned-in'),
+    mentionsHere: edgeIds('mentions'),
+    refs,
+    users: refs.users,
+    version,
+  };
 }
 
 export const PAGE_SIZE = 100;
@@ -74,4 +106,31 @@ export async function listOpenTasks(
     next: hasNext && tasks.length ? tasks[tasks.length - 1]!.sortKey : null,
     prev: hasPrev && tasks.length ? tasks[0]!.sortKey : null,
   };
+}
+
+/**
+ * A comment as a quote for a reply: "In T12#34, @alice wrote:" and the text
+ * behind "> ". Null when the task has no such comment.
+ */
+export async function quoteComment(db: Knex, viewer: Actor | null, taskId: number, eventId: number): Promise<string | null> {
+  await viewTask(db, viewer, taskId);
+  const event = await repo.findEvent(db, taskId, eventId);
+  if (!event || event.type !== 'comment') return null;
+  const author = (await findUsersByIds(db, [event.actorId])).get(event.actorId);
+  const quoted = String(event.new ?? '')
+    .split('\n')
+    .map((line) => (line ? `> ${line}` : '>'))
+    .join('\n');
+  return `In T${taskId}#${eventId}, @${author?.username ?? 'unknown'} wrote:\n\n${quoted}\n\n`;
+}
+
+export interface Hovercard {
+  task: Task;
+  owner: User | null;
+}
+
+export async function loadHovercard(db: Knex, viewer: Actor | null, id: number): Promise<Hovercard> {
+  const task = await viewTask(db, viewer, id);
+  const owner = task.ownerId ? ((await findUsersByIds(db, [task.ownerId])).get(task.ownerId) ?? null) : null;
+  return { task, owner };
 }

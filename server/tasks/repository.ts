@@ -190,6 +190,11 @@ export async function insertEvents(
   return (rows as EventRow[]).map(toEvent);
 }
 
+export async function findEvent(db: Knex, taskId: number, eventId: number): Promise<StoredEvent | null> {
+  const row = (await db('task_events').where({ task_id: taskId, id: eventId }).first()) as EventRow | undefined;
+  return row ? toEvent(row) : null;
+}
+
 export async function listEvents(db: Knex, taskId: number): Promise<StoredEvent[]> {
   const rows = await db<EventRow>('task_events').where({ task_id: taskId }).orderBy('id');
   return rows.map(toEvent);

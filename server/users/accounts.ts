@@ -46,6 +46,8 @@ export async function authenticate(db: Knex, username: string, password: string)
 
 export async function changeRole(db: Knex, userId: number, role: Role): Promise<void> {
   await db.transaction(async (trx) => {
+    // Two administrators demoting each other at once must not both pass the last-admin check.
+    await repo.lockUsersTable(trx);
     const user = await repo.findUserById(trx, userId);
     if (!user) throw new AppError(404, 'not-found', 'There is no such account.');
     if (user.role === 'admin' && role !== 'admin' && !user.disabledAt && (await repo.countActiveAdmins(trx)) <= 1) {
@@ -58,6 +60,7 @@ export async function changeRole(db: Knex, userId: number, role: Role): Promise<
 /** Disabling an account also ends its sessions, so it is logged out everywhere at once. */
 export async function setAccountDisabled(db: Knex, userId: number, disabled: boolean): Promise<void> {
   await db.transaction(async (trx) => {
+    await repo.lockUsersTable(trx);
     const user = await repo.findUserById(trx, userId);
     if (!user) throw new AppError(404, 'not-found', 'There is no such account.');
     if (disabled && user.role === 'admin' && !user.disabledAt && (await repo.countActiveAdmins(trx)) <= 1) {

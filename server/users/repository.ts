@@ -55,6 +55,20 @@ export async function findUsersByUsernames(db: Knex, names: Iterable<string>): P
   return rows.map(toUser);
 }
 
+/** Users named by id or by username (any case), in one query: what a page's text and timeline name. */
+export async function findUsersByIdsOrNames(db: Knex, ids: Iterable<number>, names: Iterable<string>): Promise<User[]> {
+  const idList = [...new Set(ids)];
+  const nameList = [...new Set([...names].map((n) => n.toLowerCase()))];
+  if (!idList.length && !nameList.length) return [];
+  const rows = (await db('users')
+    .select(COLUMNS)
+    .where((w) => {
+      if (idList.length) w.whereIn('id', idList);
+      if (nameList.length) w.orWhereRaw(`lower(username) IN (${nameList.map(() => '?').join(', ')})`, nameList);
+    })) as UserRow[];
+  return rows.map(toUser);
+}
+
 export async function findPasswordHash(db: Knex, username: string): Promise<{ user: User; hash: string } | null> {
   const row = (await db('users')
     .select([...COLUMNS, 'password_hash'])
@@ -83,7 +97,7 @@ export async function insertUser(db: Knex, u: UserInsert): Promise<User> {
   return toUser(row as UserRow);
 }
 
-/** Serialises account creation against the "no account yet" check of first-run setup. */
+/** Serialises account changes that depend on a count: first-run setup, and keeping one active administrator. */
 export async function lockUsersTable(trx: Knex.Transaction): Promise<void> {
   await trx.raw('LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE');
 }

@@ -25,6 +25,10 @@ export const CommentForm = z.object({
   owner: field,
 });
 
+export const PreviewForm = z.object({
+  text: z.string({ error: 'Send the text to preview.' }).max(262144, 'This text is too long to preview.'),
+});
+
 export const SubscribeForm = z.object({
   action: z.enum(['subscribe', 'unsubscribe'], { error: 'Choose subscribe or unsubscribe.' }),
 });

@@ -22,8 +22,13 @@ export function taskIdParam(req: Request): number {
   return id;
 }
 
-/** Field problems from a form: a ValidationError as is, or an AppError that names its field. */
+/**
+ * Field problems from a form: a ValidationError as is, or an AppError that names its field.
+ * A refusal by role is not one: the refused control is not on that person's form, so an error
+ * beside it would never show; the error page says why instead and keeps the text they typed.
+ */
 export function formProblem(err: unknown): { status: number; errors: Record<string, string> } | null {
+  if (err instanceof AppError && err.status === 403) return null;
   if (err instanceof ValidationError) return { status: err.status, errors: err.fields };
   if (err instanceof AppError && err.field) return { status: err.status, errors: { [err.field]: err.message } };
   return null;

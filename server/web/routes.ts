@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { AppDeps } from './deps';
 import { authRoutes } from './routes/auth';
 import { listRoutes } from './routes/lists';
+import { markupRoutes } from './routes/markup';
 import { peopleRoutes } from './routes/people';
 import { taskRoutes } from './routes/tasks';
 
@@ -12,6 +13,7 @@ export function routes(deps: AppDeps): Router {
   const lists = listRoutes(deps);
   const auth = authRoutes(deps);
   const people = peopleRoutes(deps);
+  const markup = markupRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/maniphest/', lists.open);
@@ -23,6 +25,9 @@ export function routes(deps: AppDeps): Router {
   r.post('/T:id/comment', tasks.comment);
   r.post('/T:id/claim', tasks.claim);
   r.post('/T:id/subscribe', tasks.subscribe);
+  r.get('/T:id/hovercard', tasks.hovercard);
+  r.get('/T:id/quote/:eventId', tasks.quote);
+  r.post('/markup/preview', markup.preview);
 
   r.get('/setup', auth.setupForm);
   r.post('/setup', auth.setup);

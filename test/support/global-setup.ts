@@ -28,6 +28,9 @@ export default async function globalSetup(): Promise<void> {
     process.stdout.write(`\nTests run on PostgreSQL (${new URL(ADMIN_URL).host}), template ${template}\n`);
     return;
   }
+  if (process.env.TEST_REQUIRE_POSTGRES) {
+    throw new Error(`TEST_REQUIRE_POSTGRES is set but no PostgreSQL answers at ${new URL(ADMIN_URL).host}`);
+  }
   const pglite = new PGlite();
   const database = openPglite(pglite);
   await migrateLatest(database.db);

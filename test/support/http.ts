@@ -74,3 +74,30 @@ export async function loggedIn(app: Express, username: string): Promise<Browser>
 export function timelineLines(page: Page): string[] {
   return page.dom.querySelectorAll('.timeline .event').map((e) => textOf(e));
 }
+
+/** The fields a browser would submit from a form on the page, as the page filled them in. */
+export function formValues(page: Page, formSelector: string): Record<string, string> {
+  const form = page.dom.querySelector(formSelector);
+  if (!form) throw new Error(`No form ${formSelector} on the page (status ${page.status})`);
+  const values: Record<string, string> = {};
+  for (const el of form.querySelectorAll('input[name], textarea[name], select[name]')) {
+    const name = el.getAttribute('name')!;
+    // Browsers drop one newline right after <textarea>, so a page must print one to keep a leading newline.
+    if (el.tagName === 'TEXTAREA') values[name] = el.textContent.replace(/^\r?\n/, '');
+    else if (el.tagName === 'SELECT') {
+      const options = el.querySelectorAll('option');
+      const chosen = options.find((o) => o.hasAttribute('selected')) ?? options[0];
+      values[name] = chosen?.getAttribute('value') ?? '';
+    } else values[name] = el.getAttribute('value') ?? '';
+  }
+  return values;
+}
+
+/** The error shown right beside a form control (after it, or after the label around it), if any. */
+export function fieldError(page: Page, name: string, formSelector = 'form'): string | null {
+  const control = page.dom.querySelector(`${formSelector} [name="${name}"]`);
+  if (!control) throw new Error(`No control named ${name} in ${formSelector}`);
+  const anchor = control.parentNode?.tagName === 'LABEL' ? control.parentNode : control;
+  const next = anchor.nextElementSibling;
+  return next?.classList.contains('field-error') ? textOf(next) : null;
+}

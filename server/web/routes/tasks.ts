@@ -1,8 +1,10 @@
 import type { Request, Response } from 'express';
-import { ValidationError } from '../../errors';
+import { NotFoundError, ValidationError } from '../../errors';
 import { applyEdit } from '../../tasks/editor';
 import type { Change } from '../../tasks/events/types';
-import { loadTaskDetail } from '../../tasks/read';
+import { loadHovercard, loadTaskDetail, quoteComment } from '../../tasks/read';
+import { parseTaskId } from '../../tasks/task';
+import { hovercardModel } from '../views/hovercard';
 import { findUserById } from '../../users/repository';
 import { domainOf, type AppDeps } from '../deps';
 import { CommentForm, SubscribeForm, TaskForm, parseForm } from '../forms';
@@ -26,7 +28,7 @@ export function taskRoutes(deps: AppDeps) {
   const domain = domainOf(deps);
 
   async function renderTask(req: Request, res: Response, id: number, form?: FormState, status = 200) {
-    const detail = await loadTaskDetail(deps.db, req.viewer, id);
+    const detail = await loadTaskDetail(deps.db, deps.tracker, req.viewer, id);
     const model = taskPageModel(detail, req.viewer, deps.tracker, deps.config, form);
     renderPage(req, res, 'pages/tasks/view', `${model.task.monogram} ${detail.task.title}`, model, status);
   }
@@ -56,7 +58,24 @@ export function taskRoutes(deps: AppDeps) {
 
   return {
     async show(req: Request, res: Response) {
-      await renderTask(req, res, taskIdParam(req));
+      const id = taskIdParam(req);
+      // ?quote=ID starts a reply quoting that comment: the no-JavaScript path of the Quote action.
+      const quoteId = typeof req.query.quote === 'string' ? parseTaskId(req.query.quote) : null;
+      const quote = quoteId && req.viewer ? await quoteComment(deps.db, req.viewer, id, quoteId) : null;
+      await renderTask(req, res, id, quote ? { input: { comment: quote } } : undefined);
+    },
+
+    async quote(req: Request, res: Response) {
+      const id = taskIdParam(req);
+      const eventId = parseTaskId(String(req.params.eventId ?? ''));
+      const text = eventId ? await quoteComment(deps.db, req.viewer, id, eventId) : null;
+      if (text === null) throw new NotFoundError();
+      res.type('text/plain').send(text);
+    },
+
+    async hovercard(req: Request, res: Response) {
+      const card = await loadHovercard(deps.db, req.viewer, taskIdParam(req));
+      res.render('pages/tasks/hovercard', { layout: false, ...hovercardModel(card, deps.tracker) });
     },
 
     async comment(req: Request, res: Response) {

@@ -2,11 +2,16 @@ import type { Task, Tracker } from '../../tasks/task';
 import type { User } from '../../users/user';
 import { can, type Actor } from '../../users/roles';
 import { priorityOptions, statusOptions, viewOptions } from './options';
-import type { FormState } from './task-page';
+import { formWideError, type FormState } from './task-page';
 
 function pick(input: Record<string, unknown> | undefined, key: string, fallback: string): string {
   const v = input?.[key];
   return typeof v === 'string' ? v : fallback;
+}
+
+/** Browsers drop one newline right after <textarea>: doubling a leading one keeps the text as stored. */
+function textareaValue(text: string): string {
+  return /^\r?\n/.test(text) ? `\n${text}` : text;
 }
 
 /**
@@ -22,6 +27,10 @@ export function taskFormModel(
   const t = target?.task;
   const input = form.input;
   const errors = form.errors ?? {};
+  const canTriage = can(viewer, 'task.triage');
+  const canClose = can(viewer, 'task.close');
+  const canSetVisibility = can(viewer, 'task.visibility');
+  const shown = ['title', 'description', ...(canTriage ? ['owner', 'priority'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
   return {
     isEdit: Boolean(t),
     heading: t ? `Edit Task: ${t.title}` : 'Create New Task',
@@ -29,17 +38,17 @@ export function taskFormModel(
     cancelUrl: t ? `/T${t.id}` : '/maniphest/',
     version: target?.version ?? null,
     title: pick(input, 'title', t?.title ?? ''),
-    description: pick(input, 'description', t?.description ?? ''),
+    description: textareaValue(pick(input, 'description', t?.description ?? '')),
     owner: pick(input, 'owner', target?.owner?.username ?? ''),
     priorityOptions: priorityOptions(tracker, pick(input, 'priority', tracker.priorityKeyword(t?.priority ?? tracker.defaultPriority))),
     statusOptions: statusOptions(tracker, pick(input, 'status', t?.status ?? tracker.defaultStatus)),
     viewOptions: viewOptions(pick(input, 'view', t?.view ?? tracker.defaultView)),
-    canTriage: can(viewer, 'task.triage'),
-    canClose: can(viewer, 'task.close'),
-    canSetVisibility: can(viewer, 'task.visibility'),
+    canTriage,
+    canClose,
+    canSetVisibility,
     // Shown beside a refused description, so the person can merge by hand.
     currentDescription: errors.description && t ? t.description : null,
     errors,
-    formError: errors.form ?? null,
+    formError: formWideError(errors, shown),
   };
 }

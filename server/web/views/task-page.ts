@@ -1,5 +1,5 @@
 import type { Config } from '../../config';
-import { renderMarkdown } from '../../markup/render';
+import { renderMarkup } from '../../markup/render';
 import type { TaskDetail } from '../../tasks/read';
 import { canDo } from '../../tasks/policy';
 import { VIEW_NAMES, type Task, type Tracker } from '../../tasks/task';
@@ -14,6 +14,21 @@ const SOURCE_NAMES: Record<string, string> = { web: 'Via Web', cli: 'Via Command
 export interface FormState {
   input?: Record<string, unknown>;
   errors?: Record<string, string>;
+}
+
+/**
+ * The form-wide error: errors.form plus those of fields that have no control
+ * on this person's form (a hidden version, a picker their role does not get),
+ * which would otherwise be shown nowhere.
+ */
+export function formWideError(errors: Record<string, string>, shown: string[]): string | null {
+  const unplaced = Object.entries(errors).filter(([field]) => field === 'form' || !shown.includes(field));
+  return unplaced.length ? unplaced.map(([, message]) => message).join(' ') : null;
+}
+
+/** A task named in a panel: "T12: Title" with its state, struck through when closed. */
+export function taskLink(task: Task, tracker: Tracker) {
+  return { monogram: `T${task.id}`, url: `/T${task.id}`, title: task.title, ...taskState(task, tracker) };
 }
 
 /** The header tag: "Open, Normal" or "Closed, Resolved". */
@@ -42,7 +57,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     const u = id === null ? undefined : users.get(id);
     return u ? userLink(u) : null;
   };
-  const timeline = buildTimeline(detail.events, tracker, ref).map((g) => ({
+  const timeline = buildTimeline(detail.events, tracker, ref, detail.refs.task).map((g) => ({
     anchor: g.anchor,
     url: `${url}#${g.anchor}`,
     time: formatDateTime(g.createdAt, now, config.timezone),
@@ -51,11 +66,15 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     actor: linkOf(g.actorId),
     hasComment: g.comment !== null,
     lines: g.lines.map((l) => ({ type: l.type, sentenceHtml: l.sentence.html })),
-    commentHtml: g.comment ? renderMarkdown(g.comment.text) : null,
+    commentHtml: g.comment ? renderMarkup(detail.comments.get(g.comment.id)!, detail.refs.markup) : null,
+    quoteUrl: g.comment ? `${url}?quote=${g.comment.id}#comment` : null,
+    quoteSource: g.comment ? `/T${task.id}/quote/${g.comment.id}` : null,
   }));
   const subscribed = viewer ? subscriberIds.includes(viewer.id) : false;
   const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap);
   const input = form.input;
+  const errors = form.errors ?? {};
+  const commentFields = ['comment', 'subscribers', ...(may('task.close') ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : [])];
   return {
     task: {
       id: task.id,
@@ -64,7 +83,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       title: task.title,
       ...taskState(task, tracker),
       viewName: VIEW_NAMES[task.view],
-      descriptionHtml: task.description.trim() ? renderMarkdown(task.description) : null,
+      descriptionHtml: task.description.trim() ? renderMarkup(detail.description, detail.refs.markup) : null,
       created: formatDateTime(task.createdAt, now, config.timezone),
       editUrl: `/maniphest/task/edit/${task.id}/`,
     },
@@ -72,6 +91,11 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     owner: linkOf(task.ownerId),
     closer: linkOf(task.closerId),
     subscribers: subscriberIds.map(linkOf).filter((u) => u !== null),
+    mentions: {
+      mentionedIn: detail.mentionedIn.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
+      mentionsHere: detail.mentionsHere.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
+      any: detail.mentionedIn.length + detail.mentionsHere.length > 0,
+    },
     actions: {
       canEdit: may('task.edit'),
       canClaim: may('task.claim') && task.ownerId !== viewer?.id,
@@ -87,8 +111,10 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       owner: text(input, 'owner') ?? '',
       statusOptions: statusOptions(tracker, text(input, 'status'), `Keep ${tracker.statusName(task.status)}`),
       priorityOptions: priorityOptions(tracker, text(input, 'priority'), `Keep ${tracker.priorityName(task.priority)}`),
-      errors: form.errors ?? {},
+      errors: { ...errors, form: formWideError(errors, commentFields) },
     },
+    // Without a comment form, the page itself says why the submission was refused.
+    pageError: may('task.comment') ? null : formWideError(errors, []),
     loginUrl: viewer ? null : `/login?next=${encodeURIComponent(url)}`,
   };
 }

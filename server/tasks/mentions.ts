@@ -1,0 +1,80 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { referencesIn } from '../markup/render';
+import { findUsersByUsernames } from '../users/repository';
+import type { Actor } from '../users/roles';
+import type { StoredEvent } from './events/types';
+import { canView } from './policy';
+import * as repo from './repository';
+import type { TaskState } from './task';
+
+export interface NewMentions {
+  /** People newly mentioned who can see the task: they become subscribers in the same submission. */
+  userIds: number[];
+  /** Tasks newly mentioned that the actor can see: they get a back-link. */
+  taskIds: number[];
+}
+
+function minus<T>(a: Set<T>, b: Set<T>): T[] {
+  return [...a].filter((x) => !b.has(x));
+}
+
+/**
+ * What a submission's text newly mentions. Only text that changed counts: a
+ * description edit counts the references it adds, a comment all of its own.
+ * Titles are plain text and mention nothing.
+ */
+export async function findNewMentions(
+  trx: Knex.Transaction,
+  actor: Actor,
+  plan: Map<string, unknown>,
+  before: TaskState,
+  after: TaskState,
+  selfId: number | null,
+): Promise<NewMentions> {
+  const taskIds = new Set<number>();
+  const usernames = new Set<string>();
+  const add = (ids: number[], names: string[]) => {
+    ids.forEach((id) => taskIds.add(id));
+    names.forEach((n) => usernames.add(n));
+  };
+  if (plan.has('description')) {
+    const now = referencesIn(String(plan.get('description')));
+    const was = referencesIn(before.description);
+    add(minus(now.taskIds, was.taskIds), minus(now.usernames, was.usernames));
+  }
+  if (plan.has('comment')) {
+    const refs = referencesIn(String(plan.get('comment')));
+    add([...refs.taskIds], [...refs.usernames]);
+  }
+  if (selfId !== null) taskIds.delete(selfId);
+  const [users, tasks] = await Promise.all([findUsersByUsernames(trx, usernames), repo.findTasksByIds(trx, taskIds)]);
+  return {
+    userIds: users.filter((u) => !u.disabledAt && canView(u, { view: after.view, ownerId: after.ownerId })).map((u) => u.id),
+    taskIds: tasks.filter((t) => canView(actor, t)).map((t) => t.id),
+  };
+}
+
+/**
+ * Records the mention edges in both directions and, on each task mentioned
+ * for the first time by this one, the line "alice mentioned this in T456".
+ */
+export async function writeBackLinks(
+  trx: Knex.Transaction,
+  actor: Actor,
+  srcId: number,
+  taskIds: number[],
+  meta: { source: string; at: Date },
+): Promise<StoredEvent[]> {
+  const fresh = await repo.addMentionEdges(trx, srcId, taskIds);
+  const written: StoredEvent[] = [];
+  for (const dst of fresh) {
+    const events = await repo.insertEvents(
+      trx,
+      { taskId: dst, groupId: crypto.randomUUID(), actorId: actor.id, source: meta.source, at: meta.at },
+      [{ type: 'mentioned', old: null, new: srcId }],
+    );
+    written.push(...events);
+  }
+  return written;
+}

@@ -1,0 +1,74 @@
+import type { Knex } from 'knex';
+import type { ReferenceLookup, TaskTarget } from '../markup/references';
+import { parseMarkup, renderMarkup } from '../markup/render';
+import { findUsersByIdsOrNames } from '../users/repository';
+import type { Actor } from '../users/roles';
+import type { User } from '../users/user';
+import type { TaskRef } from './events/sentence';
+import { canView } from './policy';
+import { findTasksByIds } from './repository';
+import type { Task, Tracker } from './task';
+
+export interface ReferenceRequest {
+  taskIds: Iterable<number>;
+  usernames: Iterable<string>;
+  userIds: Iterable<number>;
+}
+
+/** Everything a page's text and timeline name, resolved for one viewer. */
+export interface ResolvedReferences {
+  markup: ReferenceLookup;
+  task(id: number): TaskRef | undefined;
+  tasks: Map<number, Task>;
+  users: Map<number, User>;
+}
+
+export function taskTarget(task: Task, tracker: Tracker): TaskTarget {
+  const closed = tracker.isClosed(task.status);
+  return {
+    id: task.id,
+    title: task.title,
+    closed,
+    stateText: closed ? tracker.statusFullName(task.status) : `${tracker.statusName(task.status)}, ${tracker.priorityName(task.priority)}`,
+    priorityColor: tracker.priorityColor(task.priority),
+  };
+}
+
+/**
+ * Phase two of rendering: one query for every task and one for every user a
+ * page names. A task the viewer may not see is left out, so it renders exactly
+ * like one that does not exist.
+ */
+export async function resolveReferences(db: Knex, viewer: Actor | null, tracker: Tracker, req: ReferenceRequest): Promise<ResolvedReferences> {
+  const [taskRows, userRows] = await Promise.all([findTasksByIds(db, req.taskIds), findUsersByIdsOrNames(db, req.userIds, req.usernames)]);
+  const tasks = new Map(taskRows.filter((t) => canView(viewer, t)).map((t) => [t.id, t]));
+  const users = new Map(userRows.map((u) => [u.id, u]));
+  const byName = new Map(userRows.map((u) => [u.username.toLowerCase(), u]));
+  return {
+    tasks,
+    users,
+    task(id) {
+      const t = tasks.get(id);
+      return t ? { kind: 'task', id: t.id, title: t.title, closed: tracker.isClosed(t.status) } : undefined;
+    },
+    markup: {
+      task(id) {
+        const t = tasks.get(id);
+        return t ? taskTarget(t, tracker) : undefined;
+      },
+      user(name) {
+        const u = byName.get(name.toLowerCase());
+        return u ? { username: u.username } : undefined;
+      },
+    },
+  };
+}
+
+/** Renders one text for a viewer, references resolved: the comment and description preview. */
+export async function renderForViewer(db: Knex, viewer: Actor | null, tracker: Tracker, text: string): Promise<string> {
+  const doc = parseMarkup(text);
+  const taskIds = doc.references.flatMap((r) => (r.kind === 'task' ? [r.id] : []));
+  const usernames = doc.references.flatMap((r) => (r.kind === 'user' ? [r.username] : []));
+  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds: [] });
+  return renderMarkup(doc, refs.markup);
+}

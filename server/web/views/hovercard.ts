@@ -1,0 +1,16 @@
+import type { Hovercard } from '../../tasks/read';
+import { VIEW_NAMES, type Tracker } from '../../tasks/task';
+import { userLink } from './people';
+import { taskState } from './task-page';
+
+export function hovercardModel(card: Hovercard, tracker: Tracker) {
+  const { task } = card;
+  return {
+    monogram: `T${task.id}`,
+    url: `/T${task.id}`,
+    title: task.title,
+    ...taskState(task, tracker),
+    viewName: VIEW_NAMES[task.view],
+    owner: card.owner ? userLink(card.owner) : null,
+  };
+}
