@@ -78,7 +78,10 @@ export function scanText(text: string, before = '', after = ''): (string | Refer
  */
 type Token = MarkdownIt.Token;
 
-/** The character a neighbouring token shows next to a text: breaks read as spaces, markup as nothing. */
+/** Markers that show no character of their own: "X**T1**" reads "XT1", so the text beyond them decides. */
+const TRANSPARENT = new Set(['strong_open', 'strong_close', 'em_open', 'em_close', 's_open', 's_close', 'link_open', 'link_close']);
+
+/** The character a neighbouring token shows next to a text: breaks read as spaces, other markup as nothing. */
 function edgeChar(token: Token, which: 'first' | 'last'): string {
   if (token.type === 'softbreak' || token.type === 'hardbreak') return ' ';
   if (token.type !== 'text' && token.type !== 'code_inline') return '';
@@ -97,10 +100,10 @@ function referenceRule(state: MarkdownIt.StateCore): void {
       if (token.type === 'link_close') linkDepth--;
       if (token.type !== 'text' || linkDepth > 0) {
         out.push(token);
-        previous = edgeChar(token, 'last');
+        if (!TRANSPARENT.has(token.type)) previous = edgeChar(token, 'last');
         return;
       }
-      const next = children.slice(i + 1).find((t) => t.type !== 'strong_close' && t.type !== 'em_close' && t.type !== 's_close');
+      const next = children.slice(i + 1).find((t) => !TRANSPARENT.has(t.type));
       for (const part of scanText(token.content, previous, next ? edgeChar(next, 'first') : '')) {
         if (typeof part === 'string') {
           const t = new state.Token('text', '', 0);

@@ -122,8 +122,9 @@ function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: 
   for (const [type, value] of plan) {
     const t = eventType(type)!;
     const from = t.current(state);
-    if (!t.isNoop(from, value) && !can(actor, t.capability(actor, from, value))) {
-      refused[t.field] = `You do not have permission to change the ${t.field} of this task.`;
+    const needed = t.isNoop(from, value) ? null : t.capability(actor, from, value);
+    if (needed && !can(actor, needed)) {
+      refused[t.field] = t.refusal ?? `You do not have permission to change the ${t.field} of this task.`;
     }
   }
   if (Object.keys(refused).length) throw new ValidationError(refused, 403, 'forbidden');

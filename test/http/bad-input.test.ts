@@ -241,7 +241,7 @@ describe('bad input', () => {
       const rita = await loggedIn(t.app, 'rita');
       const page = await writesNothing(() => rita.post(`/T${taskId}/comment`, { comment: 'Me too.' }, `/T${taskId}`));
       expect(page.status).toBe(403);
-      expect(page.dom.querySelector('.message')!.textContent).toBe('You do not have permission to change the comment of this task.');
+      expect(page.dom.querySelector('.message')!.textContent).toBe('You do not have permission to comment on this task.');
       expect(page.dom.querySelectorAll('.kept textarea').map((e) => e.textContent)).toEqual(['Me too.']);
     });
 
@@ -260,7 +260,7 @@ describe('bad input', () => {
       const page = await writesNothing(() => eve.postRaw(editUrl, { ...loaded, title: 'Renamed too', status: 'resolved', view: 'public' }));
       expect(page.status).toBe(403);
       expect(page.dom.querySelector('.message')!.textContent).toBe(
-        'You do not have permission to change the status of this task. You do not have permission to change the view of this task.',
+        'You do not have permission to change the status of this task. You do not have permission to change the visibility of this task.',
       );
       expect(page.dom.querySelectorAll('.kept textarea').map((e) => e.textContent)).toEqual(['Renamed too', 'As it was.']);
     });

@@ -73,7 +73,12 @@ describe('what each role may do', () => {
     await edit({ db: t.db, tracker: t.tracker }, users.author, taskId, { status: 'resolved' });
   };
 
-  const refusedChange = (field: string) => `You do not have permission to change the ${field} of this task.`;
+  const REFUSALS: Record<string, string> = {
+    comment: 'You do not have permission to comment on this task.',
+    owner: 'You do not have permission to assign this task.',
+    view: 'You do not have permission to change the visibility of this task.',
+  };
+  const refusedChange = (field: string) => REFUSALS[field] ?? `You do not have permission to change the ${field} of this task.`;
 
   const TASK_ACTIONS: TaskAction[] = [
     {
@@ -140,8 +145,9 @@ describe('what each role may do', () => {
       refusal: refusedChange('subscribers'),
     },
     {
+      // Leaving a task's subscribers needs no role: a reader subscribed by someone else may leave.
       action: 'unsubscribe',
-      allowed: ENGINEERS,
+      allowed: ['reader', ...ENGINEERS],
       setup: subscribeAs,
       act: (b, url, from) => b.post(`${url}/subscribe`, { action: 'unsubscribe' }, from),
       line: (n) => `${n} unsubscribed.`,

@@ -10,6 +10,7 @@ export const comment: EventType<string> = {
   current: () => '',
   apply: (s) => s,
   capability: () => 'task.comment',
+  refusal: 'You do not have permission to comment on this task.',
   isNoop: (_from, to) => to.trim() === '',
   userIds: () => [],
   hiddenOnCreate: () => false,

@@ -13,6 +13,7 @@ export const owner: EventType<number | null> = {
   current: (s) => s.ownerId,
   apply: (s, ownerId) => ({ ...s, ownerId }),
   capability: (actor, _from, to) => (to === actor.id ? 'task.claim' : 'task.triage'),
+  refusal: 'You do not have permission to assign this task.',
   isNoop: (a, b) => a === b,
   userIds: (e) => [e.old, e.new].filter((v): v is number => typeof v === 'number'),
   // Unlike other empty-to-set changes, an owner chosen at creation is news worth a line.

@@ -36,8 +36,11 @@ export const subscribers: EventType<number[]> = {
   },
   current: (s) => s.subscriberIds,
   apply: (s, ids) => ({ ...s, subscriberIds: sorted(ids) }),
-  // Subscribing yourself or others is one capability; reading alone allows neither.
-  capability: () => 'task.subscribe',
+  // Anyone may leave a task's subscribers; adding anyone, or removing others, is triage work.
+  capability: (actor, from, to) => {
+    const removedOnlySelf = to.length === from.length - 1 && from.filter((id) => !to.includes(id)).every((id) => id === actor.id);
+    return removedOnlySelf ? null : 'task.subscribe';
+  },
   isNoop: sameValue,
   userIds: (e) => [...((e.old as number[]) ?? []), ...((e.new as number[]) ?? [])],
   hiddenOnCreate: hiddenWhenOldEmpty,

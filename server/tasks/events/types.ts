@@ -63,8 +63,10 @@ export interface EventType<T> {
   /** The current value on a task; undefined for types that change no field (comments). */
   current(state: TaskState): T;
   apply(state: TaskState, value: T): TaskState;
-  /** The capability the actor needs for this change. */
-  capability(actor: Actor, from: T, to: T): Capability;
+  /** The capability the actor needs for this change; null when seeing the task is enough. */
+  capability(actor: Actor, from: T, to: T): Capability | null;
+  /** The sentence a refused change gets, when "change the <field>" does not read well. */
+  readonly refusal?: string;
   /** Whether the change has no effect; a change with no effect is dropped, not stored. */
   isNoop(from: T, to: T): boolean;
   /** Users whose names the sentence needs, so a timeline loads them in one query. */

@@ -18,6 +18,7 @@ export const view: EventType<ViewPolicy> = {
   current: (s) => s.view,
   apply: (s, view) => ({ ...s, view }),
   capability: () => 'task.visibility',
+  refusal: 'You do not have permission to change the visibility of this task.',
   isNoop: (a, b) => a === b,
   userIds: () => [],
   hiddenOnCreate: (e) => e.old === null,

@@ -99,7 +99,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     actions: {
       canEdit: may('task.edit'),
       canClaim: may('task.claim') && task.ownerId !== viewer?.id,
-      canSubscribe: may('task.subscribe'),
+      canSubscribe: may('task.subscribe') || subscribed,
       subscribed,
     },
     timeline,
