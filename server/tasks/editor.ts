@@ -191,6 +191,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const groupId = crypto.randomUUID();
     const source = opts.source ?? 'web';
     const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);
+    if (plan.has('comment') && inserts.some((e) => e.type === 'comment')) await repo.appendCommentText(trx, id, String(plan.get('comment')));
     await writeBackLinks(trx, actor, id, mentions.taskIds, { source, at });
     return { taskId: id, groupId, events };
   });

@@ -4,7 +4,7 @@ import { findUsersByIds } from '../users/repository';
 import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import type { StoredEvent } from './events/types';
-import { canView, visiblePolicies } from './policy';
+import { canView } from './policy';
 import * as repo from './repository';
 import type { Task, Tracker } from './task';
 import { timelineTaskIds, timelineUserIds } from './timeline';
@@ -65,46 +65,6 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     refs,
     users: refs.users,
     version,
-  };
-}
-
-export const PAGE_SIZE = 100;
-
-export interface OpenTaskPage {
-  tasks: repo.ListedTask[];
-  users: Map<number, User>;
-  next: repo.SortKey | null;
-  prev: repo.SortKey | null;
-}
-
-/** Open tasks the viewer may see, highest priority first, then most recently updated. */
-export async function listOpenTasks(
-  db: Knex,
-  tracker: Tracker,
-  viewer: Actor | null,
-  cursor: { after?: repo.SortKey; before?: repo.SortKey },
-  filter: { ownerId?: number } = {},
-  limit = PAGE_SIZE,
-): Promise<OpenTaskPage> {
-  const rows = await repo.listTasks(db, {
-    ...filter,
-    statuses: tracker.openStatusKeys,
-    policies: visiblePolicies(viewer),
-    viewerId: viewer?.id ?? null,
-    limit: limit + 1,
-    ...cursor,
-  });
-  const more = rows.length > limit;
-  // One extra row tells whether another page exists in the direction of travel.
-  const tasks = cursor.before ? rows.slice(more ? 1 : 0) : rows.slice(0, limit);
-  const users = await findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : [])));
-  const hasNext = cursor.before ? true : more;
-  const hasPrev = cursor.before ? more : Boolean(cursor.after);
-  return {
-    tasks,
-    users,
-    next: hasNext && tasks.length ? tasks[tasks.length - 1]!.sortKey : null,
-    prev: hasPrev && tasks.length ? tasks[0]!.sortKey : null,
   };
 }
 

@@ -3,8 +3,9 @@ import type { ViewPolicy } from '../config';
 import type { StoredEvent } from './events/types';
 import type { Task, TaskState } from './task';
 
-interface TaskRow {
+export interface TaskRow {
   id: number;
+  phid: string;
   title: string;
   description: string;
   status: string;
@@ -18,9 +19,27 @@ interface TaskRow {
   closer_id: number | null;
 }
 
-function toTask(r: TaskRow): Task {
+/** The task row without its search vectors, which are for the database only. */
+export const TASK_COLUMNS = [
+  'tasks.id',
+  'tasks.phid',
+  'tasks.title',
+  'tasks.description',
+  'tasks.status',
+  'tasks.priority',
+  'tasks.owner_id',
+  'tasks.author_id',
+  'tasks.view_policy',
+  'tasks.created_at',
+  'tasks.updated_at',
+  'tasks.closed_at',
+  'tasks.closer_id',
+];
+
+export function toTask(r: TaskRow): Task {
   return {
     id: r.id,
+    phid: r.phid,
     title: r.title,
     description: r.description,
     status: r.status,
@@ -36,13 +55,13 @@ function toTask(r: TaskRow): Task {
 }
 
 export async function findTask(db: Knex, id: number): Promise<Task | null> {
-  const row = await db<TaskRow>('tasks').where({ id }).first();
+  const row = (await db('tasks').select(TASK_COLUMNS).where({ id }).first()) as TaskRow | undefined;
   return row ? toTask(row) : null;
 }
 
 /** Locks the row for the rest of the transaction: edits of one task run one after another. */
 export async function lockTask(trx: Knex.Transaction, id: number): Promise<Task | null> {
-  const row = await trx<TaskRow>('tasks').where({ id }).forUpdate().first();
+  const row = (await trx('tasks').select(TASK_COLUMNS).where({ id }).forUpdate().first()) as TaskRow | undefined;
   return row ? toTask(row) : null;
 }
 
@@ -81,7 +100,7 @@ export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite
 export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<Task[]> {
   const unique = [...new Set(ids)];
   if (!unique.length) return [];
-  const rows = (await db('tasks').whereIn('id', unique)) as TaskRow[];
+  const rows = (await db('tasks').select(TASK_COLUMNS).whereIn('id', unique)) as TaskRow[];
   return rows.map(toTask);
 }
 
@@ -114,6 +133,13 @@ export async function findEdges(db: Knex, taskId: number): Promise<{ type: EdgeT
     dst_task_id: number;
   }[];
   return rows.map((r) => ({ type: r.type, dstId: r.dst_task_id }));
+}
+
+/** Adds a comment's words to the task's search vector, in the transaction that stores the comment. */
+export async function appendCommentText(trx: Knex.Transaction, taskId: number, text: string): Promise<void> {
+  await trx('tasks')
+    .where({ id: taskId })
+    .update({ comments_vector: trx.raw(`comments_vector || setweight(to_tsvector('english'::regconfig, ?), 'C')`, [text]) });
 }
 
 export async function findSubscriberIds(db: Knex, taskId: number): Promise<number[]> {
@@ -214,46 +240,4 @@ export async function eventsSince(db: Knex, taskId: number, types: string[], aft
 export async function lastEventId(db: Knex, taskId: number): Promise<number> {
   const row = await db('task_events').where({ task_id: taskId }).max<{ id: number | null }>('id as id').first();
   return Number(row?.id ?? 0);
-}
-
-export interface ListQuery {
-  statuses: string[];
-  policies: ViewPolicy[];
-  viewerId: number | null;
-  ownerId?: number;
-  limit: number;
-  /** Keyset: the sort key of the row to continue after (next) or before (prev). */
-  after?: SortKey;
-  before?: SortKey;
-}
-
-/** priority, updated_at in microseconds since the epoch, id: exact, unlike a JS Date. */
-export type SortKey = [number, number, number];
-
-export interface ListedTask extends Task {
-  sortKey: SortKey;
-}
-
-export async function listTasks(db: Knex, q: ListQuery): Promise<ListedTask[]> {
-  const query = db<TaskRow>('tasks')
-    .select('*', db.raw(`(extract(epoch from updated_at) * 1000000)::bigint AS updated_us`))
-    .whereIn('status', q.statuses)
-    .where((w) => {
-      w.whereIn('view_policy', q.policies);
-      if (q.viewerId !== null) w.orWhere('owner_id', q.viewerId);
-    });
-  if (q.ownerId !== undefined) query.where('owner_id', q.ownerId);
-  const keyExpr = `(priority, updated_at, id)`;
-  const keyValue = `(?::int, timestamptz 'epoch' + ?::bigint * interval '1 microsecond', ?::int)`;
-  if (q.after) query.whereRaw(`${keyExpr} < ${keyValue}`, q.after);
-  if (q.before) query.whereRaw(`${keyExpr} > ${keyValue}`, q.before);
-  const dir = q.before ? 'asc' : 'desc';
-  query.orderBy([
-    { column: 'priority', order: dir },
-    { column: 'updated_at', order: dir },
-    { column: 'id', order: dir },
-  ]);
-  const rows = (await query.limit(q.limit)) as (TaskRow & { updated_us: number })[];
-  if (q.before) rows.reverse();
-  return rows.map((r) => ({ ...toTask(r), sortKey: [r.priority, Number(r.updated_us), r.id] }));
 }

@@ -2,6 +2,8 @@ import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '..
 
 export interface Task {
   id: number;
+  /** PHID-TASK-…, how the Conduit API names tasks. */
+  phid: string;
   title: string;
   description: string;
   status: string;

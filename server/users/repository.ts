@@ -4,25 +4,29 @@ import type { User } from './user';
 
 interface UserRow {
   id: number;
+  phid: string;
   username: string;
   realname: string;
   email: string | null;
   role: Role;
   disabled_at: Date | null;
   created_at: Date;
+  updated_at: Date;
 }
 
-const COLUMNS = ['id', 'username', 'realname', 'email', 'role', 'disabled_at', 'created_at'];
+const COLUMNS = ['id', 'phid', 'username', 'realname', 'email', 'role', 'disabled_at', 'created_at', 'updated_at'];
 
 function toUser(r: UserRow): User {
   return {
     id: r.id,
+    phid: r.phid,
     username: r.username,
     realname: r.realname,
     email: r.email,
     role: r.role,
     disabledAt: r.disabled_at,
     createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -154,4 +158,104 @@ export async function deleteSessionsOfUser(db: Knex, userId: number): Promise<vo
 
 export async function deleteExpiredSessions(db: Knex): Promise<number> {
   return db('sessions').where('expires_at', '<=', db.fn.now()).del();
+}
+
+/** People named by PHID, for the Conduit API; unknown PHIDs are simply absent. */
+export async function findUsersByPhids(db: Knex, phids: Iterable<string>): Promise<User[]> {
+  const unique = [...new Set(phids)];
+  if (!unique.length) return [];
+  const rows = (await db('users').select(COLUMNS).whereIn('phid', unique)) as UserRow[];
+  return rows.map(toUser);
+}
+
+export interface UserSearch {
+  ids?: number[];
+  phids?: string[];
+  usernames?: string[];
+  /** Only accounts that are not disabled. */
+  active?: boolean;
+  limit: number;
+  /** Keyset on id, newest first: continue below `after` or above `before`. */
+  after?: number;
+  before?: number;
+}
+
+/** Accounts newest first, one page and one row more (which tells whether another page exists). */
+export async function searchUsers(db: Knex, q: UserSearch): Promise<User[]> {
+  const query = db('users').select(COLUMNS);
+  if (q.ids) query.whereIn('id', q.ids);
+  if (q.phids) query.whereIn('phid', q.phids);
+  if (q.usernames) {
+    const lower = q.usernames.map((n) => n.toLowerCase());
+    if (lower.length) query.whereRaw(`lower(username) IN (${lower.map(() => '?').join(', ')})`, lower);
+    else query.whereRaw('false');
+  }
+  if (q.active) query.whereNull('disabled_at');
+  if (q.after !== undefined) query.where('id', '<', q.after);
+  if (q.before !== undefined) query.where('id', '>', q.before);
+  const rows = (await query.orderBy('id', q.before !== undefined ? 'asc' : 'desc').limit(q.limit + 1)) as UserRow[];
+  if (q.before !== undefined) rows.reverse();
+  return rows.map(toUser);
+}
+
+export interface ApiTokenRow {
+  id: number;
+  userId: number;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+interface TokenRow {
+  id: number;
+  user_id: number;
+  name: string;
+  created_at: Date;
+  last_used_at: Date | null;
+  revoked_at: Date | null;
+}
+
+const TOKEN_COLUMNS = ['id', 'user_id', 'name', 'created_at', 'last_used_at', 'revoked_at'];
+
+function toToken(r: TokenRow): ApiTokenRow {
+  return { id: r.id, userId: r.user_id, name: r.name, createdAt: r.created_at, lastUsedAt: r.last_used_at, revokedAt: r.revoked_at };
+}
+
+export async function insertApiToken(db: Knex, userId: number, name: string, tokenHash: string): Promise<ApiTokenRow> {
+  const [row] = await db('api_tokens').insert({ user_id: userId, name, token_hash: tokenHash }).returning(TOKEN_COLUMNS);
+  return toToken(row as TokenRow);
+}
+
+export async function listApiTokens(db: Knex, userId: number): Promise<ApiTokenRow[]> {
+  const rows = (await db('api_tokens').select(TOKEN_COLUMNS).where({ user_id: userId }).orderBy('id', 'desc')) as TokenRow[];
+  return rows.map(toToken);
+}
+
+/** A token by its hash, with its owner. */
+export async function findApiToken(db: Knex, tokenHash: string): Promise<{ token: ApiTokenRow; user: User } | null> {
+  const row = await db('api_tokens as t')
+    .join('users as u', 'u.id', 't.user_id')
+    .select(COLUMNS.map((c) => `u.${c}`))
+    .select(TOKEN_COLUMNS.map((c) => `t.${c} as token_${c}`))
+    .where('t.token_hash', tokenHash)
+    .first();
+  if (!row) return null;
+  const token: Record<string, unknown> = {};
+  for (const c of TOKEN_COLUMNS) token[c] = row[`token_${c}`];
+  return { token: toToken(token as unknown as TokenRow), user: toUser(row as UserRow) };
+}
+
+/** Records use at most once a minute: enough to answer "is this token still used?" without a write per call. */
+export async function touchApiToken(db: Knex, id: number): Promise<void> {
+  await db('api_tokens')
+    .where({ id })
+    .where((w) => w.whereNull('last_used_at').orWhere('last_used_at', '<', db.raw(`now() - interval '1 minute'`)))
+    .update({ last_used_at: db.fn.now() });
+}
+
+/** Revokes one of the user's own tokens; false when they have no such live token. */
+export async function revokeApiToken(db: Knex, userId: number, id: number): Promise<boolean> {
+  const n = await db('api_tokens').where({ id, user_id: userId }).whereNull('revoked_at').update({ revoked_at: db.fn.now() });
+  return n > 0;
 }

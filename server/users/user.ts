@@ -4,12 +4,15 @@ import { MIN_PASSWORD_LENGTH } from './passwords';
 
 export interface User {
   id: number;
+  /** PHID-USER-…, how the Conduit API names people. */
+  phid: string;
   username: string;
   realname: string;
   email: string | null;
   role: Role;
   disabledAt: Date | null;
   createdAt: Date;
+  updatedAt: Date;
 }
 
 export const Username = z

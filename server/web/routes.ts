@@ -16,7 +16,9 @@ export function routes(deps: AppDeps): Router {
   const markup = markupRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
-  r.get('/maniphest/', lists.open);
+  r.get('/maniphest/', lists.home);
+  r.get('/maniphest/query/', lists.custom);
+  r.get('/maniphest/query/:key/', lists.named);
   r.get('/maniphest/task/edit/', tasks.newForm);
   r.post('/maniphest/task/edit/', tasks.create);
   r.get('/maniphest/task/edit/:id/', tasks.editForm);

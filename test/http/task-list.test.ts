@@ -5,7 +5,7 @@ import { Browser, loggedIn, type Page } from '../support/http';
 const monograms = (page: Page) => page.dom.querySelectorAll('.task-row .monogram').map((a) => a.textContent.trim());
 const link = (page: Page, rel: 'next' | 'prev') => page.dom.querySelector(`.pager a[rel="${rel}"]`)?.getAttribute('href') ?? null;
 
-describe('the open task list /maniphest/', () => {
+describe('the Open Tasks list', () => {
   const t = useTestApp();
   const priorities = ['unbreak', 'high', 'normal', 'low', 'wish', 'triage'];
   let expected: string[];
@@ -27,7 +27,7 @@ describe('the open task list /maniphest/', () => {
 
   test('pages of 100, highest priority first, then most recently updated, with next and previous', async () => {
     const alice = await loggedIn(t.app, 'alice');
-    const first = await alice.get('/maniphest/');
+    const first = await alice.get('/maniphest/query/open/');
     expect(first.status).toBe(200);
     expect(monograms(first)).toEqual(expected.slice(0, 100));
     expect(link(first, 'prev')).toBeNull();
@@ -47,7 +47,7 @@ describe('the open task list /maniphest/', () => {
 
   test('a page stays correct while tasks are created and edited meanwhile', async () => {
     const browser = await loggedIn(t.app, 'alice');
-    const first = await browser.get('/maniphest/');
+    const first = await browser.get('/maniphest/query/open/');
     // A new top-priority task sorts before the cursor, so the next page neither repeats nor skips rows.
     await createTask(t.domain, alice, { title: 'Brand new fire', priority: 'unbreak' });
     const second = await browser.get(link(first, 'next')!);
@@ -56,10 +56,21 @@ describe('the open task list /maniphest/', () => {
 
   test('a malformed cursor is refused with a message, not a 500', async () => {
     const alice = await loggedIn(t.app, 'alice');
-    for (const bad of ['?after=abc', '?before=1.2', '?after=1.2.3&before=1.2.3', '?after=99999999999.1.1', '?after=2147483648.1.1', '?before=1.1.2147483648']) {
-      const page = await alice.get(`/maniphest/${bad}`);
+    const first = await alice.get('/maniphest/query/open/');
+    const next = new URL(link(first, 'next')!, 'http://x').searchParams.get('after')!;
+    const cursor = (values: unknown[]) => Buffer.from(JSON.stringify(values)).toString('base64url');
+    const cases: [string, string][] = [
+      ['?after=abc', 'That page link is malformed'],
+      ['?before=1.2', 'That page link is malformed'],
+      [`?after=${next}&before=${next}`, 'either "after" or "before"'],
+      [`?after=${cursor(['priority', 'priority', 2147483648, 1, 1])}`, 'That page link is malformed'],
+      [`?after=${cursor(['priority', 'priority', 'x', 1, 1])}`, 'That page link is malformed'],
+      [`?after=${cursor(['newest', 'priority', 1, 1, 1])}`, 'another order or grouping'],
+    ];
+    for (const [bad, message] of cases) {
+      const page = await alice.get(`/maniphest/query/open/${bad}`);
       expect(page.status).toBe(400);
-      expect(page.text).toContain('That page link is malformed');
+      expect(page.text).toContain(message);
     }
   });
 
@@ -67,7 +78,8 @@ describe('the open task list /maniphest/', () => {
     const visitor = new Browser(t.app);
     const page = await visitor.get('/maniphest/');
     expect(page.status).toBe(200);
+    expect(page.dom.querySelector('h1')!.textContent).toBe('Open Tasks');
     expect(monograms(page)).toEqual([]);
-    expect(page.text).toContain('No open tasks.');
+    expect(page.text).toContain('No tasks found.');
   });
 });

@@ -31,7 +31,9 @@ describe('applyEdit, the one write path for tasks', () => {
     maya = await createUser(t.db, { username: 'maya', role: 'maintainer' });
   });
 
-  const taskRow = (id: number) => t.db('tasks').where({ id }).first();
+  // The columns that hold a task's state; search vectors and identifiers are derived elsewhere.
+  const STATE_COLUMNS = ['id', 'title', 'description', 'status', 'priority', 'owner_id', 'author_id', 'view_policy', 'created_at', 'updated_at', 'closed_at', 'closer_id'];
+  const taskRow = (id: number) => t.db('tasks').select(STATE_COLUMNS).where({ id }).first();
   const eventsOf = (id: number): Promise<EventRow[]> => t.db('task_events').where({ task_id: id }).orderBy('id');
   const subscriberIds = async (id: number) =>
     (await t.db('task_subscribers').where({ task_id: id }).orderBy('user_id')).map((r: { user_id: number }) => r.user_id);

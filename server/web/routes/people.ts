@@ -3,7 +3,8 @@ import { AppError, NotFoundError } from '../../errors';
 import { changeRole, setAccountDisabled } from '../../users/accounts';
 import { findUserByUsername, listUsers } from '../../users/repository';
 import { ROLES, ROLE_NAMES, isRole } from '../../users/roles';
-import { listOpenTasks } from '../../tasks/read';
+import { searchTasks } from '../../search/engine';
+import { MAX_LIMIT } from '../../search/query';
 import type { AppDeps } from '../deps';
 import { DisableForm, RoleForm, parseForm } from '../forms';
 import { requireCapability } from '../guards';
@@ -56,7 +57,12 @@ export function peopleRoutes(deps: AppDeps) {
     async profile(req: Request, res: Response) {
       if (!req.viewer) return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
       const user = await target(req);
-      const open = await listOpenTasks(deps.db, deps.tracker, req.viewer, {}, { ownerId: user.id });
+      const open = await searchTasks(deps.db, deps.tracker, req.viewer, {
+        filter: { owners: [user.id], statuses: deps.tracker.openStatusKeys },
+        order: 'priority',
+        group: 'none',
+        limit: MAX_LIMIT,
+      });
       const assigned = open.tasks.map((t) => ({ monogram: `T${t.id}`, url: `/T${t.id}`, title: t.title, priorityName: deps.tracker.priorityName(t.priority), priorityColor: deps.tracker.priorityColor(t.priority) }));
       renderPage(req, res, 'pages/people/profile', user.username, {
         person: { username: user.username, realname: user.realname, roleName: ROLE_NAMES[user.role], disabled: Boolean(user.disabledAt) },

@@ -1,0 +1,86 @@
+import type { Knex } from 'knex';
+import { AppError } from '../errors';
+import type { Tracker } from '../tasks/task';
+import { findUsersByIds } from '../users/repository';
+import type { Actor } from '../users/roles';
+import type { User } from '../users/user';
+import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys } from './keyset';
+import type { TaskQuery } from './query';
+import { countGroups, eachTask, findTaskPage, type FoundTask } from './repository';
+import { parseSearchText, type ParsedText } from './text';
+
+/** Past this many results, group headers go without counts: counting would cost more than the page. */
+export const GROUP_COUNT_CAP = 10000;
+
+export interface SearchPage {
+  tasks: FoundTask[];
+  /** Owners of the tasks on the page, in one query. */
+  owners: Map<number, User>;
+  next: string | null;
+  prev: string | null;
+  /** Results per group key, or null when there are too many to count. */
+  groupCounts: Map<unknown, number> | null;
+}
+
+export class QueryError extends AppError {
+  constructor(message: string, field = 'form') {
+    super(400, 'bad-query', message, field);
+  }
+}
+
+function textOf(q: TaskQuery): ParsedText | null {
+  return q.filter.text?.trim() ? parseSearchText(q.filter.text) : null;
+}
+
+function prepare(q: TaskQuery, tracker: Tracker) {
+  const text = textOf(q);
+  if (q.order === 'relevance' && !text) throw new QueryError('Ordering by relevance needs search words.', 'order');
+  return { text, keys: sortKeys(q.order, q.group, tracker) };
+}
+
+/**
+ * The one query engine: web lists, exports and the API all page through it.
+ * Paging is by keyset, never OFFSET, so a page stays right while tasks change.
+ */
+export async function searchTasks(
+  db: Knex,
+  tracker: Tracker,
+  viewer: Actor | null,
+  q: TaskQuery,
+  cursor: { after?: string; before?: string } = {},
+): Promise<SearchPage> {
+  const { text, keys } = prepare(q, tracker);
+  if (cursor.after && cursor.before) throw new QueryError('A page link has either "after" or "before", not both.');
+  let after: unknown[] | undefined;
+  let before: unknown[] | undefined;
+  try {
+    if (cursor.after) after = decodeCursor(cursor.after, q.order, q.group, keys);
+    if (cursor.before) before = decodeCursor(cursor.before, q.order, q.group, keys);
+  } catch (err) {
+    if (err instanceof CursorError) throw new QueryError(err.message);
+    throw err;
+  }
+  const group = groupKey(q.group, tracker);
+  const [page, groupCounts] = await Promise.all([
+    findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before }),
+    group ? countGroups(db, viewer, q.filter, text, group, GROUP_COUNT_CAP) : Promise.resolve(null),
+  ]);
+  const tasks = page.tasks;
+  const owners = await findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : [])));
+  const hasNext = before ? true : page.more;
+  const hasPrev = before ? page.more : Boolean(after);
+  const encode = (t: FoundTask | undefined) => (t ? encodeCursor(q.order, q.group, t.keys) : null);
+  return {
+    tasks,
+    owners,
+    next: hasNext ? encode(tasks[tasks.length - 1]) : null,
+    prev: hasPrev ? encode(tasks[0]) : null,
+    groupCounts,
+  };
+}
+
+/** Every result of a query, in its order, in batches: for exports and bulk edits. */
+export function allTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery): AsyncGenerator<FoundTask> {
+  const { text, keys } = prepare(q, tracker);
+  return eachTask(db, { viewer, filter: q.filter, text, keys });
+}

@@ -1,0 +1,100 @@
+import type { Tracker } from '../tasks/task';
+import type { Group, Order } from './query';
+
+export type KeyKind = 'int' | 'text' | 'ts' | 'float';
+
+/** One column of an order: an SQL expression over `tasks` (and `search` when searching text). */
+export interface SortKey {
+  expr: string;
+  dir: 'asc' | 'desc';
+  kind: KeyKind;
+}
+
+const key = (expr: string, dir: 'asc' | 'desc', kind: KeyKind): SortKey => ({ expr, dir, kind });
+
+export const RANK = 'ts_rank_cd(tasks.search_vector, search.q)::float8';
+
+const ORDER_KEYS: Record<Order, SortKey[]> = {
+  priority: [key('tasks.priority', 'desc', 'int'), key('tasks.updated_at', 'desc', 'ts'), key('tasks.id', 'desc', 'int')],
+  updated: [key('tasks.updated_at', 'desc', 'ts'), key('tasks.id', 'desc', 'int')],
+  outdated: [key('tasks.updated_at', 'asc', 'ts'), key('tasks.id', 'asc', 'int')],
+  newest: [key('tasks.id', 'desc', 'int')],
+  oldest: [key('tasks.id', 'asc', 'int')],
+  closed: [key(`coalesce(tasks.closed_at, timestamptz 'epoch')`, 'desc', 'ts'), key('tasks.id', 'desc', 'int')],
+  title: [key('tasks.title', 'asc', 'text'), key('tasks.id', 'asc', 'int')],
+  relevance: [key(RANK, 'desc', 'float'), key('tasks.id', 'desc', 'int')],
+};
+
+/** The expression a group is keyed on, placed before the order's own keys. */
+export function groupKey(group: Group, tracker: Tracker): SortKey | null {
+  switch (group) {
+    case 'priority':
+      return key('tasks.priority', 'desc', 'int');
+    case 'status': {
+      // Status keys are validated as [a-z0-9]+ at boot, so they can be written into SQL as is.
+      const keys = tracker.statuses.map((s) => `'${s.key}'`).join(',');
+      return key(`coalesce(array_position(ARRAY[${keys}]::text[], tasks.status::text), 1000)`, 'asc', 'int');
+    }
+    case 'owner':
+      return key(`coalesce((SELECT lower(u.username) FROM users u WHERE u.id = tasks.owner_id), '')`, 'asc', 'text');
+    case 'none':
+      return null;
+  }
+}
+
+export function sortKeys(order: Order, group: Group, tracker: Tracker): SortKey[] {
+  const keys = ORDER_KEYS[order];
+  const g = groupKey(group, tracker);
+  if (!g || keys[0]!.expr === g.expr) return keys;
+  return [g, ...keys];
+}
+
+/** Reads a key in the row: timestamps as exact microseconds, not as a millisecond Date. */
+export function selectExpr(k: SortKey): string {
+  return k.kind === 'ts' ? `(extract(epoch from ${k.expr}) * 1000000)::bigint` : k.expr;
+}
+
+export function paramExpr(k: SortKey): string {
+  switch (k.kind) {
+    case 'ts':
+      return `(timestamptz 'epoch' + ?::bigint * interval '1 microsecond')`;
+    case 'int':
+      return '?::int';
+    case 'float':
+      return '?::float8';
+    case 'text':
+      return '?::text';
+  }
+}
+
+export class CursorError extends Error {}
+
+/** A cursor names its order, so one from another order is refused rather than misread. */
+export function encodeCursor(order: Order, group: Group, values: unknown[]): string {
+  return Buffer.from(JSON.stringify([order, group, ...values])).toString('base64url');
+}
+
+export function decodeCursor(raw: string, order: Order, group: Group, keys: SortKey[]): unknown[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw new CursorError('That page link is malformed. Start again from the first page.');
+  }
+  if (!Array.isArray(parsed) || parsed.length !== keys.length + 2) {
+    throw new CursorError('That page link is malformed. Start again from the first page.');
+  }
+  const [o, g, ...values] = parsed;
+  if (o !== order || g !== group) throw new CursorError('That page link belongs to another order or grouping. Start again from the first page.');
+  keys.forEach((k, i) => {
+    const v = values[i];
+    const ok =
+      k.kind === 'text'
+        ? typeof v === 'string' && v.length <= 1000
+        : k.kind === 'float'
+          ? typeof v === 'number' && Number.isFinite(v)
+          : typeof v === 'number' && Number.isSafeInteger(v) && (k.kind === 'ts' || Math.abs(v) <= 2147483647);
+    if (!ok) throw new CursorError('That page link is malformed. Start again from the first page.');
+  });
+  return values;
+}

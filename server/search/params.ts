@@ -1,0 +1,141 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { ValidationError } from '../errors';
+import type { Tracker } from '../tasks/task';
+import { findUsersByUsernames } from '../users/repository';
+import type { Actor } from '../users/roles';
+import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ORDERS, type DateRange, type TaskFilter, type TaskQuery } from './query';
+
+/**
+ * The filter form's fields, as they appear in a shareable URL. People are
+ * comma-separated usernames ("me" is the viewer, "nobody" no owner); statuses
+ * are keys plus "any-open" and "any-closed"; priorities are keywords.
+ */
+const text = z.string({ error: 'Send this field once.' }).max(1000, 'This is too long.').optional();
+export const QueryParams = z.object({
+  text,
+  assigned: text,
+  authors: text,
+  subscribers: text,
+  closers: text,
+  statuses: text,
+  priorities: text,
+  createdStart: text,
+  createdEnd: text,
+  updatedStart: text,
+  updatedEnd: text,
+  closedStart: text,
+  closedEnd: text,
+  order: text,
+  group: text,
+  limit: text,
+});
+export type QueryParams = z.infer<typeof QueryParams>;
+
+export const PARAM_NAMES = Object.keys(QueryParams.shape) as (keyof QueryParams)[];
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+const DAY = 24 * 60 * 60 * 1000;
+
+function day(v: string | undefined, field: string, problems: Record<string, string>): Date | undefined {
+  if (!v?.trim()) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
+  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  if (!date || date.getUTCDate() !== Number(m![3]) || date.getUTCMonth() !== Number(m![2]) - 1) {
+    problems[field] = `"${v}" is not a date: use YYYY-MM-DD.`;
+    return undefined;
+  }
+  return date;
+}
+
+function range(start: string | undefined, end: string | undefined, name: string, problems: Record<string, string>): DateRange | undefined {
+  const from = day(start, `${name}Start`, problems);
+  const last = day(end, `${name}End`, problems);
+  if (!from && !last) return undefined;
+  // The end day is included: results before the next midnight.
+  const to = last ? new Date(last.getTime() + DAY) : undefined;
+  if (from && to && from >= to) problems[`${name}End`] = 'The end date is before the start date.';
+  return { from, to };
+}
+
+/** Turns form parameters into a query, resolving usernames in one query; every problem is reported at once. */
+export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor | null, raw: unknown): Promise<TaskQuery> {
+  const parsed = QueryParams.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const fields: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;
+    throw new ValidationError(fields, 400, 'bad-query');
+  }
+  const p = parsed.data;
+  const problems: Record<string, string> = {};
+
+  const people = { assigned: list(p.assigned), authors: list(p.authors), subscribers: list(p.subscribers), closers: list(p.closers) };
+  const names = Object.values(people)
+    .flat()
+    .filter((n) => n !== 'me' && n !== 'nobody');
+  const found = new Map((await findUsersByUsernames(db, names)).map((u) => [u.username.toLowerCase(), u.id]));
+  const resolve = (field: keyof typeof people, allowNobody: boolean): (number | null)[] | undefined => {
+    const given = people[field];
+    if (!given.length) return undefined;
+    const ids: (number | null)[] = [];
+    for (const name of given) {
+      if (name === 'me') {
+        if (viewer) ids.push(viewer.id);
+        else problems[field] = 'Log in to search for your own tasks ("me").';
+      } else if (name === 'nobody' && allowNobody) ids.push(null);
+      else if (found.has(name.toLowerCase())) ids.push(found.get(name.toLowerCase())!);
+      else problems[field] = `There is no user named "${name}".`;
+    }
+    return ids;
+  };
+
+  const filter: TaskFilter = {};
+  if (p.text?.trim()) filter.text = p.text.trim();
+  filter.owners = resolve('assigned', true);
+  filter.authors = resolve('authors', false) as number[] | undefined;
+  filter.subscribers = resolve('subscribers', false) as number[] | undefined;
+  filter.closers = resolve('closers', false) as number[] | undefined;
+
+  const statuses = list(p.statuses);
+  if (statuses.length) {
+    const keys = new Set<string>();
+    for (const s of statuses) {
+      if (s === 'any-open') tracker.statuses.filter((x) => !x.closed).forEach((x) => keys.add(x.key));
+      else if (s === 'any-closed') tracker.statuses.filter((x) => x.closed).forEach((x) => keys.add(x.key));
+      else if (tracker.status(s)) keys.add(s);
+      else problems.statuses = `"${s}" is not a status. Use ${tracker.statuses.map((x) => x.key).join(', ')}, any-open or any-closed.`;
+    }
+    filter.statuses = [...keys];
+  }
+  const priorities = list(p.priorities);
+  if (priorities.length) {
+    filter.priorities = [];
+    for (const k of priorities) {
+      const found = tracker.priorityByKey(k.toLowerCase());
+      if (found) filter.priorities.push(found.value);
+      else problems.priorities = `"${k}" is not a priority. Use ${tracker.priorities.map((x) => x.keyword).join(', ')}.`;
+    }
+  }
+  filter.created = range(p.createdStart, p.createdEnd, 'created', problems);
+  filter.updated = range(p.updatedStart, p.updatedEnd, 'updated', problems);
+  filter.closed = range(p.closedStart, p.closedEnd, 'closed', problems);
+
+  const order = p.order?.trim() || (filter.text ? 'relevance' : 'priority');
+  if (!(ORDERS as readonly string[]).includes(order)) problems.order = `"${order}" is not an order. Use ${ORDERS.join(', ')}.`;
+  const group = p.group?.trim() || 'priority';
+  if (!(GROUPS as readonly string[]).includes(group)) problems.group = `"${group}" is not a grouping. Use ${GROUPS.join(', ')}.`;
+  let limit = DEFAULT_LIMIT;
+  if (p.limit?.trim()) {
+    limit = /^[0-9]{1,7}$/.test(p.limit.trim()) ? Number(p.limit.trim()) : NaN;
+    if (!(limit >= 1 && limit <= MAX_LIMIT)) problems.limit = `The page size must be a number from 1 to ${MAX_LIMIT}.`;
+  }
+  if (Object.keys(problems).length) throw new ValidationError(problems, 400, 'bad-query');
+
+  for (const key of Object.keys(filter) as (keyof TaskFilter)[]) if (filter[key] === undefined) delete filter[key];
+  return { filter, order: order as TaskQuery['order'], group: group as TaskQuery['group'], limit };
+}

@@ -1,0 +1,52 @@
+/** A task query: what to find, in which order, grouped how. Shared by the web lists and the API. */
+
+export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'relevance'] as const;
+export type Order = (typeof ORDERS)[number];
+
+export const GROUPS = ['priority', 'owner', 'status', 'none'] as const;
+export type Group = (typeof GROUPS)[number];
+
+export const ORDER_NAMES: Record<Order, string> = {
+  priority: 'Priority',
+  updated: 'Date Updated (Newest First)',
+  outdated: 'Date Updated (Oldest First)',
+  newest: 'Creation (Newest First)',
+  oldest: 'Creation (Oldest First)',
+  closed: 'Date Closed (Latest First)',
+  title: 'Title',
+  relevance: 'Relevance',
+};
+
+export const GROUP_NAMES: Record<Group, string> = { priority: 'Priority', owner: 'Assigned', status: 'Status', none: 'None' };
+
+export interface DateRange {
+  from?: Date;
+  /** Exclusive. */
+  to?: Date;
+}
+
+export interface TaskFilter {
+  ids?: number[];
+  /** Full-text: words, "quoted phrases", -excluded, title:word. */
+  text?: string;
+  /** Owner ids; null stands for "nobody". */
+  owners?: (number | null)[];
+  authors?: number[];
+  subscribers?: number[];
+  closers?: number[];
+  statuses?: string[];
+  priorities?: number[];
+  created?: DateRange;
+  updated?: DateRange;
+  closed?: DateRange;
+}
+
+export interface TaskQuery {
+  filter: TaskFilter;
+  order: Order;
+  group: Group;
+  limit: number;
+}
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;

@@ -1,0 +1,37 @@
+import type { QueryParams } from '../../search/params';
+import { GROUPS, GROUP_NAMES, ORDERS, ORDER_NAMES } from '../../search/query';
+import type { Tracker } from '../../tasks/task';
+
+const list = (v: string | undefined) => new Set((v ?? '').split(/[\s,]+/).filter(Boolean));
+
+/** The filter form, filled with the query's parameters; every field maps to one URL parameter. */
+export function queryFormModel(params: QueryParams, tracker: Tracker, errors: Record<string, string> = {}) {
+  const statuses = list(params.statuses);
+  const priorities = list(params.priorities);
+  return {
+    text: params.text ?? '',
+    assigned: params.assigned ?? '',
+    authors: params.authors ?? '',
+    subscribers: params.subscribers ?? '',
+    closers: params.closers ?? '',
+    statusOptions: [
+      { value: 'any-open', label: 'Any open', checked: statuses.has('any-open') },
+      { value: 'any-closed', label: 'Any closed', checked: statuses.has('any-closed') },
+      ...tracker.statuses.map((s) => ({ value: s.key, label: s.name, checked: statuses.has(s.key) })),
+    ],
+    priorityOptions: tracker.priorities.map((p) => ({ value: p.keyword, label: p.name, checked: priorities.has(p.keyword), color: p.color })),
+    dates: (['created', 'updated', 'closed'] as const).map((name) => ({
+      label: { created: 'Created', updated: 'Updated', closed: 'Closed' }[name],
+      startName: `${name}Start`,
+      endName: `${name}End`,
+      start: params[`${name}Start`] ?? '',
+      end: params[`${name}End`] ?? '',
+      startError: errors[`${name}Start`] ?? null,
+      endError: errors[`${name}End`] ?? null,
+    })),
+    orderOptions: ORDERS.map((o) => ({ value: o, label: ORDER_NAMES[o], selected: (params.order || (params.text ? 'relevance' : 'priority')) === o })),
+    groupOptions: GROUPS.map((g) => ({ value: g, label: GROUP_NAMES[g], selected: (params.group || 'priority') === g })),
+    limit: params.limit ?? '',
+    errors,
+  };
+}

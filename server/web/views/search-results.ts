@@ -1,0 +1,68 @@
+import type { Config } from '../../config';
+import { escapeHtml } from '../../markup/escape';
+import type { SearchPage } from '../../search/engine';
+import type { Group } from '../../search/query';
+import { MARK_END, MARK_START, type FoundTask } from '../../search/repository';
+import type { Tracker } from '../../tasks/task';
+import type { User } from '../../users/user';
+import { formatDateTime } from './dates';
+import { userLink } from './people';
+import { taskState } from './task-page';
+
+/** The group a task falls in: its key (as the count query keys it) and its header. */
+function groupOf(t: FoundTask, group: Group, tracker: Tracker, owners: Map<number, User>): { key: unknown; label: string } {
+  switch (group) {
+    case 'priority':
+      return { key: t.priority, label: tracker.priorityName(t.priority) };
+    case 'status': {
+      const index = tracker.statuses.findIndex((s) => s.key === t.status);
+      return { key: index >= 0 ? index + 1 : 1000, label: tracker.statusName(t.status) };
+    }
+    case 'owner': {
+      const owner = t.ownerId ? owners.get(t.ownerId) : undefined;
+      return { key: owner ? owner.username.toLowerCase() : '', label: owner ? owner.username : 'Not Assigned' };
+    }
+    case 'none':
+      return { key: null, label: '' };
+  }
+}
+
+/** Escapes the title, then turns the database's match markers into <mark>. */
+function titleHtml(t: FoundTask): string {
+  const marked = t.markedTitle ?? t.title;
+  return escapeHtml(marked).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
+}
+
+export function searchResultsModel(page: SearchPage, group: Group, tracker: Tracker, config: Config, pageUrl: (cursor: string, dir: 'after' | 'before') => string) {
+  const now = new Date();
+  const groups: { label: string; count: number | null; rows: object[] }[] = [];
+  let current: { key: unknown; label: string } | null = null;
+  for (const t of page.tasks) {
+    const g = groupOf(t, group, tracker, page.owners);
+    if (!current || current.key !== g.key) {
+      current = g;
+      groups.push({ label: g.label, count: page.groupCounts?.get(g.key) ?? null, rows: [] });
+    }
+    const owner = t.ownerId ? page.owners.get(t.ownerId) : undefined;
+    const state = taskState(t, tracker);
+    const when = state.closed && t.closedAt ? t.closedAt : t.updatedAt;
+    groups[groups.length - 1]!.rows.push({
+      id: t.id,
+      monogram: `T${t.id}`,
+      url: `/T${t.id}`,
+      titleHtml: titleHtml(t),
+      ...state,
+      owner: owner ? userLink(owner) : null,
+      when: formatDateTime(when, now, config.timezone),
+      whenIso: when.toISOString(),
+      whenLabel: state.closed ? 'Closed' : 'Updated',
+    });
+  }
+  return {
+    grouped: group !== 'none',
+    groups,
+    empty: page.tasks.length === 0,
+    nextUrl: page.next ? pageUrl(page.next, 'after') : null,
+    prevUrl: page.prev ? pageUrl(page.prev, 'before') : null,
+  };
+}
