@@ -10,6 +10,7 @@ import { requestLog } from './web/middleware/request-log';
 import { session } from './web/middleware/session';
 import { setupGate } from './web/middleware/setup-gate';
 import { routes } from './web/routes';
+import { conduitErrors, conduitNotFound } from './web/routes/conduit';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -38,8 +39,10 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(cookieParser());
   app.use(session(deps.db, deps.config.sessionDays));
   app.use(setupGate(deps.db));
-  app.use(csrf(deps.secret));
+  // Conduit calls carry an API token instead of a session, so CSRF does not apply to them.
+  app.use(csrf(deps.secret, ['/api/']));
   app.use(routes(deps));
+  app.use('/api/', conduitNotFound, conduitErrors(deps.log));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

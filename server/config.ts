@@ -82,6 +82,13 @@ const Env = z.object({
   TRUST_PROXY: z.enum(['true', 'false']).default('false'),
   LOG_REQUESTS: z.enum(['true', 'false']).default('true'),
   SESSION_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  API_RATE_LIMIT: z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, 'must be a whole number of requests per minute, 1 or more')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be 1 or more').max(1000000, 'must be at most 1000000'))
+    .default(600),
 });
 
 export interface TrackerConfig {
@@ -102,6 +109,8 @@ export interface Config {
   trustProxy: boolean;
   logRequests: boolean;
   sessionDays: number;
+  /** Conduit API requests each token may make per minute. */
+  apiRateLimit: number;
   tracker: TrackerConfig;
 }
 
@@ -187,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     trustProxy: e.TRUST_PROXY === 'true',
     logRequests: e.LOG_REQUESTS === 'true',
     sessionDays: e.SESSION_DAYS,
+    apiRateLimit: e.API_RATE_LIMIT,
     tracker,
   });
 }

@@ -4,6 +4,7 @@ import { DataDirLockedError } from '../db/lock';
 import { migrationStatus } from '../db/migrate';
 import { AppError, ValidationError } from '../errors';
 import { createAccount } from '../users/accounts';
+import { createApiTokenFor } from '../users/tokens';
 import { parse, UsageError } from './args';
 import { DEMO_PASSWORD, loadDemo } from './demo';
 import { readPassword } from './password';
@@ -16,6 +17,8 @@ Commands:
                                 create an account; the password is read from standard input
                                 (ROLE: reader, engineer, maintainer, admin)
   demo                          load demo people and about thirty tasks into an empty tracker
+  token create USERNAME [--name N]
+                                create a Conduit API token for an account and print it (shown once)
 `;
 
 const out = (line: string) => process.stdout.write(line + '\n');
@@ -34,6 +37,20 @@ async function run(argv: string[]): Promise<void> {
     try {
       const user = await createAccount(deps.db, { username: positionals[0], role: values.role, email: values.email ?? '', realname: values.realname ?? '', password });
       out(`Created ${user.username} (${user.role}).`);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+
+  if (command === 'token' && sub === 'create') {
+    const { values, positionals } = parse(rest, { name: { type: 'string' } });
+    if (positionals.length !== 1) throw new UsageError('Name exactly one account: token create USERNAME [--name N]');
+    const { database, deps } = await boot(config, () => undefined);
+    try {
+      const { token } = await createApiTokenFor(deps.db, positionals[0]!, typeof values.name === 'string' ? values.name : 'Command line');
+      // The token alone on standard output, so scripts can capture it.
+      out(token);
     } finally {
       await database.close();
     }

@@ -34,6 +34,9 @@ export type QueryParams = z.infer<typeof QueryParams>;
 
 export const PARAM_NAMES = Object.keys(QueryParams.shape) as (keyof QueryParams)[];
 
+/** The list-valued parameters, which may repeat (checkboxes do) and join with commas; the others are sent once. */
+export const LIST_PARAMS: ReadonlySet<keyof QueryParams> = new Set(['assigned', 'authors', 'subscribers', 'closers', 'statuses', 'priorities']);
+
 const list = (v: string | undefined) =>
   (v ?? '')
     .split(/[\s,]+/)
@@ -45,7 +48,8 @@ const DAY = 24 * 60 * 60 * 1000;
 function day(v: string | undefined, field: string, problems: Record<string, string>): Date | undefined {
   if (!v?.trim()) return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
-  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
+  // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999; there is no year 0.
+  const date = m && Number(m[1]) >= 1 ? new Date(new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
   if (!date || date.getUTCDate() !== Number(m![3]) || date.getUTCMonth() !== Number(m![2]) - 1) {
     problems[field] = `"${v}" is not a date: use YYYY-MM-DD.`;
     return undefined;
@@ -58,14 +62,22 @@ function range(start: string | undefined, end: string | undefined, name: string,
   const last = day(end, `${name}End`, problems);
   if (!from && !last) return undefined;
   // The end day is included: results before the next midnight.
-  const to = last ? new Date(last.getTime() + DAY) : undefined;
+  const next = last ? new Date(last.getTime() + DAY) : undefined;
+  // A bound in year 10000 limits nothing, and not every driver can send it.
+  const to = next && next.getUTCFullYear() <= 9999 ? next : undefined;
   if (from && to && from >= to) problems[`${name}End`] = 'The end date is before the start date.';
   return { from, to };
 }
 
+/** PostgreSQL text cannot hold U+0000: read it as U+FFFD, as forms do, rather than fail in the query. */
+function withoutNul(raw: unknown): unknown {
+  if (!raw || typeof raw !== 'object') return raw ?? {};
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : v]));
+}
+
 /** Turns form parameters into a query, resolving usernames in one query; every problem is reported at once. */
 export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor | null, raw: unknown): Promise<TaskQuery> {
-  const parsed = QueryParams.safeParse(raw ?? {});
+  const parsed = QueryParams.safeParse(withoutNul(raw));
   if (!parsed.success) {
     const fields: Record<string, string> = {};
     for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;

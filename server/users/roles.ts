@@ -14,12 +14,13 @@ export const CAPABILITIES = [
   'task.subscribe', // subscribe and unsubscribe people
   'task.close', // change status: close, reopen
   'task.visibility', // change who may see a task
+  'task.bulk', // edit many tasks at once from a list
   'users.manage', // roles, accounts
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
 const ENGINEER: Capability[] = ['task.create', 'task.edit', 'task.triage', 'task.claim', 'task.comment', 'task.subscribe'];
-const MAINTAINER: Capability[] = [...ENGINEER, 'task.close', 'task.visibility'];
+const MAINTAINER: Capability[] = [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk'];
 
 const CAPABILITY_MAP: Record<Role, ReadonlySet<Capability>> = {
   reader: new Set(),

@@ -55,9 +55,17 @@ export const DisableForm = z.object({
   disabled: z.enum(['true', 'false'], { error: 'Say whether to disable or enable the account.' }),
 });
 
+/** PostgreSQL text cannot hold U+0000; as CommonMark does, read it as U+FFFD rather than fail on storing it. */
+function withoutNul(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
+  if (Array.isArray(value)) return value.map(withoutNul);
+  return value;
+}
+
 /** Parses a form body, or throws a ValidationError naming each field's problem. */
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body ?? {});
+  const input = body && typeof body === 'object' ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, withoutNul(v)])) : {};
+  const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};
   for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;
@@ -68,3 +76,7 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infe
 export function safeNext(next: unknown): string {
   return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
 }
+
+export const TokenForm = z.object({
+  name: z.string({ error: 'Send the name once, as text.' }).optional(),
+});

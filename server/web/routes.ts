@@ -1,9 +1,12 @@
 import { Router } from 'express';
+import { healthRoutes } from './routes/health';
 import type { AppDeps } from './deps';
 import { authRoutes } from './routes/auth';
+import { conduitRoutes } from './routes/conduit';
 import { listRoutes } from './routes/lists';
 import { markupRoutes } from './routes/markup';
 import { peopleRoutes } from './routes/people';
+import { settingsRoutes } from './routes/settings';
 import { taskRoutes } from './routes/tasks';
 
 /** The URL map: every route, one line each. Paths follow Phabricator's, so old links keep working. */
@@ -14,8 +17,12 @@ export function routes(deps: AppDeps): Router {
   const auth = authRoutes(deps);
   const people = peopleRoutes(deps);
   const markup = markupRoutes(deps);
+  const health = healthRoutes(deps);
+  const conduit = conduitRoutes(deps);
+  const settings = settingsRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
+  r.get('/healthz', health.check);
   r.get('/maniphest/', lists.home);
   r.get('/maniphest/query/', lists.custom);
   r.get('/maniphest/query/:key/', lists.named);
@@ -41,5 +48,14 @@ export function routes(deps: AppDeps): Router {
   r.post('/people/:username/role', people.setRole);
   r.post('/people/:username/disable', people.setDisabled);
   r.get('/p/:username/', people.profile);
+
+  r.get('/settings/tokens/', settings.tokens);
+  r.post('/settings/tokens/', settings.create);
+  r.post('/settings/tokens/:id/revoke', settings.revoke);
+
+  r.post('/api/:method', conduit.call);
+  r.get('/conduit/', conduit.index);
+  r.get('/conduit/method/:name/', conduit.method);
+  r.post('/conduit/method/:name/', conduit.tryMethod);
   return r;
 }

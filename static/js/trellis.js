@@ -6,9 +6,13 @@
   var cards = new Map();
   var card = null;
   var timer = null;
+  // The link whose card is wanted now; a card that loads after the pointer or focus left is dropped.
+  var active = null;
 
   function hideCard() {
     clearTimeout(timer);
+    if (active) active.removeAttribute('aria-describedby');
+    active = null;
     if (card) {
       card.remove();
       card = null;
@@ -19,6 +23,9 @@
     if (!cards.has(url)) {
       cards.set(url, fetch(url, { credentials: 'same-origin' }).then(function (r) {
         return r.ok ? r.text() : null;
+      }).catch(function () {
+        cards.delete(url);
+        return null;
       }));
     }
     return cards.get(url);
@@ -26,8 +33,8 @@
 
   function showCard(link) {
     load(link.getAttribute('data-hovercard')).then(function (html) {
-      if (!html || !link.isConnected) return;
-      hideCard();
+      if (!html || link !== active || !link.isConnected) return;
+      if (card) card.remove();
       card = document.createElement('div');
       card.className = 'hovercard';
       card.id = 'hovercard';
@@ -48,15 +55,16 @@
 
   function enter(event) {
     var link = hovercardLink(event);
-    if (!link) return;
-    clearTimeout(timer);
+    if (!link || link === active) return;
+    hideCard();
+    active = link;
     timer = setTimeout(function () { showCard(link); }, event.type === 'focusin' ? 0 : 300);
   }
 
   function leave(event) {
     var link = hovercardLink(event);
-    if (!link) return;
-    link.removeAttribute('aria-describedby');
+    // Moving between the parts of one link is not leaving it.
+    if (!link || link !== active || link.contains(event.relatedTarget)) return;
     hideCard();
   }
 
@@ -76,8 +84,15 @@
     event.preventDefault();
     fetch(link.getAttribute('data-quote'), { credentials: 'same-origin' }).then(function (r) {
       return r.ok ? r.text() : null;
+    }).catch(function () {
+      return null;
     }).then(function (text) {
-      if (text === null) return;
+      // If the quote could not be fetched, the plain link still quotes through a page
+      // load, unless that would throw away what is already typed.
+      if (text === null) {
+        if (!box.value.trim()) window.location.href = link.href;
+        return;
+      }
       box.value = box.value && !/\n\n$/.test(box.value) ? box.value.replace(/\n*$/, '\n\n') + text : box.value + text;
       box.focus();
       box.scrollIntoView({ block: 'center' });
@@ -104,9 +119,11 @@
       body.set('text', box.value);
       fetch('/markup/preview', { method: 'POST', credentials: 'same-origin', body: body }).then(function (r) {
         return r.ok ? r.text() : null;
+      }).catch(function () {
+        return null;
       }).then(function (html) {
-        if (html === null) return;
-        out.innerHTML = html;
+        if (html === null) out.textContent = 'The preview could not be loaded. The text is unchanged.';
+        else out.innerHTML = html;
         out.hidden = false;
       });
     });

@@ -138,7 +138,7 @@ describe('npm run cli -- demo', () => {
 
         const alice = new Browser(app);
         await alice.login('alice', 'trellis-demo');
-        const list = await alice.get('/maniphest/');
+        const list = await alice.get('/maniphest/query/open/');
         expect(list.status).toBe(200);
         const open = await count(db('tasks').where({ status: 'open' }));
         expect(open).toBeGreaterThanOrEqual(10);

@@ -42,6 +42,7 @@ describe('loadConfig', () => {
       trustProxy: false,
       logRequests: true,
       sessionDays: 30,
+      apiRateLimit: 600,
       tracker: {
         statuses: DEFAULT_STATUSES,
         priorities: DEFAULT_PRIORITIES,

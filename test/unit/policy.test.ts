@@ -10,7 +10,7 @@ describe('the capability map', () => {
   const expected: Record<Role, Capability[]> = {
     reader: [],
     engineer: ENGINEER,
-    maintainer: [...ENGINEER, 'task.close', 'task.visibility'],
+    maintainer: [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk'],
     admin: [...CAPABILITIES],
   };
 

@@ -27,10 +27,12 @@ export class CsrfError extends AppError {
   }
 }
 
-export function csrf(secret: string): RequestHandler {
+/** `exempt`: path prefixes whose requests authenticate otherwise (the Conduit API's tokens), so no cookie can act there. */
+export function csrf(secret: string, exempt: string[] = []): RequestHandler {
   return (req, _res, next) => {
     req.csrfToken = csrfTokenFor(secret, req);
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+    if (exempt.some((prefix) => req.path.startsWith(prefix))) return next();
     const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
     if (typeof sent !== 'string' || !same(sent, req.csrfToken)) return next(new CsrfError());
     next();

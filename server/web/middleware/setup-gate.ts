@@ -9,7 +9,7 @@ import { countUsers } from '../../users/repository';
 export function setupGate(db: Knex): RequestHandler {
   let done = false;
   return async (req, res, next) => {
-    if (done || req.path === '/setup' || req.path.startsWith('/static/')) return next();
+    if (done || req.path === '/setup' || req.path === '/healthz' || req.path.startsWith('/static/')) return next();
     done = (await countUsers(db)) > 0;
     if (done) return next();
     res.redirect(303, '/setup');

@@ -1,0 +1,81 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import { AppError, NotFoundError, ValidationError } from '../errors';
+import type { Tracker } from '../tasks/task';
+import { authenticateToken, TokenRefused } from '../users/tokens';
+import type { User } from '../users/user';
+import { ConduitError, type ConduitResponse } from './errors';
+import type { ConduitContext } from './method';
+import { paramsError } from './params';
+import { checkRateLimit } from './rate-limit';
+import { findMethod } from './registry';
+
+export interface ConduitDeps {
+  db: Knex;
+  tracker: Tracker;
+  config: Readonly<Config>;
+  log: (line: string) => void;
+}
+
+export interface ConduitCall {
+  method: string;
+  params: Record<string, unknown>;
+  baseUrl: string;
+  requestId: string;
+  /** API calls carry a token (or none); the console calls as the person logged in. */
+  caller: { token: string | null } | { sessionUser: User };
+}
+
+export interface ConduitAnswer extends ConduitResponse {
+  retryAfter?: number;
+}
+
+const ok = (result: unknown): ConduitAnswer => ({ result, error_code: null, error_info: null });
+const refused = (e: ConduitError): ConduitAnswer => ({ result: null, error_code: e.code, error_info: e.message, retryAfter: e.retryAfter });
+
+async function callerOf(deps: ConduitDeps, call: ConduitCall): Promise<User | null> {
+  if ('sessionUser' in call.caller) return call.caller.sessionUser;
+  const token = call.caller.token;
+  if (token === null) return null;
+  try {
+    const { user, tokenId } = await authenticateToken(deps.db, token);
+    await checkRateLimit(deps.db, tokenId, deps.config.apiRateLimit);
+    return user;
+  } catch (err) {
+    if (err instanceof TokenRefused) throw new ConduitError(err.problem === 'disabled' ? 'ERR-USER-DISABLED' : 'ERR-INVALID-AUTH', err.message);
+    throw err;
+  }
+}
+
+/**
+ * A domain refusal in Conduit's terms: what the web form would say beside its
+ * fields, said once. ValidationError joins its fields' sentences already.
+ */
+function domainError(err: unknown): ConduitError | null {
+  if (err instanceof ConduitError) return err;
+  if (err instanceof ValidationError || err instanceof NotFoundError || err instanceof AppError) return new ConduitError('ERR-CONDUIT-CORE', err.message);
+  return null;
+}
+
+/**
+ * Runs one Conduit call: find the method, identify the caller, count the call
+ * against the token, check the parameters, run it. Every outcome, even a bug,
+ * is an answer in Conduit's shape; a stack only ever reaches the log.
+ */
+export async function runConduitCall(deps: ConduitDeps, call: ConduitCall): Promise<ConduitAnswer> {
+  try {
+    const method = findMethod(call.method);
+    if (!method) throw new ConduitError('ERR-CONDUIT-CALL', `Conduit API method "${call.method}" does not exist.`);
+    const viewer = await callerOf(deps, call);
+    if (method.needsToken && !viewer) throw new ConduitError('ERR-INVALID-SESSION', 'Session key is not present.');
+    const parsed = method.params.safeParse(call.params);
+    if (!parsed.success) throw paramsError(method.name, parsed.error.issues, method.claimIssue);
+    const ctx: ConduitContext = { db: deps.db, tracker: deps.tracker, viewer, baseUrl: call.baseUrl };
+    return ok(await method.call(ctx, parsed.data));
+  } catch (err) {
+    const known = domainError(err);
+    if (known) return refused(known);
+    deps.log(JSON.stringify({ at: new Date().toISOString(), id: call.requestId, level: 'error', method: call.method, error: String((err as Error)?.stack ?? err) }));
+    return refused(new ConduitError('ERR-CONDUIT-CORE', `Something went wrong on our side. The error has been logged as request ${call.requestId}; please try again.`));
+  }
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { NotFoundError } from '../../errors';
+import { applyEdit } from '../../tasks/editor';
+import type { Change } from '../../tasks/events/types';
+import { findTask } from '../../tasks/repository';
+import { findUsersByPhids } from '../../users/repository';
+import { ConduitError, callError, coreError } from '../errors';
+import { resolveTaskIdentifier } from '../identifiers';
+import { defineMethod } from '../method';
+import { findEventPhids } from '../repository';
+
+const Params = z
+  .object({
+    objectIdentifier: z.union([z.string(), z.number(), z.null()], { error: 'must be a task PHID, a monogram such as "T123" or an ID.' }).optional(),
+    // Checked item by item below, with Phabricator's sentences.
+    transactions: z.unknown().optional(),
+  })
+  .strict();
+
+const EDIT_TYPES = ['title', 'description', 'status', 'priority', 'owner', 'comment', 'subscribers.add', 'subscribers.remove', 'subscribers.set', 'view'] as const;
+type EditType = (typeof EDIT_TYPES)[number];
+
+interface RawTransaction {
+  key: string;
+  type: EditType;
+  value: unknown;
+}
+
+/** The list of {type, value} items, as Phabricator checks it: a list (or a map, as PHP reads one) of dictionaries. */
+function rawTransactions(input: unknown): RawTransaction[] {
+  if (input === null || typeof input !== 'object') throw callError('Parameter "transactions" is not a list of transactions.');
+  const entries = Array.isArray(input) ? input.map((x, i) => [String(i), x] as const) : Object.entries(input as Record<string, unknown>);
+  const items: RawTransaction[] = [];
+  for (const [key, x] of entries) {
+    const base = `Parameter "transactions" must contain a list of transaction descriptions, but item with key "${key}"`;
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) throw callError(`${base} is not a dictionary.`);
+    const item = x as Record<string, unknown>;
+    if (!('type' in item)) throw callError(`${base} is missing a "type" field. Each transaction must have a type field.`);
+    if (!('value' in item)) throw callError(`${base} is missing a "value" field. Each transaction must have a value field.`);
+    if (typeof item.type !== 'string' || !(EDIT_TYPES as readonly string[]).includes(item.type)) {
+      throw callError(`Transaction with key "${key}" has invalid type "${String(item.type)}". This type is not recognized. Valid types are: ${EDIT_TYPES.join(', ')}.`);
+    }
+    items.push({ key, type: item.type as EditType, value: item.value });
+  }
+  return items;
+}
+
+const isPhid = (v: string) => v.startsWith('PHID-');
+
+/** People named by PHID become user ids; usernames go to the editor, which words its own refusals. */
+async function people(db: import('knex').Knex, values: unknown[], key: string): Promise<(number | string)[]> {
+  const phids = values.filter((v): v is string => typeof v === 'string' && isPhid(v));
+  const found = new Map((await findUsersByPhids(db, phids)).map((u) => [u.phid, u.id]));
+  return values.map((v) => {
+    if (typeof v !== 'string' || v.trim() === '') throw callError(`Transaction with key "${key}" must name people by user PHID or username.`);
+    if (!isPhid(v)) return v;
+    const id = found.get(v);
+    if (id === undefined) throw coreError(`User "${v}" is not a valid user.`);
+    return id;
+  });
+}
+
+async function toChanges(db: import('knex').Knex, items: RawTransaction[]): Promise<Change[]> {
+  const changes: Change[] = [];
+  for (const { key, type, value } of items) {
+    const wrongType = (what: string) => callError(`Transaction with key "${key}" (type "${type}") must have ${what} as its value.`);
+    switch (type) {
+      case 'title':
+      case 'description':
+      case 'comment':
+      case 'status':
+      case 'view':
+        if (typeof value !== 'string') throw wrongType('a string');
+        changes.push({ type, value });
+        break;
+      case 'priority':
+        if (typeof value !== 'string' && typeof value !== 'number') throw wrongType('a priority keyword such as "high"');
+        changes.push({ type, value });
+        break;
+      case 'owner':
+        if (value === null || value === '') changes.push({ type: 'owner', value: null });
+        else if (typeof value === 'string') changes.push({ type: 'owner', value: (await people(db, [value], key))[0] });
+        else throw wrongType('a user PHID, or null to unassign the task');
+        break;
+      default: {
+        if (!Array.isArray(value)) throw wrongType('a list of user PHIDs');
+        const op = type.slice('subscribers.'.length) as 'add' | 'remove' | 'set';
+        changes.push({ type: 'subscribers', value: { [op]: await people(db, value, key) } });
+      }
+    }
+  }
+  return changes;
+}
+
+export const maniphestEdit = defineMethod({
+  name: 'maniphest.edit',
+  summary: 'Create a task, or edit one, with a list of transactions. The same rules, permissions and timeline as the web.',
+  needsToken: true,
+  params: Params,
+  docs: [
+    { name: 'objectIdentifier', type: 'optional id|phid|string', description: 'The task to edit: its ID, PHID or monogram ("T123"). Leave it out to create a task.' },
+    {
+      name: 'transactions',
+      type: 'list<map<string, wild>>',
+      description:
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users" or "maintainers").',
+    },
+  ],
+  example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },
+  async call({ db, tracker, viewer }, p) {
+    const items = rawTransactions(p.transactions);
+    const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' || p.objectIdentifier === 0 ? null : await resolveTaskIdentifier(db, p.objectIdentifier);
+    if (ident && ident.id === null) throw coreError(ident.notFound);
+    const changes = await toChanges(db, items);
+    let result;
+    try {
+      result = await applyEdit({ db, tracker }, viewer!, ident?.id ?? null, changes, { source: 'api' });
+    } catch (err) {
+      if (err instanceof NotFoundError && ident) throw coreError(ident.notFound);
+      throw err;
+    }
+    const task = await findTask(db, result.taskId);
+    if (!task) throw new ConduitError('ERR-CONDUIT-CORE', 'The task was saved but could not be read back.');
+    const phids = await findEventPhids(db, result.events.map((e) => e.id));
+    return { object: { id: task.id, phid: task.phid }, transactions: phids.map((phid) => ({ phid })) };
+  },
+});

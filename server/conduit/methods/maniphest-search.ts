@@ -1,0 +1,203 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { ORDERS, type Order, type TaskFilter } from '../../search/query';
+import type { Tracker } from '../../tasks/task';
+import { findUsersByIds, findUsersByPhids, findUsersByUsernames } from '../../users/repository';
+import type { User } from '../../users/user';
+import { ConduitError, callError } from '../errors';
+import { defineMethod } from '../method';
+import { checkPageSize, cursor, phpMap, int, intList, isOn, pageSize, text, textList } from '../params';
+import { findSubscriberPhids, findTaskIdsByPhids } from '../repository';
+import { taskFields } from '../shapes';
+import { findTaskPage } from '../task-source';
+
+const QUERY_KEYS = ['assigned', 'authored', 'subscribed', 'open', 'all'] as const;
+type QueryKey = (typeof QUERY_KEYS)[number];
+const ATTACHMENTS = ['subscribers'];
+
+const epochParam = int('an epoch timestamp (seconds)');
+
+const Constraints = z
+  .object(
+    {
+      ids: intList('task ID').optional(),
+      phids: textList('task PHID').optional(),
+      assigned: z.array(z.union([z.string(), z.null()]), { error: 'must be a list of user PHIDs, with null for unassigned tasks.' }).optional(),
+      authorPHIDs: textList('user PHID').optional(),
+      statuses: textList('status key').optional(),
+      priorities: intList('priority value').optional(),
+      subscribers: textList('user PHID').optional(),
+      closerPHIDs: textList('user PHID').optional(),
+      query: text('text to search for').optional(),
+      createdStart: epochParam.optional(),
+      createdEnd: epochParam.optional(),
+      modifiedStart: epochParam.optional(),
+      modifiedEnd: epochParam.optional(),
+      closedStart: epochParam.optional(),
+      closedEnd: epochParam.optional(),
+    },
+    { error: 'must be a map of constraints.' },
+  )
+  .strict();
+type Constraints = z.infer<typeof Constraints>;
+const CONSTRAINT_NAMES = Object.keys(Constraints.shape);
+
+const Params = z
+  .object({
+    queryKey: text('a query key').optional(),
+    constraints: phpMap(Constraints).optional(),
+    attachments: phpMap(z.record(z.string(), z.unknown(), { error: 'must be a map of attachments.' })).optional(),
+    order: z.string({ error: `must be one of: ${ORDERS.join(', ')}.` }).optional(),
+    before: cursor.optional(),
+    after: cursor.optional(),
+    limit: pageSize.optional(),
+  })
+  .strict();
+
+/** Phabricator's built-in task queries; explicit constraints and order override theirs. */
+function builtin(key: QueryKey, viewer: User, tracker: Tracker): { filter: TaskFilter; order?: Order } {
+  const open = tracker.openStatusKeys;
+  switch (key) {
+    case 'assigned':
+      return { filter: { owners: [viewer.id], statuses: open } };
+    case 'authored':
+      return { filter: { authors: [viewer.id], statuses: open }, order: 'newest' };
+    case 'subscribed':
+      return { filter: { subscribers: [viewer.id], statuses: open } };
+    case 'open':
+      return { filter: { statuses: open } };
+    case 'all':
+      return { filter: {} };
+  }
+}
+
+/** People named by PHID or username, as user ids; names that match nobody match no task. */
+async function peopleIds(db: Knex, names: string[]): Promise<number[]> {
+  const phids = names.filter((n) => n.startsWith('PHID-'));
+  const usernames = names.filter((n) => !n.startsWith('PHID-'));
+  const [byPhid, byName] = await Promise.all([findUsersByPhids(db, phids), findUsersByUsernames(db, usernames)]);
+  return [...new Set([...byPhid, ...byName].map((u) => u.id))];
+}
+
+function statusKeys(values: string[], tracker: Tracker): string[] {
+  const keys = new Set<string>();
+  for (const v of values) {
+    if (v === 'open()') tracker.openStatusKeys.forEach((k) => keys.add(k));
+    else if (v === 'closed()') tracker.statuses.filter((s) => s.closed).forEach((s) => keys.add(s.key));
+    else if (tracker.status(v)) keys.add(v);
+    else {
+      throw callError(`Constraint "statuses" names "${v}", which is not a task status. Statuses are: ${tracker.statuses.map((s) => s.key).join(', ')}.`);
+    }
+  }
+  return [...keys];
+}
+
+const seconds = (s: number) => new Date(s * 1000);
+
+function dateRange(start: number | undefined, end: number | undefined) {
+  if (start === undefined && end === undefined) return undefined;
+  // Phabricator's ends are inclusive, to the second.
+  return { from: start === undefined ? undefined : seconds(start), to: end === undefined ? undefined : seconds(end + 1) };
+}
+
+async function constraintFilter(db: Knex, tracker: Tracker, c: Constraints, base: TaskFilter): Promise<TaskFilter> {
+  const f: TaskFilter = { ...base };
+  if (c.ids || c.phids) {
+    let ids = c.ids ?? null;
+    if (c.phids) {
+      const byPhid = [...(await findTaskIdsByPhids(db, c.phids)).values()];
+      ids = ids ? ids.filter((id) => byPhid.includes(id)) : byPhid;
+    }
+    f.ids = ids!;
+  }
+  if (c.assigned) {
+    const named = c.assigned.filter((v): v is string => v !== null && v !== 'none()');
+    const nobody = c.assigned.some((v) => v === null || v === 'none()');
+    f.owners = [...(await peopleIds(db, named)), ...(nobody ? [null] : [])];
+  }
+  if (c.authorPHIDs) f.authors = await peopleIds(db, c.authorPHIDs);
+  if (c.subscribers) f.subscribers = await peopleIds(db, c.subscribers);
+  if (c.closerPHIDs) f.closers = await peopleIds(db, c.closerPHIDs);
+  if (c.statuses) f.statuses = statusKeys(c.statuses, tracker);
+  if (c.priorities) f.priorities = c.priorities;
+  if (c.query !== undefined && c.query.trim()) f.text = c.query.trim();
+  const created = dateRange(c.createdStart, c.createdEnd);
+  const updated = dateRange(c.modifiedStart, c.modifiedEnd);
+  const closed = dateRange(c.closedStart, c.closedEnd);
+  if (created) f.created = created;
+  if (updated) f.updated = updated;
+  if (closed) f.closed = closed;
+  return f;
+}
+
+export const maniphestSearch = defineMethod({
+  name: 'maniphest.search',
+  summary: 'Find tasks: built-in queries, constraints, orders and pages, with results shaped as Phabricator shapes them.',
+  needsToken: true,
+  params: Params,
+  docs: [
+    { name: 'queryKey', type: 'optional string', description: `A built-in query: ${QUERY_KEYS.join(', ')}. Constraints given with it override its own.` },
+    {
+      name: 'constraints',
+      type: 'optional map<string, wild>',
+      description:
+        'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive).',
+    },
+    { name: 'attachments', type: 'optional map<string, bool>', description: '{"subscribers": true} adds each task\'s subscriber PHIDs, their count and whether you are one.' },
+    { name: 'order', type: 'optional string', description: `${ORDERS.join(', ')}. "priority" if not given; "relevance" needs a query constraint.` },
+    { name: 'before', type: 'optional string', description: 'A cursor from a previous page: fetch the page before it.' },
+    { name: 'after', type: 'optional string', description: 'A cursor from a previous page: fetch the page after it.' },
+    { name: 'limit', type: 'optional int', description: 'Results per page, 1 to 100; 100 if not given.' },
+  ],
+  example: { queryKey: 'open', constraints: { priorities: [100, 80] }, attachments: { subscribers: true }, limit: 20 },
+  claimIssue(issue) {
+    const [head] = issue.path;
+    if (head === 'constraints' && issue.path.length === 1) {
+      if (issue.code === 'unrecognized_keys') {
+        return { code: 'ERR-INVALID-CONSTRAINT', message: `Constraint "${issue.keys[0]}" is not a valid constraint for this query. Valid constraints are: ${CONSTRAINT_NAMES.join(', ')}.` };
+      }
+      if (issue.code === 'invalid_type') return { code: 'ERR-INVALID-CONSTRAINTS-FORMAT', message: 'Parameter "constraints" must be a map of constraint names to values.' };
+    }
+    if (head === 'attachments' && issue.path.length === 1 && issue.code === 'invalid_type') {
+      return { code: 'ERR-INVALID-ATTACHMENTS-FORMAT', message: 'Parameter "attachments" must be a map of attachment names to true, such as {"subscribers": true}.' };
+    }
+    return undefined;
+  },
+  async call({ db, tracker, viewer }, p) {
+    const me = viewer!;
+    const queryKey = p.queryKey ?? null;
+    if (queryKey !== null && !(QUERY_KEYS as readonly string[]).includes(queryKey)) {
+      throw new ConduitError('ERR-BAD-QUERYKEY', `Query key "${queryKey}" is not a built-in query of this search. Use one of: ${QUERY_KEYS.join(', ')}.`);
+    }
+    const attach = new Set<string>();
+    for (const [key, value] of Object.entries(p.attachments ?? {})) {
+      if (!ATTACHMENTS.includes(key)) {
+        throw new ConduitError('ERR-INVALID-ATTACHMENT', `Attachment "${key}" is not available for this search. Available attachments are: ${ATTACHMENTS.join(', ')}.`);
+      }
+      if (isOn(value)) attach.add(key);
+    }
+    if (p.order !== undefined && !(ORDERS as readonly string[]).includes(p.order)) throw callError(`Parameter "order" must be one of: ${ORDERS.join(', ')}.`);
+    const limit = checkPageSize(p.limit);
+    const base = queryKey ? builtin(queryKey as QueryKey, me, tracker) : { filter: {} };
+    const filter = await constraintFilter(db, tracker, p.constraints ?? {}, base.filter);
+    const order = (p.order as Order | undefined) ?? base.order ?? 'priority';
+
+    const page = await findTaskPage(db, tracker, me, { filter, order, limit, after: p.after, before: p.before });
+    const users = await findUsersByIds(db, page.tasks.flatMap((t) => [t.authorId, t.ownerId, t.closerId].filter((id): id is number => id !== null)));
+    const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
+    const subscribers = attach.has('subscribers') ? await findSubscriberPhids(db, page.tasks.map((t) => t.id)) : null;
+    return {
+      data: page.tasks.map((t) => {
+        const attachments: Record<string, unknown> = {};
+        if (subscribers) {
+          const phids = subscribers.get(t.id) ?? [];
+          attachments.subscribers = { subscriberPHIDs: phids, subscriberCount: phids.length, viewerIsSubscribed: phids.includes(me.phid) };
+        }
+        return { id: t.id, type: 'TASK', phid: t.phid, fields: taskFields(t, tracker, phidOf), attachments };
+      }),
+      maps: {},
+      query: { queryKey },
+      cursor: { limit, after: page.after, before: page.before, order: p.order ?? null },
+    };
+  },
+});

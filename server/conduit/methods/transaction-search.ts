@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { NotFoundError } from '../../errors';
+import { viewTask } from '../../tasks/read';
+import { findUsersByIds, findUsersByPhids } from '../../users/repository';
+import { ConduitError, coreError } from '../errors';
+import { resolveTaskIdentifier } from '../identifiers';
+import { defineMethod } from '../method';
+import { checkPageSize, cursor, phpMap, pageSize, textList } from '../params';
+import { findEventPage } from '../repository';
+import { transactionResult } from '../shapes';
+
+const Params = z
+  .object({
+    objectIdentifier: z.union([z.string(), z.number()], { error: 'must be a task PHID, a monogram such as "T123" or an ID.' }).optional(),
+    constraints: phpMap(
+      z.object({ phids: textList('transaction PHID').optional(), authorPHIDs: textList('user PHID').optional() }, { error: 'must be a map of constraints.' }).strict(),
+    ).optional(),
+    before: cursor.optional(),
+    after: cursor.optional(),
+    limit: pageSize.optional(),
+  })
+  .strict();
+
+function cursorId(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,9}$/.test(v)) throw new ConduitError('ERR-CONDUIT-CALL', `Parameter "${name}" must be a cursor from a previous page of this search.`);
+  return Number(v);
+}
+
+export const transactionSearch = defineMethod({
+  name: 'transaction.search',
+  summary: "A task's transactions (its timeline's events) and comments, newest first.",
+  needsToken: true,
+  params: Params,
+  docs: [
+    { name: 'objectIdentifier', type: 'phid|string', description: 'The task: its PHID, its monogram ("T123") or its ID.' },
+    { name: 'constraints', type: 'optional map<string, wild>', description: '"phids" (list of transaction PHIDs) and "authorPHIDs" (list of user PHIDs); each must be a non-empty list.' },
+    { name: 'before', type: 'optional string', description: 'A cursor from a previous page: fetch the newer transactions before it.' },
+    { name: 'after', type: 'optional string', description: 'A cursor from a previous page: fetch the older transactions after it.' },
+    { name: 'limit', type: 'optional int', description: 'Results per page, 1 to 100; 100 if not given.' },
+  ],
+  example: { objectIdentifier: 'T1', limit: 10 },
+  claimIssue(issue) {
+    if (issue.path[0] === 'constraints' && issue.code === 'unrecognized_keys' && issue.path.length === 1) {
+      return { code: 'ERR-CONDUIT-CALL', message: `Constraint "${issue.keys[0]}" is not a valid constraint for transaction.search. Valid constraints are: phids, authorPHIDs.` };
+    }
+    return undefined;
+  },
+  async call({ db, tracker, viewer }, p) {
+    if (p.objectIdentifier === undefined || p.objectIdentifier === '') {
+      throw new ConduitError('ERR-CONDUIT-CALL', 'Calls to "transaction.search" must specify an "objectIdentifier": the task\'s PHID, monogram or ID.');
+    }
+    const limit = checkPageSize(p.limit);
+    const after = cursorId('after', p.after);
+    const before = cursorId('before', p.before);
+    if (after !== undefined && before !== undefined) throw new ConduitError('ERR-CONDUIT-CALL', 'Give either "after" or "before", not both.');
+    const c = p.constraints ?? {};
+    for (const key of ['phids', 'authorPHIDs'] as const) {
+      if (c[key] && c[key].length === 0) {
+        throw new ConduitError('ERR-CONDUIT-CALL', `Constraint "${key}" to "transaction.search" requires a nonempty list, empty list provided.`);
+      }
+    }
+    const notFound = `In call to "transaction.search", specified "objectIdentifier" ("${p.objectIdentifier}") does not exist.`;
+    const ident = await resolveTaskIdentifier(db, p.objectIdentifier);
+    if (ident.id === null) throw coreError(notFound);
+    let task;
+    try {
+      task = await viewTask(db, viewer, ident.id);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw coreError(notFound);
+      throw err;
+    }
+    const actorIds = c.authorPHIDs ? (await findUsersByPhids(db, c.authorPHIDs)).map((u) => u.id) : undefined;
+    const rows = await findEventPage(db, { taskId: task.id, limit, phids: c.phids, actorIds, after, before });
+    const more = rows.length > limit;
+    const page = before !== undefined ? rows.slice(more ? 1 : 0) : rows.slice(0, limit);
+    const userIds = new Set<number>();
+    for (const e of page) {
+      userIds.add(e.actorId);
+      for (const v of [e.old, e.new].flat()) if (typeof v === 'number' && (e.type === 'owner' || e.type === 'subscribers')) userIds.add(v);
+    }
+    const users = await findUsersByIds(db, userIds);
+    const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
+    const hasNext = before !== undefined || more;
+    const hasPrev = before !== undefined ? more : after !== undefined;
+    return {
+      data: page.map((e) => transactionResult(e, task, tracker, phidOf)),
+      cursor: {
+        limit,
+        after: hasNext && page.length ? String(page[page.length - 1]!.id) : null,
+        before: hasPrev && page.length ? String(page[0]!.id) : null,
+      },
+    };
+  },
+});

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { ConduitError, type ConduitCode } from './errors';
+
+/**
+ * Building blocks for the methods' parameter schemas. Messages are
+ * predicates ("must be …") that the formatter puts after the parameter's
+ * name, so every refusal names what was wrong. Plain form fields arrive as
+ * text, so numbers and booleans are also read from their text.
+ */
+
+type Issue = z.core.$ZodIssue;
+
+const required = (what: string) => (iss: { input: unknown }) => (iss.input === undefined ? 'is required.' : `must be ${what}.`);
+
+/** An integer, from a number or from digits. */
+export function int(what = 'an integer') {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^-?[0-9]{1,15}$/.test(v.trim()) ? Number(v.trim()) : v),
+    z.number({ error: required(what) }).int({ error: `must be ${what}.` }),
+  );
+}
+
+export function text(what = 'a string') {
+  return z.string({ error: required(what) });
+}
+
+export function textList(what: string) {
+  return z.array(text(what), { error: required(`a list of ${what}s`) });
+}
+
+export function intList(what: string) {
+  return z.array(int(what), { error: required(`a list of ${what}s`) });
+}
+
+/** PHP clients send an empty map as [], since PHP's empty array is both. */
+export function phpMap<T extends z.ZodType>(schema: T) {
+  return z.preprocess((v) => (Array.isArray(v) && v.length === 0 ? {} : v), schema);
+}
+
+/** A cursor from a previous page: Phabricator's are numbers, ours are strings; both arrive either way. */
+export const cursor = z.preprocess(
+  (v) => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : v),
+  z.string({ error: required('a cursor from a previous page') }).min(1, 'must be a cursor from a previous page.').max(2000, 'is too long for a cursor.'),
+);
+
+/** Phabricator's "limit": 1 to 100, and a refusal that names the limit. */
+export const MAX_PAGE_SIZE = 100;
+export const pageSize = int('an integer from 1 to 100');
+
+export function checkPageSize(limit: number | undefined): number {
+  if (limit === undefined) return MAX_PAGE_SIZE;
+  if (limit > MAX_PAGE_SIZE) {
+    throw new ConduitError('ERR-INVALID-PAGE-SIZE', `Maximum page size for Conduit API method calls is ${MAX_PAGE_SIZE}, but this call specified ${limit}.`);
+  }
+  if (limit < 1) throw new ConduitError('ERR-INVALID-PAGE-SIZE', `Minimum page size for Conduit API method calls is 1, but this call specified ${limit}.`);
+  return limit;
+}
+
+/** A map whose values are switched on by being present, as `attachments`: {"subscribers": true}. */
+export function isOn(v: unknown): boolean {
+  return !(v === false || v === null || v === 0 || v === '0' || v === 'false' || v === '');
+}
+
+function pathOf(path: PropertyKey[]): string {
+  return path.reduce<string>((s, p) => (typeof p === 'number' ? `${s}[${p}]` : s ? `${s}.${String(p)}` : String(p)), '');
+}
+
+/** A method may claim some problems for its own error codes (Phabricator's ERR-INVALID-CONSTRAINT and friends). */
+export type IssueClaim = (issue: Issue) => { code: ConduitCode; message: string } | undefined;
+
+/** The first problem of a parameter schema as a Conduit error that names the parameter. */
+export function paramsError(method: string, issues: readonly Issue[], claim?: IssueClaim): ConduitError {
+  for (const issue of issues) {
+    const claimed = claim?.(issue);
+    if (claimed) return new ConduitError(claimed.code, claimed.message);
+  }
+  const issue = issues[0]!;
+  if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
+    return new ConduitError('ERR-CONDUIT-CALL', `API method "${method}" does not define these parameters: ${issue.keys.join(', ')}.`);
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return new ConduitError('ERR-CONDUIT-CALL', `Parameter "${pathOf(issue.path)}" does not take these keys: ${issue.keys.join(', ')}.`);
+  }
+  const name = pathOf(issue.path);
+  const said = /^[a-z]/.test(issue.message) ? issue.message : `is invalid: ${issue.message}`;
+  return new ConduitError('ERR-CONDUIT-CALL', name ? `Parameter "${name}" ${said}` : `The parameters are invalid: ${issue.message}`);
+}

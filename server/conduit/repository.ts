@@ -1,0 +1,99 @@
+import type { Knex } from 'knex';
+import type { StoredEvent } from '../tasks/events/types';
+
+/**
+ * SQL the API needs beyond the domain's: PHID lookups, pages of events and
+ * the rate-limit counter.
+ */
+
+export async function findTaskIdsByPhids(db: Knex, phids: Iterable<string>): Promise<Map<string, number>> {
+  const unique = [...new Set(phids)];
+  if (!unique.length) return new Map();
+  const rows = (await db('tasks').select('id', 'phid').whereIn('phid', unique)) as { id: number; phid: string }[];
+  return new Map(rows.map((r) => [r.phid, r.id]));
+}
+
+/** Subscribers of several tasks at once, as PHIDs in the order they subscribed. */
+export async function findSubscriberPhids(db: Knex, taskIds: number[]): Promise<Map<number, string[]>> {
+  const result = new Map<number, string[]>(taskIds.map((id) => [id, []]));
+  if (!taskIds.length) return result;
+  const rows = (await db('task_subscribers as s')
+    .join('users as u', 'u.id', 's.user_id')
+    .select('s.task_id', 'u.phid')
+    .whereIn('s.task_id', taskIds)
+    .orderBy([{ column: 's.task_id' }, { column: 's.created_at' }, { column: 's.user_id' }])) as { task_id: number; phid: string }[];
+  for (const r of rows) result.get(r.task_id)!.push(r.phid);
+  return result;
+}
+
+export async function findEventPhids(db: Knex, eventIds: number[]): Promise<string[]> {
+  if (!eventIds.length) return [];
+  const rows = (await db('task_events').select('phid').whereIn('id', eventIds).orderBy('id')) as { phid: string }[];
+  return rows.map((r) => r.phid);
+}
+
+export interface ApiEvent extends StoredEvent {
+  phid: string;
+}
+
+export interface EventPageQuery {
+  taskId: number;
+  limit: number;
+  phids?: string[];
+  actorIds?: number[];
+  /** Keyset on id, newest first: continue below `after` or above `before`. */
+  after?: number;
+  before?: number;
+}
+
+/** A task's events newest first, one row more than the page (it tells whether another page exists). */
+export async function findEventPage(db: Knex, q: EventPageQuery): Promise<ApiEvent[]> {
+  const query = db('task_events').where({ task_id: q.taskId });
+  if (q.phids) query.whereIn('phid', q.phids);
+  if (q.actorIds) query.whereIn('actor_id', q.actorIds);
+  if (q.after !== undefined) query.where('id', '<', q.after);
+  if (q.before !== undefined) query.where('id', '>', q.before);
+  const rows = (await query.orderBy('id', q.before !== undefined ? 'asc' : 'desc').limit(q.limit + 1)) as {
+    id: number;
+    phid: string;
+    task_id: number;
+    group_id: string;
+    actor_id: number;
+    type: string;
+    old_value: unknown;
+    new_value: unknown;
+    source: string;
+    created_at: Date;
+  }[];
+  if (q.before !== undefined) rows.reverse();
+  return rows.map((r) => ({
+    id: r.id,
+    phid: r.phid,
+    taskId: r.task_id,
+    groupId: r.group_id,
+    actorId: r.actor_id,
+    type: r.type,
+    old: r.old_value,
+    new: r.new_value,
+    source: r.source,
+    createdAt: r.created_at,
+  }));
+}
+
+/**
+ * Counts one request against a token's window in one statement, so app
+ * processes sharing the database share the count. A window opens with the
+ * first request after the previous one ended.
+ */
+export async function countRequest(db: Knex, tokenId: number, windowSeconds: number): Promise<{ requests: number; resetsInSeconds: number }> {
+  const result = await db.raw(
+    `INSERT INTO api_rate_limits (token_id, window_start, requests) VALUES (?, now(), 1)
+     ON CONFLICT (token_id) DO UPDATE SET
+       window_start = CASE WHEN api_rate_limits.window_start <= now() - make_interval(secs => ?) THEN now() ELSE api_rate_limits.window_start END,
+       requests = CASE WHEN api_rate_limits.window_start <= now() - make_interval(secs => ?) THEN 1 ELSE api_rate_limits.requests + 1 END
+     RETURNING requests, ceil(extract(epoch from (window_start + make_interval(secs => ?) - now())))::integer AS resets_in`,
+    [tokenId, windowSeconds, windowSeconds, windowSeconds],
+  );
+  const row = (result.rows as { requests: number; resets_in: number }[])[0]!;
+  return { requests: Number(row.requests), resetsInSeconds: Math.max(1, Number(row.resets_in)) };
+}

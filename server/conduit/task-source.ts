@@ -1,0 +1,41 @@
+import type { Knex } from 'knex';
+import { QueryError, searchTasks } from '../search/engine';
+import type { Order, TaskFilter } from '../search/query';
+import type { Task, Tracker } from '../tasks/task';
+import type { Actor } from '../users/roles';
+import { ConduitError } from './errors';
+
+/**
+ * The one seam between maniphest.search and the shared task query engine
+ * (server/search): a filter, an order and a page in, visible tasks and opaque
+ * cursors out. The engine applies visibility exactly as the web lists do.
+ */
+export interface TaskPageRequest {
+  filter: TaskFilter;
+  order: Order;
+  limit: number;
+  after?: string;
+  before?: string;
+}
+
+export interface TaskPageResult {
+  tasks: Task[];
+  after: string | null;
+  before: string | null;
+}
+
+export async function findTaskPage(db: Knex, tracker: Tracker, viewer: Actor, r: TaskPageRequest): Promise<TaskPageResult> {
+  if (r.order === 'relevance' && !r.filter.text?.trim()) {
+    throw new ConduitError('ERR-CONDUIT-CALL', 'Parameter "order" is "relevance", which needs a "query" constraint: the words to rank tasks by.');
+  }
+  try {
+    const page = await searchTasks(db, tracker, viewer, { filter: r.filter, order: r.order, group: 'none', limit: r.limit }, { after: r.after, before: r.before });
+    return { tasks: page.tasks, after: page.next, before: page.prev };
+  } catch (err) {
+    if (!(err instanceof QueryError)) throw err;
+    const which = r.after !== undefined && r.before !== undefined ? null : r.after !== undefined ? 'after' : r.before !== undefined ? 'before' : null;
+    if (r.after !== undefined && r.before !== undefined) throw new ConduitError('ERR-CONDUIT-CALL', 'Give either "after" or "before", not both.');
+    if (which) throw new ConduitError('ERR-CONDUIT-CALL', `Parameter "${which}" must be a cursor from a previous page of this search, with the same order.`);
+    throw new ConduitError('ERR-CONDUIT-CALL', err.message);
+  }
+}

@@ -1,0 +1,106 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import { runConduitCall, type ConduitAnswer, type ConduitDeps } from '../../conduit/call';
+import { ConduitError } from '../../conduit/errors';
+import { METHODS, findMethod } from '../../conduit/registry';
+import { decodeConduitBody } from '../../conduit/transport';
+import { NotFoundError } from '../../errors';
+import type { AppDeps } from '../deps';
+import { requireViewer } from '../guards';
+import { renderPage } from '../render';
+import { methodListModel, methodPageModel } from '../views/conduit';
+
+function send(res: Response, answer: ConduitAnswer): void {
+  if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
+  res.status(200).json({ result: answer.result, error_code: answer.error_code, error_info: answer.error_info });
+}
+
+const refusal = (err: ConduitError): ConduitAnswer => ({ result: null, error_code: err.code, error_info: err.message });
+
+const baseUrlOf = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
+export function conduitRoutes(deps: AppDeps) {
+  const conduit: ConduitDeps = { db: deps.db, tracker: deps.tracker, config: deps.config, log: deps.log };
+
+  function methodOf(req: Request) {
+    const m = findMethod(String(req.params.name ?? ''));
+    if (!m) throw new NotFoundError('There is no such Conduit method.');
+    return m;
+  }
+
+  return {
+    /** POST /api/<method>: token-authenticated, form-encoded, answered in JSON with HTTP 200 whatever happens. */
+    async call(req: Request, res: Response) {
+      let answer: ConduitAnswer;
+      try {
+        const decoded = decodeConduitBody(req.body as Record<string, unknown> | undefined, req.get('content-type'), hasBody(req));
+        answer = await runConduitCall(conduit, {
+          method: String(req.params.method),
+          params: decoded.params,
+          baseUrl: baseUrlOf(req),
+          requestId: req.requestId,
+          caller: { token: decoded.token },
+        });
+      } catch (err) {
+        if (!(err instanceof ConduitError)) throw err;
+        answer = refusal(err);
+      }
+      send(res, answer);
+    },
+
+    index(req: Request, res: Response) {
+      renderPage(req, res, 'pages/conduit/index', 'Conduit API', { methods: methodListModel(METHODS), loggedIn: Boolean(req.viewer) });
+    },
+
+    method(req: Request, res: Response) {
+      const m = methodOf(req);
+      renderPage(req, res, 'pages/conduit/method', m.name, { method: methodPageModel(m, baseUrlOf(req), null, undefined), loggedIn: Boolean(req.viewer) });
+    },
+
+    /** The console's form: the method called as the person logged in, CSRF-checked like every form. */
+    async tryMethod(req: Request, res: Response) {
+      const m = methodOf(req);
+      const viewer = requireViewer(req);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      let answer: ConduitAnswer;
+      try {
+        const decoded = decodeConduitBody(body, 'application/x-www-form-urlencoded', false);
+        answer = await runConduitCall(conduit, { method: m.name, params: decoded.params, baseUrl: baseUrlOf(req), requestId: req.requestId, caller: { sessionUser: viewer } });
+      } catch (err) {
+        if (!(err instanceof ConduitError)) throw err;
+        answer = refusal(err);
+      }
+      const typed: Record<string, unknown> = {};
+      for (const d of m.docs) typed[d.name] = body[`params[${d.name}]`] ?? '';
+      renderPage(req, res, 'pages/conduit/method', m.name, {
+        method: methodPageModel(m, baseUrlOf(req), typed, { result: answer.result, error_code: answer.error_code, error_info: answer.error_info }),
+        loggedIn: true,
+      });
+    },
+  };
+}
+
+/**
+ * Under /api/ every answer is Conduit JSON, also for what never reaches a
+ * method: another verb, an unreadable or oversized body.
+ */
+export const conduitNotFound: RequestHandler = (req, res) => {
+  send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', `Call Conduit methods with POST /api/<method>; this was ${req.method} ${req.path}.`)));
+};
+
+export function conduitErrors(log: (line: string) => void): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const e = err as { type?: string; status?: number; limit?: number };
+    if (e?.type === 'entity.too.large') return send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', 'The request body is too large: the limit is 1 MB.')));
+    if (e?.type === 'parameters.too.many') return send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', 'The request has too many fields: the limit is 1000.')));
+    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+      return send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', 'The request body could not be read as form-encoded data.')));
+    }
+    log(JSON.stringify({ at: new Date().toISOString(), id: req.requestId, level: 'error', error: String((err as Error)?.stack ?? err) }));
+    send(res, refusal(new ConduitError('ERR-CONDUIT-CORE', `Something went wrong on our side. The error has been logged as request ${req.requestId}; please try again.`)));
+  };
+}
