@@ -8,7 +8,8 @@ export const MAX_TEXT_LENGTH = 262144;
 export function normaliseText(raw: unknown, field: string): string {
   const text = asString(raw);
   if (text === null) throw new FieldProblem(field, 'This must be text.');
-  const normal = text.replace(/\r\n?/g, '\n');
+  // PostgreSQL text cannot hold U+0000; CommonMark reads it as U+FFFD, and so do we, on every path in.
+  const normal = text.replace(/\r\n?/g, '\n').replaceAll('\u0000', '\uFFFD');
   if (normal.length > MAX_TEXT_LENGTH) {
     throw new FieldProblem(field, `This text is too long: at most ${MAX_TEXT_LENGTH} characters.`, 413);
   }

@@ -10,7 +10,11 @@ export const title: EventType<string> = {
   parse(raw) {
     const text = asString(raw);
     if (text === null) throw new FieldProblem('title', 'The title must be text.');
-    const trimmed = text.trim();
+    // A title is one line of plain text: line breaks and tabs read as spaces, other control characters go.
+    const trimmed = text
+      .replace(/[\t\n\r]+/g, ' ')
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .trim();
     if (!trimmed) throw new FieldProblem('title', 'Tasks must have a title.');
     if ([...trimmed].length > MAX_TITLE_LENGTH) {
       throw new FieldProblem('title', `Task titles are at most ${MAX_TITLE_LENGTH} characters.`);
