@@ -35,7 +35,8 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
-  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 1000 }));
+  // A bulk edit ticks up to a full page of 1000 tasks, one field each, besides its other fields.
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
   app.use(cookieParser());
   app.use(session(deps.db, deps.config.sessionDays));
   app.use(setupGate(deps.db));

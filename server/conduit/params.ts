@@ -24,12 +24,13 @@ export function text(what = 'a string') {
   return z.string({ error: required(what) });
 }
 
-export function textList(what: string) {
-  return z.array(text(what), { error: required(`a list of ${what}s`) });
+/** A list of things named by a singular noun: textList('username'). */
+export function textList(noun: string) {
+  return z.array(text(`a ${noun}`), { error: required(`a list of ${noun}s`) });
 }
 
-export function intList(what: string) {
-  return z.array(int(what), { error: required(`a list of ${what}s`) });
+export function intList(noun: string) {
+  return z.array(int(`a ${noun}`), { error: required(`a list of ${noun}s`) });
 }
 
 /** PHP clients send an empty map as [], since PHP's empty array is both. */

@@ -81,16 +81,16 @@ export function decodeCursor(raw: string, order: Order, group: Group, keys: Sort
   } catch {
     throw new CursorError('That page link is malformed. Start again from the first page.');
   }
-  if (!Array.isArray(parsed) || parsed.length !== keys.length + 2) {
-    throw new CursorError('That page link is malformed. Start again from the first page.');
-  }
+  if (!Array.isArray(parsed)) throw new CursorError('That page link is malformed. Start again from the first page.');
+  // Orders have different numbers of keys: name the real problem before counting them.
   const [o, g, ...values] = parsed;
   if (o !== order || g !== group) throw new CursorError('That page link belongs to another order or grouping. Start again from the first page.');
+  if (values.length !== keys.length) throw new CursorError('That page link is malformed. Start again from the first page.');
   keys.forEach((k, i) => {
     const v = values[i];
     const ok =
       k.kind === 'text'
-        ? typeof v === 'string' && v.length <= 1000
+        ? typeof v === 'string' && v.length <= 1000 && !v.includes('\u0000')
         : k.kind === 'float'
           ? typeof v === 'number' && Number.isFinite(v)
           : typeof v === 'number' && Number.isSafeInteger(v) && (k.kind === 'ts' || Math.abs(v) <= 2147483647);

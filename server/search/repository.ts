@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { VIEW_POLICIES } from '../config';
 import { visiblePolicies } from '../tasks/policy';
 import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
 import type { Task } from '../tasks/task';
@@ -14,7 +15,8 @@ export const MARK_END = '\u0002';
 function tsquery(text: ParsedText): { sql: string; bindings: string[] } {
   const parts: string[] = [];
   const bindings: string[] = [];
-  if (text.web) {
+  // Text with no terms at all ("title:&") is an empty query, which matches nothing, like a search for "the".
+  if (text.web || !text.titleWords.length) {
     parts.push(`websearch_to_tsquery('english'::regconfig, ?)`);
     bindings.push(text.web);
   }
@@ -26,21 +28,22 @@ function tsquery(text: ParsedText): { sql: string; bindings: string[] } {
   return { sql: parts.join(' && '), bindings };
 }
 
-function hasText(text: ParsedText | null): text is ParsedText {
-  return text !== null && (text.web !== '' || text.titleWords.length > 0);
-}
-
 /** Every filter, visibility included: the one WHERE clause of lists, counts, exports and the API. */
 function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null): Knex.QueryBuilder {
   const qb = db('tasks');
-  if (hasText(text)) {
+  if (text) {
     const q = tsquery(text);
     qb.joinRaw(`CROSS JOIN (SELECT ${q.sql} AS q) AS search`, q.bindings).whereRaw('tasks.search_vector @@ search.q');
   }
-  qb.where((w) => {
-    w.whereIn('tasks.view_policy', visiblePolicies(viewer));
-    if (viewer) w.orWhere('tasks.owner_id', viewer.id);
-  });
+  const policies = visiblePolicies(viewer);
+  // Seeing every visibility level is no condition at all (a CHECK allows no other value); leaving it out lets
+  // counts be answered from an index alone instead of reading every row.
+  if (!VIEW_POLICIES.every((p) => policies.includes(p))) {
+    qb.where((w) => {
+      w.whereIn('tasks.view_policy', policies);
+      if (viewer) w.orWhere('tasks.owner_id', viewer.id);
+    });
+  }
   if (f.ids) qb.whereIn('tasks.id', f.ids);
   if (f.owners) {
     const ids = f.owners.filter((o): o is number => o !== null);
@@ -111,7 +114,7 @@ export interface PageRequest {
 export async function findTaskPage(db: Knex, r: PageRequest): Promise<{ tasks: FoundTask[]; more: boolean }> {
   const qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS);
   r.keys.forEach((k, i) => qb.select(db.raw(`${selectExpr(k)} AS k${i}`)));
-  if (hasText(r.text)) {
+  if (r.text) {
     qb.select(db.raw(`ts_headline('english'::regconfig, tasks.title, search.q, ?) AS marked_title`, [`StartSel=${MARK_START},StopSel=${MARK_END},HighlightAll=true`]));
   }
   const forward = !r.before;

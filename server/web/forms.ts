@@ -80,3 +80,34 @@ export function safeNext(next: unknown): string {
 export const TokenForm = z.object({
   name: z.string({ error: 'Send the name once, as text.' }).optional(),
 });
+
+/** The query travels as its URL query string, as the list's own link carries it. */
+const queryText = z.string({ error: 'Send the query once, as text.' }).max(20000, 'This query is too long to save.').optional();
+
+export const SaveQueryForm = z.object({
+  name: field,
+  query: queryText,
+});
+
+export const RenameQueryForm = z.object({
+  name: field,
+});
+
+export const MoveQueryForm = z.object({
+  direction: z.enum(['up', 'down'], { error: 'Choose to move the query up or down.' }),
+});
+
+export const BulkEditForm = z.object({
+  ids: z
+    .union([z.string(), z.array(z.string())], { error: 'The selection is malformed; reload the page and select the tasks again.' })
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v])),
+  scope: z.enum(['selected', 'all'], { error: 'Choose to edit the selected tasks or all results.' }),
+  query: queryText,
+  back: field,
+  priority: field,
+  status: field,
+  owner: field,
+  addSubscribers: field,
+  removeSubscribers: field,
+});

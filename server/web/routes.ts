@@ -3,9 +3,11 @@ import { healthRoutes } from './routes/health';
 import type { AppDeps } from './deps';
 import { authRoutes } from './routes/auth';
 import { conduitRoutes } from './routes/conduit';
+import { exportRoutes } from './routes/exports';
 import { listRoutes } from './routes/lists';
 import { markupRoutes } from './routes/markup';
 import { peopleRoutes } from './routes/people';
+import { savedQueryRoutes } from './routes/saved-queries';
 import { settingsRoutes } from './routes/settings';
 import { taskRoutes } from './routes/tasks';
 
@@ -20,12 +22,23 @@ export function routes(deps: AppDeps): Router {
   const health = healthRoutes(deps);
   const conduit = conduitRoutes(deps);
   const settings = settingsRoutes(deps);
+  const saved = savedQueryRoutes(deps);
+  const downloads = exportRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
   r.get('/maniphest/', lists.home);
   r.get('/maniphest/query/', lists.custom);
+  // Before /maniphest/query/:key/, which would otherwise read these as query keys.
+  r.get('/maniphest/query/edit/', saved.manage);
+  r.get('/maniphest/query/export.:format', downloads.custom);
+  r.get('/maniphest/query/:key/export.:format', downloads.named);
   r.get('/maniphest/query/:key/', lists.named);
+  r.post('/maniphest/query/save/', lists.save);
+  r.post('/maniphest/query/:key/rename', saved.rename);
+  r.post('/maniphest/query/:key/move', saved.move);
+  r.post('/maniphest/query/:key/delete', saved.remove);
+  r.post('/maniphest/bulk/', lists.bulk);
   r.get('/maniphest/task/edit/', tasks.newForm);
   r.post('/maniphest/task/edit/', tasks.create);
   r.get('/maniphest/task/edit/:id/', tasks.editForm);

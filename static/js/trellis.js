@@ -128,4 +128,20 @@
       });
     });
   });
+
+  // Bulk edit: a "select all on this page" box; without JavaScript each task is ticked by hand.
+  var bulk = document.getElementById('bulk-edit');
+  if (bulk) {
+    var boxes = document.querySelectorAll('input.select-task[form="bulk-edit"]');
+    var label = document.createElement('label');
+    label.className = 'check select-all';
+    var all = document.createElement('input');
+    all.type = 'checkbox';
+    label.appendChild(all);
+    label.appendChild(document.createTextNode(' Select all on this page'));
+    bulk.insertBefore(label, bulk.querySelector('.form-buttons'));
+    all.addEventListener('change', function () {
+      Array.prototype.forEach.call(boxes, function (box) { box.checked = all.checked; });
+    });
+  }
 })();

@@ -35,7 +35,11 @@ export function launch(script: string, args: string[], settings: Record<string, 
   let stderr = '';
   child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<Exit>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const exited = new Promise<Exit>((resolve) => {
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // A command that cannot start at all (tsx missing) ends here instead of leaving the test waiting.
+    child.on('error', (err) => resolve({ code: null, signal: null, stdout, stderr: `${stderr}${err.message}\n` }));
+  });
   return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
 

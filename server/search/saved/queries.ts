@@ -5,7 +5,7 @@ import { NotFoundError, ValidationError } from '../../errors';
 import type { Tracker } from '../../tasks/task';
 import type { Actor } from '../../users/roles';
 import { builtinQuery } from '../builtin';
-import { PARAM_NAMES, parseQueryParams, type QueryParams } from '../params';
+import { LIST_PARAMS, PARAM_NAMES, parseQueryParams, type QueryParams } from '../params';
 import * as repo from './repository';
 import type { SavedQuery } from './repository';
 
@@ -21,13 +21,18 @@ export const SavedQueryName = z
 
 const NOT_YOURS = 'You have no saved query at this address.';
 
-/** The query parameters in a URL query string; a repeated parameter (checkboxes) joins with commas, as in the list's URL. */
+/**
+ * The query parameters in a URL query string, read as the list page reads its
+ * URL: list parameters may repeat (checkboxes) and join with commas; any other
+ * repeated one stays a list, which parsing refuses.
+ */
 export function paramsFromString(text: string): QueryParams {
   const url = new URLSearchParams(text);
-  const params: Record<string, string> = {};
+  const params: Record<string, string | string[]> = {};
   for (const name of PARAM_NAMES) {
-    const value = url.getAll(name).filter(Boolean).join(',');
-    if (value) params[name] = value;
+    const values = url.getAll(name);
+    if (values.length > 1 && !LIST_PARAMS.has(name)) params[name] = values;
+    else if (values.join(',') !== '') params[name] = values.filter(Boolean).join(',');
   }
   return params as QueryParams;
 }
@@ -85,6 +90,9 @@ export async function saveQuery(db: Knex, tracker: Tracker, owner: Actor, rawNam
 }
 
 export async function renameSavedQuery(db: Knex, owner: Actor, key: string, rawName: unknown): Promise<void> {
+  // Someone else's query is not there at all, whatever name was sent.
+  const saved = await repo.findSavedQuery(db, key);
+  if (!saved || saved.ownerId !== owner.id) throw new NotFoundError(NOT_YOURS);
   const name = checkName(rawName);
   if (!(await repo.renameSavedQuery(db, owner.id, key, name))) throw new NotFoundError(NOT_YOURS);
 }
@@ -118,8 +126,4 @@ export async function findNamedQuery(db: Knex, viewer: Actor | null, key: string
 
 export function savedAsNamed(saved: SavedQuery): NamedQuery {
   return { key: saved.key, name: saved.name, params: paramsFromString(saved.params), needsLogin: true };
-}
-
-export function notFoundQuery(): NotFoundError {
-  return new NotFoundError('There is no such query.');
 }

@@ -54,8 +54,8 @@ export async function insertSavedQuery(db: Knex, q: { ownerId: number; key: stri
 }
 
 export async function renameSavedQuery(db: Knex, ownerId: number, key: string, name: string): Promise<boolean> {
-  const n = await db('saved_queries').where({ owner_id: ownerId, query_key: key }).update({ name, updated_at: db.fn.now() });
-  return n > 0;
+  const rows = await db('saved_queries').where({ owner_id: ownerId, query_key: key }).update({ name, updated_at: db.fn.now() }).returning('id');
+  return rows.length > 0;
 }
 
 /** Swaps the query with its neighbour; at either end it stays put. False when the owner has no such query. */
@@ -79,6 +79,7 @@ export async function moveSavedQuery(db: Knex, ownerId: number, key: string, dir
 }
 
 export async function deleteSavedQuery(db: Knex, ownerId: number, key: string): Promise<boolean> {
-  const n = await db('saved_queries').where({ owner_id: ownerId, query_key: key }).delete();
-  return n > 0;
+  // Counted from RETURNING: knex-pglite reports a DELETE's row count as a result object, not a number.
+  const rows = await db('saved_queries').where({ owner_id: ownerId, query_key: key }).delete().returning('id');
+  return rows.length > 0;
 }

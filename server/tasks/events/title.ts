@@ -10,8 +10,10 @@ export const title: EventType<string> = {
   parse(raw) {
     const text = asString(raw);
     if (text === null) throw new FieldProblem('title', 'The title must be text.');
-    // A title is one line of plain text: line breaks and tabs read as spaces, other control characters go.
+    // A title is one line of plain text: line breaks and tabs read as spaces, NUL as U+FFFD (as in
+    // all text), other control characters go.
     const trimmed = text
+      .replaceAll('\u0000', '\uFFFD')
       .replace(/[\t\n\r]+/g, ' ')
       .replace(/[\u0000-\u001f\u007f]/g, '')
       .trim();

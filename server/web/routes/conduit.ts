@@ -88,7 +88,7 @@ export function conduitRoutes(deps: AppDeps) {
  * method: another verb, an unreadable or oversized body.
  */
 export const conduitNotFound: RequestHandler = (req, res) => {
-  send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', `Call Conduit methods with POST /api/<method>; this was ${req.method} ${req.path}.`)));
+  send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', `Call Conduit methods with POST /api/<method>; this was ${req.method} ${req.originalUrl.split('?')[0]}.`)));
 };
 
 export function conduitErrors(log: (line: string) => void): ErrorRequestHandler {

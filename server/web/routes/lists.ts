@@ -1,22 +1,31 @@
 import type { Request, Response } from 'express';
 import { NotFoundError, ValidationError } from '../../errors';
-import { BUILTIN_QUERIES, builtinQuery } from '../../search/builtin';
 import { QueryError, searchTasks, type SearchPage } from '../../search/engine';
-import { PARAM_NAMES, parseQueryParams, type QueryParams } from '../../search/params';
+import { LIST_PARAMS, PARAM_NAMES, parseQueryParams, type QueryParams } from '../../search/params';
 import type { TaskQuery } from '../../search/query';
+import { defaultSavedQuery, findNamedQuery, listSavedQueries, paramsFromString, paramsToString, saveQuery, savedAsNamed, type NamedQuery } from '../../search/saved/queries';
 import { taskJump } from '../../search/text';
+import { applyBulkEdit, bulkTargets, planBulkEdit } from '../../tasks/bulk';
+import { parseTaskId } from '../../tasks/task';
 import { can } from '../../users/roles';
-import type { AppDeps } from '../deps';
+import { domainOf, type AppDeps } from '../deps';
+import { BulkEditForm, SaveQueryForm, parseForm, safeNext } from '../forms';
+import { formProblem, requireCapability, requireViewer } from '../guards';
 import { renderPage } from '../render';
+import { bulkFormModel, bulkResultModel, selectableResults, selectedIds, type BulkFormState } from '../views/bulk-edit';
 import { queryFormModel } from '../views/query-form';
+import { queryNavModel } from '../views/saved-queries';
 import { searchResultsModel } from '../views/search-results';
 
-/** Only the query's own parameters: the part of a URL worth sharing. Checkboxes repeat a name; their values join with commas. */
+/**
+ * Only the query's own parameters: the part of a URL worth sharing. Checkboxes repeat a name; their values join
+ * with commas. Any other repeated parameter stays a list, which parsing refuses.
+ */
 function pickParams(source: Record<string, unknown>): QueryParams {
   const params: Record<string, unknown> = {};
   for (const name of PARAM_NAMES) {
     const v = source[name];
-    const value = Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(',') : v;
+    const value = LIST_PARAMS.has(name) && Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(',') : v;
     if (value !== undefined && value !== '') params[name] = value;
   }
   return params as QueryParams;
@@ -31,8 +40,19 @@ function cursorOf(req: Request): { after?: string; before?: string } {
   return c;
 }
 
+interface ListOptions {
+  title: string;
+  key: string | null;
+  params: QueryParams;
+  basePath: string;
+  /** A refused save or bulk edit, shown on the list with the person's input. */
+  save?: { name: string; errors: Record<string, string> };
+  bulk?: BulkFormState;
+  status?: number;
+}
+
 export function listRoutes(deps: AppDeps) {
-  async function run(req: Request, res: Response, opts: { title: string; key: string | null; params: QueryParams; basePath: string }) {
+  async function run(req: Request, res: Response, opts: ListOptions) {
     if (opts.params.text && taskJump(opts.params.text)) return res.redirect(303, `/T${taskJump(opts.params.text)}`);
     let errors: Record<string, string> = {};
     let query: TaskQuery | null = null;
@@ -52,6 +72,11 @@ export function listRoutes(deps: AppDeps) {
       return `${opts.basePath}?${u.toString()}`;
     };
     const viewer = req.viewer;
+    const hasErrors = Object.keys(errors).length > 0;
+    const shareUrl = opts.key ? `/maniphest/query/${opts.key}/` : `/maniphest/query/?${own.toString()}`;
+    const exportUrl = (format: string) => (opts.key ? `/maniphest/query/${opts.key}/export.${format}` : `/maniphest/query/export.${format}?${own.toString()}`);
+    const results = page && query ? searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl) : null;
+    const bulk = results && !results.empty && can(viewer, 'task.bulk') ? bulkFormModel(deps.tracker, paramsToString(opts.params), shareUrl, opts.bulk) : null;
     renderPage(
       req,
       res,
@@ -59,37 +84,84 @@ export function listRoutes(deps: AppDeps) {
       opts.title,
       {
         heading: opts.title,
-        nav: BUILTIN_QUERIES.filter((q) => viewer || !q.needsLogin).map((q) => ({
-          name: q.name,
-          url: `/maniphest/query/${q.key}/`,
-          active: q.key === opts.key,
-        })),
+        nav: queryNavModel(viewer, viewer ? await listSavedQueries(deps.db, viewer) : [], opts.key),
         form: queryFormModel(opts.params, deps.tracker, errors),
-        formOpen: Object.keys(errors).length > 0 || !opts.key,
+        formOpen: hasErrors || !opts.key,
         formError: errors.form ?? null,
-        results: page && query ? searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl) : null,
+        results: results && bulk ? selectableResults(results, selectedIds(opts.bulk?.input)) : results,
+        bulk,
+        save: viewer && (!hasErrors || opts.save) ? { query: paramsToString(opts.params), name: opts.save?.name ?? '', errors: opts.save?.errors ?? {} } : null,
+        exportCsvUrl: hasErrors ? null : exportUrl('csv'),
+        exportJsonUrl: hasErrors ? null : exportUrl('json'),
         canCreate: can(viewer, 'task.create'),
-        shareUrl: opts.key ? `/maniphest/query/${opts.key}/` : `/maniphest/query/?${own.toString()}`,
+        shareUrl,
       },
-      Object.keys(errors).length ? 400 : 200,
+      opts.status ?? (hasErrors ? 400 : 200),
     );
   }
 
-  async function builtin(req: Request, res: Response, key: string) {
-    const q = builtinQuery(key);
+  async function named(req: Request, res: Response, q: NamedQuery | null) {
     if (!q) throw new NotFoundError('There is no such query.');
     if (q.needsLogin && !req.viewer) return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
     await run(req, res, { title: q.name, key: q.key, params: q.params, basePath: `/maniphest/query/${q.key}/` });
   }
 
+  /** A list re-rendered around a refused form: the query the form came from, as a custom query. */
+  function custom(queryText: unknown): Omit<ListOptions, 'status'> {
+    const params = paramsFromString(typeof queryText === 'string' ? queryText : '');
+    return { title: 'Search Results', key: null, params, basePath: '/maniphest/query/' };
+  }
+
   return {
-    /** Assigned for a logged-in person, Open Tasks for everyone else. */
+    /** A person's first saved query, else Assigned; Open Tasks for visitors. */
     async home(req: Request, res: Response) {
-      await builtin(req, res, req.viewer ? 'assigned' : 'open');
+      const saved = req.viewer ? await defaultSavedQuery(deps.db, req.viewer) : null;
+      await named(req, res, saved ? savedAsNamed(saved) : await findNamedQuery(deps.db, req.viewer, req.viewer ? 'assigned' : 'open'));
     },
 
     async named(req: Request, res: Response) {
-      await builtin(req, res, String(req.params.key ?? ''));
+      await named(req, res, await findNamedQuery(deps.db, req.viewer, String(req.params.key ?? '')));
+    },
+
+    /** Saves the list's query under a name and opens it at its own address. */
+    async save(req: Request, res: Response) {
+      const viewer = requireViewer(req);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      try {
+        const form = parseForm(SaveQueryForm, body);
+        const saved = await saveQuery(deps.db, deps.tracker, viewer, form.name, form.query ?? '');
+        res.redirect(303, `/maniphest/query/${saved.key}/`);
+      } catch (err) {
+        const problem = formProblem(err);
+        if (!problem) throw err;
+        const name = typeof body.name === 'string' ? body.name : '';
+        await run(req, res, { ...custom(body.query), save: { name, errors: problem.errors }, status: problem.status });
+      }
+    },
+
+    /** Edits the ticked tasks, or every result of the list's query, one editor call per task. */
+    async bulk(req: Request, res: Response) {
+      const viewer = requireCapability(req, 'task.bulk', 'You do not have permission to edit tasks in bulk.');
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      try {
+        const form = parseForm(BulkEditForm, body);
+        const changes = await planBulkEdit(deps.db, deps.tracker, form);
+        let ids: number[];
+        if (form.scope === 'all') {
+          ids = await bulkTargets(deps.db, deps.tracker, viewer, await parseQueryParams(deps.db, deps.tracker, viewer, paramsFromString(form.query ?? '')));
+        } else {
+          const parsed = form.ids.map((id) => parseTaskId(id));
+          if (parsed.includes(null)) throw new ValidationError({ ids: 'The selection is malformed; reload the page and select the tasks again.' });
+          ids = parsed as number[];
+          if (!ids.length) throw new ValidationError({ ids: 'Select at least one task, or choose to edit all results.' });
+        }
+        const outcome = await applyBulkEdit(domainOf(deps), viewer, ids, changes);
+        renderPage(req, res, 'pages/tasks/bulk-result', 'Bulk Edit', bulkResultModel(outcome, safeNext(form.back)));
+      } catch (err) {
+        const problem = formProblem(err);
+        if (!problem) throw err;
+        await run(req, res, { ...custom(body.query), bulk: { input: body, errors: problem.errors }, status: problem.status });
+      }
     },
 
     async custom(req: Request, res: Response) {

@@ -15,10 +15,10 @@ function formFields(value: unknown, prefix: string, out: [string, string][]): [s
 }
 
 export function curlExample(baseUrl: string, m: ConduitMethod): string {
-  const lines = [`curl ${baseUrl}/api/${m.name}`];
-  if (m.needsToken) lines.push(`--data-urlencode api.token=api-xxxxxxxxxxxxxxxxxxxxxxxxxxxx`);
-  for (const [k, v] of formFields(m.example, '', [])) lines.push(`--data-urlencode ${shellQuote(`${k}=${v}`)}`);
-  return lines.join(' \\\n    ');
+  const data = formFields(m.example, '', []).map(([k, v]) => `--data-urlencode ${shellQuote(`${k}=${v}`)}`);
+  if (m.needsToken) data.unshift('--data-urlencode api.token=api-xxxxxxxxxxxxxxxxxxxxxxxxxxxx');
+  // Without data curl would send a GET; Conduit calls are POSTs.
+  return [`curl ${data.length ? '' : '-X POST '}${baseUrl}/api/${m.name}`, ...data].join(' \\\n    ');
 }
 
 export function jsonExample(baseUrl: string, m: ConduitMethod): string {

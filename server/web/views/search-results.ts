@@ -29,8 +29,9 @@ function groupOf(t: FoundTask, group: Group, tracker: Tracker, owners: Map<numbe
 
 /** Escapes the title, then turns the database's match markers into <mark>. */
 function titleHtml(t: FoundTask): string {
-  const marked = t.markedTitle ?? t.title;
-  return escapeHtml(marked).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
+  // A title that holds a marker character itself would be misread as matches: it goes unhighlighted.
+  if (t.markedTitle === null || t.title.includes(MARK_START) || t.title.includes(MARK_END)) return escapeHtml(t.title);
+  return escapeHtml(t.markedTitle).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
 }
 
 export function searchResultsModel(page: SearchPage, group: Group, tracker: Tracker, config: Config, pageUrl: (cursor: string, dir: 'after' | 'before') => string) {

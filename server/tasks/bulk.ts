@@ -1,0 +1,127 @@
+import type { Knex } from 'knex';
+import { allTasks } from '../search/engine';
+import type { TaskQuery } from '../search/query';
+import { AppError, NotFoundError, ValidationError } from '../errors';
+import { findUsersByUsernames } from '../users/repository';
+import type { Actor } from '../users/roles';
+import { applyEdit, type Domain } from './editor';
+import type { Change } from './events/types';
+import type { Tracker } from './task';
+
+/** "All results of this query" edits at most this many tasks; a bigger query is refused before any change. */
+export const BULK_LIMIT = 10000;
+
+/** The bulk form's fields; an empty field means "no change". */
+export interface BulkRequest {
+  priority?: string;
+  status?: string;
+  /** A username, or "nobody" to unassign. */
+  owner?: string;
+  addSubscribers?: string;
+  removeSubscribers?: string;
+}
+
+export interface BulkOutcome {
+  changed: number[];
+  /** Tasks that already had every requested value: no events were stored for them. */
+  unchanged: number[];
+  refused: { id: number; reason: string }[];
+}
+
+const names = (v: string | undefined) =>
+  (v ?? '')
+    .split(/[\s,]+/)
+    .map((s) => s.trim().replace(/^@/, ''))
+    .filter(Boolean);
+
+/**
+ * Turns the form into the changes every task gets. Names and keywords are
+ * checked once here, so a typo is one message rather than one per task.
+ */
+export async function planBulkEdit(db: Knex, tracker: Tracker, form: BulkRequest): Promise<Change[]> {
+  const problems: Record<string, string> = {};
+  const changes: Change[] = [];
+
+  const priority = form.priority?.trim().toLowerCase();
+  if (priority) {
+    if (tracker.priorityByKey(priority)) changes.push({ type: 'priority', value: priority });
+    else problems.priority = `"${form.priority}" is not a priority. Use ${tracker.priorities.map((p) => p.keyword).join(', ')}.`;
+  }
+  const status = form.status?.trim().toLowerCase();
+  if (status) {
+    const found = tracker.status(status);
+    if (found && !found.reserved) changes.push({ type: 'status', value: status });
+    else problems.status = `"${form.status}" is not a status you can choose. Use ${tracker.pickableStatuses.map((s) => s.key).join(', ')}.`;
+  }
+
+  const owner = names(form.owner);
+  const add = names(form.addSubscribers);
+  const remove = names(form.removeSubscribers);
+  const users = new Map(
+    (await findUsersByUsernames(db, [...owner.filter((n) => n.toLowerCase() !== 'nobody'), ...add, ...remove])).map((u) => [u.username.toLowerCase(), u]),
+  );
+  const resolve = (list: string[], field: string): number[] => {
+    const ids: number[] = [];
+    for (const name of list) {
+      const user = users.get(name.toLowerCase());
+      if (!user) problems[field] ??= `There is no user named "${name}".`;
+      else if (user.disabledAt) problems[field] ??= `The account "${user.username}" is disabled.`;
+      else ids.push(user.id);
+    }
+    return [...new Set(ids)];
+  };
+
+  if (owner.length > 1) problems.owner = 'A task has one owner: name one person, or "nobody".';
+  else if (owner.length === 1) {
+    if (owner[0]!.toLowerCase() === 'nobody') changes.push({ type: 'owner', value: null });
+    else {
+      const [id] = resolve(owner, 'owner');
+      if (id !== undefined) changes.push({ type: 'owner', value: id });
+    }
+  }
+  const adding = resolve(add, 'addSubscribers');
+  const removing = resolve(remove, 'removeSubscribers');
+  if (adding.some((id) => removing.includes(id))) problems.removeSubscribers = 'Someone is both added and removed; choose one.';
+  if (adding.length || removing.length) changes.push({ type: 'subscribers', value: { add: adding, remove: removing } });
+
+  if (Object.keys(problems).length) throw new ValidationError(problems);
+  if (!changes.length) throw new ValidationError({ form: 'Choose at least one change to make.' });
+  return changes;
+}
+
+/** The ids of every result of a query, in its order; collected before any edit, so edits cannot move the paging under it. */
+export async function bulkTargets(db: Knex, tracker: Tracker, viewer: Actor, query: TaskQuery): Promise<number[]> {
+  const ids: number[] = [];
+  for await (const task of allTasks(db, tracker, viewer, query)) {
+    if (ids.length === BULK_LIMIT) {
+      throw new AppError(
+        422,
+        'too-many',
+        `This query has more than ${BULK_LIMIT.toLocaleString('en-US')} results, too many to edit at once. Narrow it down and try again; nothing was changed.`,
+        'scope',
+      );
+    }
+    ids.push(task.id);
+  }
+  return ids;
+}
+
+/**
+ * Edits each task on its own through the editor, as if by hand: its own
+ * transaction, its own group of events and its own permission check. A task
+ * the actor may not edit is reported with the reason; the others go ahead.
+ */
+export async function applyBulkEdit(d: Domain, actor: Actor, ids: number[], changes: Change[]): Promise<BulkOutcome> {
+  const outcome: BulkOutcome = { changed: [], unchanged: [], refused: [] };
+  for (const id of new Set(ids)) {
+    try {
+      const result = await applyEdit(d, actor, id, changes, { source: 'web' });
+      (result.events.length ? outcome.changed : outcome.unchanged).push(id);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const reason = err instanceof NotFoundError ? 'There is no such task, or you may not see it.' : err.message;
+      outcome.refused.push({ id, reason });
+    }
+  }
+  return outcome;
+}

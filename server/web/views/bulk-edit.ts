@@ -1,0 +1,61 @@
+import type { BulkOutcome } from '../../tasks/bulk';
+import type { Tracker } from '../../tasks/task';
+import { priorityOptions, statusOptions } from './options';
+
+export interface BulkFormState {
+  input: Record<string, unknown>;
+  errors: Record<string, string>;
+}
+
+const text = (input: Record<string, unknown>, key: string) => (typeof input[key] === 'string' ? (input[key] as string) : '');
+
+/** The bulk edit controls under a list; `query` and `back` carry the list along for "all results" and the way back. */
+export function bulkFormModel(tracker: Tracker, query: string, back: string, state?: BulkFormState) {
+  const input = state?.input ?? {};
+  const errors = state?.errors ?? {};
+  return {
+    query,
+    back,
+    open: Boolean(state),
+    priorityOptions: priorityOptions(tracker, text(input, 'priority') || undefined, '(no change)'),
+    statusOptions: statusOptions(tracker, text(input, 'status') || undefined, '(no change)'),
+    owner: text(input, 'owner'),
+    addSubscribers: text(input, 'addSubscribers'),
+    removeSubscribers: text(input, 'removeSubscribers'),
+    errors,
+    formError: errors.form ?? errors.ids ?? errors.scope ?? null,
+  };
+}
+
+/** The ids a re-rendered list keeps ticked. */
+export function selectedIds(input: Record<string, unknown> | undefined): Set<number> {
+  const raw = input?.ids;
+  const list = Array.isArray(raw) ? raw : raw === undefined ? [] : [raw];
+  return new Set(list.filter((v): v is string => typeof v === 'string').map(Number));
+}
+
+/** The list's rows with a checkbox each, ticked again where a refused form had them ticked. */
+export function selectableResults<R extends { groups: { rows: object[] }[] }>(results: R, selected: Set<number>): R & { selectable: true } {
+  return {
+    ...results,
+    selectable: true,
+    groups: results.groups.map((g) => ({ ...g, rows: g.rows.map((row) => ({ ...row, selected: selected.has((row as { id: number }).id) })) })),
+  };
+}
+
+const monogramLinks = (ids: number[]) => ids.map((id) => ({ monogram: `T${id}`, url: `/T${id}` }));
+
+const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+export function bulkResultModel(outcome: BulkOutcome, back: string) {
+  const { changed, unchanged, refused } = outcome;
+  return {
+    summary: `${plural(changed.length, 'task was', 'tasks were')} changed.`,
+    changed: monogramLinks(changed),
+    unchangedSummary: unchanged.length ? `${plural(unchanged.length, 'task already had', 'tasks already had')} these values and ${unchanged.length === 1 ? 'was' : 'were'} left as ${unchanged.length === 1 ? 'it was' : 'they were'}.` : null,
+    unchanged: monogramLinks(unchanged),
+    refusedSummary: refused.length ? `${plural(refused.length, 'task was', 'tasks were')} not changed:` : null,
+    refused: refused.map((r) => ({ monogram: `T${r.id}`, url: `/T${r.id}`, reason: r.reason })),
+    back,
+  };
+}

@@ -1,0 +1,75 @@
+import type { Tracker } from '../../tasks/task';
+import type { Task } from '../../tasks/task';
+import type { User } from '../../users/user';
+
+export const EXPORT_FORMATS = ['csv', 'json'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+export const EXPORT_COLUMNS = ['id', 'monogram', 'title', 'status', 'priority', 'owner', 'author', 'created', 'updated', 'closed', 'url'] as const;
+export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
+
+export const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+};
+
+/** One task as an export row: names as people read them, times in ISO 8601 UTC, absolute links. */
+export function exportRow(t: Task, users: Map<number, User>, tracker: Tracker, baseUrl: string): ExportRow {
+  return {
+    id: t.id,
+    monogram: `T${t.id}`,
+    title: t.title,
+    status: tracker.statusName(t.status),
+    priority: tracker.priorityName(t.priority),
+    owner: t.ownerId ? (users.get(t.ownerId)?.username ?? null) : null,
+    author: users.get(t.authorId)?.username ?? null,
+    created: t.createdAt.toISOString(),
+    updated: t.updatedAt.toISOString(),
+    closed: t.closedAt ? t.closedAt.toISOString() : null,
+    url: `${baseUrl}/T${t.id}`,
+  };
+}
+
+/**
+ * One CSV field per RFC 4180, made safe for spreadsheets: a value a
+ * spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return
+ * first) gets a leading apostrophe, so it is shown as text.
+ */
+export function csvField(value: string | number | null): string {
+  let s = value === null ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+
+export function csvLine(values: (string | number | null)[]): string {
+  return `${values.map(csvField).join(',')}\r\n`;
+}
+
+/** The pieces of a streamed file: what comes first, each row (knowing whether it is the first), and what comes last. */
+export interface ExportEncoder {
+  start: string;
+  row(r: ExportRow, first: boolean): string;
+  end: string;
+}
+
+export const ENCODERS: Record<ExportFormat, ExportEncoder> = {
+  csv: {
+    start: csvLine([...EXPORT_COLUMNS]),
+    row: (r) => csvLine(EXPORT_COLUMNS.map((c) => r[c])),
+    end: '',
+  },
+  json: {
+    start: '[',
+    row: (r, first) => `${first ? '\n' : ',\n'}${JSON.stringify(r)}`,
+    end: '\n]\n',
+  },
+};
+
+export function isExportFormat(v: string): v is ExportFormat {
+  return (EXPORT_FORMATS as readonly string[]).includes(v);
+}
+
+/** A file name that says what was exported; keys are letters and digits only. */
+export function exportFileName(key: string | null, format: ExportFormat): string {
+  return `trellis-tasks-${key ?? 'query'}.${format}`;
+}

@@ -1,0 +1,121 @@
+/** The benchmark's command line: `npm run bench -- --tasks 20000 --duration 5`. */
+
+export const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/trellis_bench';
+
+export interface BenchArgs {
+  databaseUrl: string;
+  tasks: number;
+  /** Events per task on average, comments included. */
+  events: number;
+  people: number;
+  /** Seconds of load per scenario and concurrency. */
+  duration: number;
+  connections: number[];
+  only: string[] | null;
+  fresh: boolean;
+  skipSeed: boolean;
+  /** Leave the tasks and comments the load wrote; by default they are removed so reruns start alike. */
+  keepWrites: boolean;
+  /** Seconds of one extra run of the open-tasks list at the highest concurrency, sampling the app's memory. */
+  soak: number;
+  help: boolean;
+}
+
+export const USAGE = `npm run bench -- [flags]
+
+  --tasks N          tasks to seed (default 1000000)
+  --events N         events per task on average, comments included (default 10)
+  --people N         accounts to seed (default 1000)
+  --duration S       seconds of load per scenario and concurrency (default 10)
+  --connections L    concurrencies, comma-separated (default 1,16)
+  --only L           scenarios to run, comma-separated (default all; see the list printed at start)
+  --fresh            drop the bench database and seed it again
+  --skip-seed        reuse the seeded database whatever its size
+  --keep-writes      keep the tasks and comments written by the load (default: removed afterwards)
+  --soak S           after the scenarios, S more seconds on the open-tasks list, memory sampled (default 0)
+
+  BENCH_DATABASE_URL  the PostgreSQL database to use (default ${DEFAULT_URL});
+                      created if missing. Only 127.0.0.1 / localhost servers are accepted.`;
+
+export class ArgsError extends Error {}
+
+function count(flag: string, raw: string | undefined, min: number, max: number): number {
+  if (raw === undefined || !/^[0-9]+$/.test(raw)) throw new ArgsError(`${flag} needs a whole number.`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ArgsError(`${flag} must be from ${min} to ${max}.`);
+  return n;
+}
+
+function list(flag: string, raw: string | undefined): string[] {
+  const items = (raw ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (!items.length) throw new ArgsError(`${flag} needs a comma-separated list.`);
+  return items;
+}
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): BenchArgs {
+  const args: BenchArgs = {
+    databaseUrl: env.BENCH_DATABASE_URL || DEFAULT_URL,
+    tasks: 1_000_000,
+    events: 10,
+    people: 1000,
+    duration: 10,
+    connections: [1, 16],
+    only: null,
+    fresh: false,
+    skipSeed: false,
+    keepWrites: false,
+    soak: 0,
+    help: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = () => argv[++i];
+    switch (flag) {
+      case '--tasks':
+        args.tasks = count(flag, value(), 100, 20_000_000);
+        break;
+      case '--events':
+        args.events = count(flag, value(), 4, 100);
+        break;
+      case '--people':
+        args.people = count(flag, value(), 20, 1_000_000);
+        break;
+      case '--duration':
+        args.duration = count(flag, value(), 1, 3600);
+        break;
+      case '--connections':
+        args.connections = list(flag, value()).map((c) => count(flag, c, 1, 256));
+        break;
+      case '--only':
+        args.only = list(flag, value());
+        break;
+      case '--fresh':
+        args.fresh = true;
+        break;
+      case '--skip-seed':
+        args.skipSeed = true;
+        break;
+      case '--keep-writes':
+        args.keepWrites = true;
+        break;
+      case '--soak':
+        args.soak = count(flag, value(), 0, 24 * 3600);
+        break;
+      case '--help':
+      case '-h':
+        args.help = true;
+        break;
+      default:
+        throw new ArgsError(`Unknown flag ${flag}.`);
+    }
+  }
+  if (args.fresh && args.skipSeed) throw new ArgsError('--fresh and --skip-seed contradict each other.');
+  const host = new URL(args.databaseUrl).hostname;
+  if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host)) {
+    throw new ArgsError(`BENCH_DATABASE_URL must name a server on this machine (127.0.0.1), not ${host}.`);
+  }
+  return args;
+}

@@ -1,0 +1,104 @@
+import os from 'node:os';
+import autocannon from 'autocannon';
+import type { Scenario } from './scenarios';
+
+export interface Measurement {
+  scenario: string;
+  connections: number;
+  seconds: number;
+  requests: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  /** Connection errors, timeouts included. */
+  errors: number;
+  /** Answers other than the scenario's expected status (a 200 page, a 303 after a save). */
+  unexpected: number;
+  statuses: Record<string, number>;
+  /** The machine's 1-minute load average when the run ended: other work on the cores shows here. */
+  load: number;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+/** Only this machine is ever a target. */
+function assertLocal(baseUrl: string) {
+  const host = new URL(baseUrl).hostname;
+  if (host !== '127.0.0.1') throw new Error(`The load generator only targets 127.0.0.1, not ${host}.`);
+}
+
+/** How many latencies are kept for percentiles; beyond it, a uniform sample (a reservoir) keeps memory bounded. */
+const RESERVOIR = 200_000;
+
+/**
+ * Drives one scenario at one concurrency for a fixed time with autocannon
+ * (which stops by itself at the duration) and computes exact percentiles
+ * from every response time, since autocannon's own summary has no p95.
+ */
+export async function measure(baseUrl: string, s: Scenario, cookie: string, connections: number, seconds: number): Promise<Measurement> {
+  assertLocal(baseUrl);
+  const headers: Record<string, string> = {};
+  if (s.auth) headers.cookie = cookie;
+  if (s.method === 'POST') headers['content-type'] = 'application/x-www-form-urlencoded';
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let seen = 0;
+  const started = process.hrtime.bigint();
+  let finish: (r: autocannon.Result) => void = () => {};
+  let fail: (e: unknown) => void = () => {};
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const instance = autocannon(
+    {
+      url: baseUrl,
+      connections,
+      duration: seconds,
+      timeout: 30,
+      headers,
+      requests: [
+        {
+          method: s.method,
+          path: s.path,
+          ...(s.next ? { setupRequest: (req: autocannon.Request) => ({ ...req, ...s.next!() }) } : {}),
+        },
+      ],
+    },
+    (err, result) => (err ? fail(err) : finish(result)),
+  );
+  instance.on('response', (_client, status, _bytes, ms) => {
+    statuses[status] = (statuses[status] ?? 0) + 1;
+    seen++;
+    if (latencies.length < RESERVOIR) latencies.push(ms);
+    else {
+      const j = Math.floor(Math.random() * seen);
+      if (j < RESERVOIR) latencies[j] = ms;
+    }
+  });
+  const result = await done;
+  const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  latencies.sort((a, b) => a - b);
+  const ok = statuses[s.expect] ?? 0;
+  return {
+    scenario: s.name,
+    connections,
+    seconds: elapsed,
+    requests: seen,
+    rps: seen / elapsed,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    max: latencies[latencies.length - 1] ?? NaN,
+    errors: result.errors,
+    unexpected: seen - ok,
+    statuses,
+    load: os.loadavg()[0]!,
+  };
+}

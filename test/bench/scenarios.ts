@@ -1,0 +1,107 @@
+import type { Session } from './login';
+import { COMMENT_OPENERS, COMMON_WORDS, RARE_WORDS } from './words';
+
+/** Two rare words: a specific search, matching a fraction of a percent of tasks. */
+export const FULL_TEXT = 'deadlock webhook';
+
+export type Kind = 'baseline' | 'page' | 'list' | 'write';
+
+export interface Scenario {
+  name: string;
+  title: string;
+  kind: Kind;
+  method: 'GET' | 'POST';
+  /** The path as printed; writes vary it per request through `next`. */
+  path: string;
+  /** The status a correct answer has: 200 for pages, 303 for a form that saved. */
+  expect: number;
+  /** Sent logged in (session cookie) or as a visitor. */
+  auth: boolean;
+  /** A fresh request each time (writes go to different tasks, with different text). */
+  next?: () => { path: string; body: string };
+  /** For lists: the query parameters, so the plans step can run the same query in process. */
+  params?: Record<string, string>;
+}
+
+export interface ScenarioContext {
+  session: Session;
+  pageTaskId: number;
+  tasks: number;
+}
+
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+const choose = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+const sentence = (n: number) => Array.from({ length: n }, () => (Math.random() < 0.85 ? choose(COMMON_WORDS) : choose(RARE_WORDS))).join(' ');
+
+const query = (params: Record<string, string>) => `/maniphest/query/?${new URLSearchParams(params).toString()}`;
+
+const FILTERED = { priorities: 'high,normal', statuses: 'any-open', group: 'owner', order: 'updated' };
+const SEARCH = { text: FULL_TEXT };
+
+export function scenarios(ctx: ScenarioContext): Scenario[] {
+  let n = 0;
+  return [
+    { name: 'baseline', title: 'GET /healthz (SELECT 1)', kind: 'baseline', method: 'GET', path: '/healthz', expect: 200, auth: false },
+    { name: 'task', title: 'task page, 20 comments', kind: 'page', method: 'GET', path: `/T${ctx.pageTaskId}`, expect: 200, auth: true },
+    {
+      name: 'open',
+      title: 'Open Tasks list',
+      kind: 'list',
+      method: 'GET',
+      path: '/maniphest/query/open/',
+      expect: 200,
+      auth: true,
+      params: { statuses: 'any-open' },
+    },
+    {
+      name: 'assigned',
+      title: 'Assigned to me',
+      kind: 'list',
+      method: 'GET',
+      path: '/maniphest/query/assigned/',
+      expect: 200,
+      auth: true,
+      params: { assigned: 'me', statuses: 'any-open' },
+    },
+    { name: 'fulltext', title: `full text "${FULL_TEXT}"`, kind: 'list', method: 'GET', path: query(SEARCH), expect: 200, auth: true, params: SEARCH },
+    { name: 'filtered', title: 'filtered, grouped by owner', kind: 'list', method: 'GET', path: query(FILTERED), expect: 200, auth: true, params: FILTERED },
+    {
+      name: 'create',
+      title: 'create a task (POST)',
+      kind: 'write',
+      method: 'POST',
+      path: '/maniphest/task/edit/',
+      expect: 303,
+      auth: true,
+      next: () => ({
+        path: '/maniphest/task/edit/',
+        body: form({
+          __csrf__: ctx.session.csrf,
+          title: `Bench: ${sentence(5)} ${++n}`,
+          description: `${sentence(20)}.\n\nSteps to reproduce:\n\n1. ${sentence(4)}\n2. ${sentence(4)}`,
+          priority: 'triage',
+          status: 'open',
+          view: 'users',
+          owner: '',
+        }),
+      }),
+    },
+    {
+      name: 'comment',
+      title: 'add a comment (POST)',
+      kind: 'write',
+      method: 'POST',
+      path: '/T{random}/comment',
+      expect: 303,
+      auth: true,
+      next: () => {
+        // Any seeded task but the one the task-page scenario reads, so that page stays at 20 comments.
+        let id = 1 + Math.floor(Math.random() * ctx.tasks);
+        if (id === ctx.pageTaskId) id = id === 1 ? 2 : id - 1;
+        return { path: `/T${id}/comment`, body: form({ __csrf__: ctx.session.csrf, comment: `${choose(COMMENT_OPENERS)} ${sentence(12)}.` }) };
+      },
+    },
+  ];
+}
+
+export const SCENARIO_NAMES = ['baseline', 'task', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment'];

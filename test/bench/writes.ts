@@ -1,0 +1,46 @@
+import type pg from 'pg';
+
+/** Where the seeded data ends, so what the load wrote can be taken out again. */
+export interface Watermark {
+  taskId: number;
+  eventId: number;
+  at: Date;
+}
+
+export async function watermark(c: pg.Client): Promise<Watermark> {
+  const r = await c.query(
+    `SELECT (SELECT coalesce(max(id), 0) FROM tasks) AS task_id, (SELECT coalesce(max(id), 0) FROM task_events) AS event_id, now() AS at`,
+  );
+  return { taskId: r.rows[0].task_id, eventId: r.rows[0].event_id, at: r.rows[0].at };
+}
+
+/**
+ * Removes the tasks, comments and sessions the load wrote and puts each
+ * commented task back as it was (its comment words and its updated time are
+ * derived from its events), so every run starts from the same data.
+ */
+export async function removeWrites(c: pg.Client, w: Watermark): Promise<{ tasks: number; events: number }> {
+  await c.query('BEGIN');
+  try {
+    const tasks = await c.query('DELETE FROM tasks WHERE id > $1', [w.taskId]);
+    const events = await c.query('DELETE FROM task_events WHERE id > $1 RETURNING task_id', [w.eventId]);
+    const touched = [...new Set((events.rows as { task_id: number }[]).map((r) => r.task_id))];
+    if (touched.length) {
+      await c.query(
+        `UPDATE tasks SET
+           comments_vector = coalesce((
+             SELECT setweight(to_tsvector('english'::regconfig, string_agg(e.new_value #>> '{}', ' ' ORDER BY e.id)), 'C')
+             FROM task_events e WHERE e.task_id = tasks.id AND e.type = 'comment'), ''::tsvector),
+           updated_at = (SELECT max(e.created_at) FROM task_events e WHERE e.task_id = tasks.id)
+         WHERE id = ANY($1::int[])`,
+        [touched],
+      );
+    }
+    await c.query('DELETE FROM sessions WHERE created_at >= $1', [w.at]);
+    await c.query('COMMIT');
+    return { tasks: tasks.rowCount ?? 0, events: events.rowCount ?? 0 };
+  } catch (err) {
+    await c.query('ROLLBACK');
+    throw err;
+  }
+}
