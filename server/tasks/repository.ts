@@ -139,7 +139,13 @@ export async function findEdges(db: Knex, taskId: number): Promise<{ type: EdgeT
 export async function appendCommentText(trx: Knex.Transaction, taskId: number, text: string): Promise<void> {
   await trx('tasks')
     .where({ id: taskId })
-    .update({ comments_vector: trx.raw(`comments_vector || setweight(to_tsvector('english'::regconfig, ?), 'C')`, [text]) });
+    // A gap of positions between comments, so no quoted phrase matches across two of them.
+    .update({
+      comments_vector: trx.raw(
+        `ts_delete(comments_vector || 'trellisgap:100'::tsvector || setweight(to_tsvector('english'::regconfig, ?), 'C'), 'trellisgap')`,
+        [text],
+      ),
+    });
 }
 
 export async function findSubscriberIds(db: Knex, taskId: number): Promise<number[]> {

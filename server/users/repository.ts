@@ -156,8 +156,8 @@ export async function deleteSessionsOfUser(db: Knex, userId: number): Promise<vo
   await db('sessions').where({ user_id: userId }).del();
 }
 
-export async function deleteExpiredSessions(db: Knex): Promise<number> {
-  return db('sessions').where('expires_at', '<=', db.fn.now()).del();
+export async function deleteExpiredSessions(db: Knex): Promise<void> {
+  await db('sessions').where('expires_at', '<=', db.fn.now()).del();
 }
 
 /** People named by PHID, for the Conduit API; unknown PHIDs are simply absent. */

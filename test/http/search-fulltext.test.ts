@@ -1,3 +1,4 @@
+import { findUserByUsername } from '../../server/users/repository';
 import { useTestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
 import { loggedIn, textOf, type Browser, type Page } from '../support/http';
@@ -57,6 +58,16 @@ describe('full-text search', () => {
     expect(monograms(await search('login page', '&order=oldest'))).toEqual(list('phrase', 'words'));
     expect(monograms(await search('"login page"', '&order=oldest'))).toEqual(list('phrase'));
     expect(monograms(await search('"page login"', '&order=oldest'))).toEqual([]);
+  });
+
+  test('a quoted phrase never spans the title and the description, nor two comments', async () => {
+    const author = (await findUserByUsername(t.db, 'alice'))!;
+    const id = await createTask(t.domain, author, { title: 'Thumbnails are sluggish', description: 'Webhooks fire twice.', priority: 'normal' });
+    await edit(t.domain, author, id, { comment: 'Seen with large avatars' });
+    await edit(t.domain, author, id, { comment: 'Uploads from phones too' });
+    expect(monograms(await search('"sluggish webhooks"', '&order=oldest'))).toEqual([]);
+    expect(monograms(await search('"avatars uploads"', '&order=oldest'))).toEqual([]);
+    expect(monograms(await search('"large avatars"', '&order=oldest'))).toEqual([`T${id}`]);
   });
 
   test('-word excludes tasks that hold the word anywhere', async () => {
