@@ -6,6 +6,7 @@ import { loadHovercard, loadTaskDetail, quoteComment } from '../../tasks/read';
 import { parseTaskId } from '../../tasks/task';
 import { hovercardModel } from '../views/hovercard';
 import { findUserById } from '../../users/repository';
+import type { User } from '../../users/user';
 import { domainOf, type AppDeps } from '../deps';
 import { CommentForm, SubscribeForm, TaskForm, parseForm } from '../forms';
 import { formProblem, requireCapability, requireViewer, taskIdParam } from '../guards';
@@ -56,6 +57,21 @@ export function taskRoutes(deps: AppDeps) {
     }
   }
 
+  /** A POST from the task page: its changes applied as one submission, refusals shown on the page. */
+  async function taskAction(req: Request, res: Response, changesOf: (viewer: User) => Change[]) {
+    const id = taskIdParam(req);
+    const viewer = requireViewer(req);
+    await submit(
+      req,
+      res,
+      async () => {
+        await applyEdit(domain, viewer, id, changesOf(viewer), { source: 'web' });
+        return `/T${id}`;
+      },
+      (form, status) => renderTask(req, res, id, form, status),
+    );
+  }
+
   return {
     async show(req: Request, res: Response) {
       const id = taskIdParam(req);
@@ -79,55 +95,28 @@ export function taskRoutes(deps: AppDeps) {
     },
 
     async comment(req: Request, res: Response) {
-      const id = taskIdParam(req);
-      const viewer = requireViewer(req);
-      await submit(
-        req,
-        res,
-        async () => {
-          const form = parseForm(CommentForm, req.body);
-          const changes: Change[] = [];
-          if (form.comment?.trim()) changes.push({ type: 'comment', value: form.comment });
-          // In the comment form an empty picker means "keep": only chosen actions change anything.
-          for (const type of ['status', 'priority', 'owner'] as const) {
-            if (form[type]?.trim()) changes.push({ type, value: form[type] });
-          }
-          if (!changes.length) throw new ValidationError({ comment: 'You can not post an empty comment.' });
-          await applyEdit(domain, viewer, id, changes, { source: 'web' });
-          return `/T${id}`;
-        },
-        (form, status) => renderTask(req, res, id, form, status),
-      );
+      await taskAction(req, res, () => {
+        const form = parseForm(CommentForm, req.body);
+        const changes: Change[] = [];
+        if (form.comment?.trim()) changes.push({ type: 'comment', value: form.comment });
+        // In the comment form an empty picker means "keep": only chosen actions change anything.
+        for (const type of ['status', 'priority', 'owner'] as const) {
+          if (form[type]?.trim()) changes.push({ type, value: form[type] });
+        }
+        if (!changes.length) throw new ValidationError({ comment: 'You can not post an empty comment.' });
+        return changes;
+      });
     },
 
     async claim(req: Request, res: Response) {
-      const id = taskIdParam(req);
-      const viewer = requireViewer(req);
-      await submit(
-        req,
-        res,
-        async () => {
-          await applyEdit(domain, viewer, id, [{ type: 'owner', value: viewer.id }], { source: 'web' });
-          return `/T${id}`;
-        },
-        (form, status) => renderTask(req, res, id, form, status),
-      );
+      await taskAction(req, res, (viewer) => [{ type: 'owner', value: viewer.id }]);
     },
 
     async subscribe(req: Request, res: Response) {
-      const id = taskIdParam(req);
-      const viewer = requireViewer(req);
-      await submit(
-        req,
-        res,
-        async () => {
-          const { action } = parseForm(SubscribeForm, req.body);
-          const edit = action === 'subscribe' ? { add: [viewer.id] } : { remove: [viewer.id] };
-          await applyEdit(domain, viewer, id, [{ type: 'subscribers', value: edit }], { source: 'web' });
-          return `/T${id}`;
-        },
-        (form, status) => renderTask(req, res, id, form, status),
-      );
+      await taskAction(req, res, (viewer) => {
+        const { action } = parseForm(SubscribeForm, req.body);
+        return [{ type: 'subscribers', value: action === 'subscribe' ? { add: [viewer.id] } : { remove: [viewer.id] } }];
+      });
     },
 
     async newForm(req: Request, res: Response) {
