@@ -94,3 +94,16 @@ export async function loadHovercard(db: Knex, viewer: Actor | null, id: number):
   const owner = task.ownerId ? ((await findUsersByIds(db, [task.ownerId])).get(task.ownerId) ?? null) : null;
   return { task, owner };
 }
+
+export interface TaskForEdit {
+  task: Task;
+  owner: User | null;
+  /** The last event id: the version the edit form carries, for the lost-edit check. */
+  version: number;
+}
+
+export async function loadTaskForEdit(db: Knex, viewer: Actor | null, id: number): Promise<TaskForEdit> {
+  const task = await viewTask(db, viewer, id);
+  const [owners, version] = await Promise.all([findUsersByIds(db, task.ownerId ? [task.ownerId] : []), repo.lastEventId(db, id)]);
+  return { task, owner: task.ownerId ? (owners.get(task.ownerId) ?? null) : null, version };
+}

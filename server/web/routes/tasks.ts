@@ -2,19 +2,16 @@ import type { Request, Response } from 'express';
 import { NotFoundError, ValidationError } from '../../errors';
 import { applyEdit } from '../../tasks/editor';
 import type { Change } from '../../tasks/events/types';
-import { loadHovercard, loadTaskDetail, quoteComment } from '../../tasks/read';
+import { loadHovercard, loadTaskDetail, loadTaskForEdit, quoteComment } from '../../tasks/read';
 import { parseTaskId } from '../../tasks/task';
-import { hovercardModel } from '../views/hovercard';
-import { findUserById } from '../../users/repository';
 import type { User } from '../../users/user';
 import { domainOf, type AppDeps } from '../deps';
 import { CommentForm, SubscribeForm, TaskForm, parseForm } from '../forms';
 import { formProblem, requireCapability, requireViewer, taskIdParam } from '../guards';
 import { renderPage } from '../render';
+import { hovercardModel } from '../views/hovercard';
 import { taskFormModel } from '../views/task-form';
 import { taskPageModel, type FormState } from '../views/task-page';
-import { lastEventId } from '../../tasks/repository';
-import { viewTask } from '../../tasks/read';
 
 /** Form fields to changes: only the fields present in the POST become changes. */
 function taskFormChanges(form: ReturnType<typeof TaskForm.parse>): Change[] {
@@ -36,12 +33,7 @@ export function taskRoutes(deps: AppDeps) {
 
   async function renderForm(req: Request, res: Response, id: number | null, form?: FormState, status = 200) {
     const viewer = requireViewer(req);
-    let target = null;
-    if (id !== null) {
-      const task = await viewTask(deps.db, viewer, id);
-      const [owner, version] = await Promise.all([task.ownerId ? findUserById(deps.db, task.ownerId) : null, lastEventId(deps.db, id)]);
-      target = { task, owner, version };
-    }
+    const target = id === null ? null : await loadTaskForEdit(deps.db, viewer, id);
     const model = taskFormModel(deps.tracker, viewer, target, form);
     renderPage(req, res, 'pages/tasks/edit', model.heading, model, status);
   }
