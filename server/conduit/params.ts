@@ -12,11 +12,19 @@ type Issue = z.core.$ZodIssue;
 
 const required = (what: string) => (iss: { input: unknown }) => (iss.input === undefined ? 'is required.' : `must be ${what}.`);
 
-/** An integer, from a number or from digits. */
-export function int(what = 'an integer') {
+/** The range of the database's integer columns: ids, priorities. */
+export const INT4_MIN = -2147483648;
+export const INT4_MAX = 2147483647;
+
+/** An integer within bounds, from a number or from digits. */
+export function int(what = 'an integer', min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER) {
   return z.preprocess(
     (v) => (typeof v === 'string' && /^-?[0-9]{1,15}$/.test(v.trim()) ? Number(v.trim()) : v),
-    z.number({ error: required(what) }).int({ error: `must be ${what}.` }),
+    z
+      .number({ error: required(what) })
+      .int({ error: `must be ${what}.` })
+      .min(min, { error: `must be ${what}.` })
+      .max(max, { error: `must be ${what}.` }),
   );
 }
 
@@ -29,8 +37,17 @@ export function textList(noun: string) {
   return z.array(text(`a ${noun}`), { error: required(`a list of ${noun}s`) });
 }
 
-export function intList(noun: string) {
-  return z.array(int(`a ${noun}`), { error: required(`a list of ${noun}s`) });
+export function intList(noun: string, min?: number, max?: number) {
+  return z.array(int(`a ${noun}`, min, max), { error: required(`a list of ${noun}s`) });
+}
+
+/** A cursor that is a row id, as user.search and transaction.search page by. */
+export function idCursor(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,9}$/.test(v) || Number(v) > INT4_MAX) {
+    throw new ConduitError('ERR-CONDUIT-CALL', `Parameter "${name}" must be a cursor from a previous page of this search.`);
+  }
+  return Number(v);
 }
 
 /** PHP clients send an empty map as [], since PHP's empty array is both. */

@@ -1,7 +1,7 @@
 import { setAccountDisabled } from '../../server/users/accounts';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
-import { call, result, tokenFor } from '../support/conduit';
+import { call, callFields, result, tokenFor } from '../support/conduit';
 import { createTask, createUser } from '../support/factories';
 import { loggedIn, timelineLines } from '../support/http';
 
@@ -93,6 +93,29 @@ describe('maniphest.edit', () => {
     expect(lines).toContain('maya closed this task as Resolved.');
     expect(lines).toContain('maya claimed this task.');
     expect(lines).toContain('maya renamed this task from Flaky test to Flaky test on CI.');
+  });
+
+  test('plain form fields, as curl sends them: transactions[0][type]=…, an empty owner unassigns', async () => {
+    const created = await callFields(t.app, 'maniphest.edit', {
+      'api.token': tokens.erin!,
+      'transactions[0][type]': 'title',
+      'transactions[0][value]': 'Sent with curl',
+      'transactions[1][type]': 'owner',
+      'transactions[1][value]': bob.phid,
+      'transactions[2][type]': 'subscribers.add',
+      'transactions[2][value][0]': 'carol',
+    });
+    expect(created.error_code).toBeNull();
+    const id = created.result.object.id as number;
+    expect(await t.db('tasks').where({ id }).first()).toMatchObject({ title: 'Sent with curl', owner_id: bob.id });
+    const unassigned = await callFields(t.app, 'maniphest.edit', {
+      'api.token': tokens.erin!,
+      objectIdentifier: `T${id}`,
+      'transactions[0][type]': 'owner',
+      'transactions[0][value]': '',
+    });
+    expect(unassigned.error_code).toBeNull();
+    expect((await t.db('tasks').where({ id }).first()).owner_id).toBeNull();
   });
 
   test('owner PHIDs and null, and subscriber lists by PHID or username', async () => {
@@ -217,6 +240,8 @@ describe('maniphest.edit', () => {
     expect(await edit('PHID-TASK-aaaaaaaaaaaaaaaaaaaa')).toEqual({ result: null, error_code: 'ERR-CONDUIT-CORE', error_info: 'No object exists with PHID "PHID-TASK-aaaaaaaaaaaaaaaaaaaa".' });
     expect(await edit(maya.phid)).toEqual({ result: null, error_code: 'ERR-CONDUIT-CORE', error_info: `No object exists with PHID "${maya.phid}".` });
     expect(await edit('T0')).toEqual({ result: null, error_code: 'ERR-CONDUIT-CORE', error_info: 'Monogram "T0" does not identify a valid object.' });
+    expect(await edit(0)).toEqual({ result: null, error_code: 'ERR-CONDUIT-CORE', error_info: 'No object exists with ID "0".' });
+    expect(await edit('99999999999')).toEqual({ result: null, error_code: 'ERR-CONDUIT-CORE', error_info: 'No object exists with ID "99999999999".' });
     expect(await t.db('task_events').where({ task_id: secret, type: 'comment' }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 0 }]);
     // The maintainer who may see it edits it as usual.
     expect((await call(t.app, 'maniphest.edit', { objectIdentifier: phid, transactions: [{ type: 'comment', value: 'Done.' }] }, tokens.maya!)).error_code).toBeNull();

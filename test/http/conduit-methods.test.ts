@@ -101,6 +101,14 @@ describe('conduit.ping, user.whoami, user.search, maniphest.status.search, manip
       error_code: 'ERR-INVALID-PAGE-SIZE',
       error_info: 'Maximum page size for Conduit API method calls is 100, but this call specified 101.',
     });
+    expect(await call(t.app, 'user.search', { constraints: { ids: [2 ** 31] } }, token)).toMatchObject({
+      error_code: 'ERR-CONDUIT-CALL',
+      error_info: 'Parameter "constraints.ids[0]" must be a user ID.',
+    });
+    expect(await call(t.app, 'user.search', { after: '2147483648' }, token)).toMatchObject({
+      error_code: 'ERR-CONDUIT-CALL',
+      error_info: 'Parameter "after" must be a cursor from a previous page of this search.',
+    });
     expect(await call(t.app, 'user.search', { constraints: { usernames: 'bob' } }, token)).toMatchObject({
       error_code: 'ERR-CONDUIT-CALL',
       error_info: 'Parameter "constraints.usernames" must be a list of usernames.',

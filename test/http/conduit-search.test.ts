@@ -203,6 +203,10 @@ describe('maniphest.search', () => {
     });
     expect(await refused({ constraints: { ids: ['T1'] } })).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'Parameter "constraints.ids[0]" must be a task ID.' });
     expect(await refused({ constraints: { createdStart: 'yesterday' } })).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'Parameter "constraints.createdStart" must be an epoch timestamp (seconds).' });
+    // Numbers past what the database holds are refused, not passed on to fail there.
+    expect(await refused({ constraints: { ids: [99999999999] } })).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'Parameter "constraints.ids[0]" must be a task ID.' });
+    expect(await refused({ constraints: { priorities: [1e12] } })).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'Parameter "constraints.priorities[0]" must be a priority value.' });
+    expect(await refused({ constraints: { closedEnd: 1e15 } })).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'Parameter "constraints.closedEnd" must be an epoch timestamp (seconds).' });
   });
 });
 
@@ -319,6 +323,10 @@ describe('transaction.search', () => {
       error_info: 'Constraint "authorPHIDs" to "transaction.search" requires a nonempty list, empty list provided.',
     });
     expect(await call(t.app, 'transaction.search', { objectIdentifier: taskPhid, limit: 101 }, tok.maya!)).toMatchObject({ error_code: 'ERR-INVALID-PAGE-SIZE' });
+    expect(await call(t.app, 'transaction.search', { objectIdentifier: taskPhid, before: 9999999999 }, tok.maya!)).toMatchObject({
+      error_code: 'ERR-CONDUIT-CALL',
+      error_info: 'Parameter "before" must be a cursor from a previous page of this search.',
+    });
     expect(await call(t.app, 'transaction.search', { objectIdentifier: taskPhid, after: 'x' }, tok.maya!)).toEqual({
       result: null,
       error_code: 'ERR-CONDUIT-CALL',

@@ -109,7 +109,7 @@ export const maniphestEdit = defineMethod({
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },
   async call({ db, tracker, viewer }, p) {
     const items = rawTransactions(p.transactions);
-    const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' || p.objectIdentifier === 0 ? null : await resolveTaskIdentifier(db, p.objectIdentifier);
+    const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(db, p.objectIdentifier);
     if (ident && ident.id === null) throw coreError(ident.notFound);
     const changes = await toChanges(db, items);
     let result;

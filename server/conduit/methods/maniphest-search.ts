@@ -6,7 +6,7 @@ import { findUsersByIds, findUsersByPhids, findUsersByUsernames } from '../../us
 import type { User } from '../../users/user';
 import { ConduitError, callError } from '../errors';
 import { defineMethod } from '../method';
-import { checkPageSize, cursor, phpMap, int, intList, isOn, pageSize, text, textList } from '../params';
+import { checkPageSize, cursor, phpMap, int, INT4_MAX, INT4_MIN, intList, isOn, pageSize, text, textList } from '../params';
 import { findSubscriberPhids, findTaskIdsByPhids } from '../repository';
 import { taskFields } from '../shapes';
 import { findTaskPage } from '../task-source';
@@ -15,17 +15,17 @@ const QUERY_KEYS = ['assigned', 'authored', 'subscribed', 'open', 'all'] as cons
 type QueryKey = (typeof QUERY_KEYS)[number];
 const ATTACHMENTS = ['subscribers'];
 
-const epochParam = int('an epoch timestamp (seconds)');
+const epochParam = int('an epoch timestamp (seconds)', 0, 253402300799);
 
 const Constraints = z
   .object(
     {
-      ids: intList('task ID').optional(),
+      ids: intList('task ID', 1, INT4_MAX).optional(),
       phids: textList('task PHID').optional(),
       assigned: z.array(z.union([z.string(), z.null()]), { error: 'must be a list of user PHIDs, with null for unassigned tasks.' }).optional(),
       authorPHIDs: textList('user PHID').optional(),
       statuses: textList('status key').optional(),
-      priorities: intList('priority value').optional(),
+      priorities: intList('priority value', INT4_MIN, INT4_MAX).optional(),
       subscribers: textList('user PHID').optional(),
       closerPHIDs: textList('user PHID').optional(),
       query: text('text to search for').optional(),

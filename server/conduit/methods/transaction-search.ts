@@ -5,7 +5,7 @@ import { findUsersByIds, findUsersByPhids } from '../../users/repository';
 import { ConduitError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod } from '../method';
-import { checkPageSize, cursor, phpMap, pageSize, textList } from '../params';
+import { checkPageSize, cursor, idCursor, phpMap, pageSize, textList } from '../params';
 import { findEventPage } from '../repository';
 import { transactionResult } from '../shapes';
 
@@ -20,12 +20,6 @@ const Params = z
     limit: pageSize.optional(),
   })
   .strict();
-
-function cursorId(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^[1-9][0-9]{0,9}$/.test(v)) throw new ConduitError('ERR-CONDUIT-CALL', `Parameter "${name}" must be a cursor from a previous page of this search.`);
-  return Number(v);
-}
 
 export const transactionSearch = defineMethod({
   name: 'transaction.search',
@@ -51,8 +45,8 @@ export const transactionSearch = defineMethod({
       throw new ConduitError('ERR-CONDUIT-CALL', 'Calls to "transaction.search" must specify an "objectIdentifier": the task\'s PHID, monogram or ID.');
     }
     const limit = checkPageSize(p.limit);
-    const after = cursorId('after', p.after);
-    const before = cursorId('before', p.before);
+    const after = idCursor('after', p.after);
+    const before = idCursor('before', p.before);
     if (after !== undefined && before !== undefined) throw new ConduitError('ERR-CONDUIT-CALL', 'Give either "after" or "before", not both.');
     const c = p.constraints ?? {};
     for (const key of ['phids', 'authorPHIDs'] as const) {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { searchUsers } from '../../users/repository';
 import { ConduitError } from '../errors';
 import { defineMethod } from '../method';
-import { checkPageSize, cursor, phpMap, intList, isOn, pageSize, text, textList } from '../params';
+import { checkPageSize, cursor, idCursor, INT4_MAX, phpMap, intList, isOn, pageSize, text, textList } from '../params';
 import { userResult } from '../shapes';
 
 const QUERY_KEYS = ['all', 'active'] as const;
@@ -12,7 +12,7 @@ const Params = z
   .object({
     queryKey: text('a query key').optional(),
     constraints: phpMap(
-      z.object({ ids: intList('user ID').optional(), phids: textList('user PHID').optional(), usernames: textList('username').optional() }, { error: 'must be a map of constraints.' }).strict(),
+      z.object({ ids: intList('user ID', 1, INT4_MAX).optional(), phids: textList('user PHID').optional(), usernames: textList('username').optional() }, { error: 'must be a map of constraints.' }).strict(),
     ).optional(),
     attachments: phpMap(z.record(z.string(), z.unknown(), { error: 'must be a map of attachments.' })).optional(),
     order: z.literal('newest', { error: 'must be "newest", the only order of this search.' }).optional(),
@@ -21,13 +21,6 @@ const Params = z
     limit: pageSize.optional(),
   })
   .strict();
-
-/** A user search cursor is a user id. */
-function cursorId(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  if (!/^[1-9][0-9]{0,9}$/.test(v)) throw new ConduitError('ERR-CONDUIT-CALL', `Parameter "${name}" must be a cursor from a previous page of this search.`);
-  return Number(v);
-}
 
 export const userSearch = defineMethod({
   name: 'user.search',
@@ -63,8 +56,8 @@ export const userSearch = defineMethod({
       if (isOn(value)) throw new ConduitError('ERR-INVALID-ATTACHMENT', `Attachment "${key}" is not available for this search: people have no attachments.`);
     }
     const limit = checkPageSize(p.limit);
-    const after = cursorId('after', p.after);
-    const before = cursorId('before', p.before);
+    const after = idCursor('after', p.after);
+    const before = idCursor('before', p.before);
     if (after !== undefined && before !== undefined) throw new ConduitError('ERR-CONDUIT-CALL', 'Give either "after" or "before", not both.');
     const c = p.constraints ?? {};
     const rows = await searchUsers(db, { ids: c.ids, phids: c.phids, usernames: c.usernames, active: queryKey === 'active' || undefined, limit, after, before });
