@@ -36,7 +36,7 @@ export function groupKey(group: Group, tracker: Tracker): SortKey | null {
       return key(`coalesce(array_position(ARRAY[${keys}]::text[], tasks.status::text), 1000)`, 'asc', 'int');
     }
     case 'owner':
-      return key(`coalesce((SELECT lower(u.username) FROM users u WHERE u.id = tasks.owner_id), '')`, 'asc', 'text');
+      return key('tasks.owner_ordering', 'asc', 'text');
     case 'none':
       return null;
   }

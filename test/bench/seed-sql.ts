@@ -172,16 +172,24 @@ export const EVENTS_INSERT_SQL = `
   SELECT task_id, group_id, actor_id, type, old_value, new_value, 'web', created_at, ${phidSql('PHID-XACT-TASK-', 'task_id::bigint * 1024 + seq', 15, 9)}
   FROM ev ORDER BY task_id, seq`;
 
+/**
+ * The comments' words as the search migrations build them from the events: a
+ * gap of positions between comments, so no quoted phrase spans two of them.
+ */
+export const COMMENTS_VECTOR = (order: string) =>
+  `ts_delete(setweight(to_tsvector('english'::regconfig, string_agg(new_value #>> '{}', ' trellisgap trellisgap trellisgap ' ORDER BY ${order})), 'C'), 'trellisgap')`;
+
 /** The task row: the plan's end state, the last event's time, and the comments' words as the editor keeps them. */
 export const TASKS_INSERT_SQL = `
-  INSERT INTO tasks (id, title, description, status, priority, owner_id, author_id, view_policy, created_at, updated_at, closed_at, closer_id, phid, comments_vector)
+  INSERT INTO tasks (id, title, description, status, priority, owner_id, owner_ordering, author_id, view_policy, created_at, updated_at, closed_at, closer_id, phid, comments_vector)
   OVERRIDING SYSTEM VALUE
-  SELECT p.id, p.title, p.description, p.status, p.priority, p.owner_id, p.author_id, p.view_policy, p.created_at, u.updated_at,
+  SELECT p.id, p.title, p.description, p.status, p.priority, p.owner_id, coalesce(lower(o.username), ''), p.author_id, p.view_policy, p.created_at, u.updated_at,
     CASE WHEN p.closed THEN p.created_at + p.span END, p.closer_id, ${phidSql('PHID-TASK-', 'p.id', 20, 7)}, coalesce(c.v, ''::tsvector)
   FROM plan p
   JOIN (SELECT task_id, max(created_at) AS updated_at FROM ev GROUP BY task_id) u ON u.task_id = p.id
+  LEFT JOIN users o ON o.id = p.owner_id
   LEFT JOIN (
-    SELECT task_id, setweight(to_tsvector('english'::regconfig, string_agg(new_value #>> '{}', ' ' ORDER BY seq)), 'C') AS v
+    SELECT task_id, ${COMMENTS_VECTOR('seq')} AS v
     FROM ev WHERE type = 'comment' GROUP BY task_id
   ) c ON c.task_id = p.id
   ORDER BY p.id`;
