@@ -78,11 +78,15 @@ export async function startApp(databaseUrl: string): Promise<AppProcess> {
     });
   });
   const pid = child.pid!;
+  // However this process ends (an error, Ctrl-C, a closed pipe), the app must not outlive it.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   return {
     pid,
     baseUrl: `http://127.0.0.1:${port}`,
     rssMiB: () => rssOf(pid),
     async stop() {
+      process.off('exit', killOnExit);
       child.kill('SIGTERM');
       if (!(await exited(child, 15_000))) {
         child.kill('SIGKILL');

@@ -13,7 +13,7 @@ import { explainLists } from './plans';
 import { loadReport, machine, plansReport, seedReport, table, targets, targetsReport } from './report';
 import { FULL_TEXT, scenarios, SCENARIO_NAMES } from './scenarios';
 import { BENCH_PASSWORD, seed } from './seed';
-import { removeWrites, watermark } from './writes';
+import { removeWrites, settle, watermark } from './writes';
 
 const say = (line = '') => process.stdout.write(line + '\n');
 
@@ -40,7 +40,11 @@ async function prepare(a: BenchArgs): Promise<SeedMarker> {
     const database = openPostgres(a.databaseUrl, 2);
     try {
       const applied = await migrateLatest(database.db);
-      if (applied.length) say(`Applied new migrations: ${applied.join(', ')}`);
+      if (applied.length) {
+        say(`Applied new migrations: ${applied.join(', ')}; VACUUM (ANALYZE) after them…`);
+        // A migration that rewrote a table leaves it without statistics and visibility map: plans would be misjudged.
+        for (const t of ['tasks', 'task_events', 'task_subscribers', 'users']) await database.db.raw(`VACUUM (ANALYZE) ${t}`);
+      }
     } finally {
       await database.close();
     }
@@ -121,8 +125,11 @@ async function main() {
     for (const s of chosen) {
       for (const connections of a.connections) {
         await measure(app.baseUrl, s, session.cookie, connections, 1);
+        await settle(admin);
         const m = await measure(app.baseUrl, s, session.cookie, connections, a.duration);
         results.push(m);
+        const drained = await settle(admin);
+        if (drained >= 1) say(`  (${s.name} c=${connections}: ${drained.toFixed(1)} s until the database was idle again)`);
         const odd = Object.entries(m.statuses).filter(([code]) => Number(code) !== s.expect);
         say(
           `  ${s.name.padEnd(9)} c=${String(connections).padEnd(3)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)}  p95 ${m.p95.toFixed(2)}  p99 ${m.p99.toFixed(2)} ms` +
@@ -178,6 +185,9 @@ async function main() {
     await admin.end();
   }
 }
+
+// Exiting runs the 'exit' handlers, which stop the app process.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => process.exit(130));
 
 main().catch((err) => {
   if (err instanceof ArgsError) {

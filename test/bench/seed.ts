@@ -121,19 +121,20 @@ export async function seed(o: SeedOptions): Promise<SeedResult> {
       clients.map(async (c) => {
         for (let r = ranges.shift(); r; r = ranges.shift()) {
           await c.query('BEGIN');
-          let t = process.hrtime.bigint();
+          const drawn = process.hrtime.bigint();
           await c.query(plan, r);
           await c.query(events);
-          generate += seconds(t);
-          t = process.hrtime.bigint();
-          const ev = await c.query(EVENTS_INSERT_SQL);
-          Object.assign(table('task_events'), { rows: table('task_events').rows + (ev.rowCount ?? 0), insert: table('task_events').insert + seconds(t) });
-          t = process.hrtime.bigint();
-          const tasks = await c.query(TASKS_INSERT_SQL);
-          Object.assign(table('tasks'), { rows: table('tasks').rows + (tasks.rowCount ?? 0), insert: table('tasks').insert + seconds(t) });
-          t = process.hrtime.bigint();
-          const subs = await c.query(SUBSCRIBERS_INSERT_SQL);
-          Object.assign(table('task_subscribers'), { rows: table('task_subscribers').rows + (subs.rowCount ?? 0), insert: table('task_subscribers').insert + seconds(t) });
+          generate += seconds(drawn);
+          for (const [name, sql] of [
+            ['task_events', EVENTS_INSERT_SQL],
+            ['tasks', TASKS_INSERT_SQL],
+            ['task_subscribers', SUBSCRIBERS_INSERT_SQL],
+          ] as const) {
+            const t = process.hrtime.bigint();
+            const inserted = await c.query(sql);
+            table(name).rows += inserted.rowCount ?? 0;
+            table(name).insert += seconds(t);
+          }
           await c.query('COMMIT');
           finished++;
           if (finished % Math.max(1, Math.floor(total / 10)) === 0 || finished === total) {

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { COMMENTS_VECTOR } from './seed-sql';
 
 /** Where the seeded data ends, so what the load wrote can be taken out again. */
 export interface Watermark {
@@ -29,8 +30,7 @@ export async function removeWrites(c: pg.Client, w: Watermark): Promise<{ tasks:
       await c.query(
         `UPDATE tasks SET
            comments_vector = coalesce((
-             SELECT setweight(to_tsvector('english'::regconfig, string_agg(e.new_value #>> '{}', ' ' ORDER BY e.id)), 'C')
-             FROM task_events e WHERE e.task_id = tasks.id AND e.type = 'comment'), ''::tsvector),
+             SELECT ${COMMENTS_VECTOR('e.id')} FROM task_events e WHERE e.task_id = tasks.id AND e.type = 'comment'), ''::tsvector),
            updated_at = (SELECT max(e.created_at) FROM task_events e WHERE e.task_id = tasks.id)
          WHERE id = ANY($1::int[])`,
         [touched],
@@ -42,5 +42,22 @@ export async function removeWrites(c: pg.Client, w: Watermark): Promise<{ tasks:
   } catch (err) {
     await c.query('ROLLBACK');
     throw err;
+  }
+}
+
+/**
+ * Waits (at most `seconds`) until no statement runs in the bench database but
+ * this one: requests still in flight when a scenario's time is up would
+ * otherwise be charged to the next scenario.
+ */
+export async function settle(c: pg.Client, seconds = 180): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const r = await c.query(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
+    );
+    const waited = (Date.now() - started) / 1000;
+    if (r.rows[0].n === 0 || waited >= seconds) return waited;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
