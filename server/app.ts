@@ -4,6 +4,7 @@ import express from 'express';
 import { engine } from 'express-handlebars';
 import type { AppDeps } from './web/deps';
 import './web/context';
+import { MAX_FORM_FIELDS } from './web/forms';
 import { csrf } from './web/middleware/csrf';
 import { errorHandler, notFound } from './web/middleware/errors';
 import { requestLog } from './web/middleware/request-log';
@@ -35,8 +36,7 @@ export function createApp(deps: AppDeps): express.Express {
     next();
   });
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
-  // A bulk edit ticks up to a full page of 1000 tasks, one field each, besides its other fields.
-  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: 2000 }));
+  app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: MAX_FORM_FIELDS }));
   app.use(cookieParser());
   app.use(session(deps.db, deps.config.sessionDays));
   app.use(setupGate(deps.db));

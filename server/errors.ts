@@ -20,12 +20,6 @@ export class NotFoundError extends AppError {
   }
 }
 
-export class ForbiddenError extends AppError {
-  constructor(message = 'You do not have permission to do that.', field?: string) {
-    super(403, 'forbidden', message, field);
-  }
-}
-
 /** Field problems found while validating one submission, all reported together. */
 export class ValidationError extends AppError {
   constructor(

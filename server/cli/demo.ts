@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { AppError } from '../errors';
 import { applyEdit, type Domain } from '../tasks/editor';
 import type { Change } from '../tasks/events/types';
+import { countTasks } from '../tasks/repository';
 import { hashPassword } from '../users/passwords';
 import { findUserByUsername, insertUser } from '../users/repository';
 import type { Role } from '../users/roles';
@@ -98,8 +99,7 @@ export async function loadDemo(d: Domain): Promise<{ people: number; tasks: numb
 
 async function loadInto(d: Domain): Promise<{ people: number; tasks: number }> {
   const db: Knex = d.db;
-  const existing = await db('tasks').count<{ n: number }[]>({ n: '*' }).first();
-  if (Number(existing?.n ?? 0) > 0) {
+  if ((await countTasks(db)) > 0) {
     throw new AppError(409, 'not-empty', 'This tracker already has tasks; the demo data is only loaded into an empty one.');
   }
   const hash = await hashPassword(DEMO_PASSWORD);

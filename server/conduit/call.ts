@@ -4,7 +4,7 @@ import { AppError, NotFoundError, ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
 import { authenticateToken, TokenRefused } from '../users/tokens';
 import type { User } from '../users/user';
-import { ConduitError, type ConduitResponse } from './errors';
+import { ConduitError, callError, coreError, type ConduitResponse } from './errors';
 import type { ConduitContext } from './method';
 import { paramsError } from './params';
 import { checkRateLimit } from './rate-limit';
@@ -31,7 +31,7 @@ export interface ConduitAnswer extends ConduitResponse {
 }
 
 const ok = (result: unknown): ConduitAnswer => ({ result, error_code: null, error_info: null });
-const refused = (e: ConduitError): ConduitAnswer => ({ result: null, error_code: e.code, error_info: e.message, retryAfter: e.retryAfter });
+export const refusal = (e: ConduitError): ConduitAnswer => ({ result: null, error_code: e.code, error_info: e.message, retryAfter: e.retryAfter });
 
 async function callerOf(deps: ConduitDeps, call: ConduitCall): Promise<User | null> {
   if ('sessionUser' in call.caller) return call.caller.sessionUser;
@@ -53,7 +53,7 @@ async function callerOf(deps: ConduitDeps, call: ConduitCall): Promise<User | nu
  */
 function domainError(err: unknown): ConduitError | null {
   if (err instanceof ConduitError) return err;
-  if (err instanceof ValidationError || err instanceof NotFoundError || err instanceof AppError) return new ConduitError('ERR-CONDUIT-CORE', err.message);
+  if (err instanceof ValidationError || err instanceof NotFoundError || err instanceof AppError) return coreError(err.message);
   return null;
 }
 
@@ -65,7 +65,7 @@ function domainError(err: unknown): ConduitError | null {
 export async function runConduitCall(deps: ConduitDeps, call: ConduitCall): Promise<ConduitAnswer> {
   try {
     const method = findMethod(call.method);
-    if (!method) throw new ConduitError('ERR-CONDUIT-CALL', `Conduit API method "${call.method}" does not exist.`);
+    if (!method) throw callError(`Conduit API method "${call.method}" does not exist.`);
     const viewer = await callerOf(deps, call);
     if (method.needsToken && !viewer) throw new ConduitError('ERR-INVALID-SESSION', 'Session key is not present.');
     const parsed = method.params.safeParse(call.params);
@@ -74,8 +74,8 @@ export async function runConduitCall(deps: ConduitDeps, call: ConduitCall): Prom
     return ok(await method.call(ctx, parsed.data));
   } catch (err) {
     const known = domainError(err);
-    if (known) return refused(known);
+    if (known) return refusal(known);
     deps.log(JSON.stringify({ at: new Date().toISOString(), id: call.requestId, level: 'error', method: call.method, error: String((err as Error)?.stack ?? err) }));
-    return refused(new ConduitError('ERR-CONDUIT-CORE', `Something went wrong on our side. The error has been logged as request ${call.requestId}; please try again.`));
+    return refusal(coreError(`Something went wrong on our side. The error has been logged as request ${call.requestId}; please try again.`));
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConduitError, type ConduitCode } from './errors';
+import { ConduitError, callError, type ConduitCode } from './errors';
 
 /**
  * Building blocks for the methods' parameter schemas. Messages are
@@ -42,12 +42,40 @@ export function intList(noun: string, min?: number, max?: number) {
 }
 
 /** A cursor that is a row id, as user.search and transaction.search page by. */
-export function idCursor(name: string, v: string | undefined): number | undefined {
+function idCursor(name: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (!/^[1-9][0-9]{0,9}$/.test(v) || Number(v) > INT4_MAX) {
-    throw new ConduitError('ERR-CONDUIT-CALL', `Parameter "${name}" must be a cursor from a previous page of this search.`);
+    throw callError(`Parameter "${name}" must be a cursor from a previous page of this search.`);
   }
   return Number(v);
+}
+
+export interface IdCursors {
+  after?: number;
+  before?: number;
+}
+
+/** The "after" and "before" of a search that pages by row id, newest first: at most one of them. */
+export function idCursors(after: string | undefined, before: string | undefined): IdCursors {
+  const c = { after: idCursor('after', after), before: idCursor('before', before) };
+  if (c.after !== undefined && c.before !== undefined) throw callError('Give either "after" or "before", not both.');
+  return c;
+}
+
+/**
+ * One page of such a search, from rows fetched one beyond the page (the extra
+ * row says another page exists), with the cursors of the pages either side.
+ */
+export function idPage<T extends { id: number }>(rows: T[], limit: number, c: IdCursors): { page: T[]; after: string | null; before: string | null } {
+  const more = rows.length > limit;
+  const page = c.before !== undefined ? rows.slice(more ? 1 : 0) : rows.slice(0, limit);
+  const hasNext = c.before !== undefined || more;
+  const hasPrev = c.before !== undefined ? more : c.after !== undefined;
+  return {
+    page,
+    after: hasNext && page.length ? String(page[page.length - 1]!.id) : null,
+    before: hasPrev && page.length ? String(page[0]!.id) : null,
+  };
 }
 
 /** PHP clients send an empty map as [], since PHP's empty array is both. */
@@ -94,12 +122,12 @@ export function paramsError(method: string, issues: readonly Issue[], claim?: Is
   }
   const issue = issues[0]!;
   if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
-    return new ConduitError('ERR-CONDUIT-CALL', `API method "${method}" does not define these parameters: ${issue.keys.join(', ')}.`);
+    return callError(`API method "${method}" does not define these parameters: ${issue.keys.join(', ')}.`);
   }
   if (issue.code === 'unrecognized_keys') {
-    return new ConduitError('ERR-CONDUIT-CALL', `Parameter "${pathOf(issue.path)}" does not take these keys: ${issue.keys.join(', ')}.`);
+    return callError(`Parameter "${pathOf(issue.path)}" does not take these keys: ${issue.keys.join(', ')}.`);
   }
   const name = pathOf(issue.path);
   const said = /^[a-z]/.test(issue.message) ? issue.message : `is invalid: ${issue.message}`;
-  return new ConduitError('ERR-CONDUIT-CALL', name ? `Parameter "${name}" ${said}` : `The parameters are invalid: ${issue.message}`);
+  return callError(name ? `Parameter "${name}" ${said}` : `The parameters are invalid: ${issue.message}`);
 }

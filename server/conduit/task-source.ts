@@ -3,7 +3,7 @@ import { QueryError, searchTasks } from '../search/engine';
 import type { Order, TaskFilter } from '../search/query';
 import type { Task, Tracker } from '../tasks/task';
 import type { Actor } from '../users/roles';
-import { ConduitError } from './errors';
+import { callError } from './errors';
 
 /**
  * The one seam between maniphest.search and the shared task query engine
@@ -26,7 +26,7 @@ export interface TaskPageResult {
 
 export async function findTaskPage(db: Knex, tracker: Tracker, viewer: Actor, r: TaskPageRequest): Promise<TaskPageResult> {
   if (r.order === 'relevance' && !r.filter.text?.trim()) {
-    throw new ConduitError('ERR-CONDUIT-CALL', 'Parameter "order" is "relevance", which needs a "query" constraint: the words to rank tasks by.');
+    throw callError('Parameter "order" is "relevance", which needs a "query" constraint: the words to rank tasks by.');
   }
   try {
     const page = await searchTasks(db, tracker, viewer, { filter: r.filter, order: r.order, group: 'none', limit: r.limit }, { after: r.after, before: r.before });
@@ -34,8 +34,8 @@ export async function findTaskPage(db: Knex, tracker: Tracker, viewer: Actor, r:
   } catch (err) {
     if (!(err instanceof QueryError)) throw err;
     const which = r.after !== undefined && r.before !== undefined ? null : r.after !== undefined ? 'after' : r.before !== undefined ? 'before' : null;
-    if (r.after !== undefined && r.before !== undefined) throw new ConduitError('ERR-CONDUIT-CALL', 'Give either "after" or "before", not both.');
-    if (which) throw new ConduitError('ERR-CONDUIT-CALL', `Parameter "${which}" must be a cursor from a previous page of this search, with the same order.`);
-    throw new ConduitError('ERR-CONDUIT-CALL', err.message);
+    if (r.after !== undefined && r.before !== undefined) throw callError('Give either "after" or "before", not both.');
+    if (which) throw callError(`Parameter "${which}" must be a cursor from a previous page of this search, with the same order.`);
+    throw callError(err.message);
   }
 }

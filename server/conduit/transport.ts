@@ -1,4 +1,5 @@
-import { ConduitError, callError } from './errors';
+import { withoutNul } from '../db/text';
+import { ConduitError, callError, coreError } from './errors';
 
 /**
  * The three ways Conduit clients send parameters in a form-encoded body:
@@ -42,7 +43,7 @@ function listify(value: unknown): unknown {
  * Nests bracketed field names into maps and lists. Built on null-prototype
  * objects, so a field named __proto__ is only ever data.
  */
-export function nestFields(body: Fields): Fields {
+function nestFields(body: Fields): Fields {
   const root: Fields = Object.create(null);
   const conflict = (name: string) => callError(`Parameter "${name}" is given both as a single value and as a list or map; send it one way.`);
   for (const [key, raw] of Object.entries(body)) {
@@ -114,13 +115,19 @@ function decodeConsoleParams(fields: Fields): Fields {
 /**
  * Reads a Conduit call from a request body. `contentType` is the request's,
  * `hasBody` whether it carried one; a JSON body is refused with the sentence
- * Phabricator uses, so people learn to send forms.
+ * Phabricator uses, so people learn to send forms. Text is read as web forms
+ * read it: U+0000 as U+FFFD.
  */
 export function decodeConduitBody(body: Fields | undefined, contentType: string | undefined, hasBody: boolean): DecodedCall {
+  const call = decodeBody(body, contentType, hasBody);
+  return { params: withoutNul(call.params), token: call.token };
+}
+
+function decodeBody(body: Fields | undefined, contentType: string | undefined, hasBody: boolean): DecodedCall {
   const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
   if (hasBody && type !== FORM_TYPE) {
-    if (type === 'application/json' || type.endsWith('+json')) throw new ConduitError('ERR-CONDUIT-CORE', JSON_BODY_MESSAGE);
-    throw new ConduitError('ERR-CONDUIT-CORE', `Use form-encoded data (Content-Type: ${FORM_TYPE}) to submit parameters to Conduit endpoints.`);
+    if (type === 'application/json' || type.endsWith('+json')) throw coreError(JSON_BODY_MESSAGE);
+    throw coreError(`Use form-encoded data (Content-Type: ${FORM_TYPE}) to submit parameters to Conduit endpoints.`);
   }
   const fields = nestFields(body ?? {});
   const output = fields.output;

@@ -95,6 +95,14 @@ function referenceRule(state: MarkdownIt.StateCore): void {
     let linkDepth = 0;
     let previous = '';
     const children = block.children;
+    // The character shown right after each token, read from the right in one pass: looking ahead from every
+    // text token instead would make a long paragraph quadratic to render.
+    const following: string[] = new Array<string>(children.length);
+    let edge = '';
+    for (let i = children.length - 1; i >= 0; i--) {
+      following[i] = edge;
+      if (!TRANSPARENT.has(children[i]!.type)) edge = edgeChar(children[i]!, 'first');
+    }
     children.forEach((token, i) => {
       if (token.type === 'link_open') linkDepth++;
       if (token.type === 'link_close') linkDepth--;
@@ -103,8 +111,7 @@ function referenceRule(state: MarkdownIt.StateCore): void {
         if (!TRANSPARENT.has(token.type)) previous = edgeChar(token, 'last');
         return;
       }
-      const next = children.slice(i + 1).find((t) => !TRANSPARENT.has(t.type));
-      for (const part of scanText(token.content, previous, next ? edgeChar(next, 'first') : '')) {
+      for (const part of scanText(token.content, previous, following[i])) {
         if (typeof part === 'string') {
           const t = new state.Token('text', '', 0);
           t.content = part;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { withoutNul } from '../db/text';
 import { ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
 import { findUsersByUsernames } from '../users/repository';
@@ -69,15 +70,9 @@ function range(start: string | undefined, end: string | undefined, name: string,
   return { from, to };
 }
 
-/** PostgreSQL text cannot hold U+0000: read it as U+FFFD, as forms do, rather than fail in the query. */
-function withoutNul(raw: unknown): unknown {
-  if (!raw || typeof raw !== 'object') return raw ?? {};
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, typeof v === 'string' ? v.replaceAll('\u0000', '\uFFFD') : v]));
-}
-
 /** Turns form parameters into a query, resolving usernames in one query; every problem is reported at once. */
 export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor | null, raw: unknown): Promise<TaskQuery> {
-  const parsed = QueryParams.safeParse(withoutNul(raw));
+  const parsed = QueryParams.safeParse(withoutNul(raw ?? {}));
   if (!parsed.success) {
     const fields: Record<string, string> = {};
     for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import type { ViewPolicy } from '../config';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { findUserById, findUserByUsername } from '../users/repository';
 import { can, type Actor } from '../users/roles';
@@ -9,7 +10,7 @@ import { sameValue } from './events/values';
 import { findNewMentions, writeBackLinks } from './mentions';
 import { canView } from './policy';
 import * as repo from './repository';
-import type { TaskState, Tracker } from './task';
+import { VIEW_NAMES, type Task, type TaskState, type Tracker } from './task';
 
 export interface Domain {
   db: Knex;
@@ -33,7 +34,7 @@ export interface EditResult {
 /** Fields whose concurrent edits are refused rather than silently overwritten. */
 const GUARDED = ['title', 'description', 'status', 'priority', 'owner', 'view'];
 
-function stateOf(task: import('./task').Task, subscriberIds: number[]): TaskState {
+function stateOf(task: Task, subscriberIds: number[]): TaskState {
   return {
     title: task.title,
     description: task.description,
@@ -86,18 +87,26 @@ async function checkConflicts(trx: Knex.Transaction, taskId: number, plan: Map<s
     const mine = plan.get(type);
     if (sameValue(mine, first.old)) plan.delete(type);
     else if (!t.isNoop(t.current(state), mine)) {
-      conflicts[t.field] = `Someone else changed this while you were editing; it is now ${describeValue(type, t.current(state), d)}. Save again to replace it with yours.`;
+      conflicts[t.field] = `Someone else changed this while you were editing; it is now ${await describeValue(trx, type, t.current(state), d)}. Save again to replace it with yours.`;
     }
   }
   if (Object.keys(conflicts).length) throw new ValidationError(conflicts, 409, 'conflict');
 }
 
-function describeValue(type: string, v: unknown, d: Domain): string {
+/** The newer value as the form shows it: names, not the ids and keys stored. */
+async function describeValue(trx: Knex.Transaction, type: string, v: unknown, d: Domain): Promise<string> {
   if (type === 'priority') return `"${d.tracker.priorityName(Number(v))}"`;
   if (type === 'status') return `"${d.tracker.statusName(String(v))}"`;
+  if (type === 'view') return `"${VIEW_NAMES[v as ViewPolicy] ?? String(v)}"`;
   if (type === 'description') return 'a newer text (shown above the box)';
+  if (type === 'owner') return v === null ? 'nobody' : `"${(await findUserById(trx, Number(v)))?.username ?? 'unknown user'}"`;
   if (v === null) return 'empty';
   return `"${String(v)}"`;
+}
+
+/** The sort key of grouping by owner, kept on the row: the owner's lowercased username. */
+async function ownerOrdering(trx: Knex.Transaction, ownerId: number | null): Promise<string> {
+  return ownerId === null ? '' : ((await findUserById(trx, ownerId))?.username.toLowerCase() ?? '');
 }
 
 /** Adds what a change implies: the author and newly mentioned people subscribe, a closer claims, a replaced owner stays subscribed. */
@@ -105,7 +114,8 @@ function expand(plan: Map<string, unknown>, state: TaskState, actor: Actor, isCr
   const next = applyPlan(state, plan);
   let ownerId = next.ownerId;
   const closing = !d.tracker.isClosed(state.status) && d.tracker.isClosed(next.status);
-  if (closing && ownerId === null && !plan.has('owner') && d.tracker.status(next.status)?.claim) {
+  // An owner field that repeats "nobody" (the edit form always sends it) is no choice of owner; only unassigning someone is.
+  if (closing && ownerId === null && state.ownerId === null && d.tracker.status(next.status)?.claim) {
     ownerId = actor.id;
     plan.set('owner', actor.id);
   }
@@ -141,7 +151,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
 
   return d.db.transaction(async (trx) => {
     let state: TaskState;
-    let task: import('./task').Task | null = null;
+    let task: Task | null = null;
     if (isCreate) {
       state = d.tracker.blankState();
     } else {
@@ -150,9 +160,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       state = stateOf(task, await repo.findSubscriberIds(trx, taskId));
     }
     const ctx: ParseContext = {
-      trx,
       tracker: d.tracker,
-      actor,
       findUserByName: (name) => findUserByUsername(trx, name),
       findUserById: (id) => findUserById(trx, id),
     };
@@ -181,6 +189,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       state: next,
       closedAt: isClosed ? (wasClosed && task ? task.closedAt : at) : null,
       closerId: isClosed ? (wasClosed && task ? task.closerId : actor.id) : null,
+      ownerOrdering: next.ownerId === state.ownerId ? undefined : await ownerOrdering(trx, next.ownerId),
     };
     const id = task ? task.id : await repo.insertTask(trx, actor.id, write, at);
     if (task) await repo.updateTask(trx, id, write, at);

@@ -3,7 +3,6 @@ import type { Knex } from 'knex';
 import { referencesIn } from '../markup/render';
 import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
-import type { StoredEvent } from './events/types';
 import { canView } from './policy';
 import * as repo from './repository';
 import type { TaskState } from './task';
@@ -65,16 +64,13 @@ export async function writeBackLinks(
   srcId: number,
   taskIds: number[],
   meta: { source: string; at: Date },
-): Promise<StoredEvent[]> {
+): Promise<void> {
   const fresh = await repo.addMentionEdges(trx, srcId, taskIds);
-  const written: StoredEvent[] = [];
   for (const dst of fresh) {
-    const events = await repo.insertEvents(
+    await repo.insertEvents(
       trx,
       { taskId: dst, groupId: crypto.randomUUID(), actorId: actor.id, source: meta.source, at: meta.at },
       [{ type: 'mentioned', old: null, new: srcId }],
     );
-    written.push(...events);
   }
-  return written;
 }

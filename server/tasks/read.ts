@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors';
-import { findUsersByIds } from '../users/repository';
+import { findUserById } from '../users/repository';
 import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import type { StoredEvent } from './events/types';
@@ -25,6 +25,11 @@ export interface TaskDetail {
   refs: ResolvedReferences;
   users: Map<number, User>;
   version: number;
+}
+
+/** The ids among `ids` of tasks the viewer may see, in one query. */
+export async function visibleTaskIds(db: Knex, viewer: Actor | null, ids: Iterable<number>): Promise<Set<number>> {
+  return new Set((await repo.findTasksByIds(db, ids)).filter((t) => canView(viewer, t)).map((t) => t.id));
 }
 
 /** A task as the viewer may see it, or NotFound exactly as if it did not exist. */
@@ -76,7 +81,7 @@ export async function quoteComment(db: Knex, viewer: Actor | null, taskId: numbe
   await viewTask(db, viewer, taskId);
   const event = await repo.findEvent(db, taskId, eventId);
   if (!event || event.type !== 'comment') return null;
-  const author = (await findUsersByIds(db, [event.actorId])).get(event.actorId);
+  const author = await findUserById(db, event.actorId);
   const quoted = String(event.new ?? '')
     .split('\n')
     .map((line) => (line ? `> ${line}` : '>'))
@@ -91,7 +96,7 @@ export interface Hovercard {
 
 export async function loadHovercard(db: Knex, viewer: Actor | null, id: number): Promise<Hovercard> {
   const task = await viewTask(db, viewer, id);
-  const owner = task.ownerId ? ((await findUsersByIds(db, [task.ownerId])).get(task.ownerId) ?? null) : null;
+  const owner = task.ownerId ? await findUserById(db, task.ownerId) : null;
   return { task, owner };
 }
 
@@ -104,6 +109,6 @@ export interface TaskForEdit {
 
 export async function loadTaskForEdit(db: Knex, viewer: Actor | null, id: number): Promise<TaskForEdit> {
   const task = await viewTask(db, viewer, id);
-  const [owners, version] = await Promise.all([findUsersByIds(db, task.ownerId ? [task.ownerId] : []), repo.lastEventId(db, id)]);
-  return { task, owner: task.ownerId ? (owners.get(task.ownerId) ?? null) : null, version };
+  const [owner, version] = await Promise.all([task.ownerId ? findUserById(db, task.ownerId) : null, repo.lastEventId(db, id)]);
+  return { task, owner, version };
 }

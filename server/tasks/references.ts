@@ -23,13 +23,12 @@ export interface ResolvedReferences {
   users: Map<number, User>;
 }
 
-export function taskTarget(task: Task, tracker: Tracker): TaskTarget {
-  const closed = tracker.isClosed(task.status);
+function taskTarget(task: Task, tracker: Tracker): TaskTarget {
   return {
     id: task.id,
     title: task.title,
-    closed,
-    stateText: closed ? tracker.statusFullName(task.status) : `${tracker.statusName(task.status)}, ${tracker.priorityName(task.priority)}`,
+    closed: tracker.isClosed(task.status),
+    stateText: tracker.stateText(task),
     priorityColor: tracker.priorityColor(task.priority),
   };
 }

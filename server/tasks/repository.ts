@@ -54,6 +54,11 @@ export function toTask(r: TaskRow): Task {
   };
 }
 
+export async function countTasks(db: Knex): Promise<number> {
+  const row = await db('tasks').count<{ n: number }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}
+
 export async function findTask(db: Knex, id: number): Promise<Task | null> {
   const row = (await db('tasks').select(TASK_COLUMNS).where({ id }).first()) as TaskRow | undefined;
   return row ? toTask(row) : null;
@@ -69,6 +74,8 @@ export interface TaskWrite {
   state: TaskState;
   closedAt: Date | null;
   closerId: number | null;
+  /** The owner's lowercased username ('' for none), when the owner changed. */
+  ownerOrdering?: string;
 }
 
 function columns(w: TaskWrite) {
@@ -81,6 +88,7 @@ function columns(w: TaskWrite) {
     view_policy: w.state.view,
     closed_at: w.closedAt,
     closer_id: w.closerId,
+    ...(w.ownerOrdering !== undefined ? { owner_ordering: w.ownerOrdering } : {}),
   };
 }
 

@@ -84,11 +84,11 @@ export class Tracker {
     return this.statusByKey.get(key)?.name ?? key;
   }
 
-  /** "Open" for open statuses, "Closed, Resolved" for closed ones, as headers show them. */
-  statusFullName(key: string): string {
-    const s = this.statusByKey.get(key);
-    if (!s) return key;
-    return s.closed ? `Closed, ${s.name}` : s.name;
+  /** A task's state as headers and links show it: "Open, Normal", or "Closed, Resolved". */
+  stateText(task: Pick<Task, 'status' | 'priority'>): string {
+    const s = this.statusByKey.get(task.status);
+    if (s?.closed) return `Closed, ${s.name}`;
+    return `${this.statusName(task.status)}, ${this.priorityName(task.priority)}`;
   }
 
   priority(value: number): PriorityConfig | undefined {

@@ -14,7 +14,7 @@ function fieldErrors(error: import('zod').ZodError): Record<string, string> {
   return fields;
 }
 
-export function parseNewAccount(input: unknown): NewAccount {
+function parseNewAccount(input: unknown): NewAccount {
   const parsed = NewAccount.safeParse(input);
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
   return parsed.data;

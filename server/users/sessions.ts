@@ -20,6 +20,8 @@ export async function startSession(db: Knex, userId: number, days: number): Prom
   const token = crypto.randomBytes(32).toString('base64url');
   const id = hashToken(token);
   await repo.insertSession(db, id, userId, new Date(Date.now() + days * DAY));
+  // Logins are rare enough to sweep expired sessions on, and frequent enough to keep the table small.
+  await repo.deleteExpiredSessions(db);
   return { token, id };
 }
 

@@ -14,13 +14,13 @@ export const TOKEN_PREFIX = 'api';
 export const TOKEN_LENGTH = 32;
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
-export function generateToken(): string {
+function generateToken(): string {
   // 256 is a multiple of 32, so masking each byte keeps every character equally likely.
   const bytes = crypto.randomBytes(TOKEN_LENGTH - TOKEN_PREFIX.length - 1);
   return `${TOKEN_PREFIX}-${[...bytes].map((b) => ALPHABET[b & 31]).join('')}`;
 }
 
-export const TokenName = z
+const TokenName = z
   .string({ error: 'Name the token.' })
   .trim()
   .max(255, 'Token names are at most 255 characters.')

@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { withoutNul } from '../db/text';
 import { ValidationError } from '../errors';
+
+/** Fields one form-encoded body may carry: a bulk edit ticks up to a full page of 1000 tasks, one field each, besides its other fields. */
+export const MAX_FORM_FIELDS = 2000;
 
 /** One schema per form. Fields are optional: a field left out of a POST means "no change". */
 const field = z.string({ error: 'Send this field once, as text.' }).optional();
@@ -55,16 +59,9 @@ export const DisableForm = z.object({
   disabled: z.enum(['true', 'false'], { error: 'Say whether to disable or enable the account.' }),
 });
 
-/** PostgreSQL text cannot hold U+0000; as CommonMark does, read it as U+FFFD rather than fail on storing it. */
-function withoutNul(value: unknown): unknown {
-  if (typeof value === 'string') return value.replaceAll('\u0000', '\uFFFD');
-  if (Array.isArray(value)) return value.map(withoutNul);
-  return value;
-}
-
 /** Parses a form body, or throws a ValidationError naming each field's problem. */
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const input = body && typeof body === 'object' ? Object.fromEntries(Object.entries(body).map(([k, v]) => [k, withoutNul(v)])) : {};
+  const input = body && typeof body === 'object' ? withoutNul(body) : {};
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const fields: Record<string, string> = {};

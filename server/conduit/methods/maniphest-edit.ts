@@ -4,7 +4,7 @@ import { applyEdit } from '../../tasks/editor';
 import type { Change } from '../../tasks/events/types';
 import { findTask } from '../../tasks/repository';
 import { findUsersByPhids } from '../../users/repository';
-import { ConduitError, callError, coreError } from '../errors';
+import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod } from '../method';
 import { findEventPhids } from '../repository';
@@ -120,7 +120,7 @@ export const maniphestEdit = defineMethod({
       throw err;
     }
     const task = await findTask(db, result.taskId);
-    if (!task) throw new ConduitError('ERR-CONDUIT-CORE', 'The task was saved but could not be read back.');
+    if (!task) throw coreError('The task was saved but could not be read back.');
     const phids = await findEventPhids(db, result.events.map((e) => e.id));
     return { object: { id: task.id, phid: task.phid }, transactions: phids.map((phid) => ({ phid })) };
   },

@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../errors';
-import { viewTask } from '../../tasks/read';
+import { viewTask, visibleTaskIds } from '../../tasks/read';
+import { timelineTaskIds, timelineUserIds } from '../../tasks/timeline';
 import { findUsersByIds, findUsersByPhids } from '../../users/repository';
-import { ConduitError, coreError } from '../errors';
+import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod } from '../method';
-import { checkPageSize, cursor, idCursor, phpMap, pageSize, textList } from '../params';
+import { checkPageSize, cursor, idCursors, idPage, phpMap, pageSize, textList } from '../params';
 import { findEventPage } from '../repository';
 import { transactionResult } from '../shapes';
 
@@ -42,16 +43,14 @@ export const transactionSearch = defineMethod({
   },
   async call({ db, tracker, viewer }, p) {
     if (p.objectIdentifier === undefined || p.objectIdentifier === '') {
-      throw new ConduitError('ERR-CONDUIT-CALL', 'Calls to "transaction.search" must specify an "objectIdentifier": the task\'s PHID, monogram or ID.');
+      throw callError('Calls to "transaction.search" must specify an "objectIdentifier": the task\'s PHID, monogram or ID.');
     }
     const limit = checkPageSize(p.limit);
-    const after = idCursor('after', p.after);
-    const before = idCursor('before', p.before);
-    if (after !== undefined && before !== undefined) throw new ConduitError('ERR-CONDUIT-CALL', 'Give either "after" or "before", not both.');
+    const cursors = idCursors(p.after, p.before);
     const c = p.constraints ?? {};
     for (const key of ['phids', 'authorPHIDs'] as const) {
       if (c[key] && c[key].length === 0) {
-        throw new ConduitError('ERR-CONDUIT-CALL', `Constraint "${key}" to "transaction.search" requires a nonempty list, empty list provided.`);
+        throw callError(`Constraint "${key}" to "transaction.search" requires a nonempty list, empty list provided.`);
       }
     }
     const notFound = `In call to "transaction.search", specified "objectIdentifier" ("${p.objectIdentifier}") does not exist.`;
@@ -65,25 +64,17 @@ export const transactionSearch = defineMethod({
       throw err;
     }
     const actorIds = c.authorPHIDs ? (await findUsersByPhids(db, c.authorPHIDs)).map((u) => u.id) : undefined;
-    const rows = await findEventPage(db, { taskId: task.id, limit, phids: c.phids, actorIds, after, before });
-    const more = rows.length > limit;
-    const page = before !== undefined ? rows.slice(more ? 1 : 0) : rows.slice(0, limit);
-    const userIds = new Set<number>();
-    for (const e of page) {
-      userIds.add(e.actorId);
-      for (const v of [e.old, e.new].flat()) if (typeof v === 'number' && (e.type === 'owner' || e.type === 'subscribers')) userIds.add(v);
-    }
-    const users = await findUsersByIds(db, userIds);
+    const rows = await findEventPage(db, { taskId: task.id, limit, phids: c.phids, actorIds, ...cursors });
+    const { page, after, before } = idPage(rows, limit, cursors);
+    // An event about a task the caller may not see (a back-link from it) is left out, as the timeline leaves it out;
+    // cursors still come from the whole page, so paging stays exact.
+    const visible = await visibleTaskIds(db, viewer, timelineTaskIds(page));
+    const shown = page.filter((e) => timelineTaskIds([e]).every((id) => visible.has(id)));
+    const users = await findUsersByIds(db, timelineUserIds(shown));
     const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
-    const hasNext = before !== undefined || more;
-    const hasPrev = before !== undefined ? more : after !== undefined;
     return {
-      data: page.map((e) => transactionResult(e, task, tracker, phidOf)),
-      cursor: {
-        limit,
-        after: hasNext && page.length ? String(page[page.length - 1]!.id) : null,
-        before: hasPrev && page.length ? String(page[0]!.id) : null,
-      },
+      data: shown.map((e) => transactionResult(e, task, tracker, phidOf)),
+      cursor: { limit, after, before },
     };
   },
 });

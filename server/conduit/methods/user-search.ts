@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { searchUsers } from '../../users/repository';
 import { ConduitError } from '../errors';
 import { defineMethod } from '../method';
-import { checkPageSize, cursor, idCursor, INT4_MAX, phpMap, intList, isOn, pageSize, text, textList } from '../params';
+import { checkPageSize, cursor, idCursors, idPage, INT4_MAX, phpMap, intList, isOn, pageSize, text, textList } from '../params';
 import { userResult } from '../shapes';
 
 const QUERY_KEYS = ['all', 'active'] as const;
@@ -56,25 +56,15 @@ export const userSearch = defineMethod({
       if (isOn(value)) throw new ConduitError('ERR-INVALID-ATTACHMENT', `Attachment "${key}" is not available for this search: people have no attachments.`);
     }
     const limit = checkPageSize(p.limit);
-    const after = idCursor('after', p.after);
-    const before = idCursor('before', p.before);
-    if (after !== undefined && before !== undefined) throw new ConduitError('ERR-CONDUIT-CALL', 'Give either "after" or "before", not both.');
+    const cursors = idCursors(p.after, p.before);
     const c = p.constraints ?? {};
-    const rows = await searchUsers(db, { ids: c.ids, phids: c.phids, usernames: c.usernames, active: queryKey === 'active' || undefined, limit, after, before });
-    const more = rows.length > limit;
-    const page = before !== undefined ? rows.slice(more ? 1 : 0) : rows.slice(0, limit);
-    const hasNext = before !== undefined || more;
-    const hasPrev = before !== undefined ? more : after !== undefined;
+    const rows = await searchUsers(db, { ids: c.ids, phids: c.phids, usernames: c.usernames, active: queryKey === 'active' || undefined, limit, ...cursors });
+    const { page, after, before } = idPage(rows, limit, cursors);
     return {
       data: page.map(userResult),
       maps: {},
       query: { queryKey },
-      cursor: {
-        limit,
-        after: hasNext && page.length ? String(page[page.length - 1]!.id) : null,
-        before: hasPrev && page.length ? String(page[0]!.id) : null,
-        order: p.order ?? null,
-      },
+      cursor: { limit, after, before, order: p.order ?? null },
     };
   },
 });

@@ -13,7 +13,7 @@ export type { SavedQuery } from './repository';
 
 export const MAX_NAME_LENGTH = 100;
 
-export const SavedQueryName = z
+const SavedQueryName = z
   .string({ error: 'Give the query a name.' })
   .trim()
   .min(1, 'Give the query a name.')
@@ -47,6 +47,9 @@ export function paramsToString(params: QueryParams): string {
   return url.toString();
 }
 
+/** Whether a URL segment could be a saved query's key; anything else is no saved query and is not looked up. */
+const isSavedKey = (key: string) => /^[a-z2-7]{12}$/.test(key);
+
 /** 60 random bits in a-z2-7: unguessable, and never the name of a built-in query. */
 function newKey(): string {
   const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
@@ -61,11 +64,6 @@ function checkName(raw: unknown): string {
 
 export function listSavedQueries(db: Knex, owner: Actor): Promise<SavedQuery[]> {
   return repo.listSavedQueries(db, owner.id);
-}
-
-/** A person's default list: their first saved query, if they have one. */
-export function defaultSavedQuery(db: Knex, owner: Actor): Promise<SavedQuery | null> {
-  return repo.firstSavedQuery(db, owner.id);
 }
 
 /** Saves a query under a name, after checking that the query itself is valid for its owner. */
@@ -91,18 +89,18 @@ export async function saveQuery(db: Knex, tracker: Tracker, owner: Actor, rawNam
 
 export async function renameSavedQuery(db: Knex, owner: Actor, key: string, rawName: unknown): Promise<void> {
   // Someone else's query is not there at all, whatever name was sent.
-  const saved = await repo.findSavedQuery(db, key);
+  const saved = isSavedKey(key) ? await repo.findSavedQuery(db, key) : null;
   if (!saved || saved.ownerId !== owner.id) throw new NotFoundError(NOT_YOURS);
   const name = checkName(rawName);
   if (!(await repo.renameSavedQuery(db, owner.id, key, name))) throw new NotFoundError(NOT_YOURS);
 }
 
 export async function moveSavedQuery(db: Knex, owner: Actor, key: string, direction: 'up' | 'down'): Promise<void> {
-  if (!(await repo.moveSavedQuery(db, owner.id, key, direction))) throw new NotFoundError(NOT_YOURS);
+  if (!isSavedKey(key) || !(await repo.moveSavedQuery(db, owner.id, key, direction))) throw new NotFoundError(NOT_YOURS);
 }
 
 export async function deleteSavedQuery(db: Knex, owner: Actor, key: string): Promise<void> {
-  if (!(await repo.deleteSavedQuery(db, owner.id, key))) throw new NotFoundError(NOT_YOURS);
+  if (!isSavedKey(key) || !(await repo.deleteSavedQuery(db, owner.id, key))) throw new NotFoundError(NOT_YOURS);
 }
 
 export interface NamedQuery {
@@ -119,7 +117,7 @@ export interface NamedQuery {
 export async function findNamedQuery(db: Knex, viewer: Actor | null, key: string): Promise<NamedQuery | null> {
   const builtin = builtinQuery(key);
   if (builtin) return { key: builtin.key, name: builtin.name, params: builtin.params as QueryParams, needsLogin: builtin.needsLogin };
-  if (!viewer || !/^[a-z2-7]{12}$/.test(key)) return null;
+  if (!viewer || !isSavedKey(key)) return null;
   const saved = await repo.findSavedQuery(db, key);
   return saved && saved.ownerId === viewer.id ? savedAsNamed(saved) : null;
 }

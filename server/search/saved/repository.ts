@@ -31,11 +31,6 @@ export async function listSavedQueries(db: Knex, ownerId: number): Promise<Saved
   return rows.map(toSavedQuery);
 }
 
-export async function firstSavedQuery(db: Knex, ownerId: number): Promise<SavedQuery | null> {
-  const row = (await db('saved_queries').select(COLUMNS).where({ owner_id: ownerId }).orderBy([{ column: 'position' }, { column: 'id' }]).first()) as SavedQueryRow | undefined;
-  return row ? toSavedQuery(row) : null;
-}
-
 export async function findSavedQuery(db: Knex, key: string): Promise<SavedQuery | null> {
   const row = (await db('saved_queries').select(COLUMNS).where({ query_key: key }).first()) as SavedQueryRow | undefined;
   return row ? toSavedQuery(row) : null;

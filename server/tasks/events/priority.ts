@@ -23,7 +23,8 @@ export const priority: EventType<number> = {
   capability: () => 'task.triage',
   isNoop: (a, b) => a === b,
   userIds: () => [],
-  hiddenOnCreate: (e) => e.old === null,
+  // Stored on creation only when it differs from the default, so it is a choice worth a line.
+  hiddenOnCreate: () => false,
   describe(e, { actor, tracker }) {
     const from = Number(e.old);
     const to = Number(e.new);

@@ -21,7 +21,8 @@ export const status: EventType<string> = {
   capability: () => 'task.close',
   isNoop: (a, b) => a === b,
   userIds: () => [],
-  hiddenOnCreate: (e) => e.old === null,
+  // Stored on creation only when it differs from the default, so it is a choice worth a line.
+  hiddenOnCreate: () => false,
   describe(e, { actor, tracker }) {
     const from = String(e.old);
     const to = String(e.new);

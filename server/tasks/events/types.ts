@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type { Actor, Capability } from '../../users/roles';
 import type { User } from '../../users/user';
 import type { TaskState, Tracker } from '../task';
@@ -6,9 +5,7 @@ import type { Sentence, TaskRef, UserRef } from './sentence';
 
 /** What parsing a change may look up, always inside the editor's transaction. */
 export interface ParseContext {
-  trx: Knex.Transaction;
   tracker: Tracker;
-  actor: Actor;
   findUserByName(username: string): Promise<User | null>;
   findUserById(id: number): Promise<User | null>;
 }

@@ -1,6 +1,6 @@
 /** Shared pieces of the event types: equality and the "was empty" test. */
 
-export function isEmptyValue(v: unknown): boolean {
+function isEmptyValue(v: unknown): boolean {
   return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 }
 

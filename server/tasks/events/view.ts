@@ -21,7 +21,8 @@ export const view: EventType<ViewPolicy> = {
   refusal: 'You do not have permission to change the visibility of this task.',
   isNoop: (a, b) => a === b,
   userIds: () => [],
-  hiddenOnCreate: (e) => e.old === null,
+  // Stored on creation only when it differs from the default, so it is a choice worth a line.
+  hiddenOnCreate: () => false,
   describe(e, { actor }) {
     const from = VIEW_NAMES[e.old as ViewPolicy] ?? String(e.old);
     const to = VIEW_NAMES[e.new as ViewPolicy] ?? String(e.new);

@@ -10,7 +10,7 @@ export const CSRF_FIELD = '__csrf__';
  * visitor's anonymous cookie) under a secret kept in the database, so every
  * app process issues and accepts the same tokens.
  */
-export function csrfTokenFor(secret: string, req: Request): string {
+function csrfTokenFor(secret: string, req: Request): string {
   const binding = req.sessionId ? `session:${req.sessionId}` : `anon:${String(req.cookies?.[ANON_COOKIE] ?? '')}`;
   return crypto.createHmac('sha256', secret).update(binding).digest('base64url');
 }
@@ -21,7 +21,7 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && crypto.timingSafeEqual(x, y);
 }
 
-export class CsrfError extends AppError {
+class CsrfError extends AppError {
   constructor() {
     super(403, 'csrf', 'This form has expired or did not come from this site. Reload the page and submit it again.');
   }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { AppError, ValidationError } from '../../errors';
 import { authenticate, createAccount } from '../../users/accounts';
-import { countUsers, deleteExpiredSessions } from '../../users/repository';
+import { countUsers } from '../../users/repository';
 import { endSession, startSession } from '../../users/sessions';
 import { SESSION_COOKIE, cookieOptions } from '../cookies';
 import type { AppDeps } from '../deps';
@@ -15,8 +15,6 @@ export function authRoutes(deps: AppDeps) {
   async function logIn(req: Request, res: Response, userId: number) {
     if (req.sessionId) await endSession(deps.db, req.sessionId);
     const { token } = await startSession(deps.db, userId, deps.config.sessionDays);
-    // Logins are rare enough to sweep expired sessions on, and frequent enough to keep the table small.
-    await deleteExpiredSessions(deps.db);
     res.cookie(SESSION_COOKIE, token, cookieOptions(req, deps.config.sessionDays * DAY));
   }
 

@@ -1,22 +1,20 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
-import { runConduitCall, type ConduitAnswer, type ConduitDeps } from '../../conduit/call';
-import { ConduitError } from '../../conduit/errors';
+import { refusal, runConduitCall, type ConduitAnswer, type ConduitDeps } from '../../conduit/call';
+import { ConduitError, callError, coreError } from '../../conduit/errors';
 import { METHODS, findMethod } from '../../conduit/registry';
 import { decodeConduitBody } from '../../conduit/transport';
 import { NotFoundError } from '../../errors';
 import type { AppDeps } from '../deps';
+import { MAX_FORM_FIELDS } from '../forms';
 import { requireViewer } from '../guards';
 import { renderPage } from '../render';
+import { siteUrl } from '../request-url';
 import { methodListModel, methodPageModel } from '../views/conduit';
 
 function send(res: Response, answer: ConduitAnswer): void {
   if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
   res.status(200).json({ result: answer.result, error_code: answer.error_code, error_info: answer.error_info });
 }
-
-const refusal = (err: ConduitError): ConduitAnswer => ({ result: null, error_code: err.code, error_info: err.message });
-
-const baseUrlOf = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
 
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
@@ -40,7 +38,7 @@ export function conduitRoutes(deps: AppDeps) {
         answer = await runConduitCall(conduit, {
           method: String(req.params.method),
           params: decoded.params,
-          baseUrl: baseUrlOf(req),
+          baseUrl: siteUrl(req),
           requestId: req.requestId,
           caller: { token: decoded.token },
         });
@@ -57,7 +55,7 @@ export function conduitRoutes(deps: AppDeps) {
 
     method(req: Request, res: Response) {
       const m = methodOf(req);
-      renderPage(req, res, 'pages/conduit/method', m.name, { method: methodPageModel(m, baseUrlOf(req), null, undefined), loggedIn: Boolean(req.viewer) });
+      renderPage(req, res, 'pages/conduit/method', m.name, { method: methodPageModel(m, siteUrl(req), null, undefined), loggedIn: Boolean(req.viewer) });
     },
 
     /** The console's form: the method called as the person logged in, CSRF-checked like every form. */
@@ -68,7 +66,7 @@ export function conduitRoutes(deps: AppDeps) {
       let answer: ConduitAnswer;
       try {
         const decoded = decodeConduitBody(body, 'application/x-www-form-urlencoded', false);
-        answer = await runConduitCall(conduit, { method: m.name, params: decoded.params, baseUrl: baseUrlOf(req), requestId: req.requestId, caller: { sessionUser: viewer } });
+        answer = await runConduitCall(conduit, { method: m.name, params: decoded.params, baseUrl: siteUrl(req), requestId: req.requestId, caller: { sessionUser: viewer } });
       } catch (err) {
         if (!(err instanceof ConduitError)) throw err;
         answer = refusal(err);
@@ -76,7 +74,7 @@ export function conduitRoutes(deps: AppDeps) {
       const typed: Record<string, unknown> = {};
       for (const d of m.docs) typed[d.name] = body[`params[${d.name}]`] ?? '';
       renderPage(req, res, 'pages/conduit/method', m.name, {
-        method: methodPageModel(m, baseUrlOf(req), typed, { result: answer.result, error_code: answer.error_code, error_info: answer.error_info }),
+        method: methodPageModel(m, siteUrl(req), typed, { result: answer.result, error_code: answer.error_code, error_info: answer.error_info }),
         loggedIn: true,
       });
     },
@@ -88,19 +86,19 @@ export function conduitRoutes(deps: AppDeps) {
  * method: another verb, an unreadable or oversized body.
  */
 export const conduitNotFound: RequestHandler = (req, res) => {
-  send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', `Call Conduit methods with POST /api/<method>; this was ${req.method} ${req.originalUrl.split('?')[0]}.`)));
+  send(res, refusal(callError(`Call Conduit methods with POST /api/<method>; this was ${req.method} ${req.originalUrl.split('?')[0]}.`)));
 };
 
 export function conduitErrors(log: (line: string) => void): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
     const e = err as { type?: string; status?: number; limit?: number };
-    if (e?.type === 'entity.too.large') return send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', 'The request body is too large: the limit is 1 MB.')));
-    if (e?.type === 'parameters.too.many') return send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', 'The request has too many fields: the limit is 1000.')));
+    if (e?.type === 'entity.too.large') return send(res, refusal(callError('The request body is too large: the limit is 1 MB.')));
+    if (e?.type === 'parameters.too.many') return send(res, refusal(callError(`The request has too many fields: the limit is ${MAX_FORM_FIELDS}.`)));
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-      return send(res, refusal(new ConduitError('ERR-CONDUIT-CALL', 'The request body could not be read as form-encoded data.')));
+      return send(res, refusal(callError('The request body could not be read as form-encoded data.')));
     }
     log(JSON.stringify({ at: new Date().toISOString(), id: req.requestId, level: 'error', error: String((err as Error)?.stack ?? err) }));
-    send(res, refusal(new ConduitError('ERR-CONDUIT-CORE', `Something went wrong on our side. The error has been logged as request ${req.requestId}; please try again.`)));
+    send(res, refusal(coreError(`Something went wrong on our side. The error has been logged as request ${req.requestId}; please try again.`)));
   };
 }

@@ -3,9 +3,10 @@ import { NotFoundError } from '../../errors';
 import { allTasks } from '../../search/engine';
 import { parseQueryParams, type QueryParams } from '../../search/params';
 import type { FoundTask } from '../../search/repository';
-import { findNamedQuery, paramsFromString } from '../../search/saved/queries';
+import { findNamedQuery } from '../../search/saved/queries';
 import { findUsersByIds } from '../../users/repository';
 import type { AppDeps } from '../deps';
+import { queryParamsOf, siteUrl } from '../request-url';
 import { CONTENT_TYPES, ENCODERS, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
 
 /** Rows are written this many at a time, with their people loaded in one query. */
@@ -40,8 +41,6 @@ async function write(res: Response, text: string): Promise<boolean> {
 }
 
 export function exportRoutes(deps: AppDeps) {
-  const baseUrlOf = (req: Request) => `${req.protocol}://${req.get('host') ?? 'localhost'}`;
-
   function formatOf(req: Request): ExportFormat {
     const format = String(req.params.format ?? '');
     if (!isExportFormat(format)) throw new NotFoundError('Exports come as .csv or .json.');
@@ -58,7 +57,7 @@ export function exportRoutes(deps: AppDeps) {
     const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, params);
     const tasks = allTasks(deps.db, deps.tracker, req.viewer, query);
     const encoder = ENCODERS[format];
-    const baseUrl = baseUrlOf(req);
+    const baseUrl = siteUrl(req);
     res.status(200);
     res.setHeader('Content-Type', CONTENT_TYPES[format]);
     res.setHeader('Content-Disposition', `attachment; filename="${exportFileName(key, format)}"`);
@@ -85,9 +84,7 @@ export function exportRoutes(deps: AppDeps) {
   return {
     /** /maniphest/query/export.csv?… : the filter form's parameters, as in the list's URL. */
     async custom(req: Request, res: Response) {
-      const format = formatOf(req);
-      const url = new URL(req.originalUrl, 'http://trellis');
-      await stream(req, res, null, paramsFromString(url.search), format);
+      await stream(req, res, null, queryParamsOf(req), formatOf(req));
     },
 
     /** /maniphest/query/<key>/export.json: a built-in query, or one of the viewer's saved ones. */

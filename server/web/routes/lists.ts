@@ -1,9 +1,9 @@
 import type { Request, Response } from 'express';
 import { NotFoundError, ValidationError } from '../../errors';
 import { QueryError, searchTasks, type SearchPage } from '../../search/engine';
-import { LIST_PARAMS, PARAM_NAMES, parseQueryParams, type QueryParams } from '../../search/params';
+import { parseQueryParams, type QueryParams } from '../../search/params';
 import type { TaskQuery } from '../../search/query';
-import { defaultSavedQuery, findNamedQuery, listSavedQueries, paramsFromString, paramsToString, saveQuery, savedAsNamed, type NamedQuery } from '../../search/saved/queries';
+import { findNamedQuery, listSavedQueries, paramsFromString, paramsToString, saveQuery, savedAsNamed, type NamedQuery, type SavedQuery } from '../../search/saved/queries';
 import { taskJump } from '../../search/text';
 import { applyBulkEdit, bulkTargets, planBulkEdit } from '../../tasks/bulk';
 import { parseTaskId } from '../../tasks/task';
@@ -12,24 +12,11 @@ import { domainOf, type AppDeps } from '../deps';
 import { BulkEditForm, SaveQueryForm, parseForm, safeNext } from '../forms';
 import { formProblem, requireCapability, requireViewer } from '../guards';
 import { renderPage } from '../render';
+import { queryParamsOf } from '../request-url';
 import { bulkFormModel, bulkResultModel, selectableResults, selectedIds, type BulkFormState } from '../views/bulk-edit';
 import { queryFormModel } from '../views/query-form';
 import { queryNavModel } from '../views/saved-queries';
 import { searchResultsModel } from '../views/search-results';
-
-/**
- * Only the query's own parameters: the part of a URL worth sharing. Checkboxes repeat a name; their values join
- * with commas. Any other repeated parameter stays a list, which parsing refuses.
- */
-function pickParams(source: Record<string, unknown>): QueryParams {
-  const params: Record<string, unknown> = {};
-  for (const name of PARAM_NAMES) {
-    const v = source[name];
-    const value = LIST_PARAMS.has(name) && Array.isArray(v) && v.every((x) => typeof x === 'string') ? v.join(',') : v;
-    if (value !== undefined && value !== '') params[name] = value;
-  }
-  return params as QueryParams;
-}
 
 function cursorOf(req: Request): { after?: string; before?: string } {
   const c: { after?: string; before?: string } = {};
@@ -49,11 +36,14 @@ interface ListOptions {
   save?: { name: string; errors: Record<string, string> };
   bulk?: BulkFormState;
   status?: number;
+  /** The viewer's saved queries, when the caller has them already. */
+  saved?: SavedQuery[];
 }
 
 export function listRoutes(deps: AppDeps) {
   async function run(req: Request, res: Response, opts: ListOptions) {
-    if (opts.params.text && taskJump(opts.params.text)) return res.redirect(303, `/T${taskJump(opts.params.text)}`);
+    const jump = opts.params.text ? taskJump(opts.params.text) : null;
+    if (jump) return res.redirect(303, `/T${jump}`);
     let errors: Record<string, string> = {};
     let query: TaskQuery | null = null;
     let page: SearchPage | null = null;
@@ -84,7 +74,7 @@ export function listRoutes(deps: AppDeps) {
       opts.title,
       {
         heading: opts.title,
-        nav: queryNavModel(viewer, viewer ? await listSavedQueries(deps.db, viewer) : [], opts.key),
+        nav: queryNavModel(viewer, opts.saved ?? (viewer ? await listSavedQueries(deps.db, viewer) : []), opts.key),
         form: queryFormModel(opts.params, deps.tracker, errors),
         formOpen: hasErrors || !opts.key,
         formError: errors.form ?? null,
@@ -100,10 +90,10 @@ export function listRoutes(deps: AppDeps) {
     );
   }
 
-  async function named(req: Request, res: Response, q: NamedQuery | null) {
+  async function named(req: Request, res: Response, q: NamedQuery | null, saved?: SavedQuery[]) {
     if (!q) throw new NotFoundError('There is no such query.');
     if (q.needsLogin && !req.viewer) return res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
-    await run(req, res, { title: q.name, key: q.key, params: q.params, basePath: `/maniphest/query/${q.key}/` });
+    await run(req, res, { title: q.name, key: q.key, params: q.params, basePath: `/maniphest/query/${q.key}/`, saved });
   }
 
   /** A list re-rendered around a refused form: the query the form came from, as a custom query. */
@@ -115,8 +105,9 @@ export function listRoutes(deps: AppDeps) {
   return {
     /** A person's first saved query, else Assigned; Open Tasks for visitors. */
     async home(req: Request, res: Response) {
-      const saved = req.viewer ? await defaultSavedQuery(deps.db, req.viewer) : null;
-      await named(req, res, saved ? savedAsNamed(saved) : await findNamedQuery(deps.db, req.viewer, req.viewer ? 'assigned' : 'open'));
+      const saved = req.viewer ? await listSavedQueries(deps.db, req.viewer) : [];
+      const first = saved[0];
+      await named(req, res, first ? savedAsNamed(first) : await findNamedQuery(deps.db, req.viewer, req.viewer ? 'assigned' : 'open'), saved);
     },
 
     async named(req: Request, res: Response) {
@@ -165,8 +156,7 @@ export function listRoutes(deps: AppDeps) {
     },
 
     async custom(req: Request, res: Response) {
-      const params = pickParams(req.query as Record<string, unknown>);
-      await run(req, res, { title: 'Search Results', key: null, params, basePath: '/maniphest/query/' });
+      await run(req, res, { title: 'Search Results', key: null, params: queryParamsOf(req), basePath: '/maniphest/query/' });
     },
   };
 }

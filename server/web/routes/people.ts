@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { withoutNul } from '../../db/text';
 import { AppError, NotFoundError } from '../../errors';
 import { changeRole, setAccountDisabled } from '../../users/accounts';
 import { findUserByUsername, listUsers } from '../../users/repository';
@@ -13,7 +14,7 @@ import { formatDateTime } from '../views/dates';
 
 export function peopleRoutes(deps: AppDeps) {
   async function target(req: Request) {
-    const user = await findUserByUsername(deps.db, String(req.params.username ?? ''));
+    const user = await findUserByUsername(deps.db, withoutNul(String(req.params.username ?? '')));
     if (!user) throw new NotFoundError('There is no such account.');
     return user;
   }

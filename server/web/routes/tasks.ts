@@ -123,8 +123,7 @@ export function taskRoutes(deps: AppDeps) {
         res,
         async () => {
           const form = parseForm(TaskForm, req.body);
-          const changes = taskFormChanges(form).filter((c) => !(c.type === 'owner' && c.value === ''));
-          const { taskId } = await applyEdit(domain, viewer, null, changes, { source: 'web' });
+          const { taskId } = await applyEdit(domain, viewer, null, taskFormChanges(form), { source: 'web' });
           return `/T${taskId}`;
         },
         (form, status) => renderForm(req, res, null, form, status),

@@ -14,14 +14,14 @@ function formFields(value: unknown, prefix: string, out: [string, string][]): [s
   return out;
 }
 
-export function curlExample(baseUrl: string, m: ConduitMethod): string {
+function curlExample(baseUrl: string, m: ConduitMethod): string {
   const data = formFields(m.example, '', []).map(([k, v]) => `--data-urlencode ${shellQuote(`${k}=${v}`)}`);
   if (m.needsToken) data.unshift('--data-urlencode api.token=api-xxxxxxxxxxxxxxxxxxxxxxxxxxxx');
   // Without data curl would send a GET; Conduit calls are POSTs.
   return [`curl ${data.length ? '' : '-X POST '}${baseUrl}/api/${m.name}`, ...data].join(' \\\n    ');
 }
 
-export function jsonExample(baseUrl: string, m: ConduitMethod): string {
+function jsonExample(baseUrl: string, m: ConduitMethod): string {
   const params = JSON.stringify(m.needsToken ? { ...m.example, __conduit__: { token: 'api-xxxxxxxxxxxxxxxxxxxxxxxxxxxx' } } : m.example);
   return `curl ${baseUrl}/api/${m.name} \\\n    --data-urlencode ${shellQuote(`params=${params}`)}`;
 }

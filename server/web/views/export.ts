@@ -35,13 +35,13 @@ export function exportRow(t: Task, users: Map<number, User>, tracker: Tracker, b
  * spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return
  * first) gets a leading apostrophe, so it is shown as text.
  */
-export function csvField(value: string | number | null): string {
+function csvField(value: string | number | null): string {
   let s = value === null ? '' : String(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-export function csvLine(values: (string | number | null)[]): string {
+function csvLine(values: (string | number | null)[]): string {
   return `${values.map(csvField).join(',')}\r\n`;
 }
 

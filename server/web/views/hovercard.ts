@@ -1,5 +1,5 @@
 import type { Hovercard } from '../../tasks/read';
-import { VIEW_NAMES, type Tracker } from '../../tasks/task';
+import type { Tracker } from '../../tasks/task';
 import { userLink } from './people';
 import { taskState } from './task-page';
 
@@ -10,7 +10,6 @@ export function hovercardModel(card: Hovercard, tracker: Tracker) {
     url: `/T${task.id}`,
     title: task.title,
     ...taskState(task, tracker),
-    viewName: VIEW_NAMES[task.view],
     owner: card.owner ? userLink(card.owner) : null,
   };
 }

@@ -27,16 +27,15 @@ export function formWideError(errors: Record<string, string>, shown: string[]): 
 }
 
 /** A task named in a panel: "T12: Title" with its state, struck through when closed. */
-export function taskLink(task: Task, tracker: Tracker) {
+function taskLink(task: Task, tracker: Tracker) {
   return { monogram: `T${task.id}`, url: `/T${task.id}`, title: task.title, ...taskState(task, tracker) };
 }
 
 /** The header tag: "Open, Normal" or "Closed, Resolved". */
 export function taskState(task: Task, tracker: Tracker) {
-  const closed = tracker.isClosed(task.status);
   return {
-    closed,
-    stateText: closed ? tracker.statusFullName(task.status) : `${tracker.statusName(task.status)}, ${tracker.priorityName(task.priority)}`,
+    closed: tracker.isClosed(task.status),
+    stateText: tracker.stateText(task),
     priorityName: tracker.priorityName(task.priority),
     priorityColor: tracker.priorityColor(task.priority),
     statusName: tracker.statusName(task.status),
