@@ -82,7 +82,11 @@ describe('npm run cli -- user add', () => {
   test(
     'refuses a short password, an unknown role, a taken name and a missing role, creating nothing',
     async () => {
-      const short = await runCli(['user', 'add', 'carol', '--role', 'engineer'], install.env, 'short\n');
+      // A usage mistake is refused before the database is opened, so it can run beside a command that opens it.
+      const [short, noRole] = await Promise.all([
+        runCli(['user', 'add', 'carol', '--role', 'engineer'], install.env, 'short\n'),
+        runCli(['user', 'add', 'carol'], install.env, `${PASSWORD}\n`),
+      ]);
       expect(short).toMatchObject({ code: 1, stdout: '', stderr: 'password: Passwords are at least 8 characters.\n' });
 
       const wizard = await runCli(['user', 'add', 'carol', '--role', 'wizard'], install.env, `${PASSWORD}\n`);
@@ -92,7 +96,6 @@ describe('npm run cli -- user add', () => {
       expect(taken).toMatchObject({ code: 1, stdout: '', stderr: 'username: The username "BOB" is taken.\n' });
 
       // A usage mistake is told apart from a refusal by its exit code (EX_USAGE), and shows the usage.
-      const noRole = await runCli(['user', 'add', 'carol'], install.env, `${PASSWORD}\n`);
       expect(noRole.code).toBe(64);
       expect(noRole.stdout).toBe('');
       expect(noRole.stderr).toMatch(/^Say which role the account has: --role reader\|engineer\|maintainer\|admin\n\nUsage: npm run cli -- <command>\n/);
