@@ -70,7 +70,7 @@ export async function runConduitCall(deps: ConduitDeps, call: ConduitCall): Prom
     if (method.needsToken && !viewer) throw new ConduitError('ERR-INVALID-SESSION', 'Session key is not present.');
     const parsed = method.params.safeParse(call.params);
     if (!parsed.success) throw paramsError(method.name, parsed.error.issues, method.claimIssue);
-    const ctx: ConduitContext = { db: deps.db, tracker: deps.tracker, viewer, baseUrl: call.baseUrl };
+    const ctx: ConduitContext = { db: deps.db, tracker: deps.tracker, viewer, baseUrl: call.baseUrl, timeZone: deps.config.timezone };
     return ok(await method.call(ctx, parsed.data));
   } catch (err) {
     const known = domainError(err);

@@ -11,6 +11,8 @@ export interface ConduitContext {
   viewer: User | null;
   /** The site's address as the caller reached it, for absolute URIs in answers. */
   baseUrl: string;
+  /** The install's time zone, in which query days begin. */
+  timeZone: string;
 }
 
 /** One parameter as the console documents it. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { withoutNul } from '../db/text';
 import { ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
+import { startOfDay } from '../time-zone';
 import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
 import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ORDERS, type DateRange, type TaskFilter, type TaskQuery } from './query';
@@ -44,9 +45,13 @@ const list = (v: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-const DAY = 24 * 60 * 60 * 1000;
+interface Day {
+  year: number;
+  month: number;
+  day: number;
+}
 
-function day(v: string | undefined, field: string, problems: Record<string, string>): Date | undefined {
+function day(v: string | undefined, field: string, problems: Record<string, string>): Day | undefined {
   if (!v?.trim()) return undefined;
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
   // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999; there is no year 0.
@@ -55,23 +60,30 @@ function day(v: string | undefined, field: string, problems: Record<string, stri
     problems[field] = `"${v}" is not a date: use YYYY-MM-DD.`;
     return undefined;
   }
-  return date;
+  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
 }
 
-function range(start: string | undefined, end: string | undefined, name: string, problems: Record<string, string>): DateRange | undefined {
-  const from = day(start, `${name}Start`, problems);
+/** Days are the install's calendar days: "created on the 5th" means midnight to midnight where the team works. */
+function range(start: string | undefined, end: string | undefined, name: string, timeZone: string, problems: Record<string, string>): DateRange | undefined {
+  const first = day(start, `${name}Start`, problems);
   const last = day(end, `${name}End`, problems);
-  if (!from && !last) return undefined;
-  // The end day is included: results before the next midnight.
-  const next = last ? new Date(last.getTime() + DAY) : undefined;
-  // A bound in year 10000 limits nothing, and not every driver can send it.
-  const to = next && next.getUTCFullYear() <= 9999 ? next : undefined;
-  if (from && to && from >= to) problems[`${name}End`] = 'The end date is before the start date.';
+  if (!first && !last) return undefined;
+  const ordinal = (d: Day) => (d.year * 100 + d.month) * 100 + d.day;
+  if (first && last && ordinal(first) > ordinal(last)) {
+    problems[`${name}End`] = 'The end date is before the start date.';
+  }
+  const from = first ? startOfDay(first.year, first.month, first.day, timeZone) : undefined;
+  // The end day is included: results before the next day begins. A bound past year 9999 limits nothing,
+  // and not every driver can send it.
+  const to = last && last.year < 9999 ? startOfDay(last.year, last.month, last.day + 1, timeZone) : undefined;
   return { from, to };
 }
 
-/** Turns form parameters into a query, resolving usernames in one query; every problem is reported at once. */
-export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor | null, raw: unknown): Promise<TaskQuery> {
+/**
+ * Turns form parameters into a query, resolving usernames in one query; every problem is reported at once.
+ * Dates are days in `timeZone`, the install's.
+ */
+export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor | null, raw: unknown, timeZone: string): Promise<TaskQuery> {
   const parsed = QueryParams.safeParse(withoutNul(raw ?? {}));
   if (!parsed.success) {
     const fields: Record<string, string> = {};
@@ -128,9 +140,9 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
       else problems.priorities = `"${k}" is not a priority. Use ${tracker.priorities.map((x) => x.keyword).join(', ')}.`;
     }
   }
-  filter.created = range(p.createdStart, p.createdEnd, 'created', problems);
-  filter.updated = range(p.updatedStart, p.updatedEnd, 'updated', problems);
-  filter.closed = range(p.closedStart, p.closedEnd, 'closed', problems);
+  filter.created = range(p.createdStart, p.createdEnd, 'created', timeZone, problems);
+  filter.updated = range(p.updatedStart, p.updatedEnd, 'updated', timeZone, problems);
+  filter.closed = range(p.closedStart, p.closedEnd, 'closed', timeZone, problems);
 
   const order = p.order?.trim() || (filter.text ? 'relevance' : 'priority');
   if (!(ORDERS as readonly string[]).includes(order)) problems.order = `"${order}" is not an order. Use ${ORDERS.join(', ')}.`;

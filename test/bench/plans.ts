@@ -37,7 +37,7 @@ export async function explainLists(
   for (const list of lists) {
     const captured: Captured[] = [];
     const record = (q: { sql: string; bindings?: readonly unknown[] }) => captured.push({ sql: q.sql, bindings: q.bindings ?? [] });
-    const query = await parseQueryParams(db, tracker, viewer, list.params);
+    const query = await parseQueryParams(db, tracker, viewer, list.params, 'UTC');
     db.on('query', record);
     try {
       await searchTasks(db, tracker, viewer, query);

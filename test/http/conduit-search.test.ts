@@ -88,7 +88,8 @@ describe('maniphest.search', () => {
     expect(ids(await search({ queryKey: 'authored' }))).toEqual([task.docs, task.fire]);
     expect(ids(await search({ queryKey: 'subscribed' }))).toEqual([task.fire, task.docs, task.wish]);
     expect(ids(await search({ queryKey: 'open' }))).toEqual([task.fire, task.login, task.docs, task.wish]);
-    expect(ids(await search({ queryKey: 'all' }))).toEqual([task.fire, task.login, task.docs, task.done, task.wish]);
+    // The same definitions as the web's built-in lists: "subscribed" by last update, "all" newest first.
+    expect(ids(await search({ queryKey: 'all' }))).toEqual([task.wish, task.done, task.login, task.docs, task.fire]);
     expect((await search({ queryKey: 'open' })).query).toEqual({ queryKey: 'open' });
     // Constraints given with a built-in query override its own.
     expect(ids(await search({ queryKey: 'open', constraints: { statuses: ['resolved'] } }, 'maya'))).toEqual([task.done]);

@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import { BUILTIN_QUERIES, builtinQuery } from '../../search/builtin';
+import { parseQueryParams } from '../../search/params';
 import { ORDERS, type Order, type TaskFilter } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
 import { findUsersByIds, findUsersByPhids, findUsersByUsernames } from '../../users/repository';
@@ -11,8 +13,7 @@ import { findSubscriberPhids, findTaskIdsByPhids } from '../repository';
 import { taskFields } from '../shapes';
 import { findTaskPage } from '../task-source';
 
-const QUERY_KEYS = ['assigned', 'authored', 'subscribed', 'open', 'all'] as const;
-type QueryKey = (typeof QUERY_KEYS)[number];
+const QUERY_KEYS = BUILTIN_QUERIES.map((q) => q.key);
 const ATTACHMENTS = ['subscribers'];
 
 const epochParam = int('an epoch timestamp (seconds)', 0, 253402300799);
@@ -54,21 +55,10 @@ const Params = z
   })
   .strict();
 
-/** Phabricator's built-in task queries; explicit constraints and order override theirs. */
-function builtin(key: QueryKey, viewer: User, tracker: Tracker): { filter: TaskFilter; order?: Order } {
-  const open = tracker.openStatusKeys;
-  switch (key) {
-    case 'assigned':
-      return { filter: { owners: [viewer.id], statuses: open } };
-    case 'authored':
-      return { filter: { authors: [viewer.id], statuses: open }, order: 'newest' };
-    case 'subscribed':
-      return { filter: { subscribers: [viewer.id], statuses: open } };
-    case 'open':
-      return { filter: { statuses: open } };
-    case 'all':
-      return { filter: {} };
-  }
+/** The web's built-in queries, read the same way: explicit constraints and order override theirs. */
+async function builtin(db: Knex, tracker: Tracker, viewer: User, key: string, timeZone: string): Promise<{ filter: TaskFilter; order: Order }> {
+  const q = await parseQueryParams(db, tracker, viewer, builtinQuery(key)!.params, timeZone);
+  return { filter: q.filter, order: q.order };
 }
 
 /** People named by PHID or username, as user ids; names that match nobody match no task. */
@@ -163,10 +153,10 @@ export const maniphestSearch = defineMethod({
     }
     return undefined;
   },
-  async call({ db, tracker, viewer }, p) {
+  async call({ db, tracker, viewer, timeZone }, p) {
     const me = viewer!;
     const queryKey = p.queryKey ?? null;
-    if (queryKey !== null && !(QUERY_KEYS as readonly string[]).includes(queryKey)) {
+    if (queryKey !== null && !QUERY_KEYS.includes(queryKey)) {
       throw new ConduitError('ERR-BAD-QUERYKEY', `Query key "${queryKey}" is not a built-in query of this search. Use one of: ${QUERY_KEYS.join(', ')}.`);
     }
     const attach = new Set<string>();
@@ -178,7 +168,7 @@ export const maniphestSearch = defineMethod({
     }
     if (p.order !== undefined && !(ORDERS as readonly string[]).includes(p.order)) throw callError(`Parameter "order" must be one of: ${ORDERS.join(', ')}.`);
     const limit = checkPageSize(p.limit);
-    const base = queryKey ? builtin(queryKey as QueryKey, me, tracker) : { filter: {} };
+    const base: { filter: TaskFilter; order?: Order } = queryKey ? await builtin(db, tracker, me, queryKey, timeZone) : { filter: {} };
     const filter = await constraintFilter(db, tracker, p.constraints ?? {}, base.filter);
     const order = (p.order as Order | undefined) ?? base.order ?? 'priority';
 

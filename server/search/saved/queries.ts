@@ -67,7 +67,7 @@ export function listSavedQueries(db: Knex, owner: Actor): Promise<SavedQuery[]> 
 }
 
 /** Saves a query under a name, after checking that the query itself is valid for its owner. */
-export async function saveQuery(db: Knex, tracker: Tracker, owner: Actor, rawName: unknown, queryText: string): Promise<SavedQuery> {
+export async function saveQuery(db: Knex, tracker: Tracker, owner: Actor, rawName: unknown, queryText: string, timeZone: string): Promise<SavedQuery> {
   const problems: Record<string, string> = {};
   let name = '';
   try {
@@ -78,7 +78,7 @@ export async function saveQuery(db: Knex, tracker: Tracker, owner: Actor, rawNam
   }
   const params = paramsFromString(queryText);
   try {
-    await parseQueryParams(db, tracker, owner, params);
+    await parseQueryParams(db, tracker, owner, params, timeZone);
   } catch (err) {
     if (!(err instanceof ValidationError)) throw err;
     problems.query = 'This query has problems (shown in the filter form); fix them before saving it.';

@@ -54,7 +54,7 @@ export function exportRoutes(deps: AppDeps) {
    * ending it as if it were complete.
    */
   async function stream(req: Request, res: Response, key: string | null, params: QueryParams, format: ExportFormat) {
-    const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, params);
+    const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, params, deps.config.timezone);
     const tasks = allTasks(deps.db, deps.tracker, req.viewer, query);
     const encoder = ENCODERS[format];
     const baseUrl = siteUrl(req);

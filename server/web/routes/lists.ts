@@ -48,7 +48,7 @@ export function listRoutes(deps: AppDeps) {
     let query: TaskQuery | null = null;
     let page: SearchPage | null = null;
     try {
-      query = await parseQueryParams(deps.db, deps.tracker, req.viewer, opts.params);
+      query = await parseQueryParams(deps.db, deps.tracker, req.viewer, opts.params, deps.config.timezone);
       page = await searchTasks(deps.db, deps.tracker, req.viewer, query, cursorOf(req));
     } catch (err) {
       if (err instanceof ValidationError) errors = err.fields;
@@ -120,7 +120,7 @@ export function listRoutes(deps: AppDeps) {
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
         const form = parseForm(SaveQueryForm, body);
-        const saved = await saveQuery(deps.db, deps.tracker, viewer, form.name, form.query ?? '');
+        const saved = await saveQuery(deps.db, deps.tracker, viewer, form.name, form.query ?? '', deps.config.timezone);
         res.redirect(303, `/maniphest/query/${saved.key}/`);
       } catch (err) {
         const problem = formProblem(err);
@@ -139,7 +139,7 @@ export function listRoutes(deps: AppDeps) {
         const changes = await planBulkEdit(deps.db, deps.tracker, form);
         let ids: number[];
         if (form.scope === 'all') {
-          ids = await bulkTargets(deps.db, deps.tracker, viewer, await parseQueryParams(deps.db, deps.tracker, viewer, paramsFromString(form.query ?? '')));
+          ids = await bulkTargets(deps.db, deps.tracker, viewer, await parseQueryParams(deps.db, deps.tracker, viewer, paramsFromString(form.query ?? ''), deps.config.timezone));
         } else {
           const parsed = form.ids.map((id) => parseTaskId(id));
           if (parsed.includes(null)) throw new ValidationError({ ids: 'The selection is malformed; reload the page and select the tasks again.' });
