@@ -19,7 +19,7 @@ const ORDER_SQL: Record<(typeof ORDERS)[number], string> = {
   oldest: 'tasks.id ASC',
   closed: 'tasks.closed_at DESC NULLS LAST, tasks.id DESC',
   title: 'tasks.title ASC, tasks.id ASC',
-  relevance: `ts_rank_cd(tasks.search_vector, websearch_to_tsquery('english', 'widget')) DESC, tasks.id DESC`,
+  relevance: `ts_rank(tasks.search_vector, websearch_to_tsquery('english', 'widget')) DESC, tasks.id DESC`,
 };
 const GROUP_SQL: Record<(typeof GROUPS)[number], string | null> = {
   priority: 'tasks.priority DESC',
