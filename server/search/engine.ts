@@ -18,7 +18,7 @@ export interface SearchPage {
   owners: Map<number, User>;
   next: string | null;
   prev: string | null;
-  /** Results per group key, or null when there are too many to count. */
+  /** Results per group key (at least of the groups on the page), or null when there are too many to count. */
   groupCounts: Map<unknown, number> | null;
 }
 
@@ -61,10 +61,13 @@ export async function searchTasks(
     throw err;
   }
   const group = groupKey(q.group, tracker);
-  const [page, groupCounts] = await Promise.all([
-    findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before }),
-    group ? countGroups(db, viewer, q.filter, text, group, GROUP_COUNT_CAP) : Promise.resolve(null),
+  // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
+  const countBy = group && q.order === 'relevance' ? group : undefined;
+  const [page, counted] = await Promise.all([
+    findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy }),
+    group && !countBy ? countGroups(db, viewer, q.filter, text, group, GROUP_COUNT_CAP) : Promise.resolve(null),
   ]);
+  const groupCounts = page.groupCounts ?? counted;
   const tasks = page.tasks;
   const owners = await findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : [])));
   const hasNext = before ? true : page.more;

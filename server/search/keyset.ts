@@ -72,6 +72,11 @@ export function paramExpr(k: SortKey): string {
   }
 }
 
+/** A cursor value compared with a key as selected (selectExpr): timestamps are microseconds there. */
+export function selectedParam(k: SortKey): string {
+  return k.kind === 'ts' ? '?::bigint' : paramExpr(k);
+}
+
 export class CursorError extends Error {}
 
 /** A cursor names its order, so one from another order is refused rather than misread. */

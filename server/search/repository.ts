@@ -4,7 +4,7 @@ import { visiblePolicies } from '../tasks/policy';
 import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
 import type { Task } from '../tasks/task';
 import type { Actor } from '../users/roles';
-import { paramExpr, selectExpr, type SortKey } from './keyset';
+import { paramExpr, selectedParam, selectExpr, type SortKey } from './keyset';
 import type { TaskFilter } from './query';
 import type { ParsedText } from './text';
 
@@ -73,21 +73,24 @@ function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedTex
   return qb;
 }
 
-/** (k1, k2, …) beyond the cursor, in each key's own direction; a row comparison when they agree, which an index serves. */
-function keysetCondition(keys: SortKey[], values: unknown[], forward: boolean): { sql: string; bindings: unknown[] } {
+/**
+ * (k1, k2, …) beyond the cursor, in each key's own direction; a row comparison when they agree, which an index serves.
+ * `exprOf` names where a key is read: the expression itself, or a column of a wrapping query.
+ */
+function keysetCondition(keys: SortKey[], values: unknown[], forward: boolean, exprOf: (i: number) => string, param: (k: SortKey) => string): { sql: string; bindings: unknown[] } {
   const dirs = keys.map((k) => (k.dir === 'desc') === forward);
   if (dirs.every((d) => d === dirs[0])) {
     return {
-      sql: `(${keys.map((k) => k.expr).join(', ')}) ${dirs[0] ? '<' : '>'} (${keys.map(paramExpr).join(', ')})`,
+      sql: `(${keys.map((_k, i) => exprOf(i)).join(', ')}) ${dirs[0] ? '<' : '>'} (${keys.map(param).join(', ')})`,
       bindings: values,
     };
   }
   const ors: string[] = [];
   const bindings: unknown[] = [];
   keys.forEach((k, i) => {
-    const ands = keys.slice(0, i).map((p) => `${p.expr} = ${paramExpr(p)}`);
+    const ands = keys.slice(0, i).map((p, j) => `${exprOf(j)} = ${param(p)}`);
     bindings.push(...values.slice(0, i));
-    ands.push(`${k.expr} ${dirs[i] ? '<' : '>'} ${paramExpr(k)}`);
+    ands.push(`${exprOf(i)} ${dirs[i] ? '<' : '>'} ${param(k)}`);
     bindings.push(values[i]);
     ors.push(`(${ands.join(' AND ')})`);
   });
@@ -109,30 +112,70 @@ export interface PageRequest {
   limit: number;
   after?: unknown[];
   before?: unknown[];
+  /**
+   * Counts every result's group in the same scan, for orders that read every
+   * result anyway (relevance): the counts cost nothing more than the page.
+   */
+  countBy?: SortKey;
 }
 
-export async function findTaskPage(db: Knex, r: PageRequest): Promise<{ tasks: FoundTask[]; more: boolean }> {
-  const qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS);
-  r.keys.forEach((k, i) => qb.select(db.raw(`${selectExpr(k)} AS k${i}`)));
-  if (r.text) {
-    qb.select(db.raw(`ts_headline('english'::regconfig, tasks.title, search.q, ?) AS marked_title`, [`StartSel=${MARK_START},StopSel=${MARK_END},HighlightAll=true`]));
-  }
+export interface TaskPage {
+  tasks: FoundTask[];
+  more: boolean;
+  /** With `countBy`: how many results each group on the page has, all pages included. */
+  groupCounts: Map<unknown, number> | null;
+}
+
+const highlight = (db: Knex, title: string, q: string) =>
+  db.raw(`ts_headline('english'::regconfig, ${title}, ${q}, ?) AS marked_title`, [`StartSel=${MARK_START},StopSel=${MARK_END},HighlightAll=true`]);
+
+const groupValue = (v: unknown) => (typeof v === 'string' ? v : Number(v));
+
+const direction = (k: SortKey, forward: boolean) => ((k.dir === 'desc') === forward ? 'DESC' : 'ASC');
+
+export async function findTaskPage(db: Knex, r: PageRequest): Promise<TaskPage> {
   const forward = !r.before;
   const cursor = r.after ?? r.before;
-  if (cursor) {
-    const c = keysetCondition(r.keys, cursor, forward);
-    qb.whereRaw(c.sql, c.bindings as Knex.Value[]);
+  const keyColumns = r.keys.map((k, i) => db.raw(`${selectExpr(k)} AS k${i}`));
+  let qb: Knex.QueryBuilder;
+  if (r.countBy) {
+    // The window counts before the cursor and the limit cut the results, so it sees them all. It runs over
+    // narrow rows; the page's own rows are read after the cut, and only they are highlighted.
+    const found = filtered(db, r.viewer, r.filter, r.text).select('tasks.id', ...keyColumns);
+    found.select(db.raw(`${r.countBy.expr} AS group_value`), db.raw(`count(*) OVER (PARTITION BY ${r.countBy.expr}) AS group_count`));
+    if (r.text) found.select(db.raw('search.q AS q'));
+    const cut = db.select('*').from(found.as('found'));
+    const column = (i: number) => `found.k${i}`;
+    if (cursor) {
+      const c = keysetCondition(r.keys, cursor, forward, column, selectedParam);
+      cut.whereRaw(c.sql, c.bindings as Knex.Value[]);
+    }
+    r.keys.forEach((k, i) => cut.orderByRaw(`${column(i)} ${direction(k, forward)}`));
+    cut.limit(r.limit + 1);
+    qb = db
+      .select(TASK_COLUMNS)
+      .select([...r.keys.map((_k, i) => `page.k${i}`), 'page.group_value', 'page.group_count'])
+      .from(cut.as('page'))
+      .join('tasks', 'tasks.id', 'page.id');
+    if (r.text) qb.select(highlight(db, 'tasks.title', 'page.q'));
+    r.keys.forEach((k, i) => qb.orderByRaw(`page.k${i} ${direction(k, forward)}`));
+  } else {
+    qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select(keyColumns);
+    if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
+    if (cursor) {
+      const c = keysetCondition(r.keys, cursor, forward, (i) => r.keys[i]!.expr, paramExpr);
+      qb.whereRaw(c.sql, c.bindings as Knex.Value[]);
+    }
+    r.keys.forEach((k) => qb.orderByRaw(`${k.expr} ${direction(k, forward)}`));
+    qb.limit(r.limit + 1);
   }
-  for (const k of r.keys) {
-    const dir = (k.dir === 'desc') === forward ? 'DESC' : 'ASC';
-    qb.orderByRaw(`${k.expr} ${dir}`);
-  }
-  const rows = (await qb.limit(r.limit + 1)) as (TaskRow & Record<string, unknown>)[];
+  const rows = (await qb) as (TaskRow & Record<string, unknown>)[];
   const more = rows.length > r.limit;
   const page = rows.slice(0, r.limit);
   if (!forward) page.reverse();
   return {
     more,
+    groupCounts: r.countBy ? new Map(page.map((row) => [groupValue(row.group_value), Number(row.group_count)])) : null,
     tasks: page.map((row) => ({
       ...toTask(row),
       keys: r.keys.map((k, i) => (k.kind === 'int' || k.kind === 'ts' || k.kind === 'float' ? Number(row[`k${i}`]) : row[`k${i}`])),
@@ -147,7 +190,7 @@ export async function countGroups(db: Knex, viewer: Actor | null, f: TaskFilter,
   const rows = (await db.select('g').count({ n: '*' }).from(inner.as('found')).groupBy('g')) as { g: unknown; n: number | string }[];
   const total = rows.reduce((sum, r) => sum + Number(r.n), 0);
   if (total > cap) return null;
-  return new Map(rows.map((r) => [typeof r.g === 'string' ? r.g : Number(r.g), Number(r.n)]));
+  return new Map(rows.map((r) => [groupValue(r.g), Number(r.n)]));
 }
 
 /** All results, in batches by keyset: an export of any size in constant memory. */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { useTestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
-import { fieldError, loggedIn, type Browser, type Page } from '../support/http';
+import { fieldError, loggedIn, textOf, type Browser, type Page } from '../support/http';
 
 const monograms = (page: Page) => page.dom.querySelectorAll('.task-row .monogram').map((a) => a.textContent.trim());
 const link = (page: Page, rel: 'next' | 'prev') => page.dom.querySelector(`.pager a[rel="${rel}"]`)?.getAttribute('href') ?? null;
@@ -106,6 +106,27 @@ describe('cursor paging through every order and grouping', () => {
     const pages = await walk(ben, `/maniphest/query/?order=${order}&group=${group}&limit=6${text}`, 6);
     expect(pages.map((p) => p.length)).toEqual([6, 6, 6, 6, 2]);
     expect(pages.flat()).toEqual(all);
+  });
+
+  test.each(['relevance', 'newest'] as const)('group headers count the whole group on every page (ordered by %s)', async (order) => {
+    for (const group of ['priority', 'owner', 'status'] as const) {
+      const shown = new Map<string, number>();
+      const rows = new Map<string, number>();
+      let url: string | null = `/maniphest/query/?text=widget&order=${order}&group=${group}&limit=6`;
+      while (url) {
+        const page: Page = await ben.get(url);
+        for (const header of page.dom.querySelectorAll('.group-header')) {
+          const m = /^(.*) \((\d+)\)$/.exec(textOf(header))!;
+          expect(m).not.toBeNull();
+          if (shown.has(m[1]!)) expect(Number(m[2])).toBe(shown.get(m[1]!));
+          shown.set(m[1]!, Number(m[2]));
+          rows.set(m[1]!, (rows.get(m[1]!) ?? 0) + header.nextElementSibling!.querySelectorAll('.task-row').length);
+        }
+        url = link(page, 'next');
+      }
+      expect(shown.size).toBeGreaterThan(1);
+      expect(shown).toEqual(rows);
+    }
   });
 
   test('with filters too', async () => {
