@@ -44,17 +44,21 @@ export function listRoutes(deps: AppDeps) {
   async function run(req: Request, res: Response, opts: ListOptions) {
     const jump = opts.params.text ? taskJump(opts.params.text) : null;
     if (jump) return res.redirect(303, `/T${jump}`);
-    let errors: Record<string, string> = {};
-    let query: TaskQuery | null = null;
-    let page: SearchPage | null = null;
-    try {
-      query = await parseQueryParams(deps.db, deps.tracker, req.viewer, opts.params, deps.config.timezone);
-      page = await searchTasks(deps.db, deps.tracker, req.viewer, query, cursorOf(req));
-    } catch (err) {
-      if (err instanceof ValidationError) errors = err.fields;
-      else if (err instanceof QueryError) errors = { [err.field ?? 'form']: err.message };
-      else throw err;
-    }
+    const search = async (): Promise<{ query: TaskQuery | null; page: SearchPage | null; errors: Record<string, string> }> => {
+      try {
+        const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, opts.params, deps.config.timezone);
+        return { query, page: await searchTasks(deps.db, deps.tracker, req.viewer, query, cursorOf(req)), errors: {} };
+      } catch (err) {
+        if (err instanceof ValidationError) return { query: null, page: null, errors: err.fields };
+        if (err instanceof QueryError) return { query: null, page: null, errors: { [err.field ?? 'form']: err.message } };
+        throw err;
+      }
+    };
+    // The navigation's saved queries do not depend on the search: both are asked for at once.
+    const [{ query, page, errors }, saved] = await Promise.all([
+      search(),
+      opts.saved ?? (req.viewer ? listSavedQueries(deps.db, req.viewer) : Promise.resolve([])),
+    ]);
     const own = new URLSearchParams(opts.key ? {} : (opts.params as Record<string, string>));
     const pageUrl = (cursor: string, dir: 'after' | 'before') => {
       const u = new URLSearchParams(own);
@@ -74,7 +78,7 @@ export function listRoutes(deps: AppDeps) {
       opts.title,
       {
         heading: opts.title,
-        nav: queryNavModel(viewer, opts.saved ?? (viewer ? await listSavedQueries(deps.db, viewer) : []), opts.key),
+        nav: queryNavModel(viewer, saved, opts.key),
         form: queryFormModel(opts.params, deps.tracker, errors),
         formOpen: hasErrors || !opts.key,
         formError: errors.form ?? null,
