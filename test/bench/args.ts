@@ -32,7 +32,7 @@ export const USAGE = `npm run bench -- [flags]
   --fresh            drop the bench database and seed it again
   --skip-seed        reuse the seeded database whatever its size
   --keep-writes      keep the tasks and comments written by the load (default: removed afterwards)
-  --soak S           after the scenarios, S more seconds on the open-tasks list, memory sampled (default 0)
+  --soak S           after the scenarios, S more seconds of every scenario in turn, memory sampled (default 0)
 
   BENCH_DATABASE_URL  the PostgreSQL database to use (default ${DEFAULT_URL});
                       created if missing. Only 127.0.0.1 / localhost servers are accepted.`;

@@ -139,13 +139,18 @@ async function main() {
       rss.push([`after ${s.name}`, app.rssMiB()]);
     }
     if (a.soak > 0) {
-      const open = all.find((s) => s.name === 'open')!;
+      // Every scenario in turn, writes included, so a leak on any path shows in the samples.
+      const mix = all.filter((s) => s.name !== 'baseline');
       const c = Math.max(...a.connections);
       const step = Math.min(60, a.soak);
-      say(`  soak: open-tasks list at c=${c} for ${a.soak} s, memory every ${step} s`);
+      say(`  soak: ${mix.map((s) => s.name).join(', ')} in turn at c=${c} for ${a.soak} s, memory every ${step} s`);
       for (let done = 0; done < a.soak; done += step) {
-        const m = await measure(app.baseUrl, open, session.cookie, c, Math.min(step, a.soak - done));
-        rss.push([`soak ${done + step} s (${m.rps.toFixed(0)} req/s, p99 ${m.p99.toFixed(1)} ms)`, app.rssMiB()]);
+        const seconds = Math.min(step, a.soak - done);
+        let requests = 0;
+        for (const s of mix) requests += (await measure(app.baseUrl, s, session.cookie, c, Math.max(1, Math.round(seconds / mix.length)))).requests;
+        const sample: [string, number] = [`soak ${done + seconds} s (${requests} requests)`, app.rssMiB()];
+        rss.push(sample);
+        say(`  ${sample[0]}: RSS ${sample[1].toFixed(1)} MiB`);
       }
     }
     say();
