@@ -2,6 +2,7 @@ import type { Config } from './config';
 import { openDatabase, type Database } from './db/connect';
 import { migrateLatest } from './db/migrate';
 import { ensureSecret } from './db/settings';
+import { BulkEditRunner } from './tasks/bulk-runner';
 import { Tracker } from './tasks/task';
 import type { AppDeps } from './web/deps';
 
@@ -17,7 +18,9 @@ export async function boot(config: Readonly<Config>, log: (line: string) => void
   try {
     const migrated = await migrateLatest(database.db);
     const secret = await ensureSecret(database.db);
-    return { database, migrated, deps: { db: database.db, config, tracker: new Tracker(config.tracker), secret, log } };
+    const tracker = new Tracker(config.tracker);
+    const bulkEdits = new BulkEditRunner({ db: database.db, tracker }, log);
+    return { database, migrated, deps: { db: database.db, config, tracker, secret, log, bulkEdits } };
   } catch (err) {
     await database.close();
     throw err;

@@ -3,9 +3,10 @@ import { createApp } from './app';
 import { boot } from './boot';
 import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError } from './db/lock';
+import { logLine } from './log';
 
 const log = (line: string) => process.stdout.write(line + '\n');
-const say = (msg: string) => log(JSON.stringify({ at: new Date().toISOString(), level: 'info', msg }));
+const say = (msg: string) => log(logLine({ level: 'info', msg }));
 
 /** Stops taking connections, lets requests in flight finish, then closes the database. */
 function shutdownOnSignals(server: Server, closeDb: () => Promise<void>) {
@@ -40,7 +41,11 @@ async function main() {
     const port = typeof address === 'object' && address ? address.port : config.port;
     say(`Trellis is listening on http://localhost:${port}/ using ${where}`);
   });
-  shutdownOnSignals(server, () => database.close());
+  deps.bulkEdits.start();
+  shutdownOnSignals(server, async () => {
+    await deps.bulkEdits.stop();
+    await database.close();
+  });
 }
 
 main().catch((err) => {

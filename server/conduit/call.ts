@@ -9,6 +9,7 @@ import type { ConduitContext } from './method';
 import { paramsError } from './params';
 import { checkRateLimit } from './rate-limit';
 import { findMethod } from './registry';
+import { errorText, logLine } from '../log';
 
 export interface ConduitDeps {
   db: Knex;
@@ -75,7 +76,7 @@ export async function runConduitCall(deps: ConduitDeps, call: ConduitCall): Prom
   } catch (err) {
     const known = domainError(err);
     if (known) return refusal(known);
-    deps.log(JSON.stringify({ at: new Date().toISOString(), id: call.requestId, level: 'error', method: call.method, error: String((err as Error)?.stack ?? err) }));
+    deps.log(logLine({ id: call.requestId, level: 'error', method: call.method, error: errorText(err) }));
     return refusal(coreError(`Something went wrong on our side. The error has been logged as request ${call.requestId}; please try again.`));
   }
 }

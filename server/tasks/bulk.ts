@@ -4,6 +4,7 @@ import type { TaskQuery } from '../search/query';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
+import { insertBulkEdit, type BulkOutcomeKind } from './bulk-repository';
 import { applyEdit, type Domain } from './editor';
 import type { Change } from './events/types';
 import type { Tracker } from './task';
@@ -19,13 +20,6 @@ export interface BulkRequest {
   owner?: string;
   addSubscribers?: string;
   removeSubscribers?: string;
-}
-
-export interface BulkOutcome {
-  changed: number[];
-  /** Tasks that already had every requested value: no events were stored for them. */
-  unchanged: number[];
-  refused: { id: number; reason: string }[];
 }
 
 const names = (v: string | undefined) =>
@@ -106,22 +100,28 @@ export async function bulkTargets(db: Knex, tracker: Tracker, viewer: Actor, que
   return ids;
 }
 
+/** What became of one task of a bulk edit. */
+export interface TaskOutcome {
+  outcome: BulkOutcomeKind;
+  reason: string | null;
+}
+
 /**
- * Edits each task on its own through the editor, as if by hand: its own
- * transaction, its own group of events and its own permission check. A task
- * the actor may not edit is reported with the reason; the others go ahead.
+ * Edits one task through the editor, as if by hand: its own transaction, its
+ * own group of events and its own permission check. A task the actor may not
+ * edit is refused with the reason, for the report.
  */
-export async function applyBulkEdit(d: Domain, actor: Actor, ids: number[], changes: Change[]): Promise<BulkOutcome> {
-  const outcome: BulkOutcome = { changed: [], unchanged: [], refused: [] };
-  for (const id of new Set(ids)) {
-    try {
-      const result = await applyEdit(d, actor, id, changes, { source: 'web' });
-      (result.events.length ? outcome.changed : outcome.unchanged).push(id);
-    } catch (err) {
-      if (!(err instanceof AppError)) throw err;
-      const reason = err instanceof NotFoundError ? 'There is no such task, or you may not see it.' : err.message;
-      outcome.refused.push({ id, reason });
-    }
+export async function bulkEditTask(d: Domain, actor: Actor, id: number, changes: Change[]): Promise<TaskOutcome> {
+  try {
+    const result = await applyEdit(d, actor, id, changes, { source: 'web' });
+    return { outcome: result.events.length ? 'changed' : 'unchanged', reason: null };
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    return { outcome: 'refused', reason: err instanceof NotFoundError ? 'There is no such task, or you may not see it.' : err.message };
   }
-  return outcome;
+}
+
+/** Stores the bulk edit as a job for the runner; the tasks are edited in the order given, each once. */
+export function queueBulkEdit(db: Knex, actor: Actor, ids: number[], changes: Change[], back: string): Promise<number> {
+  return insertBulkEdit(db, actor.id, changes, back, [...new Set(ids)]);
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { healthRoutes } from './routes/health';
 import type { AppDeps } from './deps';
 import { authRoutes } from './routes/auth';
+import { bulkEditRoutes } from './routes/bulk-edits';
 import { conduitRoutes } from './routes/conduit';
 import { exportRoutes } from './routes/exports';
 import { listRoutes } from './routes/lists';
@@ -24,6 +25,7 @@ export function routes(deps: AppDeps): Router {
   const settings = settingsRoutes(deps);
   const saved = savedQueryRoutes(deps);
   const downloads = exportRoutes(deps);
+  const bulkEdits = bulkEditRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -39,6 +41,7 @@ export function routes(deps: AppDeps): Router {
   r.post('/maniphest/query/:key/move', saved.move);
   r.post('/maniphest/query/:key/delete', saved.remove);
   r.post('/maniphest/bulk/', lists.bulk);
+  r.get('/maniphest/bulk/:id/', bulkEdits.show);
   r.get('/maniphest/task/edit/', tasks.newForm);
   r.post('/maniphest/task/edit/', tasks.create);
   r.get('/maniphest/task/edit/:id/', tasks.editForm);

@@ -5,6 +5,7 @@ import { buildTrackerConfig, loadConfig, type Config } from '../../server/config
 import type { Database } from '../../server/db/connect';
 import { ensureSecret } from '../../server/db/settings';
 import type { Domain } from '../../server/tasks/editor';
+import { BulkEditRunner } from '../../server/tasks/bulk-runner';
 import { Tracker } from '../../server/tasks/task';
 import type { AppDeps } from '../../server/web/deps';
 import { freshDatabase } from './db';
@@ -30,7 +31,9 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const config = testConfig(overrides);
   const tracker = new Tracker(config.tracker);
   const errors: string[] = [];
-  const deps: AppDeps = { db: database.db, config, tracker, secret: await ensureSecret(database.db), log: (l) => errors.push(l) };
+  const log = (l: string) => errors.push(l);
+  const bulkEdits = new BulkEditRunner({ db: database.db, tracker }, log);
+  const deps: AppDeps = { db: database.db, config, tracker, secret: await ensureSecret(database.db), log, bulkEdits };
   return { database, db: database.db, deps, domain: { db: database.db, tracker }, tracker, app: createApp(deps), errors };
 }
 
@@ -44,6 +47,7 @@ export function useTestApp(overrides: Partial<Config> = {}): TestApp {
     Object.assign(ctx, await startTestApp(overrides));
   });
   afterAll(async () => {
+    await ctx.deps?.bulkEdits.stop();
     await ctx.database?.close();
   });
   afterEach(() => {

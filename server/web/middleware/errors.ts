@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../../errors';
 import { renderPage } from '../render';
+import { errorText, logLine } from '../../log';
 
 /** Text a person typed into a form that failed as a whole, shown so nothing typed is lost. */
 const KEPT_FIELDS = ['title', 'description', 'comment'];
@@ -23,7 +24,7 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = asAppError(err);
     if (!known) {
-      log(JSON.stringify({ at: new Date().toISOString(), id: req.requestId, level: 'error', error: String((err as Error)?.stack ?? err) }));
+      log(logLine({ id: req.requestId, level: 'error', error: errorText(err) }));
     }
     if (res.headersSent) return;
     const status = known?.status ?? 500;

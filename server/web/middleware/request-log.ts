@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { RequestHandler } from 'express';
+import { logLine } from '../../log';
 
 /** One JSON line per request; never bodies, cookies, passwords or tokens. */
 export function requestLog(enabled: boolean, write: (line: string) => void = (l) => process.stdout.write(l + '\n')): RequestHandler {
@@ -10,8 +11,7 @@ export function requestLog(enabled: boolean, write: (line: string) => void = (l)
     if (enabled) {
       res.on('finish', () => {
         write(
-          JSON.stringify({
-            at: new Date().toISOString(),
+          logLine({
             id: req.requestId,
             method: req.method,
             route: req.route?.path ?? null,

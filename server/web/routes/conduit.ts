@@ -10,6 +10,7 @@ import { requireViewer } from '../guards';
 import { renderPage } from '../render';
 import { siteUrl } from '../request-url';
 import { methodListModel, methodPageModel } from '../views/conduit';
+import { errorText, logLine } from '../../log';
 
 function send(res: Response, answer: ConduitAnswer): void {
   if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
@@ -98,7 +99,7 @@ export function conduitErrors(log: (line: string) => void): ErrorRequestHandler 
     if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
       return send(res, refusal(callError('The request body could not be read as form-encoded data.')));
     }
-    log(JSON.stringify({ at: new Date().toISOString(), id: req.requestId, level: 'error', error: String((err as Error)?.stack ?? err) }));
+    log(logLine({ id: req.requestId, level: 'error', error: errorText(err) }));
     send(res, refusal(coreError(`Something went wrong on our side. The error has been logged as request ${req.requestId}; please try again.`)));
   };
 }

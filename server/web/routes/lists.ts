@@ -5,18 +5,27 @@ import { parseQueryParams, type QueryParams } from '../../search/params';
 import type { TaskQuery } from '../../search/query';
 import { findNamedQuery, listSavedQueries, paramsFromString, paramsToString, saveQuery, savedAsNamed, type NamedQuery, type SavedQuery } from '../../search/saved/queries';
 import { taskJump } from '../../search/text';
-import { applyBulkEdit, bulkTargets, planBulkEdit } from '../../tasks/bulk';
+import { bulkTargets, planBulkEdit, queueBulkEdit } from '../../tasks/bulk';
 import { parseTaskId } from '../../tasks/task';
 import { can } from '../../users/roles';
-import { domainOf, type AppDeps } from '../deps';
+import type { AppDeps } from '../deps';
 import { BulkEditForm, SaveQueryForm, parseForm, safeNext } from '../forms';
 import { formProblem, requireCapability, requireViewer } from '../guards';
 import { renderPage } from '../render';
 import { queryParamsOf } from '../request-url';
-import { bulkFormModel, bulkResultModel, selectableResults, selectedIds, type BulkFormState } from '../views/bulk-edit';
+import { bulkFormModel, selectableResults, selectedIds, type BulkFormState } from '../views/bulk-edit';
 import { queryFormModel } from '../views/query-form';
 import { queryNavModel } from '../views/saved-queries';
 import { searchResultsModel } from '../views/search-results';
+
+/** How long saving a bulk edit waits for the runner before showing its page. */
+const BULK_WAIT_MS = 1500;
+
+async function settleWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
 
 function cursorOf(req: Request): { after?: string; before?: string } {
   const c: { after?: string; before?: string } = {};
@@ -150,8 +159,10 @@ export function listRoutes(deps: AppDeps) {
           ids = parsed as number[];
           if (!ids.length) throw new ValidationError({ ids: 'Select at least one task, or choose to edit all results.' });
         }
-        const outcome = await applyBulkEdit(domainOf(deps), viewer, ids, changes);
-        renderPage(req, res, 'pages/tasks/bulk-result', 'Bulk Edit', bulkResultModel(outcome, safeNext(form.back)));
+        const id = await queueBulkEdit(deps.db, viewer, ids, changes, safeNext(form.back));
+        // A small edit is usually done by the time its page loads; a large one goes on in the background.
+        await settleWithin(deps.bulkEdits.kick(), BULK_WAIT_MS);
+        res.redirect(303, `/maniphest/bulk/${id}/`);
       } catch (err) {
         const problem = formProblem(err);
         if (!problem) throw err;

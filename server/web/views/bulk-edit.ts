@@ -1,4 +1,4 @@
-import type { BulkOutcome } from '../../tasks/bulk';
+import type { BulkEdit, BulkTarget } from '../../tasks/bulk-repository';
 import type { Tracker } from '../../tasks/task';
 import { priorityOptions, statusOptions } from './options';
 
@@ -43,19 +43,31 @@ export function selectableResults<R extends { groups: { rows: object[] }[] }>(re
   };
 }
 
-const monogramLinks = (ids: number[]) => ids.map((id) => ({ monogram: `T${id}`, url: `/T${id}` }));
+const monogramLinks = (targets: BulkTarget[]) => targets.map((t) => ({ monogram: `T${t.taskId}`, url: `/T${t.taskId}` }));
 
 const plural = (n: number, one: string, many: string) => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
-export function bulkResultModel(outcome: BulkOutcome, back: string) {
-  const { changed, unchanged, refused } = outcome;
+/** Seconds between reloads of a bulk edit's page while it runs. */
+const REFRESH_SECONDS = 2;
+
+export function bulkEditModel(job: BulkEdit, targets: BulkTarget[]) {
+  const changed = targets.filter((t) => t.outcome === 'changed');
+  const unchanged = targets.filter((t) => t.outcome === 'unchanged');
+  const refused = targets.filter((t) => t.outcome === 'refused');
+  const done = changed.length + unchanged.length + refused.length;
+  const finished = job.finishedAt !== null;
   return {
-    summary: `${plural(changed.length, 'task was', 'tasks were')} changed.`,
+    finished,
+    refreshSeconds: finished ? null : REFRESH_SECONDS,
+    progress: finished ? null : `${done.toLocaleString('en-US')} of ${plural(targets.length, 'task', 'tasks')} done so far. This page reloads until the edit is finished.`,
+    summary: finished ? `${plural(changed.length, 'task was', 'tasks were')} changed.` : `${plural(changed.length, 'task was', 'tasks were')} changed so far.`,
     changed: monogramLinks(changed),
-    unchangedSummary: unchanged.length ? `${plural(unchanged.length, 'task already had', 'tasks already had')} these values and ${unchanged.length === 1 ? 'was' : 'were'} left as ${unchanged.length === 1 ? 'it was' : 'they were'}.` : null,
+    unchangedSummary: unchanged.length
+      ? `${plural(unchanged.length, 'task already had', 'tasks already had')} these values and ${unchanged.length === 1 ? 'was' : 'were'} left as ${unchanged.length === 1 ? 'it was' : 'they were'}.`
+      : null,
     unchanged: monogramLinks(unchanged),
     refusedSummary: refused.length ? `${plural(refused.length, 'task was', 'tasks were')} not changed:` : null,
-    refused: refused.map((r) => ({ monogram: `T${r.id}`, url: `/T${r.id}`, reason: r.reason })),
-    back,
+    refused: refused.map((t) => ({ monogram: `T${t.taskId}`, url: `/T${t.taskId}`, reason: t.reason })),
+    back: job.back,
   };
 }
