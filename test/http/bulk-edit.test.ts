@@ -340,6 +340,22 @@ describe('bulk edits run as jobs', () => {
     expect(await t.db('task_events').whereIn('task_id', ids).where({ type: 'priority', actor_id: users.mia.id }).pluck('task_id')).toEqual([ids[1], ids[2]]);
   });
 
+  test('a started runner finds queued jobs by itself, without being woken', async () => {
+    const id = await task('Found by polling');
+    const job = await queueBulkEdit(t.db, users.mia, [id], [{ type: 'priority', value: 'high' }], '/maniphest/');
+    const poller = new BulkEditRunner(t.domain, (line) => t.errors.push(line));
+    poller.start(20);
+    try {
+      for (let tries = 0; !(await t.db('bulk_edits').where({ id: job }).first('finished_at')).finished_at; tries++) {
+        if (tries === 200) throw new Error('The runner never took the job.');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    } finally {
+      await poller.stop();
+    }
+    expect(await priorities([id])).toEqual([80]);
+  });
+
   test('two runners on one database never take the same job', async () => {
     const jobs: number[] = [];
     const all: number[] = [];
