@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { StoredEvent } from '../tasks/events/types';
+import { toEvent, type EventRow } from '../tasks/repository';
 
 /**
  * SQL the API needs beyond the domain's: PHID lookups, pages of events and
@@ -53,31 +54,9 @@ export async function findEventPage(db: Knex, q: EventPageQuery): Promise<ApiEve
   if (q.actorIds) query.whereIn('actor_id', q.actorIds);
   if (q.after !== undefined) query.where('id', '<', q.after);
   if (q.before !== undefined) query.where('id', '>', q.before);
-  const rows = (await query.orderBy('id', q.before !== undefined ? 'asc' : 'desc').limit(q.limit + 1)) as {
-    id: number;
-    phid: string;
-    task_id: number;
-    group_id: string;
-    actor_id: number;
-    type: string;
-    old_value: unknown;
-    new_value: unknown;
-    source: string;
-    created_at: Date;
-  }[];
+  const rows = (await query.orderBy('id', q.before !== undefined ? 'asc' : 'desc').limit(q.limit + 1)) as (EventRow & { phid: string })[];
   if (q.before !== undefined) rows.reverse();
-  return rows.map((r) => ({
-    id: r.id,
-    phid: r.phid,
-    taskId: r.task_id,
-    groupId: r.group_id,
-    actorId: r.actor_id,
-    type: r.type,
-    old: r.old_value,
-    new: r.new_value,
-    source: r.source,
-    createdAt: r.created_at,
-  }));
+  return rows.map((r) => ({ ...toEvent(r), phid: r.phid }));
 }
 
 /**

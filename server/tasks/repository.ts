@@ -180,7 +180,7 @@ export interface EventInsert {
   new: unknown;
 }
 
-interface EventRow {
+export interface EventRow {
   id: number;
   task_id: number;
   group_id: string;
@@ -192,7 +192,7 @@ interface EventRow {
   created_at: Date;
 }
 
-function toEvent(r: EventRow): StoredEvent {
+export function toEvent(r: EventRow): StoredEvent {
   return {
     id: r.id,
     taskId: r.task_id,
