@@ -16,6 +16,8 @@ export interface BenchArgs {
   skipSeed: boolean;
   /** Leave the tasks and comments the load wrote; by default they are removed so reruns start alike. */
   keepWrites: boolean;
+  /** EXPLAIN every order and grouping, not only the scenarios' lists. */
+  orders: boolean;
   /** Seconds of one extra run of the open-tasks list at the highest concurrency, sampling the app's memory. */
   soak: number;
   help: boolean;
@@ -33,6 +35,7 @@ export const USAGE = `npm run bench -- [flags]
   --skip-seed        reuse the seeded database whatever its size
   --keep-writes      keep the tasks and comments written by the load (default: removed afterwards)
   --soak S           after the scenarios, S more seconds of every scenario in turn, memory sampled (default 0)
+  --orders           also EXPLAIN every order and grouping, of all tasks and of open ones
 
   BENCH_DATABASE_URL  the PostgreSQL database to use (default ${DEFAULT_URL});
                       created if missing. Only 127.0.0.1 / localhost servers are accepted.`;
@@ -67,6 +70,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     fresh: false,
     skipSeed: false,
     keepWrites: false,
+    orders: false,
     soak: 0,
     help: false,
   };
@@ -100,6 +104,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       case '--keep-writes':
         args.keepWrites = true;
+        break;
+      case '--orders':
+        args.orders = true;
         break;
       case '--soak':
         args.soak = count(flag, value(), 0, 24 * 3600);

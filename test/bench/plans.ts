@@ -60,3 +60,15 @@ export async function explainLists(
   }
   return plans.sort((a, b) => b.ms - a.ms);
 }
+
+const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title'];
+const GROUPS = ['priority', 'owner', 'status', 'none'];
+const FILTERS: [string, Record<string, string>][] = [
+  ['all tasks', {}],
+  ['open tasks', { statuses: 'any-open' }],
+];
+
+/** Every order under every grouping, of all tasks and of open ones: which are served by an index, and which sort. */
+export function orderLists(): { name: string; params: Record<string, string> }[] {
+  return FILTERS.flatMap(([label, filter]) => ORDERS.flatMap((order) => GROUPS.map((group) => ({ name: `${label}, order=${order}, group=${group}`, params: { ...filter, order, group } }))));
+}

@@ -9,7 +9,7 @@ import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
 import { measure, type Measurement } from './load';
 import { logIn } from './login';
-import { explainLists } from './plans';
+import { explainLists, orderLists } from './plans';
 import { loadReport, machine, plansReport, seedReport, table, targets, targetsReport } from './report';
 import { FULL_TEXT, scenarios, SCENARIO_NAMES } from './scenarios';
 import { BENCH_PASSWORD, seed } from './seed';
@@ -178,6 +178,12 @@ async function main() {
       const lists = chosen.filter((s) => s.params).map((s) => ({ name: s.name, params: s.params! }));
       const plans = await explainLists(database.db, admin, tracker, user, lists);
       say(plansReport(plans, 4));
+      if (a.orders) {
+        say();
+        say('## Every order and grouping (slowest first)');
+        say();
+        say(plansReport(await explainLists(database.db, admin, tracker, user, orderLists()), 2));
+      }
     } finally {
       await database.close();
     }
