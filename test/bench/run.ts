@@ -7,6 +7,7 @@ import { findUserByUsername } from '../../server/users/repository';
 import { startApp, type AppProcess } from './app-process';
 import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
+import { measureExport } from './export';
 import { measure, type Measurement } from './load';
 import { logIn } from './login';
 import { explainLists, orderLists } from './plans';
@@ -137,6 +138,15 @@ async function main() {
         );
       }
       rss.push([`after ${s.name}`, app.rssMiB()]);
+    }
+    if (!a.only || a.only.includes('export')) {
+      say();
+      say('  export: every open task, streamed');
+      for (const format of ['csv', 'json'] as const) {
+        const e = await measureExport(app, session.cookie, `/maniphest/query/open/export.${format}`, format);
+        say(`  export.${format}: ${e.rows} rows, ${e.mebibytes.toFixed(1)} MiB in ${e.seconds.toFixed(1)} s; app RSS ${e.rssBeforeMiB.toFixed(1)} MiB before, ${e.rssPeakMiB.toFixed(1)} MiB at most`);
+      }
+      rss.push(['after the exports', app.rssMiB()]);
     }
     if (a.soak > 0) {
       // Every scenario in turn, writes included, so a leak on any path shows in the samples.

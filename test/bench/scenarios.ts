@@ -104,4 +104,5 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
   ];
 }
 
-export const SCENARIO_NAMES = ['baseline', 'task', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment'];
+/** The load scenarios, and `export` (one streamed download of every open task, with memory sampled). */
+export const SCENARIO_NAMES = ['baseline', 'task', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'export'];
