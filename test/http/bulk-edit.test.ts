@@ -1,38 +1,14 @@
 import { queueBulkEdit } from '../../server/tasks/bulk';
 import { listTargets } from '../../server/tasks/bulk-repository';
-import { BulkEditRunner } from '../../server/tasks/bulk-runner';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
+import { bulkEdit, bulkFields } from '../support/bulk';
 import { createTask, createUser } from '../support/factories';
 import { Browser, fieldError, formValues, loggedIn, textOf, timelineLines, type Page } from '../support/http';
 
 const checkboxes = (page: Page) => page.dom.querySelectorAll('.task-row input.select-task');
 const ticked = (page: Page) => checkboxes(page).filter((c) => c.hasAttribute('checked')).map((c) => c.getAttribute('value'));
 const resultLines = (page: Page, selector: string) => page.dom.querySelectorAll(selector).map((li) => textOf(li));
-
-/**
- * Posts the bulk form, which answers with a redirect to the edit's own page,
- * and reads that page until the edit has finished.
- */
-async function bulkEdit(browser: Browser, fields: Record<string, string | string[]>, from: string): Promise<Page> {
-  const posted = await browser.post('/maniphest/bulk/', fields, from);
-  expect(posted.status).toBe(303);
-  expect(posted.location).toMatch(/^\/maniphest\/bulk\/[0-9]+\/$/);
-  for (let tries = 0; ; tries++) {
-    const page = await browser.get(posted.location!);
-    expect(page.status).toBe(200);
-    if (!page.dom.querySelector('.progress')) return page;
-    if (tries === 100) throw new Error('The bulk edit did not finish.');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-/** The bulk form as the list fills it in, with the person's choices and ticked tasks. */
-function bulkFields(list: Page, fields: Record<string, string>, ids: number[] = []): Record<string, string | string[]> {
-  // The token is the poster's own: Browser.post adds it.
-  const { __csrf__: _token, ...form } = formValues(list, 'form#bulk-edit');
-  return { ...form, ...fields, ids: ids.map(String) };
-}
 
 describe('bulk edit from a list', () => {
   const t = useTestApp();
@@ -246,139 +222,5 @@ describe('bulk edit of all results has a limit', () => {
     expect(page.text).toContain('This query has more than 10,000 results, too many to edit at once. Narrow it down and try again; nothing was changed.');
     expect(await t.db('tasks').where({ priority: 80 }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 0 }]);
     expect(await t.db('task_events').count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 0 }]);
-  });
-});
-
-describe('bulk edits run as jobs', () => {
-  const t = useTestApp();
-  const users = {} as Record<'mia' | 'ada' | 'erin', User>;
-
-  beforeAll(async () => {
-    users.mia = await createUser(t.db, { username: 'mia', role: 'maintainer' });
-    users.ada = await createUser(t.db, { username: 'ada', role: 'admin' });
-    users.erin = await createUser(t.db, { username: 'erin', role: 'engineer' });
-  });
-
-  /** An engineer's task, triaged as Normal, so every change below shows. */
-  const task = (title: string) => createTask(t.domain, users.erin, { title, priority: 'normal' });
-  const priorities = async (ids: number[]) => (await t.db('tasks').whereIn('id', ids).orderBy('id').pluck('priority')) as number[];
-
-  const eventCount = async (ids: number[]) => (await t.db('task_events').whereIn('task_id', ids).count<{ n: number }[]>({ n: '*' }))[0]!.n;
-
-  test('saving answers with a redirect, so reloading the report changes nothing again', async () => {
-    const ids = [await task('One'), await task('Two')];
-    const browser = await loggedIn(t.app, 'mia');
-    const list = await browser.get('/maniphest/query/?authors=erin');
-    const posted = await browser.post('/maniphest/bulk/', bulkFields(list, { scope: 'selected', priority: 'low' }, ids), '/maniphest/query/?authors=erin');
-    expect(posted.status).toBe(303);
-    const report = await bulkEdit(browser, bulkFields(list, { scope: 'selected', priority: 'low' }, ids), '/maniphest/query/?authors=erin');
-    // The second run finds every task already at Low.
-    expect(report.dom.querySelector('.summary')!.textContent).toBe('0 tasks were changed.');
-    const events = await eventCount(ids);
-    const jobs = await t.db('bulk_edits').count<{ n: number }[]>({ n: '*' });
-    const again = await browser.get(posted.location!);
-    expect(again.status).toBe(200);
-    expect(again.dom.querySelector('.summary')!.textContent).toBe('2 tasks were changed.');
-    expect(await eventCount(ids)).toBe(events);
-    expect(await t.db('bulk_edits').count<{ n: string }[]>({ n: '*' })).toEqual(jobs);
-  });
-
-  test('a running edit shows its progress and reloads itself; the report follows when it is done', async () => {
-    const ids = [await task('Slow one'), await task('Slow two')];
-    // Queued without waking the runner: what a person sees while another process is still at work.
-    const job = await queueBulkEdit(t.db, users.mia, ids, [{ type: 'priority', value: 'wish' }], '/maniphest/query/?authors=erin');
-    const browser = await loggedIn(t.app, 'mia');
-    const running = await browser.get(`/maniphest/bulk/${job}/`);
-    expect(running.status).toBe(200);
-    expect(running.dom.querySelector('.progress')!.textContent).toBe('0 of 2 tasks done so far. This page reloads until the edit is finished.');
-    expect(running.dom.querySelector('meta[http-equiv="refresh"]')!.getAttribute('content')).toBe('2');
-    expect(await priorities(ids)).toEqual([50, 50]);
-
-    await t.deps.bulkEdits.kick();
-    const done = await browser.get(`/maniphest/bulk/${job}/`);
-    expect(done.dom.querySelector('.progress')).toBeNull();
-    expect(done.dom.querySelector('meta[http-equiv="refresh"]')).toBeNull();
-    expect(done.dom.querySelector('.summary')!.textContent).toBe('2 tasks were changed.');
-    expect(done.dom.querySelector('a[href="/maniphest/query/?authors=erin"]')!.textContent).toBe('Back to the list');
-    expect(await priorities(ids)).toEqual([0, 0]);
-  });
-
-  test('only the person who started an edit sees its page', async () => {
-    const job = await queueBulkEdit(t.db, users.mia, [await task('Private')], [{ type: 'priority', value: 'low' }], '/maniphest/');
-    await t.deps.bulkEdits.kick();
-    for (const name of ['ada', 'erin']) {
-      const page = await (await loggedIn(t.app, name)).get(`/maniphest/bulk/${job}/`);
-      expect(page.status).toBe(404);
-      expect(page.text).toContain('There is no such bulk edit.');
-    }
-    for (const path of ['/maniphest/bulk/999999/', '/maniphest/bulk/abc/', '/maniphest/bulk/99999999999/']) {
-      expect((await (await loggedIn(t.app, 'mia')).get(path)).status).toBe(404);
-    }
-    expect((await new Browser(t.app).get(`/maniphest/bulk/${job}/`)).status).toBe(403);
-  });
-
-  test('a job whose process stopped is taken up by another once its lease lapses, where it was left off', async () => {
-    const ids = [];
-    for (const title of ['A', 'B', 'C']) ids.push(await task(title));
-    const job = await queueBulkEdit(t.db, users.mia, ids, [{ type: 'priority', value: 'high' }], '/maniphest/');
-    // Another process claimed it and edited the first task before it died.
-    await t.db('bulk_edits').where({ id: job }).update({ claimed_until: t.db.raw(`now() + interval '1 minute'`) });
-    await t.db('tasks').where({ id: ids[0] }).update({ priority: 80 });
-    await t.db('bulk_edit_tasks').where({ bulk_edit_id: job, position: 1 }).update({ outcome: 'changed' });
-
-    // While its lease holds, the job is left alone.
-    await t.deps.bulkEdits.kick();
-    expect(await priorities(ids)).toEqual([80, 50, 50]);
-    expect((await t.db('bulk_edits').where({ id: job }).first('finished_at')).finished_at).toBeNull();
-
-    await t.db('bulk_edits').where({ id: job }).update({ claimed_until: t.db.raw(`now() - interval '1 second'`) });
-    await t.deps.bulkEdits.kick();
-    expect(await priorities(ids)).toEqual([80, 80, 80]);
-    expect(await listTargets(t.db, job)).toEqual(ids.map((taskId) => ({ taskId, outcome: 'changed', reason: null })));
-    expect((await t.db('bulk_edits').where({ id: job }).first('finished_at', 'claimed_until')).claimed_until).toBeNull();
-    // Only the two tasks edited here got priority events from this run.
-    expect(await t.db('task_events').whereIn('task_id', ids).where({ type: 'priority', actor_id: users.mia.id }).pluck('task_id')).toEqual([ids[1], ids[2]]);
-  });
-
-  test('a started runner finds queued jobs by itself, without being woken', async () => {
-    const id = await task('Found by polling');
-    const job = await queueBulkEdit(t.db, users.mia, [id], [{ type: 'priority', value: 'high' }], '/maniphest/');
-    const poller = new BulkEditRunner(t.domain, (line) => t.errors.push(line));
-    poller.start(20);
-    try {
-      for (let tries = 0; !(await t.db('bulk_edits').where({ id: job }).first('finished_at')).finished_at; tries++) {
-        if (tries === 200) throw new Error('The runner never took the job.');
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    } finally {
-      await poller.stop();
-    }
-    expect(await priorities([id])).toEqual([80]);
-  });
-
-  test('two runners on one database never take the same job', async () => {
-    const jobs: number[] = [];
-    const all: number[] = [];
-    for (let j = 0; j < 4; j++) {
-      const ids = [];
-      for (let i = 0; i < 3; i++) ids.push(await task(`Job ${j} task ${i}`));
-      all.push(...ids);
-      jobs.push(await queueBulkEdit(t.db, users.mia, ids, [{ type: 'priority', value: 'triage' }], '/maniphest/'));
-    }
-    const other = new BulkEditRunner(t.domain, (line) => t.errors.push(line));
-    await Promise.all([t.deps.bulkEdits.kick(), other.kick()]);
-    await other.stop();
-    expect(await t.db('bulk_edits').whereIn('id', jobs).whereNull('finished_at').count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 0 }]);
-    // Each task edited once: twelve priority changes, no more.
-    expect(await t.db('task_events').whereIn('task_id', all).where({ type: 'priority', actor_id: users.mia.id }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 12 }]);
-  });
-
-  test('an edit started by someone whose account is disabled before it runs changes nothing', async () => {
-    const id = await task('Left alone');
-    const job = await queueBulkEdit(t.db, users.ada, [id], [{ type: 'priority', value: 'unbreak' }], '/maniphest/');
-    await t.db('users').where({ id: users.ada.id }).update({ disabled_at: t.db.fn.now() });
-    await t.deps.bulkEdits.kick();
-    expect(await listTargets(t.db, job)).toEqual([{ taskId: id, outcome: 'refused', reason: 'The account that started this bulk edit is disabled.' }]);
-    expect(await priorities([id])).toEqual([50]);
   });
 });
