@@ -6,7 +6,7 @@ import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys } from './keyset';
 import type { TaskQuery } from './query';
-import { countGroups, eachTask, findTaskPage, type FoundTask } from './repository';
+import { countGroups, eachTask, findPriorityValues, findTaskPage, type FoundTask, type GroupPart } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
 /** Past this many results, group headers go without counts: counting would cost more than the page. */
@@ -39,6 +39,30 @@ function prepare(q: TaskQuery, tracker: Tracker) {
 }
 
 /**
+ * A grouping by priority or status, placed before an order of other keys, has a handful of values: the
+ * page is read group by group, each by an index on the order's keys, rather than by sorting every result.
+ * In the groups' ascending key order; only the values the filter allows.
+ */
+async function groupParts(db: Knex, tracker: Tracker, q: TaskQuery): Promise<GroupPart[] | undefined> {
+  const orderFirst = sortKeys(q.order, 'none', tracker)[0]!.expr;
+  const f = q.filter;
+  if (q.group === 'priority' && orderFirst !== 'tasks.priority') {
+    const values = (await findPriorityValues(db)).filter((v) => !f.priorities || f.priorities.includes(v)).reverse();
+    return values.map((v) => ({ value: v, where: (qb) => qb.where('tasks.priority', v) }));
+  }
+  if (q.group === 'status') {
+    const keys = tracker.statuses.map((s) => s.key);
+    const parts: GroupPart[] = tracker.statuses.flatMap((s, i) =>
+      !f.statuses || f.statuses.includes(s.key) ? [{ value: i + 1, where: (qb: Knex.QueryBuilder) => qb.where('tasks.status', s.key) }] : [],
+    );
+    // Statuses no longer configured sort last, as groupKey places them.
+    if (!f.statuses) parts.push({ value: 1000, where: (qb) => qb.whereNotIn('tasks.status', keys) });
+    return parts;
+  }
+  return undefined;
+}
+
+/**
  * The one query engine: web lists, exports and the API all page through it.
  * Paging is by keyset, never OFFSET, so a page stays right while tasks change.
  */
@@ -63,8 +87,9 @@ export async function searchTasks(
   const group = groupKey(q.group, tracker);
   // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
   const countBy = group && q.order === 'relevance' ? group : undefined;
+  const parts = countBy ? undefined : await groupParts(db, tracker, q);
   const [page, counted] = await Promise.all([
-    findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy }),
+    findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, parts }),
     group && !countBy ? countGroups(db, viewer, q.filter, text, group, GROUP_COUNT_CAP) : Promise.resolve(null),
   ]);
   const groupCounts = page.groupCounts ?? counted;
@@ -84,6 +109,10 @@ export async function searchTasks(
 
 /** Every result of a query, in its order, in batches: for exports and bulk edits. */
 export function allTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery): AsyncGenerator<FoundTask> {
+  // A query that cannot run is refused here, before a download has started.
   const { text, keys } = prepare(q, tracker);
-  return eachTask(db, { viewer, filter: q.filter, text, keys });
+  return (async function* () {
+    const parts = q.order === 'relevance' ? undefined : await groupParts(db, tracker, q);
+    yield* eachTask(db, { viewer, filter: q.filter, text, keys, parts });
+  })();
 }

@@ -117,6 +117,17 @@ export interface PageRequest {
    * result anyway (relevance): the counts cost nothing more than the page.
    */
   countBy?: SortKey;
+  /**
+   * The first key is a grouping with few values: the page is read one group at a time, in key order, each
+   * group by its own query, which an index on the order's keys can serve whatever the grouping.
+   */
+  parts?: GroupPart[];
+}
+
+/** One value of a grouping key, and how to select its rows. */
+export interface GroupPart {
+  value: number;
+  where: (qb: Knex.QueryBuilder) => void;
 }
 
 export interface TaskPage {
@@ -159,6 +170,8 @@ export async function findTaskPage(db: Knex, r: PageRequest): Promise<TaskPage> 
       .join('tasks', 'tasks.id', 'page.id');
     if (r.text) qb.select(highlight(db, 'tasks.title', 'page.q'));
     r.keys.forEach((k, i) => qb.orderByRaw(`page.k${i} ${direction(k, forward)}`));
+  } else if (r.parts) {
+    return toPage(r, await readByGroup(db, r, r.parts, keyColumns));
   } else {
     qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select(keyColumns);
     if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
@@ -169,10 +182,16 @@ export async function findTaskPage(db: Knex, r: PageRequest): Promise<TaskPage> 
     r.keys.forEach((k) => qb.orderByRaw(`${k.expr} ${direction(k, forward)}`));
     qb.limit(r.limit + 1);
   }
-  const rows = (await qb) as (TaskRow & Record<string, unknown>)[];
+  return toPage(r, (await qb) as PageRow[]);
+}
+
+type PageRow = TaskRow & Record<string, unknown>;
+
+/** Rows in page order, one more than the page when there is more: the page, its direction undone. */
+function toPage(r: PageRequest, rows: PageRow[]): TaskPage {
   const more = rows.length > r.limit;
   const page = rows.slice(0, r.limit);
-  if (!forward) page.reverse();
+  if (r.before) page.reverse();
   return {
     more,
     groupCounts: r.countBy ? new Map(page.map((row) => [groupValue(row.group_value), Number(row.group_count)])) : null,
@@ -182,6 +201,52 @@ export async function findTaskPage(db: Knex, r: PageRequest): Promise<TaskPage> 
       markedTitle: typeof row.marked_title === 'string' ? row.marked_title : null,
     })),
   };
+}
+
+/**
+ * A grouped page, group by group: from the cursor's group on (or the first), each group's rows by the
+ * order's own keys, until the page is full. The cursor keeps its form (group value first), so pages
+ * link the same way as with one query.
+ */
+async function readByGroup(db: Knex, r: PageRequest, parts: GroupPart[], keyColumns: Knex.Raw[]): Promise<PageRow[]> {
+  const forward = !r.before;
+  const cursor = r.after ?? r.before;
+  const [group, ...rest] = r.keys as [SortKey, ...SortKey[]];
+  // Parts come in the group key's ascending order; the page walks them in its own direction.
+  const ascending = (group.dir === 'asc') === forward;
+  const walk = ascending ? parts : [...parts].reverse();
+  const beyond = (v: number) => (ascending ? v > (cursor![0] as number) : v < (cursor![0] as number));
+  const rows: PageRow[] = [];
+  for (const part of walk) {
+    if (rows.length > r.limit) break;
+    if (cursor && part.value !== cursor[0] && !beyond(part.value)) continue;
+    const qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select(keyColumns);
+    part.where(qb);
+    if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
+    if (cursor && part.value === cursor[0] && rest.length) {
+      const c = keysetCondition(rest, cursor.slice(1), forward, (i) => rest[i]!.expr, paramExpr);
+      qb.whereRaw(c.sql, c.bindings as Knex.Value[]);
+    }
+    rest.forEach((k) => qb.orderByRaw(`${k.expr} ${direction(k, forward)}`));
+    rows.push(...((await qb.limit(r.limit + 1 - rows.length)) as PageRow[]));
+  }
+  return rows;
+}
+
+/**
+ * The priorities tasks have, highest first: one index probe per value (a loose index scan), so that
+ * values no longer configured still form their groups.
+ */
+export async function findPriorityValues(db: Knex): Promise<number[]> {
+  const result = await db.raw(
+    `WITH RECURSIVE p(v) AS (
+       (SELECT priority FROM tasks ORDER BY priority DESC LIMIT 1)
+       UNION ALL
+       SELECT (SELECT priority FROM tasks WHERE priority < p.v ORDER BY priority DESC LIMIT 1) FROM p WHERE p.v IS NOT NULL
+     )
+     SELECT v FROM p WHERE v IS NOT NULL`,
+  );
+  return (result.rows as { v: number | string }[]).map((row) => Number(row.v));
 }
 
 /** How many results each group has, or null past `cap` results, where counting would cost more than the page. */

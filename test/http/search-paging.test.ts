@@ -145,6 +145,23 @@ describe('cursor paging through every order and grouping', () => {
     expect(new URL(link(second, 'prev')!, 'http://x').searchParams.get('limit')).toBe('4');
   });
 
+  test('tasks with a priority or status no longer configured keep their place in grouped lists', async () => {
+    // Written directly, as a task saved under an older configuration would be.
+    const [author] = await t.db('users').where({ username: 'amy' }).pluck('id');
+    await t.db('tasks').insert([
+      { title: 'Odd priority widget', status: 'open', priority: 42, author_id: author, view_policy: 'users', owner_ordering: '' },
+      { title: 'Odd status widget', status: 'stalled', priority: 50, author_id: author, view_policy: 'users', owner_ordering: '' },
+    ]);
+    for (const group of ['priority', 'status'] as const) {
+      for (const order of ORDERS.filter((o) => o !== 'relevance')) {
+        const all = await expected(order, group);
+        expect(all.length).toBe(28);
+        const pages = await walk(ben, `/maniphest/query/?order=${order}&group=${group}&limit=6`, 6);
+        expect(pages.flat()).toEqual(all);
+      }
+    }
+  });
+
   describe('malformed parameters get a message on the page and a 400', () => {
     const dateMessage = (v: string) => `"${v}" is not a date: use YYYY-MM-DD.`;
     const cases: [string, string, string, string | null][] = [
