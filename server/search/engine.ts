@@ -6,7 +6,7 @@ import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys } from './keyset';
 import type { TaskQuery } from './query';
-import { countGroups, eachTask, findPriorityValues, findTaskPage, type FoundTask, type GroupPart } from './repository';
+import { countGroups, eachTask, findPriorityValues, findTaskPage, listedGroups, ownerGroups, type FoundTask, type GroupPart, type GroupWalk } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
 /** Past this many results, group headers go without counts: counting would cost more than the page. */
@@ -39,16 +39,17 @@ function prepare(q: TaskQuery, tracker: Tracker) {
 }
 
 /**
- * A grouping by priority or status, placed before an order of other keys, has a handful of values: the
- * page is read group by group, each by an index on the order's keys, rather than by sorting every result.
- * In the groups' ascending key order; only the values the filter allows.
+ * A grouping placed before an order of other keys is read group by group, each by an index on the
+ * order's keys, rather than by sorting every result: priorities and statuses are a handful of values,
+ * owners are found one at a time. Where one index already serves the grouping and the order together
+ * (owners by priority or by update), or every match is ranked anyway (full text), one query stays best.
  */
-async function groupParts(db: Knex, tracker: Tracker, q: TaskQuery): Promise<GroupPart[] | undefined> {
+async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery): Promise<GroupWalk | undefined> {
   const orderFirst = sortKeys(q.order, 'none', tracker)[0]!.expr;
   const f = q.filter;
   if (q.group === 'priority' && orderFirst !== 'tasks.priority') {
     const values = (await findPriorityValues(db)).filter((v) => !f.priorities || f.priorities.includes(v)).reverse();
-    return values.map((v) => ({ value: v, where: (qb) => qb.where('tasks.priority', v) }));
+    return listedGroups(values.map((v) => ({ value: v, where: (qb) => qb.where('tasks.priority', v) })));
   }
   if (q.group === 'status') {
     const keys = tracker.statuses.map((s) => s.key);
@@ -57,8 +58,9 @@ async function groupParts(db: Knex, tracker: Tracker, q: TaskQuery): Promise<Gro
     );
     // Statuses no longer configured sort last, as groupKey places them.
     if (!f.statuses) parts.push({ value: 1000, where: (qb) => qb.whereNotIn('tasks.status', keys) });
-    return parts;
+    return listedGroups(parts);
   }
+  if (q.group === 'owner' && !f.text && !['priority', 'updated'].includes(q.order)) return ownerGroups(db, viewer, f);
   return undefined;
 }
 
@@ -87,9 +89,9 @@ export async function searchTasks(
   const group = groupKey(q.group, tracker);
   // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
   const countBy = group && q.order === 'relevance' ? group : undefined;
-  const parts = countBy ? undefined : await groupParts(db, tracker, q);
+  const groups = countBy ? undefined : await groupWalk(db, tracker, viewer, q);
   const [page, counted] = await Promise.all([
-    findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, parts }),
+    findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups }),
     group && !countBy ? countGroups(db, viewer, q.filter, text, group, GROUP_COUNT_CAP) : Promise.resolve(null),
   ]);
   const groupCounts = page.groupCounts ?? counted;
@@ -112,7 +114,7 @@ export function allTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
   // A query that cannot run is refused here, before a download has started.
   const { text, keys } = prepare(q, tracker);
   return (async function* () {
-    const parts = q.order === 'relevance' ? undefined : await groupParts(db, tracker, q);
-    yield* eachTask(db, { viewer, filter: q.filter, text, keys, parts });
+    const groups = q.order === 'relevance' ? undefined : await groupWalk(db, tracker, viewer, q);
+    yield* eachTask(db, { viewer, filter: q.filter, text, keys, groups });
   })();
 }

@@ -118,16 +118,50 @@ export interface PageRequest {
    */
   countBy?: SortKey;
   /**
-   * The first key is a grouping with few values: the page is read one group at a time, in key order, each
-   * group by its own query, which an index on the order's keys can serve whatever the grouping.
+   * The first key is a grouping read one group at a time, in key order, each group by its own query,
+   * which an index on the order's keys can serve whatever the grouping.
    */
-  parts?: GroupPart[];
+  groups?: GroupWalk;
 }
 
 /** One value of a grouping key, and how to select its rows. */
 export interface GroupPart {
-  value: number;
+  value: number | string;
   where: (qb: Knex.QueryBuilder) => void;
+}
+
+/** A grouping's values in page order, from `from` on (that value included, when it has rows), one at a time. */
+export type GroupWalk = (from: number | string | undefined, ascending: boolean) => AsyncIterable<GroupPart>;
+
+/** A walk over values known in advance (priorities, statuses), given in ascending order. */
+export function listedGroups(parts: GroupPart[]): GroupWalk {
+  return async function* (from, ascending) {
+    for (const part of ascending ? parts : [...parts].reverse()) {
+      if (from === undefined || (ascending ? part.value >= from : part.value <= from)) yield part;
+    }
+  };
+}
+
+/**
+ * Owners in owner_ordering order, found one at a time among the filtered tasks by an index probe
+ * each: there may be thousands, and a page usually spans a few. Comparisons are the database's, so
+ * its collation decides the order, as it does in the index.
+ */
+export function ownerGroups(db: Knex, viewer: Actor | null, f: TaskFilter): GroupWalk {
+  return async function* (from, ascending) {
+    let current = from === undefined ? undefined : String(from);
+    let inclusive = true;
+    for (;;) {
+      const probe = filtered(db, viewer, f, null).first('tasks.owner_ordering as v').orderBy('tasks.owner_ordering', ascending ? 'asc' : 'desc');
+      if (current !== undefined) probe.where('tasks.owner_ordering', ascending ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<', current);
+      const row = (await probe) as { v: string } | undefined;
+      if (!row) return;
+      const value = row.v;
+      yield { value, where: (qb) => qb.where('tasks.owner_ordering', value) };
+      current = value;
+      inclusive = false;
+    }
+  };
 }
 
 export interface TaskPage {
@@ -170,8 +204,8 @@ export async function findTaskPage(db: Knex, r: PageRequest): Promise<TaskPage> 
       .join('tasks', 'tasks.id', 'page.id');
     if (r.text) qb.select(highlight(db, 'tasks.title', 'page.q'));
     r.keys.forEach((k, i) => qb.orderByRaw(`page.k${i} ${direction(k, forward)}`));
-  } else if (r.parts) {
-    return toPage(r, await readByGroup(db, r, r.parts, keyColumns));
+  } else if (r.groups) {
+    return toPage(r, await readByGroup(db, r, r.groups, keyColumns));
   } else {
     qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select(keyColumns);
     if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
@@ -208,18 +242,12 @@ function toPage(r: PageRequest, rows: PageRow[]): TaskPage {
  * order's own keys, until the page is full. The cursor keeps its form (group value first), so pages
  * link the same way as with one query.
  */
-async function readByGroup(db: Knex, r: PageRequest, parts: GroupPart[], keyColumns: Knex.Raw[]): Promise<PageRow[]> {
+async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColumns: Knex.Raw[]): Promise<PageRow[]> {
   const forward = !r.before;
   const cursor = r.after ?? r.before;
   const [group, ...rest] = r.keys as [SortKey, ...SortKey[]];
-  // Parts come in the group key's ascending order; the page walks them in its own direction.
-  const ascending = (group.dir === 'asc') === forward;
-  const walk = ascending ? parts : [...parts].reverse();
-  const beyond = (v: number) => (ascending ? v > (cursor![0] as number) : v < (cursor![0] as number));
   const rows: PageRow[] = [];
-  for (const part of walk) {
-    if (rows.length > r.limit) break;
-    if (cursor && part.value !== cursor[0] && !beyond(part.value)) continue;
+  for await (const part of groups(cursor?.[0] as number | string | undefined, (group.dir === 'asc') === forward)) {
     const qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select(keyColumns);
     part.where(qb);
     if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
@@ -229,6 +257,7 @@ async function readByGroup(db: Knex, r: PageRequest, parts: GroupPart[], keyColu
     }
     rest.forEach((k) => qb.orderByRaw(`${k.expr} ${direction(k, forward)}`));
     rows.push(...((await qb.limit(r.limit + 1 - rows.length)) as PageRow[]));
+    if (rows.length > r.limit) break;
   }
   return rows;
 }
