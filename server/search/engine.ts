@@ -4,7 +4,7 @@ import type { Tracker } from '../tasks/task';
 import { findUsersByIds } from '../users/repository';
 import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
-import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys } from './keyset';
+import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
 import { countGroups, eachTask, findPriorityValues, findTaskPage, listedGroups, ownerGroups, type FoundTask, type GroupPart, type GroupWalk } from './repository';
 import { parseSearchText, type ParsedText } from './text';
@@ -45,9 +45,10 @@ function prepare(q: TaskQuery, tracker: Tracker) {
  * (owners by priority or by update), or every match is ranked anyway (full text), one query stays best.
  */
 async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery): Promise<GroupWalk | undefined> {
-  const orderFirst = sortKeys(q.order, 'none', tracker)[0]!.expr;
   const f = q.filter;
-  if (q.group === 'priority' && orderFirst !== 'tasks.priority') {
+  const sameKeys = (a: SortKey[], b: SortKey[]) => a.length === b.length && a.every((k, i) => k.expr === b[i]!.expr && k.dir === b[i]!.dir);
+  // Grouped by priority, the priority order and the updated one are the same keys, which the list indexes serve.
+  if (q.group === 'priority' && !sameKeys(sortKeys(q.order, q.group, tracker), sortKeys('priority', 'none', tracker))) {
     const values = (await findPriorityValues(db)).filter((v) => !f.priorities || f.priorities.includes(v)).reverse();
     return listedGroups(values.map((v) => ({ value: v, where: (qb) => qb.where('tasks.priority', v) })));
   }
