@@ -117,3 +117,20 @@ export function plansReport(plans: QueryPlan[], top: number): string {
   const detail = plans.slice(0, top).map((p) => [`### ${p.scenario} (${f2(p.ms)} ms)`, '```sql', p.sql, '```', '```', p.plan, '```'].join('\n'));
   return [summary, '', ...detail].join('\n');
 }
+
+/** One line per list: its statements' execution time summed, how many there were, and whether any read a whole table. */
+export function ordersReport(plans: QueryPlan[]): string {
+  const lists = new Map<string, { ms: number; statements: number; seqScan: boolean }>();
+  for (const p of plans) {
+    const l = lists.get(p.scenario) ?? { ms: 0, statements: 0, seqScan: false };
+    l.ms += p.ms;
+    l.statements += 1;
+    l.seqScan ||= p.seqScan;
+    lists.set(p.scenario, l);
+  }
+  const rows = [...lists].sort((a, b) => b[1].ms - a[1].ms);
+  return table(
+    ['list', 'statements', 'execution ms (sum)', 'seq scan'],
+    rows.map(([name, l]) => [name, String(l.statements), f2(l.ms), l.seqScan ? 'YES' : 'no']),
+  );
+}
