@@ -9,7 +9,7 @@ import type { TaskQuery } from './query';
 import { countGroups, eachTask, findPriorityValues, findTaskPage, listedGroups, ownerGroups, type FoundTask, type GroupPart, type GroupWalk } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
-/** Past this many results, group headers go without counts: counting would cost more than the page. */
+/** A group header counts up to this many results, then says "10,000+": counting further would cost more than the page. */
 export const GROUP_COUNT_CAP = 10000;
 
 export interface SearchPage {
@@ -18,7 +18,7 @@ export interface SearchPage {
   owners: Map<number, User>;
   next: string | null;
   prev: string | null;
-  /** Results per group key (at least of the groups on the page), or null when there are too many to count. */
+  /** Results per group key, of the groups on the page; past GROUP_COUNT_CAP a count reads GROUP_COUNT_CAP + 1. */
   groupCounts: Map<unknown, number> | null;
 }
 
@@ -91,13 +91,14 @@ export async function searchTasks(
   // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
   const countBy = group && q.order === 'relevance' ? group : undefined;
   const groups = countBy ? undefined : await groupWalk(db, tracker, viewer, q);
-  const [page, counted] = await Promise.all([
-    findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups }),
-    group && !countBy ? countGroups(db, viewer, q.filter, text, group, GROUP_COUNT_CAP) : Promise.resolve(null),
-  ]);
-  const groupCounts = page.groupCounts ?? counted;
+  const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups });
   const tasks = page.tasks;
-  const owners = await findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : [])));
+  // The headers on the page are the groups to count, each in its own index range.
+  const onPage = [...new Set(tasks.map((t) => t.keys[0]))];
+  const [groupCounts, owners] = await Promise.all([
+    page.groupCounts ?? (group ? countGroups(db, viewer, q.filter, text, group, onPage, GROUP_COUNT_CAP) : null),
+    findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : []))),
+  ]);
   const hasNext = before ? true : page.more;
   const hasPrev = before ? page.more : Boolean(after);
   const encode = (t: FoundTask | undefined) => (t ? encodeCursor(q.order, q.group, t.keys) : null);

@@ -259,7 +259,7 @@ describe('page sizes, and pages while tasks change', () => {
 
     const big = await browser.get('/maniphest/query/?authors=bulk&limit=1000');
     expect(monograms(big)).toEqual(all.slice(0, 1000));
-    expect(big.dom.querySelector('.group-header')!.textContent).toBe('Normal (1005)');
+    expect(big.dom.querySelector('.group-header')!.textContent).toBe('Normal (1,005)');
     const rest = await browser.get(link(big, 'next')!);
     expect(monograms(rest)).toEqual(all.slice(1000));
     expect(link(rest, 'next')).toBeNull();

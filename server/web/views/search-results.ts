@@ -1,6 +1,6 @@
 import type { Config } from '../../config';
 import { escapeHtml } from '../../markup/escape';
-import type { SearchPage } from '../../search/engine';
+import { GROUP_COUNT_CAP, type SearchPage } from '../../search/engine';
 import type { Group } from '../../search/query';
 import { MARK_END, MARK_START, type FoundTask } from '../../search/repository';
 import type { Tracker } from '../../tasks/task';
@@ -27,6 +27,12 @@ function groupOf(t: FoundTask, group: Group, tracker: Tracker, owners: Map<numbe
   }
 }
 
+/** "12", "2,290", or "10,000+" past what is counted. */
+function countLabel(n: number | undefined): string | null {
+  if (n === undefined) return null;
+  return n > GROUP_COUNT_CAP ? `${GROUP_COUNT_CAP.toLocaleString('en-US')}+` : n.toLocaleString('en-US');
+}
+
 /** Escapes the title, then turns the database's match markers into <mark>. */
 function titleHtml(t: FoundTask): string {
   // A title that holds a marker character itself would be misread as matches: it goes unhighlighted.
@@ -36,13 +42,13 @@ function titleHtml(t: FoundTask): string {
 
 export function searchResultsModel(page: SearchPage, group: Group, tracker: Tracker, config: Config, pageUrl: (cursor: string, dir: 'after' | 'before') => string) {
   const now = new Date();
-  const groups: { label: string; count: number | null; rows: object[] }[] = [];
+  const groups: { label: string; count: string | null; rows: object[] }[] = [];
   let current: { key: unknown; label: string } | null = null;
   for (const t of page.tasks) {
     const g = groupOf(t, group, tracker, page.owners);
     if (!current || current.key !== g.key) {
       current = g;
-      groups.push({ label: g.label, count: page.groupCounts?.get(g.key) ?? null, rows: [] });
+      groups.push({ label: g.label, count: countLabel(page.groupCounts?.get(g.key)), rows: [] });
     }
     const owner = t.ownerId ? page.owners.get(t.ownerId) : undefined;
     const state = taskState(t, tracker);
