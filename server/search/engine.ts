@@ -6,7 +6,7 @@ import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
-import { countGroups, eachTask, findPriorityValues, findTaskPage, listedGroups, ownerGroups, type FoundTask, type GroupPart, type GroupWalk } from './repository';
+import { countGroups, eachTask, findTaskPage, ownerGroups, priorityGroups, statusGroups, type FoundTask, type GroupWalk } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
 /** A group header counts up to this many results, then says "10,000+": counting further would cost more than the page. */
@@ -48,19 +48,8 @@ async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
   const f = q.filter;
   const sameKeys = (a: SortKey[], b: SortKey[]) => a.length === b.length && a.every((k, i) => k.expr === b[i]!.expr && k.dir === b[i]!.dir);
   // Grouped by priority, the priority order and the updated one are the same keys, which the list indexes serve.
-  if (q.group === 'priority' && !sameKeys(sortKeys(q.order, q.group, tracker), sortKeys('priority', 'none', tracker))) {
-    const values = (await findPriorityValues(db)).filter((v) => !f.priorities || f.priorities.includes(v)).reverse();
-    return listedGroups(values.map((v) => ({ value: v, where: (qb) => qb.where('tasks.priority', v) })));
-  }
-  if (q.group === 'status') {
-    const keys = tracker.statuses.map((s) => s.key);
-    const parts: GroupPart[] = tracker.statuses.flatMap((s, i) =>
-      !f.statuses || f.statuses.includes(s.key) ? [{ value: i + 1, where: (qb: Knex.QueryBuilder) => qb.where('tasks.status', s.key) }] : [],
-    );
-    // Statuses no longer configured sort last, as groupKey places them.
-    if (!f.statuses) parts.push({ value: 1000, where: (qb) => qb.whereNotIn('tasks.status', keys) });
-    return listedGroups(parts);
-  }
+  if (q.group === 'priority' && !sameKeys(sortKeys(q.order, q.group, tracker), sortKeys('priority', 'none', tracker))) return priorityGroups(db, f.priorities);
+  if (q.group === 'status') return statusGroups(tracker.statuses.map((s) => s.key), f.statuses);
   if (q.group === 'owner' && !f.text && !['priority', 'updated'].includes(q.order)) return ownerGroups(db, viewer, f);
   return undefined;
 }

@@ -133,13 +133,31 @@ export interface GroupPart {
 /** A grouping's values in page order, from `from` on (that value included, when it has rows), one at a time. */
 export type GroupWalk = (from: number | string | undefined, ascending: boolean) => AsyncIterable<GroupPart>;
 
-/** A walk over values known in advance (priorities, statuses), given in ascending order. */
-export function listedGroups(parts: GroupPart[]): GroupWalk {
+/** A walk over values known in advance, given in ascending order. */
+function listedGroups(parts: GroupPart[]): GroupWalk {
   return async function* (from, ascending) {
     for (const part of ascending ? parts : [...parts].reverse()) {
       if (from === undefined || (ascending ? part.value >= from : part.value <= from)) yield part;
     }
   };
+}
+
+/** Priorities as groups: those tasks have (values no longer configured included), narrowed to `allowed`. */
+export async function priorityGroups(db: Knex, allowed: number[] | undefined): Promise<GroupWalk> {
+  const values = (await findPriorityValues(db)).filter((v) => !allowed || allowed.includes(v)).reverse();
+  return listedGroups(values.map((v) => ({ value: v, where: (qb) => qb.where('tasks.priority', v) })));
+}
+
+/**
+ * Statuses as groups, valued by their place in the configuration as groupKey values them, narrowed to
+ * `allowed`; statuses no longer configured form the last group.
+ */
+export function statusGroups(configured: string[], allowed: string[] | undefined): GroupWalk {
+  const parts: GroupPart[] = configured.flatMap((key, i) =>
+    !allowed || allowed.includes(key) ? [{ value: i + 1, where: (qb: Knex.QueryBuilder) => qb.where('tasks.status', key) }] : [],
+  );
+  if (!allowed) parts.push({ value: 1000, where: (qb) => qb.whereNotIn('tasks.status', configured) });
+  return listedGroups(parts);
 }
 
 /**
@@ -266,7 +284,7 @@ async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColum
  * The priorities tasks have, highest first: one index probe per value (a loose index scan), so that
  * values no longer configured still form their groups.
  */
-export async function findPriorityValues(db: Knex): Promise<number[]> {
+async function findPriorityValues(db: Knex): Promise<number[]> {
   const result = await db.raw(
     `WITH RECURSIVE p(v) AS (
        (SELECT priority FROM tasks ORDER BY priority DESC LIMIT 1)
