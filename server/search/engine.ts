@@ -6,7 +6,8 @@ import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
-import { countGroups, eachTask, findTaskPage, ownerGroups, priorityGroups, statusGroups, type FoundTask, type GroupWalk } from './repository';
+import { ownerGroups, priorityGroups, statusGroups, type GroupWalk } from './groups';
+import { countGroups, eachTask, findTaskPage, type FoundTask } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
 /** A group header counts up to this many results, then says "10,000+": counting further would cost more than the page. */

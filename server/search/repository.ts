@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
-import { VIEW_POLICIES } from '../config';
-import { visiblePolicies } from '../tasks/policy';
 import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
 import type { Task } from '../tasks/task';
 import type { Actor } from '../users/roles';
+import { filtered } from './filter';
+import type { GroupWalk } from './groups';
 import { paramExpr, selectedParam, selectExpr, type SortKey } from './keyset';
 import type { TaskFilter } from './query';
 import type { ParsedText } from './text';
@@ -11,67 +11,6 @@ import type { ParsedText } from './text';
 /** Title highlight markers: control characters, which titles never contain. */
 export const MARK_START = '\u0001';
 export const MARK_END = '\u0002';
-
-function tsquery(text: ParsedText): { sql: string; bindings: string[] } {
-  const parts: string[] = [];
-  const bindings: string[] = [];
-  // Text with no terms at all ("title:&") is an empty query, which matches nothing, like a search for "the".
-  if (text.web || !text.titleWords.length) {
-    parts.push(`websearch_to_tsquery('english'::regconfig, ?)`);
-    bindings.push(text.web);
-  }
-  if (text.titleWords.length) {
-    // Weight A marks title words: "word:A" matches only in titles.
-    parts.push(`to_tsquery('english'::regconfig, ?)`);
-    bindings.push(text.titleWords.map((w) => `${w}:A`).join(' & '));
-  }
-  return { sql: parts.join(' && '), bindings };
-}
-
-/** Every filter, visibility included: the one WHERE clause of lists, counts, exports and the API. */
-function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null): Knex.QueryBuilder {
-  const qb = db('tasks');
-  if (text) {
-    const q = tsquery(text);
-    qb.joinRaw(`CROSS JOIN (SELECT ${q.sql} AS q) AS search`, q.bindings).whereRaw('tasks.search_vector @@ search.q');
-  }
-  const policies = visiblePolicies(viewer);
-  // Seeing every visibility level is no condition at all (a CHECK allows no other value); leaving it out lets
-  // counts be answered from an index alone instead of reading every row.
-  if (!VIEW_POLICIES.every((p) => policies.includes(p))) {
-    qb.where((w) => {
-      w.whereIn('tasks.view_policy', policies);
-      if (viewer) w.orWhere('tasks.owner_id', viewer.id);
-    });
-  }
-  if (f.ids) qb.whereIn('tasks.id', f.ids);
-  if (f.owners) {
-    const ids = f.owners.filter((o): o is number => o !== null);
-    const nobody = f.owners.includes(null);
-    qb.where((w) => {
-      if (ids.length) w.whereIn('tasks.owner_id', ids);
-      if (nobody) w.orWhereNull('tasks.owner_id');
-      if (!ids.length && !nobody) w.whereRaw('false');
-    });
-  }
-  if (f.authors) qb.whereIn('tasks.author_id', f.authors);
-  if (f.closers) qb.whereIn('tasks.closer_id', f.closers);
-  if (f.subscribers) {
-    const ids = f.subscribers;
-    qb.whereExists((sub) => sub.select(db.raw('1')).from('task_subscribers as s').whereRaw('s.task_id = tasks.id').whereIn('s.user_id', ids));
-  }
-  if (f.statuses) qb.whereIn('tasks.status', f.statuses);
-  if (f.priorities) qb.whereIn('tasks.priority', f.priorities);
-  for (const [column, range] of [
-    ['tasks.created_at', f.created],
-    ['tasks.updated_at', f.updated],
-    ['tasks.closed_at', f.closed],
-  ] as const) {
-    if (range?.from) qb.where(column, '>=', range.from);
-    if (range?.to) qb.where(column, '<', range.to);
-  }
-  return qb;
-}
 
 /**
  * (k1, k2, …) beyond the cursor, in each key's own direction; a row comparison when they agree, which an index serves.
@@ -122,64 +61,6 @@ export interface PageRequest {
    * which an index on the order's keys can serve whatever the grouping.
    */
   groups?: GroupWalk;
-}
-
-/** One value of a grouping key, and how to select its rows. */
-export interface GroupPart {
-  value: number | string;
-  where: (qb: Knex.QueryBuilder) => void;
-}
-
-/** A grouping's values in page order, from `from` on (that value included, when it has rows), one at a time. */
-export type GroupWalk = (from: number | string | undefined, ascending: boolean) => AsyncIterable<GroupPart>;
-
-/** A walk over values known in advance, given in ascending order. */
-function listedGroups(parts: GroupPart[]): GroupWalk {
-  return async function* (from, ascending) {
-    for (const part of ascending ? parts : [...parts].reverse()) {
-      if (from === undefined || (ascending ? part.value >= from : part.value <= from)) yield part;
-    }
-  };
-}
-
-/** Priorities as groups: those tasks have (values no longer configured included), narrowed to `allowed`. */
-export async function priorityGroups(db: Knex, allowed: number[] | undefined): Promise<GroupWalk> {
-  const values = (await findPriorityValues(db)).filter((v) => !allowed || allowed.includes(v)).reverse();
-  return listedGroups(values.map((v) => ({ value: v, where: (qb) => qb.where('tasks.priority', v) })));
-}
-
-/**
- * Statuses as groups, valued by their place in the configuration as groupKey values them, narrowed to
- * `allowed`; statuses no longer configured form the last group.
- */
-export function statusGroups(configured: string[], allowed: string[] | undefined): GroupWalk {
-  const parts: GroupPart[] = configured.flatMap((key, i) =>
-    !allowed || allowed.includes(key) ? [{ value: i + 1, where: (qb: Knex.QueryBuilder) => qb.where('tasks.status', key) }] : [],
-  );
-  if (!allowed) parts.push({ value: 1000, where: (qb) => qb.whereNotIn('tasks.status', configured) });
-  return listedGroups(parts);
-}
-
-/**
- * Owners in owner_ordering order, found one at a time among the filtered tasks by an index probe
- * each: there may be thousands, and a page usually spans a few. Comparisons are the database's, so
- * its collation decides the order, as it does in the index.
- */
-export function ownerGroups(db: Knex, viewer: Actor | null, f: TaskFilter): GroupWalk {
-  return async function* (from, ascending) {
-    let current = from === undefined ? undefined : String(from);
-    let inclusive = true;
-    for (;;) {
-      const probe = filtered(db, viewer, f, null).first('tasks.owner_ordering as v').orderBy('tasks.owner_ordering', ascending ? 'asc' : 'desc');
-      if (current !== undefined) probe.where('tasks.owner_ordering', ascending ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<', current);
-      const row = (await probe) as { v: string } | undefined;
-      if (!row) return;
-      const value = row.v;
-      yield { value, where: (qb) => qb.where('tasks.owner_ordering', value) };
-      current = value;
-      inclusive = false;
-    }
-  };
 }
 
 export interface TaskPage {
@@ -278,22 +159,6 @@ async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColum
     if (rows.length > r.limit) break;
   }
   return rows;
-}
-
-/**
- * The priorities tasks have, highest first: one index probe per value (a loose index scan), so that
- * values no longer configured still form their groups.
- */
-async function findPriorityValues(db: Knex): Promise<number[]> {
-  const result = await db.raw(
-    `WITH RECURSIVE p(v) AS (
-       (SELECT priority FROM tasks ORDER BY priority DESC LIMIT 1)
-       UNION ALL
-       SELECT (SELECT priority FROM tasks WHERE priority < p.v ORDER BY priority DESC LIMIT 1) FROM p WHERE p.v IS NOT NULL
-     )
-     SELECT v FROM p WHERE v IS NOT NULL`,
-  );
-  return (result.rows as { v: number | string }[]).map((row) => Number(row.v));
 }
 
 /**

@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import { VIEW_POLICIES } from '../config';
+import { visiblePolicies } from '../tasks/policy';
+import type { Actor } from '../users/roles';
+import type { TaskFilter } from './query';
+import type { ParsedText } from './text';
+
+function tsquery(text: ParsedText): { sql: string; bindings: string[] } {
+  const parts: string[] = [];
+  const bindings: string[] = [];
+  // Text with no terms at all ("title:&") is an empty query, which matches nothing, like a search for "the".
+  if (text.web || !text.titleWords.length) {
+    parts.push(`websearch_to_tsquery('english'::regconfig, ?)`);
+    bindings.push(text.web);
+  }
+  if (text.titleWords.length) {
+    // Weight A marks title words: "word:A" matches only in titles.
+    parts.push(`to_tsquery('english'::regconfig, ?)`);
+    bindings.push(text.titleWords.map((w) => `${w}:A`).join(' & '));
+  }
+  return { sql: parts.join(' && '), bindings };
+}
+
+/** Every filter, visibility included: the one WHERE clause of lists, counts, exports and the API. */
+export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null): Knex.QueryBuilder {
+  const qb = db('tasks');
+  if (text) {
+    const q = tsquery(text);
+    qb.joinRaw(`CROSS JOIN (SELECT ${q.sql} AS q) AS search`, q.bindings).whereRaw('tasks.search_vector @@ search.q');
+  }
+  const policies = visiblePolicies(viewer);
+  // Seeing every visibility level is no condition at all (a CHECK allows no other value); leaving it out lets
+  // counts be answered from an index alone instead of reading every row.
+  if (!VIEW_POLICIES.every((p) => policies.includes(p))) {
+    qb.where((w) => {
+      w.whereIn('tasks.view_policy', policies);
+      if (viewer) w.orWhere('tasks.owner_id', viewer.id);
+    });
+  }
+  if (f.ids) qb.whereIn('tasks.id', f.ids);
+  if (f.owners) {
+    const ids = f.owners.filter((o): o is number => o !== null);
+    const nobody = f.owners.includes(null);
+    qb.where((w) => {
+      if (ids.length) w.whereIn('tasks.owner_id', ids);
+      if (nobody) w.orWhereNull('tasks.owner_id');
+      if (!ids.length && !nobody) w.whereRaw('false');
+    });
+  }
+  if (f.authors) qb.whereIn('tasks.author_id', f.authors);
+  if (f.closers) qb.whereIn('tasks.closer_id', f.closers);
+  if (f.subscribers) {
+    const ids = f.subscribers;
+    qb.whereExists((sub) => sub.select(db.raw('1')).from('task_subscribers as s').whereRaw('s.task_id = tasks.id').whereIn('s.user_id', ids));
+  }
+  if (f.statuses) qb.whereIn('tasks.status', f.statuses);
+  if (f.priorities) qb.whereIn('tasks.priority', f.priorities);
+  for (const [column, range] of [
+    ['tasks.created_at', f.created],
+    ['tasks.updated_at', f.updated],
+    ['tasks.closed_at', f.closed],
+  ] as const) {
+    if (range?.from) qb.where(column, '>=', range.from);
+    if (range?.to) qb.where(column, '<', range.to);
+  }
+  return qb;
+}

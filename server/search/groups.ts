@@ -1,0 +1,83 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../users/roles';
+import { filtered } from './filter';
+import type { TaskFilter } from './query';
+
+/**
+ * Groupings read group by group: each walk yields a grouping key's values in
+ * page order, with the condition that selects each group's rows.
+ */
+
+/** One value of a grouping key, and how to select its rows. */
+export interface GroupPart {
+  value: number | string;
+  where: (qb: Knex.QueryBuilder) => void;
+}
+
+/** A grouping's values in page order, from `from` on (that value included, when it has rows), one at a time. */
+export type GroupWalk = (from: number | string | undefined, ascending: boolean) => AsyncIterable<GroupPart>;
+
+/** A walk over values known in advance, given in ascending order. */
+function listedGroups(parts: GroupPart[]): GroupWalk {
+  return async function* (from, ascending) {
+    for (const part of ascending ? parts : [...parts].reverse()) {
+      if (from === undefined || (ascending ? part.value >= from : part.value <= from)) yield part;
+    }
+  };
+}
+
+/** Priorities as groups: those tasks have (values no longer configured included), narrowed to `allowed`. */
+export async function priorityGroups(db: Knex, allowed: number[] | undefined): Promise<GroupWalk> {
+  const values = (await findPriorityValues(db)).filter((v) => !allowed || allowed.includes(v)).reverse();
+  return listedGroups(values.map((v) => ({ value: v, where: (qb) => qb.where('tasks.priority', v) })));
+}
+
+/**
+ * Statuses as groups, valued by their place in the configuration as groupKey values them, narrowed to
+ * `allowed`; statuses no longer configured form the last group.
+ */
+export function statusGroups(configured: string[], allowed: string[] | undefined): GroupWalk {
+  const parts: GroupPart[] = configured.flatMap((key, i) =>
+    !allowed || allowed.includes(key) ? [{ value: i + 1, where: (qb: Knex.QueryBuilder) => qb.where('tasks.status', key) }] : [],
+  );
+  if (!allowed) parts.push({ value: 1000, where: (qb) => qb.whereNotIn('tasks.status', configured) });
+  return listedGroups(parts);
+}
+
+/**
+ * Owners in owner_ordering order, found one at a time among the filtered tasks by an index probe
+ * each: there may be thousands, and a page usually spans a few. Comparisons are the database's, so
+ * its collation decides the order, as it does in the index.
+ */
+export function ownerGroups(db: Knex, viewer: Actor | null, f: TaskFilter): GroupWalk {
+  return async function* (from, ascending) {
+    let current = from === undefined ? undefined : String(from);
+    let inclusive = true;
+    for (;;) {
+      const probe = filtered(db, viewer, f, null).first('tasks.owner_ordering as v').orderBy('tasks.owner_ordering', ascending ? 'asc' : 'desc');
+      if (current !== undefined) probe.where('tasks.owner_ordering', ascending ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<', current);
+      const row = (await probe) as { v: string } | undefined;
+      if (!row) return;
+      const value = row.v;
+      yield { value, where: (qb) => qb.where('tasks.owner_ordering', value) };
+      current = value;
+      inclusive = false;
+    }
+  };
+}
+
+/**
+ * The priorities tasks have, highest first: one index probe per value (a loose index scan), so that
+ * values no longer configured still form their groups.
+ */
+async function findPriorityValues(db: Knex): Promise<number[]> {
+  const result = await db.raw(
+    `WITH RECURSIVE p(v) AS (
+       (SELECT priority FROM tasks ORDER BY priority DESC LIMIT 1)
+       UNION ALL
+       SELECT (SELECT priority FROM tasks WHERE priority < p.v ORDER BY priority DESC LIMIT 1) FROM p WHERE p.v IS NOT NULL
+     )
+     SELECT v FROM p WHERE v IS NOT NULL`,
+  );
+  return (result.rows as { v: number | string }[]).map((row) => Number(row.v));
+}
