@@ -6,7 +6,7 @@ import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
-import { ownerGroups, priorityGroups, statusGroups, type GroupWalk } from './groups';
+import { groupPart, ownerGroups, priorityGroups, statusGroups, type GroupWalk } from './groups';
 import { countGroups, eachTask, findTaskPage, type FoundTask } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
@@ -55,6 +55,15 @@ async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
   return undefined;
 }
 
+/** The headers on the page are the groups to count, each by its own condition: an index range. */
+function countPageGroups(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery, text: ParsedText | null, tasks: FoundTask[]): Promise<Map<unknown, number>> | null {
+  const grouping = q.group;
+  if (grouping === 'none') return null;
+  const statuses = tracker.statuses.map((s) => s.key);
+  const values = [...new Set(tasks.map((t) => t.keys[0] as number | string))];
+  return countGroups(db, viewer, q.filter, text, values.map((v) => groupPart(grouping, v, statuses)), GROUP_COUNT_CAP);
+}
+
 /**
  * The one query engine: web lists, exports and the API all page through it.
  * Paging is by keyset, never OFFSET, so a page stays right while tasks change.
@@ -83,10 +92,8 @@ export async function searchTasks(
   const groups = countBy ? undefined : await groupWalk(db, tracker, viewer, q);
   const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups });
   const tasks = page.tasks;
-  // The headers on the page are the groups to count, each in its own index range.
-  const onPage = [...new Set(tasks.map((t) => t.keys[0]))];
   const [groupCounts, owners] = await Promise.all([
-    page.groupCounts ?? (group ? countGroups(db, viewer, q.filter, text, group, onPage, GROUP_COUNT_CAP) : null),
+    page.groupCounts ?? countPageGroups(db, tracker, viewer, q, text, tasks),
     findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : []))),
   ]);
   const hasNext = before ? true : page.more;

@@ -29,7 +29,7 @@ function listedGroups(parts: GroupPart[]): GroupWalk {
 /** Priorities as groups: those tasks have (values no longer configured included), narrowed to `allowed`. */
 export async function priorityGroups(db: Knex, allowed: number[] | undefined): Promise<GroupWalk> {
   const values = (await findPriorityValues(db)).filter((v) => !allowed || allowed.includes(v)).reverse();
-  return listedGroups(values.map((v) => ({ value: v, where: (qb) => qb.where('tasks.priority', v) })));
+  return listedGroups(values.map((v) => groupPart('priority', v, [])));
 }
 
 /**
@@ -37,10 +37,8 @@ export async function priorityGroups(db: Knex, allowed: number[] | undefined): P
  * `allowed`; statuses no longer configured form the last group.
  */
 export function statusGroups(configured: string[], allowed: string[] | undefined): GroupWalk {
-  const parts: GroupPart[] = configured.flatMap((key, i) =>
-    !allowed || allowed.includes(key) ? [{ value: i + 1, where: (qb: Knex.QueryBuilder) => qb.where('tasks.status', key) }] : [],
-  );
-  if (!allowed) parts.push({ value: 1000, where: (qb) => qb.whereNotIn('tasks.status', configured) });
+  const parts = configured.flatMap((key, i) => (!allowed || allowed.includes(key) ? [groupPart('status', i + 1, configured)] : []));
+  if (!allowed) parts.push(groupPart('status', 1000, configured));
   return listedGroups(parts);
 }
 
@@ -59,7 +57,7 @@ export function ownerGroups(db: Knex, viewer: Actor | null, f: TaskFilter): Grou
       const row = (await probe) as { v: string } | undefined;
       if (!row) return;
       const value = row.v;
-      yield { value, where: (qb) => qb.where('tasks.owner_ordering', value) };
+      yield groupPart('owner', value, []);
       current = value;
       inclusive = false;
     }
@@ -80,4 +78,19 @@ async function findPriorityValues(db: Knex): Promise<number[]> {
      SELECT v FROM p WHERE v IS NOT NULL`,
   );
   return (result.rows as { v: number | string }[]).map((row) => Number(row.v));
+}
+
+/** The condition selecting one value of a grouping, as the page's keys hold it. */
+export function groupPart(group: 'priority' | 'owner' | 'status', value: number | string, configuredStatuses: string[]): GroupPart {
+  switch (group) {
+    case 'priority':
+      return { value, where: (qb) => qb.where('tasks.priority', value) };
+    case 'owner':
+      return { value, where: (qb) => qb.where('tasks.owner_ordering', value) };
+    case 'status': {
+      // Statuses are keyed by their place in the configuration; 1000 stands for any status no longer configured.
+      const key = configuredStatuses[Number(value) - 1];
+      return { value, where: (qb) => (key !== undefined ? qb.where('tasks.status', key) : qb.whereNotIn('tasks.status', configuredStatuses)) };
+    }
+  }
 }

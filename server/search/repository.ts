@@ -3,7 +3,7 @@ import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
 import type { Task } from '../tasks/task';
 import type { Actor } from '../users/roles';
 import { filtered } from './filter';
-import type { GroupWalk } from './groups';
+import type { GroupPart, GroupWalk } from './groups';
 import { paramExpr, selectedParam, selectExpr, type SortKey } from './keyset';
 import type { TaskFilter } from './query';
 import type { ParsedText } from './text';
@@ -162,18 +162,18 @@ async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColum
 }
 
 /**
- * How many results each of the given groups has, counting at most `cap + 1` rows a group: a group past
- * the cap reads as `cap + 1`. One statement; each group's count is an index range of its own.
+ * How many results each group has, counting at most `cap + 1` rows a group: a group past the cap reads
+ * as `cap + 1`. One statement; each group is counted by its own condition, an index range.
  */
-export async function countGroups(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null, group: SortKey, values: unknown[], cap: number): Promise<Map<unknown, number>> {
-  if (!values.length) return new Map();
-  const type = group.kind === 'text' ? 'text' : 'int';
-  const rows = filtered(db, viewer, f, text).select(db.raw('1')).whereRaw(`${group.expr} = g.v`).limit(cap + 1);
-  const result = (await db
-    .select('g.v')
-    .select(db.raw('(SELECT count(*) FROM (?) AS capped) AS n', [rows]))
-    .fromRaw(db.raw(`unnest(?::${type}[]) AS g(v)`, [values as string[] | number[]]))) as { v: unknown; n: number | string }[];
-  return new Map(result.map((r) => [groupValue(r.v), Number(r.n)]));
+export async function countGroups(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null, parts: GroupPart[], cap: number): Promise<Map<unknown, number>> {
+  if (!parts.length) return new Map();
+  const counts = parts.map((part) => {
+    const rows = filtered(db, viewer, f, text).select(db.raw('1')).limit(cap + 1);
+    part.where(rows);
+    return db.select(db.raw('?::int AS i', [parts.indexOf(part)])).count({ n: '*' }).from(rows.as('capped'));
+  });
+  const result = (await db.unionAll(counts, true)) as { i: number; n: number | string }[];
+  return new Map(result.map((r) => [parts[r.i]!.value, Number(r.n)]));
 }
 
 /** All results, in batches by keyset: an export of any size in constant memory. */
