@@ -29,8 +29,8 @@ export async function measureExport(app: AppProcess, cookie: string, path: strin
       for (const b of chunk) if (b === 10) newlines++;
     }
     const seconds = (performance.now() - started) / 1000;
-    // CSV: a header line, then one line per task. JSON: one object per line, then the closing line.
-    const rows = newlines - 1;
+    // CSV: a header line, then a line per task. JSON: "[", an object per line, then "]" on a line of its own.
+    const rows = format === 'csv' ? newlines - 1 : newlines - 2;
     return { format, rows, mebibytes: bytes / 2 ** 20, seconds, rssBeforeMiB, rssPeakMiB: Math.max(rssPeakMiB, app.rssMiB()) };
   } finally {
     clearInterval(sampler);
