@@ -1,4 +1,5 @@
 import { findUserById } from '../users/repository';
+import type { User } from '../users/user';
 import { bulkEditTask, type TaskOutcome } from './bulk';
 import { claimBulkEdit, finishBulkEdit, pendingTargets, recordOutcome, releaseBulkEdit, renewLease, type BulkEdit } from './bulk-repository';
 import type { Domain } from './editor';
@@ -83,7 +84,7 @@ export class BulkEditRunner {
     }
   }
 
-  private async editOne(job: BulkEdit, actor: Awaited<ReturnType<typeof findUserById>>, taskId: number): Promise<TaskOutcome> {
+  private async editOne(job: BulkEdit, actor: User | null, taskId: number): Promise<TaskOutcome> {
     if (!actor || actor.disabledAt) return { outcome: 'refused', reason: 'The account that started this bulk edit is disabled.' };
     try {
       return await bulkEditTask(this.d, actor, taskId, job.changes);
