@@ -1,4 +1,5 @@
 import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '../config';
+import { parseRowId } from '../db/ids';
 
 export interface Task {
   id: number;
@@ -36,12 +37,8 @@ export const VIEW_NAMES: Record<ViewPolicy, string> = {
 
 export const MAX_TITLE_LENGTH = 255;
 
-/** Task ids as they appear in URLs: no zero, no leading zeros, within int4. */
-export function parseTaskId(raw: string): number | null {
-  if (!/^[1-9][0-9]{0,9}$/.test(raw)) return null;
-  const id = Number(raw);
-  return id <= 2147483647 ? id : null;
-}
+/** A task's number as it appears in URLs ("123" of /T123). */
+export const parseTaskId = parseRowId;
 
 /** Statuses and priorities of this install, with the lookups everyone needs. */
 export class Tracker {

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { parseRowId } from '../../db/ids';
 import { createApiToken, listApiTokens, revokeApiToken } from '../../users/tokens';
 import type { User } from '../../users/user';
 import { NotFoundError } from '../../errors';
@@ -54,8 +55,8 @@ export function settingsRoutes(deps: AppDeps) {
     async revoke(req: Request, res: Response) {
       const viewer = viewerOr(req, res);
       if (!viewer) return;
-      const id = Number(req.params.id);
-      if (!/^[1-9][0-9]{0,9}$/.test(String(req.params.id)) || id > 2147483647) throw new NotFoundError('You have no such API token, or it is already revoked.');
+      const id = parseRowId(String(req.params.id));
+      if (id === null) throw new NotFoundError('You have no such API token, or it is already revoked.');
       await revokeApiToken(deps.db, viewer, id);
       res.redirect(303, '/settings/tokens/');
     },
