@@ -44,7 +44,7 @@ const KEPT = 100_000;
 const offsets = new Map<string, Map<number, number>>();
 
 /** How far the zone's wall clock is ahead of UTC at `instant`, in milliseconds. */
-export function offsetAt(instant: number, timeZone: string): number {
+function offsetAt(instant: number, timeZone: string): number {
   let zone = offsets.get(timeZone);
   if (!zone) offsets.set(timeZone, (zone = new Map()));
   const quarter = Math.floor(instant / QUARTER_HOUR);

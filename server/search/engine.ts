@@ -46,6 +46,8 @@ function prepare(q: TaskQuery, tracker: Tracker) {
  * (owners by priority or by update), or every match is ranked anyway (full text), one query stays best.
  */
 async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery): Promise<GroupWalk | undefined> {
+  // Ranking reads every match anyway; one query ranks, counts and cuts the page.
+  if (q.order === 'relevance') return undefined;
   const f = q.filter;
   const sameKeys = (a: SortKey[], b: SortKey[]) => a.length === b.length && a.every((k, i) => k.expr === b[i]!.expr && k.dir === b[i]!.dir);
   // Grouped by priority, the priority order and the updated one are the same keys, which the list indexes serve.
@@ -89,7 +91,7 @@ export async function searchTasks(
   const group = groupKey(q.group, tracker);
   // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
   const countBy = group && q.order === 'relevance' ? group : undefined;
-  const groups = countBy ? undefined : await groupWalk(db, tracker, viewer, q);
+  const groups = await groupWalk(db, tracker, viewer, q);
   const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups });
   const tasks = page.tasks;
   const [groupCounts, owners] = await Promise.all([
@@ -113,7 +115,7 @@ export function allTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
   // A query that cannot run is refused here, before a download has started.
   const { text, keys } = prepare(q, tracker);
   return (async function* () {
-    const groups = q.order === 'relevance' ? undefined : await groupWalk(db, tracker, viewer, q);
+    const groups = await groupWalk(db, tracker, viewer, q);
     yield* eachTask(db, { viewer, filter: q.filter, text, keys, groups });
   })();
 }

@@ -1,12 +1,12 @@
-import type { Knex } from 'knex';
-import type { Actor } from '../users/roles';
-import { filtered } from './filter';
-import type { TaskFilter } from './query';
-
 /**
  * Groupings read group by group: each walk yields a grouping key's values in
  * page order, with the condition that selects each group's rows.
  */
+
+import type { Knex } from 'knex';
+import type { Actor } from '../users/roles';
+import { filtered } from './filter';
+import type { TaskFilter } from './query';
 
 /** One value of a grouping key, and how to select its rows. */
 export interface GroupPart {

@@ -17,7 +17,7 @@ const key = (expr: string, dir: 'asc' | 'desc', kind: KeyKind): SortKey => ({ ex
  * ts_rank rather than cover density (ts_rank_cd): every match is ranked before
  * the first page is cut, and at a million tasks cover density cost four times as much.
  */
-export const RANK = 'ts_rank(tasks.search_vector, search.q)::float8';
+const RANK = 'ts_rank(tasks.search_vector, search.q)::float8';
 
 const ORDER_KEYS: Record<Order, SortKey[]> = {
   priority: [key('tasks.priority', 'desc', 'int'), key('tasks.updated_at', 'desc', 'ts'), key('tasks.id', 'desc', 'int')],

@@ -167,10 +167,10 @@ async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColum
  */
 export async function countGroups(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null, parts: GroupPart[], cap: number): Promise<Map<unknown, number>> {
   if (!parts.length) return new Map();
-  const counts = parts.map((part) => {
+  const counts = parts.map((part, i) => {
     const rows = filtered(db, viewer, f, text).select(db.raw('1')).limit(cap + 1);
     part.where(rows);
-    return db.select(db.raw('?::int AS i', [parts.indexOf(part)])).count({ n: '*' }).from(rows.as('capped'));
+    return db.select(db.raw('?::int AS i', [i])).count({ n: '*' }).from(rows.as('capped'));
   });
   const result = (await db.unionAll(counts, true)) as { i: number; n: number | string }[];
   return new Map(result.map((r) => [parts[r.i]!.value, Number(r.n)]));

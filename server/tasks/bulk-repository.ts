@@ -8,7 +8,6 @@ export interface BulkEdit {
   actorId: number;
   changes: Change[];
   back: string;
-  createdAt: Date;
   finishedAt: Date | null;
 }
 
@@ -17,7 +16,6 @@ interface BulkEditRow {
   actor_id: number;
   changes: Change[] | string;
   back: string;
-  created_at: Date;
   finished_at: Date | null;
 }
 
@@ -26,11 +24,10 @@ const toBulkEdit = (r: BulkEditRow): BulkEdit => ({
   actorId: r.actor_id,
   changes: typeof r.changes === 'string' ? (JSON.parse(r.changes) as Change[]) : r.changes,
   back: r.back,
-  createdAt: new Date(r.created_at),
   finishedAt: r.finished_at ? new Date(r.finished_at) : null,
 });
 
-const COLUMNS = ['id', 'actor_id', 'changes', 'back', 'created_at', 'finished_at'];
+const COLUMNS = ['id', 'actor_id', 'changes', 'back', 'finished_at'];
 
 /** The job and its targets, in one transaction: a job is never seen without its tasks. */
 export async function insertBulkEdit(db: Knex, actorId: number, changes: Change[], back: string, taskIds: number[]): Promise<number> {
