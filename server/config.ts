@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { buildMailConfig, MailerFileEntry, MailFileSection, type MailConfig } from './mail/config';
 
 /**
  * Configuration comes from the environment, plus an optional JSON file
@@ -57,6 +58,8 @@ const TrackerFile = z
     defaultPriority: z.number().int().optional(),
     defaultStatus: Keyword.optional(),
     defaultView: z.enum(VIEW_POLICIES).optional(),
+    mailers: z.array(MailerFileEntry).optional(),
+    mail: MailFileSection.optional(),
   })
   .strict();
 
@@ -89,6 +92,10 @@ const Env = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be 1 or more').max(1000000, 'must be at most 1000000'))
     .default(600),
+  BASE_URL: z
+    .string()
+    .regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'must be an http:// or https:// address without a query')
+    .optional(),
 });
 
 export interface TrackerConfig {
@@ -111,6 +118,9 @@ export interface Config {
   sessionDays: number;
   /** Conduit API requests each token may make per minute. */
   apiRateLimit: number;
+  /** The address people reach Trellis at, for links in mail; no trailing slash. */
+  baseUrl: string;
+  mail: MailConfig;
   tracker: TrackerConfig;
 }
 
@@ -185,6 +195,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }
   }
 
+  const mail = buildMailConfig(file.mailers ?? [], file.mail, env);
+  problems.push(...mail.problems.map((p) => `TRELLIS_CONFIG ${p}`));
+
   if (problems.length || !parsed.success || !tracker) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
@@ -197,6 +210,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logRequests: e.LOG_REQUESTS === 'true',
     sessionDays: e.SESSION_DAYS,
     apiRateLimit: e.API_RATE_LIMIT,
+    baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    mail: mail.config,
     tracker,
   });
 }

@@ -43,6 +43,15 @@ describe('loadConfig', () => {
       logRequests: true,
       sessionDays: 30,
       apiRateLimit: 600,
+      baseUrl: 'http://localhost:3000',
+      mail: {
+        from: 'Trellis <trellis@localhost>',
+        replyDomain: null,
+        inbound: null,
+        createAddress: null,
+        maxMessageBytes: 10 * 1024 * 1024,
+        mailers: [],
+      },
       tracker: {
         statuses: DEFAULT_STATUSES,
         priorities: DEFAULT_PRIORITIES,
@@ -339,6 +348,49 @@ describe('buildTrackerConfig', () => {
       'priorities: keyword "high" is defined twice',
       'defaultPriority: 70 is not one of the priorities',
       'defaultStatus: "open" is not one of the statuses',
+    ]);
+  });
+});
+
+describe('the mail configuration', () => {
+  const smtp = (key: string, extra: Record<string, unknown> = {}) => ({ key, type: 'smtp', options: { host: `${key}.example.com`, ...extra } });
+
+  test('reads mailers in priority shape, with defaults, and passwords from the environment', () => {
+    const file = writeConfig('mail.json', {
+      mailers: [smtp('primary', { port: 587, user: 'trellis', password: '$SMTP_PASSWORD' }), { ...smtp('backup'), priority: 10, inbound: false }],
+      mail: { from: 'Trellis <t@example.com>', replyDomain: 'reply.example.com', inbound: { port: 2525 }, createAddress: 'bugs@reply.example.com' },
+    });
+    const { mail } = loadConfig({ TRELLIS_CONFIG: file, SMTP_PASSWORD: 's3cret' }, CWD);
+    expect(mail.mailers).toEqual([
+      { key: 'primary', type: 'smtp', priority: 0, inbound: true, outbound: true, options: { host: 'primary.example.com', port: 587, secure: false, user: 'trellis', password: 's3cret', timeout: 30000 } },
+      { key: 'backup', type: 'smtp', priority: 10, inbound: false, outbound: true, options: { host: 'backup.example.com', port: 25, secure: false, password: undefined, timeout: 30000 } },
+    ]);
+    expect(mail).toMatchObject({ from: 'Trellis <t@example.com>', replyDomain: 'reply.example.com', inbound: { host: '0.0.0.0', port: 2525 }, createAddress: 'bugs@reply.example.com' });
+  });
+
+  test('BASE_URL is the address links in mail use, without a trailing slash', () => {
+    expect(loadConfig({ BASE_URL: 'https://tasks.example.com/' }, CWD).baseUrl).toBe('https://tasks.example.com');
+    expect(loadConfig({ PORT: '8080' }, CWD).baseUrl).toBe('http://localhost:8080');
+    expect(problemsOf(() => loadConfig({ BASE_URL: 'tasks.example.com' }, CWD))).toEqual([
+      'BASE_URL: must be an http:// or https:// address without a query',
+    ]);
+  });
+
+  test('lists every mail problem at once', () => {
+    const file = writeConfig('bad-mail.json', {
+      mailers: [smtp('a', { password: '$MISSING_SECRET' }), smtp('a'), { key: 'b', type: 'sendmail', options: {} }],
+      mail: { inbound: { port: 2525 }, createAddress: 'bugs@example.com' },
+    });
+    const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD));
+    expect(problems).toEqual(expect.arrayContaining([expect.stringContaining('mailers.2.type')]));
+    const second = writeConfig('bad-mail-2.json', {
+      mailers: [smtp('a', { password: '$MISSING_SECRET' }), smtp('a')],
+      mail: { inbound: { port: 2525 } },
+    });
+    expect(problemsOf(() => loadConfig({ TRELLIS_CONFIG: second }, CWD))).toEqual([
+      'TRELLIS_CONFIG mailers.0.options.password: the environment variable MISSING_SECRET is not set',
+      'TRELLIS_CONFIG mailers.1.key: "a" is used by another mailer',
+      'TRELLIS_CONFIG mail.inbound: needs mail.replyDomain, the domain reply addresses are made at',
     ]);
   });
 });
