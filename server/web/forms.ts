@@ -69,11 +69,6 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infe
   throw new ValidationError(fields);
 }
 
-/** A safe place to go after logging in: a path on this site, never another host. */
-export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?![/\\])/.test(next) ? next : '/';
-}
-
 export const TokenForm = z.object({
   name: z.string({ error: 'Send the name once, as text.' }).optional(),
 });

@@ -5,8 +5,9 @@ import { countUsers } from '../../users/repository';
 import { endSession, startSession } from '../../users/sessions';
 import { SESSION_COOKIE, cookieOptions } from '../cookies';
 import type { AppDeps } from '../deps';
-import { LoginForm, SetupForm, parseForm, safeNext } from '../forms';
+import { LoginForm, SetupForm, parseForm } from '../forms';
 import { formProblem } from '../guards';
+import { localUrl, safeLocalUrl } from '../local-url';
 import { renderPage } from '../render';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -19,7 +20,7 @@ export function authRoutes(deps: AppDeps) {
   }
 
   function renderLogin(req: Request, res: Response, form: { username?: string; next?: string; error?: string }, status = 200) {
-    renderPage(req, res, 'pages/auth/login', 'Log In', { username: form.username ?? '', next: form.next ?? '', error: form.error ?? null }, status);
+    renderPage(req, res, 'pages/auth/login', 'Log In', { username: form.username ?? '', next: localUrl(form.next) ?? '', error: form.error ?? null }, status);
   }
 
   function renderSetup(req: Request, res: Response, input: Record<string, unknown>, errors: Record<string, string>, status = 200) {
@@ -29,7 +30,7 @@ export function authRoutes(deps: AppDeps) {
 
   return {
     loginForm(req: Request, res: Response) {
-      if (req.viewer) return res.redirect(303, safeNext(req.query.next));
+      if (req.viewer) return res.redirect(303, safeLocalUrl(req.query.next));
       renderLogin(req, res, { next: typeof req.query.next === 'string' ? req.query.next : '' });
     },
 
@@ -47,7 +48,7 @@ export function authRoutes(deps: AppDeps) {
       const user = await authenticate(deps.db, form.username, form.password);
       if (!user) return renderLogin(req, res, { username, next, error: 'That username and password do not match an active account.' }, 401);
       await logIn(req, res, user.id);
-      res.redirect(303, safeNext(form.next));
+      res.redirect(303, safeLocalUrl(form.next));
     },
 
     async logout(req: Request, res: Response) {

@@ -9,8 +9,9 @@ import { bulkTargets, planBulkEdit, queueBulkEdit } from '../../tasks/bulk';
 import { parseTaskId } from '../../tasks/task';
 import { can } from '../../users/roles';
 import type { AppDeps } from '../deps';
-import { BulkEditForm, SaveQueryForm, parseForm, safeNext } from '../forms';
+import { BulkEditForm, SaveQueryForm, parseForm } from '../forms';
 import { formProblem, requireCapability, requireViewer } from '../guards';
+import { safeLocalUrl } from '../local-url';
 import { renderPage } from '../render';
 import { queryParamsOf } from '../request-url';
 import { bulkFormModel, selectableResults, selectedIds, type BulkFormState } from '../views/bulk-edit';
@@ -159,7 +160,7 @@ export function listRoutes(deps: AppDeps) {
           ids = parsed as number[];
           if (!ids.length) throw new ValidationError({ ids: 'Select at least one task, or choose to edit all results.' });
         }
-        const id = await queueBulkEdit(deps.db, viewer, ids, changes, safeNext(form.back));
+        const id = await queueBulkEdit(deps.db, viewer, ids, changes, safeLocalUrl(form.back, '/maniphest/'));
         // A small edit is usually done by the time its page loads; a large one goes on in the background.
         await settleWithin(deps.bulkEdits.kick(), BULK_WAIT_MS);
         res.redirect(303, `/maniphest/bulk/${id}/`);

@@ -1,5 +1,6 @@
 import type { BulkEdit, BulkTarget } from '../../tasks/bulk-repository';
 import type { Tracker } from '../../tasks/task';
+import { safeLocalUrl } from '../local-url';
 import { priorityOptions, statusOptions } from './options';
 
 export interface BulkFormState {
@@ -68,6 +69,7 @@ export function bulkEditModel(job: BulkEdit, targets: BulkTarget[]) {
     unchanged: monogramLinks(unchanged),
     refusedSummary: refused.length ? `${plural(refused.length, 'task was', 'tasks were')} not changed:` : null,
     refused: refused.map((t) => ({ monogram: `T${t.taskId}`, url: `/T${t.taskId}`, reason: t.reason })),
-    back: job.back,
+    // Checked again on the way out: a job stored before the check was as strict keeps its address.
+    back: safeLocalUrl(job.back, '/maniphest/'),
   };
 }
