@@ -21,6 +21,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', deps.config.trustProxy);
   app.set('strict routing', false);
+  // Phabricator's URLs are case-sensitive; so is every path check here (the CSRF exemption of /api/, the setup gate), and the router must agree with them.
+  app.set('case sensitive routing', true);
 
   app.engine('hbs', engine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(ROOT, 'views/layouts'), partialsDir: path.join(ROOT, 'views/partials') }));
   app.set('view engine', 'hbs');

@@ -14,7 +14,7 @@ import { taskRoutes } from './routes/tasks';
 
 /** The URL map: every route, one line each. Paths follow Phabricator's, so old links keep working. */
 export function routes(deps: AppDeps): Router {
-  const r = Router();
+  const r = Router({ caseSensitive: true });
   const tasks = taskRoutes(deps);
   const lists = listRoutes(deps);
   const auth = authRoutes(deps);

@@ -27,12 +27,22 @@ class CsrfError extends AppError {
   }
 }
 
-/** `exempt`: path prefixes whose requests authenticate otherwise (the Conduit API's tokens), so no cookie can act there. */
+/** Whether `path` is under the folder `mount` as express mounts it: `/api/` covers `/api` and `/api/…`, in the same case. */
+function under(path: string, mount: string): boolean {
+  const folder = mount.replace(/\/+$/, '');
+  return path === folder || path.startsWith(`${folder}/`);
+}
+
+/**
+ * `exempt`: folders whose requests authenticate otherwise (the Conduit API's
+ * tokens), so no cookie can act there. They are matched exactly as the app's
+ * router mounts them, so a request is exempt exactly when the API answers it.
+ */
 export function csrf(secret: string, exempt: string[] = []): RequestHandler {
   return (req, _res, next) => {
     req.csrfToken = csrfTokenFor(secret, req);
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
-    if (exempt.some((prefix) => req.path.startsWith(prefix))) return next();
+    if (exempt.some((mount) => under(req.path, mount))) return next();
     const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
     if (typeof sent !== 'string' || !same(sent, req.csrfToken)) return next(new CsrfError());
     next();

@@ -3,7 +3,7 @@ import { refusal, runConduitCall, type ConduitAnswer, type ConduitDeps } from '.
 import { ConduitError, callError, coreError } from '../../conduit/errors';
 import { METHODS, findMethod } from '../../conduit/registry';
 import { decodeConduitBody } from '../../conduit/transport';
-import { NotFoundError } from '../../errors';
+import { AppError, NotFoundError } from '../../errors';
 import type { AppDeps } from '../deps';
 import { MAX_FORM_FIELDS } from '../forms';
 import { requireViewer } from '../guards';
@@ -96,9 +96,11 @@ export function conduitErrors(log: (line: string) => void): ErrorRequestHandler 
     const e = err as { type?: string; status?: number; limit?: number };
     if (e?.type === 'entity.too.large') return send(res, refusal(callError('The request body is too large: the limit is 1 MB.')));
     if (e?.type === 'parameters.too.many') return send(res, refusal(callError(`The request has too many fields: the limit is ${MAX_FORM_FIELDS}.`)));
-    if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    // Only the body reader's own errors carry a `type`; any other refusal says what it is about.
+    if (typeof e?.type === 'string' && typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
       return send(res, refusal(callError('The request body could not be read as form-encoded data.')));
     }
+    if (err instanceof AppError && err.status < 500) return send(res, refusal(callError(err.message)));
     log(logLine({ id: req.requestId, level: 'error', error: errorText(err) }));
     send(res, refusal(coreError(`Something went wrong on our side. The error has been logged as request ${req.requestId}; please try again.`)));
   };
