@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
 import { createApp } from './app';
 import { boot } from './boot';
 import { ConfigError, loadConfig } from './config';
@@ -7,6 +7,36 @@ import { logLine } from './log';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const say = (msg: string) => log(logLine({ level: 'info', msg }));
+
+/** A reason not to start that the person can act on: printed alone, without a stack. */
+class CannotListen extends Error {}
+
+/** What to tell the person when the port can not be listened on; null for errors nobody can act on. */
+function listenProblem(err: NodeJS.ErrnoException, port: number, host: string): string | null {
+  if (err.code === 'EADDRINUSE') return `Trellis could not start: port ${port} is in use on ${host} by another program. Stop that program, or set PORT to another port.`;
+  if (err.code === 'EACCES') return `Trellis could not start: it may not listen on port ${port} (ports below 1024 need privileges). Set PORT to another port.`;
+  if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND') return `Trellis could not start: HOST ${host} is not an address of this machine.`;
+  return null;
+}
+
+/**
+ * Listens, or rejects with why not. express 5's app.listen hands a listen error
+ * to its callback, where it is easily taken for success; a server's 'error'
+ * event can not be missed.
+ */
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const fail = (err: NodeJS.ErrnoException) => {
+      const problem = listenProblem(err, port, host);
+      reject(problem ? new CannotListen(problem) : err);
+    };
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      resolve();
+    });
+  });
+}
 
 /** Stops taking connections, lets requests in flight finish, then closes the database. */
 function shutdownOnSignals(server: Server, closeDb: () => Promise<void>) {
@@ -36,11 +66,16 @@ async function main() {
   const { database, deps, migrated } = await boot(config, log);
   if (migrated.length) say(`applied migrations: ${migrated.join(', ')}`);
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ${config.dataDir}`;
-  const server = createApp(deps).listen(config.port, config.host, () => {
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    say(`Trellis is listening on http://localhost:${port}/ using ${where}`);
-  });
+  const server = http.createServer(createApp(deps));
+  try {
+    await listen(server, config.port, config.host);
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  say(`Trellis is listening on http://localhost:${port}/ using ${where}`);
   deps.bulkEdits.start();
   shutdownOnSignals(server, async () => {
     await deps.bulkEdits.stop();
@@ -49,7 +84,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+  if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof CannotListen) {
     process.stderr.write(`${err.message}\n`);
   } else {
     process.stderr.write(`Trellis could not start: ${(err as Error)?.stack ?? err}\n`);
