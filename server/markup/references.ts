@@ -32,6 +32,17 @@ const MAX_ID = 2147483647;
 const PATTERN =
   /\{T([1-9][0-9]*)\}|(?<![A-Za-z0-9_#@-])T([1-9][0-9]*)(?:#([1-9][0-9]*))?(?![A-Za-z0-9_])|(?<![A-Za-z0-9_.@/-])@([A-Za-z0-9][A-Za-z0-9._-]*)/g;
 
+/**
+ * A name ends at its last letter or digit: "@bob." mentions bob. Trimmed by a
+ * loop from the end, since a `[._-]+$` pattern backtracks quadratically over a
+ * long run of dots.
+ */
+function trimPunctuation(name: string): string {
+  let end = name.length;
+  while (end > 0 && '._-'.includes(name[end - 1]!)) end--;
+  return name.slice(0, end);
+}
+
 function toReference(m: RegExpExecArray): { ref: Reference; length: number } | null {
   if (m[1] !== undefined) {
     const id = Number(m[1]);
@@ -43,8 +54,7 @@ function toReference(m: RegExpExecArray): { ref: Reference; length: number } | n
     if (id > MAX_ID || (anchor !== null && anchor > MAX_ID)) return null;
     return { ref: { kind: 'task', id, anchor, full: false, raw: m[0] }, length: m[0].length };
   }
-  // A name ends at its last letter or digit: "@bob." mentions bob.
-  const username = m[4]!.replace(/[._-]+$/, '');
+  const username = trimPunctuation(m[4]!);
   return { ref: { kind: 'user', username, raw: `@${username}` }, length: username.length + 1 };
 }
 

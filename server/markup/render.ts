@@ -15,6 +15,15 @@ export function isSafeUrl(url: string): boolean {
   return SAFE_SCHEMES.has(scheme[1] + ':');
 }
 
+/**
+ * Highlighting is capped per block and per text: many of highlight.js's
+ * grammars take time quadratic in a block's length on some inputs (a
+ * 250 KB block would take minutes), while a block of a few thousand
+ * characters takes milliseconds. Code past the caps is shown unhighlighted.
+ */
+export const HIGHLIGHT_BLOCK_LIMIT = 5000;
+export const HIGHLIGHT_TEXT_LIMIT = 20000;
+
 /** Server-side highlighting for fenced code with a known language; the rest is escaped as is. */
 function highlight(code: string, language: string): string {
   const lang = language.trim().toLowerCase();
@@ -29,6 +38,18 @@ function highlight(code: string, language: string): string {
 function createMarkdown() {
   const md = new MarkdownIt({ html: false, linkify: true, typographer: false, breaks: false, highlight });
   md.validateLink = isSafeUrl;
+  const defaultFence = md.renderer.rules.fence!;
+  md.renderer.rules.fence = (tokens, idx, options, env, self) => {
+    const token = tokens[idx]!;
+    if (!token.info.trim()) return defaultFence(tokens, idx, options, env, self);
+    // The env is the one render's own object (renderMarkup makes it), so the count is per text.
+    const budget = env as { highlighted?: number };
+    const used = budget.highlighted ?? 0;
+    const size = token.content.length;
+    const allowed = size <= HIGHLIGHT_BLOCK_LIMIT && used + size <= HIGHLIGHT_TEXT_LIMIT;
+    if (allowed) budget.highlighted = used + size;
+    return defaultFence(tokens, idx, allowed ? options : { ...options, highlight: null }, env, self);
+  };
   md.use(taskLists, { enabled: false });
   md.use(referencePlugin);
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));

@@ -39,11 +39,8 @@ export const PARAM_NAMES = Object.keys(QueryParams.shape) as (keyof QueryParams)
 /** The list-valued parameters, which may repeat (checkboxes do) and join with commas; the others are sent once. */
 export const LIST_PARAMS: ReadonlySet<keyof QueryParams> = new Set(['assigned', 'authors', 'subscribers', 'closers', 'statuses', 'priorities']);
 
-const list = (v: string | undefined) =>
-  (v ?? '')
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
+/** A list typed into one box: names or keywords separated by commas and spaces, as the filter and bulk forms take them. */
+export const splitList = (v: string | undefined): string[] => (v ?? '').split(/[\s,]+/).filter(Boolean);
 
 interface Day {
   year: number;
@@ -93,7 +90,7 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   const p = parsed.data;
   const problems: Record<string, string> = {};
 
-  const people = { assigned: list(p.assigned), authors: list(p.authors), subscribers: list(p.subscribers), closers: list(p.closers) };
+  const people = { assigned: splitList(p.assigned), authors: splitList(p.authors), subscribers: splitList(p.subscribers), closers: splitList(p.closers) };
   const names = Object.values(people)
     .flat()
     .filter((n) => n !== 'me' && n !== 'nobody');
@@ -120,7 +117,7 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   filter.subscribers = resolve('subscribers', false) as number[] | undefined;
   filter.closers = resolve('closers', false) as number[] | undefined;
 
-  const statuses = list(p.statuses);
+  const statuses = splitList(p.statuses);
   if (statuses.length) {
     const keys = new Set<string>();
     for (const s of statuses) {
@@ -131,7 +128,7 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
     }
     filter.statuses = [...keys];
   }
-  const priorities = list(p.priorities);
+  const priorities = splitList(p.priorities);
   if (priorities.length) {
     filter.priorities = [];
     for (const k of priorities) {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { allTasks } from '../search/engine';
+import { splitList } from '../search/params';
 import type { TaskQuery } from '../search/query';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { findUsersByUsernames } from '../users/repository';
@@ -23,9 +24,8 @@ export interface BulkRequest {
 }
 
 const names = (v: string | undefined) =>
-  (v ?? '')
-    .split(/[\s,]+/)
-    .map((s) => s.trim().replace(/^@/, ''))
+  splitList(v)
+    .map((s) => s.replace(/^@/, ''))
     .filter(Boolean);
 
 /**

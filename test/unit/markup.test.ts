@@ -1,5 +1,5 @@
 import { parse } from 'node-html-parser';
-import { isSafeUrl, renderMarkdown } from '../../server/markup/render';
+import { HIGHLIGHT_BLOCK_LIMIT, HIGHLIGHT_TEXT_LIMIT, isSafeUrl, renderMarkdown } from '../../server/markup/render';
 
 const EXTERNAL = 'nofollow noopener noreferrer';
 
@@ -115,5 +115,25 @@ describe('isSafeUrl', () => {
     'ftp://x.org',
   ])('refuses %j', (url) => {
     expect(isSafeUrl(url)).toBe(false);
+  });
+});
+
+describe('highlighting is capped', () => {
+  const block = (chars: number) => '```js\n' + 'let a = 1;\n'.repeat(Math.floor(chars / 11)) + '```\n';
+  const highlighted = (html: string) => (html.match(/<pre><code class="language-js">(.*?)<\/code><\/pre>/gs) ?? []).map((b) => b.includes('hljs-keyword'));
+
+  test('a block within the cap is highlighted, a longer one is shown as plain code', () => {
+    expect(highlighted(renderMarkdown(block(HIGHLIGHT_BLOCK_LIMIT - 20)))).toEqual([true]);
+    const long = renderMarkdown(block(HIGHLIGHT_BLOCK_LIMIT + 20));
+    expect(highlighted(long)).toEqual([false]);
+    expect(long).toContain('let a = 1;\nlet a = 1;');
+  });
+
+  test('blocks after the text has used its highlighting budget are shown as plain code', () => {
+    const perText = Math.floor(HIGHLIGHT_TEXT_LIMIT / (HIGHLIGHT_BLOCK_LIMIT - 20));
+    const text = Array.from({ length: perText + 2 }, () => block(HIGHLIGHT_BLOCK_LIMIT - 20)).join('\n');
+    expect(highlighted(renderMarkdown(text))).toEqual([...Array<boolean>(perText).fill(true), false, false]);
+    // The budget is the text's own: the next render starts afresh.
+    expect(highlighted(renderMarkdown(block(100)))).toEqual([true]);
   });
 });

@@ -1,8 +1,8 @@
-import type { QueryParams } from '../../search/params';
+import { splitList, type QueryParams } from '../../search/params';
 import { GROUPS, GROUP_NAMES, ORDERS, ORDER_NAMES } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
 
-const list = (v: string | undefined) => new Set((v ?? '').split(/[\s,]+/).filter(Boolean));
+const list = (v: string | undefined) => new Set(splitList(v));
 
 /** The filter form, filled with the query's parameters; every field maps to one URL parameter. */
 export function queryFormModel(params: QueryParams, tracker: Tracker, errors: Record<string, string> = {}) {
