@@ -34,6 +34,8 @@ export interface Subject {
 export interface World {
   app: Express;
   browsers: Record<Viewer, Browser>;
+  /** Each browser's CSRF token, read once: it is bound to the session and does not change. */
+  csrf: Record<Viewer, string>;
   /** Conduit tokens; a visitor has none. */
   tokens: Record<Viewer, string | null>;
   /** A Public task whose comments reference every subject. */
@@ -58,13 +60,13 @@ export function pageAnswer(page: Page): string {
 
 const conduitAnswer = (body: ConduitBody) => volatile(JSON.stringify(body));
 
-/** Page forms carry the viewer's CSRF token; a visitor's comes from the login page. */
-const tokenPage = (v: Viewer) => (v === 'visitor' ? '/login' : '/maniphest/');
+/** Posts a form as the viewer's browser would, with its CSRF token. */
+const submit = (w: World, v: Viewer, path: string, fields: Record<string, string | string[]>) => w.browsers[v].postRaw(path, { ...fields, __csrf__: w.csrf[v] });
 
 const get = (path: (s: Subject, w: World) => string) => async (w: World, v: Viewer, s: Subject) => pageAnswer(await w.browsers[v].get(path(s, w)));
 
 const post = (path: (s: Subject) => string, fields: (s: Subject) => Record<string, string | string[]>) => async (w: World, v: Viewer, s: Subject) =>
-  pageAnswer(await w.browsers[v].post(path(s), fields(s), tokenPage(v)));
+  pageAnswer(await submit(w, v, path(s), fields(s)));
 
 const conduit = (method: string, params: (s: Subject) => Record<string, unknown>) => async (w: World, v: Viewer, s: Subject) =>
   conduitAnswer(await call(w.app, method, params(s), w.tokens[v]));
@@ -117,12 +119,12 @@ export const CHANNELS: Channel[] = [
     covers: ['POST /maniphest/query/save/', 'GET /maniphest/query/:key/', 'GET /maniphest/query/edit/'],
     async probe(w, v, s) {
       const b = w.browsers[v];
-      const saved = await b.post('/maniphest/query/save/', { name: `Find ${s.word}`, query: `text=${s.word}&group=none` }, tokenPage(v));
+      const saved = await submit(w, v, '/maniphest/query/save/', { name: `Find ${s.word}`, query: `text=${s.word}&group=none` });
       if (saved.status !== 303) return pageAnswer(saved);
       const key = saved.location!.split('/')[3]!;
       const [list, manage] = [await b.get(saved.location!), await b.get('/maniphest/query/edit/')];
       // Each save has a new random key; the answer is the same either way.
-      await b.post(`/maniphest/query/${key}/delete`, {}, tokenPage(v));
+      await submit(w, v, `/maniphest/query/${key}/delete`, {});
       return [pageAnswer(list), pageAnswer(manage)].join('\n').replaceAll(key, '<key>');
     },
   },
@@ -142,7 +144,7 @@ export const CHANNELS: Channel[] = [
     covers: ['POST /maniphest/bulk/', 'GET /maniphest/bulk/:id/'],
     async probe(w, v, s) {
       const b = w.browsers[v];
-      const queued = await b.post('/maniphest/bulk/', { scope: 'selected', ids: [String(s.id)], addSubscribers: 'admin', query: '', back: '/maniphest/' }, tokenPage(v));
+      const queued = await submit(w, v, '/maniphest/bulk/', { scope: 'selected', ids: [String(s.id)], addSubscribers: 'admin', query: '', back: '/maniphest/' });
       if (queued.status !== 303) return pageAnswer(queued);
       return pageAnswer(await b.get(queued.location!)).replace(/\/maniphest\/bulk\/[0-9]+\//g, '/maniphest/bulk/<id>/');
     },
@@ -152,7 +154,7 @@ export const CHANNELS: Channel[] = [
     covers: ['POST /maniphest/bulk/', 'GET /maniphest/bulk/:id/'],
     async probe(w, v, s) {
       const b = w.browsers[v];
-      const queued = await b.post('/maniphest/bulk/', { scope: 'all', query: `text=${s.word}`, priority: 'wish', back: '/maniphest/' }, tokenPage(v));
+      const queued = await submit(w, v, '/maniphest/bulk/', { scope: 'all', query: `text=${s.word}`, priority: 'wish', back: '/maniphest/' });
       if (queued.status !== 303) return pageAnswer(queued);
       return pageAnswer(await b.get(queued.location!)).replace(/\/maniphest\/bulk\/[0-9]+\//g, '/maniphest/bulk/<id>/');
     },

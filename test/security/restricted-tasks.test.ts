@@ -80,6 +80,8 @@ describe('restricted tasks answer like missing ones on every channel', () => {
       world.browsers[role] = await loggedIn(t.app, role);
       world.tokens[role] = await tokenFor(t.db, users[role]);
     }
+    world.csrf = {} as World['csrf'];
+    for (const v of VIEWERS) world.csrf[v] = await world.browsers[v].csrf(v === 'visitor' ? '/login' : '/settings/tokens/');
   });
 
   /** Everything stored about one task. */
