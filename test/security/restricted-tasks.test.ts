@@ -1,0 +1,158 @@
+import { METHODS } from '../../server/conduit/registry';
+import type { User } from '../../server/users/user';
+import { useTestApp } from '../support/app';
+import { tokenFor } from '../support/conduit';
+import { createTask, createUser, edit } from '../support/factories';
+import { Browser, loggedIn } from '../support/http';
+import { CHANNELS, MENTION_CHANNELS, TASK_FREE_METHODS, TASK_FREE_ROUTES, type Subject, type Viewer, type World } from './channels';
+import { urlMap } from './url-map';
+
+/**
+ * Restricted tasks across every channel (channels.ts, one row each): for each
+ * visibility and each viewer (every role, and a visitor), a task the viewer
+ * may not see answers every row exactly as a task that does not exist, and
+ * nothing about it changes. Each row is also shown to tell a visible task
+ * from a missing one, so a probe that sees nothing can not pass.
+ */
+
+type Fixture = 'pub' | 'usr' | 'mnt';
+const FIXTURES: Fixture[] = ['pub', 'usr', 'mnt'];
+const VIEW: Record<Fixture, string> = { pub: 'public', usr: 'users', mnt: 'maintainers' };
+const VIEWERS: Viewer[] = ['visitor', 'reader', 'engineer', 'maintainer', 'admin'];
+const SEES: Record<Viewer, Fixture[]> = {
+  visitor: ['pub'],
+  reader: ['pub', 'usr'],
+  engineer: ['pub', 'usr'],
+  maintainer: ['pub', 'usr', 'mnt'],
+  admin: ['pub', 'usr', 'mnt'],
+};
+
+/** Task ids start here, so an id is never mistaken for another number on a page when it is replaced. */
+const FIRST_ID = 700001;
+const MISSING_ID = 799999;
+const MISSING_PHID = 'PHID-TASK-zzzzzzzzzzzzzzzzzzzz';
+const wordOf = (f: Fixture | 'nil') => `quokka${f}`;
+
+/**
+ * An answer with the subject's own id and PHID replaced, so a hidden task and a missing one can be
+ * compared. Every fixture word is replaced alike: the decoy's description holds them all.
+ */
+function normalized(answer: string, s: Subject): string {
+  return answer
+    .replace(new RegExp(`(?<![0-9])${s.id}(?![0-9])`, 'g'), '<id>')
+    .replaceAll(s.phid, '<phid>')
+    .replace(/quokka(pub|usr|mnt|nil)/g, '<word>');
+}
+
+const hiddenPairs = VIEWERS.flatMap((viewer) => FIXTURES.filter((f) => !SEES[viewer].includes(f)).map((fixture) => ({ viewer, fixture })));
+
+describe('restricted tasks answer like missing ones on every channel', () => {
+  const t = useTestApp();
+  const world = {} as World;
+  const subjects = {} as Record<Fixture, Subject>;
+  const missing = {} as Record<Fixture, Subject>;
+
+  beforeAll(async () => {
+    const users = {} as Record<Exclude<Viewer, 'visitor'>, User>;
+    for (const role of ['reader', 'engineer', 'maintainer', 'admin'] as const) users[role] = await createUser(t.db, { username: role, role });
+    await t.db.raw(`ALTER TABLE tasks ALTER COLUMN id RESTART WITH ${FIRST_ID}`);
+    const admin = users.admin;
+    world.app = t.app;
+    world.hostId = await createTask(t.domain, admin, { title: 'Links to everything', view: 'public' });
+    for (const f of FIXTURES) {
+      const word = wordOf(f);
+      const id = await createTask(t.domain, admin, { title: `Fixture ${word}`, description: `All about ${word}, in detail.`, view: VIEW[f] });
+      const { events } = await edit(t.domain, admin, id, { comment: `More notes on ${word}.` });
+      const phid = (await t.db('tasks').where({ id }).first()).phid as string;
+      subjects[f] = { id, phid, word, eventId: events.find((e) => e.type === 'comment')!.id, hostCommentId: 0 };
+      missing[f] = { id: MISSING_ID, phid: MISSING_PHID, word: wordOf('nil'), eventId: subjects[f].eventId, hostCommentId: 0 };
+    }
+    // Every search word finds this one visible task, so searches have a group to count; the words sit in
+    // its description, where a hit is not highlighted, so its row reads the same whichever word found it.
+    await createTask(t.domain, admin, { title: 'Decoy', description: [...FIXTURES.map(wordOf), wordOf('nil')].join(' '), view: 'public' });
+    for (const s of [...Object.values(subjects), ...Object.values(missing)]) {
+      const { events } = await edit(t.domain, admin, world.hostId, { comment: `See T${s.id}, {T${s.id}} and T${s.id}#${s.eventId}.` });
+      s.hostCommentId = events.find((e) => e.type === 'comment')!.id;
+    }
+    world.browsers = { visitor: new Browser(t.app) } as World['browsers'];
+    world.tokens = { visitor: null } as World['tokens'];
+    for (const role of ['reader', 'engineer', 'maintainer', 'admin'] as const) {
+      world.browsers[role] = await loggedIn(t.app, role);
+      world.tokens[role] = await tokenFor(t.db, users[role]);
+    }
+    world.csrf = {} as World['csrf'];
+    for (const v of VIEWERS) world.csrf[v] = await world.browsers[v].csrf(v === 'visitor' ? '/login' : '/settings/tokens/');
+  });
+
+  /** Everything stored about one task. */
+  async function rowsOf(id: number) {
+    return {
+      task: await t.db('tasks').where({ id }).select('*'),
+      events: await t.db('task_events').where({ task_id: id }).orderBy('id').select('*'),
+      subscribers: await t.db('task_subscribers').where({ task_id: id }).orderBy('user_id').select('*'),
+      edges: await t.db('task_edges').where({ src_task_id: id }).orWhere({ dst_task_id: id }).orderBy(['src_task_id', 'type', 'dst_task_id']).select('*'),
+    };
+  }
+
+  test('every route of the URL map and every Conduit method is probed, or names no task', () => {
+    const covered = new Set(CHANNELS.flatMap((c) => c.covers));
+    const routes = urlMap().map((r) => `${r.method} ${r.path}`);
+    expect(routes.filter((r) => !covered.has(r) && !(r in TASK_FREE_ROUTES))).toEqual([]);
+    expect(Object.keys(TASK_FREE_ROUTES).filter((r) => !routes.includes(r))).toEqual([]);
+    const methods = METHODS.map((m) => m.name);
+    expect(methods.filter((m) => !covered.has(`conduit ${m}`) && !(m in TASK_FREE_METHODS))).toEqual([]);
+    expect([...covered].filter((c) => !routes.includes(c) && !methods.includes(c.replace(/^conduit /, '')))).toEqual([]);
+  });
+
+  const cases = hiddenPairs.flatMap((pair) => CHANNELS.map((channel) => ({ ...pair, channel: channel.name, probe: channel.probe })));
+
+  test.each(cases)('$channel: the $fixture task answers $viewer as a missing one does', async ({ viewer, fixture, probe }) => {
+    const s = subjects[fixture];
+    const before = await rowsOf(s.id);
+    const hidden = normalized(await probe(world, viewer, s), s);
+    const absent = normalized(await probe(world, viewer, missing[fixture]), missing[fixture]);
+    expect(hidden).toEqual(absent);
+    expect(await rowsOf(s.id)).toEqual(before);
+  });
+
+  test.each(CHANNELS.map((c) => ({ channel: c.name, probe: c.probe })))('$channel tells a task its viewer may see from a missing one', async ({ probe }) => {
+    const s = subjects.mnt;
+    const seen = normalized(await probe(world, 'admin', s), s);
+    const absent = normalized(await probe(world, 'admin', missing.mnt), missing.mnt);
+    expect(seen).not.toEqual(absent);
+  });
+
+  describe('a mention from a hidden task leaves the mentioned task as it was', () => {
+    const targets = {} as Record<Fixture, number>;
+    const before = new Map<string, string>();
+    const key = (f: Fixture, v: Viewer, channel: string) => `${f} ${v} ${channel}`;
+
+    beforeAll(async () => {
+      const admin = (await t.db('users').where({ username: 'admin' }).first()) as User;
+      for (const f of FIXTURES) {
+        targets[f] = await createTask(t.domain, admin, { title: 'Target', view: 'public' });
+        await edit(t.domain, admin, targets[f], { title: `Target zebra${targets[f]}` });
+      }
+      for (const f of FIXTURES) for (const v of VIEWERS) for (const c of MENTION_CHANNELS) before.set(key(f, v, c.name), await c.probe(world, v, targets[f]));
+      for (const f of FIXTURES) {
+        await edit(t.domain, admin, subjects[f].id, { description: `All about ${subjects[f].word}, in detail. Blocks T${targets[f]}.` });
+        await edit(t.domain, admin, subjects[f].id, { comment: `Also {T${targets[f]}}.` });
+      }
+    });
+
+    const mentionCases = VIEWERS.flatMap((viewer) => FIXTURES.map((fixture) => ({ viewer, fixture, sees: SEES[viewer].includes(fixture) })));
+
+    test.each(mentionCases.flatMap((c) => MENTION_CHANNELS.map((m) => ({ ...c, channel: m.name, probe: m.probe }))).filter((c) => !c.sees))(
+      '$channel: a mention from the $fixture task is invisible to $viewer',
+      async ({ viewer, fixture, channel, probe }) => {
+        expect(await probe(world, viewer, targets[fixture])).toEqual(before.get(key(fixture, viewer, channel)));
+      },
+    );
+
+    test.each(mentionCases.filter((c) => c.sees))('a mention from the $fixture task shows on the task page for $viewer', async ({ viewer, fixture }) => {
+      const page = await world.browsers[viewer].get(`/T${targets[fixture]}`);
+      expect(page.dom.querySelector('.mentioned-in')?.textContent).toContain(`T${subjects[fixture].id}`);
+      expect(page.text).toContain(`admin mentioned this in T${subjects[fixture].id}`);
+    });
+  });
+});
