@@ -7,7 +7,7 @@ import { parseSearchText, taskJump } from '../../../server/search/text';
 import { normaliseText } from '../../../server/tasks/events/description';
 import { title } from '../../../server/tasks/events/title';
 import { Username } from '../../../server/users/user';
-import { safeNext } from '../../../server/web/forms';
+import { safeLocalUrl } from '../../../server/web/local-url';
 import { ENCODERS } from '../../../server/web/views/export';
 
 /**
@@ -97,7 +97,7 @@ export const TARGETS: Record<string, { inputs: string[]; run: (input: string) =>
     },
   },
   'accounts: usernames': { inputs: runs(['a', '.', 'a.', '-_'], ['', 'a'], ['', '.', '!']), run: (s) => Username.safeParse(s) },
-  'web: the next page after logging in': { inputs: runs(['/', '\\', '/a'], ['', '/'], ['', 'x']), run: (s) => safeNext(s) },
+  'web: a return address (login next, bulk edit back)': { inputs: runs(['/', '\\', '/a'], ['', '/'], ['', 'x']), run: (s) => safeLocalUrl(s) },
   'conduit: field names and values': {
     inputs: runs(['[', ']', '[]', '[a', 'a]', '[a]'], ['', 'a', 'params'], ['', 'x', ']']),
     run: (s) => {
