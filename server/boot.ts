@@ -2,7 +2,7 @@ import type { Config } from './config';
 import { openDatabase, type Database } from './db/connect';
 import { migrateLatest } from './db/migrate';
 import { ensureSecret } from './db/settings';
-import { BulkEditRunner } from './tasks/bulk-runner';
+import { createJobRunner } from './jobs/handlers';
 import { Tracker } from './tasks/task';
 import type { AppDeps } from './web/deps';
 
@@ -19,8 +19,8 @@ export async function boot(config: Readonly<Config>, log: (line: string) => void
     const migrated = await migrateLatest(database.db);
     const secret = await ensureSecret(database.db);
     const tracker = new Tracker(config.tracker);
-    const bulkEdits = new BulkEditRunner({ db: database.db, tracker }, log);
-    return { database, migrated, deps: { db: database.db, config, tracker, secret, log, bulkEdits } };
+    const jobs = createJobRunner({ db: database.db, tracker, config, secret, log });
+    return { database, migrated, deps: { db: database.db, config, tracker, secret, log, jobs } };
   } catch (err) {
     await database.close();
     throw err;

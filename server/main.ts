@@ -76,9 +76,9 @@ async function main() {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   say(`Trellis is listening on http://localhost:${port}/ using ${where}`);
-  deps.bulkEdits.start();
+  deps.jobs.start();
   shutdownOnSignals(server, async () => {
-    await deps.bulkEdits.stop();
+    await deps.jobs.stop();
     await database.close();
   });
 }

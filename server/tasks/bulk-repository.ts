@@ -29,22 +29,20 @@ const toBulkEdit = (r: BulkEditRow): BulkEdit => ({
 
 const COLUMNS = ['id', 'actor_id', 'changes', 'back', 'finished_at'];
 
-/** The job and its targets, in one transaction: a job is never seen without its tasks. */
-export async function insertBulkEdit(db: Knex, actorId: number, changes: Change[], back: string, taskIds: number[]): Promise<number> {
-  return db.transaction(async (trx) => {
-    const [row] = (await trx('bulk_edits').insert({ actor_id: actorId, changes: JSON.stringify(changes), back }).returning('id')) as { id: number }[];
-    const id = row!.id;
-    if (taskIds.length) {
-      await trx.raw(
-        `INSERT INTO bulk_edit_tasks (bulk_edit_id, position, task_id)
-         SELECT ?, t.n, t.id FROM unnest(?::int[]) WITH ORDINALITY AS t(id, n)`,
-        [id, taskIds],
-      );
-    } else {
-      await trx('bulk_edits').where({ id }).update({ finished_at: trx.fn.now() });
-    }
-    return id;
-  });
+/** The job's record and its targets, in the caller's transaction (with the queue entry that runs it). */
+export async function insertBulkEdit(trx: Knex.Transaction, actorId: number, changes: Change[], back: string, taskIds: number[]): Promise<number> {
+  const [row] = (await trx('bulk_edits').insert({ actor_id: actorId, changes: JSON.stringify(changes), back }).returning('id')) as { id: number }[];
+  const id = row!.id;
+  if (taskIds.length) {
+    await trx.raw(
+      `INSERT INTO bulk_edit_tasks (bulk_edit_id, position, task_id)
+       SELECT ?, t.n, t.id FROM unnest(?::int[]) WITH ORDINALITY AS t(id, n)`,
+      [id, taskIds],
+    );
+  } else {
+    await trx('bulk_edits').where({ id }).update({ finished_at: trx.fn.now() });
+  }
+  return id;
 }
 
 export async function findBulkEdit(db: Knex, id: number): Promise<BulkEdit | null> {
@@ -52,37 +50,8 @@ export async function findBulkEdit(db: Knex, id: number): Promise<BulkEdit | nul
   return row ? toBulkEdit(row) : null;
 }
 
-/**
- * Takes the oldest unfinished job nobody holds (or whose holder let its lease
- * lapse) and holds it for `leaseSeconds`. SKIP LOCKED: two processes asking at
- * once get different jobs, never the same one.
- */
-export async function claimBulkEdit(db: Knex, leaseSeconds: number): Promise<BulkEdit | null> {
-  const result = await db.raw(
-    `UPDATE bulk_edits SET claimed_until = now() + make_interval(secs => ?)
-     WHERE id = (
-       SELECT id FROM bulk_edits
-       WHERE finished_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
-       ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED
-     )
-     RETURNING ${COLUMNS.join(', ')}`,
-    [leaseSeconds],
-  );
-  const row = (result.rows as BulkEditRow[])[0];
-  return row ? toBulkEdit(row) : null;
-}
-
-export async function renewLease(db: Knex, id: number, leaseSeconds: number): Promise<void> {
-  await db.raw(`UPDATE bulk_edits SET claimed_until = now() + make_interval(secs => ?) WHERE id = ?`, [leaseSeconds, id]);
-}
-
-/** Gives a job back unfinished, so the next process to look takes it up at once. */
-export async function releaseBulkEdit(db: Knex, id: number): Promise<void> {
-  await db('bulk_edits').where({ id }).whereNull('finished_at').update({ claimed_until: null });
-}
-
 export async function finishBulkEdit(db: Knex, id: number): Promise<void> {
-  await db('bulk_edits').where({ id }).update({ finished_at: db.fn.now(), claimed_until: null });
+  await db('bulk_edits').where({ id }).update({ finished_at: db.fn.now() });
 }
 
 export async function pendingTargets(db: Knex, id: number, limit: number): Promise<{ position: number; taskId: number }[]> {

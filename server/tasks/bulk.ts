@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertJob } from '../jobs/repository';
 import { allTasks } from '../search/engine';
 import { splitList } from '../search/params';
 import type { TaskQuery } from '../search/query';
@@ -121,7 +122,12 @@ export async function bulkEditTask(d: Domain, actor: Actor, id: number, changes:
   }
 }
 
-/** Stores the bulk edit as a job for the runner; the tasks are edited in the order given, each once. */
+/** Stores the bulk edit and queues the job that runs it; the tasks are edited in the order given, each once. */
 export function queueBulkEdit(db: Knex, actor: Actor, ids: number[], changes: Change[], back: string): Promise<number> {
-  return insertBulkEdit(db, actor.id, changes, back, [...new Set(ids)]);
+  const targets = [...new Set(ids)];
+  return db.transaction(async (trx) => {
+    const id = await insertBulkEdit(trx, actor.id, changes, back, targets);
+    if (targets.length) await insertJob(trx, 'bulk-edit', { bulkEditId: id });
+    return id;
+  });
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import type { BulkEditRunner } from '../tasks/bulk-runner';
+import type { JobRunner } from '../jobs/runner';
 import type { Domain } from '../tasks/editor';
 import type { Tracker } from '../tasks/task';
 
@@ -12,8 +12,8 @@ export interface AppDeps {
   /** Signs CSRF tokens; kept in the database so every process agrees. */
   secret: string;
   log: (line: string) => void;
-  /** Works through queued bulk edits in the background. */
-  bulkEdits: BulkEditRunner;
+  /** Works through the job queue (bulk edits, mail) in the background. */
+  jobs: JobRunner;
 }
 
 export const domainOf = (deps: AppDeps): Domain => ({ db: deps.db, tracker: deps.tracker });

@@ -121,13 +121,13 @@ describe('bulk edit from a list', () => {
     const open = await createTask(t.domain, users.dave, { title: 'Visible to users' });
     const hidden = await createTask(t.domain, users.mia, { title: 'Maintainers only', view: 'maintainers' });
     const job = await queueBulkEdit(t.db, users.erin, [open, hidden], [{ type: 'status', value: 'resolved' }], '/maniphest/');
-    await t.deps.bulkEdits.kick();
+    await t.deps.jobs.kick();
     expect(await listTargets(t.db, job)).toEqual([
       { taskId: open, outcome: 'refused', reason: 'You do not have permission to change the status of this task.' },
       { taskId: hidden, outcome: 'refused', reason: 'There is no such task, or you may not see it.' },
     ]);
     const mixed = await queueBulkEdit(t.db, users.erin, [open, hidden], [{ type: 'priority', value: 'high' }], '/maniphest/');
-    await t.deps.bulkEdits.kick();
+    await t.deps.jobs.kick();
     expect(await listTargets(t.db, mixed)).toEqual([
       { taskId: open, outcome: 'changed', reason: null },
       { taskId: hidden, outcome: 'refused', reason: 'There is no such task, or you may not see it.' },

@@ -1,6 +1,6 @@
 import { queueBulkEdit } from '../../server/tasks/bulk';
 import { listTargets } from '../../server/tasks/bulk-repository';
-import { BulkEditRunner } from '../../server/tasks/bulk-runner';
+import { createJobRunner } from '../../server/jobs/handlers';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { bulkEdit, bulkFields } from '../support/bulk';
@@ -52,7 +52,7 @@ describe('bulk edits run as jobs', () => {
     expect(running.dom.querySelector('meta[http-equiv="refresh"]')!.getAttribute('content')).toBe('2');
     expect(await priorities(ids)).toEqual([50, 50]);
 
-    await t.deps.bulkEdits.kick();
+    await t.deps.jobs.kick();
     const done = await browser.get(`/maniphest/bulk/${job}/`);
     expect(done.dom.querySelector('.progress')).toBeNull();
     expect(done.dom.querySelector('meta[http-equiv="refresh"]')).toBeNull();
@@ -63,7 +63,7 @@ describe('bulk edits run as jobs', () => {
 
   test('only the person who started an edit sees its page', async () => {
     const job = await queueBulkEdit(t.db, users.mia, [await task('Private')], [{ type: 'priority', value: 'low' }], '/maniphest/');
-    await t.deps.bulkEdits.kick();
+    await t.deps.jobs.kick();
     for (const name of ['ada', 'erin']) {
       const page = await (await loggedIn(t.app, name)).get(`/maniphest/bulk/${job}/`);
       expect(page.status).toBe(404);
@@ -80,20 +80,22 @@ describe('bulk edits run as jobs', () => {
     for (const title of ['A', 'B', 'C']) ids.push(await task(title));
     const job = await queueBulkEdit(t.db, users.mia, ids, [{ type: 'priority', value: 'high' }], '/maniphest/');
     // Another process claimed it and edited the first task before it died.
-    await t.db('bulk_edits').where({ id: job }).update({ claimed_until: t.db.raw(`now() + interval '1 minute'`) });
+    const queued = t.db('jobs').where({ kind: 'bulk-edit' }).whereRaw(`payload ->> 'bulkEditId' = ?`, [String(job)]);
+    await queued.clone().update({ claimed_until: t.db.raw(`now() + interval '1 minute'`) });
     await t.db('tasks').where({ id: ids[0] }).update({ priority: 80 });
     await t.db('bulk_edit_tasks').where({ bulk_edit_id: job, position: 1 }).update({ outcome: 'changed' });
 
     // While its lease holds, the job is left alone.
-    await t.deps.bulkEdits.kick();
+    await t.deps.jobs.kick();
     expect(await priorities(ids)).toEqual([80, 50, 50]);
     expect((await t.db('bulk_edits').where({ id: job }).first('finished_at')).finished_at).toBeNull();
 
-    await t.db('bulk_edits').where({ id: job }).update({ claimed_until: t.db.raw(`now() - interval '1 second'`) });
-    await t.deps.bulkEdits.kick();
+    await queued.clone().update({ claimed_until: t.db.raw(`now() - interval '1 second'`) });
+    await t.deps.jobs.kick();
     expect(await priorities(ids)).toEqual([80, 80, 80]);
     expect(await listTargets(t.db, job)).toEqual(ids.map((taskId) => ({ taskId, outcome: 'changed', reason: null })));
-    expect((await t.db('bulk_edits').where({ id: job }).first('finished_at', 'claimed_until')).claimed_until).toBeNull();
+    expect(await queued.clone().first('claimed_until', 'attempts')).toEqual({ claimed_until: null, attempts: 1 });
+    expect((await queued.clone().first('finished_at')).finished_at).not.toBeNull();
     // Only the two tasks edited here got priority events from this run.
     expect(await t.db('task_events').whereIn('task_id', ids).where({ type: 'priority', actor_id: users.mia.id }).pluck('task_id')).toEqual([ids[1], ids[2]]);
   });
@@ -101,7 +103,7 @@ describe('bulk edits run as jobs', () => {
   test('a started runner finds queued jobs by itself, without being woken', async () => {
     const id = await task('Found by polling');
     const job = await queueBulkEdit(t.db, users.mia, [id], [{ type: 'priority', value: 'high' }], '/maniphest/');
-    const poller = new BulkEditRunner(t.domain, (line) => t.errors.push(line));
+    const poller = createJobRunner({ ...t.deps, log: (line) => t.errors.push(line) });
     poller.start(20);
     try {
       for (let tries = 0; !(await t.db('bulk_edits').where({ id: job }).first('finished_at')).finished_at; tries++) {
@@ -123,8 +125,8 @@ describe('bulk edits run as jobs', () => {
       all.push(...ids);
       jobs.push(await queueBulkEdit(t.db, users.mia, ids, [{ type: 'priority', value: 'triage' }], '/maniphest/'));
     }
-    const other = new BulkEditRunner(t.domain, (line) => t.errors.push(line));
-    await Promise.all([t.deps.bulkEdits.kick(), other.kick()]);
+    const other = createJobRunner({ ...t.deps, log: (line) => t.errors.push(line) });
+    await Promise.all([t.deps.jobs.kick(), other.kick()]);
     await other.stop();
     expect(await t.db('bulk_edits').whereIn('id', jobs).whereNull('finished_at').count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 0 }]);
     // Each task edited once: twelve priority changes, no more.
@@ -135,7 +137,7 @@ describe('bulk edits run as jobs', () => {
     const id = await task('Left alone');
     const job = await queueBulkEdit(t.db, users.ada, [id], [{ type: 'priority', value: 'unbreak' }], '/maniphest/');
     await t.db('users').where({ id: users.ada.id }).update({ disabled_at: t.db.fn.now() });
-    await t.deps.bulkEdits.kick();
+    await t.deps.jobs.kick();
     expect(await listTargets(t.db, job)).toEqual([{ taskId: id, outcome: 'refused', reason: 'The account that started this bulk edit is disabled.' }]);
     expect(await priorities([id])).toEqual([50]);
   });

@@ -5,7 +5,7 @@ import { buildTrackerConfig, loadConfig, type Config } from '../../server/config
 import type { Database } from '../../server/db/connect';
 import { ensureSecret } from '../../server/db/settings';
 import type { Domain } from '../../server/tasks/editor';
-import { BulkEditRunner } from '../../server/tasks/bulk-runner';
+import { createJobRunner } from '../../server/jobs/handlers';
 import { Tracker } from '../../server/tasks/task';
 import type { AppDeps } from '../../server/web/deps';
 import { freshDatabase } from './db';
@@ -32,8 +32,9 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const tracker = new Tracker(config.tracker);
   const errors: string[] = [];
   const log = (l: string) => errors.push(l);
-  const bulkEdits = new BulkEditRunner({ db: database.db, tracker }, log);
-  const deps: AppDeps = { db: database.db, config, tracker, secret: await ensureSecret(database.db), log, bulkEdits };
+  const secret = await ensureSecret(database.db);
+  const jobs = createJobRunner({ db: database.db, tracker, config, secret, log });
+  const deps: AppDeps = { db: database.db, config, tracker, secret, log, jobs };
   return { database, db: database.db, deps, domain: { db: database.db, tracker }, tracker, app: createApp(deps), errors };
 }
 
@@ -47,7 +48,7 @@ export function useTestApp(overrides: Partial<Config> = {}): TestApp {
     Object.assign(ctx, await startTestApp(overrides));
   });
   afterAll(async () => {
-    await ctx.deps?.bulkEdits.stop();
+    await ctx.deps?.jobs.stop();
     await ctx.database?.close();
   });
   afterEach(() => {

@@ -162,7 +162,7 @@ export function listRoutes(deps: AppDeps) {
         }
         const id = await queueBulkEdit(deps.db, viewer, ids, changes, safeLocalUrl(form.back, '/maniphest/'));
         // A small edit is usually done by the time its page loads; a large one goes on in the background.
-        await settleWithin(deps.bulkEdits.kick(), BULK_WAIT_MS);
+        await settleWithin(deps.jobs.kick(), BULK_WAIT_MS);
         res.redirect(303, `/maniphest/bulk/${id}/`);
       } catch (err) {
         const problem = formProblem(err);

@@ -1,0 +1,28 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import { MailerPool } from '../mail/mailers';
+import { closeMessage } from '../mail/repository';
+import { mailSendJob } from '../mail/send-job';
+import { bulkEditJob } from '../tasks/bulk-job';
+import type { Tracker } from '../tasks/task';
+import { JobRunner, type JobHandler } from './runner';
+
+/** What the jobs of every kind are built from. */
+export interface JobDeps {
+  db: Knex;
+  tracker: Tracker;
+  config: Readonly<Config>;
+  secret: string;
+  log: (line: string) => void;
+}
+
+/** Every kind of job Trellis runs after a commit, in the one queue. */
+export function jobHandlers(deps: JobDeps): JobHandler[] {
+  const domain = { db: deps.db, tracker: deps.tracker };
+  const unrendered = (db: Knex, m: { id: number }) => closeMessage(db, m.id, 'void', 'This message was never rendered.');
+  return [bulkEditJob(domain, deps.log), mailSendJob(deps.db, deps.config.mail, new MailerPool(), unrendered)];
+}
+
+export function createJobRunner(deps: JobDeps): JobRunner {
+  return new JobRunner(deps.db, jobHandlers(deps), deps.log);
+}

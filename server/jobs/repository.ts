@@ -1,0 +1,93 @@
+import type { Knex } from 'knex';
+
+/** A queued piece of work, as the runner hands it to its handler. */
+export interface Job {
+  id: number;
+  kind: string;
+  payload: Record<string, unknown>;
+  /** How many times the job has been claimed, this time included. */
+  attempts: number;
+  createdAt: Date;
+}
+
+interface JobRow {
+  id: number;
+  kind: string;
+  payload: Record<string, unknown> | string;
+  attempts: number;
+  created_at: Date;
+}
+
+const toJob = (r: JobRow): Job => ({
+  id: r.id,
+  kind: r.kind,
+  payload: typeof r.payload === 'string' ? (JSON.parse(r.payload) as Record<string, unknown>) : r.payload,
+  attempts: r.attempts,
+  createdAt: new Date(r.created_at),
+});
+
+/** Queues a job, in the caller's transaction when given one, so it exists exactly when what it works on does. */
+export async function insertJob(db: Knex | Knex.Transaction, kind: string, payload: Record<string, unknown>, delaySeconds = 0): Promise<number> {
+  return (await insertJobs(db, kind, [payload], delaySeconds))[0]!;
+}
+
+/** Queues jobs of one kind in one statement, all due after `delaySeconds`. */
+export async function insertJobs(db: Knex | Knex.Transaction, kind: string, payloads: Record<string, unknown>[], delaySeconds = 0): Promise<number[]> {
+  if (!payloads.length) return [];
+  const runAt = db.raw('now() + make_interval(secs => ?)', [delaySeconds]);
+  const rows = (await db('jobs')
+    .insert(payloads.map((payload) => ({ kind, payload: JSON.stringify(payload), run_at: runAt })))
+    .returning('id')) as { id: number }[];
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Takes the job due first that nobody holds (or whose holder let its lease
+ * lapse) and holds it for `leaseSeconds`. SKIP LOCKED: processes asking at
+ * once get different jobs, never the same one.
+ */
+export async function claimJob(db: Knex, leaseSeconds: number): Promise<Job | null> {
+  const result = await db.raw(
+    `UPDATE jobs SET claimed_until = now() + make_interval(secs => ?), attempts = attempts + 1
+     WHERE id = (
+       SELECT id FROM jobs
+       WHERE finished_at IS NULL AND run_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+       ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+     )
+     RETURNING id, kind, payload, attempts, created_at`,
+    [leaseSeconds],
+  );
+  const row = (result.rows as JobRow[])[0];
+  return row ? toJob(row) : null;
+}
+
+export async function renewJob(db: Knex, id: number, leaseSeconds: number): Promise<void> {
+  await db.raw('UPDATE jobs SET claimed_until = now() + make_interval(secs => ?) WHERE id = ? AND finished_at IS NULL', [leaseSeconds, id]);
+}
+
+export async function finishJob(db: Knex, id: number, error: string | null = null): Promise<void> {
+  await db('jobs').where({ id }).update({ finished_at: db.fn.now(), claimed_until: null, last_error: error });
+}
+
+/** Puts a job back to run again after `delaySeconds` (0: at once), noting why. */
+export async function retryJob(db: Knex, id: number, delaySeconds: number, error: string | null): Promise<void> {
+  await db.raw('UPDATE jobs SET claimed_until = NULL, run_at = now() + make_interval(secs => ?), last_error = ? WHERE id = ? AND finished_at IS NULL', [
+    delaySeconds,
+    error,
+    id,
+  ]);
+}
+
+/** Gives a job back unfinished without counting the claim, so the next process to look takes it up at once. */
+export async function releaseJob(db: Knex, id: number): Promise<void> {
+  await db.raw('UPDATE jobs SET claimed_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = ? AND finished_at IS NULL', [id]);
+}
+
+/** Makes an unfinished job due now, for an administrator's "retry". */
+export async function runJobNow(db: Knex | Knex.Transaction, kind: string, key: string, value: number): Promise<number> {
+  const result = await db.raw(
+    `UPDATE jobs SET run_at = now(), claimed_until = NULL WHERE finished_at IS NULL AND kind = ? AND payload ->> ? = ? AND (claimed_until IS NULL OR claimed_until < now())`,
+    [kind, key, String(value)],
+  );
+  return result.rowCount ?? 0;
+}

@@ -1,0 +1,123 @@
+import type { Knex } from 'knex';
+import { errorText, logLine } from '../log';
+import { claimJob, finishJob, releaseJob, renewJob, retryJob, type Job } from './repository';
+
+/** What became of a job's run. Returning nothing means done. */
+export type JobResult = { retryInSeconds: number; error: string } | { failed: string } | 'release' | void;
+
+export interface JobContext {
+  /** Extends the lease (by `seconds`, else the usual lease); a handler working for long renews it between steps. */
+  renew(seconds?: number): Promise<void>;
+  /** True once the process is stopping: a long handler gives its job back ('release') at the next step. */
+  stopping(): boolean;
+}
+
+export interface JobHandler {
+  kind: string;
+  run(job: Job, ctx: JobContext): Promise<JobResult>;
+}
+
+/** A process holds a job this long without renewing; past it, another process may take the job over. */
+export const LEASE_SECONDS = 60;
+/** An unexpected error is retried with a growing delay, at most this many times. */
+const MAX_UNEXPECTED_FAILURES = 10;
+
+/**
+ * Works through the one job queue in the background. Every app process runs
+ * one, each with a few workers: a job is held by a lease in the database, so
+ * no two workers run the same job, and a job whose process died is taken up
+ * by another once its lease lapses.
+ */
+export class JobRunner {
+  private readonly handlers: Map<string, JobHandler>;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly db: Knex,
+    handlers: JobHandler[],
+    private readonly log: (line: string) => void,
+    private readonly workers = 4,
+  ) {
+    this.handlers = new Map(handlers.map((h) => [h.kind, h]));
+  }
+
+  /** Adds a kind of job; the app assembles its handlers from several domains. */
+  register(handler: JobHandler): void {
+    this.handlers.set(handler.kind, handler);
+  }
+
+  /** Looks for due jobs now and every `pollMs`: delayed jobs and jobs left by a stopped process are found this way. */
+  start(pollMs = 1000): void {
+    this.timer = setInterval(() => void this.kick(), pollMs);
+    this.timer.unref();
+    void this.kick();
+  }
+
+  /** Works through every job that is due and can be claimed; resolves when there is none left. Never rejects. */
+  kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      // A job queued while the runner was finishing is picked up by one more pass.
+      this.again = true;
+      return this.running.then(() => this.running ?? undefined);
+    }
+    this.running = Promise.all(Array.from({ length: this.workers }, () => this.drain()))
+      .then(() => undefined)
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          void this.kick();
+        }
+      });
+    return this.running;
+  }
+
+  /** Stops taking jobs and waits for those in hand; an unfinished long job is given back to the queue. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (!this.stopped) {
+      let job: Job | null;
+      try {
+        job = await claimJob(this.db, LEASE_SECONDS);
+      } catch (err) {
+        this.log(logLine({ level: 'error', msg: 'could not claim a job', error: errorText(err) }));
+        return;
+      }
+      if (!job) return;
+      await this.runOne(job);
+    }
+  }
+
+  private async runOne(job: Job): Promise<void> {
+    const handler = this.handlers.get(job.kind);
+    try {
+      if (!handler) return await retryJob(this.db, job.id, 3600, `No handler for jobs of kind "${job.kind}" in this process.`);
+      const result = await handler.run(job, {
+        renew: (seconds = LEASE_SECONDS) => renewJob(this.db, job.id, seconds),
+        stopping: () => this.stopped,
+      });
+      if (result === 'release') await releaseJob(this.db, job.id);
+      else if (result && 'failed' in result) await finishJob(this.db, job.id, result.failed);
+      else if (result) await retryJob(this.db, job.id, result.retryInSeconds, result.error);
+      else await finishJob(this.db, job.id);
+    } catch (err) {
+      this.log(logLine({ level: 'error', msg: `job ${job.id} (${job.kind}) failed`, error: errorText(err) }));
+      try {
+        if (job.attempts >= MAX_UNEXPECTED_FAILURES) await finishJob(this.db, job.id, errorText(err));
+        else await retryJob(this.db, job.id, Math.min(30 * 2 ** job.attempts, 3600), errorText(err));
+      } catch (inner) {
+        // The lease lapses and another worker retries it; nothing more can be done from here.
+        this.log(logLine({ level: 'error', msg: `job ${job.id} could not be put back`, error: errorText(inner) }));
+      }
+    }
+  }
+}

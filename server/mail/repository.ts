@@ -1,0 +1,200 @@
+import type { Knex } from 'knex';
+
+export type MailStatus = 'queued' | 'sent' | 'failed' | 'void';
+export type AttemptOutcome = 'sent' | 'temporary' | 'permanent';
+
+/** A message of the outbox, as the sender and the admin pages read it. */
+export interface MailMessage {
+  id: number;
+  kind: string;
+  status: MailStatus;
+  to: string[];
+  cc: string[];
+  subject: string;
+  text: string;
+  html: string | null;
+  replyTo: string | null;
+  headers: Record<string, string>;
+  userId: number | null;
+  taskId: number | null;
+  mandatory: boolean;
+  eventGroups: string[] | null;
+  rendered: boolean;
+  mailerKey: string | null;
+  attempts: number;
+  statusReason: string | null;
+  lastError: string | null;
+  createdAt: Date;
+  sentAt: Date | null;
+}
+
+export interface MailAttempt {
+  mailerKey: string;
+  outcome: AttemptOutcome;
+  error: string | null;
+  createdAt: Date;
+}
+
+/** A new row: ready to send (rendered) or, for task mail, the event groups it will report. */
+export interface MessageInsert {
+  kind: string;
+  status?: MailStatus;
+  statusReason?: string | null;
+  to: string[];
+  cc: string[];
+  subject?: string;
+  text?: string;
+  html?: string | null;
+  replyTo?: string | null;
+  headers?: Record<string, string>;
+  userId?: number | null;
+  taskId?: number | null;
+  mandatory?: boolean;
+  eventGroups?: string[] | null;
+  rendered?: boolean;
+}
+
+interface MessageRow {
+  id: number;
+  kind: string;
+  status: MailStatus;
+  to_addresses: string[] | string;
+  cc_addresses: string[] | string;
+  subject: string;
+  text_body: string;
+  html_body: string | null;
+  reply_to: string | null;
+  headers: Record<string, string> | string;
+  user_id: number | null;
+  task_id: number | null;
+  mandatory: boolean;
+  event_groups: string[] | string | null;
+  rendered: boolean;
+  mailer_key: string | null;
+  attempts: number;
+  status_reason: string | null;
+  last_error: string | null;
+  created_at: Date;
+  sent_at: Date | null;
+}
+
+const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+
+const toMessage = (r: MessageRow): MailMessage => ({
+  id: r.id,
+  kind: r.kind,
+  status: r.status,
+  to: json(r.to_addresses),
+  cc: json(r.cc_addresses),
+  subject: r.subject,
+  text: r.text_body,
+  html: r.html_body,
+  replyTo: r.reply_to,
+  headers: json(r.headers),
+  userId: r.user_id,
+  taskId: r.task_id,
+  mandatory: r.mandatory,
+  eventGroups: r.event_groups === null ? null : json(r.event_groups),
+  rendered: r.rendered,
+  mailerKey: r.mailer_key,
+  attempts: r.attempts,
+  statusReason: r.status_reason,
+  lastError: r.last_error,
+  createdAt: new Date(r.created_at),
+  sentAt: r.sent_at ? new Date(r.sent_at) : null,
+});
+
+const toRow = (m: MessageInsert) => ({
+  kind: m.kind,
+  status: m.status ?? 'queued',
+  status_reason: m.statusReason ?? null,
+  to_addresses: JSON.stringify(m.to),
+  cc_addresses: JSON.stringify(m.cc),
+  subject: m.subject ?? '',
+  text_body: m.text ?? '',
+  html_body: m.html ?? null,
+  reply_to: m.replyTo ?? null,
+  headers: JSON.stringify(m.headers ?? {}),
+  user_id: m.userId ?? null,
+  task_id: m.taskId ?? null,
+  mandatory: m.mandatory ?? false,
+  event_groups: m.eventGroups ? JSON.stringify(m.eventGroups) : null,
+  rendered: m.rendered ?? true,
+});
+
+/** Inserts messages in one statement; returns their ids in order. */
+export async function insertMessages(db: Knex | Knex.Transaction, messages: MessageInsert[]): Promise<number[]> {
+  if (!messages.length) return [];
+  const rows = (await db('mail_messages').insert(messages.map(toRow)).returning('id')) as { id: number }[];
+  return rows.map((r) => r.id);
+}
+
+export async function findMessage(db: Knex | Knex.Transaction, id: number): Promise<MailMessage | null> {
+  const row = (await db('mail_messages').where({ id }).first()) as MessageRow | undefined;
+  return row ? toMessage(row) : null;
+}
+
+/** Locks a message for rendering, so events appended to a digest are never lost in between. */
+export async function lockMessage(trx: Knex.Transaction, id: number): Promise<MailMessage | null> {
+  const row = (await trx('mail_messages').where({ id }).forUpdate().first()) as MessageRow | undefined;
+  return row ? toMessage(row) : null;
+}
+
+/** The newest messages first, `before` an id for the next page. */
+export async function listMessages(db: Knex, limit: number, before: number | null = null): Promise<MailMessage[]> {
+  const q = db('mail_messages').orderBy('id', 'desc').limit(limit);
+  if (before !== null) q.where('id', '<', before);
+  return ((await q) as MessageRow[]).map(toMessage);
+}
+
+export async function listAttempts(db: Knex, messageId: number): Promise<MailAttempt[]> {
+  const rows = (await db('mail_attempts').where({ message_id: messageId }).orderBy('id').select('mailer_key', 'outcome', 'error', 'created_at')) as {
+    mailer_key: string;
+    outcome: AttemptOutcome;
+    error: string | null;
+    created_at: Date;
+  }[];
+  return rows.map((r) => ({ mailerKey: r.mailer_key, outcome: r.outcome, error: r.error, createdAt: new Date(r.created_at) }));
+}
+
+/** Stores what rendering made of a task mail, and seals it: nothing more is appended. */
+export async function storeRendering(
+  trx: Knex.Transaction,
+  id: number,
+  r: { subject: string; text: string; html: string | null; replyTo: string | null; headers: Record<string, string> },
+): Promise<void> {
+  await trx('mail_messages')
+    .where({ id })
+    .update({ subject: r.subject, text_body: r.text, html_body: r.html, reply_to: r.replyTo, headers: JSON.stringify(r.headers), rendered: true });
+}
+
+/** Ends a queued message as voided or failed, with the reason in a sentence. */
+export async function closeMessage(db: Knex | Knex.Transaction, id: number, status: 'void' | 'failed', reason: string): Promise<void> {
+  await db('mail_messages').where({ id, status: 'queued' }).update({ status, status_reason: reason, rendered: true });
+}
+
+/** One attempt through one mailer; a sent or permanent outcome also settles the message, in the same transaction. */
+export async function recordAttempt(db: Knex, id: number, mailerKey: string, outcome: AttemptOutcome, error: string | null): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx('mail_attempts').insert({ message_id: id, mailer_key: mailerKey, outcome, error });
+    if (outcome === 'sent') {
+      await trx('mail_messages')
+        .where({ id })
+        .update({ status: 'sent', mailer_key: mailerKey, sent_at: trx.fn.now(), attempts: trx.raw('attempts + 1') });
+    } else if (outcome === 'permanent') {
+      await trx('mail_messages')
+        .where({ id })
+        .update({ status: 'failed', status_reason: error, last_error: error, attempts: trx.raw('attempts + 1') });
+    }
+  });
+}
+
+/** Every mailer failed for the time being: the pass is counted and its errors kept. */
+export async function recordTemporaryFailure(db: Knex, id: number, error: string): Promise<void> {
+  await db('mail_messages').where({ id }).update({ last_error: error, attempts: db.raw('attempts + 1') });
+}
+
+/** Puts a failed or voided message back in the queue, for an administrator's retry. */
+export async function requeueMessage(db: Knex | Knex.Transaction, id: number): Promise<void> {
+  await db('mail_messages').where({ id }).update({ status: 'queued', status_reason: null, last_error: null });
+}
