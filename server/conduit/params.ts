@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_LIST_ITEMS, count } from '../limits';
 import { ConduitError, callError, type ConduitCode } from './errors';
 
 /**
@@ -32,13 +33,21 @@ export function text(what = 'a string') {
   return z.string({ error: required(what) });
 }
 
+/** The refusal of a list past MAX_LIST_ITEMS, as a predicate after the parameter's name. */
+export const TOO_MANY_ITEMS = `has more than ${count(MAX_LIST_ITEMS)} items; send at most ${count(MAX_LIST_ITEMS)} in one call.`;
+
+/** A list of any items, at most MAX_LIST_ITEMS of them. */
+export function list<T extends z.ZodType>(item: T, what: string) {
+  return z.array(item, { error: required(what) }).max(MAX_LIST_ITEMS, { error: TOO_MANY_ITEMS });
+}
+
 /** A list of things named by a singular noun: textList('username'). */
 export function textList(noun: string) {
-  return z.array(text(`a ${noun}`), { error: required(`a list of ${noun}s`) });
+  return list(text(`a ${noun}`), `a list of ${noun}s`);
 }
 
 export function intList(noun: string, min?: number, max?: number) {
-  return z.array(int(`a ${noun}`, min, max), { error: required(`a list of ${noun}s`) });
+  return list(int(`a ${noun}`, min, max), `a list of ${noun}s`);
 }
 
 /** A cursor that is a row id, as user.search and transaction.search page by. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { whereAny } from '../db/lists';
 import type { StoredEvent } from '../tasks/events/types';
 import { toEvent, type EventRow } from '../tasks/repository';
 
@@ -10,7 +11,7 @@ import { toEvent, type EventRow } from '../tasks/repository';
 export async function findTaskIdsByPhids(db: Knex, phids: Iterable<string>): Promise<Map<string, number>> {
   const unique = [...new Set(phids)];
   if (!unique.length) return new Map();
-  const rows = (await db('tasks').select('id', 'phid').whereIn('phid', unique)) as { id: number; phid: string }[];
+  const rows = (await whereAny(db('tasks').select('id', 'phid'), 'phid', unique, 'text')) as { id: number; phid: string }[];
   return new Map(rows.map((r) => [r.phid, r.id]));
 }
 
@@ -18,10 +19,7 @@ export async function findTaskIdsByPhids(db: Knex, phids: Iterable<string>): Pro
 export async function findSubscriberPhids(db: Knex, taskIds: number[]): Promise<Map<number, string[]>> {
   const result = new Map<number, string[]>(taskIds.map((id) => [id, []]));
   if (!taskIds.length) return result;
-  const rows = (await db('task_subscribers as s')
-    .join('users as u', 'u.id', 's.user_id')
-    .select('s.task_id', 'u.phid')
-    .whereIn('s.task_id', taskIds)
+  const rows = (await whereAny(db('task_subscribers as s').join('users as u', 'u.id', 's.user_id').select('s.task_id', 'u.phid'), 's.task_id', taskIds, 'bigint')
     .orderBy([{ column: 's.task_id' }, { column: 's.created_at' }, { column: 's.user_id' }])) as { task_id: number; phid: string }[];
   for (const r of rows) result.get(r.task_id)!.push(r.phid);
   return result;
@@ -29,7 +27,7 @@ export async function findSubscriberPhids(db: Knex, taskIds: number[]): Promise<
 
 export async function findEventPhids(db: Knex, eventIds: number[]): Promise<string[]> {
   if (!eventIds.length) return [];
-  const rows = (await db('task_events').select('phid').whereIn('id', eventIds).orderBy('id')) as { phid: string }[];
+  const rows = (await whereAny(db('task_events').select('phid'), 'id', eventIds, 'bigint').orderBy('id')) as { phid: string }[];
   return rows.map((r) => r.phid);
 }
 
@@ -50,8 +48,8 @@ export interface EventPageQuery {
 /** A task's events newest first, one row more than the page (it tells whether another page exists). */
 export async function findEventPage(db: Knex, q: EventPageQuery): Promise<ApiEvent[]> {
   const query = db('task_events').where({ task_id: q.taskId });
-  if (q.phids) query.whereIn('phid', q.phids);
-  if (q.actorIds) query.whereIn('actor_id', q.actorIds);
+  if (q.phids) whereAny(query, 'phid', q.phids, 'text');
+  if (q.actorIds) whereAny(query, 'actor_id', q.actorIds, 'bigint');
   if (q.after !== undefined) query.where('id', '<', q.after);
   if (q.before !== undefined) query.where('id', '>', q.before);
   const rows = (await query.orderBy('id', q.before !== undefined ? 'asc' : 'desc').limit(q.limit + 1)) as (EventRow & { phid: string })[];

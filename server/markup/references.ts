@@ -147,16 +147,34 @@ function renderTask(ref: Extract<Reference, { kind: 'task' }>, target: TaskTarge
   return `<a href="${escapeHtml(href)}" class="${escapeHtml(classes)}" title="${escapeHtml(title)}" data-hovercard="/T${target.id}/hovercard">${escapeHtml(text)}</a>`;
 }
 
+/**
+ * A text links at most MAX_LINKS references and shows at most MAX_EMBEDS
+ * `{T123}` cards; later cards are plain links, and later references the
+ * text as typed. Each link repeats the task's title, some 100 to 400 bytes
+ * for a reference of 3 to 6 characters, so without the caps a long text of
+ * references renders tens of megabytes of HTML on every view.
+ */
+export const MAX_EMBEDS = 200;
+export const MAX_LINKS = 1000;
+
 export function referencePlugin(md: MarkdownIt.MarkdownIt): void {
   md.core.ruler.push('trellis_references', referenceRule);
   md.renderer.rules.trellis_ref = (tokens, idx, _options, env) => {
     const ref = tokens[idx]!.meta as Reference;
-    const lookup = (env as { references?: ReferenceLookup } | undefined)?.references ?? NO_REFERENCES;
+    // The env is the one render's own object (renderMarkup makes it), so the counts are per text. Only
+    // references the viewer may see count, so which ones are linked says nothing about the others.
+    const state = (env ?? {}) as { references?: ReferenceLookup; links?: number; embeds?: number };
+    const lookup = state.references ?? NO_REFERENCES;
+    const target = ref.kind === 'task' ? lookup.task(ref.id) : lookup.user(ref.username);
+    if (!target || (state.links ?? 0) >= MAX_LINKS) return escapeHtml(ref.raw);
+    state.links = (state.links ?? 0) + 1;
     if (ref.kind === 'task') {
-      const target = lookup.task(ref.id);
-      return target ? renderTask(ref, target) : escapeHtml(ref.raw);
+      const task = target as TaskTarget;
+      if (!ref.full) return renderTask(ref, task);
+      state.embeds = (state.embeds ?? 0) + 1;
+      return renderTask(state.embeds <= MAX_EMBEDS ? ref : { ...ref, full: false, raw: `T${ref.id}` }, task);
     }
-    const user = lookup.user(ref.username);
-    return user ? `<a href="/p/${encodeURIComponent(user.username)}/" class="user-ref">@${escapeHtml(user.username)}</a>` : escapeHtml(ref.raw);
+    const user = target as { username: string };
+    return `<a href="/p/${encodeURIComponent(user.username)}/" class="user-ref">@${escapeHtml(user.username)}</a>`;
   };
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { VIEW_POLICIES } from '../config';
+import { whereAny } from '../db/lists';
 import { visiblePolicies } from '../tasks/policy';
 import type { Actor } from '../users/roles';
 import type { TaskFilter } from './query';
@@ -37,24 +38,24 @@ export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: Pa
       if (viewer) w.orWhere('tasks.owner_id', viewer.id);
     });
   }
-  if (f.ids) qb.whereIn('tasks.id', f.ids);
+  if (f.ids) whereAny(qb, 'tasks.id', f.ids, 'bigint');
   if (f.owners) {
     const ids = f.owners.filter((o): o is number => o !== null);
     const nobody = f.owners.includes(null);
     qb.where((w) => {
-      if (ids.length) w.whereIn('tasks.owner_id', ids);
+      if (ids.length) whereAny(w, 'tasks.owner_id', ids, 'bigint');
       if (nobody) w.orWhereNull('tasks.owner_id');
       if (!ids.length && !nobody) w.whereRaw('false');
     });
   }
-  if (f.authors) qb.whereIn('tasks.author_id', f.authors);
-  if (f.closers) qb.whereIn('tasks.closer_id', f.closers);
+  if (f.authors) whereAny(qb, 'tasks.author_id', f.authors, 'bigint');
+  if (f.closers) whereAny(qb, 'tasks.closer_id', f.closers, 'bigint');
   if (f.subscribers) {
     const ids = f.subscribers;
-    qb.whereExists((sub) => sub.select(db.raw('1')).from('task_subscribers as s').whereRaw('s.task_id = tasks.id').whereIn('s.user_id', ids));
+    qb.whereExists((sub) => whereAny(sub.select(db.raw('1')).from('task_subscribers as s').whereRaw('s.task_id = tasks.id'), 's.user_id', ids, 'bigint'));
   }
-  if (f.statuses) qb.whereIn('tasks.status', f.statuses);
-  if (f.priorities) qb.whereIn('tasks.priority', f.priorities);
+  if (f.statuses) whereAny(qb, 'tasks.status', f.statuses, 'text');
+  if (f.priorities) whereAny(qb, 'tasks.priority', f.priorities, 'bigint');
   for (const [column, range] of [
     ['tasks.created_at', f.created],
     ['tasks.updated_at', f.updated],

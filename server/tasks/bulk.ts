@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { insertJob } from '../jobs/repository';
 import { allTasks } from '../search/engine';
+import { MAX_LIST_ITEMS, count } from '../limits';
 import { splitList } from '../search/params';
 import type { TaskQuery } from '../search/query';
 import { AppError, NotFoundError, ValidationError } from '../errors';
@@ -52,6 +53,10 @@ export async function planBulkEdit(db: Knex, tracker: Tracker, form: BulkRequest
   const owner = names(form.owner);
   const add = names(form.addSubscribers);
   const remove = names(form.removeSubscribers);
+  for (const [field, list] of [['addSubscribers', add], ['removeSubscribers', remove]] as const) {
+    if (list.length > MAX_LIST_ITEMS) problems[field] = `This names ${count(list.length)} people; name at most ${count(MAX_LIST_ITEMS)} at once.`;
+  }
+  if (problems.addSubscribers || problems.removeSubscribers) throw new ValidationError(problems);
   const users = new Map(
     (await findUsersByUsernames(db, [...owner.filter((n) => n.toLowerCase() !== 'nobody'), ...add, ...remove])).map((u) => [u.username.toLowerCase(), u]),
   );

@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { ValidationError } from '../errors';
+import { MAX_MENTIONS, count } from '../limits';
 import { referencesIn } from '../markup/render';
 import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
@@ -16,6 +18,24 @@ export interface NewMentions {
 
 function minus<T>(a: Set<T>, b: Set<T>): T[] {
   return [...a].filter((x) => !b.has(x));
+}
+
+/**
+ * A text that mentions more than MAX_MENTIONS people or tasks is refused: each
+ * mention may subscribe someone or write a line on another task, and that work
+ * must stay bounded for any one submission.
+ */
+function withinCap<T extends { taskIds: Set<number>; usernames: Set<string> }>(refs: T, field: string): T {
+  const over = [
+    refs.usernames.size > MAX_MENTIONS ? `${count(refs.usernames.size)} people` : null,
+    refs.taskIds.size > MAX_MENTIONS ? `${count(refs.taskIds.size)} tasks` : null,
+  ].filter(Boolean);
+  if (over.length) {
+    throw new ValidationError({
+      [field]: `This text mentions ${over.join(' and ')}; a text may mention at most ${count(MAX_MENTIONS)} people and ${count(MAX_MENTIONS)} tasks.`,
+    });
+  }
+  return refs;
 }
 
 /**
@@ -38,12 +58,12 @@ export async function findNewMentions(
     names.forEach((n) => usernames.add(n));
   };
   if (plan.has('description')) {
-    const now = referencesIn(String(plan.get('description')));
+    const now = withinCap(referencesIn(String(plan.get('description'))), 'description');
     const was = referencesIn(before.description);
     add(minus(now.taskIds, was.taskIds), minus(now.usernames, was.usernames));
   }
   if (plan.has('comment')) {
-    const refs = referencesIn(String(plan.get('comment')));
+    const refs = withinCap(referencesIn(String(plan.get('comment'))), 'comment');
     add([...refs.taskIds], [...refs.usernames]);
   }
   if (selfId !== null) taskIds.delete(selfId);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
 import type { StoredEvent } from './events/types';
 import type { Task, TaskState } from './task';
@@ -108,7 +109,7 @@ export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite
 export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<Task[]> {
   const unique = [...new Set(ids)];
   if (!unique.length) return [];
-  const rows = (await db('tasks').select(TASK_COLUMNS).whereIn('id', unique)) as TaskRow[];
+  const rows = (await whereAny(db('tasks').select(TASK_COLUMNS), 'id', unique, 'bigint')) as TaskRow[];
   return rows.map(toTask);
 }
 
@@ -120,17 +121,21 @@ export type EdgeType = 'mentions' | 'mentioned-in';
  */
 export async function addMentionEdges(trx: Knex.Transaction, srcId: number, dstIds: number[]): Promise<number[]> {
   if (!dstIds.length) return [];
-  const added = (await trx('task_edges')
-    .insert(dstIds.map((dst) => ({ src_task_id: srcId, type: 'mentions', dst_task_id: dst })))
-    .onConflict(['src_task_id', 'type', 'dst_task_id'])
-    .ignore()
-    .returning('dst_task_id')) as { dst_task_id: number }[];
-  const fresh = added.map((r) => r.dst_task_id);
+  const added = await trx.raw(
+    `INSERT INTO task_edges (src_task_id, type, dst_task_id)
+     SELECT ?, 'mentions', dst FROM unnest(?::int[]) AS dst
+     ON CONFLICT (src_task_id, type, dst_task_id) DO NOTHING
+     RETURNING dst_task_id`,
+    [srcId, [...new Set(dstIds)]],
+  );
+  const fresh = (added.rows as { dst_task_id: number }[]).map((r) => r.dst_task_id);
   if (fresh.length) {
-    await trx('task_edges')
-      .insert(fresh.map((dst) => ({ src_task_id: dst, type: 'mentioned-in', dst_task_id: srcId })))
-      .onConflict(['src_task_id', 'type', 'dst_task_id'])
-      .ignore();
+    await trx.raw(
+      `INSERT INTO task_edges (src_task_id, type, dst_task_id)
+       SELECT src, 'mentioned-in', ? FROM unnest(?::int[]) AS src
+       ON CONFLICT (src_task_id, type, dst_task_id) DO NOTHING`,
+      [srcId, fresh],
+    );
   }
   return fresh;
 }
@@ -163,15 +168,17 @@ export async function findSubscriberIds(db: Knex, taskId: number): Promise<numbe
 
 export async function addSubscribers(trx: Knex.Transaction, taskId: number, userIds: number[]): Promise<void> {
   if (!userIds.length) return;
-  await trx('task_subscribers')
-    .insert(userIds.map((user_id) => ({ task_id: taskId, user_id })))
-    .onConflict(['task_id', 'user_id'])
-    .ignore();
+  await trx.raw(
+    `INSERT INTO task_subscribers (task_id, user_id)
+     SELECT ?, user_id FROM unnest(?::int[]) AS user_id
+     ON CONFLICT (task_id, user_id) DO NOTHING`,
+    [taskId, [...new Set(userIds)]],
+  );
 }
 
 export async function removeSubscribers(trx: Knex.Transaction, taskId: number, userIds: number[]): Promise<void> {
   if (!userIds.length) return;
-  await trx('task_subscribers').where({ task_id: taskId }).whereIn('user_id', userIds).del();
+  await whereAny(trx('task_subscribers').where({ task_id: taskId }), 'user_id', userIds, 'bigint').del();
 }
 
 export interface EventInsert {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { orWhereAny, whereAny } from '../db/lists';
 import type { Role } from './roles';
 import type { User } from './user';
 
@@ -48,14 +49,14 @@ export async function findUserByUsername(db: Knex, username: string): Promise<Us
 export async function findUsersByIds(db: Knex, ids: Iterable<number>): Promise<Map<number, User>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
-  const rows = (await db('users').select(COLUMNS).whereIn('id', unique)) as UserRow[];
+  const rows = (await whereAny(db('users').select(COLUMNS), 'id', unique, 'bigint')) as UserRow[];
   return new Map(rows.map((r) => [r.id, toUser(r)]));
 }
 
 export async function findUsersByUsernames(db: Knex, names: Iterable<string>): Promise<User[]> {
   const lower = [...new Set([...names].map((n) => n.toLowerCase()))];
   if (!lower.length) return [];
-  const rows = (await db('users').select(COLUMNS).whereRaw(`lower(username) IN (${lower.map(() => '?').join(', ')})`, lower)) as UserRow[];
+  const rows = (await whereAny(db('users').select(COLUMNS), 'lower(username)', lower, 'text', true)) as UserRow[];
   return rows.map(toUser);
 }
 
@@ -67,8 +68,8 @@ export async function findUsersByIdsOrNames(db: Knex, ids: Iterable<number>, nam
   const rows = (await db('users')
     .select(COLUMNS)
     .where((w) => {
-      if (idList.length) w.whereIn('id', idList);
-      if (nameList.length) w.orWhereRaw(`lower(username) IN (${nameList.map(() => '?').join(', ')})`, nameList);
+      if (idList.length) whereAny(w, 'id', idList, 'bigint');
+      if (nameList.length) orWhereAny(w, 'lower(username)', nameList, 'text', true);
     })) as UserRow[];
   return rows.map(toUser);
 }
@@ -164,7 +165,7 @@ export async function deleteExpiredSessions(db: Knex): Promise<void> {
 export async function findUsersByPhids(db: Knex, phids: Iterable<string>): Promise<User[]> {
   const unique = [...new Set(phids)];
   if (!unique.length) return [];
-  const rows = (await db('users').select(COLUMNS).whereIn('phid', unique)) as UserRow[];
+  const rows = (await whereAny(db('users').select(COLUMNS), 'phid', unique, 'text')) as UserRow[];
   return rows.map(toUser);
 }
 
@@ -183,13 +184,9 @@ export interface UserSearch {
 /** Accounts newest first, one page and one row more (which tells whether another page exists). */
 export async function searchUsers(db: Knex, q: UserSearch): Promise<User[]> {
   const query = db('users').select(COLUMNS);
-  if (q.ids) query.whereIn('id', q.ids);
-  if (q.phids) query.whereIn('phid', q.phids);
-  if (q.usernames) {
-    const lower = q.usernames.map((n) => n.toLowerCase());
-    if (lower.length) query.whereRaw(`lower(username) IN (${lower.map(() => '?').join(', ')})`, lower);
-    else query.whereRaw('false');
-  }
+  if (q.ids) whereAny(query, 'id', q.ids, 'bigint');
+  if (q.phids) whereAny(query, 'phid', q.phids, 'text');
+  if (q.usernames) whereAny(query, 'lower(username)', q.usernames.map((n) => n.toLowerCase()), 'text', true);
   if (q.active) query.whereNull('disabled_at');
   if (q.after !== undefined) query.where('id', '<', q.after);
   if (q.before !== undefined) query.where('id', '>', q.before);

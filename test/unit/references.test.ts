@@ -1,5 +1,5 @@
 import type { ReferenceLookup, TaskTarget } from '../../server/markup/references';
-import { scanText } from '../../server/markup/references';
+import { MAX_EMBEDS, MAX_LINKS, scanText } from '../../server/markup/references';
 import { referencesIn, renderMarkdown } from '../../server/markup/render';
 
 /**
@@ -330,5 +330,37 @@ describe('referencesIn', () => {
 
   test('an empty text refers to nothing', () => {
     expect(referencesIn('')).toEqual({ taskIds: new Set(), usernames: new Set() });
+  });
+});
+
+describe('embedded task cards are capped per text', () => {
+  test(`the first ${MAX_EMBEDS} {T} embeds are cards, the rest plain links; unknown tasks do not count`, () => {
+    const text = ['{T99999}', ...Array<string>(MAX_EMBEDS + 50).fill('{T2}')].join(' ');
+    const html = render(text);
+    expect(html.split(full(2)).length - 1).toBe(MAX_EMBEDS);
+    expect(html.split(T(2)).length - 1).toBe(50);
+    expect(html.startsWith(`<p>{T99999} ${full(2)}`)).toBe(true);
+    expect(html.endsWith(`${T(2)} ${T(2)}</p>\n`)).toBe(true);
+  });
+
+  test('the count starts afresh for each text', () => {
+    render(Array<string>(MAX_EMBEDS + 1).fill('{T2}').join(' '));
+    expect(render('{T2}')).toBe(`<p>${full(2)}</p>\n`);
+  });
+
+  test(`after ${MAX_LINKS} links, references of any kind are left as typed`, () => {
+    const text = Array.from({ length: MAX_LINKS + 10 }, (_, i) => (i % 2 ? '@bob' : 'T1')).join(' ');
+    const html = render(`T99999 ${text}`);
+    expect(html.split(T(1)).length - 1 + html.split(U('bob')).length - 1).toBe(MAX_LINKS);
+    expect(html.endsWith(`${U('bob')} T1 @bob T1 @bob T1 @bob T1 @bob T1 @bob</p>\n`)).toBe(true);
+  });
+
+  test('a 256 KB text of embeds renders a page of about its own size', () => {
+    const source = '{T2} '.repeat(52_000);
+    const html = render(source);
+    // Uncapped, every embed was a card of 119 bytes: 6 MB, and 16 MB with long titles.
+    expect(html.length).toBeLessThan(2 * source.length);
+    expect(html.split(full(2)).length - 1).toBe(MAX_EMBEDS);
+    expect(html.split(T(2)).length - 1).toBe(MAX_LINKS - MAX_EMBEDS);
   });
 });

@@ -8,6 +8,8 @@ import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod } from '../method';
 import { findEventPhids } from '../repository';
+import { MAX_LIST_ITEMS } from '../../limits';
+import { TOO_MANY_ITEMS } from '../params';
 
 const Params = z
   .object({
@@ -30,6 +32,7 @@ interface RawTransaction {
 function rawTransactions(input: unknown): RawTransaction[] {
   if (input === null || typeof input !== 'object') throw callError('Parameter "transactions" is not a list of transactions.');
   const entries = Array.isArray(input) ? input.map((x, i) => [String(i), x] as const) : Object.entries(input as Record<string, unknown>);
+  if (entries.length > MAX_LIST_ITEMS) throw callError(`Parameter "transactions" ${TOO_MANY_ITEMS}`);
   const items: RawTransaction[] = [];
   for (const [key, x] of entries) {
     const base = `Parameter "transactions" must contain a list of transaction descriptions, but item with key "${key}"`;
@@ -84,6 +87,7 @@ async function toChanges(db: import('knex').Knex, items: RawTransaction[]): Prom
         break;
       default: {
         if (!Array.isArray(value)) throw wrongType('a list of user PHIDs');
+        if (value.length > MAX_LIST_ITEMS) throw callError(`Transaction with key "${key}" ${TOO_MANY_ITEMS}`);
         const op = type.slice('subscribers.'.length) as 'add' | 'remove' | 'set';
         changes.push({ type: 'subscribers', value: { [op]: await people(db, value, key) } });
       }

@@ -8,7 +8,8 @@ import { findUsersByIds, findUsersByPhids, findUsersByUsernames } from '../../us
 import type { User } from '../../users/user';
 import { ConduitError, callError } from '../errors';
 import { defineMethod } from '../method';
-import { checkPageSize, cursor, phpMap, int, INT4_MAX, INT4_MIN, intList, isOn, pageSize, text, textList } from '../params';
+import { MAX_LIST_ITEMS } from '../../limits';
+import { checkPageSize, cursor, phpMap, int, INT4_MAX, INT4_MIN, intList, isOn, pageSize, text, textList, TOO_MANY_ITEMS } from '../params';
 import { findSubscriberPhids, findTaskIdsByPhids } from '../repository';
 import { taskFields } from '../shapes';
 import { findTaskPage } from '../task-source';
@@ -23,7 +24,10 @@ const Constraints = z
     {
       ids: intList('task ID', 1, INT4_MAX).optional(),
       phids: textList('task PHID').optional(),
-      assigned: z.array(z.union([z.string(), z.null()]), { error: 'must be a list of user PHIDs, with null for unassigned tasks.' }).optional(),
+      assigned: z
+        .array(z.union([z.string(), z.null()]), { error: 'must be a list of user PHIDs, with null for unassigned tasks.' })
+        .max(MAX_LIST_ITEMS, { error: TOO_MANY_ITEMS })
+        .optional(),
       authorPHIDs: textList('user PHID').optional(),
       statuses: textList('status key').optional(),
       priorities: intList('priority value', INT4_MIN, INT4_MAX).optional(),

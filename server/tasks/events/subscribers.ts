@@ -1,3 +1,4 @@
+import { MAX_LIST_ITEMS, count } from '../../limits';
 import { join, listOf, say } from './sentence';
 import { FieldProblem, type EventType, type ParseContext } from './types';
 import { resolveUser } from './users';
@@ -13,6 +14,7 @@ export interface SubscriberEdit {
 async function resolveAll(raw: unknown, ctx: ParseContext): Promise<number[]> {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) throw new FieldProblem('subscribers', 'Subscribers must be a list of usernames.');
+  if (raw.length > MAX_LIST_ITEMS) throw new FieldProblem('subscribers', `Name at most ${count(MAX_LIST_ITEMS)} people in one subscriber change.`);
   const ids: number[] = [];
   for (const item of raw) ids.push((await resolveUser(item, ctx, 'subscribers')).id);
   return ids;

@@ -1,0 +1,86 @@
+import { PGlite } from '@electric-sql/pglite';
+import { buildTrackerConfig } from '../../server/config';
+import { openPglite, type Database } from '../../server/db/connect';
+import { migrateLatest } from '../../server/db/migrate';
+import { searchTasks } from '../../server/search/engine';
+import { addMentionEdges, addSubscribers, findSubscriberIds, findTasksByIds, removeSubscribers } from '../../server/tasks/repository';
+import { Tracker } from '../../server/tasks/task';
+import { findUsersByIds, findUsersByIdsOrNames, findUsersByPhids, findUsersByUsernames, searchUsers } from '../../server/users/repository';
+import type { User } from '../../server/users/user';
+import { freshDatabase, onPostgres } from '../support/db';
+import { createTask, createUser } from '../support/factories';
+
+/**
+ * Lists longer than PostgreSQL's 65,535 parameters a statement, through every
+ * repository function that takes one. Each list is bound as one array, which
+ * both databases must read the same way; so this runs on the run's database
+ * and, when that is PostgreSQL, on an embedded one as well.
+ */
+const LONG = 70_000;
+const ids = (n = LONG) => Array.from({ length: n }, (_, i) => i + 1);
+const names = (n = LONG) => Array.from({ length: n }, (_, i) => `Name${i}`);
+
+const targets: [string, () => Promise<Database>][] = [['the test database', freshDatabase]];
+if (onPostgres()) {
+  targets.push([
+    'an embedded database',
+    async () => {
+      const database = openPglite(new PGlite());
+      await migrateLatest(database.db);
+      return database;
+    },
+  ]);
+}
+
+describe.each(targets)('lists of %s', (_name, open) => {
+  let database: Database;
+  let alice: User;
+  let bob: User;
+  let task: number;
+  const tracker = new Tracker(buildTrackerConfig({}));
+
+  beforeAll(async () => {
+    database = await open();
+    alice = await createUser(database.db, { username: 'Alice', role: 'maintainer' });
+    bob = await createUser(database.db, { username: 'bob' });
+    task = await createTask({ db: database.db, tracker }, alice, { title: 'One task' });
+  }, 120_000);
+  afterAll(() => database?.close());
+
+  test('reads by 70,000 ids, names or PHIDs find what exists', async () => {
+    const { db } = database;
+    expect((await findTasksByIds(db, ids())).map((t) => t.id)).toEqual([task]);
+    expect([...(await findUsersByIds(db, ids())).keys()].sort()).toEqual([alice.id, bob.id].sort());
+    expect((await findUsersByUsernames(db, [...names(), 'ALICE'])).map((u) => u.id)).toEqual([alice.id]);
+    expect((await findUsersByPhids(db, [...names(), bob.phid])).map((u) => u.id)).toEqual([bob.id]);
+    expect((await findUsersByIdsOrNames(db, ids(), [...names(), 'BOB'])).map((u) => u.id).sort()).toEqual([alice.id, bob.id].sort());
+    const found = await searchUsers(db, { ids: ids(), phids: [...names(), alice.phid], usernames: [...names(), 'alice'], limit: 10 });
+    expect(found.map((u) => u.id)).toEqual([alice.id]);
+  });
+
+  test('a task search by 70,000 ids, people, statuses and priorities', async () => {
+    const page = await searchTasks(database.db, tracker, alice, {
+      filter: { ids: ids(), authors: ids(), subscribers: ids(), statuses: names().concat('open'), priorities: ids().concat(90) },
+      order: 'priority',
+      group: 'none',
+      limit: 10,
+    });
+    expect(page.tasks.map((t) => t.id)).toEqual([task]);
+  });
+
+  test('subscriber and mention writes take their lists as arrays', async () => {
+    const { db } = database;
+    const other = await createTask({ db, tracker }, alice, { title: 'Another task' });
+    await db.transaction(async (trx) => {
+      await addSubscribers(trx, task, [bob.id, bob.id]);
+      await removeSubscribers(trx, task, ids().filter((id) => id !== bob.id));
+      expect(await addMentionEdges(trx, task, [other, other])).toEqual([other]);
+      expect(await addMentionEdges(trx, task, [other])).toEqual([]);
+    });
+    expect(await findSubscriberIds(db, task)).toEqual([bob.id]);
+    expect(await db('task_edges').orderBy('type').select('src_task_id', 'type', 'dst_task_id')).toEqual([
+      { src_task_id: other, type: 'mentioned-in', dst_task_id: task },
+      { src_task_id: task, type: 'mentions', dst_task_id: other },
+    ]);
+  });
+});
