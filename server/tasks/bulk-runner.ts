@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { findUserById } from '../users/repository';
 import type { User } from '../users/user';
 import { bulkEditTask, type TaskOutcome } from './bulk';
@@ -7,6 +8,8 @@ import { errorText, logLine } from '../log';
 
 /** A process holds a job this long without renewing; past it, another process may take the job over. */
 const LEASE_SECONDS = 60;
+/** A lease this close to lapsing is not given back: the clocks of two machines may differ by that much. */
+const LEASE_MARGIN_MS = 5_000;
 /** Tasks edited between two lease renewals. */
 const BATCH = 50;
 
@@ -22,6 +25,14 @@ export class BulkEditRunner {
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  /** When, by this process's clock, the lease on the job in hand lapses at the earliest. */
+  private leaseUntil = 0;
+  /**
+   * Jobs dropped while the database was out of reach, with their lease's end:
+   * given back first thing once it answers, unless the lease has lapsed, when
+   * another process may hold the job by now.
+   */
+  private readonly dropped = new Map<number, number>();
 
   constructor(
     private readonly d: Domain,
@@ -44,7 +55,14 @@ export class BulkEditRunner {
       return this.running;
     }
     this.running = this.drain()
-      .catch((err: unknown) => this.log(logLine({ level: 'error', msg: 'bulk edit runner failed', error: errorText(err) })))
+      .catch((err: unknown) =>
+        this.log(
+          isDatabaseUnavailable(err)
+            ? // The poll tries again; an outage is worth a line, not a stack, each time.
+              logLine({ level: 'warn', msg: 'bulk edit runner paused: database unreachable', error: String((err as Error).message) })
+            : logLine({ level: 'error', msg: 'bulk edit runner failed', error: errorText(err) }),
+        ),
+      )
       .finally(() => {
         this.running = null;
         if (this.again) {
@@ -63,11 +81,29 @@ export class BulkEditRunner {
   }
 
   private async drain(): Promise<void> {
-    while (!this.stopped) {
-      const job = await claimBulkEdit(this.d.db, LEASE_SECONDS);
-      if (!job) return;
-      await this.work(job);
+    for (const [id, until] of this.dropped) {
+      if (Date.now() < until - LEASE_MARGIN_MS) await releaseBulkEdit(this.d.db, id);
+      this.dropped.delete(id);
     }
+    while (!this.stopped) {
+      const job = await this.leased(() => claimBulkEdit(this.d.db, LEASE_SECONDS));
+      if (!job) return;
+      try {
+        await this.work(job);
+      } catch (err) {
+        // Given back, the job goes on as soon as the database answers again, not once its lease lapses.
+        await releaseBulkEdit(this.d.db, job.id).catch(() => this.dropped.set(job.id, this.leaseUntil));
+        throw err;
+      }
+    }
+  }
+
+  /** Takes or renews a lease, noting when it lapses; the clock is read before asking, so the note is never late. */
+  private async leased<T>(take: () => Promise<T>): Promise<T> {
+    const asked = Date.now();
+    const result = await take();
+    this.leaseUntil = asked + LEASE_SECONDS * 1000;
+    return result;
   }
 
   private async work(job: BulkEdit): Promise<void> {
@@ -80,7 +116,7 @@ export class BulkEditRunner {
         const result = await this.editOne(job, actor, target.taskId);
         await recordOutcome(this.d.db, job.id, target.position, result.outcome, result.reason);
       }
-      await renewLease(this.d.db, job.id, LEASE_SECONDS);
+      await this.leased(() => renewLease(this.d.db, job.id, LEASE_SECONDS));
     }
   }
 
@@ -89,6 +125,8 @@ export class BulkEditRunner {
     try {
       return await bulkEditTask(this.d, actor, taskId, job.changes);
     } catch (err) {
+      // The task is not at fault when the database is out of reach: it stays pending, to be edited when it is back.
+      if (isDatabaseUnavailable(err)) throw err;
       // One task's unexpected failure must not stop the job on it forever: it is reported, and logged.
       this.log(logLine({ level: 'error', msg: `bulk edit ${job.id} failed on T${taskId}`, error: errorText(err) }));
       return { outcome: 'refused', reason: 'This task could not be edited because of an error in Trellis; the error was logged.' };
