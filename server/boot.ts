@@ -14,9 +14,9 @@ export interface Booted {
 
 /** Opens the database, runs pending migrations and gathers what the app and the CLI need. */
 export async function boot(config: Readonly<Config>, log: (line: string) => void): Promise<Booted> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, timeouts: config.database });
   try {
-    const migrated = await migrateLatest(database.db);
+    const migrated = await database.unlimited(migrateLatest);
     const secret = await ensureSecret(database.db);
     const tracker = new Tracker(config.tracker);
     const jobs = createJobRunner({ db: database.db, tracker, config, secret, log });

@@ -71,6 +71,16 @@ const Port = z
   .transform(Number)
   .pipe(z.number().int().max(65535));
 
+/** A database timeout in milliseconds, from 100 ms to an hour. */
+const Millis = (fallback: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, 'must be a whole number of milliseconds')
+    .transform(Number)
+    .pipe(z.number().int().min(100, 'must be at least 100 (milliseconds)').max(3600000, 'must be at most 3600000 (an hour)'))
+    .default(fallback);
+
 const Env = z.object({
   PORT: Port.default(3000),
   HOST: z.string().min(1).default('0.0.0.0'),
@@ -96,6 +106,9 @@ const Env = z.object({
     .string()
     .regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'must be an http:// or https:// address without a query')
     .optional(),
+  DATABASE_CONNECT_TIMEOUT_MS: Millis(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: Millis(30000),
+  DATABASE_ACQUIRE_TIMEOUT_MS: Millis(10000),
 });
 
 export interface TrackerConfig {
@@ -122,6 +135,17 @@ export interface Config {
   baseUrl: string;
   mail: MailConfig;
   tracker: TrackerConfig;
+  /** How long to wait on PostgreSQL before answering 503 (the embedded database has no network to wait on). */
+  database: DatabaseTimeouts;
+}
+
+export interface DatabaseTimeouts {
+  /** To open a connection. */
+  connectMs: number;
+  /** For one statement (PostgreSQL's statement_timeout; also a client-side limit, for a server that does not answer at all). */
+  statementMs: number;
+  /** For a connection from the pool, opening one included. */
+  acquireMs: number;
 }
 
 export class ConfigError extends Error {
@@ -213,5 +237,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     mail: mail.config,
     tracker,
+    database: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, acquireMs: e.DATABASE_ACQUIRE_TIMEOUT_MS },
   });
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
 import { authenticateToken, TokenRefused } from '../users/tokens';
@@ -74,6 +75,8 @@ export async function runConduitCall(deps: ConduitDeps, call: ConduitCall): Prom
     const ctx: ConduitContext = { db: deps.db, tracker: deps.tracker, viewer, baseUrl: call.baseUrl, timeZone: deps.config.timezone };
     return ok(await method.call(ctx, parsed.data));
   } catch (err) {
+    // Not the call's fault and not a bug: the transport answers it as an outage (503, Retry-After).
+    if (isDatabaseUnavailable(err)) throw err;
     const known = domainError(err);
     if (known) return refusal(known);
     deps.log(logLine({ id: call.requestId, level: 'error', method: call.method, error: errorText(err) }));

@@ -30,7 +30,7 @@ export class ConduitError extends Error {
   }
 }
 
-/** Every answer has this shape, errors included, always with HTTP 200. */
+/** Every answer has this shape, errors included, with HTTP 200; only an unreachable database makes it a 503 (with Retry-After). */
 export interface ConduitResponse {
   result: unknown;
   error_code: ConduitCode | null;

@@ -4,6 +4,7 @@ import knex, { Knex } from 'knex';
 import pg from 'pg';
 import ClientPGLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
+import type { DatabaseTimeouts } from '../config';
 import { DataDirLock } from './lock';
 
 export type Db = Knex;
@@ -17,17 +18,63 @@ export interface OpenOptions {
   /** An already opened PGlite (tests load one from a migrated dump). */
   pglite?: PGlite;
   poolMax?: number;
+  /** Limits on waiting for PostgreSQL; none when left out. */
+  timeouts?: DatabaseTimeouts;
 }
 
 export interface Database {
   db: Db;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
+  /** Runs `work` on a connection without statement timeouts: for migrations, which may rewrite a big table. */
+  unlimited<T>(work: (db: Db) => Promise<T>): Promise<T>;
 }
 
-export function openPostgres(url: string, poolMax = 10): Database {
-  const db = knex({ client: 'pg', connection: url, pool: { min: 0, max: poolMax } });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+/** How long past the server's statement_timeout the client gives up on a server that does not answer at all. */
+const CLIENT_GRACE_MS = 1000;
+
+/** knex-pg's connection settings: the server bounds each statement; the client bounds connecting and hearing back. */
+function pgConnection(url: string, t: DatabaseTimeouts): Knex.PgConnectionConfig {
+  return {
+    connectionString: url,
+    connectionTimeoutMillis: t.connectMs,
+    statement_timeout: t.statementMs,
+    // A process that stops mid-transaction must not hold its row locks for longer than a statement may run.
+    idle_in_transaction_session_timeout: t.statementMs,
+    query_timeout: t.statementMs + CLIENT_GRACE_MS,
+    keepAlive: true,
+  };
+}
+
+/**
+ * A pooled connection is taken from the pool only when it is ready for a
+ * query. One whose last query the client gave up on still waits for that
+ * answer; handed out again, it would queue the next query behind it. knex
+ * destroys it instead, and opens a fresh one.
+ */
+const readyForQuery = (connection: { readyForQuery?: boolean }) => connection.readyForQuery === true;
+
+export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeouts | null = null): Database {
+  const db = knex({
+    client: 'pg',
+    connection: timeouts ? pgConnection(url, timeouts) : url,
+    pool: { min: 0, max: poolMax, validate: readyForQuery },
+    ...(timeouts ? { acquireConnectionTimeout: timeouts.acquireMs } : {}),
+  });
+  return {
+    db,
+    kind: 'postgres',
+    close: () => db.destroy(),
+    async unlimited(work) {
+      if (!timeouts) return work(db);
+      const own = openPostgres(url, 1, null);
+      try {
+        return await work(own.db);
+      } finally {
+        await own.close();
+      }
+    },
+  };
 }
 
 export function openPglite(pglite: PGlite, onClose?: () => void): Database {
@@ -40,6 +87,7 @@ export function openPglite(pglite: PGlite, onClose?: () => void): Database {
       if (!pglite.closed) await pglite.close();
       onClose?.();
     },
+    unlimited: (work) => work(db),
   };
 }
 
@@ -49,7 +97,7 @@ export function openPglite(pglite: PGlite, onClose?: () => void): Database {
  */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.pglite) return openPglite(opts.pglite);
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolMax);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolMax, opts.timeouts ?? null);
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const lock = DataDirLock.acquire(opts.dataDir);
   try {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { errorText, logLine } from '../log';
 import { claimJob, finishJob, releaseJob, renewJob, retryJob, type Job } from './repository';
 
@@ -21,6 +22,8 @@ export interface JobHandler {
 export const LEASE_SECONDS = 60;
 /** An unexpected error is retried with a growing delay, at most this many times. */
 const MAX_UNEXPECTED_FAILURES = 10;
+/** A lease this close to lapsing is not given back: the clocks of two machines may differ by that much. */
+const LEASE_MARGIN_MS = 5_000;
 
 /**
  * Works through the one job queue in the background. Every app process runs
@@ -34,6 +37,13 @@ export class JobRunner {
   private again = false;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  /**
+   * Jobs this process held when the database went out of reach, with when
+   * (by this process's clock) their lease lapses at the earliest: given back
+   * first thing once the database answers, unless the lease has lapsed, when
+   * another process may hold the job by now.
+   */
+  private readonly dropped = new Map<number, number>();
 
   constructor(
     private readonly db: Knex,
@@ -86,23 +96,47 @@ export class JobRunner {
   private async drain(): Promise<void> {
     while (!this.stopped) {
       let job: Job | null;
+      let leaseUntil: number;
       try {
+        await this.giveBackDropped();
+        // The clock is read before asking, so the noted end of the lease is never late.
+        leaseUntil = Date.now() + LEASE_SECONDS * 1000;
         job = await claimJob(this.db, LEASE_SECONDS);
       } catch (err) {
-        this.log(logLine({ level: 'error', msg: 'could not claim a job', error: errorText(err) }));
+        this.log(this.failureLine('could not claim a job', err));
         return;
       }
       if (!job) return;
-      await this.runOne(job);
+      await this.runOne(job, leaseUntil);
     }
   }
 
-  private async runOne(job: Job): Promise<void> {
+  private async giveBackDropped(): Promise<void> {
+    // Taken out of the map before the first await: the other workers must not give back a job this one then claims.
+    const due = [...this.dropped];
+    this.dropped.clear();
+    for (const [i, [id, until]] of due.entries()) {
+      if (Date.now() >= until - LEASE_MARGIN_MS) continue;
+      try {
+        await releaseJob(this.db, id);
+      } catch (err) {
+        for (const [laterId, laterUntil] of due.slice(i)) this.dropped.set(laterId, laterUntil);
+        throw err;
+      }
+    }
+  }
+
+  private async runOne(job: Job, claimedUntil: number): Promise<void> {
     const handler = this.handlers.get(job.kind);
+    let leaseUntil = claimedUntil;
     try {
       if (!handler) return await retryJob(this.db, job.id, 3600, `No handler for jobs of kind "${job.kind}" in this process.`);
       const result = await handler.run(job, {
-        renew: (seconds = LEASE_SECONDS) => renewJob(this.db, job.id, seconds),
+        renew: async (seconds = LEASE_SECONDS) => {
+          const asked = Date.now();
+          await renewJob(this.db, job.id, seconds);
+          leaseUntil = asked + seconds * 1000;
+        },
         stopping: () => this.stopped,
       });
       if (result === 'release') await releaseJob(this.db, job.id);
@@ -110,14 +144,26 @@ export class JobRunner {
       else if (result) await retryJob(this.db, job.id, result.retryInSeconds, result.error);
       else await finishJob(this.db, job.id);
     } catch (err) {
-      this.log(logLine({ level: 'error', msg: `job ${job.id} (${job.kind}) failed`, error: errorText(err) }));
+      this.log(this.failureLine(`job ${job.id} (${job.kind}) failed`, err));
+      if (isDatabaseUnavailable(err)) {
+        // Not the job's fault: given back uncounted, it goes on as soon as the database answers, not once its lease lapses.
+        await releaseJob(this.db, job.id).catch(() => this.dropped.set(job.id, leaseUntil));
+        return;
+      }
       try {
         if (job.attempts >= MAX_UNEXPECTED_FAILURES) await finishJob(this.db, job.id, errorText(err));
         else await retryJob(this.db, job.id, Math.min(30 * 2 ** job.attempts, 3600), errorText(err));
       } catch (inner) {
         // The lease lapses and another worker retries it; nothing more can be done from here.
-        this.log(logLine({ level: 'error', msg: `job ${job.id} could not be put back`, error: errorText(inner) }));
+        this.log(this.failureLine(`job ${job.id} could not be put back`, inner));
       }
     }
+  }
+
+  /** The poll tries again after an outage: it is worth a warning, not a stack, each time. */
+  private failureLine(msg: string, err: unknown): string {
+    return isDatabaseUnavailable(err)
+      ? logLine({ level: 'warn', msg: `${msg}: database unreachable`, error: String((err as Error).message) })
+      : logLine({ level: 'error', msg, error: errorText(err) });
   }
 }

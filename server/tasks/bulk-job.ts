@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '../db/unavailable';
 import type { JobHandler } from '../jobs/runner';
 import { errorText, logLine } from '../log';
 import { findUserById } from '../users/repository';
@@ -20,6 +21,8 @@ export function bulkEditJob(d: Domain, log: (line: string) => void): JobHandler 
     try {
       return await bulkEditTask(d, actor, taskId, job.changes);
     } catch (err) {
+      // The task is not at fault when the database is out of reach: it stays pending, to be edited when it is back.
+      if (isDatabaseUnavailable(err)) throw err;
       // One task's unexpected failure must not stop the job on it forever: it is reported, and logged.
       log(logLine({ level: 'error', msg: `bulk edit ${job.id} failed on T${taskId}`, error: errorText(err) }));
       return { outcome: 'refused', reason: 'This task could not be edited because of an error in Trellis; the error was logged.' };

@@ -103,7 +103,7 @@ describe('Trellis on its embedded database', () => {
   /** The server the first test recovers from kill -9: the next test uses it, then stops it. */
   let recovered: Server | undefined;
   const alice = new Client('');
-  const lockHolder = () => Number(fs.readFileSync(lockFile, 'utf8'));
+  const lockHolder = () => (JSON.parse(fs.readFileSync(lockFile, 'utf8')) as { pid: number }).pid;
 
   beforeAll(() => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'trellis-embedded-'));

@@ -59,6 +59,7 @@ describe('loadConfig', () => {
         defaultStatus: 'open',
         defaultView: 'users',
       },
+      database: { connectMs: 5000, statementMs: 30000, acquireMs: 10000 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -125,6 +126,9 @@ describe('loadConfig', () => {
     ['DATABASE_URL', 'postgresql://localhost/trellis', 'databaseUrl', 'postgresql://localhost/trellis'],
     ['SESSION_DAYS', '365', 'sessionDays', 365],
     ['SESSION_DAYS', '1', 'sessionDays', 1],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '2500', 'database.connectMs', 2500],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '100', 'database.statementMs', 100],
+    ['DATABASE_ACQUIRE_TIMEOUT_MS', '3600000', 'database.acquireMs', 3600000],
   ])('%s=%s is accepted', (name, raw, key, expected) => {
     expect(loadConfig({ [name]: raw }, CWD)).toHaveProperty(key, expected);
   });
@@ -147,6 +151,12 @@ describe('loadConfig', () => {
     ['SESSION_DAYS', '0'],
     ['SESSION_DAYS', '366'],
     ['SESSION_DAYS', 'week'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '5s'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', ''],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '99'],
+    ['DATABASE_ACQUIRE_TIMEOUT_MS', '3600001'],
+    ['DATABASE_ACQUIRE_TIMEOUT_MS', '-1'],
   ])('%s=%j is refused, naming the variable', (name, raw) => {
     const problems = problemsOf(() => loadConfig({ [name]: raw }, CWD));
     expect(problems).toHaveLength(1);

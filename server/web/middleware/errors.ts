@@ -1,4 +1,5 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { DatabaseUnavailableError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../db/unavailable';
 import { AppError } from '../../errors';
 import { renderPage } from '../render';
 import { errorText, logLine } from '../../log';
@@ -11,6 +12,7 @@ export const notFound: RequestHandler = (req, res) => {
 };
 
 function asAppError(err: unknown): AppError | null {
+  if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError();
   if (err instanceof AppError) return err;
   const e = err as { type?: string; status?: number };
   if (e?.type === 'entity.too.large') return new AppError(413, 'too-large', 'That submission is too large: the limit is 1 MB.');
@@ -20,13 +22,21 @@ function asAppError(err: unknown): AppError | null {
   return null;
 }
 
+/** An outage is the operator's to see, in one line per request: what failed, never a stack. */
+export function logUnavailable(log: (line: string) => void, req: Request, err: unknown): void {
+  log(logLine({ id: req.requestId, level: 'warn', msg: 'database unreachable', error: String((err as Error)?.message ?? err) }));
+}
+
 export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const known = asAppError(err);
     if (!known) {
       log(logLine({ id: req.requestId, level: 'error', error: errorText(err) }));
+    } else if (known instanceof DatabaseUnavailableError) {
+      logUnavailable(log, req, err);
     }
     if (res.headersSent) return;
+    if (known instanceof DatabaseUnavailableError) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     const status = known?.status ?? 500;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const kept = KEPT_FIELDS.filter((f) => typeof body[f] === 'string' && (body[f] as string).trim() !== '').map((f) => ({
@@ -34,6 +44,7 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
       value: body[f],
     }));
     const message = known?.message ?? 'Something went wrong on our side. The error has been logged; please try again.';
-    renderPage(req, res, 'pages/errors/error', status === 500 ? 'Error' : 'Request Refused', { message, kept, requestId: req.requestId }, status);
+    const title = status === 500 ? 'Error' : status === 503 ? 'Temporarily Unavailable' : 'Request Refused';
+    renderPage(req, res, 'pages/errors/error', title, { message, kept, requestId: req.requestId }, status);
   };
 }

@@ -3,7 +3,9 @@ import { refusal, runConduitCall, type ConduitAnswer, type ConduitDeps } from '.
 import { ConduitError, callError, coreError } from '../../conduit/errors';
 import { METHODS, findMethod } from '../../conduit/registry';
 import { decodeConduitBody } from '../../conduit/transport';
+import { DatabaseUnavailableError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../db/unavailable';
 import { AppError, NotFoundError } from '../../errors';
+import { logUnavailable } from '../middleware/errors';
 import type { AppDeps } from '../deps';
 import { MAX_FORM_FIELDS } from '../forms';
 import { requireViewer } from '../guards';
@@ -93,6 +95,12 @@ export const conduitNotFound: RequestHandler = (req, res) => {
 export function conduitErrors(log: (line: string) => void): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
+    if (isDatabaseUnavailable(err)) {
+      logUnavailable(log, req, err);
+      const outage = new DatabaseUnavailableError();
+      res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+      return void res.status(503).json({ result: null, error_code: 'ERR-CONDUIT-CORE', error_info: outage.message });
+    }
     const e = err as { type?: string; status?: number; limit?: number };
     if (e?.type === 'entity.too.large') return send(res, refusal(callError('The request body is too large: the limit is 1 MB.')));
     if (e?.type === 'parameters.too.many') return send(res, refusal(callError(`The request has too many fields: the limit is ${MAX_FORM_FIELDS}.`)));
