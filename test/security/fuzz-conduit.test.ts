@@ -82,7 +82,7 @@ describe('fuzzing every Conduit method', () => {
       }),
       fuzzParams,
     );
-  });
+  }, FUZZ.targetTimeoutMs);
 
   test('afterwards the API still answers', async () => {
     const res = await postForm(request(t.app), '/api/user.whoami', formEncode([['api.token', tokens[0]!]]));

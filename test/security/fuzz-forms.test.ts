@@ -91,7 +91,7 @@ describe('fuzzing every form', () => {
       }),
       fuzzParams,
     );
-  });
+  }, FUZZ.targetTimeoutMs);
 
   test('afterwards the app still answers, for visitors and people alike', async () => {
     expect((await request(t.app).get('/healthz').timeout({ deadline: FUZZ.deadlineMs })).status).toBe(200);

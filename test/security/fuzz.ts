@@ -13,6 +13,10 @@ export const FUZZ = {
   seed: Number(process.env.FUZZ_SEED ?? 20261202),
   /** A request still unanswered after this long is a hang. */
   deadlineMs: 15_000,
+  /** A whole target's budget: generous, since a hang already fails at the request's deadline. */
+  get targetTimeoutMs() {
+    return 60_000 + this.runs * 1_000;
+  },
 };
 
 /** The fast-check parameters of one target: seeded, bounded, and reporting the shrunk counterexample. */
