@@ -7,7 +7,9 @@ const base = require('./jest.config.js');
 
 module.exports = {
   ...base,
-  roots: ['<rootDir>/test/browser'],
+  // test/browser, and the suites elsewhere that need a browser (test/security/*.browser.test.ts).
+  roots: ['<rootDir>/test/browser', '<rootDir>/test/security'],
+  testMatch: ['<rootDir>/test/browser/**/*.test.ts', '**/*.browser.test.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
   // Starting Chromium and waiting on real page loads takes longer than a supertest round trip.
   testTimeout: 60000,
