@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { errorText, logLine } from '../log';
-import { claimJob, finishJob, releaseJob, renewJob, retryJob, type Job } from './repository';
+import { claimJob, claimJobById, finishJob, releaseJob, renewJob, retryJob, type Job } from './repository';
 
 /** What became of a job's run. Returning nothing means done. */
 export type JobResult = { retryInSeconds: number; error: string } | { failed: string } | 'release' | void;
@@ -81,6 +81,14 @@ export class JobRunner {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
+  }
+
+  /** Runs one given job here and now (a command-line send); false when another process holds it or it is finished. */
+  async runNow(id: number): Promise<boolean> {
+    const job = await claimJobById(this.db, id, LEASE_SECONDS);
+    if (!job) return false;
+    await this.runOne(job);
+    return true;
   }
 
   private async drain(): Promise<void> {

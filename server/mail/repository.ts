@@ -184,7 +184,7 @@ export async function recordAttempt(db: Knex, id: number, mailerKey: string, out
     } else if (outcome === 'permanent') {
       await trx('mail_messages')
         .where({ id })
-        .update({ status: 'failed', status_reason: error, last_error: error, attempts: trx.raw('attempts + 1') });
+        .update({ status: 'failed', status_reason: error, last_error: error, mailer_key: mailerKey, attempts: trx.raw('attempts + 1') });
     }
   });
 }
