@@ -7,6 +7,7 @@ import { createAccount } from '../users/accounts';
 import { createApiTokenFor } from '../users/tokens';
 import { parse, UsageError } from './args';
 import { DEMO_PASSWORD, loadDemo } from './demo';
+import { mailCommand } from './mail';
 import { readPassword } from './password';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -19,6 +20,11 @@ Commands:
   demo                          load demo people and about thirty tasks into an empty tracker
   token create USERNAME [--name N]
                                 create a Conduit API token for an account and print it (shown once)
+  mail list [--limit N]         the outbox, newest first: id, status, kind, recipients, subject, mailer, attempts
+  mail show ID                  one message: properties, headers, attempts, both bodies
+  mail send-test --to ADDRESS [--mailer KEY]
+                                send a test message now, through every mailer in turn or through one
+  mail retry ID                 send a failed, voided or waiting message again now
 `;
 
 const out = (line: string) => process.stdout.write(line + '\n');
@@ -81,11 +87,21 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
 
+  if (command === 'mail') {
+    const booted = await boot(config, () => undefined);
+    try {
+      if (!(await mailCommand(sub, rest, booted, out))) process.exitCode = 1;
+    } finally {
+      await booted.database.close();
+    }
+    return;
+  }
+
   throw new UsageError(`Unknown command: ${argv.join(' ')}`);
 }
 
 run(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(process.exitCode ?? 0),
   (err) => {
     if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}`);
     else if (err instanceof ValidationError) process.stderr.write(`${Object.entries(err.fields).map(([f, m]) => `${f}: ${m}`).join('\n')}\n`);

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { MailerPool } from '../mail/mailers';
-import { closeMessage } from '../mail/repository';
 import { mailSendJob } from '../mail/send-job';
+import { taskMailRenderer } from '../mail/task-render';
 import { bulkEditJob } from '../tasks/bulk-job';
 import type { Tracker } from '../tasks/task';
 import { JobRunner, type JobHandler } from './runner';
@@ -19,8 +19,8 @@ export interface JobDeps {
 /** Every kind of job Trellis runs after a commit, in the one queue. */
 export function jobHandlers(deps: JobDeps): JobHandler[] {
   const domain = { db: deps.db, tracker: deps.tracker };
-  const unrendered = (db: Knex, m: { id: number }) => closeMessage(db, m.id, 'void', 'This message was never rendered.');
-  return [bulkEditJob(domain, deps.log), mailSendJob(deps.db, deps.config.mail, new MailerPool(), unrendered)];
+  const render = taskMailRenderer(deps.tracker, deps.config, deps.secret);
+  return [bulkEditJob(domain, deps.log), mailSendJob(deps.db, deps.config.mail, new MailerPool(), render)];
 }
 
 export function createJobRunner(deps: JobDeps): JobRunner {

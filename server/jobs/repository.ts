@@ -61,6 +61,18 @@ export async function claimJob(db: Knex, leaseSeconds: number): Promise<Job | nu
   return row ? toJob(row) : null;
 }
 
+/** Takes one given job, if it is unfinished and nobody holds it. */
+export async function claimJobById(db: Knex, id: number, leaseSeconds: number): Promise<Job | null> {
+  const result = await db.raw(
+    `UPDATE jobs SET claimed_until = now() + make_interval(secs => ?), attempts = attempts + 1
+     WHERE id = (SELECT id FROM jobs WHERE id = ? AND finished_at IS NULL AND (claimed_until IS NULL OR claimed_until < now()) FOR UPDATE SKIP LOCKED)
+     RETURNING id, kind, payload, attempts, created_at`,
+    [leaseSeconds, id],
+  );
+  const row = (result.rows as JobRow[])[0];
+  return row ? toJob(row) : null;
+}
+
 export async function renewJob(db: Knex, id: number, leaseSeconds: number): Promise<void> {
   await db.raw('UPDATE jobs SET claimed_until = now() + make_interval(secs => ?) WHERE id = ? AND finished_at IS NULL', [leaseSeconds, id]);
 }
@@ -83,11 +95,7 @@ export async function releaseJob(db: Knex, id: number): Promise<void> {
   await db.raw('UPDATE jobs SET claimed_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = ? AND finished_at IS NULL', [id]);
 }
 
-/** Makes an unfinished job due now, for an administrator's "retry". */
-export async function runJobNow(db: Knex | Knex.Transaction, kind: string, key: string, value: number): Promise<number> {
-  const result = await db.raw(
-    `UPDATE jobs SET run_at = now(), claimed_until = NULL WHERE finished_at IS NULL AND kind = ? AND payload ->> ? = ? AND (claimed_until IS NULL OR claimed_until < now())`,
-    [kind, key, String(value)],
-  );
-  return result.rowCount ?? 0;
+/** Ends the unfinished jobs of a kind whose payload names this value (a message being sent afresh). */
+export async function finishJobsFor(db: Knex | Knex.Transaction, kind: string, key: string, value: number): Promise<void> {
+  await db('jobs').where({ kind }).whereNull('finished_at').whereRaw('payload ->> ? = ?', [key, String(value)]).update({ finished_at: db.fn.now(), claimed_until: null });
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { errorText, logLine } from '../log';
-import { claimJob, finishJob, releaseJob, renewJob, retryJob, type Job } from './repository';
+import { claimJob, claimJobById, finishJob, releaseJob, renewJob, retryJob, type Job } from './repository';
 
 /** What became of a job's run. Returning nothing means done. */
 export type JobResult = { retryInSeconds: number; error: string } | { failed: string } | 'release' | void;
@@ -91,6 +91,14 @@ export class JobRunner {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
+  }
+
+  /** Runs one given job here and now (a command-line send); false when another process holds it or it is finished. */
+  async runNow(id: number): Promise<boolean> {
+    const job = await claimJobById(this.db, id, LEASE_SECONDS);
+    if (!job) return false;
+    await this.runOne(job);
+    return true;
   }
 
   private async drain(): Promise<void> {

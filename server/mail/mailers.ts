@@ -46,8 +46,10 @@ export function isPermanent(err: SmtpError): boolean {
   return (err.code === 'EENVELOPE' || err.code === 'EMESSAGE') && code >= 500 && code < 600 && code !== 503;
 }
 
+/** The provider's own answer when there is one, else what went wrong on the way, with nodemailer's code. */
 function describe(err: SmtpError): string {
-  const text = (err.response ?? err.message ?? String(err)).replace(/\s+/g, ' ').trim();
+  if (err.response) return err.response.replace(/\s+/g, ' ').trim();
+  const text = (err.message ?? String(err)).replace(/\s+/g, ' ').trim();
   return err.code && !text.includes(err.code) ? `${text} (${err.code})` : text;
 }
 

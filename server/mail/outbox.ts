@@ -27,7 +27,8 @@ export const MAIL_JOB = 'mail-send';
  */
 export async function queueMessages(db: Knex | Knex.Transaction, messages: MessageInsert[], delaySeconds = 0): Promise<number[]> {
   const ids = await insertMessages(db, messages);
-  const queued = ids.filter((_id, i) => (messages[i]!.status ?? 'queued') === 'queued');
+  // A voided copy that is not rendered yet still gets its job: it is rendered, so /mail/ shows what was not sent.
+  const queued = ids.filter((_id, i) => (messages[i]!.status ?? 'queued') === 'queued' || messages[i]!.rendered === false);
   await insertJobs(db, MAIL_JOB, queued.map((messageId) => ({ messageId })), delaySeconds);
   return ids;
 }

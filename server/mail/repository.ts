@@ -184,7 +184,7 @@ export async function recordAttempt(db: Knex, id: number, mailerKey: string, out
     } else if (outcome === 'permanent') {
       await trx('mail_messages')
         .where({ id })
-        .update({ status: 'failed', status_reason: error, last_error: error, attempts: trx.raw('attempts + 1') });
+        .update({ status: 'failed', status_reason: error, last_error: error, mailer_key: mailerKey, attempts: trx.raw('attempts + 1') });
     }
   });
 }
@@ -197,4 +197,22 @@ export async function recordTemporaryFailure(db: Knex, id: number, error: string
 /** Puts a failed or voided message back in the queue, for an administrator's retry. */
 export async function requeueMessage(db: Knex | Knex.Transaction, id: number): Promise<void> {
   await db('mail_messages').where({ id }).update({ status: 'queued', status_reason: null, last_error: null });
+}
+
+/**
+ * Adds an event group to the person's digest of a task that is still
+ * collecting, if there is one; false when a new digest must be started. The
+ * row lock makes this and the rendering of the digest take turns.
+ */
+export async function appendToDigest(trx: Knex.Transaction, taskId: number, userId: number, groupId: string): Promise<boolean> {
+  const result = await trx.raw(
+    `UPDATE mail_messages SET event_groups = event_groups || ?::jsonb
+     WHERE id = (
+       SELECT id FROM mail_messages
+       WHERE task_id = ? AND user_id = ? AND rendered = false AND kind = 'digest' AND status = 'queued'
+       ORDER BY id DESC LIMIT 1 FOR UPDATE
+     ) AND rendered = false`,
+    [JSON.stringify([groupId]), taskId, userId],
+  );
+  return (result.rowCount ?? 0) > 0;
 }

@@ -40,12 +40,12 @@ export function mailSendJob(db: Knex, mail: MailConfig, pool: MailerPool, render
       const id = Number(job.payload.messageId);
       const only = typeof job.payload.mailer === 'string' ? job.payload.mailer : null;
       let message = await findMessage(db, id);
-      if (!message || message.status !== 'queued') return;
+      if (!message || (message.status !== 'queued' && message.rendered)) return;
       if (!message.rendered) {
         await render(db, message);
         message = await findMessage(db, id);
-        if (!message || message.status !== 'queued') return;
       }
+      if (!message || message.status !== 'queued') return;
       const mailers = mailerOrder(mail.mailers, only);
       if (!mailers.length) {
         await closeMessage(db, id, 'void', only ? `No outbound mailer is configured with the key "${only}".` : 'No mailers are configured.');

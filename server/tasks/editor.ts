@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ViewPolicy } from '../config';
 import { AppError, NotFoundError, ValidationError } from '../errors';
+import { queueTaskMail } from '../mail/notify';
 import { findUserById, findUserByUsername } from '../users/repository';
 import { can, type Actor } from '../users/roles';
 import { eventType } from './events/registry';
@@ -194,6 +195,9 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const id = task ? task.id : await repo.insertTask(trx, actor.id, write, at);
     if (task) await repo.updateTask(trx, id, write, at);
     const subs = new Set(next.subscriberIds);
+    // Commenting on a task, or being given it, subscribes you quietly: no line of its own in the timeline.
+    if (inserts.some((e) => e.type === 'comment')) subs.add(actor.id);
+    if (next.ownerId !== null && next.ownerId !== state.ownerId) subs.add(next.ownerId);
     const had = new Set(state.subscriberIds);
     await repo.addSubscribers(trx, id, [...subs].filter((u) => !had.has(u)));
     await repo.removeSubscribers(trx, id, [...had].filter((u) => !subs.has(u)));
@@ -202,6 +206,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);
     if (plan.has('comment') && inserts.some((e) => e.type === 'comment')) await repo.appendCommentText(trx, id, String(plan.get('comment')));
     await writeBackLinks(trx, actor, id, mentions.taskIds, { source, at });
+    await queueTaskMail(trx, { task: { id, view: next.view, ownerId: next.ownerId }, actorId: actor.id, subscriberIds: [...subs], events });
     return { taskId: id, groupId, events };
   });
 }

@@ -262,3 +262,10 @@ export async function lastEventId(db: Knex, taskId: number): Promise<number> {
   const row = await db('task_events').where({ task_id: taskId }).max<{ id: number | null }>('id as id').first();
   return Number(row?.id ?? 0);
 }
+
+/** The events of some groups of one task, in order: what a mail reports. */
+export async function listEventsInGroups(db: Knex, taskId: number, groupIds: string[]): Promise<StoredEvent[]> {
+  if (!groupIds.length) return [];
+  const rows = await db<EventRow>('task_events').where({ task_id: taskId }).whereIn('group_id', groupIds).orderBy('id');
+  return rows.map(toEvent);
+}

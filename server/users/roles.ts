@@ -16,6 +16,7 @@ export const CAPABILITIES = [
   'task.visibility', // change who may see a task
   'task.bulk', // edit many tasks at once from a list
   'users.manage', // roles, accounts
+  'mail.manage', // see the outbox, retry mail
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 

@@ -12,6 +12,7 @@ function layoutModel(req: Request) {
           profileUrl: `/p/${encodeURIComponent(v.username)}/`,
           canCreate: can(v, 'task.create'),
           canManageUsers: can(v, 'users.manage'),
+          canManageMail: can(v, 'mail.manage'),
         }
       : null,
   };

@@ -6,6 +6,7 @@ import { bulkEditRoutes } from './routes/bulk-edits';
 import { conduitRoutes } from './routes/conduit';
 import { exportRoutes } from './routes/exports';
 import { listRoutes } from './routes/lists';
+import { mailRoutes } from './routes/mail';
 import { markupRoutes } from './routes/markup';
 import { peopleRoutes } from './routes/people';
 import { savedQueryRoutes } from './routes/saved-queries';
@@ -26,6 +27,7 @@ export function routes(deps: AppDeps): Router {
   const saved = savedQueryRoutes(deps);
   const downloads = exportRoutes(deps);
   const bulkEdits = bulkEditRoutes(deps);
+  const mail = mailRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -68,6 +70,10 @@ export function routes(deps: AppDeps): Router {
   r.get('/settings/tokens/', settings.tokens);
   r.post('/settings/tokens/', settings.create);
   r.post('/settings/tokens/:id/revoke', settings.revoke);
+
+  r.get('/mail/', mail.list);
+  r.get('/mail/:id/', mail.show);
+  r.post('/mail/:id/retry', mail.retry);
 
   r.post('/api/:method', conduit.call);
   r.get('/conduit/', conduit.index);

@@ -14,5 +14,6 @@ export const comment: EventType<string> = {
   isNoop: (_from, to) => to.trim() === '',
   userIds: () => [],
   hiddenOnCreate: () => false,
+  action: () => 'Commented On',
   describe: (_e, { actor }) => say`${actor} added a comment.`,
 };

@@ -14,5 +14,6 @@ export const create: EventType<boolean> = {
   isNoop: () => false,
   userIds: () => [],
   hiddenOnCreate: () => false,
+  action: () => 'Created',
   describe: (_e, { actor }) => say`${actor} created this task.`,
 };

@@ -27,5 +27,6 @@ export const description: EventType<string> = {
   isNoop: (a, b) => a.trimEnd() === b.trimEnd(),
   userIds: () => [],
   hiddenOnCreate: hiddenWhenOldEmpty,
+  action: () => 'Edited',
   describe: (_e, { actor }) => say`${actor} updated the task description.`,
 };

@@ -18,6 +18,7 @@ export const mentioned: EventType<number | null> = {
   userIds: () => [],
   taskIds: (e) => (typeof e.new === 'number' ? [e.new] : []),
   hiddenOnCreate: () => false,
+  action: () => 'Mentioned',
   describe(e, { actor, task }) {
     const source = typeof e.new === 'number' ? task(e.new) : undefined;
     return source ? say`${actor} mentioned this in ${source}.` : null;

@@ -18,6 +18,11 @@ export const owner: EventType<number | null> = {
   userIds: (e) => [e.old, e.new].filter((v): v is number => typeof v === 'number'),
   // Unlike other empty-to-set changes, an owner chosen at creation is news worth a line.
   hiddenOnCreate: () => false,
+  action(e) {
+    if (e.new !== null && e.new === e.actorId) return 'Claimed';
+    if (e.new === null) return 'Unassigned';
+    return e.old === null ? 'Assigned' : 'Reassigned';
+  },
   describe(e, { actor, user }) {
     const from = e.old as number | null;
     const to = e.new as number | null;

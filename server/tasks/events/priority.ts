@@ -25,6 +25,10 @@ export const priority: EventType<number> = {
   userIds: () => [],
   // Stored on creation only when it differs from the default, so it is a choice worth a line.
   hiddenOnCreate: () => false,
+  action(e, tracker) {
+    if (Number(e.old) === tracker.defaultPriority) return 'Triaged';
+    return Number(e.new) < Number(e.old) ? 'Lowered Priority' : 'Raised Priority';
+  },
   describe(e, { actor, tracker }) {
     const from = Number(e.old);
     const to = Number(e.new);

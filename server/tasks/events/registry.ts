@@ -8,6 +8,7 @@ import { say, type Sentence } from './sentence';
 import { status } from './status';
 import { subscribers } from './subscribers';
 import { title } from './title';
+import type { Tracker } from '../task';
 import type { DescribeContext, EventType, StoredEvent } from './types';
 import { view } from './view';
 
@@ -26,6 +27,11 @@ export function eventType(type: string): AnyEventType | undefined {
 /** The strength of an unknown type sits with "others". */
 export function strengthOf(type: string): number {
   return BY_TYPE.get(type)?.strength ?? 100;
+}
+
+/** The action word of a mail subject for this event: "Closed", "Raised Priority"; "Updated" for kinds that name none. */
+export function actionOf(e: StoredEvent, tracker: Tracker): string {
+  return BY_TYPE.get(e.type)?.action?.(e, tracker) ?? 'Updated';
 }
 
 export function describeEvent(e: StoredEvent, ctx: DescribeContext): Sentence | null {

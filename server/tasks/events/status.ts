@@ -23,6 +23,11 @@ export const status: EventType<string> = {
   userIds: () => [],
   // Stored on creation only when it differs from the default, so it is a choice worth a line.
   hiddenOnCreate: () => false,
+  action(e, tracker) {
+    const wasClosed = tracker.isClosed(String(e.old));
+    const isClosed = tracker.isClosed(String(e.new));
+    return !wasClosed && isClosed ? 'Closed' : wasClosed && !isClosed ? 'Reopened' : 'Changed Status';
+  },
   describe(e, { actor, tracker }) {
     const from = String(e.old);
     const to = String(e.new);

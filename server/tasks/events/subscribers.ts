@@ -46,6 +46,7 @@ export const subscribers: EventType<number[]> = {
   isNoop: sameValue,
   userIds: (e) => [...((e.old as number[]) ?? []), ...((e.new as number[]) ?? [])],
   hiddenOnCreate: hiddenWhenOldEmpty,
+  action: () => 'Changed Subscribers',
   describe(e, { actor, user }) {
     const from = new Set((e.old as number[]) ?? []);
     const to = new Set((e.new as number[]) ?? []);

@@ -29,5 +29,6 @@ export const title: EventType<string> = {
   isNoop: (a, b) => a === b,
   userIds: () => [],
   hiddenOnCreate: hiddenWhenOldEmpty,
+  action: () => 'Retitled',
   describe: (e, { actor }) => say`${actor} renamed this task from ${value(String(e.old))} to ${value(String(e.new))}.`,
 };

@@ -72,6 +72,8 @@ export interface EventType<T> {
   taskIds?(e: StoredEvent): number[];
   /** Hidden lines stay stored but are not shown (for example defaults set on creation). */
   hiddenOnCreate(e: StoredEvent): boolean;
+  /** The action word of a mail subject when this is the strongest event of what it reports: "Closed", "Claimed". */
+  action?(e: StoredEvent, tracker: Tracker): string;
   /** The line, or null when this viewer may not see what it is about. */
   describe(e: StoredEvent, ctx: DescribeContext): Sentence | null;
 }

@@ -23,6 +23,7 @@ export const view: EventType<ViewPolicy> = {
   userIds: () => [],
   // Stored on creation only when it differs from the default, so it is a choice worth a line.
   hiddenOnCreate: () => false,
+  action: () => 'Changed Visibility',
   describe(e, { actor }) {
     const from = VIEW_NAMES[e.old as ViewPolicy] ?? String(e.old);
     const to = VIEW_NAMES[e.new as ViewPolicy] ?? String(e.new);

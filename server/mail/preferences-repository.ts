@@ -1,0 +1,57 @@
+import type { Knex } from 'knex';
+import { DEFAULT_PREFERENCES, type MailPreferences, type MailTag } from './preferences';
+
+interface PreferenceRow {
+  user_id: number;
+  enabled: boolean;
+  self_actions: boolean;
+  digest_minutes: number | null;
+  ignored_tags: MailTag[] | string;
+}
+
+const toPreferences = (r: PreferenceRow): MailPreferences => ({
+  enabled: r.enabled,
+  selfActions: r.self_actions,
+  digestMinutes: r.digest_minutes,
+  ignored: typeof r.ignored_tags === 'string' ? (JSON.parse(r.ignored_tags) as MailTag[]) : r.ignored_tags,
+});
+
+/** Each person's choices (the defaults for those who made none) and whether they muted the task, in one query. */
+export async function preferencesFor(db: Knex | Knex.Transaction, userIds: number[], taskId: number): Promise<Map<number, MailPreferences & { muted: boolean }>> {
+  const result = new Map<number, MailPreferences & { muted: boolean }>();
+  if (!userIds.length) return result;
+  const rows = (await db('users as u')
+    .leftJoin('mail_preferences as p', 'p.user_id', 'u.id')
+    .leftJoin('task_mutes as m', (j) => j.on('m.user_id', 'u.id').andOn('m.task_id', db.raw('?', [taskId])))
+    .whereIn('u.id', userIds)
+    .select('u.id as user_id', 'p.enabled', 'p.self_actions', 'p.digest_minutes', 'p.ignored_tags', db.raw('m.user_id IS NOT NULL AS muted'))) as (Partial<PreferenceRow> & {
+    user_id: number;
+    muted: boolean;
+  })[];
+  for (const r of rows) {
+    const prefs = r.enabled === null || r.enabled === undefined ? { ...DEFAULT_PREFERENCES } : toPreferences(r as PreferenceRow);
+    result.set(r.user_id, { ...prefs, muted: r.muted });
+  }
+  return result;
+}
+
+export async function findPreferences(db: Knex, userId: number): Promise<MailPreferences> {
+  const row = (await db('mail_preferences').where({ user_id: userId }).first()) as PreferenceRow | undefined;
+  return row ? toPreferences(row) : { ...DEFAULT_PREFERENCES };
+}
+
+export async function savePreferences(db: Knex, userId: number, p: MailPreferences): Promise<void> {
+  await db('mail_preferences')
+    .insert({ user_id: userId, enabled: p.enabled, self_actions: p.selfActions, digest_minutes: p.digestMinutes, ignored_tags: JSON.stringify(p.ignored), updated_at: db.fn.now() })
+    .onConflict('user_id')
+    .merge();
+}
+
+export async function isMuted(db: Knex, userId: number, taskId: number): Promise<boolean> {
+  return Boolean(await db('task_mutes').where({ user_id: userId, task_id: taskId }).first('user_id'));
+}
+
+export async function setMuted(db: Knex, userId: number, taskId: number, muted: boolean): Promise<void> {
+  if (muted) await db('task_mutes').insert({ user_id: userId, task_id: taskId }).onConflict(['task_id', 'user_id']).ignore();
+  else await db('task_mutes').where({ user_id: userId, task_id: taskId }).del();
+}

@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import type { Config } from '../config';
+import { parseMarkup } from '../markup/render';
+import { canView } from '../tasks/policy';
+import { resolveReferences } from '../tasks/references';
+import * as repo from '../tasks/repository';
+import type { Tracker } from '../tasks/task';
+import { timelineTaskIds, timelineUserIds } from '../tasks/timeline';
+import { findUserById } from '../users/repository';
+import { newsworthy } from './notify';
+import { replyAddress } from './reply-address';
+import { closeMessage, lockMessage, storeRendering } from './repository';
+import type { Renderer } from './send-job';
+import { composeTaskMail } from './task-compose';
+
+/**
+ * Renders a task mail that the editor decided on, for its recipient, as they
+ * may see the task now. Under the message's row lock: a digest that is being
+ * rendered takes no more events, and those that arrive go into a new one.
+ */
+export function taskMailRenderer(tracker: Tracker, config: Readonly<Config>, secret: string): Renderer {
+  return (db: Knex, queued) =>
+    db.transaction(async (trx) => {
+      const m = await lockMessage(trx, queued.id);
+      if (!m || m.rendered) return;
+      const task = m.taskId === null ? null : await repo.findTask(trx, m.taskId);
+      const recipient = m.userId === null ? null : await findUserById(trx, m.userId);
+      if (!task) return closeMessage(trx, m.id, 'void', 'The task no longer exists.');
+      if (!recipient || recipient.disabledAt) return closeMessage(trx, m.id, 'void', "The recipient's account is disabled.");
+      if (!canView(recipient, task)) return closeMessage(trx, m.id, 'void', 'The recipient can no longer see this task.');
+      const [events, subscriberIds] = await Promise.all([
+        repo.listEventsInGroups(trx, task.id, m.eventGroups ?? []).then(newsworthy),
+        repo.findSubscriberIds(trx, task.id),
+      ]);
+      if (!events.length) return closeMessage(trx, m.id, 'void', 'Nothing to report.');
+      const texts = events.filter((e) => e.type === 'comment').map((e) => String(e.new ?? ''));
+      if (events.some((e) => e.type === 'create')) texts.push(task.description);
+      const taskIds = new Set(timelineTaskIds(events));
+      const usernames = new Set<string>();
+      for (const text of texts) {
+        for (const ref of parseMarkup(text).references) {
+          if (ref.kind === 'task') taskIds.add(ref.id);
+          else usernames.add(ref.username);
+        }
+      }
+      const toIds = [...new Set([task.ownerId, ...events.map((e) => e.actorId)].filter((id): id is number => id !== null))];
+      const userIds = [...timelineUserIds(events), task.authorId, ...subscriberIds, ...toIds];
+      const refs = await resolveReferences(trx, recipient, tracker, { taskIds, usernames, userIds });
+      const mail = composeTaskMail({ task, recipient, events, refs, subscriberIds, toIds, baseUrl: config.baseUrl, from: config.mail.from, tracker });
+      const replyTo = config.mail.replyDomain ? replyAddress(secret, config.mail.replyDomain, { taskId: task.id, userId: recipient.id }) : null;
+      await storeRendering(trx, m.id, { ...mail, replyTo });
+    });
+}
