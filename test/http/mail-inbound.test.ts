@@ -5,7 +5,7 @@ import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { createTask, createUser } from '../support/factories';
 import { loggedIn, timelineLines } from '../support/http';
-import { CREATE_ADDRESS, deliver, fixture, inboundRows, startInbound, takeInboundLog, type Inbound } from '../support/inbound';
+import { CREATE_ADDRESS, deliver, fixture, inboundRows, smtpDialogue, startInbound, takeInboundLog, type Inbound } from '../support/inbound';
 
 interface EventRow {
   type: string;
@@ -341,6 +341,14 @@ describe('replying to task mail, over real SMTP', () => {
       expect(await eventsOf(id)).toEqual(before);
       expect(takeInboundLog(t)).toEqual([]);
       expect((await inboundRows(t.db)).filter((r: { task_id: number }) => r.task_id === id)).toEqual([]);
+    });
+
+    test('a relay that announces an oversized mail is refused at MAIL FROM, before sending it', async () => {
+      const id = await newTask();
+      const codes = await smtpDialogue(inbound.port, ['EHLO relay.example.com', `MAIL FROM:<alice@example.com> SIZE=${1024 * 1024}`, 'QUIT']);
+      expect(codes).toEqual([220, 250, 552, 221]);
+      const fits = await smtpDialogue(inbound.port, ['EHLO relay.example.com', 'MAIL FROM:<alice@example.com> SIZE=1000', `RCPT TO:<${inbound.replyTo(id, alice.id)}>`, 'RCPT TO:<postmaster@reply.trellis.test>', 'QUIT']);
+      expect(fits).toEqual([220, 250, 250, 250, 550, 221]);
     });
 
     test.each([

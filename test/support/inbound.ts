@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import nodemailer from 'nodemailer';
@@ -84,4 +85,29 @@ export function takeInboundLog(t: TestApp): Record<string, unknown>[] {
 
 export async function inboundRows(db: Knex) {
   return db('inbound_mail').select('recipient', 'sender', 'kind', 'outcome', 'reason', 'task_id', 'user_id').orderBy('id');
+}
+
+/** Speaks SMTP line by line and returns each answer's code, for what a mail library will not send (a SIZE too large). */
+export function smtpDialogue(port: number, lines: string[]): Promise<number[]> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    const codes: number[] = [];
+    let buffered = '';
+    socket.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      let end: number;
+      while ((end = buffered.indexOf('\r\n')) >= 0) {
+        const line = buffered.slice(0, end);
+        buffered = buffered.slice(end + 2);
+        // Multi-line answers continue with "250-"; only the last line ends an answer.
+        if (line[3] === '-') continue;
+        codes.push(Number(line.slice(0, 3)));
+        const next = lines[codes.length - 1];
+        if (next === undefined) socket.end();
+        else socket.write(next + '\r\n');
+      }
+    });
+    socket.on('error', reject);
+    socket.on('close', () => resolve(codes));
+  });
 }
