@@ -129,6 +129,23 @@ describe('replying to task mail, over real SMTP', () => {
       expect(takeInboundLog(t).map((l) => l.outcome)).toEqual(['applied', 'duplicate']);
     });
 
+    test('a failure while applying answers 451, so the relay retries, and the retry is applied', async () => {
+      const id = await newTask();
+      const to = inbound.replyTo(id, alice.id);
+      const mail = { envelope: { from: alice.email!, to: [to] }, from: alice.email!, to, subject: 'Re: T', messageId: '<retried@client.example.com>', text: 'Doomed' };
+      await t.db.raw(`ALTER TABLE task_events ADD CONSTRAINT test_refuse_doomed CHECK (new_value IS DISTINCT FROM '"Doomed"'::jsonb)`);
+      try {
+        expect(await deliver(inbound.port, mail)).toMatchObject({ ok: false, code: 451 });
+      } finally {
+        await t.db.raw('ALTER TABLE task_events DROP CONSTRAINT test_refuse_doomed');
+      }
+      expect(takeInboundLog(t)).toEqual([expect.objectContaining({ level: 'error', outcome: 'failed' })]);
+      expect((await inboundRows(t.db)).filter((r: { task_id: number }) => r.task_id === id)).toEqual([]);
+      expect((await deliver(inbound.port, mail)).ok).toBe(true);
+      await expectApplied(id);
+      expect((await eventsOf(id)).filter((e) => e.type === 'comment').map((e) => e.new_value)).toEqual(['Doomed']);
+    });
+
     test('to two tasks at once is applied to each', async () => {
       const one = await newTask();
       const two = await newTask();
