@@ -4,6 +4,7 @@ import { loopReason } from '../../server/mail/inbound/loop-guard';
 import type { InboundMessage } from '../../server/mail/inbound/message';
 import { stripQuotedText, stripSignature } from '../../server/mail/inbound/quoted-text';
 import { buildRefusal } from '../../server/mail/inbound/refusal';
+import { titleFromSubject } from '../../server/mail/inbound/subject';
 import { Tracker } from '../../server/tasks/task';
 
 const tracker = new Tracker(buildTrackerConfig({}));
@@ -76,6 +77,19 @@ describe('commands in a mail', () => {
   });
 });
 
+describe('a task title from a subject', () => {
+  test.each([
+    ['Re: Fwd: AW:  Export times out ', 'Export times out'],
+    ['FW: re:Crash', 'Crash'],
+    ['Reply needed', 'Reply needed'],
+    ['Re:', 'Untitled Task'],
+    ['', 'Untitled Task'],
+    ['é'.repeat(300), 'é'.repeat(254) + '…'],
+  ])('%j', (subject, title) => {
+    expect(titleFromSubject(subject)).toBe(title);
+  });
+});
+
 describe('loop protection', () => {
   test('mail people write passes', () => {
     expect(loopReason(message())).toBeNull();
@@ -138,13 +152,14 @@ describe('the refusal', () => {
 describe('every text function of inbound mail finishes on adversarial 250 KB input', () => {
   const SIZE = 250_000;
   const fill = (unit: string) => unit.repeat(Math.ceil(SIZE / unit.length)).slice(0, SIZE);
-  const units = ['\n', ' ', '>', '> ', '-', '--', '-- \n', '_', '*', '!', '!a', '!a ', 'On ', 'On a\n', 'wrote', ':', 'From:', 'From: x\n', 'Sent: \n', '\r', '\r\n', 'a', '\t'];
+  const units = ['re:', 'Re: ', 'fwd:re:', '\n', ' ', '>', '> ', '-', '--', '-- \n', '_', '*', '!', '!a', '!a ', 'On ', 'On a\n', 'wrote', ':', 'From:', 'From: x\n', 'Sent: \n', '\r', '\r\n', 'a', '\t'];
   const inputs = units.flatMap((u) => ['', 'On ', '!'].flatMap((head) => ['', ':\n'].map((tail) => head + fill(u) + tail)));
 
   test.each([
     ['stripQuotedText', (s: string) => stripQuotedText(s)],
     ['stripSignature', (s: string) => stripSignature(s)],
     ['splitCommands', (s: string) => commandChanges(splitCommands(s).commands, alice, tracker)],
+    ['titleFromSubject', (s: string) => titleFromSubject(s)],
     ['loopReason', (s: string) => loopReason(message({ headers: new Map([['auto-submitted', s], ['precedence', s], ['x-auto-response-suppress', s]]) }))],
     ['buildRefusal', (s: string) => buildRefusal(tracker, { to: 'a@b', monogram: 'T1', problems: [s], text: s, message: message({ subject: s }) })],
   ])('%s', (_name, run) => {

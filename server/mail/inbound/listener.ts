@@ -8,6 +8,8 @@ import { classifyRecipient, type Recipient } from './recipients';
 
 /** A relay never needs more recipients than this for one mail to Trellis. */
 const MAX_RECIPIENTS = 20;
+/** Relays hold few connections at once; a bound keeps a flood from taking every socket and database connection. */
+const MAX_CLIENTS = 50;
 
 function smtpError(code: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode: code });
@@ -39,6 +41,7 @@ export class InboundListener {
       disabledCommands: ['AUTH', 'STARTTLS'],
       size: opts.mail.maxMessageBytes,
       maxRecipients: MAX_RECIPIENTS,
+      maxClients: MAX_CLIENTS,
       maxAllowedUnauthenticatedCommands: false,
       socketTimeout: 60_000,
       closeTimeout: 10_000,

@@ -3,7 +3,7 @@ import { AppError, NotFoundError, ValidationError } from '../../errors';
 import { logLine } from '../../log';
 import { applyEdit } from '../../tasks/editor';
 import type { Change } from '../../tasks/events/types';
-import { MAX_TITLE_LENGTH, type Tracker } from '../../tasks/task';
+import type { Tracker } from '../../tasks/task';
 import { findUserById, findUsersByEmail } from '../../users/repository';
 import type { User } from '../../users/user';
 import { commandChanges, splitCommands } from './commands';
@@ -13,6 +13,7 @@ import type { Recipient } from './recipients';
 import { buildRefusal, type Refusal } from './refusal';
 import { finishInbound, insertInbound, type InboundResult } from './repository';
 import { stripQuotedText, stripSignature } from './quoted-text';
+import { titleFromSubject } from './subject';
 
 export interface InboundContext {
   db: Knex;
@@ -50,23 +51,6 @@ async function creator(trx: Knex.Transaction, msg: InboundMessage): Promise<User
   return enabled.length ? 'the sender address belongs to several accounts' : 'the sender is not the address of any enabled account';
 }
 
-/** A task title from a subject: without reply and forward markers, one line, not too long. */
-function titleOf(subject: string): string {
-  let title = subject.trim();
-  for (let again = true; again; ) {
-    again = false;
-    for (const prefix of ['re:', 'fwd:', 'fw:', 'aw:', 'wg:', 'tr:']) {
-      if (title.toLowerCase().startsWith(prefix)) {
-        title = title.slice(prefix.length).trimStart();
-        again = true;
-      }
-    }
-  }
-  const chars = [...title];
-  if (chars.length > MAX_TITLE_LENGTH) title = chars.slice(0, MAX_TITLE_LENGTH - 1).join('') + '…';
-  return title || 'Untitled Task';
-}
-
 /** The editor's refusal in the words of the mail: which command line each problem belongs to. */
 function editorProblems(err: AppError, lineOfField: Map<string, string>, monogram: string | null): string[] {
   if (err instanceof NotFoundError) return [`${monogram} does not exist, or you can not see it.`];
@@ -102,7 +86,7 @@ async function decide(trx: Knex.Transaction, ctx: InboundContext, recipient: Rec
 
   const changes: Change[] =
     taskId === null
-      ? [{ type: 'title', value: titleOf(msg.subject) }, ...(body.text ? [{ type: 'description', value: body.text }] : []), ...commands.changes]
+      ? [{ type: 'title', value: titleFromSubject(msg.subject) }, ...(body.text ? [{ type: 'description', value: body.text }] : []), ...commands.changes]
       : [...commands.changes, ...(body.text ? [{ type: 'comment', value: body.text }] : [])];
   if (taskId !== null && !changes.length) return refuse(['Trellis found neither text nor commands in it (quoted text and signatures are left out).']);
   try {
