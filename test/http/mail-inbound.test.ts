@@ -5,7 +5,7 @@ import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { createTask, createUser } from '../support/factories';
 import { loggedIn, timelineLines } from '../support/http';
-import { CREATE_ADDRESS, deliver, fixture, inboundRows, smtpDialogue, startInbound, takeInboundLog, type Inbound } from '../support/inbound';
+import { CREATE_ADDRESS, deliver, fixture, inboundMailConfig, inboundRows, smtpDialogue, startInbound, takeInboundLog, type Inbound } from '../support/inbound';
 
 interface EventRow {
   type: string;
@@ -288,6 +288,22 @@ describe('replying to task mail, over real SMTP', () => {
       const before = await eventsOf(id);
       await reply(rita, id, 'Me too!');
       await expectRefused(id, rita, /Your comment: You do not have permission to comment on this task\./, before);
+    });
+
+    test('a comment longer than a task may hold, under a larger size limit', async () => {
+      const roomy = await startInbound(t, async (_trx, refusal, about) => void refusals.push({ refusal, ...about }), inboundMailConfig({ maxMessageBytes: 1024 * 1024 }));
+      try {
+        const id = await newTask();
+        const before = await eventsOf(id);
+        const to = roomy.replyTo(id, alice.id);
+        const answer = await deliver(roomy.port, { envelope: { from: alice.email!, to: [to] }, from: alice.email!, to, subject: 'Re: logs', text: 'log line\n'.repeat(30_000) });
+        expect(answer.ok).toBe(true);
+        const refusal = await expectRefused(id, alice, /This text is too long: at most 262144 characters\./, before);
+        expect(refusal.text).toContain('What you wrote is too long to quote back here; your sent mail has it.');
+        expect(refusal.text.length).toBeLessThan(5000);
+      } finally {
+        await roomy.close();
+      }
     });
 
     test('a task the person may no longer see', async () => {

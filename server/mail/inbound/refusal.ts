@@ -1,3 +1,4 @@
+import { MAX_TEXT_LENGTH } from '../../tasks/events/description';
 import type { Tracker } from '../../tasks/task';
 import { commandHelp } from './commands';
 import type { InboundMessage } from './message';
@@ -39,7 +40,11 @@ export function buildRefusal(tracker: Tracker, r: RefusalInput): Refusal {
     '',
     r.monogram ? 'Everything else you write becomes a comment.' : 'The subject becomes the title and the rest the description.',
   ];
-  const quoted = r.text ? ['', 'What you wrote, to send again:', '', ...quote(r.text)] : [];
+  const quoted = !r.text
+    ? []
+    : r.text.length > MAX_TEXT_LENGTH
+      ? ['', 'What you wrote is too long to quote back here; your sent mail has it.']
+      : ['', 'What you wrote, to send again:', '', ...quote(r.text)];
   const references = [...r.message.references, ...(r.message.messageId ? [r.message.messageId] : [])];
   const headers: Record<string, string> = { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' };
   if (r.message.messageId) headers['In-Reply-To'] = r.message.messageId;
