@@ -98,6 +98,7 @@ describe('loop protection', () => {
 
   test('machines are recognised', () => {
     expect(loopReason(message({ headers: new Map([['x-trellis-mail-id', '12']]) }))).toMatch(/Trellis's own/);
+    expect(loopReason(message({ messageId: '<trellis-mail-12@example.com>' }))).toMatch(/Trellis's own mail/);
     expect(loopReason(message({ envelopeFrom: '' }))).toMatch(/delivery report/);
     expect(loopReason(message({ headers: new Map([['auto-submitted', 'Auto-Replied']]) }))).toMatch(/automatic/);
   });

@@ -10,6 +10,8 @@ export function loopReason(msg: InboundMessage): string | null {
   for (const name of msg.headers.keys()) {
     if (name.startsWith('x-trellis-')) return `it carries Trellis's own ${name} header`;
   }
+  // The form of Message-ID the outbox gives what Trellis sends; no mail client makes one like it.
+  if (msg.messageId?.startsWith('<trellis-mail-')) return `it is Trellis's own mail (Message-ID ${msg.messageId})`;
   if (!msg.envelopeFrom) return 'it is a delivery report (empty envelope sender)';
   const auto = msg.headers.get('auto-submitted')?.trim().toLowerCase();
   // RFC 3834: "no" is what people's own mail says; anything else (auto-replied, auto-generated, …) is a machine.

@@ -1,5 +1,7 @@
+import type { Knex } from 'knex';
 import { MAX_TEXT_LENGTH } from '../../tasks/events/description';
 import type { Tracker } from '../../tasks/task';
+import { queueMail } from '../outbox';
 import { commandHelp } from './commands';
 import type { InboundMessage } from './message';
 
@@ -50,4 +52,22 @@ export function buildRefusal(tracker: Tracker, r: RefusalInput): Refusal {
   if (r.message.messageId) headers['In-Reply-To'] = r.message.messageId;
   if (references.length) headers.References = references.join(' ');
   return { to: r.to, subject, text: lines.concat(quoted).join('\n') + '\n', headers };
+}
+
+/**
+ * Queues the refusal in the transaction that records the mail, so the answer
+ * exists exactly when the refusal was recorded. It is sent whatever the
+ * person's mail settings: it answers something they just did.
+ */
+export async function queueRefusal(trx: Knex.Transaction, refusal: Refusal, about: { userId: number; taskId: number | null }): Promise<void> {
+  await queueMail(trx, {
+    kind: 'inbound-refusal',
+    to: [refusal.to],
+    subject: refusal.subject,
+    text: refusal.text,
+    headers: refusal.headers,
+    userId: about.userId,
+    taskId: about.taskId,
+    mandatory: true,
+  });
 }
