@@ -4,6 +4,7 @@ import { boot } from './boot';
 import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError } from './db/lock';
 import { logLine } from './log';
+import { startInboundMail } from './mail/inbound/start';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const say = (msg: string) => log(logLine({ level: 'info', msg }));
@@ -76,8 +77,17 @@ async function main() {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   say(`Trellis is listening on http://localhost:${port}/ using ${where}`);
+  let inbound;
+  try {
+    inbound = await startInboundMail(deps);
+  } catch (err) {
+    server.close();
+    await database.close();
+    throw err;
+  }
   deps.jobs.start();
   shutdownOnSignals(server, async () => {
+    await inbound?.close();
     await deps.jobs.stop();
     await database.close();
   });

@@ -95,9 +95,10 @@ export class JobRunner {
 
   /** Runs one given job here and now (a command-line send); false when another process holds it or it is finished. */
   async runNow(id: number): Promise<boolean> {
+    const leaseUntil = Date.now() + LEASE_SECONDS * 1000;
     const job = await claimJobById(this.db, id, LEASE_SECONDS);
     if (!job) return false;
-    await this.runOne(job);
+    await this.runOne(job, leaseUntil);
     return true;
   }
 

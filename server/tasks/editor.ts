@@ -18,7 +18,7 @@ export interface Domain {
   tracker: Tracker;
 }
 
-export type Source = 'web' | 'cli' | 'api';
+export type Source = 'web' | 'cli' | 'api' | 'email';
 
 export interface EditOptions {
   source?: Source;

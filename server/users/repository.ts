@@ -169,6 +169,12 @@ export async function findUsersByPhids(db: Knex, phids: Iterable<string>): Promi
   return rows.map(toUser);
 }
 
+/** Accounts whose address is this one, compared without case (addresses are not unique). */
+export async function findUsersByEmail(db: Knex, email: string): Promise<User[]> {
+  const rows = (await db('users').select(COLUMNS).whereRaw('lower(email) = lower(?)', [email]).orderBy('id')) as UserRow[];
+  return rows.map(toUser);
+}
+
 export interface UserSearch {
   ids?: number[];
   phids?: string[];

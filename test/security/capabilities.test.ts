@@ -1,5 +1,6 @@
 import { CAPABILITIES, ROLES, can, type Capability, type Role } from '../../server/users/roles';
 import type { User } from '../../server/users/user';
+import { queueMail } from '../../server/mail/outbox';
 import { useTestApp } from '../support/app';
 import { call, tokenFor } from '../support/conduit';
 import { createTask, createUser } from '../support/factories';
@@ -29,6 +30,8 @@ interface Ctx {
   task(): Promise<number>;
   /** A fresh reader account, for the account-management probes. */
   account(): Promise<User>;
+  /** A fresh message in the outbox, for the mail probes. */
+  message(): Promise<number>;
 }
 
 interface Outcome {
@@ -136,6 +139,10 @@ const PROBES: Record<Capability, CapabilityProbe> = {
     ],
     api: { none: 'Conduit has no method that manages accounts' },
   },
+  'mail.manage': {
+    web: [form('retrying a message', (c) => c.message().then(String), (id) => `/mail/${id}/retry`, {})],
+    api: { none: 'Conduit has no method that reads or sends mail' },
+  },
 };
 
 /** Tables an API call writes whatever it does: the token's last use and its rate-limit counter. */
@@ -170,6 +177,7 @@ describe('every capability, for every role, on the web and the API', () => {
     for (const who of WHO) ctx.csrf[who] = await ctx.browsers[who].csrf(tokenPage(who));
     ctx.task = () => createTask(t.domain, author, { title: 'Printer on fire', view: 'public' });
     ctx.account = () => createUser(t.db, { username: `account${++seq}`, role: 'reader' });
+    ctx.message = () => queueMail(t.db, { kind: 'test', to: ['someone@example.com'], subject: 'A probe', text: 'Probing.' });
   });
 
   test.each(cases)('$who $verdict $capability ($attempt.name)', async ({ who, attempt, verdict }) => {

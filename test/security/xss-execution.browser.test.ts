@@ -153,7 +153,7 @@ afterAll(async () => {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
   }
-  await t?.deps.bulkEdits.stop();
+  await t?.deps.jobs.stop();
   await t?.database.close();
 });
 

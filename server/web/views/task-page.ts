@@ -9,7 +9,9 @@ import { formatDateTime } from './dates';
 import { priorityOptions, statusOptions } from './options';
 import { userLink, userRefs } from './people';
 
-const SOURCE_NAMES: Record<string, string> = { web: 'Via Web', cli: 'Via Command Line', api: 'Via Conduit' };
+const SOURCE_NAMES: Record<string, string> = { web: 'Via Web', cli: 'Via Command Line', api: 'Via Conduit', email: 'Via Email' };
+/** Sources worth a visible mark on the group, not only a tooltip: a reply by mail reads differently from a typed comment. */
+const SOURCE_MARKS: Record<string, string> = { email: 'via email' };
 
 export interface FormState {
   input?: Record<string, unknown>;
@@ -62,6 +64,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     time: formatDateTime(g.createdAt, now, config.timezone),
     timeIso: g.createdAt.toISOString(),
     via: SOURCE_NAMES[g.source] ?? `Via ${g.source}`,
+    viaMark: SOURCE_MARKS[g.source] ?? null,
     actor: linkOf(g.actorId),
     hasComment: g.comment !== null,
     lines: g.lines.map((l) => ({ type: l.type, sentenceHtml: l.sentence.html })),

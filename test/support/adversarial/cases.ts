@@ -1,4 +1,10 @@
 import { decodeConduitBody } from '../../../server/conduit/transport';
+import { buildTrackerConfig } from '../../../server/config';
+import { commandChanges, splitCommands } from '../../../server/mail/inbound/commands';
+import { loopReason } from '../../../server/mail/inbound/loop-guard';
+import { stripQuotedText, stripSignature } from '../../../server/mail/inbound/quoted-text';
+import { buildRefusal } from '../../../server/mail/inbound/refusal';
+import { titleFromSubject } from '../../../server/mail/inbound/subject';
 import { parseReplyAddress } from '../../../server/mail/reply-address';
 import { scanText } from '../../../server/markup/references';
 import { isSafeUrl, renderMarkdown } from '../../../server/markup/render';
@@ -6,6 +12,7 @@ import { splitList } from '../../../server/search/params';
 import { parseSearchText, taskJump } from '../../../server/search/text';
 import { normaliseText } from '../../../server/tasks/events/description';
 import { title } from '../../../server/tasks/events/title';
+import { Tracker } from '../../../server/tasks/task';
 import { Username } from '../../../server/users/user';
 import { safeLocalUrl } from '../../../server/web/local-url';
 import { ENCODERS } from '../../../server/web/views/export';
@@ -77,6 +84,11 @@ const LISTS = runs([' ', ',', ' ,', '@', 'a', 'a,'], ['', '@'], ['', 'x']);
 
 const noop = () => undefined;
 
+/** What mail clients put around a reply: attributions, quote marks, header blocks, separators, commands. */
+const MAIL = runs(['\n', ' ', '>', '> ', '-', '-- \n', '_', '*', '!', '!a ', 'On ', 'On a\n', 'wrote', 'From: x\n', 'Sent: \n', '\r\n', 'a'], ['', 'On ', '!'], ['', ':\n']);
+const TRACKER = new Tracker(buildTrackerConfig({}));
+const MAIL_ACTOR = { id: 1, username: 'a', role: 'engineer' as const };
+
 /** Every parser and regex-driven function that sees text a person or a client sent, with the inputs it must survive. */
 export const TARGETS: Record<string, { inputs: string[]; run: (input: string) => unknown }> = {
   'markup: references (scanText)': { inputs: TEXT, run: (s) => scanText(s) },
@@ -109,6 +121,16 @@ export const TARGETS: Record<string, { inputs: string[]; run: (input: string) =>
     },
   },
   'mail: reply addresses': { inputs: runs(['1', '+', '1+', 'a'], ['t', 't1+1+'], ['@r.example', '!@r.example']), run: (s) => parseReplyAddress('secret', 'r.example', s) },
+  'mail: a reply without its quotes and signature': { inputs: MAIL, run: (s) => [stripQuotedText(s), stripSignature(s)] },
+  'mail: commands': { inputs: MAIL, run: (s) => commandChanges(splitCommands(s).commands, MAIL_ACTOR, TRACKER) },
+  'mail: titles from subjects': { inputs: runs(['re:', 'Re: ', 'fwd:re:', ' ', 'é'], ['', 'Re:'], ['', 'x']), run: (s) => titleFromSubject(s) },
+  'mail: loop headers and the refusal': {
+    inputs: runs(['no', ';', ' ', 'a'], [''], ['']),
+    run: (s) => {
+      const message = { from: s, envelopeFrom: s, subject: s, text: s, messageId: s, references: [s], headers: new Map([['auto-submitted', s], ['precedence', s], ['x-auto-response-suppress', s]]) };
+      return [loopReason(message), buildRefusal(TRACKER, { to: s, monogram: 'T1', problems: [s], text: s, message })];
+    },
+  },
   'export: CSV fields': {
     inputs: runs(['"', ',', '=', '\r\n'], ['', '='], ['']),
     run: (s) => ENCODERS.csv.row({ id: 1, monogram: 'T1', title: s, status: s, priority: s, owner: s, author: s, created: s, updated: s, closed: s, url: s }, true),

@@ -1,0 +1,40 @@
+import type { Knex } from 'knex';
+
+export type InboundKind = 'reply' | 'create';
+export type InboundOutcome = 'applied' | 'created' | 'refused' | 'dropped';
+
+export interface InboundRecord {
+  messageId: string | null;
+  recipient: string;
+  sender: string | null;
+  kind: InboundKind;
+}
+
+export interface InboundResult {
+  outcome: InboundOutcome;
+  reason: string | null;
+  taskId: number | null;
+  userId: number | null;
+  groupId: string | null;
+}
+
+/** Records a mail as received; null when this mail already came for this recipient. */
+export async function insertInbound(trx: Knex.Transaction, r: InboundRecord): Promise<number | null> {
+  const result = await trx.raw(
+    `INSERT INTO inbound_mail (message_id, recipient, sender, kind, outcome) VALUES (?, ?, ?, ?, 'received')
+     ON CONFLICT (message_id, lower(recipient)) WHERE message_id IS NOT NULL DO NOTHING RETURNING id`,
+    [r.messageId, r.recipient, r.sender, r.kind],
+  );
+  const row = (result.rows as { id: number }[])[0];
+  return row ? row.id : null;
+}
+
+export async function finishInbound(trx: Knex.Transaction, id: number, r: InboundResult): Promise<void> {
+  await trx('inbound_mail').where({ id }).update({
+    outcome: r.outcome,
+    reason: r.reason,
+    task_id: r.taskId,
+    user_id: r.userId,
+    group_id: r.groupId,
+  });
+}
