@@ -9,6 +9,7 @@ import { csrf } from './web/middleware/csrf';
 import { errorHandler, notFound } from './web/middleware/errors';
 import { requestLog } from './web/middleware/request-log';
 import { session } from './web/middleware/session';
+import { sessionGate } from './web/middleware/session-gate';
 import { setupGate } from './web/middleware/setup-gate';
 import { routes } from './web/routes';
 import { conduitErrors, conduitNotFound } from './web/routes/conduit';
@@ -42,6 +43,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(cookieParser());
   app.use(session(deps.db, deps.config.sessionDays));
   app.use(setupGate(deps.db));
+  app.use(sessionGate(deps.config.requireMfa));
   // Conduit calls carry an API token instead of a session, so CSRF does not apply to them.
   app.use(csrf(deps.secret, ['/api/']));
   app.use(routes(deps));

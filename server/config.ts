@@ -92,6 +92,8 @@ const Env = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be 1 or more').max(1000000, 'must be at most 1000000'))
     .default(600),
+  REQUIRE_MFA: z.enum(['true', 'false']).default('false'),
+  MFA_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   BASE_URL: z
     .string()
     .regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'must be an http:// or https:// address without a query')
@@ -122,6 +124,10 @@ export interface Config {
   baseUrl: string;
   mail: MailConfig;
   tracker: TrackerConfig;
+  /** Everyone must enrol a second factor before using Trellis. */
+  requireMfa: boolean;
+  /** Encrypts TOTP secrets at rest; without it a key generated once is kept in the database. */
+  mfaKey: string | null;
 }
 
 export class ConfigError extends Error {
@@ -213,5 +219,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     mail: mail.config,
     tracker,
+    requireMfa: e.REQUIRE_MFA === 'true',
+    mfaKey: e.MFA_KEY ?? null,
   });
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { AppError, ValidationError } from '../errors';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import * as repo from './repository';
+import { deleteSessionsOfUser } from './session-repository';
 import type { Role } from './roles';
 import { NewAccount, type User } from './user';
 
@@ -67,6 +68,21 @@ export async function setAccountDisabled(db: Knex, userId: number, disabled: boo
       throw new AppError(409, 'last-admin', 'This is the last administrator; it cannot be disabled.');
     }
     await repo.setDisabled(trx, userId, disabled);
-    if (disabled) await repo.deleteSessionsOfUser(trx, userId);
+    if (disabled) await deleteSessionsOfUser(trx, userId);
   });
+}
+
+/** Sets a new password and ends every session of the account but `keepSessionId`. */
+export async function setPassword(db: Knex, userId: number, password: string, keepSessionId: string | null): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await db.transaction(async (trx) => {
+    await repo.updatePasswordHash(trx, userId, passwordHash);
+    await deleteSessionsOfUser(trx, userId, keepSessionId);
+  });
+}
+
+/** True when `password` is the account's current one. */
+export async function checkPassword(db: Knex, userId: number, password: string): Promise<boolean> {
+  const stored = await repo.findPasswordHashById(db, userId);
+  return verifyPassword(stored ?? (await decoyHash()), password);
 }

@@ -59,6 +59,8 @@ describe('loadConfig', () => {
         defaultStatus: 'open',
         defaultView: 'users',
       },
+      requireMfa: false,
+      mfaKey: null,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -147,6 +149,8 @@ describe('loadConfig', () => {
     ['SESSION_DAYS', '0'],
     ['SESSION_DAYS', '366'],
     ['SESSION_DAYS', 'week'],
+    ['REQUIRE_MFA', 'yes'],
+    ['MFA_KEY', 'too-short'],
   ])('%s=%j is refused, naming the variable', (name, raw) => {
     const problems = problemsOf(() => loadConfig({ [name]: raw }, CWD));
     expect(problems).toHaveLength(1);

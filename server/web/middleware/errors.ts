@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../../errors';
+import { TooManyAttempts } from '../../users/throttle';
 import { renderPage } from '../render';
 import { errorText, logLine } from '../../log';
 
@@ -27,6 +28,7 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
       log(logLine({ id: req.requestId, level: 'error', error: errorText(err) }));
     }
     if (res.headersSent) return;
+    if (err instanceof TooManyAttempts) res.setHeader('Retry-After', String(err.retryAfter));
     const status = known?.status ?? 500;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const kept = KEPT_FIELDS.filter((f) => typeof body[f] === 'string' && (body[f] as string).trim() !== '').map((f) => ({
