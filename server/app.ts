@@ -8,6 +8,7 @@ import { MAX_FORM_FIELDS } from './web/forms';
 import { csrf } from './web/middleware/csrf';
 import { errorHandler, notFound } from './web/middleware/errors';
 import { requestLog } from './web/middleware/request-log';
+import { securityHeaders } from './web/middleware/security-headers';
 import { session } from './web/middleware/session';
 import { sessionGate } from './web/middleware/session-gate';
 import { setupGate } from './web/middleware/setup-gate';
@@ -31,13 +32,7 @@ export function createApp(deps: AppDeps): express.Express {
   if (process.env.NODE_ENV !== 'development') app.enable('view cache');
 
   app.use(requestLog(deps.config.logRequests, deps.log));
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
-    next();
-  });
+  app.use(securityHeaders);
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: MAX_FORM_FIELDS }));
   app.use(cookieParser());
