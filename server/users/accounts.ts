@@ -3,6 +3,7 @@ import { AppError, ValidationError } from '../errors';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
 import * as repo from './repository';
 import { deleteSessionsOfUser } from './session-repository';
+import { checkLimits, LIMITS, recordAttempt, type Limit } from './throttle';
 import type { Role } from './roles';
 import { NewAccount, type User } from './user';
 
@@ -81,8 +82,15 @@ export async function setPassword(db: Knex, userId: number, password: string, ke
   });
 }
 
-/** True when `password` is the account's current one. */
-export async function checkPassword(db: Knex, userId: number, password: string): Promise<boolean> {
-  const stored = await repo.findPasswordHashById(db, userId);
-  return verifyPassword(stored ?? (await decoyHash()), password);
+/**
+ * Checks the current password a sensitive form asks for. Wrong ones count as
+ * failed logins of the account, so a borrowed session cannot guess it faster than the login form.
+ */
+export async function confirmCurrentPassword(db: Knex, user: User, password: string): Promise<void> {
+  const limit: [Limit, string][] = [[LIMITS.loginAccount, user.username.toLowerCase()]];
+  await checkLimits(db, limit);
+  const stored = await repo.findPasswordHashById(db, user.id);
+  if (await verifyPassword(stored ?? (await decoyHash()), password)) return;
+  await recordAttempt(db, limit);
+  throw new ValidationError({ current: 'That is not your current password.' });
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { parseRowId } from '../../db/ids';
-import { NotFoundError, ValidationError } from '../../errors';
-import { checkPassword, setPassword } from '../../users/accounts';
+import { NotFoundError } from '../../errors';
+import { confirmCurrentPassword, setPassword } from '../../users/accounts';
 import { findPendingEmail } from '../../users/login-links';
 import { updateRealname } from '../../users/repository';
 import { endOtherSessions, endSessionByRef, listSessions } from '../../users/sessions';
@@ -88,7 +88,7 @@ export function accountSettingsRoutes(deps: AppDeps) {
       if (!viewer) return;
       await attempt(req, res, viewer, 'password', async () => {
         const form = parseForm(ChangePasswordForm, req.body);
-        if (!(await checkPassword(deps.db, viewer.id, form.current))) throw new ValidationError({ current: 'That is not your current password.' });
+        await confirmCurrentPassword(deps.db, viewer, form.current);
         await requireHighSecurity(deps, req);
         await setPassword(deps.db, viewer.id, form.password, req.sessionId);
         res.redirect(303, `${PAGE}?notice=password`);
