@@ -242,3 +242,24 @@ describe('an install that requires MFA', () => {
     expect((await b.get('/maniphest/')).status).toBe(200);
   });
 });
+
+describe('API tokens in high security mode', () => {
+  const t = useTestApp();
+
+  test('with MFA, creating a token needs a fresh code; the name typed is kept while it is asked for', async () => {
+    const kim = await createUser(t.db, { username: 'kim' });
+    const b = await loggedIn(t.app, 'kim');
+    const { secret } = await enrolMfa(b, t.db, kim.id);
+    await t.db('sessions').where({ user_id: kim.id }).update({ elevated_until: null });
+
+    const asked = await b.post('/settings/tokens/', { name: 'nightly report' }, '/settings/tokens/');
+    expect(asked.status).toBe(422);
+    expect(asked.text).toContain('This is a sensitive action: enter a code from your authenticator app.');
+    expect(asked.dom.querySelector('#f-token-name')!.getAttribute('value')).toBe('nightly report');
+    expect(await t.db('api_tokens').where({ user_id: kim.id })).toHaveLength(0);
+
+    const made = await b.post('/settings/tokens/', { name: 'nightly report', mfa_code: await nextCode(t.db, kim.id, secret) }, '/settings/tokens/');
+    expect(made.status).toBe(200);
+    expect(made.dom.querySelector('.token-value')!.textContent).toMatch(/^api-[a-z2-7]{28}$/);
+  });
+});
