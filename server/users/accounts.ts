@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { AppError, ValidationError } from '../errors';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import { recordAudit, type Auditor } from './audit';
 import * as repo from './repository';
 import { deleteSessionsOfUser } from './session-repository';
 import { checkLimits, LIMITS, recordAttempt, type Limit } from './throttle';
@@ -46,7 +47,7 @@ export async function authenticate(db: Knex, username: string, password: string)
   return found.user;
 }
 
-export async function changeRole(db: Knex, userId: number, role: Role): Promise<void> {
+export async function changeRole(db: Knex, userId: number, role: Role, by?: Auditor): Promise<void> {
   await db.transaction(async (trx) => {
     // Two administrators demoting each other at once must not both pass the last-admin check.
     await repo.lockUsersTable(trx);
@@ -56,11 +57,12 @@ export async function changeRole(db: Knex, userId: number, role: Role): Promise<
       throw new AppError(409, 'last-admin', 'This is the last administrator; make someone else an administrator first.');
     }
     await repo.updateRole(trx, userId, role);
+    if (by && user.role !== role) await recordAudit(trx, by, 'account.role', userId, { from: user.role, to: role });
   });
 }
 
 /** Disabling an account also ends its sessions, so it is logged out everywhere at once. */
-export async function setAccountDisabled(db: Knex, userId: number, disabled: boolean): Promise<void> {
+export async function setAccountDisabled(db: Knex, userId: number, disabled: boolean, by?: Auditor): Promise<void> {
   await db.transaction(async (trx) => {
     await repo.lockUsersTable(trx);
     const user = await repo.findUserById(trx, userId);
@@ -70,6 +72,7 @@ export async function setAccountDisabled(db: Knex, userId: number, disabled: boo
     }
     await repo.setDisabled(trx, userId, disabled);
     if (disabled) await deleteSessionsOfUser(trx, userId);
+    if (by && Boolean(user.disabledAt) !== disabled) await recordAudit(trx, by, disabled ? 'account.disable' : 'account.enable', userId);
   });
 }
 

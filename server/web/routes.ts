@@ -13,6 +13,7 @@ import { settingsRoutes } from './routes/settings';
 import { accountSettingsRoutes } from './routes/account-settings';
 import { mfaSettingsRoutes } from './routes/mfa-settings';
 import { signInStepRoutes } from './routes/sign-in-steps';
+import { loginLinkRoutes } from './routes/login-links';
 import { taskRoutes } from './routes/tasks';
 
 /** The URL map: every route, one line each. Paths follow Phabricator's, so old links keep working. */
@@ -32,6 +33,7 @@ export function routes(deps: AppDeps): Router {
   const account = accountSettingsRoutes(deps);
   const mfa = mfaSettingsRoutes(deps);
   const steps = signInStepRoutes(deps);
+  const links = loginLinkRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -65,6 +67,8 @@ export function routes(deps: AppDeps): Router {
   r.get('/login', auth.loginForm);
   r.post('/login', auth.login);
   r.post('/logout', auth.logout);
+  r.get('/login/once/:token/', links.show);
+  r.post('/login/once/:token/', links.use);
   r.get('/auth/finish/', steps.finishForm);
   r.post('/auth/finish/', steps.finish);
   r.get('/auth/password/', steps.passwordForm);
@@ -73,6 +77,10 @@ export function routes(deps: AppDeps): Router {
   r.post('/auth/elevate/', steps.elevate);
 
   r.get('/people/', people.list);
+  r.post('/people/', people.add);
+  r.get('/people/log/', people.log);
+  r.post('/people/:username/login-link', people.loginLink);
+  r.post('/people/:username/mfa-reset', people.resetMfa);
   r.post('/people/:username/role', people.setRole);
   r.post('/people/:username/disable', people.setDisabled);
   r.get('/p/:username/', people.profile);

@@ -109,3 +109,5 @@ export async function regenerateRecoveryCodes(db: Knex, userId: number): Promise
 export function removeMfa(db: Knex, userId: number): Promise<boolean> {
   return db.transaction((trx) => repo.deleteFactor(trx, userId));
 }
+
+export const usersWithMfa = repo.usersWithFactor;

@@ -66,3 +66,9 @@ export async function countUnusedRecoveryCodes(db: Knex, userId: number): Promis
   const row = await db('mfa_recovery_codes').where({ user_id: userId }).whereNull('used_at').count<{ n: number }[]>({ n: '*' }).first();
   return Number(row?.n ?? 0);
 }
+
+/** The accounts that have a confirmed second factor. */
+export async function usersWithFactor(db: Knex): Promise<Set<number>> {
+  const rows = await db('mfa_factors').select('user_id').whereNotNull('confirmed_at');
+  return new Set(rows.map((r: { user_id: number }) => r.user_id));
+}
