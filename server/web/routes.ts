@@ -14,6 +14,8 @@ import { accountSettingsRoutes } from './routes/account-settings';
 import { mfaSettingsRoutes } from './routes/mfa-settings';
 import { signInStepRoutes } from './routes/sign-in-steps';
 import { loginLinkRoutes } from './routes/login-links';
+import { passwordResetRoutes } from './routes/password-reset';
+import { emailSettingsRoutes } from './routes/email-settings';
 import { taskRoutes } from './routes/tasks';
 
 /** The URL map: every route, one line each. Paths follow Phabricator's, so old links keep working. */
@@ -34,6 +36,8 @@ export function routes(deps: AppDeps): Router {
   const mfa = mfaSettingsRoutes(deps);
   const steps = signInStepRoutes(deps);
   const links = loginLinkRoutes(deps);
+  const reset = passwordResetRoutes(deps);
+  const email = emailSettingsRoutes(deps, account);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -67,6 +71,8 @@ export function routes(deps: AppDeps): Router {
   r.get('/login', auth.loginForm);
   r.post('/login', auth.login);
   r.post('/logout', auth.logout);
+  r.get('/login/email/', reset.form);
+  r.post('/login/email/', reset.send);
   r.get('/login/once/:token/', links.show);
   r.post('/login/once/:token/', links.use);
   r.get('/auth/finish/', steps.finishForm);
@@ -88,6 +94,9 @@ export function routes(deps: AppDeps): Router {
   r.get('/settings/', account.page);
   r.post('/settings/realname', account.realname);
   r.post('/settings/password', account.password);
+  r.post('/settings/email', email.request);
+  r.get('/settings/email/verify/:token/', email.show);
+  r.post('/settings/email/verify/:token/', email.confirm);
   r.post('/settings/sessions/end-others', account.endOthers);
   r.post('/settings/sessions/:ref/end', account.endSession);
   r.get('/settings/mfa/', mfa.page);
