@@ -8,7 +8,9 @@ import { MAX_FORM_FIELDS } from './web/forms';
 import { csrf } from './web/middleware/csrf';
 import { errorHandler, notFound } from './web/middleware/errors';
 import { requestLog } from './web/middleware/request-log';
+import { securityHeaders } from './web/middleware/security-headers';
 import { session } from './web/middleware/session';
+import { sessionGate } from './web/middleware/session-gate';
 import { setupGate } from './web/middleware/setup-gate';
 import { routes } from './web/routes';
 import { conduitErrors, conduitNotFound } from './web/routes/conduit';
@@ -30,18 +32,13 @@ export function createApp(deps: AppDeps): express.Express {
   if (process.env.NODE_ENV !== 'development') app.enable('view cache');
 
   app.use(requestLog(deps.config.logRequests, deps.log));
-  app.use((_req, res, next) => {
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('X-Frame-Options', 'DENY');
-    res.setHeader('Referrer-Policy', 'same-origin');
-    res.setHeader('Content-Security-Policy', "default-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'");
-    next();
-  });
+  app.use(securityHeaders);
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: MAX_FORM_FIELDS }));
   app.use(cookieParser());
   app.use(session(deps.db, deps.config.sessionDays));
   app.use(setupGate(deps.db));
+  app.use(sessionGate(deps.config.requireMfa));
   // Conduit calls carry an API token instead of a session, so CSRF does not apply to them.
   app.use(csrf(deps.secret, ['/api/']));
   app.use(routes(deps));

@@ -102,6 +102,8 @@ const Env = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be 1 or more').max(1000000, 'must be at most 1000000'))
     .default(600),
+  REQUIRE_MFA: z.enum(['true', 'false']).default('false'),
+  MFA_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   BASE_URL: z
     .string()
     .regex(/^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/, 'must be an http:// or https:// address without a query')
@@ -135,6 +137,10 @@ export interface Config {
   baseUrl: string;
   mail: MailConfig;
   tracker: TrackerConfig;
+  /** Everyone must enrol a second factor before using Trellis. */
+  requireMfa: boolean;
+  /** Encrypts TOTP secrets at rest; without it a key generated once is kept in the database. */
+  mfaKey: string | null;
   /** How long to wait on PostgreSQL before answering 503 (the embedded database has no network to wait on). */
   database: DatabaseTimeouts;
 }
@@ -238,5 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     mail: mail.config,
     tracker,
     database: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, acquireMs: e.DATABASE_ACQUIRE_TIMEOUT_MS },
+    requireMfa: e.REQUIRE_MFA === 'true',
+    mfaKey: e.MFA_KEY ?? null,
   });
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
+import { checkLimits, LIMITS, recordAttempt, TooManyAttempts, waitText, type Limit } from '../users/throttle';
 import { authenticateToken, TokenRefused } from '../users/tokens';
 import type { User } from '../users/user';
 import { ConduitError, callError, coreError, type ConduitResponse } from './errors';
@@ -25,7 +26,7 @@ export interface ConduitCall {
   baseUrl: string;
   requestId: string;
   /** API calls carry a token (or none); the console calls as the person logged in. */
-  caller: { token: string | null } | { sessionUser: User };
+  caller: { token: string | null; address: string | null } | { sessionUser: User };
 }
 
 export interface ConduitAnswer extends ConduitResponse {
@@ -39,12 +40,23 @@ async function callerOf(deps: ConduitDeps, call: ConduitCall): Promise<User | nu
   if ('sessionUser' in call.caller) return call.caller.sessionUser;
   const token = call.caller.token;
   if (token === null) return null;
+  // Refused tokens count against the client address, so guessing tokens is as slow as guessing passwords.
+  const limits: [Limit, string][] = [[LIMITS.apiToken, call.caller.address ?? 'unknown']];
+  try {
+    await checkLimits(deps.db, limits);
+  } catch (err) {
+    if (!(err instanceof TooManyAttempts)) throw err;
+    throw new ConduitError('ERR-RATE-LIMIT', `Too many refused API tokens from this address. Wait ${waitText(err.retryAfter)} and try again.`, err.retryAfter);
+  }
   try {
     const { user, tokenId } = await authenticateToken(deps.db, token);
     await checkRateLimit(deps.db, tokenId, deps.config.apiRateLimit);
     return user;
   } catch (err) {
-    if (err instanceof TokenRefused) throw new ConduitError(err.problem === 'disabled' ? 'ERR-USER-DISABLED' : 'ERR-INVALID-AUTH', err.message);
+    if (err instanceof TokenRefused) {
+      if (err.problem !== 'disabled') await recordAttempt(deps.db, limits);
+      throw new ConduitError(err.problem === 'disabled' ? 'ERR-USER-DISABLED' : 'ERR-INVALID-AUTH', err.message);
+    }
     throw err;
   }
 }

@@ -52,6 +52,15 @@ function createMarkdown() {
   };
   md.use(taskLists, { enabled: false });
   md.use(referencePlugin);
+  // Column alignment as a class, not a style attribute: the Content-Security-Policy allows no inline styles.
+  md.core.ruler.push('align_classes', (state) => {
+    for (const token of state.tokens) {
+      const align = /^text-align:(left|center|right)$/.exec(String(token.attrGet('style') ?? ''));
+      if (!align) continue;
+      token.attrs = (token.attrs ?? []).filter(([name]) => name !== 'style');
+      token.attrJoin('class', `align-${align[1]}`);
+    }
+  });
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     const token = tokens[idx]!;

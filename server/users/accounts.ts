@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import { AppError, ValidationError } from '../errors';
 import { decoyHash, hashPassword, verifyPassword } from './passwords';
+import { recordAudit, type Auditor } from './audit';
 import * as repo from './repository';
+import { deleteSessionsOfUser } from './session-repository';
+import { checkLimits, LIMITS, recordAttempt, type Limit } from './throttle';
 import type { Role } from './roles';
 import { NewAccount, type User } from './user';
 
@@ -44,7 +47,7 @@ export async function authenticate(db: Knex, username: string, password: string)
   return found.user;
 }
 
-export async function changeRole(db: Knex, userId: number, role: Role): Promise<void> {
+export async function changeRole(db: Knex, userId: number, role: Role, by?: Auditor): Promise<void> {
   await db.transaction(async (trx) => {
     // Two administrators demoting each other at once must not both pass the last-admin check.
     await repo.lockUsersTable(trx);
@@ -54,11 +57,12 @@ export async function changeRole(db: Knex, userId: number, role: Role): Promise<
       throw new AppError(409, 'last-admin', 'This is the last administrator; make someone else an administrator first.');
     }
     await repo.updateRole(trx, userId, role);
+    if (by && user.role !== role) await recordAudit(trx, by, 'account.role', userId, { from: user.role, to: role });
   });
 }
 
 /** Disabling an account also ends its sessions, so it is logged out everywhere at once. */
-export async function setAccountDisabled(db: Knex, userId: number, disabled: boolean): Promise<void> {
+export async function setAccountDisabled(db: Knex, userId: number, disabled: boolean, by?: Auditor): Promise<void> {
   await db.transaction(async (trx) => {
     await repo.lockUsersTable(trx);
     const user = await repo.findUserById(trx, userId);
@@ -67,6 +71,29 @@ export async function setAccountDisabled(db: Knex, userId: number, disabled: boo
       throw new AppError(409, 'last-admin', 'This is the last administrator; it cannot be disabled.');
     }
     await repo.setDisabled(trx, userId, disabled);
-    if (disabled) await repo.deleteSessionsOfUser(trx, userId);
+    if (disabled) await deleteSessionsOfUser(trx, userId);
+    if (by && Boolean(user.disabledAt) !== disabled) await recordAudit(trx, by, disabled ? 'account.disable' : 'account.enable', userId);
   });
+}
+
+/** Sets a new password and ends every session of the account but `keepSessionId`. */
+export async function setPassword(db: Knex, userId: number, password: string, keepSessionId: string | null): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await db.transaction(async (trx) => {
+    await repo.updatePasswordHash(trx, userId, passwordHash);
+    await deleteSessionsOfUser(trx, userId, keepSessionId);
+  });
+}
+
+/**
+ * Checks the current password a sensitive form asks for. Wrong ones count as
+ * failed logins of the account, so a borrowed session cannot guess it faster than the login form.
+ */
+export async function confirmCurrentPassword(db: Knex, user: User, password: string): Promise<void> {
+  const limit: [Limit, string][] = [[LIMITS.loginAccount, user.username.toLowerCase()]];
+  await checkLimits(db, limit);
+  const stored = await repo.findPasswordHashById(db, user.id);
+  if (await verifyPassword(stored ?? (await decoyHash()), password)) return;
+  await recordAttempt(db, limit);
+  throw new ValidationError({ current: 'That is not your current password.' });
 }

@@ -3,7 +3,7 @@ import { orWhereAny, whereAny } from '../db/lists';
 import type { Role } from './roles';
 import type { User } from './user';
 
-interface UserRow {
+export interface UserRow {
   id: number;
   phid: string;
   username: string;
@@ -15,9 +15,9 @@ interface UserRow {
   updated_at: Date;
 }
 
-const COLUMNS = ['id', 'phid', 'username', 'realname', 'email', 'role', 'disabled_at', 'created_at', 'updated_at'];
+export const COLUMNS = ['id', 'phid', 'username', 'realname', 'email', 'role', 'disabled_at', 'created_at', 'updated_at'];
 
-function toUser(r: UserRow): User {
+export function toUser(r: UserRow): User {
   return {
     id: r.id,
     phid: r.phid,
@@ -122,45 +122,6 @@ export async function countActiveAdmins(db: Knex): Promise<number> {
   return Number(row?.n ?? 0);
 }
 
-export interface SessionRow {
-  user: User;
-  expiresAt: Date;
-  seenAt: Date;
-}
-
-export async function insertSession(db: Knex, id: string, userId: number, expiresAt: Date): Promise<void> {
-  await db('sessions').insert({ id, user_id: userId, expires_at: expiresAt });
-}
-
-export async function findSession(db: Knex, id: string): Promise<SessionRow | null> {
-  const row = await db('sessions as s')
-    .join('users as u', 'u.id', 's.user_id')
-    .select(COLUMNS.map((c) => `u.${c}`))
-    .select('s.expires_at as session_expires_at', 's.seen_at as session_seen_at')
-    .where('s.id', id)
-    .where('s.expires_at', '>', db.fn.now())
-    .whereNull('u.disabled_at')
-    .first();
-  if (!row) return null;
-  return { user: toUser(row), expiresAt: row.session_expires_at, seenAt: row.session_seen_at };
-}
-
-export async function touchSession(db: Knex, id: string, expiresAt: Date): Promise<void> {
-  await db('sessions').where({ id }).update({ seen_at: db.fn.now(), expires_at: expiresAt });
-}
-
-export async function deleteSession(db: Knex, id: string): Promise<void> {
-  await db('sessions').where({ id }).del();
-}
-
-export async function deleteSessionsOfUser(db: Knex, userId: number): Promise<void> {
-  await db('sessions').where({ user_id: userId }).del();
-}
-
-export async function deleteExpiredSessions(db: Knex): Promise<void> {
-  await db('sessions').where('expires_at', '<=', db.fn.now()).del();
-}
-
 /** People named by PHID, for the Conduit API; unknown PHIDs are simply absent. */
 export async function findUsersByPhids(db: Knex, phids: Iterable<string>): Promise<User[]> {
   const unique = [...new Set(phids)];
@@ -261,4 +222,27 @@ export async function touchApiToken(db: Knex, id: number): Promise<void> {
 export async function revokeApiToken(db: Knex, userId: number, id: number): Promise<boolean> {
   const n = await db('api_tokens').where({ id, user_id: userId }).whereNull('revoked_at').update({ revoked_at: db.fn.now() });
   return n > 0;
+}
+
+export async function updatePasswordHash(db: Knex, id: number, passwordHash: string): Promise<void> {
+  await db('users').where({ id }).update({ password_hash: passwordHash, updated_at: db.fn.now() });
+}
+
+export async function updateRealname(db: Knex, id: number, realname: string): Promise<void> {
+  await db('users').where({ id }).update({ realname, updated_at: db.fn.now() });
+}
+
+export async function updateEmail(db: Knex, id: number, email: string): Promise<void> {
+  await db('users').where({ id }).update({ email, updated_at: db.fn.now() });
+}
+
+/** Enabled accounts whose address is this one, in any case. */
+export async function findActiveUsersByEmail(db: Knex, email: string): Promise<User[]> {
+  const rows = (await db('users').select(COLUMNS).whereRaw('lower(email) = lower(?)', [email]).whereNull('disabled_at')) as UserRow[];
+  return rows.map(toUser);
+}
+
+export async function findPasswordHashById(db: Knex, id: number): Promise<string | null> {
+  const row = (await db('users').select('password_hash').where({ id }).first()) as { password_hash: string } | undefined;
+  return row?.password_hash ?? null;
 }

@@ -1,3 +1,4 @@
+import type { Session } from '../users/sessions';
 import type { User } from '../users/user';
 
 declare global {
@@ -8,6 +9,8 @@ declare global {
       /** The logged-in account, or null for a visitor. */
       viewer: User | null;
       sessionId: string | null;
+      /** The session behind the cookie, also while it still owes a second factor or a new password (then `viewer` is null). */
+      authSession: Session | null;
       /** The token this request's forms must carry in `__csrf__`. */
       csrfToken: string;
     }

@@ -71,6 +71,7 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infe
 
 export const TokenForm = z.object({
   name: z.string({ error: 'Send the name once, as text.' }).optional(),
+  mfa_code: z.string({ error: 'Send the code once, as text.' }).optional(),
 });
 
 /** The query travels as its URL query string, as the list's own link carries it. */

@@ -11,6 +11,12 @@ import { markupRoutes } from './routes/markup';
 import { peopleRoutes } from './routes/people';
 import { savedQueryRoutes } from './routes/saved-queries';
 import { settingsRoutes } from './routes/settings';
+import { accountSettingsRoutes } from './routes/account-settings';
+import { mfaSettingsRoutes } from './routes/mfa-settings';
+import { signInStepRoutes } from './routes/sign-in-steps';
+import { loginLinkRoutes } from './routes/login-links';
+import { passwordResetRoutes } from './routes/password-reset';
+import { emailSettingsRoutes } from './routes/email-settings';
 import { taskRoutes } from './routes/tasks';
 
 /** The URL map: every route, one line each. Paths follow Phabricator's, so old links keep working. */
@@ -28,6 +34,12 @@ export function routes(deps: AppDeps): Router {
   const downloads = exportRoutes(deps);
   const bulkEdits = bulkEditRoutes(deps);
   const mail = mailRoutes(deps);
+  const account = accountSettingsRoutes(deps);
+  const mfa = mfaSettingsRoutes(deps);
+  const steps = signInStepRoutes(deps);
+  const links = loginLinkRoutes(deps);
+  const reset = passwordResetRoutes(deps);
+  const email = emailSettingsRoutes(deps, account);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -61,12 +73,40 @@ export function routes(deps: AppDeps): Router {
   r.get('/login', auth.loginForm);
   r.post('/login', auth.login);
   r.post('/logout', auth.logout);
+  r.get('/login/email/', reset.form);
+  r.post('/login/email/', reset.send);
+  r.get('/login/once/:token/', links.show);
+  r.post('/login/once/:token/', links.use);
+  r.get('/auth/finish/', steps.finishForm);
+  r.post('/auth/finish/', steps.finish);
+  r.get('/auth/password/', steps.passwordForm);
+  r.post('/auth/password/', steps.setPassword);
+  r.get('/auth/elevate/', steps.elevateForm);
+  r.post('/auth/elevate/', steps.elevate);
 
   r.get('/people/', people.list);
+  r.post('/people/', people.add);
+  r.get('/people/log/', people.log);
+  r.post('/people/:username/login-link', people.loginLink);
+  r.post('/people/:username/mfa-reset', people.resetMfa);
   r.post('/people/:username/role', people.setRole);
   r.post('/people/:username/disable', people.setDisabled);
   r.get('/p/:username/', people.profile);
 
+  r.get('/settings/', account.page);
+  r.post('/settings/realname', account.realname);
+  r.post('/settings/password', account.password);
+  r.post('/settings/email', email.request);
+  r.get('/settings/email/verify/:token/', email.show);
+  r.post('/settings/email/verify/:token/', email.confirm);
+  r.post('/settings/sessions/end-others', account.endOthers);
+  r.post('/settings/sessions/:ref/end', account.endSession);
+  r.get('/settings/mfa/', mfa.page);
+  r.post('/settings/mfa/begin', mfa.begin);
+  r.get('/settings/mfa/qr.svg', mfa.qrCode);
+  r.post('/settings/mfa/confirm', mfa.confirm);
+  r.post('/settings/mfa/recovery-codes', mfa.regenerate);
+  r.post('/settings/mfa/remove', mfa.remove);
   r.get('/settings/tokens/', settings.tokens);
   r.post('/settings/tokens/', settings.create);
   r.post('/settings/tokens/:id/revoke', settings.revoke);

@@ -38,7 +38,7 @@ describe('CSRF', () => {
     const saved = await saveQuery(t.db, t.tracker, users.ada, 'Open high', 'statuses=any-open&priorities=high', 'UTC');
     const token = await createApiToken(t.db, users.ada, 'nightly');
     // Real values, so that a route that did accept a forged POST would have something to change.
-    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit' });
+    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999' });
     tokenId = String(token.row.id);
     [ada, bob] = await Promise.all([loggedIn(t.app, 'ada'), loggedIn(t.app, 'bob')]);
     visitor = new Browser(t.app);
@@ -120,9 +120,11 @@ describe('CSRF', () => {
     });
 
     test.each(METHODS.filter((m) => m.needsToken).map((m) => m.name))('%s with only a session cookie (and its CSRF token) is refused, and writes nothing', async (name) => {
+      // A session of its own: the probes above include ending every other session.
+      const own = await loggedIn(t.app, 'ada');
+      const token = await own.csrf('/maniphest/');
       const before = await everyRow(t.db);
-      const token = await ada.csrf('/maniphest/');
-      const res = await ada.agent.post(`/api/${name}`).type('form').send({ __csrf__: token, 'transactions[0][type]': 'title', 'transactions[0][value]': 'Via a cookie', objectIdentifier: values.id });
+      const res = await own.agent.post(`/api/${name}`).type('form').send({ __csrf__: token, 'transactions[0][type]': 'title', 'transactions[0][value]': 'Via a cookie', objectIdentifier: values.id });
       expect(res.status).toBe(200);
       expect(res.body).toMatchObject({ result: null, error_code: 'ERR-INVALID-SESSION' });
       expect(await everyRow(t.db)).toEqual(before);

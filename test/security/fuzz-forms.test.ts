@@ -60,7 +60,7 @@ describe('fuzzing every form', () => {
     const agent = request.agent(t.app);
     let id: string | null = null;
     if (actor !== 'visitor') {
-      const started = await startSession(t.db, users[actor].id, 1);
+      const started = await startSession(t.db, users[actor].id, 1, { address: null, userAgent: null });
       id = started.id;
       agent.jar.setCookie(`${SESSION_COOKIE}=${started.token}; Path=/`);
     }

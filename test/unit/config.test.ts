@@ -60,6 +60,8 @@ describe('loadConfig', () => {
         defaultView: 'users',
       },
       database: { connectMs: 5000, statementMs: 30000, acquireMs: 10000 },
+      requireMfa: false,
+      mfaKey: null,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -157,6 +159,8 @@ describe('loadConfig', () => {
     ['DATABASE_STATEMENT_TIMEOUT_MS', '99'],
     ['DATABASE_ACQUIRE_TIMEOUT_MS', '3600001'],
     ['DATABASE_ACQUIRE_TIMEOUT_MS', '-1'],
+    ['REQUIRE_MFA', 'yes'],
+    ['MFA_KEY', 'too-short'],
   ])('%s=%j is refused, naming the variable', (name, raw) => {
     const problems = problemsOf(() => loadConfig({ [name]: raw }, CWD));
     expect(problems).toHaveLength(1);

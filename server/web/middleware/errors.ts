@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DatabaseUnavailableError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../db/unavailable';
 import { AppError } from '../../errors';
+import { TooManyAttempts } from '../../users/throttle';
 import { renderPage } from '../render';
 import { errorText, logLine } from '../../log';
 
@@ -37,6 +38,7 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
     }
     if (res.headersSent) return;
     if (known instanceof DatabaseUnavailableError) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (err instanceof TooManyAttempts) res.setHeader('Retry-After', String(err.retryAfter));
     const status = known?.status ?? 500;
     const body = (req.body ?? {}) as Record<string, unknown>;
     const kept = KEPT_FIELDS.filter((f) => typeof body[f] === 'string' && (body[f] as string).trim() !== '').map((f) => ({

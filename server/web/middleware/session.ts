@@ -4,17 +4,24 @@ import type { Knex } from 'knex';
 import { resumeSession } from '../../users/sessions';
 import { ANON_COOKIE, SESSION_COOKIE, cookieOptions } from '../cookies';
 
-/** Loads the viewer from the session cookie; visitors get an anonymous cookie their CSRF tokens bind to. */
+/**
+ * Loads the session from its cookie. Only a complete login makes a viewer: a
+ * session that still owes a second factor or a new password is known
+ * (`authSession`) but acts as nobody. Visitors get an anonymous cookie their
+ * CSRF tokens bind to.
+ */
 export function session(db: Knex, sessionDays: number): RequestHandler {
   return async (req, res, next) => {
     req.viewer = null;
     req.sessionId = null;
+    req.authSession = null;
     const token = req.cookies?.[SESSION_COOKIE];
     if (typeof token === 'string' && token.length > 0 && token.length < 200) {
-      const found = await resumeSession(db, token, sessionDays);
+      const found = await resumeSession(db, token, sessionDays, req.ip ?? null);
       if (found) {
-        req.viewer = found.user;
+        req.authSession = found;
         req.sessionId = found.id;
+        if (!found.mfaPending && !found.passwordPending) req.viewer = found.user;
       } else {
         res.clearCookie(SESSION_COOKIE, cookieOptions(req));
       }

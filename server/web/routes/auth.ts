@@ -1,23 +1,19 @@
 import type { Request, Response } from 'express';
 import { AppError, ValidationError } from '../../errors';
 import { authenticate, createAccount } from '../../users/accounts';
+import { mfaStatus } from '../../users/mfa/mfa';
 import { countUsers } from '../../users/repository';
-import { endSession, startSession } from '../../users/sessions';
+import { endSession } from '../../users/sessions';
+import { checkLimits, clearAttempts, LIMITS, recordAttempt, sweepAttempts, TooManyAttempts, waitText, type Limit } from '../../users/throttle';
 import { SESSION_COOKIE, cookieOptions } from '../cookies';
 import type { AppDeps } from '../deps';
 import { LoginForm, SetupForm, parseForm } from '../forms';
 import { formProblem } from '../guards';
 import { localUrl, safeLocalUrl } from '../local-url';
+import { startBrowserSession } from '../login';
 import { renderPage } from '../render';
 
-const DAY = 24 * 60 * 60 * 1000;
-
 export function authRoutes(deps: AppDeps) {
-  async function logIn(req: Request, res: Response, userId: number) {
-    if (req.sessionId) await endSession(deps.db, req.sessionId);
-    const { token } = await startSession(deps.db, userId, deps.config.sessionDays);
-    res.cookie(SESSION_COOKIE, token, cookieOptions(req, deps.config.sessionDays * DAY));
-  }
 
   function renderLogin(req: Request, res: Response, form: { username?: string; next?: string; error?: string }, status = 200) {
     renderPage(req, res, 'pages/auth/login', 'Log In', { username: form.username ?? '', next: localUrl(form.next) ?? '', error: form.error ?? null }, status);
@@ -45,10 +41,29 @@ export function authRoutes(deps: AppDeps) {
         if (!(err instanceof ValidationError)) throw err;
         return renderLogin(req, res, { username, next, error: Object.values(err.fields)[0] }, 422);
       }
+      // Checked before the password, so not even the right one passes during a wait.
+      const limits: [Limit, string][] = [
+        [LIMITS.loginAccount, form.username.toLowerCase()],
+        [LIMITS.loginAddress, req.ip ?? 'unknown'],
+      ];
+      try {
+        await checkLimits(deps.db, limits);
+      } catch (err) {
+        if (!(err instanceof TooManyAttempts)) throw err;
+        res.setHeader('Retry-After', String(err.retryAfter));
+        return renderLogin(req, res, { username, next, error: `Too many failed attempts to log in. Try again in ${waitText(err.retryAfter)}.` }, 429);
+      }
       const user = await authenticate(deps.db, form.username, form.password);
-      if (!user) return renderLogin(req, res, { username, next, error: 'That username and password do not match an active account.' }, 401);
-      await logIn(req, res, user.id);
-      res.redirect(303, safeLocalUrl(form.next));
+      if (!user) {
+        await recordAttempt(deps.db, limits);
+        return renderLogin(req, res, { username, next, error: 'That username and password do not match an active account.' }, 401);
+      }
+      await clearAttempts(deps.db, LIMITS.loginAccount, limits[0]![1]);
+      await sweepAttempts(deps.db);
+      const { enrolled } = await mfaStatus(deps.db, user.id);
+      await startBrowserSession(deps, req, res, user.id, { mfaPending: enrolled });
+      const to = safeLocalUrl(form.next);
+      res.redirect(303, enrolled ? `/auth/finish/${to === '/' ? '' : `?next=${encodeURIComponent(to)}`}` : to);
     },
 
     async logout(req: Request, res: Response) {
@@ -68,7 +83,7 @@ export function authRoutes(deps: AppDeps) {
         const form = parseForm(SetupForm, body);
         if (form.password !== form.confirm) throw new ValidationError({ confirm: 'The two passwords differ.' });
         const user = await createAccount(deps.db, { ...form, role: 'admin' }, { onlyIfNone: true });
-        await logIn(req, res, user.id);
+        await startBrowserSession(deps, req, res, user.id);
         res.redirect(303, '/');
       } catch (err) {
         if (err instanceof AppError && err.code === 'setup-done') return res.redirect(303, '/login');

@@ -43,7 +43,7 @@ export function conduitRoutes(deps: AppDeps) {
           params: decoded.params,
           baseUrl: siteUrl(req),
           requestId: req.requestId,
-          caller: { token: decoded.token },
+          caller: { token: decoded.token, address: req.ip ?? null },
         });
       } catch (err) {
         if (!(err instanceof ConduitError)) throw err;

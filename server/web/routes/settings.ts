@@ -6,6 +6,7 @@ import { NotFoundError } from '../../errors';
 import type { AppDeps } from '../deps';
 import { TokenForm, parseForm } from '../forms';
 import { formProblem } from '../guards';
+import { highSecurityModel, requireHighSecurity } from '../high-security';
 import { renderPage } from '../render';
 import { formatDateTime } from '../views/dates';
 
@@ -21,7 +22,8 @@ export function settingsRoutes(deps: AppDeps) {
       revoked: when(t.revokedAt),
       revokeUrl: `/settings/tokens/${t.id}/revoke`,
     }));
-    renderPage(req, res, 'pages/settings/tokens', 'API Tokens', { tokens, created: extra.created ?? null, errors: extra.errors ?? {}, name: extra.name ?? '' }, status);
+    const highSecurity = highSecurityModel(req, deps.config.timezone);
+    renderPage(req, res, 'pages/settings/tokens', 'API Tokens', { tokens, created: extra.created ?? null, errors: extra.errors ?? {}, name: extra.name ?? '', highSecurity }, status);
   }
 
   /** Tokens are one's own: a visitor is sent to log in first. */
@@ -43,6 +45,7 @@ export function settingsRoutes(deps: AppDeps) {
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
         const { name } = parseForm(TokenForm, body);
+        await requireHighSecurity(deps, req);
         const { token, row } = await createApiToken(deps.db, viewer, name);
         await renderTokens(req, res, viewer, { created: { name: row.name, token } });
       } catch (err) {
