@@ -60,7 +60,9 @@ describe('nothing inline for the policy to block', () => {
       const rel = path.relative(ROOT, file);
       for (const m of text.matchAll(/<script\b[^>]*>/gi)) if (!/\bsrc=/.test(m[0])) offences.push(`${rel}: inline <script>`);
       if (/<style\b/i.test(text)) offences.push(`${rel}: <style> element`);
-      if (/\sstyle\s*=/i.test(text)) offences.push(`${rel}: style attribute`);
+      // Mail is read in mail clients, which drop style sheets and apply no CSP: its styles have to be inline.
+      const mail = rel.startsWith(path.join('views', 'mail') + path.sep);
+      if (!mail && /\sstyle\s*=/i.test(text)) offences.push(`${rel}: style attribute`);
       if (/\son[a-z]+\s*=/i.test(text)) offences.push(`${rel}: event handler attribute`);
       if (/javascript:/i.test(text)) offences.push(`${rel}: javascript: URL`);
     }

@@ -85,6 +85,10 @@ describe('fuzzing every Conduit method', () => {
   }, FUZZ.targetTimeoutMs);
 
   test('afterwards the API still answers', async () => {
+    // Fuzzing sends refused tokens from one client address, which the login throttle counts and then holds back by design.
+    const throttled = conduitBody(await postForm(request(t.app), '/api/user.whoami', formEncode([['api.token', tokens[0]!]])));
+    expect(['ERR-RATE-LIMIT', null]).toContain(throttled.error_code);
+    await t.db('auth_attempts').del();
     const res = await postForm(request(t.app), '/api/user.whoami', formEncode([['api.token', tokens[0]!]]));
     expect(conduitBody(res)).toMatchObject({ error_code: null, result: { userName: 'admin' } });
     expect((await request(t.app).get('/healthz').timeout({ deadline: FUZZ.deadlineMs })).status).toBe(200);
