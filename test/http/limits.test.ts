@@ -106,6 +106,19 @@ describe('lists and texts past the limits are refused at the edge, and long list
     });
   });
 
+  test('a full-text query past 1,000 characters is refused; one of 1,000 of any shape is answered', async () => {
+    expect(await call(t.app, 'maniphest.search', { constraints: { query: 'title:w'.repeat(100_000) } }, token)).toEqual({
+      result: null,
+      error_code: 'ERR-CONDUIT-CALL',
+      error_info: 'Parameter "constraints.query" is longer than 1,000 characters, the most a search takes.',
+    });
+    for (const unit of ['a ', 'x:*', 'title:w ', '"a ', '-a ', 'a OR ', '!&(']) {
+      const query = unit.repeat(1000).slice(0, 1000);
+      expect((await result(t.app, 'maniphest.search', { constraints: { query } }, token)).data).toEqual([]);
+    }
+    expect(t.errors).toEqual([]);
+  });
+
   test('parameters nested 100,000 levels deep are refused, not an internal error', async () => {
     const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     // Sent as text: JSON.stringify itself can not write a value this deep.
