@@ -82,6 +82,23 @@ function tokenFrom(meta: unknown, fallback: unknown): string | null {
   return token;
 }
 
+/**
+ * Whether a parsed JSON value holds lists or maps more than `max` levels
+ * below it. Walked without recursion: JSON.parse reads a value nested a
+ * hundred thousand levels deep, and every recursive walk after it (NUL
+ * replacement, validation) would overflow the stack.
+ */
+function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length) {
+    const [v, depth] = pending.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (depth > max) return true;
+    for (const child of Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
 function decodeJsonParams(text: string): Fields {
   let parsed: unknown;
   try {
@@ -92,6 +109,7 @@ function decodeJsonParams(text: string): Fields {
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw callError('The "params" field must hold a JSON object mapping parameter names to values.');
   }
+  if (nestedDeeperThan(parsed, MAX_DEPTH)) throw callError(`The "params" field is nested more than ${MAX_DEPTH} levels deep.`);
   return parsed as Fields;
 }
 
@@ -101,13 +119,16 @@ function decodeConsoleParams(fields: Fields): Fields {
     if (typeof raw !== 'string') throw callError(`The value for parameter "${name}" must be one JSON value.`);
     // An empty box in the console means "not given".
     if (raw.trim() === '') continue;
+    let value: unknown;
     try {
-      params[name] = JSON.parse(raw);
+      value = JSON.parse(raw);
     } catch {
       throw callError(
         `The value for parameter "${name}" is not valid JSON. All parameters must be encoded as JSON values, including strings (which means you need to surround them in double quotes). Check your syntax. Value was: ${raw.length > 200 ? `${raw.slice(0, 200)}…` : raw}.`,
       );
     }
+    if (nestedDeeperThan(value, MAX_DEPTH - 1)) throw callError(`Parameter "${name}" is nested more than ${MAX_DEPTH} levels deep.`);
+    params[name] = value;
   }
   return params;
 }

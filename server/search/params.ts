@@ -13,7 +13,9 @@ import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ORDERS, type DateRange, type TaskFilt
  * comma-separated usernames ("me" is the viewer, "nobody" no owner); statuses
  * are keys plus "any-open" and "any-closed"; priorities are keywords.
  */
-const text = z.string({ error: 'Send this field once.' }).max(1000, 'This is too long.').optional();
+/** The longest value of one search parameter, the full-text query included. */
+export const MAX_PARAM_LENGTH = 1000;
+const text = z.string({ error: 'Send this field once.' }).max(MAX_PARAM_LENGTH, 'This is too long.').optional();
 export const QueryParams = z.object({
   text,
   assigned: text,

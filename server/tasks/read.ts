@@ -32,6 +32,34 @@ export async function visibleTaskIds(db: Knex, viewer: Actor | null, ids: Iterab
   return new Set((await repo.findTasksByIds(db, ids)).filter((t) => canView(viewer, t)).map((t) => t.id));
 }
 
+/**
+ * Which of a task's events the viewer may see: an event that names a task they
+ * may not see (a back-link from it, "mentioned this in T9") is hidden, exactly
+ * as if it did not exist, and so must count for nothing: not in the timeline,
+ * nor in a version, a cursor or a count.
+ */
+export async function eventVisibility(db: Knex, viewer: Actor | null, events: StoredEvent[]): Promise<(e: StoredEvent) => boolean> {
+  const visible = await visibleTaskIds(db, viewer, timelineTaskIds(events));
+  return (e) => timelineTaskIds([e]).every((id) => visible.has(id));
+}
+
+/**
+ * The id of the newest event the viewer may see: the version an edit form
+ * carries. Only back-links can be hidden and they never conflict with an edit,
+ * so the lost-edit check (which looks for fields changed after the version)
+ * finds every change it would find from the newest event of all.
+ */
+export async function visibleVersion(db: Knex, viewer: Actor | null, taskId: number): Promise<number> {
+  for (let before: number | undefined; ; ) {
+    const events = await repo.latestEvents(db, taskId, 100, before);
+    if (!events.length) return 0;
+    const shown = await eventVisibility(db, viewer, events);
+    const newest = events.find(shown);
+    if (newest) return newest.id;
+    before = events[events.length - 1]!.id;
+  }
+}
+
 /** A task as the viewer may see it, or NotFound exactly as if it did not exist. */
 export async function viewTask(db: Knex, viewer: Actor | null, id: number): Promise<Task> {
   const task = await repo.findTask(db, id);
@@ -41,10 +69,10 @@ export async function viewTask(db: Knex, viewer: Actor | null, id: number): Prom
 
 export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor | null, id: number): Promise<TaskDetail> {
   const task = await viewTask(db, viewer, id);
-  const [subscriberIds, events, edges] = await Promise.all([repo.findSubscriberIds(db, id), repo.listEvents(db, id), repo.findEdges(db, id)]);
+  const [subscriberIds, allEvents, edges] = await Promise.all([repo.findSubscriberIds(db, id), repo.listEvents(db, id), repo.findEdges(db, id)]);
   const description = parseMarkup(task.description);
-  const comments = new Map(events.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));
-  const taskIds = new Set<number>(timelineTaskIds(events));
+  const comments = new Map(allEvents.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));
+  const taskIds = new Set<number>(timelineTaskIds(allEvents));
   const usernames = new Set<string>();
   for (const doc of [description, ...comments.values()]) {
     for (const ref of doc.references) {
@@ -53,10 +81,11 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     }
   }
   for (const edge of edges) taskIds.add(edge.dstId);
-  const userIds = [task.authorId, ...subscriberIds, ...timelineUserIds(events)];
+  const userIds = [task.authorId, ...subscriberIds, ...timelineUserIds(allEvents)];
   if (task.ownerId) userIds.push(task.ownerId);
   if (task.closerId) userIds.push(task.closerId);
   const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds });
+  const events = allEvents.filter((e) => timelineTaskIds([e]).every((t) => refs.tasks.has(t)));
   const version = events.length ? events[events.length - 1]!.id : 0;
   const edgeIds = (type: repo.EdgeType) => edges.filter((e) => e.type === type && refs.tasks.has(e.dstId)).map((e) => e.dstId);
   return {
@@ -109,6 +138,6 @@ export interface TaskForEdit {
 
 export async function loadTaskForEdit(db: Knex, viewer: Actor | null, id: number): Promise<TaskForEdit> {
   const task = await viewTask(db, viewer, id);
-  const [owner, version] = await Promise.all([task.ownerId ? findUserById(db, task.ownerId) : null, repo.lastEventId(db, id)]);
+  const [owner, version] = await Promise.all([task.ownerId ? findUserById(db, task.ownerId) : null, visibleVersion(db, viewer, id)]);
   return { task, owner, version };
 }

@@ -258,9 +258,12 @@ export async function eventsSince(db: Knex, taskId: number, types: string[], aft
   return rows.map(toEvent);
 }
 
-export async function lastEventId(db: Knex, taskId: number): Promise<number> {
-  const row = await db('task_events').where({ task_id: taskId }).max<{ id: number | null }>('id as id').first();
-  return Number(row?.id ?? 0);
+/** A task's newest events, newest first, below `beforeId` when given. */
+export async function latestEvents(db: Knex, taskId: number, limit: number, beforeId?: number): Promise<StoredEvent[]> {
+  const query = db<EventRow>('task_events').where({ task_id: taskId });
+  if (beforeId !== undefined) query.where('id', '<', beforeId);
+  const rows = await query.orderBy('id', 'desc').limit(limit);
+  return rows.map(toEvent);
 }
 
 /** The events of some groups of one task, in order: what a mail reports. */

@@ -2,7 +2,7 @@ import { MAX_LIST_ITEMS, MAX_MENTIONS } from '../../server/limits';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { bulkFields } from '../support/bulk';
-import { call, result, tokenFor } from '../support/conduit';
+import { call, callFields, result, tokenFor } from '../support/conduit';
 import { createTask, createUser } from '../support/factories';
 import { fieldError, formValues, loggedIn } from '../support/http';
 
@@ -104,6 +104,29 @@ describe('lists and texts past the limits are refused at the edge, and long list
       const many = Array.from({ length: MAX_LIST_ITEMS + 1 }, () => ({ type: 'comment', value: 'x' }));
       expect((await call(t.app, 'maniphest.edit', { objectIdentifier: `T${id}`, transactions: many }, token)).error_info).toBe(`Parameter "transactions" ${tooMany}`);
     });
+  });
+
+  test('a full-text query past 1,000 characters is refused; one of 1,000 of any shape is answered', async () => {
+    expect(await call(t.app, 'maniphest.search', { constraints: { query: 'title:w'.repeat(100_000) } }, token)).toEqual({
+      result: null,
+      error_code: 'ERR-CONDUIT-CALL',
+      error_info: 'Parameter "constraints.query" is longer than 1,000 characters, the most a search takes.',
+    });
+    for (const unit of ['a ', 'x:*', 'title:w ', '"a ', '-a ', 'a OR ', '!&(']) {
+      const query = unit.repeat(1000).slice(0, 1000);
+      expect((await result(t.app, 'maniphest.search', { constraints: { query } }, token)).data).toEqual([]);
+    }
+    expect(t.errors).toEqual([]);
+  });
+
+  test('parameters nested 100,000 levels deep are refused, not an internal error', async () => {
+    const deep = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    // Sent as text: JSON.stringify itself can not write a value this deep.
+    const whole = await callFields(t.app, 'maniphest.search', { params: `{"constraints":{"ids":${deep}},"__conduit__":{"token":"${token}"}}` });
+    expect(whole).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'The "params" field is nested more than 8 levels deep.' });
+    const console = await callFields(t.app, 'maniphest.search', { 'api.token': token, 'params[constraints]': `{"ids":${deep}}` });
+    expect(console.error_info).toBe('Parameter "constraints" is nested more than 8 levels deep.');
+    expect(t.errors).toEqual([]);
   });
 
   test('bulk edit refuses 70,000 subscribers to add with a form error, and nothing is queued', async () => {

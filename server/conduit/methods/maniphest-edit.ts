@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { NotFoundError } from '../../errors';
 import { applyEdit } from '../../tasks/editor';
 import type { Change } from '../../tasks/events/types';
+import { visibleTaskIds } from '../../tasks/read';
 import { findTask } from '../../tasks/repository';
 import { findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
@@ -114,7 +115,8 @@ export const maniphestEdit = defineMethod({
   async call({ db, tracker, viewer }, p) {
     const items = rawTransactions(p.transactions);
     const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(db, p.objectIdentifier);
-    if (ident && ident.id === null) throw coreError(ident.notFound);
+    // A task the caller may not see is refused before anything else is looked at, exactly as a missing one is.
+    if (ident && (ident.id === null || !(await visibleTaskIds(db, viewer, [ident.id])).has(ident.id))) throw coreError(ident.notFound);
     const changes = await toChanges(db, items);
     let result;
     try {

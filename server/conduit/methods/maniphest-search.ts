@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { BUILTIN_QUERIES, builtinQuery } from '../../search/builtin';
-import { parseQueryParams } from '../../search/params';
+import { MAX_PARAM_LENGTH, parseQueryParams } from '../../search/params';
 import { ORDERS, type Order, type TaskFilter } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
 import { findUsersByIds, findUsersByPhids, findUsersByUsernames } from '../../users/repository';
@@ -33,7 +33,9 @@ const Constraints = z
       priorities: intList('priority value', INT4_MIN, INT4_MAX).optional(),
       subscribers: textList('user PHID').optional(),
       closerPHIDs: textList('user PHID').optional(),
-      query: text('text to search for').optional(),
+      query: text('text to search for')
+        .max(MAX_PARAM_LENGTH, { error: `is longer than ${MAX_PARAM_LENGTH.toLocaleString('en-US')} characters, the most a search takes.` })
+        .optional(),
       createdStart: epochParam.optional(),
       createdEnd: epochParam.optional(),
       modifiedStart: epochParam.optional(),

@@ -1,13 +1,15 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../errors';
-import { viewTask, visibleTaskIds } from '../../tasks/read';
-import { timelineTaskIds, timelineUserIds } from '../../tasks/timeline';
+import type { Knex } from 'knex';
+import { eventVisibility, viewTask } from '../../tasks/read';
+import type { Actor } from '../../users/roles';
+import { timelineUserIds } from '../../tasks/timeline';
 import { findUsersByIds, findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod } from '../method';
 import { checkPageSize, cursor, idCursors, idPage, phpMap, pageSize, textList } from '../params';
-import { findEventPage } from '../repository';
+import { findEventPage, type ApiEvent, type EventPageQuery } from '../repository';
 import { transactionResult } from '../shapes';
 
 const Params = z
@@ -21,6 +23,32 @@ const Params = z
     limit: pageSize.optional(),
   })
   .strict();
+
+/** Rows read at a time while looking for a page of events the caller may see. */
+const SCAN = 200;
+
+/**
+ * A page of events and one more, newest first, as findEventPage gives them,
+ * but of events the caller may see only: an event about a task they may not
+ * see (a back-link from it) is skipped as if it did not exist, so it neither
+ * makes a page short or empty nor becomes a cursor.
+ */
+async function visibleEventPage(db: Knex, viewer: Actor | null, q: EventPageQuery): Promise<ApiEvent[]> {
+  const wanted = q.limit + 1;
+  const found: ApiEvent[] = [];
+  const backwards = q.before !== undefined;
+  let scan = { after: q.after, before: q.before };
+  for (;;) {
+    const rows = await findEventPage(db, { ...q, ...scan, limit: SCAN });
+    const shown = await eventVisibility(db, viewer, rows);
+    found.push(...rows.filter(shown));
+    if (rows.length <= SCAN || found.length >= wanted) break;
+    // Rows come newest first; the scan goes on beyond the ones furthest from where it started.
+    scan = backwards ? { after: undefined, before: rows[0]!.id } : { after: rows[rows.length - 1]!.id, before: undefined };
+  }
+  found.sort((a, b) => b.id - a.id);
+  return backwards ? found.slice(-wanted) : found.slice(0, wanted);
+}
 
 export const transactionSearch = defineMethod({
   name: 'transaction.search',
@@ -64,12 +92,8 @@ export const transactionSearch = defineMethod({
       throw err;
     }
     const actorIds = c.authorPHIDs ? (await findUsersByPhids(db, c.authorPHIDs)).map((u) => u.id) : undefined;
-    const rows = await findEventPage(db, { taskId: task.id, limit, phids: c.phids, actorIds, ...cursors });
-    const { page, after, before } = idPage(rows, limit, cursors);
-    // An event about a task the caller may not see (a back-link from it) is left out, as the timeline leaves it out;
-    // cursors still come from the whole page, so paging stays exact.
-    const visible = await visibleTaskIds(db, viewer, timelineTaskIds(page));
-    const shown = page.filter((e) => timelineTaskIds([e]).every((id) => visible.has(id)));
+    const rows = await visibleEventPage(db, viewer, { taskId: task.id, limit, phids: c.phids, actorIds, ...cursors });
+    const { page: shown, after, before } = idPage(rows, limit, cursors);
     const users = await findUsersByIds(db, timelineUserIds(shown));
     const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
     return {

@@ -1,3 +1,4 @@
+import { ConduitError } from '../../../server/conduit/errors';
 import { decodeConduitBody } from '../../../server/conduit/transport';
 import { buildTrackerConfig } from '../../../server/config';
 import { commandChanges, splitCommands } from '../../../server/mail/inbound/commands';
@@ -83,6 +84,16 @@ const URLS = runs(['a', '\u0001', ' ', 'a+', ':'], ['', 'javascript', 'a'], ['',
 const LISTS = runs([' ', ',', ' ,', '@', 'a', 'a,'], ['', '@'], ['', 'x']);
 
 const noop = () => undefined;
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Runs a decoding that may refuse its input with a Conduit error; any other error fails the target. */
+function conduitRefusal(decode: () => unknown): void {
+  try {
+    decode();
+  } catch (err) {
+    if (!(err instanceof ConduitError)) throw err;
+  }
+}
 
 /** What mail clients put around a reply: attributions, quote marks, header blocks, separators, commands. */
 const MAIL = runs(['\n', ' ', '>', '> ', '-', '-- \n', '_', '*', '!', '!a ', 'On ', 'On a\n', 'wrote', 'From: x\n', 'Sent: \n', '\r\n', 'a'], ['', 'On ', '!'], ['', ':\n']);
@@ -112,12 +123,19 @@ export const TARGETS: Record<string, { inputs: string[]; run: (input: string) =>
   'web: a return address (login next, bulk edit back)': { inputs: runs(['/', '\\', '/a'], ['', '/'], ['', 'x']), run: (s) => safeLocalUrl(s) },
   'conduit: field names and values': {
     inputs: runs(['[', ']', '[]', '[a', 'a]', '[a]'], ['', 'a', 'params'], ['', 'x', ']']),
+    run: (s) => conduitRefusal(() => decodeConduitBody({ [s]: s }, FORM, true)),
+  },
+  'conduit: JSON parameters, whole and console style': {
+    inputs: [
+      `{"a":${'['.repeat(SIZE / 2)}${']'.repeat(SIZE / 2)}}`,
+      `{"a":${'{"a":'.repeat(SIZE / 6)}1${'}'.repeat(SIZE / 6)}}`,
+      `{"a":${'['.repeat(SIZE / 2)}`,
+      `{"a":[${fill('1,', SIZE - 10)}1]}`,
+      `{${Array.from({ length: SIZE / 12 }, (_, i) => `"k${i}":1`).join(',')}}`,
+    ],
     run: (s) => {
-      try {
-        decodeConduitBody({ [s]: s }, 'application/x-www-form-urlencoded', true);
-      } catch {
-        noop();
-      }
+      conduitRefusal(() => decodeConduitBody({ params: s }, FORM, true));
+      conduitRefusal(() => decodeConduitBody({ 'params[a]': s.slice(5, -1) }, FORM, true));
     },
   },
   'mail: reply addresses': { inputs: runs(['1', '+', '1+', 'a'], ['t', 't1+1+'], ['@r.example', '!@r.example']), run: (s) => parseReplyAddress('secret', 'r.example', s) },
