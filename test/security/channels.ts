@@ -264,6 +264,10 @@ export const TASK_FREE_ROUTES: Record<string, string> = {
   'GET /conduit/method/:name/': 'the API documentation',
   'POST /conduit/method/:name/': 'the console runs the same methods as /api/, whose rows are above',
   'POST /api/:method': 'every method that names a task has its rows above',
+  // The outbox is for mail.manage, an administrator's capability, and administrators see every task.
+  'GET /mail/': 'the outbox, for administrators only',
+  'GET /mail/:id/': 'a message of the outbox, for administrators only',
+  'POST /mail/:id/retry': 'a message of the outbox, for administrators only',
 };
 
 /** Conduit methods that name no task. */
