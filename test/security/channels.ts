@@ -11,7 +11,7 @@ import type { Browser, Page } from '../support/http';
  * that does not exist, and the two answers must be the same once the
  * subject's own id, PHID and word are replaced by placeholders.
  *
- * A new way to reach tasks (mail, boards, the task graph, a new Conduit
+ * A new way to reach tasks (boards, the task graph, digests, a new Conduit
  * method) is one more row here; restricted-tasks.test.ts fails until every
  * route of the URL map and every Conduit method is either named by a row or
  * listed as naming no task.
@@ -40,11 +40,17 @@ export interface World {
   tokens: Record<Viewer, string | null>;
   /** A Public task whose comments reference every subject. */
   hostId: number;
+  /**
+   * Has another administrator comment `text` on the host task, which every viewer
+   * with an account is subscribed to, sends the mail, and returns the one the
+   * viewer received (text and HTML), or '' when none was sent to them.
+   */
+  mailAbout(viewer: Viewer, text: string): Promise<string>;
 }
 
 export interface Channel {
   name: string;
-  /** What the row exercises: URL-map routes ("GET /T:id") and Conduit methods ("conduit maniphest.search"). */
+  /** What the row exercises: URL-map routes ("GET /T:id"), Conduit methods ("conduit maniphest.search"), mail ("mail: …"). */
   covers: string[];
   probe(w: World, viewer: Viewer, s: Subject): Promise<string>;
 }
@@ -159,6 +165,11 @@ export const CHANNELS: Channel[] = [
       return pageAnswer(await b.get(queued.location!)).replace(/\/maniphest\/bulk\/[0-9]+\//g, '/maniphest/bulk/<id>/');
     },
   },
+  {
+    name: 'references in task mail',
+    covers: ['mail: a comment on a subscribed task'],
+    probe: (w, v, s) => w.mailAbout(v, `See T${s.id}, {T${s.id}} and T${s.id}#${s.eventId}.`),
+  },
   { name: 'maniphest.search by id', covers: ['conduit maniphest.search'], probe: conduit('maniphest.search', (s) => ({ constraints: { ids: [s.id] }, attachments: { subscribers: true } })) },
   { name: 'maniphest.search by PHID', covers: ['conduit maniphest.search'], probe: conduit('maniphest.search', (s) => ({ constraints: { phids: [s.phid] } })) },
   { name: 'maniphest.search by full text', covers: ['conduit maniphest.search'], probe: conduit('maniphest.search', (s) => ({ constraints: { query: s.word }, order: 'relevance' })) },
@@ -264,6 +275,10 @@ export const TASK_FREE_ROUTES: Record<string, string> = {
   'GET /conduit/method/:name/': 'the API documentation',
   'POST /conduit/method/:name/': 'the console runs the same methods as /api/, whose rows are above',
   'POST /api/:method': 'every method that names a task has its rows above',
+  // The outbox is for mail.manage, an administrator's capability, and administrators see every task.
+  'GET /mail/': 'the outbox, for administrators only',
+  'GET /mail/:id/': 'a message of the outbox, for administrators only',
+  'POST /mail/:id/retry': 'a message of the outbox, for administrators only',
 };
 
 /** Conduit methods that name no task. */

@@ -84,14 +84,41 @@ async function check(page: Page, path: string): Promise<void> {
   for (const p of await page.evaluate(activeInDom)) fired.push(`${path}: ${p}`);
 }
 
-/** Opens every path, TABS at a time. */
-async function checkAll(paths: string[]): Promise<void> {
+/** Runs `visit` on every item, TABS pages at a time. */
+async function inTabs<T>(items: T[], visit: (page: Page, item: T) => Promise<void>): Promise<void> {
   const pages = await Promise.all(Array.from({ length: TABS }, async () => watched(await context.newPage())));
   let next = 0;
-  await Promise.all(pages.map(async (page) => {
-    while (next < paths.length) await check(page, paths[next++]!);
-  }));
+  await Promise.all(
+    pages.map(async (page) => {
+      while (next < items.length) await visit(page, items[next++]!);
+    }),
+  );
   await Promise.all(pages.map((p) => p.close()));
+}
+
+const checkAll = (paths: string[]) => inTabs(paths, check);
+
+/** Submits a form from within the site, as a page's own form would, and reports what the answer runs. */
+async function submitted(page: Page, action: string, fields: Record<string, string>): Promise<void> {
+  await page.evaluate(
+    ([to, values]) => {
+      const form = document.createElement('form');
+      form.method = 'post';
+      form.action = to;
+      for (const [name, value] of Object.entries(values)) {
+        const box = document.createElement('textarea');
+        box.name = name;
+        box.value = value;
+        form.append(box);
+      }
+      document.body.append(form);
+      form.submit();
+    },
+    [action, fields] as const,
+  );
+  await page.waitForURL((url) => url.pathname === action);
+  await page.waitForLoadState('load');
+  for (const p of await page.evaluate(activeInDom)) fired.push(`${action} answer: ${p}`);
 }
 
 beforeAll(async () => {
@@ -199,9 +226,21 @@ test('lists: titles, owners, group headers, saved query names, highlighted searc
   ]);
 });
 
-test('search text and other reflected parameters, payload by payload', async () => {
+/** The corpus in runs of payloads that each fit one search field (1,000 characters). */
+function chunks(limit: number): string[] {
+  const out: string[] = [];
+  for (const p of XSS_PAYLOADS) {
+    if (out.length && out[out.length - 1]!.length + p.length < limit) out[out.length - 1] += ` ${p}`;
+    else out.push(p);
+  }
+  return out;
+}
+
+test('search text and other reflected parameters', async () => {
   const q = (s: string) => encodeURIComponent(s);
-  await checkAll(XSS_PAYLOADS.map((p) => `/maniphest/query/?text=${q(p)}&assigned=${q(p)}&order=${q(p)}&group=none`));
+  await checkAll(chunks(900).map((p) => `/maniphest/query/?text=${q(p)}&assigned=${q(p)}&order=${q(p)}&group=none`));
+  // Each payload alone, as the whole search: the highlighting of its own words.
+  await checkAll(XSS_PAYLOADS.filter((_, i) => i % 4 === 0).map((p) => `/maniphest/query/?text=${q(p)}&group=none`));
 });
 
 test('people: real names and email addresses', async () => {
@@ -233,11 +272,25 @@ test('Preview and Quote insert what the server renders', async () => {
   await page.close();
 });
 
+test('refused forms: the error page and the re-rendered form keep what was typed', async () => {
+  const all = XSS_PAYLOADS.join('\n\n');
+  await inTabs(XSS_PAYLOADS.filter((_, i) => i % 8 === 0), async (page, payload) => {
+    await page.goto('/maniphest/');
+    // Without its CSRF token the create form is refused with the error page, which shows the text typed.
+    await submitted(page, '/maniphest/task/edit/', { title: payload, description: all, comment: all });
+    await page.goto('/maniphest/');
+    const token = await page.locator('input[name="__csrf__"]').first().inputValue();
+    // A title too long: the form again, filled in with the input.
+    await submitted(page, '/maniphest/task/edit/', { __csrf__: token, title: payload.padEnd(300, 'x'), description: all });
+  });
+});
+
 test('the Conduit console: results holding every title', async () => {
   const page = await watched(await context.newPage());
   await page.goto('/conduit/method/maniphest.search/');
   await page.fill('textarea[name="params[constraints]"], input[name="params[constraints]"]', '{"statuses":["open"]}');
   await Promise.all([page.waitForLoadState('load'), page.locator('form button[type="submit"], form button.primary').last().click()]);
+  expect(await page.locator('main').textContent()).toContain(XSS_PAYLOADS[0]);
   for (const p of await page.evaluate(activeInDom)) fired.push(`console: ${p}`);
   await page.close();
 });
