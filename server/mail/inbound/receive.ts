@@ -25,6 +25,8 @@ export interface InboundContext {
 
 type Decision = InboundResult & { refusal?: Refusal };
 
+const MAX_REASON = 1000;
+
 const drop = (reason: string, userId: number | null = null, taskId: number | null = null): Decision => ({
   outcome: 'dropped',
   reason,
@@ -120,6 +122,8 @@ export async function receiveMail(ctx: InboundContext, recipient: Recipient, msg
     });
     if (id === null) return null;
     const decided = await decide(trx, ctx, recipient, msg);
+    // Reasons quote command lines, which a sender may make as long as the mail.
+    if (decided.reason && decided.reason.length > MAX_REASON) decided.reason = `${decided.reason.slice(0, MAX_REASON)}…`;
     await finishInbound(trx, id, decided);
     if (decided.refusal && decided.userId !== null) await ctx.refuse(trx, decided.refusal, { userId: decided.userId, taskId: decided.taskId });
     return decided;
@@ -133,7 +137,7 @@ export async function receiveMail(ctx: InboundContext, recipient: Recipient, msg
       kind: recipient.kind,
       taskId: decision?.taskId ?? null,
       userId: decision?.userId ?? null,
-      messageId: msg.messageId,
+      messageId: msg.messageId?.slice(0, 200) ?? null,
     }),
   );
   return decision;
