@@ -391,7 +391,6 @@ describe('replying to task mail, over real SMTP', () => {
       ['bulk mail', { Precedence: 'bulk' }, /Precedence: bulk/],
       ['junk', { Precedence: 'junk' }, /Precedence: junk/],
       ['list traffic', { Precedence: 'list' }, /Precedence: list/],
-      ['an Exchange auto-response', { 'X-Auto-Response-Suppress': 'All' }, /X-Auto-Response-Suppress: all/],
     ])('loop protection: %s', async (_what, headers, reason) => {
       const id = await newTask();
       const before = await eventsOf(id);
@@ -406,6 +405,22 @@ describe('replying to task mail, over real SMTP', () => {
       const bounce = `From: alice@example.com\r\nTo: ${to}\r\nSubject: Undelivered Mail Returned to Sender\r\n\r\nThe mail could not be delivered.\r\n`;
       expect((await deliver(inbound.port, { envelope: { from: '', to: [to] }, raw: bounce })).ok).toBe(true);
       await expectDropped(id, /delivery report/, before);
+    });
+
+    test('X-Auto-Response-Suppress is no sign of a machine (Exchange puts it on people\'s mail): applied, but a refusal is not answered', async () => {
+      const id = await newTask();
+      const headers = { 'X-Auto-Response-Suppress': 'DR, OOF, AutoReply' };
+      await reply(alice, id, 'Written in Outlook.', { headers });
+      await expectApplied(id);
+      const before = await eventsOf(id);
+      await reply(alice, id, '!close', { headers });
+      const log = takeInboundLog(t);
+      expect(log.map((l) => l.outcome)).toEqual(['refused']);
+      expect(String(log[0]!.reason)).toBe(
+        '"!close": You do not have permission to change the status of this task. Not answered: it asks not to be answered (X-Auto-Response-Suppress: dr, oof, autoreply).',
+      );
+      expect(await eventsOf(id)).toEqual(before);
+      expect(refusals).toEqual([]);
     });
 
     test('"Auto-Submitted: no" is a person writing, and is applied', async () => {

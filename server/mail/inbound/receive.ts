@@ -7,7 +7,7 @@ import type { Tracker } from '../../tasks/task';
 import { findUserById, findUsersByEmail } from '../../users/repository';
 import type { User } from '../../users/user';
 import { commandChanges, splitCommands } from './commands';
-import { loopReason } from './loop-guard';
+import { loopReason, noAnswerReason } from './loop-guard';
 import type { InboundMessage } from './message';
 import type { Recipient } from './recipients';
 import { buildRefusal, type Refusal } from './refusal';
@@ -76,14 +76,17 @@ async function decide(trx: Knex.Transaction, ctx: InboundContext, recipient: Rec
   const body = splitCommands(recipient.kind === 'reply' ? stripQuotedText(msg.text) : stripSignature(msg.text));
   const commands = commandChanges(body.commands, who, ctx.tracker);
   const monogram = taskId === null ? null : `T${taskId}`;
-  const refuse = (problems: string[]): Decision => ({
-    outcome: 'refused',
-    reason: problems.join(' '),
-    userId: who.id,
-    taskId,
-    groupId: null,
-    refusal: buildRefusal(ctx.tracker, { to: who.email!, monogram, problems, text: body.text, message: msg }),
-  });
+  const refuse = (problems: string[]): Decision => {
+    const silent = noAnswerReason(msg);
+    return {
+      outcome: 'refused',
+      reason: problems.join(' ') + (silent ? ` Not answered: ${silent}.` : ''),
+      userId: who.id,
+      taskId,
+      groupId: null,
+      refusal: silent ? undefined : buildRefusal(ctx.tracker, { to: who.email!, monogram, problems, text: body.text, message: msg }),
+    };
+  };
   if (commands.problems.length) return refuse(commands.problems.map((p) => `"${p.line}": ${p.message}`));
 
   const changes: Change[] =
