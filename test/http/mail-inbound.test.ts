@@ -146,6 +146,16 @@ describe('replying to task mail, over real SMTP', () => {
       expect((await eventsOf(id)).filter((e) => e.type === 'comment').map((e) => e.new_value)).toEqual(['Doomed']);
     });
 
+    test('a Message-ID of any length and alphabet is recorded and applied', async () => {
+      const id = await newTask();
+      const to = inbound.replyTo(id, alice.id);
+      // Varied three-byte characters, which no index compression shrinks.
+      const long = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('');
+      const raw = `From: alice@example.com\r\nTo: ${to}\r\nSubject: Re: T\r\nMessage-ID: <${long}@client.example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLong id.\r\n`;
+      expect((await deliver(inbound.port, { envelope: { from: alice.email!, to: [to] }, raw: Buffer.from(raw, 'utf8') })).ok).toBe(true);
+      await expectApplied(id);
+    });
+
     test('to two tasks at once is applied to each', async () => {
       const one = await newTask();
       const two = await newTask();

@@ -118,7 +118,8 @@ async function decide(trx: Knex.Transaction, ctx: InboundContext, recipient: Rec
 export async function receiveMail(ctx: InboundContext, recipient: Recipient, msg: InboundMessage): Promise<Decision | null> {
   const decision = await ctx.db.transaction(async (trx) => {
     const id = await insertInbound(trx, {
-      messageId: msg.messageId?.slice(0, 998) ?? null,
+      // Short enough for the unique index in any encoding; real Message-IDs are far shorter.
+      messageId: msg.messageId?.slice(0, 250) ?? null,
       recipient: recipient.address.slice(0, 320),
       sender: msg.from?.slice(0, 320) ?? null,
       kind: recipient.kind,
