@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseRowId } from '../db/ids';
 import type { Booted } from '../boot';
 import { outboundDetail, queueTestMail, retryMessage, STATUS_NAMES } from '../mail/admin';
+import { listInbound } from '../mail/inbound/repository';
 import { listMessages } from '../mail/repository';
 import { messageIdOf } from '../mail/send-job';
 import { parse, UsageError } from './args';
@@ -16,6 +17,14 @@ function messageIdArg(positionals: string[], usage: string): number {
   return id;
 }
 
+/** `--limit N` of the listing commands: 100 unless given. */
+function limitArg(rest: string[]): number {
+  const { values } = parse(rest, { limit: { type: 'string' } });
+  const limit = values.limit === undefined ? 100 : Number(values.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw new UsageError('--limit is a number from 1 to 10000.');
+  return limit;
+}
+
 /** The outcome of a message, as one line. */
 async function report(booted: Booted, id: number, out: Out): Promise<boolean> {
   const { message, attempts } = await outboundDetail(booted.deps.db, id);
@@ -26,17 +35,23 @@ async function report(booted: Booted, id: number, out: Out): Promise<boolean> {
   return message.status === 'sent';
 }
 
-/** `mail list`, `mail show ID`, `mail send-test --to ADDRESS [--mailer KEY]`, `mail retry ID`. */
+/** `mail list`, `mail inbound`, `mail show ID`, `mail send-test --to ADDRESS [--mailer KEY]`, `mail retry ID`. */
 export async function mailCommand(sub: string | undefined, rest: string[], booted: Booted, out: Out): Promise<boolean> {
   const { db } = booted.deps;
   if (sub === 'list') {
-    const { values } = parse(rest, { limit: { type: 'string' } });
-    const limit = values.limit === undefined ? 100 : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw new UsageError('--limit is a number from 1 to 10000.');
+    const limit = limitArg(rest);
     for (const m of await listMessages(db, limit)) {
       const who = [...m.to, ...m.cc].join(', ');
       const status = m.status === 'void' || m.status === 'failed' ? `${STATUS_NAMES[m.status]} (${m.statusReason})` : STATUS_NAMES[m.status];
       out(`${m.id}\t${status}\t${m.kind}\t${who}\t${m.subject}\t${m.mailerKey ?? ''}\t${m.attempts}`);
+    }
+    return true;
+  }
+  if (sub === 'inbound') {
+    const limit = limitArg(rest);
+    for (const m of await listInbound(db, limit)) {
+      const task = m.taskId === null ? '' : `T${m.taskId}`;
+      out(`${m.id}\t${m.receivedAt.toISOString()}\t${m.outcome}\t${m.kind}\t${m.sender ?? ''}\t${task}\t${m.reason ?? ''}`);
     }
     return true;
   }

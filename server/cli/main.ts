@@ -21,6 +21,7 @@ Commands:
   token create USERNAME [--name N]
                                 create a Conduit API token for an account and print it (shown once)
   mail list [--limit N]         the outbox, newest first: id, status, kind, recipients, subject, mailer, attempts
+  mail inbound [--limit N]      mail received, newest first: id, time, outcome, kind, sender, task, reason
   mail show ID                  one message: properties, headers, attempts, both bodies
   mail send-test --to ADDRESS [--mailer KEY]
                                 send a test message now, through every mailer in turn or through one

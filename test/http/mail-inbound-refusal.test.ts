@@ -2,16 +2,16 @@ import { queueRefusal } from '../../server/mail/inbound/refusal';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { createTask, createUser } from '../support/factories';
-import { CREATE_ADDRESS, deliver, startInbound, takeInboundLog, type Inbound } from '../support/inbound';
+import { CREATE_ADDRESS, deliver, REPLY_DOMAIN, startInbound, takeInboundLog, type Inbound } from '../support/inbound';
 import { mailRunner } from '../support/mail';
 import { localMailer, smtpProvider, type Provider } from '../support/smtp';
 
 /**
- * A refused reply is answered through the outbox and the mailers, like any
- * mail Trellis sends: a reply arrives over SMTP, the answer leaves over SMTP
- * to an in-process provider.
+ * Mail both ways over SMTP: task mail leaves through the outbox to an
+ * in-process provider, the person answers it from a mail client to the
+ * listener, and a refused answer is itself answered through the outbox.
  */
-describe('the answer to a refused mail, end to end', () => {
+describe('replies and refusals, end to end', () => {
   const t = useTestApp();
   let inbound: Inbound;
   let provider: Provider;
@@ -30,7 +30,42 @@ describe('the answer to a refused mail, end to end', () => {
     await provider?.close();
   });
 
-  const outbox = () => t.db('mail_messages').select('kind', 'to_addresses', 'user_id', 'task_id', 'mandatory', 'status').orderBy('id');
+  const refusalsQueued = () => t.db('mail_messages').where({ kind: 'inbound-refusal' }).select('kind', 'to_addresses', 'user_id', 'task_id', 'mandatory', 'status').orderBy('id');
+
+  test('a task mail, answered from a mail client to its Reply-To, lands as a comment by email', async () => {
+    const id = await createTask(t.domain, bob, { title: 'Slow search', owner: 'alice' });
+    await mailRunner(t, [localMailer('provider', provider.port)], { replyDomain: REPLY_DOMAIN }).kick();
+    const sent = provider.received.find((r) => r.recipients.includes('alice@example.com'))!.mail;
+    const replyTo = (sent.replyTo?.value[0]?.address ?? '').toLowerCase();
+    expect(replyTo).toBe(inbound.replyTo(id, alice.id).toLowerCase());
+    provider.received.length = 0;
+
+    // What Gmail sends back: the new text, the attribution, the whole mail quoted.
+    const quoted = (sent.text ?? '').split('\n').map((l) => `> ${l}`).join('\n');
+    const answer = await deliver(inbound.port, {
+      envelope: { from: 'alice@example.com', to: [replyTo] },
+      from: 'Alice <alice@example.com>',
+      to: replyTo,
+      subject: `Re: ${sent.subject}`,
+      inReplyTo: sent.messageId,
+      references: [sent.messageId!],
+      text: `Looking at it now.\n\n!priority high\n\nOn Wed, Dec 2, 2026 at 9:00 AM Trellis <trellis@example.com> wrote:\n\n${quoted}\n`,
+    });
+    expect(answer.ok).toBe(true);
+    expect(takeInboundLog(t).map((l) => l.outcome)).toEqual(['applied']);
+    const events = await t.db('task_events').where({ task_id: id, actor_id: alice.id }).orderBy('id').select('type', 'new_value', 'source');
+    expect(events).toEqual([
+      { type: 'priority', new_value: 80, source: 'email' },
+      { type: 'comment', new_value: 'Looking at it now.', source: 'email' },
+    ]);
+
+    // Bob hears of it by mail in turn, in the same thread, stamped as sent by email.
+    await mailRunner(t, [localMailer('provider', provider.port)], { replyDomain: REPLY_DOMAIN }).kick();
+    const news = provider.received.find((r) => r.recipients.includes('bob@example.com'))?.mail;
+    expect(news?.text).toContain('Looking at it now.');
+    expect(String(news?.headers.get('x-trellis-stamps'))).toContain('via(email)');
+    provider.received.length = 0;
+  });
 
   test("an engineer's !close: nothing applied, the answer queued with the refusal and delivered to their account's address", async () => {
     const id = await createTask(t.domain, bob, { title: 'Crash on save' });
@@ -48,7 +83,7 @@ describe('the answer to a refused mail, end to end', () => {
     expect(takeInboundLog(t).map((l) => l.outcome)).toEqual(['refused']);
     expect(await t.db('task_events').where({ task_id: id }).whereNot({ type: 'create' }).whereNot({ actor_id: bob.id })).toEqual([]);
 
-    const queued = await outbox();
+    const queued = await refusalsQueued();
     expect(queued).toHaveLength(1);
     expect(queued[0]).toMatchObject({ kind: 'inbound-refusal', user_id: alice.id, task_id: id, mandatory: true, status: 'queued' });
 
@@ -64,7 +99,7 @@ describe('the answer to a refused mail, end to end', () => {
     expect(mail.text).toContain('- "!close": You do not have permission to change the status of this task.');
     expect(mail.text).toContain('!assign USERNAME');
     expect(mail.text).toContain('> Fixed in the last release.');
-    expect((await t.db('mail_messages').first('status')).status).toBe('sent');
+    expect((await refusalsQueued())[0]!.status).toBe('sent');
 
     // The answer coming back (a mailbox forwarding it to the reply address) is recognised and dropped.
     const back = await deliver(inbound.port, { envelope: { from: 'alice@example.com', to: [to] }, raw: provider.received[0]!.raw });
@@ -72,13 +107,13 @@ describe('the answer to a refused mail, end to end', () => {
     const log = takeInboundLog(t);
     expect(log.map((l) => l.outcome)).toEqual(['dropped']);
     expect(String(log[0]!.reason)).toMatch(/Trellis's own mail/);
-    expect(await outbox()).toHaveLength(1);
+    expect(await refusalsQueued()).toHaveLength(1);
   });
 
   test('dropped mail queues nothing: an unknown sender to the create address', async () => {
-    const before = (await outbox()).length;
+    const before = Number((await t.db('mail_messages').count({ n: '*' }).first())!.n);
     await deliver(inbound.port, { envelope: { from: 'stranger@example.net', to: [CREATE_ADDRESS] }, from: 'stranger@example.net', to: CREATE_ADDRESS, subject: 'Hi', text: '!frobnicate' });
     expect(takeInboundLog(t).map((l) => l.outcome)).toEqual(['dropped']);
-    expect(await outbox()).toHaveLength(before);
+    expect(Number((await t.db('mail_messages').count({ n: '*' }).first())!.n)).toBe(before);
   });
 });

@@ -146,6 +146,16 @@ describe('replying to task mail, over real SMTP', () => {
       expect((await eventsOf(id)).filter((e) => e.type === 'comment').map((e) => e.new_value)).toEqual(['Doomed']);
     });
 
+    test('a Message-ID of any length and alphabet is recorded and applied', async () => {
+      const id = await newTask();
+      const to = inbound.replyTo(id, alice.id);
+      // Varied three-byte characters, which no index compression shrinks.
+      const long = Array.from({ length: 3000 }, (_, i) => String.fromCharCode(0x4e00 + ((i * 7919) % 20000))).join('');
+      const raw = `From: alice@example.com\r\nTo: ${to}\r\nSubject: Re: T\r\nMessage-ID: <${long}@client.example.com>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nLong id.\r\n`;
+      expect((await deliver(inbound.port, { envelope: { from: alice.email!, to: [to] }, raw: Buffer.from(raw, 'utf8') })).ok).toBe(true);
+      await expectApplied(id);
+    });
+
     test('to two tasks at once is applied to each', async () => {
       const one = await newTask();
       const two = await newTask();
@@ -391,7 +401,6 @@ describe('replying to task mail, over real SMTP', () => {
       ['bulk mail', { Precedence: 'bulk' }, /Precedence: bulk/],
       ['junk', { Precedence: 'junk' }, /Precedence: junk/],
       ['list traffic', { Precedence: 'list' }, /Precedence: list/],
-      ['an Exchange auto-response', { 'X-Auto-Response-Suppress': 'All' }, /X-Auto-Response-Suppress: all/],
     ])('loop protection: %s', async (_what, headers, reason) => {
       const id = await newTask();
       const before = await eventsOf(id);
@@ -406,6 +415,22 @@ describe('replying to task mail, over real SMTP', () => {
       const bounce = `From: alice@example.com\r\nTo: ${to}\r\nSubject: Undelivered Mail Returned to Sender\r\n\r\nThe mail could not be delivered.\r\n`;
       expect((await deliver(inbound.port, { envelope: { from: '', to: [to] }, raw: bounce })).ok).toBe(true);
       await expectDropped(id, /delivery report/, before);
+    });
+
+    test('X-Auto-Response-Suppress is no sign of a machine (Exchange puts it on people\'s mail): applied, but a refusal is not answered', async () => {
+      const id = await newTask();
+      const headers = { 'X-Auto-Response-Suppress': 'DR, OOF, AutoReply' };
+      await reply(alice, id, 'Written in Outlook.', { headers });
+      await expectApplied(id);
+      const before = await eventsOf(id);
+      await reply(alice, id, '!close', { headers });
+      const log = takeInboundLog(t);
+      expect(log.map((l) => l.outcome)).toEqual(['refused']);
+      expect(String(log[0]!.reason)).toBe(
+        '"!close": You do not have permission to change the status of this task. Not answered: it asks not to be answered (X-Auto-Response-Suppress: dr, oof, autoreply).',
+      );
+      expect(await eventsOf(id)).toEqual(before);
+      expect(refusals).toEqual([]);
     });
 
     test('"Auto-Submitted: no" is a person writing, and is applied', async () => {

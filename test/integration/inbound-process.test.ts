@@ -82,6 +82,10 @@ describe('the inbound listener of a running server', () => {
     expect(exit.code).toBe(0);
     expect(await connects(smtpPort)).toBe(false);
 
+    const listed = await runCli(['mail', 'inbound'], settings);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout.replace(/\n$/, '').split('\t')).toEqual([expect.stringMatching(/^\d+$/), expect.stringMatching(/^2\d{3}-/), 'created', 'create', 'alice@example.com', 'T1', '']);
+
     // The port taken by another program: the server says so and exits, without a stack.
     const squatter = net.createServer();
     await new Promise<void>((resolve) => squatter.listen(smtpPort, '127.0.0.1', resolve));

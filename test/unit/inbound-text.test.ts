@@ -1,6 +1,6 @@
 import { buildTrackerConfig } from '../../server/config';
 import { commandChanges, splitCommands } from '../../server/mail/inbound/commands';
-import { loopReason } from '../../server/mail/inbound/loop-guard';
+import { loopReason, noAnswerReason } from '../../server/mail/inbound/loop-guard';
 import type { InboundMessage } from '../../server/mail/inbound/message';
 import { stripQuotedText, stripSignature } from '../../server/mail/inbound/quoted-text';
 import { buildRefusal } from '../../server/mail/inbound/refusal';
@@ -93,7 +93,9 @@ describe('a task title from a subject', () => {
 describe('loop protection', () => {
   test('mail people write passes', () => {
     expect(loopReason(message())).toBeNull();
-    expect(loopReason(message({ headers: new Map([['auto-submitted', 'no'], ['x-auto-response-suppress', 'None'], ['precedence', 'first-class']]) }))).toBeNull();
+    expect(loopReason(message({ headers: new Map([['auto-submitted', 'no'], ['x-auto-response-suppress', 'All'], ['precedence', 'first-class']]) }))).toBeNull();
+    expect(noAnswerReason(message({ headers: new Map([['x-auto-response-suppress', 'None']]) }))).toBeNull();
+    expect(noAnswerReason(message({ headers: new Map([['x-auto-response-suppress', 'All']]) }))).toMatch(/asks not to be answered/);
   });
 
   test('machines are recognised', () => {

@@ -7,7 +7,7 @@ import type { Tracker } from '../../tasks/task';
 import { findUserById, findUsersByEmail } from '../../users/repository';
 import type { User } from '../../users/user';
 import { commandChanges, splitCommands } from './commands';
-import { loopReason } from './loop-guard';
+import { loopReason, noAnswerReason } from './loop-guard';
 import type { InboundMessage } from './message';
 import type { Recipient } from './recipients';
 import { buildRefusal, type Refusal } from './refusal';
@@ -24,6 +24,8 @@ export interface InboundContext {
 }
 
 type Decision = InboundResult & { refusal?: Refusal };
+
+const MAX_REASON = 1000;
 
 const drop = (reason: string, userId: number | null = null, taskId: number | null = null): Decision => ({
   outcome: 'dropped',
@@ -74,14 +76,17 @@ async function decide(trx: Knex.Transaction, ctx: InboundContext, recipient: Rec
   const body = splitCommands(recipient.kind === 'reply' ? stripQuotedText(msg.text) : stripSignature(msg.text));
   const commands = commandChanges(body.commands, who, ctx.tracker);
   const monogram = taskId === null ? null : `T${taskId}`;
-  const refuse = (problems: string[]): Decision => ({
-    outcome: 'refused',
-    reason: problems.join(' '),
-    userId: who.id,
-    taskId,
-    groupId: null,
-    refusal: buildRefusal(ctx.tracker, { to: who.email!, monogram, problems, text: body.text, message: msg }),
-  });
+  const refuse = (problems: string[]): Decision => {
+    const silent = noAnswerReason(msg);
+    return {
+      outcome: 'refused',
+      reason: problems.join(' ') + (silent ? ` Not answered: ${silent}.` : ''),
+      userId: who.id,
+      taskId,
+      groupId: null,
+      refusal: silent ? undefined : buildRefusal(ctx.tracker, { to: who.email!, monogram, problems, text: body.text, message: msg }),
+    };
+  };
   if (commands.problems.length) return refuse(commands.problems.map((p) => `"${p.line}": ${p.message}`));
 
   const changes: Change[] =
@@ -113,13 +118,16 @@ async function decide(trx: Knex.Transaction, ctx: InboundContext, recipient: Rec
 export async function receiveMail(ctx: InboundContext, recipient: Recipient, msg: InboundMessage): Promise<Decision | null> {
   const decision = await ctx.db.transaction(async (trx) => {
     const id = await insertInbound(trx, {
-      messageId: msg.messageId?.slice(0, 998) ?? null,
+      // Short enough for the unique index in any encoding; real Message-IDs are far shorter.
+      messageId: msg.messageId?.slice(0, 250) ?? null,
       recipient: recipient.address.slice(0, 320),
       sender: msg.from?.slice(0, 320) ?? null,
       kind: recipient.kind,
     });
     if (id === null) return null;
     const decided = await decide(trx, ctx, recipient, msg);
+    // Reasons quote command lines, which a sender may make as long as the mail.
+    if (decided.reason && decided.reason.length > MAX_REASON) decided.reason = `${decided.reason.slice(0, MAX_REASON)}…`;
     await finishInbound(trx, id, decided);
     if (decided.refusal && decided.userId !== null) await ctx.refuse(trx, decided.refusal, { userId: decided.userId, taskId: decided.taskId });
     return decided;
@@ -133,7 +141,7 @@ export async function receiveMail(ctx: InboundContext, recipient: Recipient, msg
       kind: recipient.kind,
       taskId: decision?.taskId ?? null,
       userId: decision?.userId ?? null,
-      messageId: msg.messageId,
+      messageId: msg.messageId?.slice(0, 200) ?? null,
     }),
   );
   return decision;

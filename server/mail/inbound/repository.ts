@@ -38,3 +38,23 @@ export async function finishInbound(trx: Knex.Transaction, id: number, r: Inboun
     group_id: r.groupId,
   });
 }
+
+export interface InboundRow {
+  id: number;
+  receivedAt: Date;
+  outcome: string;
+  kind: InboundKind;
+  sender: string | null;
+  recipient: string;
+  taskId: number | null;
+  reason: string | null;
+}
+
+/** The mail received last, newest first. */
+export async function listInbound(db: Knex, limit: number): Promise<InboundRow[]> {
+  const rows = (await db('inbound_mail')
+    .select('id', 'received_at', 'outcome', 'kind', 'sender', 'recipient', 'task_id', 'reason')
+    .orderBy('id', 'desc')
+    .limit(limit)) as { id: number; received_at: Date; outcome: string; kind: InboundKind; sender: string | null; recipient: string; task_id: number | null; reason: string | null }[];
+  return rows.map((r) => ({ id: r.id, receivedAt: new Date(r.received_at), outcome: r.outcome, kind: r.kind, sender: r.sender, recipient: r.recipient, taskId: r.task_id, reason: r.reason }));
+}

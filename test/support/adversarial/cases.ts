@@ -2,7 +2,7 @@ import { ConduitError } from '../../../server/conduit/errors';
 import { decodeConduitBody } from '../../../server/conduit/transport';
 import { buildTrackerConfig } from '../../../server/config';
 import { commandChanges, splitCommands } from '../../../server/mail/inbound/commands';
-import { loopReason } from '../../../server/mail/inbound/loop-guard';
+import { loopReason, noAnswerReason } from '../../../server/mail/inbound/loop-guard';
 import { stripQuotedText, stripSignature } from '../../../server/mail/inbound/quoted-text';
 import { buildRefusal } from '../../../server/mail/inbound/refusal';
 import { titleFromSubject } from '../../../server/mail/inbound/subject';
@@ -146,7 +146,7 @@ export const TARGETS: Record<string, { inputs: string[]; run: (input: string) =>
     inputs: runs(['no', ';', ' ', 'a'], [''], ['']),
     run: (s) => {
       const message = { from: s, envelopeFrom: s, subject: s, text: s, messageId: s, references: [s], headers: new Map([['auto-submitted', s], ['precedence', s], ['x-auto-response-suppress', s]]) };
-      return [loopReason(message), buildRefusal(TRACKER, { to: s, monogram: 'T1', problems: [s], text: s, message })];
+      return [loopReason(message), noAnswerReason(message), buildRefusal(TRACKER, { to: s, monogram: 'T1', problems: [s], text: s, message })];
     },
   },
   'export: CSV fields': {
