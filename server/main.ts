@@ -40,7 +40,7 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 }
 
 /** Stops taking connections, lets requests in flight finish, then closes the database. */
-function shutdownOnSignals(server: Server, closeDb: () => Promise<void>) {
+function shutdownOnSignals(server: Server, closeDb: () => Promise<void>, closeWithinMs: number | null) {
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -51,9 +51,16 @@ function shutdownOnSignals(server: Server, closeDb: () => Promise<void>) {
       server.closeAllConnections();
     }, 10_000);
     force.unref();
+    // A kept-alive connection goes idle once its last response is sent: it is closed then, not when the 10 s run out.
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
+    idle.unref();
     server.close(async () => {
-      await closeDb();
-      say('stopped cleanly');
+      clearInterval(idle);
+      // A server that stopped answering may never acknowledge the goodbye: it gets as long as connecting may take.
+      // The embedded database is always waited for, since closing it is what writes it out.
+      const late = new Promise<false>((resolve) => closeWithinMs !== null && setTimeout(resolve, closeWithinMs, false).unref());
+      const closed = await Promise.race([closeDb().then(() => true), late]);
+      say(closed ? 'stopped cleanly' : `the database did not acknowledge closing within ${closeWithinMs} ms: stopped anyway`);
       process.exit(0);
     });
     server.closeIdleConnections();
@@ -86,11 +93,15 @@ async function main() {
     throw err;
   }
   deps.jobs.start();
-  shutdownOnSignals(server, async () => {
-    await inbound?.close();
-    await deps.jobs.stop();
-    await database.close();
-  });
+  shutdownOnSignals(
+    server,
+    async () => {
+      await inbound?.close();
+      await deps.jobs.stop();
+      await database.close();
+    },
+    database.kind === 'postgres' ? config.database.connectMs : null,
+  );
 }
 
 main().catch((err) => {

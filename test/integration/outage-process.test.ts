@@ -1,0 +1,93 @@
+import net from 'node:net';
+import { onPostgres } from '../support/db';
+import { createTask, createUser } from '../support/factories';
+import { startOutageApp, type OutageApp } from '../support/outage';
+import { launch, type Proc } from '../support/process';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function listening(proc: Proc): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => proc.stdout().includes('Trellis is listening on') && resolve();
+    proc.child.stdout!.on('data', check);
+    proc.exited.then((e) => reject(new Error(`The server exited (${e.code ?? e.signal}) before listening:\n${e.stdout}${e.stderr}`)));
+    check();
+  });
+}
+
+/** The real process, `npm start`, on a PostgreSQL reached through a proxy the test breaks. */
+(onPostgres() ? describe : describe.skip)('the server process through a database outage (PostgreSQL only)', () => {
+  let t: OutageApp;
+  let server: Proc | null = null;
+  let taskId: number;
+
+  beforeAll(async () => {
+    t = await startOutageApp({ connectMs: 1000, statementMs: 1500, acquireMs: 2000 });
+    const alice = await createUser(t.db, { username: 'alice', role: 'maintainer' });
+    taskId = await createTask(t.domain, alice, { title: 'Open while the database stalls', view: 'public' });
+  });
+  afterAll(async () => {
+    server?.child.kill('SIGKILL');
+    await t?.close();
+  });
+
+  async function startServer(): Promise<string> {
+    const port = await freePort();
+    server = launch('server/main.ts', [], {
+      DATABASE_URL: t.url,
+      PORT: String(port),
+      DATABASE_CONNECT_TIMEOUT_MS: '1000',
+      DATABASE_STATEMENT_TIMEOUT_MS: '1500',
+      DATABASE_ACQUIRE_TIMEOUT_MS: '2000',
+    });
+    await listening(server);
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/T${taskId}`)).status).toBe(200);
+    return base;
+  }
+
+  /** SIGTERM with a request made during the outage: it gets its 503 before the process stops. */
+  async function stopDuringOutage(base: string) {
+    const inFlight = fetch(`${base}/T${taskId}`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    server!.child.kill('SIGTERM');
+    const res = await inFlight;
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(await res.text()).toContain('Trellis can not reach its database; try again shortly.');
+    const exit = await server!.exited;
+    server = null;
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toContain('SIGTERM received: finishing requests in flight, then stopping');
+    // The kept-alive connection of the answered request is closed at once, not when the 10 s grace runs out.
+    expect(exit.stdout).not.toContain('requests still open after 10 s');
+    expect(exit.stderr).toBe('');
+    return exit;
+  }
+
+  test('SIGTERM while the database is stuck: the request in flight gets its 503, and the process stops without waiting on the database for long', async () => {
+    const base = await startServer();
+    t.proxy.stuck();
+    const exit = await stopDuringOutage(base);
+    // A paused server never answers the goodbye.
+    expect(exit.stdout).toContain('the database did not acknowledge closing within 1000 ms: stopped anyway');
+    await t.proxy.restore();
+  }, 60_000);
+
+  test('SIGTERM while the database is down: the request in flight gets its 503, and the process stops cleanly', async () => {
+    const base = await startServer();
+    await t.proxy.down();
+    const exit = await stopDuringOutage(base);
+    expect(exit.stdout).toContain('stopped cleanly');
+    await t.proxy.restore();
+  }, 60_000);
+});
