@@ -16,7 +16,7 @@ const MESSAGE = 'Trellis can not reach its database; try again shortly.';
  * Short enough that an outage is seen within seconds, long enough that a
  * healthy database on a busy machine is never mistaken for a broken one.
  */
-const TIMEOUTS: DatabaseTimeouts = { connectMs: 1000, statementMs: 1500, acquireMs: 2000 };
+const TIMEOUTS: DatabaseTimeouts = { connectMs: 2000, statementMs: 1500, acquireMs: 2500 };
 
 /** The outage page: 503, Retry-After, the sentence, inside the site's usual layout. */
 function expectOutagePage(page: Page, res: { headers: Record<string, string> }) {
