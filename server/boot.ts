@@ -3,6 +3,7 @@ import { openDatabase, type Database } from './db/connect';
 import { migrateLatest } from './db/migrate';
 import { ensureSecret } from './db/settings';
 import { createJobRunner } from './jobs/handlers';
+import { logLine } from './log';
 import { Tracker } from './tasks/task';
 import type { AppDeps } from './web/deps';
 
@@ -18,6 +19,9 @@ export async function boot(config: Readonly<Config>, log: (line: string) => void
   try {
     const migrated = await database.unlimited(migrateLatest);
     const secret = await ensureSecret(database.db);
+    if (config.databaseUrl && !config.mfaKey) {
+      log(logLine({ level: 'warn', msg: 'MFA_KEY is not set: TOTP secrets are sealed with a key kept in the same database. Set MFA_KEY (see the README) so a copy of the database alone does not hold them.' }));
+    }
     const tracker = new Tracker(config.tracker);
     const jobs = createJobRunner({ db: database.db, tracker, config, secret, log });
     return { database, migrated, deps: { db: database.db, config, tracker, secret, log, jobs } };

@@ -4,6 +4,8 @@ import { DataDirLockedError } from '../db/lock';
 import { migrationStatus } from '../db/migrate';
 import { AppError, ValidationError } from '../errors';
 import { createAccount } from '../users/accounts';
+import { resetAccountMfa, setPasswordFor } from '../users/administration';
+import { COMMAND_LINE } from '../users/audit';
 import { createApiTokenFor } from '../users/tokens';
 import { parse, UsageError } from './args';
 import { DEMO_PASSWORD, loadDemo } from './demo';
@@ -17,6 +19,8 @@ Commands:
   user add NAME --role ROLE [--email E] [--realname "R"]
                                 create an account; the password is read from standard input
                                 (ROLE: reader, engineer, maintainer, admin)
+  user password NAME            set an account's password, read from standard input; its sessions end
+  user mfa-reset NAME           remove an account's second factor and recovery codes (a lost phone)
   demo                          load demo people and about thirty tasks into an empty tracker
   token create USERNAME [--name N]
                                 create a Conduit API token for an account and print it (shown once)
@@ -44,6 +48,26 @@ async function run(argv: string[]): Promise<void> {
     try {
       const user = await createAccount(deps.db, { username: positionals[0], role: values.role, email: values.email ?? '', realname: values.realname ?? '', password });
       out(`Created ${user.username} (${user.role}).`);
+    } finally {
+      await database.close();
+    }
+    return;
+  }
+
+  if (command === 'user' && (sub === 'password' || sub === 'mfa-reset')) {
+    const { positionals } = parse(rest, {});
+    if (positionals.length !== 1) throw new UsageError(`Name exactly one account: user ${sub} NAME`);
+    const name = positionals[0]!;
+    const password = sub === 'password' ? await readPassword(`New password for ${name}: `) : '';
+    const { database, deps } = await boot(config, () => undefined);
+    try {
+      if (sub === 'password') {
+        const user = await setPasswordFor(deps.db, name, password, COMMAND_LINE);
+        out(`Set the password of ${user.username}; every session of the account has ended.`);
+      } else {
+        const user = await resetAccountMfa(deps.db, name, COMMAND_LINE);
+        out(`Removed the second factor of ${user.username}; it logs in with its password alone until it sets up a new one.`);
+      }
     } finally {
       await database.close();
     }

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
+import type { Config } from '../config';
 import { AppError, NotFoundError, ValidationError } from '../errors';
+import { queueMail } from '../mail/outbox';
+import { welcomeMail } from './account-mail';
 import { recordAudit, type Auditor } from './audit';
 import { createLink } from './login-links';
 import { removeMfa } from './mfa/mfa';
@@ -20,11 +23,34 @@ function fieldErrors(error: z.ZodError): Record<string, string> {
   return fields;
 }
 
+type MailingConfig = Pick<Config, 'mail' | 'baseUrl'>;
+
+/** An administrator at work: who, and from which address (for the account log). */
+export interface Admin {
+  user: User;
+  address: string | null;
+}
+
+const auditorOf = (admin: Admin): Auditor => ({ actorId: admin.user.id, address: admin.address });
+
+/** Mail can go out when an outbound mailer is configured; without one, links are shown to the administrator instead. */
+export function canSendMail(config: Pick<Config, 'mail'>): boolean {
+  return config.mail.mailers.some((m) => m.outbound);
+}
+
+/** Mails the link when mail can go out and the account has an address; true when it was queued. */
+async function mailWelcome(trx: Knex, config: MailingConfig, user: User, linkPath: string, admin: Admin): Promise<boolean> {
+  if (!canSendMail(config) || !user.email) return false;
+  await queueMail(trx, welcomeMail(user, user.email, `${config.baseUrl}${linkPath}`, admin.user));
+  return true;
+}
+
 /**
  * An administrator adds an account without a password; the person chooses one
- * through the one-time link returned (a path under the site's address), valid a week.
+ * through a one-time link, valid a week: mailed to them, or else returned (a
+ * path under the site's address) for the administrator to pass on.
  */
-export async function inviteAccount(db: Knex, input: unknown, by: Auditor): Promise<{ user: User; linkPath: string }> {
+export async function inviteAccount(db: Knex, config: MailingConfig, input: unknown, admin: Admin): Promise<{ user: User; linkPath: string; mailed: boolean }> {
   const parsed = InvitedAccount.safeParse(input);
   if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error));
   const account = parsed.data;
@@ -34,20 +60,22 @@ export async function inviteAccount(db: Knex, input: unknown, by: Auditor): Prom
       throw new ValidationError({ username: `The username "${account.username}" is taken.` }, 409, 'username-taken');
     }
     const user = await repo.insertUser(trx, { ...account, passwordHash: NO_PASSWORD });
-    await recordAudit(trx, by, 'account.create', user.id, { role: user.role });
+    await recordAudit(trx, auditorOf(admin), 'account.create', user.id, { role: user.role });
     const linkPath = await createLink(trx, user.id, 'welcome');
-    await recordAudit(trx, by, 'account.login-link', user.id, { mailed: false });
-    return { user, linkPath };
+    const mailed = await mailWelcome(trx, config, user, linkPath, admin);
+    await recordAudit(trx, auditorOf(admin), 'account.login-link', user.id, { mailed });
+    return { user, linkPath, mailed };
   });
 }
 
-/** A new one-time login link for an existing account (someone lost theirs, or never got it). */
-export async function issueLoginLink(db: Knex, user: User, by: Auditor, mailed: boolean): Promise<string> {
+/** A new one-time login link for an existing account (someone lost theirs, or never got it), mailed when it can be. */
+export async function issueLoginLink(db: Knex, config: MailingConfig, user: User, admin: Admin): Promise<{ linkPath: string; mailed: boolean }> {
   if (user.disabledAt) throw new AppError(409, 'disabled', `The account "${user.username}" is disabled; enable it first.`);
   return db.transaction(async (trx) => {
     const linkPath = await createLink(trx, user.id, 'welcome');
-    await recordAudit(trx, by, 'account.login-link', user.id, { mailed });
-    return linkPath;
+    const mailed = await mailWelcome(trx, config, user, linkPath, admin);
+    await recordAudit(trx, auditorOf(admin), 'account.login-link', user.id, { mailed });
+    return { linkPath, mailed };
   });
 }
 

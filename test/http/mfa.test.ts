@@ -1,6 +1,7 @@
 import { useTestApp } from '../support/app';
 import { PASSWORD, createUser } from '../support/factories';
 import { Browser, loggedIn, textOf } from '../support/http';
+import { createApp } from '../../server/app';
 import { codeAt } from '../../server/users/mfa/totp';
 import { enrolMfa, nextCode, wrongCode } from '../support/mfa';
 
@@ -261,5 +262,24 @@ describe('API tokens in high security mode', () => {
     const made = await b.post('/settings/tokens/', { name: 'nightly report', mfa_code: await nextCode(t.db, kim.id, secret) }, '/settings/tokens/');
     expect(made.status).toBe(200);
     expect(made.dom.querySelector('.token-value')!.textContent).toMatch(/^api-[a-z2-7]{28}$/);
+  });
+});
+
+describe('the key TOTP secrets are sealed with', () => {
+  const t = useTestApp();
+
+  test('without MFA_KEY a key is generated once in the database; once MFA_KEY is set, older secrets still work and are sealed again with it', async () => {
+    const lou = await createUser(t.db, { username: 'lou' });
+    const { secret } = await enrolMfa(await loggedIn(t.app, 'lou'), t.db, lou.id);
+    const generated = await t.db('settings').where({ key: 'mfa_generated_key' }).first();
+    expect(generated.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const before = (await t.db('mfa_factors').where({ user_id: lou.id }).first()).secret as string;
+
+    const keyed = createApp({ ...t.deps, config: { ...t.deps.config, mfaKey: 'a configured key of at least 32 characters' } });
+    const b = new Browser(keyed);
+    await b.post('/login', { username: 'lou', password: PASSWORD }, '/login');
+    expect((await b.post('/auth/finish/', { code: await nextCode(t.db, lou.id, secret) }, '/auth/finish/')).status).toBe(303);
+    const after = (await t.db('mfa_factors').where({ user_id: lou.id }).first()).secret as string;
+    expect(after.split(':')[1]).not.toBe(before.split(':')[1]);
   });
 });

@@ -10,6 +10,7 @@ import { testConfig } from '../support/app';
 import { onPostgres } from '../support/db';
 import { emptyPostgresDatabase } from '../support/empty-database';
 import { Browser } from '../support/http';
+import { enrolMfa } from '../support/mfa';
 import { runCli } from '../support/process';
 
 /**
@@ -155,6 +156,60 @@ describe('npm run cli -- demo', () => {
         expect(await count(db('tasks'))).toBe(30);
         expect(await count(db('users'))).toBe(6);
         expect(await count(db('task_events'))).toBe(before.events);
+      });
+    },
+    SLOW,
+  );
+});
+
+describe('npm run cli -- user password / user mfa-reset', () => {
+  let install: Install;
+  beforeAll(async () => {
+    install = await newInstall();
+    const made = await runCli(['user', 'add', 'root', '--role', 'admin'], install.env, `${PASSWORD}\n`);
+    expect(made.code).toBe(0);
+  }, SLOW);
+  afterAll(async () => {
+    await install?.dispose();
+  });
+
+  test(
+    'an administrator who lost both password and phone is recovered from the command line, and the log says so',
+    async () => {
+      // root enrols a second factor, then loses the phone (and the recovery codes).
+      await withApp(install, async (app, db) => {
+        const root = new Browser(app);
+        await root.login('root', PASSWORD);
+        await enrolMfa(root, db, (await db('users').where({ username: 'root' }).first()).id);
+        const login = await new Browser(app).post('/login', { username: 'root', password: PASSWORD }, '/login');
+        expect(login.location).toBe('/auth/finish/');
+      });
+
+      const short = await runCli(['user', 'password', 'root'], install.env, 'short\n');
+      expect(short).toMatchObject({ code: 1, stdout: '', stderr: 'password: Passwords are at least 8 characters.\n' });
+      const nobody = await runCli(['user', 'mfa-reset', 'nobody'], install.env);
+      expect(nobody).toMatchObject({ code: 1, stdout: '', stderr: 'There is no account named "nobody".\n' });
+      const usage = await runCli(['user', 'mfa-reset'], install.env);
+      expect(usage.code).toBe(64);
+
+      const reset = await runCli(['user', 'mfa-reset', 'ROOT'], install.env);
+      expect(reset).toMatchObject({ code: 0, stderr: '', stdout: 'Removed the second factor of root; it logs in with its password alone until it sets up a new one.\n' });
+      const again = await runCli(['user', 'mfa-reset', 'root'], install.env);
+      expect(again).toMatchObject({ code: 1, stderr: 'root has no second factor.\n' });
+      const password = await runCli(['user', 'password', 'root'], install.env, 'a fresh start phrase\n');
+      expect(password).toMatchObject({ code: 0, stderr: '', stdout: 'Set the password of root; every session of the account has ended.\n' });
+
+      await withApp(install, async (app, db) => {
+        expect(await count(db('sessions'))).toBe(0);
+        expect((await new Browser(app).post('/login', { username: 'root', password: PASSWORD }, '/login')).status).toBe(401);
+        const root = new Browser(app);
+        const login = await root.post('/login', { username: 'root', password: 'a fresh start phrase' }, '/login');
+        expect(login.location).toBe('/');
+        const log = (await root.get('/people/log/')).dom.querySelectorAll('.audit-table tbody tr').map((r) => r.querySelectorAll('td').map((c) => c.textContent.trim()).slice(1));
+        expect(log).toEqual([
+          ['The command line set the password of root.', 'command line'],
+          ['The command line removed the second factor of root.', 'command line'],
+        ]);
       });
     },
     SLOW,

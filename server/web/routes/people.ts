@@ -34,6 +34,7 @@ export function peopleRoutes(deps: AppDeps) {
   }
 
   const auditor = (req: Request) => ({ actorId: req.viewer!.id, address: req.ip ?? null });
+  const admin = (req: Request) => ({ user: req.viewer!, address: req.ip ?? null });
 
   /**
    * Changing accounts is a sensitive action: an administrator with MFA gives a
@@ -82,7 +83,7 @@ export function peopleRoutes(deps: AppDeps) {
     );
   }
 
-  /** Mail goes out when a mailer is configured and the account has an address; otherwise the link is shown here. */
+  /** Shown only when the link could not be mailed: no mailer is configured, or the account has no address. */
   const linkUrl = (path: string) => `${deps.config.baseUrl}${path}`;
 
   return {
@@ -97,8 +98,9 @@ export function peopleRoutes(deps: AppDeps) {
       const body = (req.body ?? {}) as Record<string, unknown>;
       try {
         const form = parseForm(NewAccountForm, body);
-        const { user, linkPath } = await inviteAccount(deps.db, { ...form, role: form.role ?? '' }, auditor(req));
-        await renderList(req, res, { created: { username: user.username, url: linkUrl(linkPath), mailed: false } });
+        const { user, linkPath, mailed } = await inviteAccount(deps.db, deps.config, { ...form, role: form.role ?? '' }, admin(req));
+        if (mailed) void deps.jobs.kick();
+        await renderList(req, res, { created: { username: user.username, url: mailed ? '' : linkUrl(linkPath), mailed } });
       } catch (err) {
         const problem = formProblem(err);
         if (!problem) throw err;
@@ -110,8 +112,9 @@ export function peopleRoutes(deps: AppDeps) {
       requireCapability(req, 'users.manage', MANAGE);
       if (!elevatedOr(req, res)) return;
       const user = await target(req);
-      const linkPath = await issueLoginLink(deps.db, user, auditor(req), false);
-      await renderList(req, res, { created: { username: user.username, url: linkUrl(linkPath), mailed: false } });
+      const { linkPath, mailed } = await issueLoginLink(deps.db, deps.config, user, admin(req));
+      if (mailed) void deps.jobs.kick();
+      await renderList(req, res, { created: { username: user.username, url: mailed ? '' : linkUrl(linkPath), mailed } });
     },
 
     async setRole(req: Request, res: Response) {
