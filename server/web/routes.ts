@@ -9,6 +9,7 @@ import { listRoutes } from './routes/lists';
 import { mailRoutes } from './routes/mail';
 import { markupRoutes } from './routes/markup';
 import { peopleRoutes } from './routes/people';
+import { projectRoutes } from './routes/projects';
 import { savedQueryRoutes } from './routes/saved-queries';
 import { settingsRoutes } from './routes/settings';
 import { accountSettingsRoutes } from './routes/account-settings';
@@ -40,6 +41,7 @@ export function routes(deps: AppDeps): Router {
   const links = loginLinkRoutes(deps);
   const reset = passwordResetRoutes(deps);
   const email = emailSettingsRoutes(deps, account);
+  const projects = projectRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -67,6 +69,17 @@ export function routes(deps: AppDeps): Router {
   r.get('/T:id/hovercard', tasks.hovercard);
   r.get('/T:id/quote/:eventId', tasks.quote);
   r.post('/markup/preview', markup.preview);
+
+  r.get('/project/', projects.list);
+  r.get('/project/edit/', projects.newForm);
+  r.post('/project/edit/', projects.create);
+  r.get('/project/edit/:id/', projects.editForm);
+  r.post('/project/edit/:id/', projects.update);
+  r.get('/project/view/:id/', projects.show);
+  r.post('/project/:id/close', projects.close);
+  r.post('/project/:id/milestone', projects.milestone);
+  r.get('/tag/:hashtag/', projects.tag);
+  r.get('/tag/:hashtag/hovercard', projects.hovercard);
 
   r.get('/setup', auth.setupForm);
   r.post('/setup', auth.setup);

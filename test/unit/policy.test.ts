@@ -6,7 +6,7 @@ import { can, CAPABILITIES, isMaintainer, isRole, ROLES, type Actor, type Capabi
 const actor = (role: Role, id = 10): Actor => ({ id, username: role, role });
 
 describe('the capability map', () => {
-  const ENGINEER: Capability[] = ['task.create', 'task.edit', 'task.triage', 'task.claim', 'task.comment', 'task.subscribe'];
+  const ENGINEER: Capability[] = ['task.create', 'task.edit', 'task.triage', 'task.claim', 'task.comment', 'task.subscribe', 'project.create'];
   const expected: Record<Role, Capability[]> = {
     reader: [],
     engineer: ENGINEER,
