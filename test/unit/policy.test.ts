@@ -6,11 +6,11 @@ import { can, CAPABILITIES, isMaintainer, isRole, ROLES, type Actor, type Capabi
 const actor = (role: Role, id = 10): Actor => ({ id, username: role, role });
 
 describe('the capability map', () => {
-  const ENGINEER: Capability[] = ['task.create', 'task.edit', 'task.triage', 'task.claim', 'task.comment', 'task.subscribe', 'project.create'];
+  const ENGINEER: Capability[] = ['task.create', 'task.edit', 'task.triage', 'task.claim', 'task.comment', 'task.subscribe'];
   const expected: Record<Role, Capability[]> = {
     reader: [],
-    engineer: ENGINEER,
-    maintainer: [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk'],
+    engineer: [...ENGINEER, 'project.create'],
+    maintainer: [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk', 'project.create'],
     admin: [...CAPABILITIES],
   };
 
