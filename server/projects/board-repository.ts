@@ -157,3 +157,15 @@ export async function taskIdsInColumn(db: Knex, columnId: number): Promise<numbe
   const rows = (await db('board_cards').where({ column_id: columnId }).orderBy('rank').select('task_id')) as { task_id: number }[];
   return rows.map((r) => r.task_id);
 }
+
+/** A task's tags and its cards in one round trip: what its page shows. */
+export async function findTaskTagsAndCards(db: Knex, taskId: number): Promise<{ projectIds: number[]; columns: Record<string, number> }> {
+  const rows = (await db
+    .select('project_id', db.raw('NULL::integer AS column_id'))
+    .from('task_projects')
+    .where({ task_id: taskId })
+    .unionAll((u) => u.select('project_id', 'column_id').from('board_cards').where({ task_id: taskId }))) as { project_id: number; column_id: number | null }[];
+  const projectIds = rows.filter((r) => r.column_id === null).map((r) => r.project_id).sort((a, b) => a - b);
+  const columns = Object.fromEntries(rows.filter((r) => r.column_id !== null).map((r) => [String(r.project_id), r.column_id!]));
+  return { projectIds, columns };
+}

@@ -6,7 +6,7 @@ import { findUsersByIds } from '../users/repository';
 import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import { canEditProject } from './policy';
-import { normalizeHashtag, tagOf, type Project, type ProjectTag } from './project';
+import { normalizeHashtag, type Project } from './project';
 import * as repo from './repository';
 
 export interface ProjectPage {
@@ -56,11 +56,4 @@ export async function loadProjectPage(db: Knex, tracker: Tracker, viewer: Actor 
   ]);
   const pick = (ids: number[]) => ids.flatMap((id) => (users.has(id) ? [users.get(id)!] : []));
   return { project, parent, milestones, members: pick(members), watchers: pick(watchers), canEdit: canEditProject(viewer, members), openTasks };
-}
-
-/** The tags of many tasks, for list rows and cards: ids to tags, in two queries. */
-export async function loadTaskTags(db: Knex, taskIds: number[]): Promise<Map<number, ProjectTag[]>> {
-  const byTask = await repo.findProjectIdsOfTasks(db, taskIds);
-  const projects = new Map((await repo.findProjectsByIds(db, [...byTask.values()].flat())).map((p) => [p.id, tagOf(p)]));
-  return new Map([...byTask].map(([taskId, ids]) => [taskId, ids.flatMap((id) => (projects.has(id) ? [projects.get(id)!] : []))]));
 }

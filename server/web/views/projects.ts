@@ -1,6 +1,7 @@
 import { renderMarkdown } from '../../markup/render';
 import type { ProjectPage } from '../../projects/read';
 import { ICON_NAMES, PROJECT_COLORS, PROJECT_ICONS, boardUrl, projectUrl, tagOf, type Project, type ProjectTag } from '../../projects/project';
+import type { TaskBoards } from '../../projects/task-boards';
 import type { Tracker } from '../../tasks/task';
 import type { User } from '../../users/user';
 import { userLink } from './people';
@@ -83,4 +84,17 @@ export function projectListModel(projects: Project[], text: string, closed: bool
       isMilestone: p.parentId !== null,
     })),
   };
+}
+
+/** "Backlog on #backend" for the side panel, and the comment form's "Move on Workboard" pickers. */
+export function boardCardsModel(boards: TaskBoards, chosen: string | undefined) {
+  return boards.cards.map((c) => ({
+    board: tagModel(c.board),
+    column: c.column.name,
+    boardUrl: `/project/board/${c.board.id}/`,
+    options: [
+      { value: '', label: `Keep ${c.column.name}`, selected: !chosen },
+      ...c.columns.filter((col) => col.id !== c.column.id).map((col) => ({ value: String(col.id), label: col.name, selected: chosen === String(col.id) })),
+    ],
+  }));
 }
