@@ -1,4 +1,10 @@
 import type { Knex } from 'knex';
+import { filtered } from '../search/filter';
+import type { TaskFilter } from '../search/query';
+import type { ParsedText } from '../search/text';
+import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
+import type { Task } from '../tasks/task';
+import type { Actor } from '../users/roles';
 
 /** SQL of workboards: columns, and the card each tagged task has on each board. */
 
@@ -168,4 +174,44 @@ export async function findTaskTagsAndCards(db: Knex, taskId: number): Promise<{ 
   const projectIds = rows.filter((r) => r.column_id === null).map((r) => r.project_id).sort((a, b) => a - b);
   const columns = Object.fromEntries(rows.filter((r) => r.column_id !== null).map((r) => [String(r.project_id), r.column_id!]));
   return { projectIds, columns };
+}
+
+export interface BoardCardRow {
+  task: Task;
+  columnId: number;
+  rank: string;
+}
+
+/**
+ * The cards of a board the viewer may see, filtered like a task list, in
+ * natural order (column by column, rank within). At most `limit` cards.
+ */
+export async function findBoardCards(
+  db: Knex,
+  viewer: Actor | null,
+  projectId: number,
+  filter: TaskFilter,
+  text: ParsedText | null,
+  limit: number,
+): Promise<BoardCardRow[]> {
+  const rows = (await filtered(db, viewer, filter, text)
+    .join('board_cards as bc', 'bc.task_id', 'tasks.id')
+    .where('bc.project_id', projectId)
+    .select([...TASK_COLUMNS, 'bc.column_id as card_column_id', 'bc.rank as card_rank'])
+    .orderBy([{ column: 'bc.column_id' }, { column: 'bc.rank' }, { column: 'tasks.id' }])
+    .limit(limit)) as (TaskRow & { card_column_id: number; card_rank: string })[];
+  return rows.map((r) => ({ task: toTask(r), columnId: r.card_column_id, rank: r.card_rank }));
+}
+
+/** The newest event of any task: a version every card on a page was loaded at. */
+export async function latestEventId(db: Knex): Promise<number> {
+  const row = await db('task_events').max<{ id: number | null }>('id as id').first();
+  return Number(row?.id ?? 0);
+}
+
+/** Cards in a column whose task has one of these statuses. */
+export async function countMismatched(db: Knex, columnId: number, statuses: string[]): Promise<number> {
+  if (!statuses.length) return 0;
+  const row = await db('board_cards as bc').join('tasks', 'tasks.id', 'bc.task_id').where('bc.column_id', columnId).whereIn('tasks.status', statuses).count<{ n: string }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
 }
