@@ -87,7 +87,9 @@ export interface ProjectListing {
   /** Include closed (archived) projects and milestones. */
   closed?: boolean;
   memberId?: number;
+  memberIds?: number[];
   parentId?: number;
+  parentIds?: number[];
   ids?: number[];
   phids?: string[];
   afterId?: number;
@@ -109,7 +111,12 @@ export async function listProjects(db: Knex, q: ProjectListing): Promise<Project
   if (q.memberId !== undefined) {
     qb.whereExists((s) => s.select(db.raw('1')).from('project_members as m').whereRaw('m.project_id = projects.id').where('m.user_id', q.memberId));
   }
+  if (q.memberIds) {
+    const ids = q.memberIds;
+    qb.whereExists((s) => s.select(db.raw('1')).from('project_members as pm').whereRaw('pm.project_id = coalesce(projects.parent_id, projects.id)').whereIn('pm.user_id', ids));
+  }
   if (q.parentId !== undefined) qb.where('projects.parent_id', q.parentId);
+  if (q.parentIds) qb.whereIn('projects.parent_id', q.parentIds);
   if (q.ids) qb.whereIn('projects.id', q.ids);
   if (q.phids) qb.whereIn('projects.phid', q.phids);
   if (q.afterId !== undefined) qb.where('projects.id', '>', q.afterId);
@@ -229,4 +236,17 @@ export async function addTaskProjects(trx: Knex.Transaction, taskId: number, pro
 export async function removeTaskProjects(trx: Knex.Transaction, taskId: number, projectIds: number[]): Promise<void> {
   if (!projectIds.length) return;
   await trx('task_projects').where({ task_id: taskId }).whereIn('project_id', projectIds).del();
+}
+
+/** Each task's project PHIDs, for the API's "projects" attachment. */
+export async function findProjectPhidsOfTasks(db: Knex, taskIds: number[]): Promise<Map<number, string[]>> {
+  const byTask = new Map<number, string[]>();
+  if (!taskIds.length) return byTask;
+  const rows = (await db('task_projects as tp')
+    .join('projects as p', 'p.id', 'tp.project_id')
+    .whereIn('tp.task_id', taskIds)
+    .orderBy(['tp.task_id', 'tp.project_id'])
+    .select('tp.task_id', 'p.phid')) as { task_id: number; phid: string }[];
+  for (const r of rows) byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), r.phid]);
+  return byTask;
 }
