@@ -4,6 +4,9 @@ import { maniphestEdit } from './methods/maniphest-edit';
 import { maniphestPrioritySearch } from './methods/maniphest-priority-search';
 import { maniphestSearch } from './methods/maniphest-search';
 import { maniphestStatusSearch } from './methods/maniphest-status-search';
+import { projectColumnSearch } from './methods/project-column-search';
+import { projectEdit } from './methods/project-edit';
+import { projectSearch } from './methods/project-search';
 import { transactionSearch } from './methods/transaction-search';
 import { userSearch } from './methods/user-search';
 import { userWhoami } from './methods/user-whoami';
@@ -15,6 +18,9 @@ export const METHODS: readonly ConduitMethod[] = [
   maniphestPrioritySearch,
   maniphestSearch,
   maniphestStatusSearch,
+  projectColumnSearch,
+  projectEdit,
+  projectSearch,
   transactionSearch,
   userSearch,
   userWhoami,

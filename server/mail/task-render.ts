@@ -37,15 +37,17 @@ export function taskMailRenderer(tracker: Tracker, config: Readonly<Config>, sec
       if (events.some((e) => e.type === 'create')) texts.push(task.description);
       const taskIds = new Set(timelineTaskIds(events));
       const usernames = new Set<string>();
+      const hashtags = new Set<string>();
       for (const text of texts) {
         for (const ref of parseMarkup(text).references) {
           if (ref.kind === 'task') taskIds.add(ref.id);
-          else usernames.add(ref.username);
+          else if (ref.kind === 'user') usernames.add(ref.username);
+          else hashtags.add(ref.hashtag);
         }
       }
       const toIds = [...new Set([task.ownerId, ...events.map((e) => e.actorId)].filter((id): id is number => id !== null))];
       const userIds = [...timelineUserIds(events), task.authorId, ...subscriberIds, ...toIds];
-      const refs = await resolveReferences(trx, recipient, tracker, { taskIds, usernames, userIds });
+      const refs = await resolveReferences(trx, recipient, tracker, { taskIds, usernames, userIds, hashtags });
       const mail = composeTaskMail({ task, recipient, events, refs, subscriberIds, toIds, baseUrl: config.baseUrl, from: config.mail.from, tracker });
       const replyTo = config.mail.replyDomain ? replyAddress(secret, config.mail.replyDomain, { taskId: task.id, userId: recipient.id }) : null;
       await storeRendering(trx, m.id, { ...mail, replyTo });

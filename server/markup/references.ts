@@ -4,7 +4,8 @@ import { escapeHtml } from './escape';
 /** A reference found in text: `T123`, `T123#456`, `{T123}` or `@name`. */
 export type Reference =
   | { kind: 'task'; id: number; anchor: number | null; full: boolean; raw: string }
-  | { kind: 'user'; username: string; raw: string };
+  | { kind: 'user'; username: string; raw: string }
+  | { kind: 'project'; hashtag: string; raw: string };
 
 export interface TaskTarget {
   id: number;
@@ -18,6 +19,7 @@ export interface TaskTarget {
 export interface ReferenceLookup {
   task(id: number): TaskTarget | undefined;
   user(username: string): { username: string } | undefined;
+  project?(hashtag: string): { hashtag: string; color: string } | undefined;
 }
 
 export const NO_REFERENCES: ReferenceLookup = { task: () => undefined, user: () => undefined };
@@ -30,7 +32,7 @@ const MAX_ID = 2147483647;
  * digit or "_". A mention is not inside a word or an address.
  */
 const PATTERN =
-  /\{T([1-9][0-9]*)\}|(?<![A-Za-z0-9_#@-])T([1-9][0-9]*)(?:#([1-9][0-9]*))?(?![A-Za-z0-9_])|(?<![A-Za-z0-9_.@/-])@([A-Za-z0-9][A-Za-z0-9._-]*)/g;
+  /\{T([1-9][0-9]*)\}|(?<![A-Za-z0-9_#@-])T([1-9][0-9]*)(?:#([1-9][0-9]*))?(?![A-Za-z0-9_])|(?<![A-Za-z0-9_.@/-])@([A-Za-z0-9][A-Za-z0-9._-]*)|(?<![A-Za-z0-9_&#/-])#([A-Za-z0-9_-]+)/g;
 
 /**
  * A name ends at its last letter or digit: "@bob." mentions bob. Trimmed by a
@@ -53,6 +55,14 @@ function toReference(m: RegExpExecArray): { ref: Reference; length: number } | n
     const anchor = m[3] !== undefined ? Number(m[3]) : null;
     if (id > MAX_ID || (anchor !== null && anchor > MAX_ID)) return null;
     return { ref: { kind: 'task', id, anchor, full: false, raw: m[0] }, length: m[0].length };
+  }
+  if (m[5] !== undefined) {
+    // A hashtag ends at its last letter, digit or "_": "#backend-" tags backend. It needs a letter: "#12" is a number.
+    let end = m[5].length;
+    while (end > 0 && m[5][end - 1] === '-') end--;
+    const hashtag = m[5].slice(0, end);
+    if (!/[A-Za-z]/.test(hashtag) || hashtag.length > 64) return null;
+    return { ref: { kind: 'project', hashtag: hashtag.toLowerCase(), raw: `#${hashtag}` }, length: hashtag.length + 1 };
   }
   const username = trimPunctuation(m[4]!);
   return { ref: { kind: 'user', username, raw: `@${username}` }, length: username.length + 1 };
@@ -165,7 +175,7 @@ export function referencePlugin(md: MarkdownIt.MarkdownIt): void {
     // references the viewer may see count, so which ones are linked says nothing about the others.
     const state = (env ?? {}) as { references?: ReferenceLookup; links?: number; embeds?: number };
     const lookup = state.references ?? NO_REFERENCES;
-    const target = ref.kind === 'task' ? lookup.task(ref.id) : lookup.user(ref.username);
+    const target = ref.kind === 'task' ? lookup.task(ref.id) : ref.kind === 'project' ? lookup.project?.(ref.hashtag) : lookup.user(ref.username);
     if (!target || (state.links ?? 0) >= MAX_LINKS) return escapeHtml(ref.raw);
     state.links = (state.links ?? 0) + 1;
     if (ref.kind === 'task') {
@@ -173,6 +183,11 @@ export function referencePlugin(md: MarkdownIt.MarkdownIt): void {
       if (!ref.full) return renderTask(ref, task);
       state.embeds = (state.embeds ?? 0) + 1;
       return renderTask(state.embeds <= MAX_EMBEDS ? ref : { ...ref, full: false, raw: `T${ref.id}` }, task);
+    }
+    if (ref.kind === 'project') {
+      const p = target as { hashtag: string; color: string };
+      const href = `/tag/${encodeURIComponent(p.hashtag)}/`;
+      return `<a href="${href}" class="tag-ref tag-${escapeHtml(p.color)}" data-hovercard="${href}hovercard">${escapeHtml(ref.raw)}</a>`;
     }
     const user = target as { username: string };
     return `<a href="/p/${encodeURIComponent(user.username)}/" class="user-ref">@${escapeHtml(user.username)}</a>`;

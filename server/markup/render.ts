@@ -109,7 +109,7 @@ export function referencesIn(text: string): { taskIds: Set<number>; usernames: S
   const usernames = new Set<string>();
   for (const ref of parseMarkup(text).references) {
     if (ref.kind === 'task') taskIds.add(ref.id);
-    else usernames.add(ref.username.toLowerCase());
+    else if (ref.kind === 'user') usernames.add(ref.username.toLowerCase());
   }
   return { taskIds, usernames };
 }

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors';
 import type { Tracker } from '../tasks/task';
+import { loadTaskTags } from '../projects/tags';
+import type { ProjectTag } from '../projects/project';
 import { findUsersByIds } from '../users/repository';
 import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
@@ -17,6 +19,8 @@ export interface SearchPage {
   tasks: FoundTask[];
   /** Owners of the tasks on the page, in one query. */
   owners: Map<number, User>;
+  /** Tags of the tasks on the page, in two queries. */
+  tags: Map<number, ProjectTag[]>;
   next: string | null;
   prev: string | null;
   /** Results per group key, of the groups on the page; past GROUP_COUNT_CAP a count reads GROUP_COUNT_CAP + 1. */
@@ -94,9 +98,10 @@ export async function searchTasks(
   const groups = await groupWalk(db, tracker, viewer, q);
   const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups });
   const tasks = page.tasks;
-  const [groupCounts, owners] = await Promise.all([
+  const [groupCounts, owners, tags] = await Promise.all([
     page.groupCounts ?? countPageGroups(db, tracker, viewer, q, text, tasks),
     findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : []))),
+    loadTaskTags(db, tasks.map((t) => t.id)),
   ]);
   const hasNext = before ? true : page.more;
   const hasPrev = before ? page.more : Boolean(after);
@@ -104,6 +109,7 @@ export async function searchTasks(
   return {
     tasks,
     owners,
+    tags,
     next: hasNext ? encode(tasks[tasks.length - 1]) : null,
     prev: hasPrev ? encode(tasks[0]) : null,
     groupCounts,

@@ -54,6 +54,21 @@ export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: Pa
     const ids = f.subscribers;
     qb.whereExists((sub) => whereAny(sub.select(db.raw('1')).from('task_subscribers as s').whereRaw('s.task_id = tasks.id'), 's.user_id', ids, 'bigint'));
   }
+  if (f.projects) {
+    const tagged = (ids: number[] | null) => (sub: Knex.QueryBuilder) => {
+      sub.select(db.raw('1')).from('task_projects as tp').whereRaw('tp.task_id = tasks.id');
+      if (ids) sub.whereIn('tp.project_id', ids);
+    };
+    const p = f.projects;
+    if (p.any || p.none) {
+      qb.where((w) => {
+        if (p.any) w.whereExists(tagged(p.any));
+        if (p.none) w.orWhereNotExists(tagged(null));
+      });
+    }
+    for (const ids of p.all ?? []) qb.whereExists(tagged(ids));
+    if (p.not?.length) qb.whereNotExists(tagged(p.not));
+  }
   if (f.statuses) whereAny(qb, 'tasks.status', f.statuses, 'text');
   if (f.priorities) whereAny(qb, 'tasks.priority', f.priorities, 'bigint');
   for (const [column, range] of [

@@ -4,6 +4,7 @@ import { withoutNul } from '../db/text';
 import { ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
 import { startOfDay } from '../time-zone';
+import { parseProjectFilter } from '../projects/filter';
 import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
 import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ORDERS, type DateRange, type TaskFilter, type TaskQuery } from './query';
@@ -22,6 +23,7 @@ export const QueryParams = z.object({
   authors: text,
   subscribers: text,
   closers: text,
+  projects: text,
   statuses: text,
   priorities: text,
   createdStart: text,
@@ -39,7 +41,7 @@ export type QueryParams = z.infer<typeof QueryParams>;
 export const PARAM_NAMES = Object.keys(QueryParams.shape) as (keyof QueryParams)[];
 
 /** The list-valued parameters, which may repeat (checkboxes do) and join with commas; the others are sent once. */
-export const LIST_PARAMS: ReadonlySet<keyof QueryParams> = new Set(['assigned', 'authors', 'subscribers', 'closers', 'statuses', 'priorities']);
+export const LIST_PARAMS: ReadonlySet<keyof QueryParams> = new Set(['assigned', 'authors', 'subscribers', 'closers', 'projects', 'statuses', 'priorities']);
 
 /** A list typed into one box: names or keywords separated by commas and spaces, as the filter and bulk forms take them. */
 export const splitList = (v: string | undefined): string[] => (v ?? '').split(/[\s,]+/).filter(Boolean);
@@ -119,6 +121,11 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   filter.subscribers = resolve('subscribers', false) as number[] | undefined;
   filter.closers = resolve('closers', false) as number[] | undefined;
 
+  if (p.projects?.trim()) {
+    const tags = await parseProjectFilter(db, p.projects);
+    if (tags.problem) problems.projects = tags.problem;
+    else if (tags.filter) filter.projects = tags.filter;
+  }
   const statuses = splitList(p.statuses);
   if (statuses.length) {
     const keys = new Set<string>();

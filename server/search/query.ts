@@ -25,6 +25,18 @@ export interface DateRange {
   to?: Date;
 }
 
+/**
+ * Tags: each inner list of `all` is one project with its milestones (the task
+ * has one of them); `any` one list for all the projects named; `not` excludes.
+ */
+export interface ProjectFilter {
+  all?: number[][];
+  any?: number[];
+  not?: number[];
+  /** Tasks with no tag at all. */
+  none?: boolean;
+}
+
 export interface TaskFilter {
   ids?: number[];
   /** Full-text: words, "quoted phrases", -excluded, title:word. */
@@ -39,6 +51,7 @@ export interface TaskFilter {
   created?: DateRange;
   updated?: DateRange;
   closed?: DateRange;
+  projects?: ProjectFilter;
 }
 
 export interface TaskQuery {

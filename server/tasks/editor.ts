@@ -8,6 +8,8 @@ import { can, type Actor } from '../users/roles';
 import { eventType } from './events/registry';
 import { FieldProblem, type Change, type ParseContext, type StoredEvent } from './events/types';
 import { sameValue } from './events/values';
+import { loadTaskBoards, planBoards, writeBoards } from '../projects/board-rules';
+import { projectLookup } from '../projects/lookup';
 import { findNewMentions, writeBackLinks } from './mentions';
 import { canView } from './policy';
 import * as repo from './repository';
@@ -35,7 +37,7 @@ export interface EditResult {
 /** Fields whose concurrent edits are refused rather than silently overwritten. */
 const GUARDED = ['title', 'description', 'status', 'priority', 'owner', 'view'];
 
-function stateOf(task: Task, subscriberIds: number[]): TaskState {
+function stateOf(task: Task, subscriberIds: number[], boards: Pick<TaskState, 'projectIds' | 'columns'>): TaskState {
   return {
     title: task.title,
     description: task.description,
@@ -44,6 +46,7 @@ function stateOf(task: Task, subscriberIds: number[]): TaskState {
     ownerId: task.ownerId,
     view: task.view,
     subscriberIds,
+    ...boards,
   };
 }
 
@@ -158,16 +161,18 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     } else {
       task = await repo.lockTask(trx, taskId);
       if (!task || !canView(actor, task)) throw new NotFoundError();
-      state = stateOf(task, await repo.findSubscriberIds(trx, taskId));
+      state = stateOf(task, await repo.findSubscriberIds(trx, taskId), await loadTaskBoards(trx, taskId));
     }
     const ctx: ParseContext = {
       tracker: d.tracker,
       findUserByName: (name) => findUserByUsername(trx, name),
       findUserById: (id) => findUserById(trx, id),
+      projects: projectLookup(trx),
     };
     const plan = await parseChanges(changes, ctx, state);
     if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });
     if (task && opts.baseVersion !== undefined) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d);
+    await planBoards(trx, plan, state, d.tracker, task?.id ?? null);
     checkCapabilities(plan, state, actor);
     const mentions = await findNewMentions(trx, actor, plan, state, applyPlan(state, plan), task?.id ?? null);
     expand(plan, state, actor, isCreate, mentions.userIds, d);
@@ -201,6 +206,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const had = new Set(state.subscriberIds);
     await repo.addSubscribers(trx, id, [...subs].filter((u) => !had.has(u)));
     await repo.removeSubscribers(trx, id, [...had].filter((u) => !subs.has(u)));
+    await writeBoards(trx, id, state, next, plan);
     const groupId = crypto.randomUUID();
     const source = opts.source ?? 'web';
     const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);

@@ -10,6 +10,8 @@ import type { Task, Tracker } from './task';
 import { timelineTaskIds, timelineUserIds } from './timeline';
 import { resolveReferences, type ResolvedReferences } from './references';
 import { parseMarkup, type MarkupDoc } from '../markup/render';
+import { loadTaskTags } from '../projects/tags';
+import { loadTaskBoardsFor, type TaskBoards } from '../projects/task-boards';
 
 export interface TaskDetail {
   task: Task;
@@ -25,6 +27,8 @@ export interface TaskDetail {
   refs: ResolvedReferences;
   users: Map<number, User>;
   version: number;
+  /** Tags, cards, and the projects and columns the timeline names. */
+  boards: TaskBoards;
 }
 
 /** The ids among `ids` of tasks the viewer may see, in one query. */
@@ -70,21 +74,24 @@ export async function viewTask(db: Knex, viewer: Actor | null, id: number): Prom
 export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor | null, id: number): Promise<TaskDetail> {
   const task = await viewTask(db, viewer, id);
   const [subscriberIds, allEvents, edges] = await Promise.all([repo.findSubscriberIds(db, id), repo.listEvents(db, id), repo.findEdges(db, id)]);
+  const boards = loadTaskBoardsFor(db, id, allEvents);
   const description = parseMarkup(task.description);
   const comments = new Map(allEvents.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));
   const taskIds = new Set<number>(timelineTaskIds(allEvents));
   const usernames = new Set<string>();
+  const hashtags = new Set<string>();
   for (const doc of [description, ...comments.values()]) {
     for (const ref of doc.references) {
       if (ref.kind === 'task') taskIds.add(ref.id);
-      else usernames.add(ref.username);
+      else if (ref.kind === 'user') usernames.add(ref.username);
+      else hashtags.add(ref.hashtag);
     }
   }
   for (const edge of edges) taskIds.add(edge.dstId);
   const userIds = [task.authorId, ...subscriberIds, ...timelineUserIds(allEvents)];
   if (task.ownerId) userIds.push(task.ownerId);
   if (task.closerId) userIds.push(task.closerId);
-  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds });
+  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds, hashtags });
   const events = allEvents.filter((e) => timelineTaskIds([e]).every((t) => refs.tasks.has(t)));
   const version = events.length ? events[events.length - 1]!.id : 0;
   const edgeIds = (type: repo.EdgeType) => edges.filter((e) => e.type === type && refs.tasks.has(e.dstId)).map((e) => e.dstId);
@@ -99,6 +106,7 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     refs,
     users: refs.users,
     version,
+    boards: await boards,
   };
 }
 
@@ -134,10 +142,16 @@ export interface TaskForEdit {
   owner: User | null;
   /** The last event id: the version the edit form carries, for the lost-edit check. */
   version: number;
+  /** The task's tags as the form shows them: "#backend, #api". */
+  hashtags: string;
 }
 
 export async function loadTaskForEdit(db: Knex, viewer: Actor | null, id: number): Promise<TaskForEdit> {
   const task = await viewTask(db, viewer, id);
-  const [owner, version] = await Promise.all([task.ownerId ? findUserById(db, task.ownerId) : null, visibleVersion(db, viewer, id)]);
-  return { task, owner, version };
+  const [owner, version, tags] = await Promise.all([
+    task.ownerId ? findUserById(db, task.ownerId) : null,
+    visibleVersion(db, viewer, id),
+    loadTaskTags(db, [id]),
+  ]);
+  return { task, owner, version, hashtags: (tags.get(id) ?? []).map((t) => `#${t.hashtag}`).join(', ') };
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { ReferenceLookup, TaskTarget } from '../markup/references';
 import { parseMarkup, renderMarkup } from '../markup/render';
+import { findProjectsByHashtags } from '../projects/repository';
 import { findUsersByIdsOrNames } from '../users/repository';
 import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
@@ -13,6 +14,7 @@ export interface ReferenceRequest {
   taskIds: Iterable<number>;
   usernames: Iterable<string>;
   userIds: Iterable<number>;
+  hashtags?: Iterable<string>;
 }
 
 /** Everything a page's text and timeline name, resolved for one viewer. */
@@ -39,7 +41,11 @@ function taskTarget(task: Task, tracker: Tracker): TaskTarget {
  * like one that does not exist.
  */
 export async function resolveReferences(db: Knex, viewer: Actor | null, tracker: Tracker, req: ReferenceRequest): Promise<ResolvedReferences> {
-  const [taskRows, userRows] = await Promise.all([findTasksByIds(db, req.taskIds), findUsersByIdsOrNames(db, req.userIds, req.usernames)]);
+  const [taskRows, userRows, projects] = await Promise.all([
+    findTasksByIds(db, req.taskIds),
+    findUsersByIdsOrNames(db, req.userIds, req.usernames),
+    findProjectsByHashtags(db, req.hashtags ?? []),
+  ]);
   const tasks = new Map(taskRows.filter((t) => canView(viewer, t)).map((t) => [t.id, t]));
   const users = new Map(userRows.map((u) => [u.id, u]));
   const byName = new Map(userRows.map((u) => [u.username.toLowerCase(), u]));
@@ -59,6 +65,10 @@ export async function resolveReferences(db: Knex, viewer: Actor | null, tracker:
         const u = byName.get(name.toLowerCase());
         return u ? { username: u.username } : undefined;
       },
+      project(hashtag) {
+        const p = projects.get(hashtag);
+        return p ? { hashtag, color: p.color } : undefined;
+      },
     },
   };
 }
@@ -68,6 +78,7 @@ export async function renderForViewer(db: Knex, viewer: Actor | null, tracker: T
   const doc = parseMarkup(text);
   const taskIds = doc.references.flatMap((r) => (r.kind === 'task' ? [r.id] : []));
   const usernames = doc.references.flatMap((r) => (r.kind === 'user' ? [r.username] : []));
-  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds: [] });
+  const hashtags = doc.references.flatMap((r) => (r.kind === 'project' ? [r.hashtag] : []));
+  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds: [], hashtags });
   return renderMarkup(doc, refs.markup);
 }

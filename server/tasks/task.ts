@@ -27,6 +27,10 @@ export interface TaskState {
   ownerId: number | null;
   view: ViewPolicy;
   subscriberIds: number[];
+  /** Project tags, by id. */
+  projectIds: number[];
+  /** Where its cards are: board (project) id to column id. */
+  columns: Record<string, number>;
 }
 
 export const VIEW_NAMES: Record<ViewPolicy, string> = {
@@ -131,6 +135,8 @@ export class Tracker {
       ownerId: null,
       view: this.defaultView,
       subscriberIds: [],
+      projectIds: [],
+      columns: {},
     };
   }
 }

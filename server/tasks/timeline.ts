@@ -1,6 +1,6 @@
 import { describeEvent, eventType, strengthOf } from './events/registry';
 import type { Sentence, TaskRef, UserRef } from './events/sentence';
-import type { StoredEvent } from './events/types';
+import type { DescribeContext, StoredEvent } from './events/types';
 import type { Tracker } from './task';
 
 /** One box of the timeline: the events of one submission. */
@@ -40,6 +40,7 @@ export function buildTimeline(
   tracker: Tracker,
   user: (id: number | null) => UserRef,
   task: (id: number) => TaskRef | undefined = () => undefined,
+  boards: Pick<DescribeContext, 'project' | 'column'> = {},
 ): TimelineGroup[] {
   const byGroup = new Map<string, StoredEvent[]>();
   for (const e of events) {
@@ -59,7 +60,7 @@ export function buildTimeline(
     // With other lines present, the comment body speaks for itself.
     const lineEvents = others.length ? others : shown;
     const lines = lineEvents
-      .map((e) => ({ id: e.id, type: e.type, strength: strengthOf(e.type), sentence: describeEvent(e, { tracker, actor, user, task }) }))
+      .map((e) => ({ id: e.id, type: e.type, strength: strengthOf(e.type), sentence: describeEvent(e, { tracker, actor, user, task, ...boards }) }))
       .filter((l): l is typeof l & { sentence: Sentence } => l.sentence !== null)
       .sort((a, b) => b.strength - a.strength || a.id - b.id)
       .map(({ id, type, sentence }) => ({ id, type, sentence }));

@@ -17,10 +17,11 @@ export const CAPABILITIES = [
   'task.bulk', // edit many tasks at once from a list
   'users.manage', // roles, accounts
   'mail.manage', // see the outbox, retry mail
+  'project.create', // create projects; members edit their own, maintainers any
 ] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 
-const ENGINEER: Capability[] = ['task.create', 'task.edit', 'task.triage', 'task.claim', 'task.comment', 'task.subscribe'];
+const ENGINEER: Capability[] = ['task.create', 'task.edit', 'task.triage', 'task.claim', 'task.comment', 'task.subscribe', 'project.create'];
 const MAINTAINER: Capability[] = [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk'];
 
 const CAPABILITY_MAP: Record<Role, ReadonlySet<Capability>> = {

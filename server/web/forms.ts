@@ -15,6 +15,8 @@ export const TaskForm = z.object({
   status: field,
   owner: field,
   view: field,
+  projects: field,
+  projectsWas: field,
   version: z
     .string()
     .regex(/^[0-9]{1,10}$/, 'The form version is malformed; reload the page.')
@@ -22,7 +24,16 @@ export const TaskForm = z.object({
     .optional(),
 });
 
+/** Repeated fields (one picker per workboard) arrive as a list. */
+const fields = z
+  .union([z.string(), z.array(z.string())], { error: 'Send this field as text.' })
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+
 export const CommentForm = z.object({
+  addProjects: field,
+  removeProjects: field,
+  column: fields,
   comment: field,
   status: field,
   priority: field,

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { healthRoutes } from './routes/health';
 import type { AppDeps } from './deps';
 import { authRoutes } from './routes/auth';
+import { boardRoutes } from './routes/boards';
 import { bulkEditRoutes } from './routes/bulk-edits';
 import { conduitRoutes } from './routes/conduit';
 import { exportRoutes } from './routes/exports';
@@ -9,6 +10,7 @@ import { listRoutes } from './routes/lists';
 import { mailRoutes } from './routes/mail';
 import { markupRoutes } from './routes/markup';
 import { peopleRoutes } from './routes/people';
+import { projectRoutes } from './routes/projects';
 import { savedQueryRoutes } from './routes/saved-queries';
 import { settingsRoutes } from './routes/settings';
 import { accountSettingsRoutes } from './routes/account-settings';
@@ -40,6 +42,8 @@ export function routes(deps: AppDeps): Router {
   const links = loginLinkRoutes(deps);
   const reset = passwordResetRoutes(deps);
   const email = emailSettingsRoutes(deps, account);
+  const projects = projectRoutes(deps);
+  const boards = boardRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -67,6 +71,26 @@ export function routes(deps: AppDeps): Router {
   r.get('/T:id/hovercard', tasks.hovercard);
   r.get('/T:id/quote/:eventId', tasks.quote);
   r.post('/markup/preview', markup.preview);
+
+  r.get('/project/', projects.list);
+  r.get('/project/edit/', projects.newForm);
+  r.post('/project/edit/', projects.create);
+  r.get('/project/edit/:id/', projects.editForm);
+  r.post('/project/edit/:id/', projects.update);
+  r.get('/project/view/:id/', projects.show);
+  r.post('/project/:id/close', projects.close);
+  r.post('/project/:id/milestone', projects.milestone);
+  r.get('/project/board/:id/', boards.show);
+  r.post('/project/board/:id/move', boards.move);
+  r.get('/project/board/:id/columns/', boards.columns);
+  r.post('/project/board/:id/columns/', boards.addColumn);
+  r.post('/project/board/:id/columns/:column/edit', boards.editColumn);
+  r.post('/project/board/:id/columns/:column/hide', boards.hideColumn);
+  r.post('/project/board/:id/columns/:column/move', boards.moveColumn);
+  r.post('/project/board/:id/columns/:column/default', boards.defaultColumn);
+  r.post('/project/board/:id/columns/:column/delete', boards.deleteColumn);
+  r.get('/tag/:hashtag/', projects.tag);
+  r.get('/tag/:hashtag/hovercard', projects.hovercard);
 
   r.get('/setup', auth.setupForm);
   r.post('/setup', auth.setup);

@@ -179,14 +179,14 @@ describe('maniphest.search', () => {
       error_code: 'ERR-BAD-QUERYKEY',
       error_info: 'Query key "mine" is not a built-in query of this search. Use one of: assigned, authored, subscribed, open, all.',
     });
-    expect(await refused({ constraints: { projects: ['x'] } })).toEqual({
+    expect(await refused({ constraints: { spaces: ['x'] } })).toEqual({
       result: null,
       error_code: 'ERR-INVALID-CONSTRAINT',
       error_info:
-        'Constraint "projects" is not a valid constraint for this query. Valid constraints are: ids, phids, assigned, authorPHIDs, statuses, priorities, subscribers, closerPHIDs, query, createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd.',
+        'Constraint "spaces" is not a valid constraint for this query. Valid constraints are: ids, phids, assigned, authorPHIDs, statuses, priorities, subscribers, closerPHIDs, projects, query, createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd.',
     });
     expect(await refused({ constraints: 'open' })).toEqual({ result: null, error_code: 'ERR-INVALID-CONSTRAINTS-FORMAT', error_info: 'Parameter "constraints" must be a map of constraint names to values.' });
-    expect(await refused({ attachments: { projects: true } })).toEqual({ result: null, error_code: 'ERR-INVALID-ATTACHMENT', error_info: 'Attachment "projects" is not available for this search. Available attachments are: subscribers.' });
+    expect(await refused({ attachments: { columns: true } })).toEqual({ result: null, error_code: 'ERR-INVALID-ATTACHMENT', error_info: 'Attachment "columns" is not available for this search. Available attachments are: subscribers, projects.' });
     expect(await refused({ attachments: 'subscribers' })).toEqual({
       result: null,
       error_code: 'ERR-INVALID-ATTACHMENTS-FORMAT',

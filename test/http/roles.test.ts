@@ -306,8 +306,8 @@ describe('what each role may do', () => {
     }
 
     const SHOWN: Record<Who, Awaited<ReturnType<typeof controls>>> = {
-      visitor: { buttons: [], commentForm: false, statusPicker: false, priorityPicker: false, ownerField: false, loginHint: 'Log in to comment.', topLinks: ['Tasks'] },
-      reader: { buttons: [], commentForm: false, statusPicker: false, priorityPicker: false, ownerField: false, loginHint: null, topLinks: ['Tasks'] },
+      visitor: { buttons: [], commentForm: false, statusPicker: false, priorityPicker: false, ownerField: false, loginHint: 'Log in to comment.', topLinks: ['Tasks', 'Projects'] },
+      reader: { buttons: [], commentForm: false, statusPicker: false, priorityPicker: false, ownerField: false, loginHint: null, topLinks: ['Tasks', 'Projects'] },
       engineer: {
         buttons: ['Edit Task', 'Claim', 'Subscribe'],
         commentForm: true,
@@ -315,7 +315,7 @@ describe('what each role may do', () => {
         priorityPicker: true,
         ownerField: true,
         loginHint: null,
-        topLinks: ['Tasks', 'Create Task'],
+        topLinks: ['Tasks', 'Projects', 'Create Task'],
       },
       maintainer: {
         buttons: ['Edit Task', 'Claim', 'Subscribe'],
@@ -324,7 +324,7 @@ describe('what each role may do', () => {
         priorityPicker: true,
         ownerField: true,
         loginHint: null,
-        topLinks: ['Tasks', 'Create Task'],
+        topLinks: ['Tasks', 'Projects', 'Create Task'],
       },
       admin: {
         buttons: ['Edit Task', 'Claim', 'Subscribe'],
@@ -333,7 +333,7 @@ describe('what each role may do', () => {
         priorityPicker: true,
         ownerField: true,
         loginHint: null,
-        topLinks: ['Tasks', 'Create Task', 'People'],
+        topLinks: ['Tasks', 'Projects', 'Create Task', 'People'],
       },
     };
 
@@ -364,7 +364,7 @@ describe('what each role may do', () => {
       }
       expect(page.status).toBe(200);
       const fields = page.dom.querySelectorAll('form.task-form [name]').map((f) => f.getAttribute('name'));
-      const expected = who === 'engineer' ? ['__csrf__', 'title', 'owner', 'priority', 'description'] : ['__csrf__', 'title', 'owner', 'priority', 'status', 'view', 'description'];
+      const expected = who === 'engineer' ? ['__csrf__', 'title', 'projects', 'owner', 'priority', 'description'] : ['__csrf__', 'title', 'projects', 'owner', 'priority', 'status', 'view', 'description'];
       expect(fields).toEqual(expected);
     });
 
@@ -379,7 +379,10 @@ describe('what each role may do', () => {
       }
       expect(page.status).toBe(200);
       const fields = page.dom.querySelectorAll('form.task-form [name]').map((f) => f.getAttribute('name'));
-      const expected = who === 'engineer' ? ['__csrf__', 'version', 'title', 'owner', 'priority', 'description'] : ['__csrf__', 'version', 'title', 'owner', 'priority', 'status', 'view', 'description'];
+      const expected =
+        who === 'engineer'
+          ? ['__csrf__', 'version', 'title', 'projects', 'projectsWas', 'owner', 'priority', 'description']
+          : ['__csrf__', 'version', 'title', 'projects', 'projectsWas', 'owner', 'priority', 'status', 'view', 'description'];
       expect(fields).toEqual(expected);
     });
   });

@@ -59,13 +59,21 @@ const tokenPage = (who: Who) => (who === 'visitor' ? '/login' : '/settings/token
 const newTask = (c: Ctx) => c.task().then(String);
 const noSubject = async () => '';
 
-/** A web form posted to `path(subject)`. */
-function form(name: string, setup: (c: Ctx) => Promise<string>, path: (subject: string) => string, fields: Record<string, string | string[]>): Attempt {
+let probeProjects = 0;
+
+/** A web form posted to `path(subject)`, with `fields` and any that depend on the subject. */
+function form(
+  name: string,
+  setup: (c: Ctx) => Promise<string>,
+  path: (subject: string) => string,
+  fields: Record<string, string | string[]>,
+  more: (subject: string) => Record<string, string> = () => ({}),
+): Attempt {
   return {
     name: `web: ${name}`,
     setup,
     async run(c, who, subject) {
-      const page: Page = await c.browsers[who].postRaw(path(subject), { ...fields, __csrf__: c.csrf[who] });
+      const page: Page = await c.browsers[who].postRaw(path(subject), { ...fields, ...more(subject), __csrf__: c.csrf[who] });
       return { allowed: page.status === 303, refused: page.status === 403, detail: `${page.status} ${page.text.slice(0, 200)}` };
     },
   };
@@ -138,6 +146,22 @@ const PROBES: Record<Capability, CapabilityProbe> = {
       form('disabling an account', account, (u) => `/people/${u}/disable`, { disabled: 'true' }),
     ],
     api: { none: 'Conduit has no method that manages accounts' },
+  },
+  'project.create': {
+    // Each attempt names its own project: a second one of the same name would be refused for its hashtag.
+    web: [form('the project form', async () => `Probe ${++probeProjects}`, () => '/project/edit/', {}, (name) => ({ name }))],
+    api: [
+      {
+        name: 'api: project.edit creating a project',
+        setup: noSubject,
+        async run(c, who) {
+          const name = `Probe ${Math.random().toString(36).slice(2, 10)}`;
+          const body = await call(c.app, 'project.edit', { transactions: [{ type: 'name', value: name }] }, c.tokens[who]);
+          const refusal = who === 'visitor' ? 'ERR-INVALID-SESSION' : 'ERR-CONDUIT-CORE';
+          return { allowed: body.error_code === null, refused: body.error_code === refusal, detail: `${body.error_code}: ${body.error_info}` };
+        },
+      },
+    ],
   },
   'mail.manage': {
     web: [form('retrying a message', (c) => c.message().then(String), (id) => `/mail/${id}/retry`, {})],

@@ -9,8 +9,8 @@ describe('the capability map', () => {
   const ENGINEER: Capability[] = ['task.create', 'task.edit', 'task.triage', 'task.claim', 'task.comment', 'task.subscribe'];
   const expected: Record<Role, Capability[]> = {
     reader: [],
-    engineer: ENGINEER,
-    maintainer: [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk'],
+    engineer: [...ENGINEER, 'project.create'],
+    maintainer: [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk', 'project.create'],
     admin: [...CAPABILITIES],
   };
 

@@ -8,9 +8,10 @@ import { findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod } from '../method';
-import { findEventPhids } from '../repository';
+import { findEventPhids, findTaskIdsByPhids } from '../repository';
 import { MAX_LIST_ITEMS } from '../../limits';
 import { TOO_MANY_ITEMS } from '../params';
+import type { ColumnMove } from '../../tasks/events/column';
 
 const Params = z
   .object({
@@ -20,7 +21,22 @@ const Params = z
   })
   .strict();
 
-const EDIT_TYPES = ['title', 'description', 'status', 'priority', 'owner', 'comment', 'subscribers.add', 'subscribers.remove', 'subscribers.set', 'view'] as const;
+const EDIT_TYPES = [
+  'title',
+  'description',
+  'status',
+  'priority',
+  'owner',
+  'comment',
+  'subscribers.add',
+  'subscribers.remove',
+  'subscribers.set',
+  'view',
+  'projects.add',
+  'projects.remove',
+  'projects.set',
+  'column',
+] as const;
 type EditType = (typeof EDIT_TYPES)[number];
 
 interface RawTransaction {
@@ -64,6 +80,25 @@ async function people(db: import('knex').Knex, values: unknown[], key: string): 
   });
 }
 
+/**
+ * Phabricator's "column" value: one column PHID, a list of them, or moves with the card to go
+ * before or after. The API asks no question: a move past a column's card limit is made, unless the
+ * limit is strict.
+ */
+async function columnMoves(db: import('knex').Knex, value: unknown, wrong: () => Error): Promise<ColumnMove[]> {
+  const items = Array.isArray(value) ? value : [value];
+  if (!items.length) throw wrong();
+  const taskPhids = items.flatMap((i) => (i && typeof i === 'object' ? [(i as Record<string, unknown>).beforePHID, (i as Record<string, unknown>).afterPHID] : [])).filter((v): v is string => typeof v === 'string');
+  const ids = await findTaskIdsByPhids(db, taskPhids);
+  return items.map((item) => {
+    if (typeof item === 'string' && item.trim()) return { column: item.trim(), overLimit: true };
+    if (!item || typeof item !== 'object' || typeof (item as Record<string, unknown>).columnPHID !== 'string') throw wrong();
+    const i = item as Record<string, unknown>;
+    const neighbour = (v: unknown) => (typeof v === 'string' ? ids.get(v) : undefined);
+    return { column: i.columnPHID, before: neighbour(i.beforePHID), after: neighbour(i.afterPHID), overLimit: true };
+  });
+}
+
 async function toChanges(db: import('knex').Knex, items: RawTransaction[]): Promise<Change[]> {
   const changes: Change[] = [];
   for (const { key, type, value } of items) {
@@ -85,6 +120,17 @@ async function toChanges(db: import('knex').Knex, items: RawTransaction[]): Prom
         if (value === null || value === '') changes.push({ type: 'owner', value: null });
         else if (typeof value === 'string') changes.push({ type: 'owner', value: (await people(db, [value], key))[0] });
         else throw wrongType('a user PHID, or null to unassign the task');
+        break;
+      case 'projects.add':
+      case 'projects.remove':
+      case 'projects.set': {
+        if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || !v.trim())) throw wrongType('a list of project PHIDs or hashtags');
+        if (value.length > MAX_LIST_ITEMS) throw callError(`Transaction with key "${key}" ${TOO_MANY_ITEMS}`);
+        changes.push({ type: 'projects', value: { [type.slice('projects.'.length)]: value } });
+        break;
+      }
+      case 'column':
+        changes.push({ type: 'column', value: await columnMoves(db, value, () => wrongType('a column PHID, or a list of them, or of {"columnPHID", "beforePHID", "afterPHID"}')) });
         break;
       default: {
         if (!Array.isArray(value)) throw wrongType('a list of user PHIDs');
@@ -108,7 +154,7 @@ export const maniphestEdit = defineMethod({
       name: 'transactions',
       type: 'list<map<string, wild>>',
       description:
-        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users" or "maintainers").',
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users" or "maintainers"); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed).',
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },

@@ -12,10 +12,12 @@ import { MAX_LIST_ITEMS } from '../../limits';
 import { checkPageSize, cursor, phpMap, int, INT4_MAX, INT4_MIN, intList, isOn, pageSize, text, textList, TOO_MANY_ITEMS } from '../params';
 import { findSubscriberPhids, findTaskIdsByPhids } from '../repository';
 import { taskFields } from '../shapes';
+import { projectFilterFromConstraint } from '../../projects/filter';
+import { findProjectPhidsOfTasks } from '../../projects/repository';
 import { findTaskPage } from '../task-source';
 
 const QUERY_KEYS = BUILTIN_QUERIES.map((q) => q.key);
-const ATTACHMENTS = ['subscribers'];
+const ATTACHMENTS = ['subscribers', 'projects'];
 
 const epochParam = int('an epoch timestamp (seconds)', 0, 253402300799);
 
@@ -33,6 +35,7 @@ const Constraints = z
       priorities: intList('priority value', INT4_MIN, INT4_MAX).optional(),
       subscribers: textList('user PHID').optional(),
       closerPHIDs: textList('user PHID').optional(),
+      projects: textList('project PHID or hashtag').optional(),
       query: text('text to search for')
         .max(MAX_PARAM_LENGTH, { error: `is longer than ${MAX_PARAM_LENGTH.toLocaleString('en-US')} characters, the most a search takes.` })
         .optional(),
@@ -116,6 +119,11 @@ async function constraintFilter(db: Knex, tracker: Tracker, c: Constraints, base
   if (c.closerPHIDs) f.closers = await peopleIds(db, c.closerPHIDs);
   if (c.statuses) f.statuses = statusKeys(c.statuses, tracker);
   if (c.priorities) f.priorities = c.priorities;
+  if (c.projects) {
+    const tags = await projectFilterFromConstraint(db, c.projects);
+    if (tags.problem) throw callError(`Constraint "projects": ${tags.problem}`);
+    if (tags.filter) f.projects = tags.filter;
+  }
   if (c.query !== undefined && c.query.trim()) f.text = c.query.trim();
   const created = dateRange(c.createdStart, c.createdEnd);
   const updated = dateRange(c.modifiedStart, c.modifiedEnd);
@@ -137,9 +145,9 @@ export const maniphestSearch = defineMethod({
       name: 'constraints',
       type: 'optional map<string, wild>',
       description:
-        'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive).',
+        'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive); projects (project PHIDs or hashtags: all of them; any(…), not(…), null() for untagged).',
     },
-    { name: 'attachments', type: 'optional map<string, bool>', description: '{"subscribers": true} adds each task\'s subscriber PHIDs, their count and whether you are one.' },
+    { name: 'attachments', type: 'optional map<string, bool>', description: '{"subscribers": true} adds each task\'s subscriber PHIDs, their count and whether you are one; {"projects": true} its project PHIDs.' },
     { name: 'order', type: 'optional string', description: `${ORDERS.join(', ')}. "priority" if not given; "relevance" needs a query constraint.` },
     { name: 'before', type: 'optional string', description: 'A cursor from a previous page: fetch the page before it.' },
     { name: 'after', type: 'optional string', description: 'A cursor from a previous page: fetch the page after it.' },
@@ -182,6 +190,7 @@ export const maniphestSearch = defineMethod({
     const users = await findUsersByIds(db, page.tasks.flatMap((t) => [t.authorId, t.ownerId, t.closerId].filter((id): id is number => id !== null)));
     const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
     const subscribers = attach.has('subscribers') ? await findSubscriberPhids(db, page.tasks.map((t) => t.id)) : null;
+    const projects = attach.has('projects') ? await findProjectPhidsOfTasks(db, page.tasks.map((t) => t.id)) : null;
     return {
       data: page.tasks.map((t) => {
         const attachments: Record<string, unknown> = {};
@@ -189,6 +198,7 @@ export const maniphestSearch = defineMethod({
           const phids = subscribers.get(t.id) ?? [];
           attachments.subscribers = { subscriberPHIDs: phids, subscriberCount: phids.length, viewerIsSubscribed: phids.includes(me.phid) };
         }
+        if (projects) attachments.projects = { projectPHIDs: projects.get(t.id) ?? [] };
         return { id: t.id, type: 'TASK', phid: t.phid, fields: taskFields(t, tracker, phidOf), attachments };
       }),
       maps: {},

@@ -1,9 +1,11 @@
+import { column } from './column';
 import { comment } from './comment';
 import { create } from './create';
 import { description } from './description';
 import { mentioned } from './mentioned';
 import { owner } from './owner';
 import { priority } from './priority';
+import { projects } from './projects';
 import { say, type Sentence } from './sentence';
 import { status } from './status';
 import { subscribers } from './subscribers';
@@ -16,7 +18,7 @@ import { view } from './view';
 type AnyEventType = EventType<any>;
 
 /** Every event type Trellis knows. A stored type missing here still renders (as "edited"). */
-const EVENT_TYPES: readonly AnyEventType[] = [create, title, description, status, priority, owner, view, subscribers, comment, mentioned];
+const EVENT_TYPES: readonly AnyEventType[] = [create, title, description, status, priority, owner, view, subscribers, comment, mentioned, projects, column];
 
 const BY_TYPE = new Map<string, AnyEventType>(EVENT_TYPES.map((t) => [t.type, t]));
 

@@ -21,7 +21,15 @@ export interface TaskRef {
   closed: boolean;
 }
 
-export type Part = string | UserRef | ValueRef | TaskRef;
+/** A project tag as a sentence names it: "#backend", in its colour. */
+export interface ProjectRef {
+  kind: 'project';
+  id: number;
+  hashtag: string;
+  color: string;
+}
+
+export type Part = string | UserRef | ValueRef | TaskRef | ProjectRef;
 
 /** One rendered line of the timeline, as HTML for pages and as text for mail and logs. */
 export interface Sentence {
@@ -34,6 +42,9 @@ export const value = (text: string): ValueRef => ({ kind: 'value', text });
 function partHtml(p: Part): string {
   if (typeof p === 'string') return escapeHtml(p);
   if (p.kind === 'value') return `<span class="value">${escapeHtml(p.text)}</span>`;
+  if (p.kind === 'project') {
+    return `<a class="tag-ref tag-${escapeHtml(p.color)}" href="/tag/${encodeURIComponent(p.hashtag)}/" data-hovercard="/tag/${encodeURIComponent(p.hashtag)}/hovercard">#${escapeHtml(p.hashtag)}</a>`;
+  }
   if (p.kind === 'task') {
     const cls = p.closed ? 'task-ref closed' : 'task-ref';
     return `<a class="${cls}" href="/T${p.id}" data-hovercard="/T${p.id}/hovercard">${escapeHtml(`T${p.id}: ${p.title}`)}</a>`;
@@ -46,6 +57,7 @@ function partText(p: Part): string {
   if (typeof p === 'string') return p;
   if (p.kind === 'value') return p.text;
   if (p.kind === 'task') return `T${p.id}: ${p.title}`;
+  if (p.kind === 'project') return `#${p.hashtag}`;
   return p.username;
 }
 
@@ -61,7 +73,7 @@ export function say(strings: TemplateStringsArray, ...parts: Part[]): Sentence {
 }
 
 /** "bob", "bob, carol" as a list of linked names. */
-export function listOf(refs: UserRef[]): Sentence {
+export function listOf(refs: (UserRef | ProjectRef)[]): Sentence {
   return {
     html: refs.map(partHtml).join(', '),
     text: refs.map(partText).join(', '),

@@ -1,13 +1,16 @@
+import type { ProjectLookup } from '../../projects/lookup';
 import type { Actor, Capability } from '../../users/roles';
 import type { User } from '../../users/user';
 import type { TaskState, Tracker } from '../task';
-import type { Sentence, TaskRef, UserRef } from './sentence';
+import type { ProjectRef, Sentence, TaskRef, UserRef } from './sentence';
 
 /** What parsing a change may look up, always inside the editor's transaction. */
 export interface ParseContext {
   tracker: Tracker;
   findUserByName(username: string): Promise<User | null>;
   findUserById(id: number): Promise<User | null>;
+  /** Projects and board columns, for tags and card moves. */
+  projects: ProjectLookup;
 }
 
 /** A stored event as the renderers see it. */
@@ -29,6 +32,9 @@ export interface DescribeContext {
   user(id: number | null): UserRef;
   /** A task the viewer may see, or undefined: lines about other tasks hide when it is undefined. */
   task(id: number): TaskRef | undefined;
+  /** Projects and board columns the sentences name; without them a tag reads as "a project". */
+  project?(id: number): ProjectRef | undefined;
+  column?(id: number): string | undefined;
 }
 
 /** Thrown by parse/validate: a message shown beside the named form field. */
@@ -70,6 +76,9 @@ export interface EventType<T> {
   userIds(e: StoredEvent): number[];
   /** Other tasks the sentence names, loaded with the page's other references. */
   taskIds?(e: StoredEvent): number[];
+  /** Projects and columns the sentence names. */
+  projectIds?(e: StoredEvent): number[];
+  columnIds?(e: StoredEvent): number[];
   /** Hidden lines stay stored but are not shown (for example defaults set on creation). */
   hiddenOnCreate(e: StoredEvent): boolean;
   /** The action word of a mail subject when this is the strongest event of what it reports: "Closed", "Claimed". */

@@ -4,6 +4,7 @@ import { applyEdit } from '../../tasks/editor';
 import type { Change } from '../../tasks/events/types';
 import { loadHovercard, loadTaskDetail, loadTaskForEdit, quoteComment } from '../../tasks/read';
 import { parseTaskId } from '../../tasks/task';
+import { splitHashtags } from '../../projects/project';
 import type { User } from '../../users/user';
 import { domainOf, type AppDeps } from '../deps';
 import { CommentForm, SubscribeForm, TaskForm, parseForm } from '../forms';
@@ -13,12 +14,24 @@ import { hovercardModel } from '../views/hovercard';
 import { taskFormModel } from '../views/task-form';
 import { taskPageModel, type FormState } from '../views/task-page';
 
+/**
+ * The form's tags against those it was loaded with: what this person added and removed, so that a
+ * tag someone else added meanwhile stays.
+ */
+function tagChanges(now: string, was: string | undefined) {
+  const tags = splitHashtags(now);
+  if (was === undefined) return { set: tags };
+  const before = splitHashtags(was);
+  return { add: tags.filter((t) => !before.includes(t)), remove: before.filter((t) => !tags.includes(t)) };
+}
+
 /** Form fields to changes: only the fields present in the POST become changes. */
 function taskFormChanges(form: ReturnType<typeof TaskForm.parse>): Change[] {
   const changes: Change[] = [];
   for (const type of ['title', 'description', 'status', 'priority', 'owner', 'view'] as const) {
     if (form[type] !== undefined) changes.push({ type, value: form[type] });
   }
+  if (form.projects !== undefined) changes.push({ type: 'projects', value: tagChanges(form.projects, form.projectsWas) });
   return changes;
 }
 
@@ -95,6 +108,11 @@ export function taskRoutes(deps: AppDeps) {
         for (const type of ['status', 'priority', 'owner'] as const) {
           if (form[type]?.trim()) changes.push({ type, value: form[type] });
         }
+        const add = splitHashtags(form.addProjects ?? '');
+        const remove = splitHashtags(form.removeProjects ?? '');
+        if (add.length || remove.length) changes.push({ type: 'projects', value: { add, remove } });
+        const moves = form.column.filter((c) => c.trim()).map((column) => ({ column: column.trim() }));
+        if (moves.length) changes.push({ type: 'column', value: moves });
         if (!changes.length) throw new ValidationError({ comment: 'You can not post an empty comment.' });
         return changes;
       });

@@ -14,6 +14,7 @@ export function queryFormModel(params: QueryParams, tracker: Tracker, errors: Re
     authors: params.authors ?? '',
     subscribers: params.subscribers ?? '',
     closers: params.closers ?? '',
+    projects: params.projects ?? '',
     statusOptions: [
       { value: 'any-open', label: 'Any open', checked: statuses.has('any-open') },
       { value: 'any-closed', label: 'Any closed', checked: statuses.has('any-closed') },

@@ -7,6 +7,7 @@ import type { Tracker } from '../../tasks/task';
 import type { User } from '../../users/user';
 import { formatDateTime } from './dates';
 import { userLink } from './people';
+import { tagModel } from './projects';
 import { taskState } from './task-page';
 
 /** The group a task falls in: its key (as the count query keys it) and its header. */
@@ -60,6 +61,7 @@ export function searchResultsModel(page: SearchPage, group: Group, tracker: Trac
       titleHtml: titleHtml(t),
       ...state,
       owner: owner ? userLink(owner) : null,
+      tags: (page.tags.get(t.id) ?? []).map(tagModel),
       when: formatDateTime(when, now, config.timezone),
       whenIso: when.toISOString(),
       whenLabel: state.closed ? 'Closed' : 'Updated',

@@ -21,7 +21,7 @@ function textareaValue(text: string): string {
 export function taskFormModel(
   tracker: Tracker,
   viewer: Actor,
-  target: { task: Task; owner: User | null; version: number } | null,
+  target: { task: Task; owner: User | null; version: number; hashtags?: string } | null,
   form: FormState = {},
 ) {
   const t = target?.task;
@@ -30,7 +30,8 @@ export function taskFormModel(
   const canTriage = can(viewer, 'task.triage');
   const canClose = can(viewer, 'task.close');
   const canSetVisibility = can(viewer, 'task.visibility');
-  const shown = ['title', 'description', ...(canTriage ? ['owner', 'priority'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
+  const canTag = can(viewer, 'task.edit');
+  const shown = ['title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
   return {
     isEdit: Boolean(t),
     heading: t ? `Edit Task: ${t.title}` : 'Create New Task',
@@ -43,6 +44,9 @@ export function taskFormModel(
     priorityOptions: priorityOptions(tracker, pick(input, 'priority', tracker.priorityKeyword(t?.priority ?? tracker.defaultPriority))),
     statusOptions: statusOptions(tracker, pick(input, 'status', t?.status ?? tracker.defaultStatus)),
     viewOptions: viewOptions(pick(input, 'view', t?.view ?? tracker.defaultView)),
+    canTag,
+    projects: pick(input, 'projects', target?.hashtags ?? ''),
+    projectsWas: pick(input, 'projectsWas', target?.hashtags ?? ''),
     canTriage,
     canClose,
     canSetVisibility,

@@ -8,6 +8,7 @@ import type { Actor } from '../../users/roles';
 import { formatDateTime } from './dates';
 import { priorityOptions, statusOptions } from './options';
 import { userLink, userRefs } from './people';
+import { boardCardsModel, tagModel } from './projects';
 
 const SOURCE_NAMES: Record<string, string> = { web: 'Via Web', cli: 'Via Command Line', api: 'Via Conduit', email: 'Via Email' };
 /** Sources worth a visible mark on the group, not only a tooltip: a reply by mail reads differently from a typed comment. */
@@ -58,7 +59,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     const u = id === null ? undefined : users.get(id);
     return u ? userLink(u) : null;
   };
-  const timeline = buildTimeline(detail.events, tracker, ref, detail.refs.task).map((g) => ({
+  const timeline = buildTimeline(detail.events, tracker, ref, detail.refs.task, detail.boards).map((g) => ({
     anchor: g.anchor,
     url: `${url}#${g.anchor}`,
     time: formatDateTime(g.createdAt, now, config.timezone),
@@ -76,7 +77,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
   const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap);
   const input = form.input;
   const errors = form.errors ?? {};
-  const commentFields = ['comment', 'subscribers', ...(may('task.close') ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : [])];
+  const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(may('task.close') ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : [])];
   return {
     task: {
       id: task.id,
@@ -93,6 +94,8 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     owner: linkOf(task.ownerId),
     closer: linkOf(task.closerId),
     subscribers: subscriberIds.map(linkOf).filter((u) => u !== null),
+    tags: detail.boards.tags.map(tagModel),
+    cards: boardCardsModel(detail.boards, text(input, 'column')),
     mentions: {
       mentionedIn: detail.mentionedIn.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
       mentionsHere: detail.mentionsHere.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
@@ -109,6 +112,10 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       canComment: may('task.comment'),
       canClose: may('task.close'),
       canTriage: may('task.triage'),
+      canTag: may('task.edit'),
+      addProjects: text(input, 'addProjects') ?? '',
+      removeProjects: text(input, 'removeProjects') ?? '',
+      version: detail.version,
       comment: text(input, 'comment') ?? '',
       owner: text(input, 'owner') ?? '',
       statusOptions: statusOptions(tracker, text(input, 'status'), `Keep ${tracker.statusName(task.status)}`),

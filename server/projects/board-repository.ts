@@ -1,0 +1,217 @@
+import type { Knex } from 'knex';
+import { filtered } from '../search/filter';
+import type { TaskFilter } from '../search/query';
+import type { ParsedText } from '../search/text';
+import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
+import type { Task } from '../tasks/task';
+import type { Actor } from '../users/roles';
+
+/** SQL of workboards: columns, and the card each tagged task has on each board. */
+
+export interface BoardColumn {
+  id: number;
+  phid: string;
+  projectId: number;
+  name: string;
+  sequence: number;
+  isDefault: boolean;
+  hidden: boolean;
+  /** The status this column is bound to, in both directions; null when unbound. */
+  status: string | null;
+  wipLimit: number | null;
+  wipStrict: boolean;
+  /** The milestone this column stands for on its parent's board. */
+  proxyProjectId: number | null;
+}
+
+interface ColumnRow {
+  id: number;
+  phid: string;
+  project_id: number;
+  name: string;
+  sequence: number;
+  is_default: boolean;
+  hidden: boolean;
+  status: string | null;
+  wip_limit: number | null;
+  wip_strict: boolean;
+  proxy_project_id: number | null;
+}
+
+const toColumn = (r: ColumnRow): BoardColumn => ({
+  id: r.id,
+  phid: r.phid,
+  projectId: r.project_id,
+  name: r.name,
+  sequence: r.sequence,
+  isDefault: r.is_default,
+  hidden: r.hidden,
+  status: r.status,
+  wipLimit: r.wip_limit,
+  wipStrict: r.wip_strict,
+  proxyProjectId: r.proxy_project_id,
+});
+
+/** The columns of these boards, each board's in its order. */
+export async function findColumns(db: Knex, projectIds: Iterable<number>): Promise<BoardColumn[]> {
+  const ids = [...new Set(projectIds)];
+  if (!ids.length) return [];
+  const rows = (await db('board_columns').whereIn('project_id', ids).orderBy(['project_id', 'sequence', 'id'])) as ColumnRow[];
+  return rows.map(toColumn);
+}
+
+export async function findColumnsByIds(db: Knex, ids: Iterable<number>): Promise<BoardColumn[]> {
+  const unique = [...new Set(ids)];
+  if (!unique.length) return [];
+  return ((await db('board_columns').whereIn('id', unique)) as ColumnRow[]).map(toColumn);
+}
+
+export async function findColumnsByPhids(db: Knex, phids: Iterable<string>): Promise<BoardColumn[]> {
+  const unique = [...new Set(phids)];
+  if (!unique.length) return [];
+  return ((await db('board_columns').whereIn('phid', unique)) as ColumnRow[]).map(toColumn);
+}
+
+/** Locks a column: moves into a column with a card limit count its cards one after another. */
+export async function lockColumn(trx: Knex.Transaction, id: number): Promise<void> {
+  await trx('board_columns').where({ id }).forUpdate().select('id');
+}
+
+export interface ColumnWrite {
+  name?: string;
+  isDefault?: boolean;
+  hidden?: boolean;
+  status?: string | null;
+  wipLimit?: number | null;
+  wipStrict?: boolean;
+  sequence?: number;
+}
+
+function columnFields(w: ColumnWrite) {
+  const out: Record<string, unknown> = {};
+  if (w.name !== undefined) out.name = w.name;
+  if (w.isDefault !== undefined) out.is_default = w.isDefault;
+  if (w.hidden !== undefined) out.hidden = w.hidden;
+  if (w.status !== undefined) out.status = w.status;
+  if (w.wipLimit !== undefined) out.wip_limit = w.wipLimit;
+  if (w.wipStrict !== undefined) out.wip_strict = w.wipStrict;
+  if (w.sequence !== undefined) out.sequence = w.sequence;
+  return out;
+}
+
+export async function insertColumn(trx: Knex.Transaction, projectId: number, w: ColumnWrite & { name: string; proxyProjectId?: number }): Promise<number> {
+  const row = await trx('board_columns').where({ project_id: projectId }).max<{ n: number | null }>('sequence as n').first();
+  const [inserted] = await trx('board_columns')
+    .insert({ project_id: projectId, sequence: Number(row?.n ?? -1) + 1, proxy_project_id: w.proxyProjectId ?? null, ...columnFields(w) })
+    .returning('id');
+  return (inserted as { id: number }).id;
+}
+
+export async function updateColumn(trx: Knex.Transaction, id: number, w: ColumnWrite): Promise<void> {
+  const fields = columnFields(w);
+  if (Object.keys(fields).length) await trx('board_columns').where({ id }).update(fields);
+}
+
+export async function deleteColumn(trx: Knex.Transaction, id: number): Promise<void> {
+  await trx('board_columns').where({ id }).del();
+}
+
+/** Where a task's cards are: board (project) id to column id. */
+export async function findTaskColumns(db: Knex, taskId: number): Promise<Record<string, number>> {
+  const rows = (await db('board_cards').where({ task_id: taskId }).select('project_id', 'column_id')) as { project_id: number; column_id: number }[];
+  return Object.fromEntries(rows.map((r) => [String(r.project_id), r.column_id]));
+}
+
+export async function findRank(db: Knex, projectId: number, taskId: number, columnId: number): Promise<string | null> {
+  const row = (await db('board_cards').where({ project_id: projectId, task_id: taskId, column_id: columnId }).first('rank')) as { rank: string } | undefined;
+  return row?.rank ?? null;
+}
+
+/** The rank next to `rank` in a column (the first or last one when rank is null), leaving out one task. */
+export async function neighbourRank(db: Knex, columnId: number, rank: string | null, direction: 'after' | 'before', exceptTaskId: number): Promise<string | null> {
+  const qb = db('board_cards').where({ column_id: columnId }).whereNot('task_id', exceptTaskId);
+  if (rank !== null) qb.where('rank', direction === 'after' ? '>' : '<', rank);
+  const row = (await qb
+    .orderBy('rank', direction === 'after' ? 'asc' : 'desc')
+    .first('rank')) as { rank: string } | undefined;
+  return row?.rank ?? null;
+}
+
+export async function upsertCard(trx: Knex.Transaction, projectId: number, taskId: number, columnId: number, rank: string): Promise<void> {
+  await trx('board_cards')
+    .insert({ project_id: projectId, task_id: taskId, column_id: columnId, rank })
+    .onConflict(['project_id', 'task_id'])
+    .merge(['column_id', 'rank']);
+}
+
+export async function deleteCards(trx: Knex.Transaction, taskId: number, projectIds: number[]): Promise<void> {
+  if (!projectIds.length) return;
+  await trx('board_cards').where({ task_id: taskId }).whereIn('project_id', projectIds).del();
+}
+
+/** Cards in each column, counted whoever may see them: what card limits count. */
+export async function countCards(db: Knex, columnIds: number[]): Promise<Map<number, number>> {
+  if (!columnIds.length) return new Map();
+  const rows = (await db('board_cards').whereIn('column_id', columnIds).groupBy('column_id').select('column_id').count({ n: '*' })) as {
+    column_id: number;
+    n: string | number;
+  }[];
+  return new Map(rows.map((r) => [r.column_id, Number(r.n)]));
+}
+
+export async function taskIdsInColumn(db: Knex, columnId: number): Promise<number[]> {
+  const rows = (await db('board_cards').where({ column_id: columnId }).orderBy('rank').select('task_id')) as { task_id: number }[];
+  return rows.map((r) => r.task_id);
+}
+
+/** A task's tags and its cards in one round trip: what its page shows. */
+export async function findTaskTagsAndCards(db: Knex, taskId: number): Promise<{ projectIds: number[]; columns: Record<string, number> }> {
+  const rows = (await db
+    .select('project_id', db.raw('NULL::integer AS column_id'))
+    .from('task_projects')
+    .where({ task_id: taskId })
+    .unionAll((u) => u.select('project_id', 'column_id').from('board_cards').where({ task_id: taskId }))) as { project_id: number; column_id: number | null }[];
+  const projectIds = rows.filter((r) => r.column_id === null).map((r) => r.project_id).sort((a, b) => a - b);
+  const columns = Object.fromEntries(rows.filter((r) => r.column_id !== null).map((r) => [String(r.project_id), r.column_id!]));
+  return { projectIds, columns };
+}
+
+export interface BoardCardRow {
+  task: Task;
+  columnId: number;
+  rank: string;
+}
+
+/**
+ * The cards of a board the viewer may see, filtered like a task list, in
+ * natural order (column by column, rank within). At most `limit` cards.
+ */
+export async function findBoardCards(
+  db: Knex,
+  viewer: Actor | null,
+  projectId: number,
+  filter: TaskFilter,
+  text: ParsedText | null,
+  limit: number,
+): Promise<BoardCardRow[]> {
+  const rows = (await filtered(db, viewer, filter, text)
+    .join('board_cards as bc', 'bc.task_id', 'tasks.id')
+    .where('bc.project_id', projectId)
+    .select([...TASK_COLUMNS, 'bc.column_id as card_column_id', 'bc.rank as card_rank'])
+    .orderBy([{ column: 'bc.column_id' }, { column: 'bc.rank' }, { column: 'tasks.id' }])
+    .limit(limit)) as (TaskRow & { card_column_id: number; card_rank: string })[];
+  return rows.map((r) => ({ task: toTask(r), columnId: r.card_column_id, rank: r.card_rank }));
+}
+
+/** The newest event of any task: a version every card on a page was loaded at. */
+export async function latestEventId(db: Knex): Promise<number> {
+  const row = await db('task_events').max<{ id: number | null }>('id as id').first();
+  return Number(row?.id ?? 0);
+}
+
+/** Cards in a column whose task has one of these statuses. */
+export async function countMismatched(db: Knex, columnId: number, statuses: string[]): Promise<number> {
+  if (!statuses.length) return 0;
+  const row = await db('board_cards as bc').join('tasks', 'tasks.id', 'bc.task_id').where('bc.column_id', columnId).whereIn('tasks.status', statuses).count<{ n: string }[]>({ n: '*' }).first();
+  return Number(row?.n ?? 0);
+}

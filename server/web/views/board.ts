@@ -1,0 +1,102 @@
+import type { Board, BoardOrder } from '../../projects/board';
+import type { BoardCardRow, BoardColumn } from '../../projects/board-repository';
+import { BOARD_ORDERS } from '../../projects/board';
+import { tagOf } from '../../projects/project';
+import type { Tracker } from '../../tasks/task';
+import { userLink } from './people';
+import { tagModel } from './projects';
+
+const ORDER_NAMES: Record<BoardOrder, string> = { natural: 'Natural', priority: 'Priority', owner: 'Owner', created: 'Date Created' };
+
+interface CardGroup {
+  label: string | null;
+  /** The priority keyword a drop under this header sets, in the priority order. */
+  priority: string | null;
+  cards: object[];
+}
+
+function headerText(column: BoardColumn, count: number): string {
+  return column.wipLimit === null ? String(count) : `${count} / ${column.wipLimit}`;
+}
+
+/**
+ * The board as columns of cards. In the priority and owner orders each column
+ * is cut into groups under headers; in the natural order cards keep the places
+ * people dragged them to.
+ */
+export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, query: string) {
+  const visible = board.columns.filter((c) => !c.hidden);
+  const moveTargets = visible.map((c) => ({ id: c.id, name: c.name }));
+  const card = (row: BoardCardRow) => {
+    const t = row.task;
+    const owner = t.ownerId ? board.owners.get(t.ownerId) : undefined;
+    return {
+      id: t.id,
+      monogram: `T${t.id}`,
+      url: `/T${t.id}`,
+      title: t.title,
+      closed: tracker.isClosed(t.status),
+      statusName: tracker.statusName(t.status),
+      priorityName: tracker.priorityName(t.priority),
+      priorityColor: tracker.priorityColor(t.priority),
+      owner: owner ? userLink(owner) : null,
+      tags: (board.tags.get(t.id) ?? []).filter((tag) => tag.id !== board.project.id).map(tagModel),
+      moveOptions: moveTargets.map((c) => ({ value: String(c.id), label: c.name, selected: c.id === row.columnId })),
+    };
+  };
+  const sorters: Record<BoardOrder, (a: BoardCardRow, b: BoardCardRow) => number> = {
+    natural: () => 0,
+    priority: (a, b) => b.task.priority - a.task.priority,
+    owner: (a, b) => ownerKey(a).localeCompare(ownerKey(b)),
+    created: (a, b) => b.task.createdAt.getTime() - a.task.createdAt.getTime() || b.task.id - a.task.id,
+  };
+  const ownerKey = (r: BoardCardRow) => (r.task.ownerId ? (board.owners.get(r.task.ownerId)?.username.toLowerCase() ?? '') : '\uffff');
+  const columns = visible.map((column) => {
+    const rows = board.cards.filter((c) => c.columnId === column.id).sort(sorters[order]);
+    const groups: CardGroup[] = [];
+    if (order === 'priority') {
+      for (const p of tracker.priorities) {
+        groups.push({ label: p.name, priority: p.keyword, cards: rows.filter((r) => r.task.priority === p.value).map(card) });
+      }
+      const known = new Set(tracker.priorities.map((p) => p.value));
+      const others = rows.filter((r) => !known.has(r.task.priority));
+      if (others.length) groups.push({ label: 'Other', priority: null, cards: others.map(card) });
+    } else if (order === 'owner') {
+      for (const r of rows) {
+        const label = r.task.ownerId ? (board.owners.get(r.task.ownerId)?.username ?? 'Unknown') : 'Not Assigned';
+        const last = groups[groups.length - 1];
+        if (last?.label === label) last.cards.push(card(r));
+        else groups.push({ label, priority: null, cards: [card(r)] });
+      }
+    } else groups.push({ label: null, priority: null, cards: rows.map(card) });
+    const count = board.counts.get(column.id) ?? 0;
+    const milestone = column.proxyProjectId ? board.milestones.get(column.proxyProjectId) : undefined;
+    return {
+      id: column.id,
+      phid: column.phid,
+      name: column.name,
+      isDefault: column.isDefault,
+      boundTo: column.status ? tracker.statusName(column.status) : null,
+      milestone: milestone ? tagModel(tagOf(milestone)) : null,
+      count: headerText(column, count),
+      over: column.wipLimit !== null && count > column.wipLimit,
+      full: column.wipLimit !== null && count >= column.wipLimit,
+      strict: column.wipStrict,
+      groups,
+      empty: rows.length === 0,
+    };
+  });
+  const base = `/project/board/${board.project.id}/`;
+  return {
+    project: { id: board.project.id, ...tagModel(tagOf(board.project)), url: `/project/view/${board.project.id}/` },
+    columns,
+    hiddenCount: board.cards.filter((c) => !visible.some((v) => v.id === c.columnId)).length,
+    truncated: board.truncated,
+    order,
+    orders: BOARD_ORDERS.map((o) => ({ value: o, label: ORDER_NAMES[o], selected: o === order })),
+    version: board.version,
+    moveUrl: `${base}move`,
+    manageUrl: `${base}columns/`,
+    back: query ? `${base}?${query}` : base,
+  };
+}
