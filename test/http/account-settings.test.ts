@@ -110,6 +110,13 @@ describe('/settings/', () => {
     expect(fieldError(wrong, 'mfa_code', '#password-form')).toMatch(/^That code is not right\./);
     expect((await new Browser(t.app).post('/login', { username: 'erin', password: NEW_PASSWORD }, '/login')).status).toBe(401);
 
+    // Changing the address asks for the code too.
+    const email = await b.post('/settings/email', { email: 'erin@new.example', current: PASSWORD }, '/settings/');
+    expect(email.status).toBe(422);
+    expect(fieldError(email, 'mfa_code', '#email-form')).toBe('This is a sensitive action: enter a code from your authenticator app.');
+    expect(email.dom.querySelector('#f-email')!.getAttribute('value')).toBe('erin@new.example');
+    expect(await t.db('login_links').where({ user_id: erin.id })).toHaveLength(0);
+
     const done = await b.post('/settings/password', { ...fields, mfa_code: await nextCode(t.db, erin.id, secret) }, '/settings/');
     expect(done.status).toBe(303);
     expect((await new Browser(t.app).post('/login', { username: 'erin', password: NEW_PASSWORD }, '/login')).location).toBe('/auth/finish/');

@@ -62,6 +62,10 @@ describe('administrators manage accounts', () => {
     expect((await b.post(pathOf(second), {}, pathOf(second))).status).toBe(303);
     expect((await new Browser(t.app).get(pathOf(first))).status).toBe(404);
 
+    expect((await admin.post('/people/bob/disable', { disabled: 'true' }, '/people/')).status).toBe(303);
+    expect((await admin.post('/people/bob/disable', { disabled: 'false' }, '/people/')).status).toBe(303);
+    expect((await logLines(admin)).slice(0, 2)).toEqual(['alice enabled bob.', 'alice disabled bob.']);
+
     const bob = await loggedIn(t.app, 'bob');
     expect((await bob.post('/people/', { username: 'sneaky', role: 'admin' }, '/maniphest/')).status).toBe(403);
     expect((await bob.post('/people/alice/login-link', {}, '/maniphest/')).status).toBe(403);
