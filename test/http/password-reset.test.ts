@@ -1,6 +1,8 @@
 import type { Express } from 'express';
 import { createApp } from '../../server/app';
 import type { JobRunner } from '../../server/jobs/runner';
+import { DEFAULT_PREFERENCES } from '../../server/mail/preferences';
+import { savePreferences } from '../../server/mail/preferences-repository';
 import { useTestApp } from '../support/app';
 import { PASSWORD, createTask, createUser } from '../support/factories';
 import { Browser, loggedIn, textOf } from '../support/http';
@@ -89,8 +91,9 @@ describe('password reset by mail, which a second factor protects', () => {
     expect((await browser().get(link)).status).toBe(404);
   });
 
-  test('using a link revokes every earlier one; a link older than an hour is refused', async () => {
-    await createUser(t.db, { username: 'bob', email: 'bob@example.com' });
+  test('using a link revokes every earlier one; a link older than an hour is refused; mail turned off does not stop it', async () => {
+    const bob = await createUser(t.db, { username: 'bob', email: 'bob@example.com' });
+    await savePreferences(t.db, bob.id, { ...DEFAULT_PREFERENCES, enabled: false });
     await askForReset(browser(), 'bob@example.com');
     const first = linkIn('bob@example.com');
     await askForReset(browser(), 'bob@example.com');
