@@ -6,6 +6,8 @@ function layoutModel(req: Request) {
   const v = req.viewer;
   return {
     csrf: req.csrfToken,
+    /** A login that still owes a second factor or a new password: it may only log out. */
+    unfinishedLogin: Boolean(req.authSession && !v),
     viewer: v
       ? {
           username: v.username,

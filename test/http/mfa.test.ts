@@ -96,6 +96,7 @@ describe('logging in', () => {
     const prompt = await b.get('/auth/finish/?next=%2Fmaniphest%2Fquery%2Fall%2F');
     expect(prompt.status).toBe(200);
     expect(signedInAs(prompt)).toBeNull();
+    expect(textOf(prompt.dom.querySelector('.account')!)).toBe('Log Out');
     expect(prompt.text).toContain('Enter the six-digit code');
 
     const wrong = await b.post('/auth/finish/', { code: wrongCode(secret), next: '/maniphest/query/all/' }, '/auth/finish/');
