@@ -3,6 +3,7 @@ import { buildTrackerConfig } from '../../server/config';
 import { openPglite, type Database } from '../../server/db/connect';
 import { migrateLatest } from '../../server/db/migrate';
 import { searchTasks } from '../../server/search/engine';
+import { applyEdit } from '../../server/tasks/editor';
 import { addMentionEdges, addSubscribers, findSubscriberIds, findTasksByIds, removeSubscribers } from '../../server/tasks/repository';
 import { Tracker } from '../../server/tasks/task';
 import { findUsersByIds, findUsersByIdsOrNames, findUsersByPhids, findUsersByUsernames, searchUsers } from '../../server/users/repository';
@@ -66,6 +67,25 @@ describe.each(targets)('lists of %s', (_name, open) => {
       limit: 10,
     });
     expect(page.tasks.map((t) => t.id)).toEqual([task]);
+  });
+
+  test('a subscriber change naming 1,000 people looks them up in a few statements, not one each', async () => {
+    const { db } = database;
+    await db.raw(`INSERT INTO users (username, realname, role, password_hash) SELECT 'many' || g, '', 'engineer', 'x' FROM generate_series(1, 1000) AS g`);
+    const many = Array.from({ length: 1000 }, (_, i) => `@Many${i + 1}`);
+    let statements = 0;
+    const count = () => statements++;
+    db.on('query', count);
+    try {
+      await applyEdit({ db, tracker }, alice, task, [{ type: 'subscribers', value: { add: many } }]);
+    } finally {
+      db.off('query', count);
+    }
+    expect(statements).toBeLessThan(40);
+    expect((await findSubscriberIds(db, task)).length).toBeGreaterThanOrEqual(1000);
+    await expect(applyEdit({ db, tracker }, alice, task, [{ type: 'subscribers', value: { add: [...many.slice(1), 'nobody-here'] } }])).rejects.toMatchObject({
+      fields: { subscribers: 'There is no user named "nobody-here".' },
+    });
   });
 
   test('subscriber and mention writes take their lists as arrays', async () => {
