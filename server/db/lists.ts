@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
  * would fail. Ids go as bigint[] (a value past the int range matches nothing
  * instead of failing the cast), names and keys as text[].
  */
-export type ListType = 'bigint' | 'text';
+export type ListType = 'bigint' | 'text' | 'uuid';
 
 /** pg and PGlite both send a JavaScript array as a PostgreSQL array, in one parameter. */
 function values(list: Iterable<number | string>): Knex.Value {
@@ -21,4 +21,19 @@ export function whereAny<Q extends Knex.QueryBuilder>(qb: Q, column: string, lis
 
 export function orWhereAny<Q extends Knex.QueryBuilder>(qb: Q, column: string, list: Iterable<number | string>, type: ListType, raw = false): Q {
   return qb.orWhereRaw(`${raw ? column : '??'} = ANY(?::${type}[])`, raw ? [values(list)] : [column, values(list)]) as Q;
+}
+
+/** Parameters one batch of an insert may bind: well under the limit, since a raw value can bind more than one. */
+const BATCH_PARAMETERS = 30_000;
+
+/**
+ * A multi-row insert, split into statements that each stay under
+ * PostgreSQL's parameter limit (a row binds one parameter per column). The
+ * rows come back in the order given, as one statement returns them.
+ */
+export async function insertInBatches<R>(db: Knex | Knex.Transaction, table: string, rows: Record<string, unknown>[], returning: string): Promise<R[]> {
+  const size = Math.max(1, Math.floor(BATCH_PARAMETERS / Math.max(1, Object.keys(rows[0] ?? {}).length)));
+  const out: R[] = [];
+  for (let i = 0; i < rows.length; i += size) out.push(...((await db(table).insert(rows.slice(i, i + size)).returning(returning)) as R[]));
+  return out;
 }

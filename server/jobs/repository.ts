@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertInBatches } from '../db/lists';
 
 /** A queued piece of work, as the runner hands it to its handler. */
 export interface Job {
@@ -31,13 +32,16 @@ export async function insertJob(db: Knex | Knex.Transaction, kind: string, paylo
   return (await insertJobs(db, kind, [payload], delaySeconds))[0]!;
 }
 
-/** Queues jobs of one kind in one statement, all due after `delaySeconds`. */
+/** Queues jobs of one kind in as few statements as the parameter limit allows, all due after `delaySeconds`. */
 export async function insertJobs(db: Knex | Knex.Transaction, kind: string, payloads: Record<string, unknown>[], delaySeconds = 0): Promise<number[]> {
   if (!payloads.length) return [];
   const runAt = db.raw('now() + make_interval(secs => ?)', [delaySeconds]);
-  const rows = (await db('jobs')
-    .insert(payloads.map((payload) => ({ kind, payload: JSON.stringify(payload), run_at: runAt })))
-    .returning('id')) as { id: number }[];
+  const rows = await insertInBatches<{ id: number }>(
+    db,
+    'jobs',
+    payloads.map((payload) => ({ kind, payload: JSON.stringify(payload), run_at: runAt })),
+    'id',
+  );
   return rows.map((r) => r.id);
 }
 

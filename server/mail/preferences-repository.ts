@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { whereAny } from '../db/lists';
 import { DEFAULT_PREFERENCES, type MailPreferences, type MailTag } from './preferences';
 
 interface PreferenceRow {
@@ -20,11 +21,10 @@ const toPreferences = (r: PreferenceRow): MailPreferences => ({
 export async function preferencesFor(db: Knex | Knex.Transaction, userIds: number[], taskId: number): Promise<Map<number, MailPreferences & { muted: boolean }>> {
   const result = new Map<number, MailPreferences & { muted: boolean }>();
   if (!userIds.length) return result;
-  const rows = (await db('users as u')
+  const people = db('users as u')
     .leftJoin('mail_preferences as p', 'p.user_id', 'u.id')
-    .leftJoin('task_mutes as m', (j) => j.on('m.user_id', 'u.id').andOn('m.task_id', db.raw('?', [taskId])))
-    .whereIn('u.id', userIds)
-    .select('u.id as user_id', 'p.enabled', 'p.self_actions', 'p.digest_minutes', 'p.ignored_tags', db.raw('m.user_id IS NOT NULL AS muted'))) as (Partial<PreferenceRow> & {
+    .leftJoin('task_mutes as m', (j) => j.on('m.user_id', 'u.id').andOn('m.task_id', db.raw('?', [taskId])));
+  const rows = (await whereAny(people, 'u.id', userIds, 'bigint').select('u.id as user_id', 'p.enabled', 'p.self_actions', 'p.digest_minutes', 'p.ignored_tags', db.raw('m.user_id IS NOT NULL AS muted'))) as (Partial<PreferenceRow> & {
     user_id: number;
     muted: boolean;
   })[];

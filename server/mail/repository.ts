@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { insertInBatches } from '../db/lists';
 
 export type MailStatus = 'queued' | 'sent' | 'failed' | 'void';
 export type AttemptOutcome = 'sent' | 'temporary' | 'permanent';
@@ -122,10 +123,10 @@ const toRow = (m: MessageInsert) => ({
   rendered: m.rendered ?? true,
 });
 
-/** Inserts messages in one statement; returns their ids in order. */
+/** Inserts messages, as few statements as the parameter limit allows; returns their ids in order. */
 export async function insertMessages(db: Knex | Knex.Transaction, messages: MessageInsert[]): Promise<number[]> {
   if (!messages.length) return [];
-  const rows = (await db('mail_messages').insert(messages.map(toRow)).returning('id')) as { id: number }[];
+  const rows = await insertInBatches<{ id: number }>(db, 'mail_messages', messages.map(toRow), 'id');
   return rows.map((r) => r.id);
 }
 

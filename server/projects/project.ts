@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_LIST_ITEMS, count } from '../limits';
 
 /** Project colours: each a CSS class (`tag-blue`), never an inline style. */
 export const PROJECT_COLORS = ['blue', 'red', 'orange', 'yellow', 'green', 'sky', 'indigo', 'violet', 'pink', 'grey', 'checkered'] as const;
@@ -115,7 +116,13 @@ export const ProjectInput = z
       });
     } else if (!hashtags.length) ctx.addIssue({ code: 'custom', path: ['hashtags'], message: 'Give the project a hashtag, with at least one letter.' });
     else if (hashtags.length > MAX_HASHTAGS) ctx.addIssue({ code: 'custom', path: ['hashtags'], message: `A project has at most ${MAX_HASHTAGS} hashtags.` });
-    return { ...p, hashtags, members: usernames(p.members), watchers: usernames(p.watchers) };
+    const people = { members: usernames(p.members), watchers: usernames(p.watchers) };
+    for (const field of ['members', 'watchers'] as const) {
+      if (people[field].length > MAX_LIST_ITEMS) {
+        ctx.addIssue({ code: 'custom', path: [field], message: `This names ${count(people[field].length)} people; name at most ${count(MAX_LIST_ITEMS)}.` });
+      }
+    }
+    return { ...p, hashtags, ...people };
   });
 export type ProjectInput = z.infer<typeof ProjectInput>;
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { whereAny } from '../db/lists';
 import type { Project, ProjectColor, ProjectIcon } from './project';
 
 /** SQL of projects: the rows, their hashtags, members, watchers, and the tags on tasks. */
@@ -113,12 +114,12 @@ export async function listProjects(db: Knex, q: ProjectListing): Promise<Project
   }
   if (q.memberIds) {
     const ids = q.memberIds;
-    qb.whereExists((s) => s.select(db.raw('1')).from('project_members as pm').whereRaw('pm.project_id = coalesce(projects.parent_id, projects.id)').whereIn('pm.user_id', ids));
+    qb.whereExists((s) => whereAny(s.select(db.raw('1')).from('project_members as pm').whereRaw('pm.project_id = coalesce(projects.parent_id, projects.id)'), 'pm.user_id', ids, 'bigint'));
   }
   if (q.parentId !== undefined) qb.where('projects.parent_id', q.parentId);
-  if (q.parentIds) qb.whereIn('projects.parent_id', q.parentIds);
-  if (q.ids) qb.whereIn('projects.id', q.ids);
-  if (q.phids) qb.whereIn('projects.phid', q.phids);
+  if (q.parentIds) whereAny(qb, 'projects.parent_id', q.parentIds, 'bigint');
+  if (q.ids) whereAny(qb, 'projects.id', q.ids, 'bigint');
+  if (q.phids) whereAny(qb, 'projects.phid', q.phids, 'text');
   if (q.afterId !== undefined) qb.where('projects.id', '>', q.afterId);
   const rows = (await qb.orderBy('projects.id').limit(q.limit)) as ProjectRow[];
   return withHashtags(db, rows);
@@ -183,7 +184,7 @@ export async function findPeople(db: Knex, table: PeopleTable, projectId: number
 
 export async function setPeople(trx: Knex.Transaction, table: PeopleTable, projectId: number, userIds: number[]): Promise<void> {
   await trx(table).where({ project_id: projectId }).del();
-  if (userIds.length) await trx(table).insert(userIds.map((user_id) => ({ project_id: projectId, user_id })));
+  if (userIds.length) await trx.raw(`INSERT INTO ?? (project_id, user_id) SELECT ?, unnest(?::int[])`, [table, projectId, [...new Set(userIds)]]);
 }
 
 export async function isMember(db: Knex, projectId: number, userId: number): Promise<boolean> {

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { ViewPolicy } from '../config';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { queueTaskMail } from '../mail/notify';
-import { findUserById, findUserByUsername } from '../users/repository';
+import { findUserById, findUserByUsername, findUsersByIds, findUsersByUsernames } from '../users/repository';
 import { can, type Actor } from '../users/roles';
 import { eventType } from './events/registry';
 import { FieldProblem, type Change, type ParseContext, type StoredEvent } from './events/types';
@@ -168,6 +168,10 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       findUserByName: (name) => findUserByUsername(trx, name),
       findUserById: (id) => findUserById(trx, id),
       projects: projectLookup(trx),
+      findUsers: async (names, ids) => {
+        const [named, byId] = await Promise.all([findUsersByUsernames(trx, names), findUsersByIds(trx, ids)]);
+        return { byName: new Map(named.map((u) => [u.username.toLowerCase(), u])), byId };
+      },
     };
     const plan = await parseChanges(changes, ctx, state);
     if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });

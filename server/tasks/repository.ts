@@ -269,6 +269,6 @@ export async function latestEvents(db: Knex, taskId: number, limit: number, befo
 /** The events of some groups of one task, in order: what a mail reports. */
 export async function listEventsInGroups(db: Knex, taskId: number, groupIds: string[]): Promise<StoredEvent[]> {
   if (!groupIds.length) return [];
-  const rows = await db<EventRow>('task_events').where({ task_id: taskId }).whereIn('group_id', groupIds).orderBy('id');
+  const rows = (await whereAny(db('task_events').where({ task_id: taskId }), 'group_id', groupIds, 'uuid').orderBy('id')) as EventRow[];
   return rows.map(toEvent);
 }

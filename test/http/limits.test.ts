@@ -129,6 +129,18 @@ describe('lists and texts past the limits are refused at the edge, and long list
     expect(t.errors).toEqual([]);
   });
 
+  test('a project naming more than 1,000 members is refused on its form; 1,000 are stored', async () => {
+    const browser = await loggedIn(t.app, 'mia');
+    const refused = await browser.post('/project/edit/', { name: 'Everyone', members: names('someone', 70_000).join(' ') }, '/project/edit/');
+    expect(refused.status).toBe(422);
+    expect(fieldError(refused, 'members')).toBe('This names 70,000 people; name at most 1,000.');
+    await t.db.raw(`INSERT INTO users (username, realname, role, password_hash) SELECT 'member' || g, '', 'reader', 'x' FROM generate_series(1, 1000) AS g`);
+    const created = await browser.post('/project/edit/', { name: 'Many members', members: names('member', 1001).slice(1).join(' ') }, '/project/edit/');
+    expect(created.status).toBe(303);
+    // The thousand named, and the creator.
+    expect(Number(((await t.db('project_members').count({ n: '*' }).first()) as { n: string | number }).n)).toBe(1001);
+  });
+
   test('bulk edit refuses 70,000 subscribers to add with a form error, and nothing is queued', async () => {
     const id = await createTask(t.domain, mia, { title: 'Bulk target' });
     const browser = await loggedIn(t.app, 'mia');

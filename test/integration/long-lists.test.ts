@@ -1,9 +1,11 @@
+import crypto from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import { buildTrackerConfig } from '../../server/config';
 import { openPglite, type Database } from '../../server/db/connect';
 import { migrateLatest } from '../../server/db/migrate';
 import { searchTasks } from '../../server/search/engine';
-import { addMentionEdges, addSubscribers, findSubscriberIds, findTasksByIds, removeSubscribers } from '../../server/tasks/repository';
+import { applyEdit } from '../../server/tasks/editor';
+import { addMentionEdges, addSubscribers, findSubscriberIds, findTasksByIds, listEventsInGroups, removeSubscribers } from '../../server/tasks/repository';
 import { Tracker } from '../../server/tasks/task';
 import { findUsersByIds, findUsersByIdsOrNames, findUsersByPhids, findUsersByUsernames, searchUsers } from '../../server/users/repository';
 import type { User } from '../../server/users/user';
@@ -66,6 +68,41 @@ describe.each(targets)('lists of %s', (_name, open) => {
       limit: 10,
     });
     expect(page.tasks.map((t) => t.id)).toEqual([task]);
+  });
+
+  test('a subscriber change naming 1,000 people looks them up in a few statements, not one each', async () => {
+    const { db } = database;
+    await db.raw(`INSERT INTO users (username, realname, role, password_hash) SELECT 'many' || g, '', 'engineer', 'x' FROM generate_series(1, 1000) AS g`);
+    const many = Array.from({ length: 1000 }, (_, i) => `@Many${i + 1}`);
+    let statements = 0;
+    const count = () => statements++;
+    db.on('query', count);
+    try {
+      await applyEdit({ db, tracker }, alice, task, [{ type: 'subscribers', value: { add: many } }]);
+    } finally {
+      db.off('query', count);
+    }
+    expect(statements).toBeLessThan(40);
+    expect((await findSubscriberIds(db, task)).length).toBeGreaterThanOrEqual(1000);
+    await expect(applyEdit({ db, tracker }, alice, task, [{ type: 'subscribers', value: { add: [...many.slice(1), 'nobody-here'] } }])).rejects.toMatchObject({
+      fields: { subscribers: 'There is no user named "nobody-here".' },
+    });
+  });
+
+  test('an edit of a task with 5,000 subscribers queues a mail and a job for each', async () => {
+    const { db } = database;
+    const id = await createTask({ db, tracker }, alice, { title: 'Followed by thousands' });
+    await db.raw(
+      `INSERT INTO users (username, realname, role, password_hash, email) SELECT 'reader' || g, '', 'reader', 'x', 'reader' || g || '@example.com' FROM generate_series(1, 5000) AS g`,
+    );
+    await db.raw(`INSERT INTO task_subscribers (task_id, user_id) SELECT ?, id FROM users WHERE username LIKE 'reader%'`, [id]);
+    const { groupId } = await applyEdit({ db, tracker }, alice, id, [{ type: 'comment', value: 'News for everyone.' }]);
+    const messages = (await db('mail_messages').where({ task_id: id }).count({ n: '*' }).first()) as { n: number | string };
+    expect(Number(messages.n)).toBeGreaterThanOrEqual(5000);
+    const jobs = (await db('jobs').where({ kind: 'mail-send' }).count({ n: '*' }).first()) as { n: number | string };
+    expect(Number(jobs.n)).toBeGreaterThanOrEqual(5000);
+    const groups = [...Array.from({ length: LONG }, () => crypto.randomUUID()), groupId];
+    expect((await listEventsInGroups(db, id, groups)).map((e) => e.type)).toEqual(['comment']);
   });
 
   test('subscriber and mention writes take their lists as arrays', async () => {

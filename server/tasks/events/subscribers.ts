@@ -1,7 +1,7 @@
 import { MAX_LIST_ITEMS, count } from '../../limits';
 import { join, listOf, say } from './sentence';
 import { FieldProblem, type EventType, type ParseContext } from './types';
-import { resolveUser } from './users';
+import { bareName, resolveUser } from './users';
 import { hiddenWhenOldEmpty, sameValue } from './values';
 
 /** Subscriber edits are relative, so two people subscribing at once both land. */
@@ -15,8 +15,18 @@ async function resolveAll(raw: unknown, ctx: ParseContext): Promise<number[]> {
   if (raw === undefined) return [];
   if (!Array.isArray(raw)) throw new FieldProblem('subscribers', 'Subscribers must be a list of usernames.');
   if (raw.length > MAX_LIST_ITEMS) throw new FieldProblem('subscribers', `Name at most ${count(MAX_LIST_ITEMS)} people in one subscriber change.`);
+  // Everyone named is looked up in two queries, then each is checked as one person would be.
+  const found = await ctx.findUsers(
+    raw.filter((v): v is string => typeof v === 'string').map(bareName),
+    raw.filter((v): v is number => typeof v === 'number' && Number.isInteger(v)),
+  );
+  const known: ParseContext = {
+    ...ctx,
+    findUserByName: async (name) => found.byName.get(name.toLowerCase()) ?? null,
+    findUserById: async (id) => found.byId.get(id) ?? null,
+  };
   const ids: number[] = [];
-  for (const item of raw) ids.push((await resolveUser(item, ctx, 'subscribers')).id);
+  for (const item of raw) ids.push((await resolveUser(item, known, 'subscribers')).id);
   return ids;
 }
 

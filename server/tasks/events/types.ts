@@ -11,6 +11,8 @@ export interface ParseContext {
   findUserById(id: number): Promise<User | null>;
   /** Projects and board columns, for tags and card moves. */
   projects: ProjectLookup;
+  /** Many people at once, by lowercased username and by id: one query each, however long the list. */
+  findUsers(usernames: string[], ids: number[]): Promise<{ byName: Map<string, User>; byId: Map<number, User> }>;
 }
 
 /** A stored event as the renderers see it. */
