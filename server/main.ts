@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { boot } from './boot';
 import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError } from './db/lock';
+import { isDatabaseUnavailable, unreachableSentence } from './db/unavailable';
 import { logLine } from './log';
 import { startInboundMail } from './mail/inbound/start';
 
@@ -107,6 +108,8 @@ async function main() {
 main().catch((err) => {
   if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof CannotListen) {
     process.stderr.write(`${err.message}\n`);
+  } else if (isDatabaseUnavailable(err)) {
+    process.stderr.write(`Trellis could not start: ${unreachableSentence(err)}\n`);
   } else {
     process.stderr.write(`Trellis could not start: ${(err as Error)?.stack ?? err}\n`);
   }

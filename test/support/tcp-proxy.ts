@@ -22,6 +22,7 @@ export class TcpProxy {
   private server: net.Server | null = null;
   private readonly pairs = new Set<Pair>();
   private held = false;
+  private onHeld: (() => void)[] = [];
   port = 0;
 
   constructor(
@@ -62,6 +63,7 @@ export class TcpProxy {
     client.on('data', (chunk: Buffer) => {
       if (this.held || !pair.upstream) pair.toServer.push(chunk);
       else pair.upstream.write(chunk);
+      if (this.held) for (const resolve of this.onHeld.splice(0)) resolve();
     });
     client.on('end', () => {
       if (this.held || !pair.upstream) pair.clientEnded = true;
@@ -107,6 +109,11 @@ export class TcpProxy {
   /** The server is paused: the kernel still accepts connections, but no byte comes back, and none reaches it. */
   stuck(): void {
     this.held = true;
+  }
+
+  /** Resolves once the app sends something the stuck server does not get: a request is then waiting on the database. */
+  heldTraffic(): Promise<void> {
+    return new Promise((resolve) => this.onHeld.push(resolve));
   }
 
   /** Every open connection is dropped, as a server restart drops them; new ones go through. */
