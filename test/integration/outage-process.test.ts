@@ -55,6 +55,9 @@ function listening(proc: Proc): Promise<void> {
     return base;
   }
 
+  /** The Connection header of the last answer stopDuringOutage got. */
+  let connection: string | null = null;
+
   /** SIGTERM with a request made during the outage: it gets its 503 before the process stops. */
   async function stopDuringOutage(base: string, waitingOnDatabase: Promise<void>) {
     const inFlight = fetch(`${base}/T${taskId}`);
@@ -62,6 +65,7 @@ function listening(proc: Proc): Promise<void> {
     server!.child.kill('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(503);
+    connection = res.headers.get('connection');
     expect(res.headers.get('retry-after')).toBe('5');
     expect(await res.text()).toContain('Trellis can not reach its database; try again shortly.');
     const exit = await server!.exited;
@@ -78,7 +82,10 @@ function listening(proc: Proc): Promise<void> {
     const base = await startServer();
     t.proxy.stuck();
     try {
-      const exit = await stopDuringOutage(base, t.proxy.heldTraffic());
+      // The task page's own query, not one of the job runner's polls.
+      const exit = await stopDuringOutage(base, t.proxy.heldTraffic(/from "tasks"/));
+      // An answer still to be sent at the signal is the last on its connection, which then closes.
+      expect(connection).toBe('close');
       // Connections waiting on an answer are dropped at once; an idle one says goodbye, which a paused server never acknowledges.
       expect(exit.stdout).toMatch(/stopped cleanly|the database did not acknowledge closing within 1000 ms: stopped anyway/);
     } finally {

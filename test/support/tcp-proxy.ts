@@ -22,7 +22,7 @@ export class TcpProxy {
   private server: net.Server | null = null;
   private readonly pairs = new Set<Pair>();
   private held = false;
-  private onHeld: (() => void)[] = [];
+  private onHeld: { match: RegExp; resolve: () => void }[] = [];
   port = 0;
 
   constructor(
@@ -63,7 +63,13 @@ export class TcpProxy {
     client.on('data', (chunk: Buffer) => {
       if (this.held || !pair.upstream) pair.toServer.push(chunk);
       else pair.upstream.write(chunk);
-      if (this.held) for (const resolve of this.onHeld.splice(0)) resolve();
+      if (this.held) {
+        const text = chunk.toString('latin1');
+        for (const w of this.onHeld.filter((w) => w.match.test(text))) {
+          this.onHeld.splice(this.onHeld.indexOf(w), 1);
+          w.resolve();
+        }
+      }
     });
     client.on('end', () => {
       if (this.held || !pair.upstream) pair.clientEnded = true;
@@ -111,9 +117,9 @@ export class TcpProxy {
     this.held = true;
   }
 
-  /** Resolves once the app sends something the stuck server does not get: a request is then waiting on the database. */
-  heldTraffic(): Promise<void> {
-    return new Promise((resolve) => this.onHeld.push(resolve));
+  /** Resolves once the app sends the stuck server a statement matching `match` (SQL travels as text): a request is then waiting on it. */
+  heldTraffic(match: RegExp): Promise<void> {
+    return new Promise((resolve) => this.onHeld.push({ match, resolve }));
   }
 
   /** Every open connection is dropped, as a server restart drops them; new ones go through. */
