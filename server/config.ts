@@ -148,7 +148,7 @@ export interface Config {
 export interface DatabaseTimeouts {
   /** To open a connection. */
   connectMs: number;
-  /** For one statement (PostgreSQL's statement_timeout; also a client-side limit, for a server that does not answer at all). */
+  /** For one statement (PostgreSQL's statement_timeout; also a client-side limit, for a server that does not answer at all); 0 for none, as migrations run. */
   statementMs: number;
   /** For a connection from the pool, opening one included. */
   acquireMs: number;

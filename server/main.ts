@@ -3,8 +3,10 @@ import { createApp } from './app';
 import { boot } from './boot';
 import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError } from './db/lock';
+import { isDatabaseUnavailable, unreachableSentence } from './db/unavailable';
 import { logLine } from './log';
 import { startInboundMail } from './mail/inbound/start';
+import { shutdownOnSignals } from './shutdown';
 
 const log = (line: string) => process.stdout.write(line + '\n');
 const say = (msg: string) => log(logLine({ level: 'info', msg }));
@@ -39,36 +41,6 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** Stops taking connections, lets requests in flight finish, then closes the database. */
-function shutdownOnSignals(server: Server, closeDb: () => Promise<void>, closeWithinMs: number | null) {
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    say(`${signal} received: finishing requests in flight, then stopping`);
-    const force = setTimeout(() => {
-      say('requests still open after 10 s: closing them');
-      server.closeAllConnections();
-    }, 10_000);
-    force.unref();
-    // A kept-alive connection goes idle once its last response is sent: it is closed then, not when the 10 s run out.
-    const idle = setInterval(() => server.closeIdleConnections(), 100);
-    idle.unref();
-    server.close(async () => {
-      clearInterval(idle);
-      // A server that stopped answering may never acknowledge the goodbye: it gets as long as connecting may take.
-      // The embedded database is always waited for, since closing it is what writes it out.
-      const late = new Promise<false>((resolve) => closeWithinMs !== null && setTimeout(resolve, closeWithinMs, false).unref());
-      const closed = await Promise.race([closeDb().then(() => true), late]);
-      say(closed ? 'stopped cleanly' : `the database did not acknowledge closing within ${closeWithinMs} ms: stopped anyway`);
-      process.exit(0);
-    });
-    server.closeIdleConnections();
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
-}
-
 async function main() {
   const config = loadConfig();
   const { database, deps, migrated } = await boot(config, log);
@@ -101,12 +73,15 @@ async function main() {
       await database.close();
     },
     database.kind === 'postgres' ? config.database.connectMs : null,
+    say,
   );
 }
 
 main().catch((err) => {
   if (err instanceof ConfigError || err instanceof DataDirLockedError || err instanceof CannotListen) {
     process.stderr.write(`${err.message}\n`);
+  } else if (isDatabaseUnavailable(err)) {
+    process.stderr.write(`Trellis could not start: ${unreachableSentence(err)}\n`);
   } else {
     process.stderr.write(`Trellis could not start: ${(err as Error)?.stack ?? err}\n`);
   }

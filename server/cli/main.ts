@@ -1,6 +1,7 @@
 import { boot } from '../boot';
 import { ConfigError, loadConfig } from '../config';
 import { DataDirLockedError } from '../db/lock';
+import { isDatabaseUnavailable, unreachableSentence } from '../db/unavailable';
 import { migrationStatus } from '../db/migrate';
 import { AppError, ValidationError } from '../errors';
 import { createAccount } from '../users/accounts';
@@ -131,6 +132,7 @@ run(process.argv.slice(2)).then(
     if (err instanceof UsageError) process.stderr.write(`${err.message}\n\n${USAGE}`);
     else if (err instanceof ValidationError) process.stderr.write(`${Object.entries(err.fields).map(([f, m]) => `${f}: ${m}`).join('\n')}\n`);
     else if (err instanceof AppError || err instanceof ConfigError || err instanceof DataDirLockedError) process.stderr.write(`${err.message}\n`);
+    else if (isDatabaseUnavailable(err)) process.stderr.write(`${unreachableSentence(err)}\n`);
     else process.stderr.write(`${(err as Error)?.stack ?? err}\n`);
     process.exit(err instanceof UsageError ? 64 : 1);
   },

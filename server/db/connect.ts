@@ -35,15 +35,13 @@ const CLIENT_GRACE_MS = 1000;
 
 /** knex-pg's connection settings: the server bounds each statement; the client bounds connecting and hearing back. */
 function pgConnection(url: string, t: DatabaseTimeouts): Knex.PgConnectionConfig {
-  return {
-    connectionString: url,
-    connectionTimeoutMillis: t.connectMs,
+  const statements = t.statementMs > 0 && {
     statement_timeout: t.statementMs,
     // A process that stops mid-transaction must not hold its row locks for longer than a statement may run.
     idle_in_transaction_session_timeout: t.statementMs,
     query_timeout: t.statementMs + CLIENT_GRACE_MS,
-    keepAlive: true,
   };
+  return { connectionString: url, connectionTimeoutMillis: t.connectMs, keepAlive: true, ...statements };
 }
 
 /**
@@ -54,9 +52,13 @@ function pgConnection(url: string, t: DatabaseTimeouts): Knex.PgConnectionConfig
  */
 const readyForQuery = (connection: { readyForQuery?: boolean }) => connection.readyForQuery === true;
 
+/** knex's own notes on lost connections: the app reports each outage where it answers a request, as JSON. */
+const OUTAGE_NOTE = /^(Connection Error|Acquire connection error):/;
+
 export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeouts | null = null): Database {
   const db = knex({
     client: 'pg',
+    log: { warn: (message: unknown) => void (OUTAGE_NOTE.test(String(message)) || console.warn(message)) },
     connection: timeouts ? pgConnection(url, timeouts) : url,
     pool: { min: 0, max: poolMax, validate: readyForQuery },
     ...(timeouts ? { acquireConnectionTimeout: timeouts.acquireMs } : {}),
@@ -67,7 +69,8 @@ export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeou
     close: () => db.destroy(),
     async unlimited(work) {
       if (!timeouts) return work(db);
-      const own = openPostgres(url, 1, null);
+      // Still bounded in reaching the server, only not in how long a statement runs.
+      const own = openPostgres(url, 1, { ...timeouts, statementMs: 0 });
       try {
         return await work(own.db);
       } finally {

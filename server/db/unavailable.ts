@@ -26,7 +26,6 @@ const CLIENT_MESSAGES = [
   'Connection terminated',
   'Query read timeout', // query_timeout: the server did not answer at all
   'Client has encountered a connection error and is not queryable',
-  'Unable to acquire a connection',
 ];
 
 /**
@@ -44,4 +43,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   if (typeof e.message === 'string' && CLIENT_MESSAGES.some((m) => (e.message as string).includes(m))) return true;
   // Connecting to a name with several addresses fails with one error per address.
   return Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every(isDatabaseUnavailable);
+}
+
+/** For a process that can not start or finish a command without its database: the cause, without a stack. */
+export function unreachableSentence(err: unknown): string {
+  const cause = String((err as Error)?.message ?? err).split('\n')[0];
+  return `Trellis can not reach its database (${cause}). Check that PostgreSQL is running and that DATABASE_URL names it, then try again.`;
 }

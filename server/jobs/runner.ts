@@ -44,6 +44,8 @@ export class JobRunner {
    * another process may hold the job by now.
    */
   private readonly dropped = new Map<number, number>();
+  /** Set from the first failure to reach the database until it answers again. */
+  private outage = false;
 
   constructor(
     private readonly db: Knex,
@@ -112,8 +114,12 @@ export class JobRunner {
         leaseUntil = Date.now() + LEASE_SECONDS * 1000;
         job = await claimJob(this.db, LEASE_SECONDS);
       } catch (err) {
-        this.log(this.failureLine('could not claim a job', err));
+        this.report('could not claim a job', err);
         return;
+      }
+      if (this.outage) {
+        this.outage = false;
+        this.log(logLine({ level: 'info', msg: 'the database answers again: jobs go on' }));
       }
       if (!job) return;
       await this.runOne(job, leaseUntil);
@@ -153,7 +159,7 @@ export class JobRunner {
       else if (result) await retryJob(this.db, job.id, result.retryInSeconds, result.error);
       else await finishJob(this.db, job.id);
     } catch (err) {
-      this.log(this.failureLine(`job ${job.id} (${job.kind}) failed`, err));
+      this.report(`job ${job.id} (${job.kind}) failed`, err);
       if (isDatabaseUnavailable(err)) {
         // Not the job's fault: given back uncounted, it goes on as soon as the database answers, not once its lease lapses.
         await releaseJob(this.db, job.id).catch(() => this.dropped.set(job.id, leaseUntil));
@@ -164,15 +170,19 @@ export class JobRunner {
         else await retryJob(this.db, job.id, Math.min(30 * 2 ** job.attempts, 3600), errorText(err));
       } catch (inner) {
         // The lease lapses and another worker retries it; nothing more can be done from here.
-        this.log(this.failureLine(`job ${job.id} could not be put back`, inner));
+        this.report(`job ${job.id} could not be put back`, inner);
       }
     }
   }
 
-  /** The poll tries again after an outage: it is worth a warning, not a stack, each time. */
-  private failureLine(msg: string, err: unknown): string {
-    return isDatabaseUnavailable(err)
-      ? logLine({ level: 'warn', msg: `${msg}: database unreachable`, error: String((err as Error).message) })
-      : logLine({ level: 'error', msg, error: errorText(err) });
+  /**
+   * Every worker polls every second: an outage is worth one warning, not a
+   * stack per worker per poll, and one line when it is over.
+   */
+  private report(msg: string, err: unknown): void {
+    if (!isDatabaseUnavailable(err)) return this.log(logLine({ level: 'error', msg, error: errorText(err) }));
+    if (this.outage) return;
+    this.outage = true;
+    this.log(logLine({ level: 'warn', msg: `${msg}: database unreachable; jobs wait until it answers`, error: String((err as Error).message) }));
   }
 }

@@ -1,6 +1,9 @@
 import request from 'supertest';
 import type { DatabaseTimeouts } from '../../server/config';
 import { isDatabaseUnavailable } from '../../server/db/unavailable';
+import { InboundListener } from '../../server/mail/inbound/listener';
+import { queueRefusal } from '../../server/mail/inbound/refusal';
+import { replyAddress } from '../../server/mail/reply-address';
 import { queueBulkEdit } from '../../server/tasks/bulk';
 import type { User } from '../../server/users/user';
 import { startTestApp, type TestApp } from '../support/app';
@@ -8,6 +11,7 @@ import { tokenFor } from '../support/conduit';
 import { onPostgres } from '../support/db';
 import { createTask, createUser } from '../support/factories';
 import { Browser, loggedIn, type Page } from '../support/http';
+import { deliver, inboundMailConfig, REPLY_DOMAIN } from '../support/inbound';
 import { APP_NAME, startOutageApp, type OutageApp } from '../support/outage';
 
 const MESSAGE = 'Trellis can not reach its database; try again shortly.';
@@ -143,6 +147,28 @@ const conduitSearch = (t: OutageApp, token: string) => request(t.app).post('/api
     await expectHealthy(browser);
   }, 60_000);
 
+  test('mail arriving while the database is down is deferred with 451, so the relay delivers it again, and applied once it is back', async () => {
+    const mia = await createUser(t.db, { username: 'mia', role: 'engineer', email: 'mia@example.test' });
+    const mailed = await createTask(t.domain, alice, { title: 'Answered by mail', view: 'public' });
+    const inbound = new InboundListener({ db: t.proxied.db, tracker: t.deps.tracker, log: (l) => t.log.push(l), refuse: queueRefusal }, { mail: inboundMailConfig(), secret: t.deps.secret });
+    const { port } = await inbound.listen();
+    try {
+      const mail = { from: 'mia@example.test', to: replyAddress(t.deps.secret, REPLY_DOMAIN, { taskId: mailed, userId: mia.id }), subject: `Re: T${mailed}`, text: 'Sent while the database was away.', messageId: '<outage-1@example.test>' };
+      await t.proxy.down();
+      expect(await deliver(port, mail)).toMatchObject({ ok: false, code: 451 });
+      expect(t.log.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'inbound mail')).toEqual([
+        expect.objectContaining({ level: 'warn', outcome: 'deferred', reason: 'database unreachable' }),
+      ]);
+
+      await t.proxy.restore();
+      expect(await deliver(port, mail)).toMatchObject({ ok: true, code: 250 });
+      expect(await t.db('task_events').where({ task_id: mailed, type: 'comment' }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 1 }]);
+      expect(await t.db('inbound_mail').pluck('outcome')).toEqual(['applied']);
+    } finally {
+      await inbound.close();
+    }
+  }, 60_000);
+
   test('the job runner survives an outage mid-job, leaves the untouched tasks pending, and finishes the job once the database is back', async () => {
     const ids: number[] = [];
     for (const title of ['First', 'Second', 'Third']) ids.push(await createTask(t.domain, alice, { title, priority: 'normal' }));
@@ -163,7 +189,8 @@ const conduitSearch = (t: OutageApp, token: string) => request(t.app).post('/api
     }
     expect(tripped).toBe(true);
     expect(t.log.filter((l) => l.includes('"level":"error"'))).toEqual([]);
-    expect(t.log.some((l) => l.includes('database unreachable'))).toBe(true);
+    // Said once, however many workers find the database away.
+    expect(t.log.filter((l) => l.includes('database unreachable; jobs wait until it answers'))).toHaveLength(1);
     // No task was marked as refused for the outage, and none was changed.
     expect(await t.db('bulk_edit_tasks').where({ bulk_edit_id: job }).whereNotNull('outcome').count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 0 }]);
     expect((await t.db('tasks').whereIn('id', ids).pluck('priority')).sort()).toEqual([50, 50, 50]);
@@ -171,6 +198,7 @@ const conduitSearch = (t: OutageApp, token: string) => request(t.app).post('/api
     await t.proxy.restore();
     // The job this process dropped is given back and taken up at once, without waiting for its lease to lapse.
     await t.deps.jobs.kick();
+    expect(t.log.filter((l) => l.includes('the database answers again: jobs go on'))).toHaveLength(1);
     const [row] = await t.db('bulk_edits').where({ id: job }).select('finished_at');
     expect(row.finished_at).not.toBeNull();
     expect(await t.db('bulk_edit_tasks').where({ bulk_edit_id: job }).orderBy('position').pluck('outcome')).toEqual(['changed', 'changed', 'changed']);

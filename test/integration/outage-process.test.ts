@@ -55,13 +55,17 @@ function listening(proc: Proc): Promise<void> {
     return base;
   }
 
+  /** The Connection header of the last answer stopDuringOutage got. */
+  let connection: string | null = null;
+
   /** SIGTERM with a request made during the outage: it gets its 503 before the process stops. */
-  async function stopDuringOutage(base: string) {
+  async function stopDuringOutage(base: string, waitingOnDatabase: Promise<void>) {
     const inFlight = fetch(`${base}/T${taskId}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitingOnDatabase;
     server!.child.kill('SIGTERM');
     const res = await inFlight;
     expect(res.status).toBe(503);
+    connection = res.headers.get('connection');
     expect(res.headers.get('retry-after')).toBe('5');
     expect(await res.text()).toContain('Trellis can not reach its database; try again shortly.');
     const exit = await server!.exited;
@@ -77,17 +81,39 @@ function listening(proc: Proc): Promise<void> {
   test('SIGTERM while the database is stuck: the request in flight gets its 503, and the process stops without waiting on the database for long', async () => {
     const base = await startServer();
     t.proxy.stuck();
-    const exit = await stopDuringOutage(base);
-    // A paused server never answers the goodbye.
-    expect(exit.stdout).toContain('the database did not acknowledge closing within 1000 ms: stopped anyway');
-    await t.proxy.restore();
+    try {
+      // The task page's own query, not one of the job runner's polls.
+      const exit = await stopDuringOutage(base, t.proxy.heldTraffic(/from "tasks"/));
+      // An answer still to be sent at the signal is the last on its connection, which then closes.
+      expect(connection).toBe('close');
+      // Connections waiting on an answer are dropped at once; an idle one says goodbye, which a paused server never acknowledges.
+      expect(exit.stdout).toMatch(/stopped cleanly|the database did not acknowledge closing within 1000 ms: stopped anyway/);
+    } finally {
+      await t.proxy.restore();
+    }
   }, 60_000);
 
   test('SIGTERM while the database is down: the request in flight gets its 503, and the process stops cleanly', async () => {
     const base = await startServer();
     await t.proxy.down();
-    const exit = await stopDuringOutage(base);
-    expect(exit.stdout).toContain('stopped cleanly');
-    await t.proxy.restore();
+    try {
+      // Refused at once: the request is answered whether or not the signal comes first.
+      const exit = await stopDuringOutage(base, Promise.resolve());
+      expect(exit.stdout).toContain('stopped cleanly');
+    } finally {
+      await t.proxy.restore();
+    }
+  }, 60_000);
+
+  test('starting while the database is down fails at once, saying so, without a stack', async () => {
+    await t.proxy.down();
+    try {
+      const exit = await launch('server/main.ts', [], { DATABASE_URL: t.url, PORT: String(await freePort()), DATABASE_CONNECT_TIMEOUT_MS: '1000' }).exited;
+      expect(exit.code).toBe(1);
+      expect(exit.stderr).toMatch(/^Trellis could not start: Trellis can not reach its database \(connect ECONNREFUSED 127\.0\.0\.1:[0-9]+\)\. Check that PostgreSQL is running and that DATABASE_URL names it, then try again\.\n$/);
+      expect(exit.stdout).not.toContain('listening');
+    } finally {
+      await t.proxy.restore();
+    }
   }, 60_000);
 });

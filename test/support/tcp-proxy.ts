@@ -22,6 +22,7 @@ export class TcpProxy {
   private server: net.Server | null = null;
   private readonly pairs = new Set<Pair>();
   private held = false;
+  private onHeld: { match: RegExp; resolve: () => void }[] = [];
   port = 0;
 
   constructor(
@@ -62,6 +63,13 @@ export class TcpProxy {
     client.on('data', (chunk: Buffer) => {
       if (this.held || !pair.upstream) pair.toServer.push(chunk);
       else pair.upstream.write(chunk);
+      if (this.held) {
+        const text = chunk.toString('latin1');
+        for (const w of this.onHeld.filter((w) => w.match.test(text))) {
+          this.onHeld.splice(this.onHeld.indexOf(w), 1);
+          w.resolve();
+        }
+      }
     });
     client.on('end', () => {
       if (this.held || !pair.upstream) pair.clientEnded = true;
@@ -107,6 +115,11 @@ export class TcpProxy {
   /** The server is paused: the kernel still accepts connections, but no byte comes back, and none reaches it. */
   stuck(): void {
     this.held = true;
+  }
+
+  /** Resolves once the app sends the stuck server a statement matching `match` (SQL travels as text): a request is then waiting on it. */
+  heldTraffic(match: RegExp): Promise<void> {
+    return new Promise((resolve) => this.onHeld.push({ match, resolve }));
   }
 
   /** Every open connection is dropped, as a server restart drops them; new ones go through. */

@@ -31,6 +31,7 @@ describe('telling an unreachable database from a refused query', () => {
     ['too many parameters', new Error('bind message has 70000 parameter formats but 0 parameters')],
     ['a deadlock', withCode('40P01')],
     ['a plain bug', new TypeError("Cannot read properties of undefined (reading 'id')")],
+    ['a pool this process already closed', new Error('Unable to acquire a connection')],
     ['an aggregate of mixed failures', new AggregateError([withCode('ECONNREFUSED'), new Error('bug')])],
     ['nothing at all', undefined],
     ['a string', 'ECONNREFUSED'],

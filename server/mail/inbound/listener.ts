@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
+import { isDatabaseUnavailable } from '../../db/unavailable';
 import { errorText, logLine } from '../../log';
 import type { MailConfig } from '../config';
 import { readMessage } from './message';
@@ -87,7 +88,12 @@ export class InboundListener {
         if (recipient) await receiveMail(this.ctx, recipient, message);
       }
     } catch (err) {
-      this.ctx.log(logLine({ level: 'error', msg: 'inbound mail', outcome: 'failed', error: errorText(err) }));
+      // An outage is no bug: the relay keeps the mail and tries again, as it does for any 451.
+      this.ctx.log(
+        isDatabaseUnavailable(err)
+          ? logLine({ level: 'warn', msg: 'inbound mail', outcome: 'deferred', reason: 'database unreachable' })
+          : logLine({ level: 'error', msg: 'inbound mail', outcome: 'failed', error: errorText(err) }),
+      );
       throw smtpError(451, 'Temporary failure while applying the message; please try again later');
     }
   }
