@@ -7,6 +7,7 @@ import { useTestApp } from '../support/app';
 import { createTask, createUser } from '../support/factories';
 import { Browser, loggedIn, type Page } from '../support/http';
 import { everyRow } from './rows';
+import { sessionOf } from './sessions';
 import { fillPath, formRoutes, isConduitRoute, pathParams, postRoutes, type RouteEntry } from './url-map';
 
 /**
@@ -107,7 +108,7 @@ describe('CSRF', () => {
   test.each(FORMS.map((r) => r.path))('POST %s with its valid token gets past the check (the probes above reach the route)', async (path) => {
     const route = FORMS.find((r) => r.path === path)!;
     // A session of its own: the control may log out, or change what it names.
-    const own = await loggedIn(t.app, 'ada');
+    const own = (await sessionOf(t.app, t.db, users.ada)).browser;
     const page = await own.post(urlOf(route), FIELDS, '/maniphest/');
     expect(page.dom.querySelector('.message')?.textContent ?? '').not.toBe(CSRF_MESSAGE);
     expect(page.status).toBeLessThan(500);
@@ -121,7 +122,7 @@ describe('CSRF', () => {
 
     test.each(METHODS.filter((m) => m.needsToken).map((m) => m.name))('%s with only a session cookie (and its CSRF token) is refused, and writes nothing', async (name) => {
       // A session of its own: the probes above include ending every other session.
-      const own = await loggedIn(t.app, 'ada');
+      const own = (await sessionOf(t.app, t.db, users.ada)).browser;
       const token = await own.csrf('/maniphest/');
       const before = await everyRow(t.db);
       const res = await own.agent.post(`/api/${name}`).type('form').send({ __csrf__: token, 'transactions[0][type]': 'title', 'transactions[0][value]': 'Via a cookie', objectIdentifier: values.id });
