@@ -8,6 +8,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD, createTask, createUser, edit } from '../support/factories';
 import { loggedIn } from '../support/http';
 import { XSS_PAYLOADS } from '../support/xss-corpus';
+import { activeInDom } from './active-dom';
 
 /**
  * The XSS corpus (test/support/xss-corpus.ts) stored in every field a person
@@ -40,32 +41,6 @@ const ids: number[] = [];
 const users: User[] = [];
 let gallery = 0;
 let bulkUrl = '';
-
-/**
- * In the page: every element, attribute and link that could run code. The
- * app's own layout ships one script and one stylesheet, and the bulk-edit
- * page a refresh; nothing else of these kinds may appear.
- */
-function activeInDom(): string[] {
-  const problems: string[] = [];
-  const safe = new Set(['http:', 'https:', 'mailto:']);
-  for (const el of Array.from(document.querySelectorAll('*'))) {
-    const tag = el.localName;
-    for (const a of Array.from(el.attributes)) {
-      if (/^on/i.test(a.name)) problems.push(`<${tag} ${a.name}="${a.value}">`);
-      if (a.name === 'style' || a.name === 'srcdoc' || a.name === 'formaction') problems.push(`<${tag} ${a.name}="${a.value}">`);
-    }
-    if (['iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'svg', 'math', 'style', 'noscript', 'template'].includes(tag)) problems.push(`element <${tag}>`);
-    if (tag === 'script' && (el as HTMLScriptElement).getAttribute('src') !== '/static/js/trellis.js') problems.push(`script ${el.outerHTML.slice(0, 80)}`);
-    if (tag === 'link' && (el as HTMLLinkElement).getAttribute('href') !== '/static/css/trellis.css') problems.push(`link ${el.outerHTML.slice(0, 80)}`);
-    if (tag === 'meta' && el.hasAttribute('http-equiv') && !/^[0-9]+$/.test(el.getAttribute('content') ?? '')) problems.push(`meta ${el.outerHTML.slice(0, 80)}`);
-    const url = tag === 'a' || tag === 'area' ? (el as HTMLAnchorElement).href : tag === 'form' ? (el as HTMLFormElement).action : tag === 'img' ? (el as HTMLImageElement).src : '';
-    // What the browser could not parse as a URL, it can not follow either.
-    const scheme = url && URL.canParse(url) ? new URL(url).protocol : null;
-    if (scheme && !safe.has(scheme)) problems.push(`<${tag}> to ${url.slice(0, 80)}`);
-  }
-  return problems;
-}
 
 async function watched(page: Page): Promise<Page> {
   page.on('dialog', (d) => {
@@ -244,7 +219,13 @@ test('search text and other reflected parameters', async () => {
 });
 
 test('people: real names and email addresses', async () => {
-  await checkAll(['/people/', ...users.map((u) => `/p/${u.username}/`)]);
+  await checkAll(['/people/', '/people/log/', ...users.map((u) => `/p/${u.username}/`)]);
+});
+
+test('the outbox: subjects, addresses and bodies of the mail about every payload task', async () => {
+  const messages = (await t.db('mail_messages').orderBy('id').pluck('id')) as number[];
+  expect(messages.length).toBeGreaterThan(0);
+  await checkAll(['/mail/', ...messages.filter((_, i) => i % 4 === 0).map((id) => `/mail/${id}/`)]);
 });
 
 test('API tokens: names', async () => {

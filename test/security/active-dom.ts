@@ -1,0 +1,25 @@
+/**
+ * In the page: every element, attribute and link that could run code. The
+ * app's own layout ships one script and one stylesheet, and the bulk-edit
+ * page a refresh; nothing else of these kinds may appear.
+ */
+export function activeInDom(): string[] {
+  const problems: string[] = [];
+  const safe = new Set(['http:', 'https:', 'mailto:']);
+  for (const el of Array.from(document.querySelectorAll('*'))) {
+    const tag = el.localName;
+    for (const a of Array.from(el.attributes)) {
+      if (/^on/i.test(a.name)) problems.push(`<${tag} ${a.name}="${a.value}">`);
+      if (a.name === 'style' || a.name === 'srcdoc' || a.name === 'formaction') problems.push(`<${tag} ${a.name}="${a.value}">`);
+    }
+    if (['iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'svg', 'math', 'style', 'noscript', 'template'].includes(tag)) problems.push(`element <${tag}>`);
+    if (tag === 'script' && (el as HTMLScriptElement).getAttribute('src') !== '/static/js/trellis.js') problems.push(`script ${el.outerHTML.slice(0, 80)}`);
+    if (tag === 'link' && (el as HTMLLinkElement).getAttribute('href') !== '/static/css/trellis.css') problems.push(`link ${el.outerHTML.slice(0, 80)}`);
+    if (tag === 'meta' && el.hasAttribute('http-equiv') && !/^[0-9]+$/.test(el.getAttribute('content') ?? '')) problems.push(`meta ${el.outerHTML.slice(0, 80)}`);
+    const url = tag === 'a' || tag === 'area' ? (el as HTMLAnchorElement).href : tag === 'form' ? (el as HTMLFormElement).action : tag === 'img' ? (el as HTMLImageElement).src : '';
+    // What the browser could not parse as a URL, it can not follow either.
+    const scheme = url && URL.canParse(url) ? new URL(url).protocol : null;
+    if (scheme && !safe.has(scheme)) problems.push(`<${tag}> to ${url.slice(0, 80)}`);
+  }
+  return problems;
+}
