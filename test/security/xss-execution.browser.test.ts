@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { withoutNul } from '../../server/db/text';
+import { createProject } from '../../server/projects/edit';
+import { ProjectInput } from '../../server/projects/project';
 import type { User } from '../../server/users/user';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD, createTask, createUser, edit } from '../support/factories';
@@ -39,6 +41,7 @@ let base: string;
 const fired: string[] = [];
 const ids: number[] = [];
 const users: User[] = [];
+const projects: number[] = [];
 let gallery = 0;
 let bulkUrl = '';
 
@@ -119,6 +122,12 @@ beforeAll(async () => {
     const saved = await http.postRaw('/maniphest/query/save/', { __csrf__: token, name: payload.slice(0, 100), query: 'statuses=any-open' });
     const named = await http.postRaw('/settings/tokens/', { __csrf__: token, name: payload });
     if (saved.status !== 303 || named.status !== 200) throw new Error(`Could not store ${JSON.stringify(payload)}: ${saved.status}, ${named.status}`);
+  }
+  // A project per payload (name and description), tagging its task; the first project tags every task, so its board holds every card.
+  for (const [i, payload] of XSS_PAYLOADS.entries()) {
+    const name = withoutNul(payload).trim().slice(0, 128) || `Project ${i}`;
+    projects.push(await createProject(t.db, ada, ProjectInput.parse({ name, hashtags: `xss${i}`, description: withoutNul(payload) })));
+    await edit(t.domain, ada, ids[i]!, { projects: { add: [`xss${i}`, 'xss0'] } });
   }
   gallery = await createTask(t.domain, ada, { title: 'Gallery', description: ids.map((id) => `{T${id}} T${id}`).join('\n\n'), view: 'public' });
   // A bulk edit over every payload task: its report names each one.
@@ -226,6 +235,17 @@ test('the outbox: subjects, addresses and bodies of the mail about every payload
   const messages = (await t.db('mail_messages').orderBy('id').pluck('id')) as number[];
   expect(messages.length).toBeGreaterThan(0);
   await checkAll(['/mail/', ...messages.filter((_, i) => i % 4 === 0).map((id) => `/mail/${id}/`)]);
+});
+
+test('projects: names, descriptions, tags on cards and task pages, the workboard', async () => {
+  await checkAll([
+    '/project/',
+    `/project/board/${projects[0]}/`,
+    `/project/board/${projects[0]}/?order=owner`,
+    ...projects.map((id) => `/project/view/${id}/`),
+    ...projects.filter((_, i) => i % 4 === 0).map((id) => `/project/edit/${id}/`),
+    ...XSS_PAYLOADS.filter((_, i) => i % 4 === 0).map((_, i) => `/tag/xss${i * 4}/hovercard`),
+  ]);
 });
 
 test('API tokens: names', async () => {
