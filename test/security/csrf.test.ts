@@ -1,5 +1,8 @@
 import request from 'supertest';
 import { METHODS } from '../../server/conduit/registry';
+import { queueMail } from '../../server/mail/outbox';
+import { createProject } from '../../server/projects/edit';
+import { ProjectInput } from '../../server/projects/project';
 import { saveQuery } from '../../server/search/saved/queries';
 import { createApiToken } from '../../server/users/tokens';
 import type { User } from '../../server/users/user';
@@ -29,7 +32,8 @@ describe('CSRF', () => {
   let visitor: Browser;
   let otherVisitor: Browser;
   const values: Record<string, string> = {};
-  let tokenId = '';
+  /** `:id` names a task, except under these paths, where it names what they manage. */
+  const idsUnder: Record<string, string> = {};
 
   beforeAll(async () => {
     users.ada = await createUser(t.db, { username: 'ada', role: 'admin' });
@@ -40,14 +44,21 @@ describe('CSRF', () => {
     const token = await createApiToken(t.db, users.ada, 'nightly');
     // Real values, so that a route that did accept a forged POST would have something to change.
     Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999' });
-    tokenId = String(token.row.id);
+    const projectId = await createProject(t.db, users.ada, ProjectInput.parse({ name: 'Printers', hashtags: 'printers' }));
+    const column = (await t.db('board_columns').where({ project_id: projectId }).first('id')).id as number;
+    const message = await queueMail(t.db, { kind: 'test', to: ['someone@example.com'], subject: 'A probe', text: 'Probing.' });
+    Object.assign(values, { column: String(column), hashtag: 'printers' });
+    Object.assign(idsUnder, { '/settings/tokens/': String(token.row.id), '/project/': String(projectId), '/mail/': String(message) });
     [ada, bob] = await Promise.all([loggedIn(t.app, 'ada'), loggedIn(t.app, 'bob')]);
     visitor = new Browser(t.app);
     otherVisitor = new Browser(t.app);
   });
 
   /** Token ids and task ids are both `:id`; the token routes get a token's. */
-  const urlOf = (route: RouteEntry) => fillPath(route.path, route.path.startsWith('/settings/tokens/') ? { ...values, id: tokenId } : values);
+  const urlOf = (route: RouteEntry) => {
+    const under = Object.keys(idsUnder).find((prefix) => route.path.startsWith(prefix));
+    return fillPath(route.path, under ? { ...values, id: idsUnder[under]! } : values);
+  };
 
   /** Fields that would make each form do something, were its token accepted. */
   const FIELDS: Record<string, string> = {
