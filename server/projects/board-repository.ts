@@ -159,6 +159,21 @@ export async function countCards(db: Knex, columnIds: number[]): Promise<Map<num
   return new Map(rows.map((r) => [r.column_id, Number(r.n)]));
 }
 
+/**
+ * Cards in each column that the viewer may see: what a board's column header
+ * shows, so that a task hidden from them counts exactly like one that does not exist.
+ */
+export async function countVisibleCards(db: Knex, viewer: Actor | null, columnIds: number[]): Promise<Map<number, number>> {
+  if (!columnIds.length) return new Map();
+  const rows = (await filtered(db, viewer, {}, null)
+    .join('board_cards as bc', 'bc.task_id', 'tasks.id')
+    .whereIn('bc.column_id', columnIds)
+    .groupBy('bc.column_id')
+    .select('bc.column_id')
+    .count({ n: '*' })) as { column_id: number; n: string | number }[];
+  return new Map(rows.map((r) => [r.column_id, Number(r.n)]));
+}
+
 export async function taskIdsInColumn(db: Knex, columnId: number): Promise<number[]> {
   const rows = (await db('board_cards').where({ column_id: columnId }).orderBy('rank').select('task_id')) as { task_id: number }[];
   return rows.map((r) => r.task_id);

@@ -21,7 +21,7 @@ export interface Board {
   cards: boards.BoardCardRow[];
   /** Whether more cards matched than the board shows. */
   truncated: boolean;
-  /** Cards in each column, whoever may see them: what limits count. */
+  /** Cards in each column that the viewer may see. */
   counts: Map<number, number>;
   tags: Map<number, ProjectTag[]>;
   owners: Map<number, User>;
@@ -40,8 +40,9 @@ export async function loadBoard(db: Knex, viewer: Actor | null, project: Project
   const cards = found.slice(0, MAX_BOARD_CARDS);
   const ids = cards.map((c) => c.task.id);
   const [counts, tags, owners, milestones] = await Promise.all([
-    boards.countCards(
+    boards.countVisibleCards(
       db,
+      viewer,
       columns.map((c) => c.id),
     ),
     loadTaskTags(db, ids),

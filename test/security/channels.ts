@@ -29,6 +29,9 @@ export interface Subject {
   eventId: number;
   /** The comment on the host task that references this subject as T1, {T1} and T1#2. */
   hostCommentId: number;
+  /** A project (hashtag: the word) that tags this task alone, besides the decoy every search finds; and its board's column. */
+  projectId: number;
+  columnId: number;
 }
 
 export interface World {
@@ -165,6 +168,15 @@ export const CHANNELS: Channel[] = [
       return pageAnswer(await b.get(queued.location!)).replace(/\/maniphest\/bulk\/[0-9]+\//g, '/maniphest/bulk/<id>/');
     },
   },
+  { name: 'the project page (its tasks)', covers: ['GET /project/view/:id/'], probe: get((s) => `/project/view/${s.projectId}/`) },
+  { name: 'the tag page', covers: ['GET /tag/:hashtag/'], probe: get((s) => `/tag/${s.word}/`) },
+  { name: 'the workboard (cards and column counts)', covers: ['GET /project/board/:id/'], probe: get((s) => `/project/board/${s.projectId}/`) },
+  { name: 'the workboard filtered by text', covers: ['GET /project/board/:id/'], probe: get((s) => `/project/board/${s.projectId}/?text=${s.word}`) },
+  {
+    name: 'moving a card on the workboard',
+    covers: ['POST /project/board/:id/move'],
+    probe: post((s) => `/project/board/${s.projectId}/move`, (s) => ({ task: String(s.id), column: String(s.columnId), back: `/project/board/${s.projectId}/` })),
+  },
   {
     name: 'references in task mail',
     covers: ['mail: a comment on a subscribed task'],
@@ -275,6 +287,21 @@ export const TASK_FREE_ROUTES: Record<string, string> = {
   'GET /conduit/method/:name/': 'the API documentation',
   'POST /conduit/method/:name/': 'the console runs the same methods as /api/, whose rows are above',
   'POST /api/:method': 'every method that names a task has its rows above',
+  'GET /project/': 'the projects, no tasks',
+  'GET /project/edit/': 'the empty project form',
+  'POST /project/edit/': 'creates a project',
+  'GET /project/edit/:id/': "a project's form, no tasks",
+  'POST /project/edit/:id/': 'edits a project',
+  'POST /project/:id/close': 'closes a project',
+  'POST /project/:id/milestone': 'adds a milestone',
+  'GET /project/board/:id/columns/': "a board's columns, without their cards",
+  'POST /project/board/:id/columns/': "edits a board's columns",
+  'POST /project/board/:id/columns/:column/edit': "edits a board's columns",
+  'POST /project/board/:id/columns/:column/hide': "edits a board's columns",
+  'POST /project/board/:id/columns/:column/move': "edits a board's columns",
+  'POST /project/board/:id/columns/:column/default': "edits a board's columns",
+  'POST /project/board/:id/columns/:column/delete': "edits a board's columns",
+  'GET /tag/:hashtag/hovercard': "a project's card, no tasks",
   // The outbox is for mail.manage, an administrator's capability, and administrators see every task.
   'GET /mail/': 'the outbox, for administrators only',
   'GET /mail/:id/': 'a message of the outbox, for administrators only',
@@ -288,4 +315,7 @@ export const TASK_FREE_METHODS: Record<string, string> = {
   'user.search': 'accounts',
   'maniphest.status.search': 'the configured statuses',
   'maniphest.priority.search': 'the configured priorities',
+  'project.search': 'projects',
+  'project.column.search': "boards' columns, without their cards",
+  'project.edit': 'creates and edits projects',
 };

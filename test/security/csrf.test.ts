@@ -1,5 +1,8 @@
 import request from 'supertest';
 import { METHODS } from '../../server/conduit/registry';
+import { queueMail } from '../../server/mail/outbox';
+import { createProject } from '../../server/projects/edit';
+import { ProjectInput } from '../../server/projects/project';
 import { saveQuery } from '../../server/search/saved/queries';
 import { createApiToken } from '../../server/users/tokens';
 import type { User } from '../../server/users/user';
@@ -7,6 +10,7 @@ import { useTestApp } from '../support/app';
 import { createTask, createUser } from '../support/factories';
 import { Browser, loggedIn, type Page } from '../support/http';
 import { everyRow } from './rows';
+import { sessionOf } from './sessions';
 import { fillPath, formRoutes, isConduitRoute, pathParams, postRoutes, type RouteEntry } from './url-map';
 
 /**
@@ -28,7 +32,8 @@ describe('CSRF', () => {
   let visitor: Browser;
   let otherVisitor: Browser;
   const values: Record<string, string> = {};
-  let tokenId = '';
+  /** `:id` names a task, except under these paths, where it names what they manage. */
+  const idsUnder: Record<string, string> = {};
 
   beforeAll(async () => {
     users.ada = await createUser(t.db, { username: 'ada', role: 'admin' });
@@ -38,15 +43,22 @@ describe('CSRF', () => {
     const saved = await saveQuery(t.db, t.tracker, users.ada, 'Open high', 'statuses=any-open&priorities=high', 'UTC');
     const token = await createApiToken(t.db, users.ada, 'nightly');
     // Real values, so that a route that did accept a forged POST would have something to change.
-    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999', column: '1' });
-    tokenId = String(token.row.id);
+    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999' });
+    const projectId = await createProject(t.db, users.ada, ProjectInput.parse({ name: 'Printers', hashtags: 'printers' }));
+    const column = (await t.db('board_columns').where({ project_id: projectId }).first('id')).id as number;
+    const message = await queueMail(t.db, { kind: 'test', to: ['someone@example.com'], subject: 'A probe', text: 'Probing.' });
+    Object.assign(values, { column: String(column), hashtag: 'printers' });
+    Object.assign(idsUnder, { '/settings/tokens/': String(token.row.id), '/project/': String(projectId), '/mail/': String(message) });
     [ada, bob] = await Promise.all([loggedIn(t.app, 'ada'), loggedIn(t.app, 'bob')]);
     visitor = new Browser(t.app);
     otherVisitor = new Browser(t.app);
   });
 
   /** Token ids and task ids are both `:id`; the token routes get a token's. */
-  const urlOf = (route: RouteEntry) => fillPath(route.path, route.path.startsWith('/settings/tokens/') ? { ...values, id: tokenId } : values);
+  const urlOf = (route: RouteEntry) => {
+    const under = Object.keys(idsUnder).find((prefix) => route.path.startsWith(prefix));
+    return fillPath(route.path, under ? { ...values, id: idsUnder[under]! } : values);
+  };
 
   /** Fields that would make each form do something, were its token accepted. */
   const FIELDS: Record<string, string> = {
@@ -107,7 +119,7 @@ describe('CSRF', () => {
   test.each(FORMS.map((r) => r.path))('POST %s with its valid token gets past the check (the probes above reach the route)', async (path) => {
     const route = FORMS.find((r) => r.path === path)!;
     // A session of its own: the control may log out, or change what it names.
-    const own = await loggedIn(t.app, 'ada');
+    const own = (await sessionOf(t.app, t.db, users.ada)).browser;
     const page = await own.post(urlOf(route), FIELDS, '/maniphest/');
     expect(page.dom.querySelector('.message')?.textContent ?? '').not.toBe(CSRF_MESSAGE);
     expect(page.status).toBeLessThan(500);
@@ -121,7 +133,7 @@ describe('CSRF', () => {
 
     test.each(METHODS.filter((m) => m.needsToken).map((m) => m.name))('%s with only a session cookie (and its CSRF token) is refused, and writes nothing', async (name) => {
       // A session of its own: the probes above include ending every other session.
-      const own = await loggedIn(t.app, 'ada');
+      const own = (await sessionOf(t.app, t.db, users.ada)).browser;
       const token = await own.csrf('/maniphest/');
       const before = await everyRow(t.db);
       const res = await own.agent.post(`/api/${name}`).type('form').send({ __csrf__: token, 'transactions[0][type]': 'title', 'transactions[0][value]': 'Via a cookie', objectIdentifier: values.id });

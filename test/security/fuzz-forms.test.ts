@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import request from 'supertest';
 import { saveQuery } from '../../server/search/saved/queries';
-import { startSession } from '../../server/users/sessions';
 import { createApiToken } from '../../server/users/tokens';
 import type { User } from '../../server/users/user';
-import { SESSION_COOKIE } from '../../server/web/cookies';
 import { useTestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
 import { FUZZ, formEncode, formPairs, fuzzParams, junk, pathSegment, postForm, text } from './fuzz';
+import { sessionOf } from './sessions';
 import { formRoutes, pathParams, type RouteEntry } from './url-map';
 
 /**
@@ -54,16 +53,12 @@ describe('fuzzing every form', () => {
   });
 
   /** A session for the actor that is still alive (a case may have logged it out), with its CSRF token. */
-  async function sessionOf(actor: Actor): Promise<Session> {
+  async function liveSession(actor: Actor): Promise<Session> {
     const known = sessions.get(actor);
     if (known && (known.id === null || (await t.db('sessions').where({ id: known.id }).first()))) return known;
-    const agent = request.agent(t.app);
-    let id: string | null = null;
-    if (actor !== 'visitor') {
-      const started = await startSession(t.db, users[actor].id, 1, { address: null, userAgent: null });
-      id = started.id;
-      agent.jar.setCookie(`${SESSION_COOKIE}=${started.token}; Path=/`);
-    }
+    const started = actor === 'visitor' ? null : await sessionOf(t.app, t.db, users[actor]);
+    const agent = started ? started.browser.agent : request.agent(t.app);
+    const id = started ? started.id : null;
     const page = await agent.get(actor === 'visitor' ? '/login' : '/settings/tokens/');
     const csrf = /name="__csrf__" value="([^"]+)"/.exec(page.text)?.[1];
     if (!csrf) throw new Error(`No CSRF token for ${actor} (${page.status})`);
@@ -82,7 +77,7 @@ describe('fuzzing every form', () => {
     const cases = fc.record({ actor: fc.constantFrom(...ACTORS), path: pathFor(route), pairs: formPairs, extra: junk, tokenFirst: fc.boolean() });
     await fc.assert(
       fc.asyncProperty(cases, async ({ actor, path, pairs, extra, tokenFirst }) => {
-        const s = await sessionOf(actor);
+        const s = await liveSession(actor);
         const token: [string, string] = ['__csrf__', s.csrf];
         const body = formEncode(tokenFirst ? [token, ...pairs] : [...pairs, token], extra);
         const res = await postForm(s.agent, path, body);
@@ -96,7 +91,7 @@ describe('fuzzing every form', () => {
   test('afterwards the app still answers, for visitors and people alike', async () => {
     expect((await request(t.app).get('/healthz').timeout({ deadline: FUZZ.deadlineMs })).status).toBe(200);
     for (const actor of ACTORS) {
-      const s = await sessionOf(actor);
+      const s = await liveSession(actor);
       expect((await s.agent.get('/maniphest/query/all/').timeout({ deadline: FUZZ.deadlineMs })).status).toBe(200);
     }
   });

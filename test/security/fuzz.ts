@@ -5,11 +5,11 @@ import request from 'supertest';
  * What the fuzzing suites share: how many cases, from which seed, the
  * arbitrary inputs, and how a request is sent with a deadline.
  *
- * FUZZ_RUNS sets the cases per target (default 25, so the suite stays quick);
+ * FUZZ_RUNS sets the cases per target (default 15, so the suite stays quick);
  * FUZZ_SEED replays a run (a failure prints its seed and the shrunk input).
  */
 export const FUZZ = {
-  runs: Number(process.env.FUZZ_RUNS ?? 25),
+  runs: Number(process.env.FUZZ_RUNS ?? 15),
   seed: Number(process.env.FUZZ_SEED ?? 20261202),
   /** A request still unanswered after this long is a hang. */
   deadlineMs: 15_000,

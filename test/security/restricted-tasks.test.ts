@@ -1,4 +1,6 @@
 import { METHODS } from '../../server/conduit/registry';
+import { createProject } from '../../server/projects/edit';
+import { ProjectInput } from '../../server/projects/project';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { tokenFor } from '../support/conduit';
@@ -29,19 +31,22 @@ const SEES: Record<Viewer, Fixture[]> = {
   admin: ['pub', 'usr', 'mnt'],
 };
 
-/** Task ids start here, so an id is never mistaken for another number on a page when it is replaced. */
+/** Ids start here, so an id is never mistaken for another number on a page when it is replaced. */
 const FIRST_ID = 700001;
+const FIRST_PROJECT = 810001;
+const FIRST_COLUMN = 820001;
 const MISSING_ID = 799999;
 const MISSING_PHID = 'PHID-TASK-zzzzzzzzzzzzzzzzzzzz';
 const wordOf = (f: Fixture | 'nil') => `quokka${f}`;
 
 /**
- * An answer with the subject's own id and PHID replaced, so a hidden task and a missing one can be
+ * An answer with the subject's own ids and PHID replaced, so a hidden task and a missing one can be
  * compared. Every fixture word is replaced alike: the decoy's description holds them all.
  */
 function normalized(answer: string, s: Subject): string {
-  return answer
-    .replace(new RegExp(`(?<![0-9])${s.id}(?![0-9])`, 'g'), '<id>')
+  const number = (n: number, as: string) => (text: string) => text.replace(new RegExp(`(?<![0-9])${n}(?![0-9])`, 'g'), as);
+  return [number(s.id, '<id>'), number(s.projectId, '<project>'), number(s.columnId, '<column>')]
+    .reduce((text, replace) => replace(text), answer)
     .replaceAll(s.phid, '<phid>')
     .replace(/quokka(pub|usr|mnt|nil)/g, '<word>');
 }
@@ -60,20 +65,32 @@ describe('restricted tasks answer like missing ones on every channel', () => {
     const users = {} as Record<Exclude<Viewer, 'visitor'>, User>;
     for (const role of ['reader', 'engineer', 'maintainer', 'admin'] as const) users[role] = await createUser(t.db, { username: role, role, email: `${role}@example.com` });
     await t.db.raw(`ALTER TABLE tasks ALTER COLUMN id RESTART WITH ${FIRST_ID}`);
+    await t.db.raw(`ALTER TABLE projects ALTER COLUMN id RESTART WITH ${FIRST_PROJECT}`);
+    await t.db.raw(`ALTER TABLE board_columns ALTER COLUMN id RESTART WITH ${FIRST_COLUMN}`);
     const admin = users.admin;
     world.app = t.app;
     world.hostId = await createTask(t.domain, admin, { title: 'Links to everything', view: 'public' });
+    /** A project named and tagged by the word, and its board's one column. */
+    const boardOf = async (word: string) => {
+      const projectId = await createProject(t.db, admin, ProjectInput.parse({ name: `Board ${word}`, hashtags: word }));
+      const columnId = (await t.db('board_columns').where({ project_id: projectId }).first('id')).id as number;
+      return { projectId, columnId };
+    };
     for (const f of FIXTURES) {
       const word = wordOf(f);
       const id = await createTask(t.domain, admin, { title: `Fixture ${word}`, description: `All about ${word}, in detail.`, view: VIEW[f] });
       const { events } = await edit(t.domain, admin, id, { comment: `More notes on ${word}.` });
       const phid = (await t.db('tasks').where({ id }).first()).phid as string;
-      subjects[f] = { id, phid, word, eventId: events.find((e) => e.type === 'comment')!.id, hostCommentId: 0 };
-      missing[f] = { id: MISSING_ID, phid: MISSING_PHID, word: wordOf('nil'), eventId: subjects[f].eventId, hostCommentId: 0 };
+      const board = await boardOf(word);
+      await edit(t.domain, admin, id, { projects: { add: [word] } });
+      subjects[f] = { id, phid, word, eventId: events.find((e) => e.type === 'comment')!.id, hostCommentId: 0, ...board };
     }
+    const nobodysBoard = await boardOf(wordOf('nil'));
+    for (const f of FIXTURES) missing[f] = { id: MISSING_ID, phid: MISSING_PHID, word: wordOf('nil'), eventId: subjects[f].eventId, hostCommentId: 0, ...nobodysBoard };
     // Every search word finds this one visible task, so searches have a group to count; the words sit in
     // its description, where a hit is not highlighted, so its row reads the same whichever word found it.
-    await createTask(t.domain, admin, { title: 'Decoy', description: [...FIXTURES.map(wordOf), wordOf('nil')].join(' '), view: 'public' });
+    const decoy = await createTask(t.domain, admin, { title: 'Decoy', description: [...FIXTURES.map(wordOf), wordOf('nil')].join(' '), view: 'public' });
+    await edit(t.domain, admin, decoy, { projects: { add: [...FIXTURES.map(wordOf), wordOf('nil')] } });
     for (const s of [...Object.values(subjects), ...Object.values(missing)]) {
       const { events } = await edit(t.domain, admin, world.hostId, { comment: `See T${s.id}, {T${s.id}} and T${s.id}#${s.eventId}.` });
       s.hostCommentId = events.find((e) => e.type === 'comment')!.id;

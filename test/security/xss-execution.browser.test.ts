@@ -3,11 +3,14 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { withoutNul } from '../../server/db/text';
+import { createProject } from '../../server/projects/edit';
+import { ProjectInput } from '../../server/projects/project';
 import type { User } from '../../server/users/user';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD, createTask, createUser, edit } from '../support/factories';
 import { loggedIn } from '../support/http';
 import { XSS_PAYLOADS } from '../support/xss-corpus';
+import { activeInDom } from './active-dom';
 
 /**
  * The XSS corpus (test/support/xss-corpus.ts) stored in every field a person
@@ -38,34 +41,9 @@ let base: string;
 const fired: string[] = [];
 const ids: number[] = [];
 const users: User[] = [];
+const projects: number[] = [];
 let gallery = 0;
 let bulkUrl = '';
-
-/**
- * In the page: every element, attribute and link that could run code. The
- * app's own layout ships one script and one stylesheet, and the bulk-edit
- * page a refresh; nothing else of these kinds may appear.
- */
-function activeInDom(): string[] {
-  const problems: string[] = [];
-  const safe = new Set(['http:', 'https:', 'mailto:']);
-  for (const el of Array.from(document.querySelectorAll('*'))) {
-    const tag = el.localName;
-    for (const a of Array.from(el.attributes)) {
-      if (/^on/i.test(a.name)) problems.push(`<${tag} ${a.name}="${a.value}">`);
-      if (a.name === 'style' || a.name === 'srcdoc' || a.name === 'formaction') problems.push(`<${tag} ${a.name}="${a.value}">`);
-    }
-    if (['iframe', 'frame', 'frameset', 'object', 'embed', 'applet', 'base', 'svg', 'math', 'style', 'noscript', 'template'].includes(tag)) problems.push(`element <${tag}>`);
-    if (tag === 'script' && (el as HTMLScriptElement).getAttribute('src') !== '/static/js/trellis.js') problems.push(`script ${el.outerHTML.slice(0, 80)}`);
-    if (tag === 'link' && (el as HTMLLinkElement).getAttribute('href') !== '/static/css/trellis.css') problems.push(`link ${el.outerHTML.slice(0, 80)}`);
-    if (tag === 'meta' && el.hasAttribute('http-equiv') && !/^[0-9]+$/.test(el.getAttribute('content') ?? '')) problems.push(`meta ${el.outerHTML.slice(0, 80)}`);
-    const url = tag === 'a' || tag === 'area' ? (el as HTMLAnchorElement).href : tag === 'form' ? (el as HTMLFormElement).action : tag === 'img' ? (el as HTMLImageElement).src : '';
-    // What the browser could not parse as a URL, it can not follow either.
-    const scheme = url && URL.canParse(url) ? new URL(url).protocol : null;
-    if (scheme && !safe.has(scheme)) problems.push(`<${tag}> to ${url.slice(0, 80)}`);
-  }
-  return problems;
-}
 
 async function watched(page: Page): Promise<Page> {
   page.on('dialog', (d) => {
@@ -144,6 +122,12 @@ beforeAll(async () => {
     const saved = await http.postRaw('/maniphest/query/save/', { __csrf__: token, name: payload.slice(0, 100), query: 'statuses=any-open' });
     const named = await http.postRaw('/settings/tokens/', { __csrf__: token, name: payload });
     if (saved.status !== 303 || named.status !== 200) throw new Error(`Could not store ${JSON.stringify(payload)}: ${saved.status}, ${named.status}`);
+  }
+  // A project per payload (name and description), tagging its task; the first project tags every task, so its board holds every card.
+  for (const [i, payload] of XSS_PAYLOADS.entries()) {
+    const name = withoutNul(payload).trim().slice(0, 128) || `Project ${i}`;
+    projects.push(await createProject(t.db, ada, ProjectInput.parse({ name, hashtags: `xss${i}`, description: withoutNul(payload) })));
+    await edit(t.domain, ada, ids[i]!, { projects: { add: [`xss${i}`, 'xss0'] } });
   }
   gallery = await createTask(t.domain, ada, { title: 'Gallery', description: ids.map((id) => `{T${id}} T${id}`).join('\n\n'), view: 'public' });
   // A bulk edit over every payload task: its report names each one.
@@ -244,7 +228,24 @@ test('search text and other reflected parameters', async () => {
 });
 
 test('people: real names and email addresses', async () => {
-  await checkAll(['/people/', ...users.map((u) => `/p/${u.username}/`)]);
+  await checkAll(['/people/', '/people/log/', ...users.map((u) => `/p/${u.username}/`)]);
+});
+
+test('the outbox: subjects, addresses and bodies of the mail about every payload task', async () => {
+  const messages = (await t.db('mail_messages').orderBy('id').pluck('id')) as number[];
+  expect(messages.length).toBeGreaterThan(0);
+  await checkAll(['/mail/', ...messages.filter((_, i) => i % 4 === 0).map((id) => `/mail/${id}/`)]);
+});
+
+test('projects: names, descriptions, tags on cards and task pages, the workboard', async () => {
+  await checkAll([
+    '/project/',
+    `/project/board/${projects[0]}/`,
+    `/project/board/${projects[0]}/?order=owner`,
+    ...projects.map((id) => `/project/view/${id}/`),
+    ...projects.filter((_, i) => i % 4 === 0).map((id) => `/project/edit/${id}/`),
+    ...XSS_PAYLOADS.filter((_, i) => i % 4 === 0).map((_, i) => `/tag/xss${i * 4}/hovercard`),
+  ]);
 });
 
 test('API tokens: names', async () => {
