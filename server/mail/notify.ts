@@ -1,12 +1,11 @@
 import type { Knex } from 'knex';
-import { eventType } from '../tasks/events/registry';
 import type { StoredEvent } from '../tasks/events/types';
 import { canView } from '../tasks/policy';
 import type { Task } from '../tasks/task';
-import { findUsersByIds } from '../users/repository';
+import { shownOf } from '../tasks/timeline';
 import { queueMessages } from './outbox';
 import { tagOf } from './preferences';
-import { preferencesFor } from './preferences-repository';
+import { recipientsFor } from './preferences-repository';
 import { appendToDigest, type MessageInsert } from './repository';
 
 /** What the editor knows after writing a group of events, all mail needs to decide on. */
@@ -18,13 +17,13 @@ export interface EditNews {
 }
 
 /**
- * Events a mail reports: not the defaults set on creation, and not a person
- * subscribing or unsubscribing themselves, which is nobody else's news.
+ * Events a mail reports: what the timeline shows, less a person subscribing
+ * or unsubscribing themselves, which is nobody else's news.
  */
 export function newsworthy(events: StoredEvent[]): StoredEvent[] {
-  const isCreate = events.some((e) => e.type === 'create');
-  return events.filter((e) => {
-    if (isCreate && eventType(e.type)?.hiddenOnCreate(e)) return false;
+  const groups = new Map<string, StoredEvent[]>();
+  for (const e of events) groups.set(e.groupId, [...(groups.get(e.groupId) ?? []), e]);
+  return [...groups.values()].flatMap(shownOf).filter((e) => {
     if (e.type === 'subscribers') {
       const from = new Set((e.old as number[]) ?? []);
       const to = new Set((e.new as number[]) ?? []);
@@ -49,18 +48,17 @@ export async function queueTaskMail(trx: Knex.Transaction, news: EditNews): Prom
   const tags = new Set(shown.map((e) => tagOf(e.type)));
   const toIds = new Set([news.task.ownerId, news.actorId].filter((id): id is number => id !== null));
   const everyone = [...new Set([...toIds, ...news.subscriberIds])];
-  const [users, prefs] = await Promise.all([findUsersByIds(trx, everyone), preferencesFor(trx, everyone, news.task.id)]);
+  const people = await recipientsFor(trx, everyone, news.task.id);
 
   const now: MessageInsert[] = [];
   const digests = new Map<number, MessageInsert[]>();
   for (const id of everyone) {
-    const user = users.get(id);
-    const p = prefs.get(id);
-    if (!user || !p || user.disabledAt || !user.email || !canView(user, news.task)) continue;
+    const p = people.get(id);
+    if (!p || p.disabled || !p.email || !canView(p, news.task)) continue;
     if (id === news.actorId && !p.selfActions) continue;
     if (!p.enabled || [...tags].every((t) => p.ignored.includes(t))) continue;
-    const to = toIds.has(id) ? [user.email] : [];
-    const cc = toIds.has(id) ? [] : [user.email];
+    const to = toIds.has(id) ? [p.email] : [];
+    const cc = toIds.has(id) ? [] : [p.email];
     const base = { to, cc, userId: id, taskId: news.task.id, eventGroups: [groupId] };
     if (p.muted) {
       now.push({ ...base, kind: 'task', status: 'void', statusReason: 'Recipient muted this task.', rendered: false });

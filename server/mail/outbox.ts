@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { insertJob, insertJobs } from '../jobs/repository';
+import { recipientsFor } from './preferences-repository';
 import { insertMessages, type MessageInsert } from './repository';
 
 /** A message for the outbox, as every part of Trellis that sends mail describes it. */
@@ -38,6 +39,8 @@ export async function queueMail(db: Knex | Knex.Transaction, mail: OutgoingMail)
   const to = mail.to.map((a) => a.trim()).filter(Boolean);
   const cc = (mail.cc ?? []).map((a) => a.trim()).filter(Boolean);
   if (!to.length && !cc.length) throw new Error('A message needs at least one recipient.');
+  // Mail to a person who turned mail off is kept, voided, unless it must reach them (a password reset).
+  const off = !mail.mandatory && mail.userId ? !(await recipientsFor(db, [mail.userId], mail.taskId ?? 0)).get(mail.userId)?.enabled : false;
   const [id] = await queueMessages(db, [
     {
       kind: mail.kind,
@@ -51,6 +54,7 @@ export async function queueMail(db: Knex | Knex.Transaction, mail: OutgoingMail)
       userId: mail.userId ?? null,
       taskId: mail.taskId ?? null,
       mandatory: mail.mandatory ?? false,
+      ...(off ? { status: 'void' as const, statusReason: 'Recipient turned mail off.' } : {}),
     },
   ]);
   return id!;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { whereAny } from '../db/lists';
+import type { Actor, Role } from '../users/roles';
 import { DEFAULT_PREFERENCES, type MailPreferences, type MailTag } from './preferences';
 
 interface PreferenceRow {
@@ -17,20 +18,35 @@ const toPreferences = (r: PreferenceRow): MailPreferences => ({
   ignored: typeof r.ignored_tags === 'string' ? (JSON.parse(r.ignored_tags) as MailTag[]) : r.ignored_tags,
 });
 
-/** Each person's choices (the defaults for those who made none) and whether they muted the task, in one query. */
-export async function preferencesFor(db: Knex | Knex.Transaction, userIds: number[], taskId: number): Promise<Map<number, MailPreferences & { muted: boolean }>> {
-  const result = new Map<number, MailPreferences & { muted: boolean }>();
+/** A possible recipient: what decides whether, where and how they are told. */
+export interface Recipient extends MailPreferences, Actor {
+  email: string | null;
+  disabled: boolean;
+  muted: boolean;
+}
+
+/** The people, their choices (the defaults for those who made none) and whether they muted the task, in one query. */
+export async function recipientsFor(db: Knex | Knex.Transaction, userIds: number[], taskId: number): Promise<Map<number, Recipient>> {
+  const result = new Map<number, Recipient>();
   if (!userIds.length) return result;
   const people = db('users as u')
     .leftJoin('mail_preferences as p', 'p.user_id', 'u.id')
     .leftJoin('task_mutes as m', (j) => j.on('m.user_id', 'u.id').andOn('m.task_id', db.raw('?', [taskId])));
-  const rows = (await whereAny(people, 'u.id', userIds, 'bigint').select('u.id as user_id', 'p.enabled', 'p.self_actions', 'p.digest_minutes', 'p.ignored_tags', db.raw('m.user_id IS NOT NULL AS muted'))) as (Partial<PreferenceRow> & {
-    user_id: number;
-    muted: boolean;
-  })[];
+  const rows = (await whereAny(people, 'u.id', userIds, 'bigint').select(
+    'u.id as user_id',
+    'u.username',
+    'u.role',
+    'u.email',
+    db.raw('u.disabled_at IS NOT NULL AS disabled'),
+    'p.enabled',
+    'p.self_actions',
+    'p.digest_minutes',
+    'p.ignored_tags',
+    db.raw('m.user_id IS NOT NULL AS muted'),
+  )) as (Partial<PreferenceRow> & { user_id: number; username: string; role: Role; email: string | null; disabled: boolean; muted: boolean })[];
   for (const r of rows) {
     const prefs = r.enabled === null || r.enabled === undefined ? { ...DEFAULT_PREFERENCES } : toPreferences(r as PreferenceRow);
-    result.set(r.user_id, { ...prefs, muted: r.muted });
+    result.set(r.user_id, { ...prefs, id: r.user_id, username: r.username, role: r.role, email: r.email, disabled: r.disabled, muted: r.muted });
   }
   return result;
 }

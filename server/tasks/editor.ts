@@ -113,7 +113,10 @@ async function ownerOrdering(trx: Knex.Transaction, ownerId: number | null): Pro
   return ownerId === null ? '' : ((await findUserById(trx, ownerId))?.username.toLowerCase() ?? '');
 }
 
-/** Adds what a change implies: the author and newly mentioned people subscribe, a closer claims, a replaced owner stays subscribed. */
+/**
+ * Adds what a change implies: the author, newly mentioned people, a commenter
+ * and a new owner subscribe, a closer claims, a replaced owner stays subscribed.
+ */
 function expand(plan: Map<string, unknown>, state: TaskState, actor: Actor, isCreate: boolean, mentionedUserIds: number[], d: Domain) {
   const next = applyPlan(state, plan);
   let ownerId = next.ownerId;
@@ -126,6 +129,8 @@ function expand(plan: Map<string, unknown>, state: TaskState, actor: Actor, isCr
   const subscribe: number[] = [...mentionedUserIds];
   if (isCreate) subscribe.push(actor.id);
   if (state.ownerId !== null && ownerId !== state.ownerId) subscribe.push(state.ownerId);
+  if (ownerId !== null && ownerId !== state.ownerId) subscribe.push(ownerId);
+  if (plan.has('comment') && String(plan.get('comment')).trim() !== '') subscribe.push(actor.id);
   const add = [...new Set(subscribe)].filter((id) => !next.subscriberIds.includes(id));
   if (add.length) plan.set('subscribers', [...next.subscriberIds, ...add].sort((a, b) => a - b));
 }
@@ -204,9 +209,6 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const id = task ? task.id : await repo.insertTask(trx, actor.id, write, at);
     if (task) await repo.updateTask(trx, id, write, at);
     const subs = new Set(next.subscriberIds);
-    // Commenting on a task, or being given it, subscribes you quietly: no line of its own in the timeline.
-    if (inserts.some((e) => e.type === 'comment')) subs.add(actor.id);
-    if (next.ownerId !== null && next.ownerId !== state.ownerId) subs.add(next.ownerId);
     const had = new Set(state.subscriberIds);
     await repo.addSubscribers(trx, id, [...subs].filter((u) => !had.has(u)));
     await repo.removeSubscribers(trx, id, [...had].filter((u) => !subs.has(u)));

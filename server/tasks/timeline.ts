@@ -31,6 +31,20 @@ export function timelineTaskIds(events: StoredEvent[]): number[] {
 }
 
 /**
+ * The events of one group as the timeline shows them: without the defaults
+ * set when a task is created, and without what the group's other changes imply.
+ */
+export function shownOf(group: StoredEvent[]): StoredEvent[] {
+  const isCreate = group.some((e) => e.type === 'create');
+  return group.flatMap((e) => {
+    const t = eventType(e.type);
+    if (isCreate && t?.hiddenOnCreate(e)) return [];
+    const shown = t?.beside ? t.beside(e, group) : e;
+    return shown ? [shown] : [];
+  });
+}
+
+/**
  * Groups stored events by submission, drops what is not worth showing (the
  * defaults set when a task is created), and orders each group's lines by
  * strength: title, status, owner, priority, others, subscribers, comment.
@@ -50,8 +64,7 @@ export function buildTimeline(
   }
   const groups: TimelineGroup[] = [];
   for (const list of byGroup.values()) {
-    const isCreate = list.some((e) => e.type === 'create');
-    const shown = list.filter((e) => !(isCreate && eventType(e.type)?.hiddenOnCreate(e)));
+    const shown = shownOf(list);
     if (!shown.length) continue;
     const first = list[0]!;
     const actor = user(first.actorId);

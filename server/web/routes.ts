@@ -8,6 +8,7 @@ import { conduitRoutes } from './routes/conduit';
 import { exportRoutes } from './routes/exports';
 import { listRoutes } from './routes/lists';
 import { mailRoutes } from './routes/mail';
+import { mailSettingsRoutes } from './routes/mail-settings';
 import { markupRoutes } from './routes/markup';
 import { peopleRoutes } from './routes/people';
 import { projectRoutes } from './routes/projects';
@@ -44,6 +45,7 @@ export function routes(deps: AppDeps): Router {
   const email = emailSettingsRoutes(deps, account);
   const projects = projectRoutes(deps);
   const boards = boardRoutes(deps);
+  const mailSettings = mailSettingsRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -68,6 +70,7 @@ export function routes(deps: AppDeps): Router {
   r.post('/T:id/comment', tasks.comment);
   r.post('/T:id/claim', tasks.claim);
   r.post('/T:id/subscribe', tasks.subscribe);
+  r.post('/T:id/mute', mailSettings.mute);
   r.get('/T:id/hovercard', tasks.hovercard);
   r.get('/T:id/quote/:eventId', tasks.quote);
   r.post('/markup/preview', markup.preview);
@@ -134,6 +137,8 @@ export function routes(deps: AppDeps): Router {
   r.get('/settings/tokens/', settings.tokens);
   r.post('/settings/tokens/', settings.create);
   r.post('/settings/tokens/:id/revoke', settings.revoke);
+  r.get('/settings/mail/', mailSettings.show);
+  r.post('/settings/mail/', mailSettings.save);
 
   r.get('/mail/', mail.list);
   r.get('/mail/:id/', mail.show);

@@ -43,7 +43,7 @@ function exited(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-export async function startApp(databaseUrl: string): Promise<AppProcess> {
+export async function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
@@ -55,6 +55,7 @@ export async function startApp(databaseUrl: string): Promise<AppProcess> {
       // One JSON line per request would measure the pipe to this process, not the app.
       LOG_REQUESTS: 'false',
       NODE_ENV: 'production',
+      ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

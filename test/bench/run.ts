@@ -9,6 +9,7 @@ import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
 import { measureExport } from './export';
 import { measure, type Measurement } from './load';
+import { mailReport, measureMail } from './mail';
 import { logIn } from './login';
 import { explainLists, orderLists } from './plans';
 import { loadReport, machine, ordersReport, plansReport, seedReport, table, targets, targetsReport } from './report';
@@ -172,6 +173,12 @@ async function main() {
     say();
     await app.stop();
     app = null;
+    if (!a.only || a.only.includes('mail')) {
+      say('## Mail (comments with mail off and on, then the queue to a local SMTP sink)');
+      say();
+      say(mailReport(await measureMail(a.databaseUrl, admin, marker.login, BENCH_PASSWORD, { pageTaskId: marker.pageTaskId, tasks: marker.tasks }, a.duration)));
+      say();
+    }
     if (!a.keepWrites) {
       const removed = await removeWrites(admin, mark);
       say(`Removed what the load wrote: ${removed.tasks} tasks and ${removed.events} events; the seeded data is as before.`);

@@ -104,5 +104,5 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
   ];
 }
 
-/** The load scenarios, and `export` (one streamed download of every open task, with memory sampled). */
-export const SCENARIO_NAMES = ['baseline', 'task', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'export'];
+/** The load scenarios, `export` (one streamed download of every open task, with memory sampled) and `mail` (edits with mail on and off, and the queue's throughput). */
+export const SCENARIO_NAMES = ['baseline', 'task', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'export', 'mail'];

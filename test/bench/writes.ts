@@ -37,6 +37,10 @@ export async function removeWrites(c: pg.Client, w: Watermark): Promise<{ tasks:
       );
     }
     await c.query('DELETE FROM sessions WHERE created_at >= $1', [w.at]);
+    // Commenting subscribes the commenter; the mail and jobs the load queued go too.
+    await c.query('DELETE FROM task_subscribers WHERE created_at >= $1', [w.at]);
+    await c.query('DELETE FROM mail_messages WHERE created_at >= $1', [w.at]);
+    await c.query('DELETE FROM jobs WHERE created_at >= $1', [w.at]);
     await c.query('COMMIT');
     return { tasks: tasks.rowCount ?? 0, events: events.rowCount ?? 0 };
   } catch (err) {

@@ -67,7 +67,8 @@ describe('the canduit client against a running Trellis', () => {
     const found = await exec(client, 'maniphest.search', { constraints: { assigned: [bob.phid], statuses: ['open'] }, attachments: { subscribers: true } });
     expect(found.data.map((d: { phid: string }) => d.phid)).toEqual([created.object.phid]);
     expect(found.data[0].fields).toMatchObject({ name: 'Nightly build is red', ownerPHID: bob.phid, priority: { value: 80, name: 'High', color: 'red' } });
-    expect(found.data[0].attachments.subscribers.subscriberPHIDs).toEqual([alice.phid]);
+    // The author, and the owner by being given the task.
+    expect([...found.data[0].attachments.subscribers.subscriberPHIDs].sort()).toEqual([alice.phid, bob.phid].sort());
 
     const closed = await exec(client, 'maniphest.edit', { objectIdentifier: `T${created.object.id}`, transactions: [{ type: 'status', value: 'resolved' }] });
     expect(closed.transactions).toHaveLength(1);

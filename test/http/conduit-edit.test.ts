@@ -57,8 +57,8 @@ describe('maniphest.edit', () => {
     expect(rows.every((r: { source: string }) => r.source === 'api')).toBe(true);
     expect(res.transactions).toEqual(rows.map((r: { phid: string }) => ({ phid: r.phid })));
     for (const x of res.transactions) expect(x.phid).toMatch(PHID_XACT);
-    // The author is subscribed on creation, an implied change next to the requested one.
-    expect((await t.db('task_subscribers').where({ task_id: task.id }).orderBy('user_id').pluck('user_id'))).toEqual([erin.id, carol.id].sort((a, b) => a - b));
+    // The author is subscribed on creation, an implied change next to the requested one; the owner is, by being given the task.
+    expect((await t.db('task_subscribers').where({ task_id: task.id }).orderBy('user_id').pluck('user_id'))).toEqual([erin.id, bob.id, carol.id].sort((a, b) => a - b));
 
     const page = await (await loggedIn(t.app, 'maya')).get(`/T${task.id}`);
     expect(timelineLines(page)).toEqual([
@@ -87,6 +87,8 @@ describe('maniphest.edit', () => {
       { type: 'status', new_value: 'resolved' },
       { type: 'comment', new_value: 'Fixed the race.' },
       { type: 'owner', new_value: maya.id },
+      // Closing gave maya the task, and commenting and being given a task subscribe you.
+      { type: 'subscribers', new_value: [erin.id, maya.id].sort((a, b) => a - b) },
     ]);
     expect(await t.db('tasks').where({ id }).first()).toMatchObject({ status: 'resolved', owner_id: maya.id, closer_id: maya.id, title: 'Flaky test on CI', priority: 25 });
     const lines = timelineLines(await (await loggedIn(t.app, 'erin')).get(`/T${id}`));
@@ -121,11 +123,12 @@ describe('maniphest.edit', () => {
   test('owner PHIDs and null, and subscriber lists by PHID or username', async () => {
     const id = await createTask(t.domain, erin, { title: 'Rotate logs' });
     let res = await result(t.app, 'maniphest.edit', { objectIdentifier: id, transactions: [{ type: 'owner', value: bob.phid }] }, tokens.erin!);
-    expect(res.transactions).toHaveLength(1);
-    res = await result(t.app, 'maniphest.edit', { objectIdentifier: id, transactions: [{ type: 'owner', value: carol.phid }] }, tokens.erin!);
-    // Reassigning keeps the previous owner subscribed: a second, implied event.
+    // Being given the task subscribes bob: an implied event.
     expect(res.transactions).toHaveLength(2);
-    expect((await t.db('task_subscribers').where({ task_id: id }).pluck('user_id')).sort()).toEqual([erin.id, bob.id].sort());
+    res = await result(t.app, 'maniphest.edit', { objectIdentifier: id, transactions: [{ type: 'owner', value: carol.phid }] }, tokens.erin!);
+    // Being given the task subscribes carol (bob was subscribed the same way, and reassigning keeps him): a second, implied event.
+    expect(res.transactions).toHaveLength(2);
+    expect((await t.db('task_subscribers').where({ task_id: id }).pluck('user_id')).sort()).toEqual([erin.id, bob.id, carol.id].sort());
     await result(t.app, 'maniphest.edit', { objectIdentifier: id, transactions: [{ type: 'owner', value: null }] }, tokens.erin!);
     expect((await t.db('tasks').where({ id }).first()).owner_id).toBeNull();
 
@@ -137,8 +140,8 @@ describe('maniphest.edit', () => {
     const lines = timelineLines(await (await loggedIn(t.app, 'erin')).get(`/T${id}`));
     expect(lines).toContain('erin reassigned this task from bob to carol.');
     expect(lines).toContain('erin removed carol as the assignee of this task.');
-    // Unassigning kept carol subscribed, so adding her again changes nothing.
-    expect(lines).toContain('erin added a subscriber: carol.');
+    // Being given the task subscribed bob and carol, each beside the line that says so, without one of its own.
+    expect(lines).not.toContain('erin added a subscriber: carol.');
     expect(lines).toContain('erin edited subscribers, added: maya; removed: bob.');
   });
 

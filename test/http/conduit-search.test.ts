@@ -86,7 +86,8 @@ describe('maniphest.search', () => {
     expect(ids(await search({ queryKey: 'assigned' }))).toEqual([task.login]);
     // "authored" lists the newest first, as Phabricator's does.
     expect(ids(await search({ queryKey: 'authored' }))).toEqual([task.docs, task.fire]);
-    expect(ids(await search({ queryKey: 'subscribed' }))).toEqual([task.fire, task.docs, task.wish]);
+    // erin owns login, and being given a task subscribes you.
+    expect(ids(await search({ queryKey: 'subscribed' }))).toEqual([task.fire, task.docs, task.login, task.wish]);
     expect(ids(await search({ queryKey: 'open' }))).toEqual([task.fire, task.login, task.docs, task.wish]);
     // The same definitions as the web's built-in lists: "subscribed" by last update, "all" newest first.
     expect(ids(await search({ queryKey: 'all' }))).toEqual([task.wish, task.done, task.login, task.docs, task.fire]);
@@ -104,7 +105,7 @@ describe('maniphest.search', () => {
     expect(ids(await search({ constraints: { authorPHIDs: [bob.phid] } }))).toEqual([task.login, task.wish]);
     expect(ids(await search({ constraints: { statuses: ['resolved', 'wontfix'] } }))).toEqual([task.done]);
     expect(ids(await search({ constraints: { priorities: [80, 0] } }))).toEqual([task.login, task.wish]);
-    expect(ids(await search({ constraints: { subscribers: [erin.phid] } }))).toEqual([task.fire, task.docs, task.wish]);
+    expect(ids(await search({ constraints: { subscribers: [erin.phid] } }))).toEqual([task.fire, task.login, task.docs, task.wish]);
     expect(ids(await search({ constraints: { query: 'printer' } }))).toEqual([task.fire, task.wish]);
     expect(ids(await search({ constraints: { query: 'toner' } }))).toEqual([task.fire]);
     const day = (n: number) => Date.UTC(2024, 0, 1 + n) / 1000;
@@ -133,7 +134,8 @@ describe('maniphest.search', () => {
   test('the subscribers attachment', async () => {
     const r = await search({ constraints: { ids: [task.wish, task.login] }, attachments: { subscribers: true } });
     expect(r.data.map((d: Found) => [d.id, d.attachments])).toEqual([
-      [task.login, { subscribers: { subscriberPHIDs: [bob.phid], subscriberCount: 1, viewerIsSubscribed: false } }],
+      // erin owns login: being given it subscribed her.
+      [task.login, { subscribers: { subscriberPHIDs: [erin.phid, bob.phid], subscriberCount: 2, viewerIsSubscribed: true } }],
       [task.wish, { subscribers: { subscriberPHIDs: [bob.phid, erin.phid], subscriberCount: 2, viewerIsSubscribed: true } }],
     ]);
     // PHP clients send an empty map as [].
@@ -166,7 +168,7 @@ describe('maniphest.search', () => {
     expect(body.error_code).toBeNull();
     expect(ids(body.result)).toEqual([task.fire, task.login]);
     expect(body.result.cursor.limit).toBe(10);
-    expect(body.result.data[0].attachments.subscribers).toEqual({ subscriberPHIDs: [erin.phid], subscriberCount: 1, viewerIsSubscribed: true });
+    expect(body.result.data[0].attachments.subscribers).toEqual({ subscriberPHIDs: [erin.phid, bob.phid], subscriberCount: 2, viewerIsSubscribed: true });
   });
 
   test('refusals name what is wrong, with the codes Phabricator uses', async () => {
@@ -245,14 +247,14 @@ describe('transaction.search', () => {
       expect(x.groupID).toMatch(/^[0-9a-f]{32}$/);
     }
     const byType = (type: string | null) => r.data.filter((x: { type: string | null }) => x.type === type).map((x: { fields: unknown }) => x.fields);
-    // Each submission's events, the latest submission first: closing and unassigning kept bob subscribed.
+    // Each submission's events, the latest submission first: being given the task subscribed bob, so unassigning him adds nothing.
     expect(r.data.map((x: { type: string | null; authorPHID: string }) => [x.type, x.authorPHID])).toEqual([
-      ['subscribers', maya.phid],
       ['owner', maya.phid],
       ['status', maya.phid],
       ['core:view-policy', maya.phid],
       ['subscribers', maya.phid],
       ['title', maya.phid],
+      ['subscribers', erin.phid],
       ['comment', erin.phid],
       ['owner', erin.phid],
       ['priority', erin.phid],
@@ -271,8 +273,8 @@ describe('transaction.search', () => {
     expect(byType('status')).toEqual([{ old: 'open', new: 'resolved' }]);
     expect(byType('core:view-policy')).toEqual([{ old: 'users', new: 'maintainers' }]);
     expect(byType('subscribers')).toEqual([
-      { operations: [{ operation: 'add', phid: bob.phid }] },
       { operations: [{ operation: 'add', phid: maya.phid }, { operation: 'remove', phid: erin.phid }] },
+      { operations: [{ operation: 'add', phid: bob.phid }] },
       { operations: [{ operation: 'add', phid: erin.phid }] },
     ]);
     const comment = r.data.find((x: { type: string | null }) => x.type === 'comment');

@@ -103,7 +103,8 @@ describe('replying to task mail, over real SMTP', () => {
       const answer = await reply(alice, id, 'It happens on Safari 17 as well.\n\nOn Tue, Dec 1, 2026 at 10:02 AM Trellis wrote:\n> bob created this task.\n');
       expect(answer).toMatchObject({ ok: true, code: 250 });
       await expectApplied(id);
-      const events = await eventsOf(id);
+      // Commenting subscribes the sender: an implied event beside the comment, which says it.
+      const events = (await eventsOf(id)).filter((e) => e.type !== 'subscribers');
       expect(events.slice(-1)).toEqual([{ type: 'comment', actor_id: alice.id, new_value: 'It happens on Safari 17 as well.', source: 'email' }]);
 
       const page = await (await loggedIn(t.app, 'bob')).get(`/T${id}`);
@@ -162,7 +163,7 @@ describe('replying to task mail, over real SMTP', () => {
       const to = [inbound.replyTo(one, alice.id), inbound.replyTo(two, alice.id)];
       const answer = await deliver(inbound.port, { envelope: { from: alice.email!, to }, from: alice.email!, to, subject: 'Re: both', text: 'Same cause for both.' });
       expect(answer.ok).toBe(true);
-      for (const id of [one, two]) expect((await eventsOf(id)).at(-1)).toMatchObject({ type: 'comment', new_value: 'Same cause for both.' });
+      for (const id of [one, two]) expect((await eventsOf(id)).filter((e) => e.type === 'comment').at(-1)).toMatchObject({ new_value: 'Same cause for both.' });
       expect(takeInboundLog(t).map((l) => l.taskId)).toEqual([one, two]);
     });
   });
@@ -220,7 +221,8 @@ describe('replying to task mail, over real SMTP', () => {
       const task = await taskRow(id);
       expect([task.priority, task.owner_id, task.status]).toEqual([80, bob.id, 'wontfix']);
       const events = (await eventsOf(id)).filter((e) => e.actor_id === maya.id);
-      expect(events.map((e) => e.type).sort()).toEqual(['comment', 'owner', 'priority', 'status']);
+      // Commenting subscribes maya, and being given the task subscribes bob: one implied subscribers event.
+      expect(events.map((e) => e.type).sort()).toEqual(['comment', 'owner', 'priority', 'status', 'subscribers']);
       expect(events.find((e) => e.type === 'comment')!.new_value).toBe('Bob knows this code.');
       expect(new Set(events.map((e) => e.source))).toEqual(new Set(['email']));
 
@@ -235,7 +237,7 @@ describe('replying to task mail, over real SMTP', () => {
       await reply(alice, id, 'First line.\n!close is what I would do\nLast line.');
       await expectApplied(id);
       expect((await taskRow(id)).status).toBe('open');
-      expect((await eventsOf(id)).at(-1)!.new_value).toBe('First line.\n!close is what I would do\nLast line.');
+      expect((await eventsOf(id)).filter((e) => e.type === 'comment').at(-1)!.new_value).toBe('First line.\n!close is what I would do\nLast line.');
     });
 
     test('!subscribe and !unsubscribe, for oneself or for others', async () => {

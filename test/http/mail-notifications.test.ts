@@ -2,7 +2,7 @@ import { replyAddress } from '../../server/mail/reply-address';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
-import { loggedIn } from '../support/http';
+import { loggedIn, timelineLines } from '../support/http';
 import { mailRunner } from '../support/mail';
 import { localMailer, smtpProvider, type Provider, type Received } from '../support/smtp';
 
@@ -110,8 +110,13 @@ describe('mail about task changes', () => {
     expect(((await t.db('task_subscribers').where({ task_id: id }).pluck('user_id')) as number[]).sort()).toEqual(
       [users.alice.id, users.bob.id, users.dave.id].sort(),
     );
-    // Subscribing quietly: no subscriber event after the one that subscribed the author at creation.
-    expect(await t.db('task_events').where({ task_id: id, type: 'subscribers' }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 1 }]);
+    // Stored as events, but said by the comment and the assignment themselves: no line of their own.
+    expect(await t.db('task_events').where({ task_id: id, type: 'subscribers' }).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 3 }]);
+    expect(timelineLines(await (await loggedIn(t.app, 'alice')).get(`/T${id}`))).toEqual([
+      'alice created this task.',
+      'dave added a comment.',
+      'alice assigned this task to bob.',
+    ]);
     sink.received.length = 0;
     await t.db('mail_messages').where({ task_id: id }).del();
     await edit(t.domain, users.carol, id, { priority: 'high' });

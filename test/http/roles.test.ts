@@ -307,9 +307,10 @@ describe('what each role may do', () => {
 
     const SHOWN: Record<Who, Awaited<ReturnType<typeof controls>>> = {
       visitor: { buttons: [], commentForm: false, statusPicker: false, priorityPicker: false, ownerField: false, loginHint: 'Log in to comment.', topLinks: ['Tasks', 'Projects'] },
-      reader: { buttons: [], commentForm: false, statusPicker: false, priorityPicker: false, ownerField: false, loginHint: null, topLinks: ['Tasks', 'Projects'] },
+      // Anyone logged in may mute a task's mail.
+      reader: { buttons: ['Mute Notifications'], commentForm: false, statusPicker: false, priorityPicker: false, ownerField: false, loginHint: null, topLinks: ['Tasks', 'Projects'] },
       engineer: {
-        buttons: ['Edit Task', 'Claim', 'Subscribe'],
+        buttons: ['Edit Task', 'Claim', 'Subscribe', 'Mute Notifications'],
         commentForm: true,
         statusPicker: false,
         priorityPicker: true,
@@ -318,7 +319,7 @@ describe('what each role may do', () => {
         topLinks: ['Tasks', 'Projects', 'Create Task'],
       },
       maintainer: {
-        buttons: ['Edit Task', 'Claim', 'Subscribe'],
+        buttons: ['Edit Task', 'Claim', 'Subscribe', 'Mute Notifications'],
         commentForm: true,
         statusPicker: true,
         priorityPicker: true,
@@ -327,13 +328,13 @@ describe('what each role may do', () => {
         topLinks: ['Tasks', 'Projects', 'Create Task'],
       },
       admin: {
-        buttons: ['Edit Task', 'Claim', 'Subscribe'],
+        buttons: ['Edit Task', 'Claim', 'Subscribe', 'Mute Notifications'],
         commentForm: true,
         statusPicker: true,
         priorityPicker: true,
         ownerField: true,
         loginHint: null,
-        topLinks: ['Tasks', 'Projects', 'Create Task', 'People'],
+        topLinks: ['Tasks', 'Projects', 'Create Task', 'People', 'Mail'],
       },
     };
 
@@ -351,7 +352,7 @@ describe('what each role may do', () => {
 
     test('the owner is not offered Claim, and a subscriber is offered Unsubscribe', async () => {
       const id = await createTask({ db: t.db, tracker: t.tracker }, users.engineer, { title: 'Mine', owner: 'erin' });
-      expect((await controls('engineer', `/T${id}`)).buttons).toEqual(['Edit Task', 'Unsubscribe']);
+      expect((await controls('engineer', `/T${id}`)).buttons).toEqual(['Edit Task', 'Unsubscribe', 'Mute Notifications']);
     });
 
     test.each(EVERYONE)('the create form (%s)', async (who) => {

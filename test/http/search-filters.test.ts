@@ -67,8 +67,9 @@ describe('task lists: filters, orders, groupings and built-in queries', () => {
       ['usernames in any case', 'assigned=BOB', ['login', 'handover']],
       ['authors', 'authors=carol', ['typo', 'internal', 'triage']],
       ['several authors', 'authors=bob%2Ccarol', ['crash', 'typo', 'dark', 'internal', 'triage']],
-      ['subscribers', 'subscribers=dave', ['login', 'csv']],
-      ['authors are subscribed', 'subscribers=bob', ['crash', 'csv', 'dark']],
+      // dave closed typo, which made him its owner, and being given a task subscribes you.
+      ['subscribers', 'subscribers=dave', ['login', 'typo', 'csv']],
+      ['authors and owners are subscribed', 'subscribers=bob', ['login', 'crash', 'csv', 'dark', 'handover']],
       ['closed by', 'closers=dave', ['typo']],
       ['a status', 'statuses=resolved', ['typo']],
       ['any open', 'statuses=any-open', ['login', 'crash', 'csv', 'secret', 'internal', 'triage', 'handover']],

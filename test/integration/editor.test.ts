@@ -148,6 +148,8 @@ describe('applyEdit, the one write path for tasks', () => {
       expect(result.events.map((e) => [e.type, e.old, e.new])).toEqual([
         ['status', 'open', 'resolved'],
         ['owner', null, maya.id],
+        // Being given the task subscribes the closer.
+        ['subscribers', [alice.id], [alice.id, maya.id]],
       ]);
       const row = await taskRow(id);
       expect(row).toMatchObject({ status: 'resolved', owner_id: maya.id, closer_id: maya.id });
@@ -202,16 +204,17 @@ describe('applyEdit, the one write path for tasks', () => {
   });
 
   describe('owners', () => {
-    test('reassigning keeps the previous owner as a subscriber', async () => {
+    test('being given a task subscribes you, and reassigning keeps the previous owner as a subscriber', async () => {
       const id = await createTask(t.domain, alice, { title: 'Pass it on', owner: 'bob' });
-      expect(await subscriberIds(id)).toEqual([alice.id]);
+      expect(await subscriberIds(id)).toEqual([alice.id, bob.id]);
+      await edit(t.domain, alice, id, { subscribers: { remove: ['bob'] } });
 
       const result = await edit(t.domain, alice, id, { owner: 'carol' });
       expect(result.events.map((e) => [e.type, e.old, e.new])).toEqual([
         ['owner', bob.id, carol.id],
-        ['subscribers', [alice.id], [alice.id, bob.id]],
+        ['subscribers', [alice.id], [alice.id, bob.id, carol.id]],
       ]);
-      expect(await subscriberIds(id)).toEqual([alice.id, bob.id]);
+      expect(await subscriberIds(id)).toEqual([alice.id, bob.id, carol.id]);
 
       // Removing the owner keeps them subscribed too; one already subscribed is not added twice.
       await edit(t.domain, alice, id, { owner: 'bob' });
@@ -272,7 +275,8 @@ describe('applyEdit, the one write path for tasks', () => {
     for (const e of events) groups.set(e.group_id, [...(groups.get(e.group_id) ?? []), e.type]);
     expect([...groups.values()]).toEqual([
       ['create', 'title', 'description', 'priority', 'owner', 'subscribers'],
-      ['title', 'priority', 'status', 'comment'],
+      // Commenting subscribes maya; alice is subscribed already.
+      ['title', 'priority', 'status', 'comment', 'subscribers'],
       ['comment'],
     ]);
     expect([...groups.keys()].slice(1)).toEqual([first.groupId, second.groupId]);

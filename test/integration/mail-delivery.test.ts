@@ -2,6 +2,7 @@ import { mailerOrder } from '../../server/mail/mailers';
 import { queueMail, type OutgoingMail } from '../../server/mail/outbox';
 import { GIVE_UP_AFTER_SECONDS, retryDelaySeconds } from '../../server/mail/send-job';
 import { useTestApp } from '../support/app';
+import { createUser } from '../support/factories';
 import { attemptsOf, mailRunner, makeDue, messageRow } from '../support/mail';
 import { hangingProvider, localMailer, refusingPort, smtpProvider, type Provider } from '../support/smtp';
 
@@ -153,5 +154,18 @@ describe('sending the outbox through a chain of mailers', () => {
     expect(accept.received.length).toBeGreaterThan(0);
     expect(second.received.length).toBeGreaterThan(0);
     expect(await t.db('mail_attempts').whereIn('message_id', ids).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 30 }]);
+  });
+});
+
+describe('mail to a person who turned mail off', () => {
+  const t = useTestApp();
+
+  test('is kept and voided, unless it is mandatory', async () => {
+    const user = await createUser(t.db, { username: 'hermit', email: 'hermit@example.com' });
+    await t.db('mail_preferences').insert({ user_id: user.id, enabled: false });
+    const ordinary = await queueMail(t.db, { ...note('hermit@example.com', 'Welcome'), userId: user.id });
+    const reset = await queueMail(t.db, { ...note('hermit@example.com', 'Reset your password'), userId: user.id, mandatory: true });
+    expect(await messageRow(t, ordinary)).toMatchObject({ status: 'void', status_reason: 'Recipient turned mail off.' });
+    expect(await messageRow(t, reset)).toMatchObject({ status: 'queued' });
   });
 });

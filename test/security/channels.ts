@@ -97,6 +97,7 @@ export const CHANNELS: Channel[] = [
   { name: 'a comment', covers: ['POST /T:id/comment'], probe: post((s) => `/T${s.id}/comment`, () => ({ comment: 'Still happening?', priority: 'low' })) },
   { name: 'a claim', covers: ['POST /T:id/claim'], probe: post((s) => `/T${s.id}/claim`, () => ({})) },
   { name: 'a subscription', covers: ['POST /T:id/subscribe'], probe: post((s) => `/T${s.id}/subscribe`, () => ({ action: 'subscribe' })) },
+  { name: 'muting', covers: ['POST /T:id/mute'], probe: post((s) => `/T${s.id}/mute`, () => ({ action: 'mute' })) },
   {
     name: 'references in a preview',
     covers: ['POST /markup/preview'],
@@ -269,6 +270,8 @@ export const TASK_FREE_ROUTES: Record<string, string> = {
   'GET /settings/tokens/': 'API tokens',
   'POST /settings/tokens/': 'API tokens',
   'POST /settings/tokens/:id/revoke': 'API tokens',
+  'GET /settings/mail/': "one's mail preferences",
+  'POST /settings/mail/': "one's mail preferences",
   'GET /settings/': "one's account",
   'POST /settings/realname': "one's account",
   'POST /settings/password': "one's account",

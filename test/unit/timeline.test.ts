@@ -83,12 +83,12 @@ describe('a task being created', () => {
       ...group('g2', BOB, '2018-01-06T09:00:00Z', [
         [12, 'owner', null, CAROL],
         [13, 'description', '', 'Steps to reproduce.'],
-        [14, 'subscribers', [ALICE], [ALICE, CAROL]],
+        [14, 'subscribers', [ALICE], [ALICE, BOB]],
       ]),
     ];
     expect(timeline(events).map(lines)).toEqual([
       ['alice created this task.'],
-      ['bob assigned this task to carol.', 'bob updated the task description.', 'bob added a subscriber: carol.'],
+      ['bob assigned this task to carol.', 'bob updated the task description.', 'bob subscribed.'],
     ]);
   });
 });
@@ -96,7 +96,7 @@ describe('a task being created', () => {
 describe('the lines of one submission', () => {
   test('are ordered title, status, owner, priority, others, subscribers, whatever order they were stored in', () => {
     const events = group('g2', BOB, '2018-01-06T09:00:00Z', [
-      [20, 'subscribers', [ALICE], [ALICE, BOB]],
+      [20, 'subscribers', [ALICE], [ALICE, CAROL]],
       [21, 'mergedinto', null, 4],
       [22, 'view', 'users', 'public'],
       [23, 'description', 'old', 'new'],
@@ -115,7 +115,7 @@ describe('the lines of one submission', () => {
         'bob edited this task.',
         'bob changed the visibility from "All Users" to "Public".',
         'bob updated the task description.',
-        'bob subscribed.',
+        'bob added a subscriber: carol.',
       ],
     ]);
   });

@@ -56,6 +56,15 @@ export const subscribers: EventType<number[]> = {
   isNoop: sameValue,
   userIds: (e) => [...((e.old as number[]) ?? []), ...((e.new as number[]) ?? [])],
   hiddenOnCreate: hiddenWhenOldEmpty,
+  // Commenting subscribes the commenter and being given a task subscribes the new owner: implied by a line of their own, so not said twice.
+  beside(e, group) {
+    const implied = new Set<number>();
+    if (group.some((g) => g.type === 'comment')) implied.add(e.actorId);
+    for (const g of group) if (g.type === 'owner' && typeof g.new === 'number') implied.add(g.new);
+    const from = new Set((e.old as number[]) ?? []);
+    const to = ((e.new as number[]) ?? []).filter((id) => from.has(id) || !implied.has(id));
+    return sameValue(to, [...from].sort((a, b) => a - b)) ? null : { ...e, new: to };
+  },
   action: () => 'Changed Subscribers',
   describe(e, { actor, user }) {
     const from = new Set((e.old as number[]) ?? []);

@@ -83,6 +83,8 @@ export interface EventType<T> {
   columnIds?(e: StoredEvent): number[];
   /** Hidden lines stay stored but are not shown (for example defaults set on creation). */
   hiddenOnCreate(e: StoredEvent): boolean;
+  /** The event as shown beside the rest of its group, without what another change of the group implies; null when nothing is left. */
+  beside?(e: StoredEvent, group: StoredEvent[]): StoredEvent | null;
   /** The action word of a mail subject when this is the strongest event of what it reports: "Closed", "Claimed". */
   action?(e: StoredEvent, tracker: Tracker): string;
   /** The line, or null when this viewer may not see what it is about. */

@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { NotFoundError, ValidationError } from '../../errors';
+import { isMuted } from '../../mail/preferences-repository';
 import { applyEdit } from '../../tasks/editor';
 import type { Change } from '../../tasks/events/types';
 import { loadHovercard, loadTaskDetail, loadTaskForEdit, quoteComment } from '../../tasks/read';
@@ -39,8 +40,8 @@ export function taskRoutes(deps: AppDeps) {
   const domain = domainOf(deps);
 
   async function renderTask(req: Request, res: Response, id: number, form?: FormState, status = 200) {
-    const detail = await loadTaskDetail(deps.db, deps.tracker, req.viewer, id);
-    const model = taskPageModel(detail, req.viewer, deps.tracker, deps.config, form);
+    const [detail, muted] = await Promise.all([loadTaskDetail(deps.db, deps.tracker, req.viewer, id), req.viewer ? isMuted(deps.db, req.viewer.id, id) : false]);
+    const model = { ...taskPageModel(detail, req.viewer, deps.tracker, deps.config, form), mute: req.viewer ? { muted } : null };
     renderPage(req, res, 'pages/tasks/view', `${model.task.monogram} ${detail.task.title}`, model, status);
   }
 
