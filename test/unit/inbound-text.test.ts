@@ -18,6 +18,10 @@ describe('stripping what a reply quotes', () => {
   test.each([
     ['an attribution in French', 'Je regarde.\n\nLe mar. 1 déc. 2026 à 10:02, Trellis <t@x> a écrit :\n> bob created this task.', 'Je regarde.'],
     ['an attribution in Spanish', 'Lo miro.\n\nEl mar, 1 dic 2026 a las 10:02, Trellis (<t@x>) escribió:\n> bob', 'Lo miro.'],
+    ['an attribution in Italian', 'Ci guardo.\n\nIl giorno mar 1 dic 2026 alle ore 10:02 Trellis <t@x> ha scritto:\n> bob', 'Ci guardo.'],
+    ['an attribution in Dutch', 'Ik kijk.\n\nOp di 1 dec 2026 om 10:02 schreef Trellis <t@x>:\n> bob', 'Ik kijk.'],
+    ['an attribution in Portuguese', 'Vou ver.\n\nEm ter., 1 de dez. de 2026 às 10:02, Trellis <t@x> escreveu:\n> bob', 'Vou ver.'],
+    ['an attribution in Swedish', 'Jag tittar.\n\nDen tis 1 dec. 2026 kl 10:02 skrev Trellis <t@x>:\n> bob', 'Jag tittar.'],
     ['an attribution with nothing quoted after it: the unquoted original goes', 'Done.\n\nOn Tue, Dec 1, 2026, Trellis wrote:\n\nbob created this task.', 'Done.'],
     ['Outlook in German', 'Passt.\n\nVon: Trellis <t@x>\nGesendet: Dienstag, 1. Dezember 2026 10:02\nAn: Alice\nBetreff: T1\n\nbob created this task.', 'Passt.'],
     ['a "-- " signature', 'Thanks.\n\n-- \nAlice\n+44 20 7946 0000', 'Thanks.'],
