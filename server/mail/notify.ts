@@ -3,6 +3,7 @@ import { eventType } from '../tasks/events/registry';
 import type { StoredEvent } from '../tasks/events/types';
 import { canView } from '../tasks/policy';
 import type { Task } from '../tasks/task';
+import { watcherIdsForTask } from '../projects/repository';
 import { findUsersByIds } from '../users/repository';
 import { queueMessages } from './outbox';
 import { tagOf } from './preferences';
@@ -48,7 +49,8 @@ export async function queueTaskMail(trx: Knex.Transaction, news: EditNews): Prom
   const groupId = shown[0]!.groupId;
   const tags = new Set(shown.map((e) => tagOf(e.type)));
   const toIds = new Set([news.task.ownerId, news.actorId].filter((id): id is number => id !== null));
-  const everyone = [...new Set([...toIds, ...news.subscriberIds])];
+  // Watchers of the task's projects get all its mail, as subscribers do.
+  const everyone = [...new Set([...toIds, ...news.subscriberIds, ...(await watcherIdsForTask(trx, news.task.id))])];
   const [users, prefs] = await Promise.all([findUsersByIds(trx, everyone), preferencesFor(trx, everyone, news.task.id)]);
 
   const now: MessageInsert[] = [];
