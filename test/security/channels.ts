@@ -103,6 +103,11 @@ const cardMove = (extra: Record<string, string>) => async (w: World, v: Viewer, 
 };
 
 export const CHANNELS: Channel[] = [
+  {
+    name: "a card's Move to column form",
+    covers: ['GET /project/board/:id/move'],
+    probe: async (w, v, s) => pageAnswer(await w.browsers[v].get(`/project/board/${(await probeBoard(w)).board}/move?task=${s.id}`)),
+  },
   { name: 'a card move on a workboard', covers: ['POST /project/board/:id/move'], probe: cardMove({}) },
   { name: 'a card move on a workboard between two cards, as drag and drop sends it', covers: ['POST /project/board/:id/move'], probe: cardMove({ after: '1', before: '2' }) },
   { name: 'the task page', covers: ['GET /T:id'], probe: get((s) => `/T${s.id}`) },
