@@ -209,12 +209,6 @@ export async function findBoardCards(
   }));
 }
 
-/** The newest event of any task: a version every card on a page was loaded at. */
-export async function latestEventId(db: Knex): Promise<number> {
-  const row = await db('task_events').max<{ id: number | null }>('id as id').first();
-  return Number(row?.id ?? 0);
-}
-
 /** Cards in a column whose task has one of these statuses. */
 export async function countMismatched(db: Knex, columnId: number, statuses: string[]): Promise<number> {
   if (!statuses.length) return 0;

@@ -4,8 +4,7 @@ import { parseRowId } from '../../db/ids';
 import { AppError, ValidationError } from '../../errors';
 import { BOARD_ORDERS, loadBoard, type BoardOrder } from '../../projects/board';
 import { findColumns, findColumnsByIds, findTaskColumns } from '../../projects/board-repository';
-import { viewTask } from '../../tasks/read';
-import { lastEventId } from '../../tasks/repository';
+import { viewTask, visibleVersion } from '../../tasks/read';
 import { addColumn, ColumnInput, deleteColumn, editColumn, moveColumn, setColumnHidden, setDefaultColumn } from '../../projects/columns';
 import { findProjectOr404, mayEdit } from '../../projects/read';
 import { parseQueryParams } from '../../search/params';
@@ -88,7 +87,7 @@ export function boardRoutes(deps: AppDeps) {
       const taskId = parseTaskId(String(req.query.task ?? ''));
       if (taskId === null) throw new AppError(404, 'not-found', 'There is nothing here.');
       const task = await viewTask(deps.db, req.viewer, taskId);
-      const [columns, placement, version] = await Promise.all([findColumns(deps.db, [project.id]), findTaskColumns(deps.db, taskId), lastEventId(deps.db, taskId)]);
+      const [columns, placement, version] = await Promise.all([findColumns(deps.db, [project.id]), findTaskColumns(deps.db, taskId), visibleVersion(deps.db, req.viewer, taskId)]);
       const base = `/project/board/${project.id}/`;
       const back = typeof req.query.back === 'string' && req.query.back.startsWith(base) ? req.query.back : base;
       const model = moveFormModel({ id: project.id, name: project.name }, task, columns, placement[String(project.id)] ?? null, version, back);

@@ -92,7 +92,6 @@ export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, qu
     truncated: board.truncated,
     order,
     orders: BOARD_ORDERS.map((o) => ({ value: o, label: ORDER_NAMES[o], selected: o === order })),
-    version: board.version,
     moveUrl: `${base}move`,
     manageUrl: `${base}columns/`,
     backParam: encodeURIComponent(query ? `${base}?${query}` : base),
