@@ -3,7 +3,7 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { parseMarkup, renderMarkup } from '../markup/render';
 import { actionOf, strengthOf } from '../tasks/events/registry';
-import type { StoredEvent } from '../tasks/events/types';
+import type { DescribeContext, StoredEvent } from '../tasks/events/types';
 import type { ResolvedReferences } from '../tasks/references';
 import type { Task, Tracker } from '../tasks/task';
 import { buildTimeline } from '../tasks/timeline';
@@ -18,6 +18,8 @@ export interface TaskMailInput {
   /** The reported events, the ones not worth a mail already left out. */
   events: StoredEvent[];
   refs: ResolvedReferences;
+  /** Projects and columns the events name (tags, card moves). */
+  boards?: Pick<DescribeContext, 'project' | 'column'>;
   subscriberIds: number[];
   toIds: number[];
   baseUrl: string;
@@ -73,7 +75,7 @@ export function composeTaskMail(i: TaskMailInput): TaskMail {
   const monogram = `T${task.id}`;
   const strongest = [...i.events].sort((a, b) => strengthOf(b.type) - strengthOf(a.type) || a.id - b.id)[0]!;
   const subject = `[Trellis] [${actionOf(strongest, tracker)}] ${monogram}: ${task.title}`;
-  const groups = buildTimeline(i.events, tracker, userRefs(i.refs.users), i.refs.task);
+  const groups = buildTimeline(i.events, tracker, userRefs(i.refs.users), i.refs.task, i.boards);
   const created = i.events.some((e) => e.type === 'create');
   const comments = i.events.filter((e) => e.type === 'comment');
   const docs = new Map(comments.map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));

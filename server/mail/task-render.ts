@@ -1,3 +1,4 @@
+import { boardNamesFor } from '../projects/task-boards';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { parseMarkup } from '../markup/render';
@@ -47,8 +48,8 @@ export function taskMailRenderer(tracker: Tracker, config: Readonly<Config>, sec
       }
       const toIds = [...new Set([task.ownerId, ...events.map((e) => e.actorId)].filter((id): id is number => id !== null))];
       const userIds = [...timelineUserIds(events), task.authorId, ...subscriberIds, ...toIds];
-      const refs = await resolveReferences(trx, recipient, tracker, { taskIds, usernames, userIds, hashtags });
-      const mail = composeTaskMail({ task, recipient, events, refs, subscriberIds, toIds, baseUrl: config.baseUrl, from: config.mail.from, tracker });
+      const [refs, boards] = await Promise.all([resolveReferences(trx, recipient, tracker, { taskIds, usernames, userIds, hashtags }), boardNamesFor(trx, events)]);
+      const mail = composeTaskMail({ task, recipient, events, refs, boards, subscriberIds, toIds, baseUrl: config.baseUrl, from: config.mail.from, tracker });
       const replyTo = config.mail.replyDomain ? replyAddress(secret, config.mail.replyDomain, { taskId: task.id, userId: recipient.id }) : null;
       await storeRendering(trx, m.id, { ...mail, replyTo });
     });

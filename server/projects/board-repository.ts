@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import { filtered } from '../search/filter';
 import type { TaskFilter } from '../search/query';
 import type { ParsedText } from '../search/text';
-import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
 import type { Task } from '../tasks/task';
 import type { Actor } from '../users/roles';
 
@@ -191,8 +190,11 @@ export async function findTaskTagsAndCards(db: Knex, taskId: number): Promise<{ 
   return { projectIds, columns };
 }
 
+/** What a card shows of its task: no description, which a board of thousands of cards would carry for nothing. */
+export type CardTask = Pick<Task, 'id' | 'title' | 'status' | 'priority' | 'ownerId' | 'createdAt'>;
+
 export interface BoardCardRow {
-  task: Task;
+  task: CardTask;
   columnId: number;
   rank: string;
 }
@@ -212,16 +214,14 @@ export async function findBoardCards(
   const rows = (await filtered(db, viewer, filter, text)
     .join('board_cards as bc', 'bc.task_id', 'tasks.id')
     .where('bc.project_id', projectId)
-    .select([...TASK_COLUMNS, 'bc.column_id as card_column_id', 'bc.rank as card_rank'])
+    .select(['tasks.id', 'tasks.title', 'tasks.status', 'tasks.priority', 'tasks.owner_id', 'tasks.created_at', 'bc.column_id', 'bc.rank'])
     .orderBy([{ column: 'bc.column_id' }, { column: 'bc.rank' }, { column: 'tasks.id' }])
-    .limit(limit)) as (TaskRow & { card_column_id: number; card_rank: string })[];
-  return rows.map((r) => ({ task: toTask(r), columnId: r.card_column_id, rank: r.card_rank }));
-}
-
-/** The newest event of any task: a version every card on a page was loaded at. */
-export async function latestEventId(db: Knex): Promise<number> {
-  const row = await db('task_events').max<{ id: number | null }>('id as id').first();
-  return Number(row?.id ?? 0);
+    .limit(limit)) as { id: number; title: string; status: string; priority: number; owner_id: number | null; created_at: Date; column_id: number; rank: string }[];
+  return rows.map((r) => ({
+    task: { id: r.id, title: r.title, status: r.status, priority: r.priority, ownerId: r.owner_id, createdAt: r.created_at },
+    columnId: r.column_id,
+    rank: r.rank,
+  }));
 }
 
 /** Cards in a column whose task has one of these statuses. */

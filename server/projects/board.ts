@@ -27,16 +27,11 @@ export interface Board {
   owners: Map<number, User>;
   /** Milestones shown as columns, by id. */
   milestones: Map<number, Project>;
-  version: number;
 }
 
 export async function loadBoard(db: Knex, viewer: Actor | null, project: Project, filter: TaskFilter): Promise<Board> {
   const text = filter.text?.trim() ? parseSearchText(filter.text) : null;
-  const [columns, found, version] = await Promise.all([
-    boards.findColumns(db, [project.id]),
-    boards.findBoardCards(db, viewer, project.id, filter, text, MAX_BOARD_CARDS + 1),
-    boards.latestEventId(db),
-  ]);
+  const [columns, found] = await Promise.all([boards.findColumns(db, [project.id]), boards.findBoardCards(db, viewer, project.id, filter, text, MAX_BOARD_CARDS + 1)]);
   const cards = found.slice(0, MAX_BOARD_CARDS);
   const ids = cards.map((c) => c.task.id);
   const [counts, tags, owners, milestones] = await Promise.all([
@@ -49,5 +44,5 @@ export async function loadBoard(db: Knex, viewer: Actor | null, project: Project
     findUsersByIds(db, cards.flatMap((c) => (c.task.ownerId ? [c.task.ownerId] : []))),
     findProjectsByIds(db, columns.flatMap((c) => (c.proxyProjectId ? [c.proxyProjectId] : []))),
   ]);
-  return { project, columns, cards, truncated: found.length > MAX_BOARD_CARDS, counts, tags, owners, milestones: new Map(milestones.map((m) => [m.id, m])), version };
+  return { project, columns, cards, truncated: found.length > MAX_BOARD_CARDS, counts, tags, owners, milestones: new Map(milestones.map((m) => [m.id, m])) };
 }

@@ -49,3 +49,12 @@ export async function loadTaskBoardsFor(db: Knex, taskId: number, events: Stored
     column: (id) => names.columns.get(id)?.name,
   };
 }
+
+/** The names a group of events needs, for renderings outside the task page (mail). */
+export async function boardNamesFor(db: Knex, events: StoredEvent[]): Promise<Pick<TaskBoards, 'project' | 'column'>> {
+  const names = await timelineBoardNames(db, events);
+  return {
+    project: (id) => (names.projects.has(id) ? projectRef(names.projects.get(id)!) : undefined),
+    column: (id) => names.columns.get(id)?.name,
+  };
+}

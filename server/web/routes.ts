@@ -84,6 +84,7 @@ export function routes(deps: AppDeps): Router {
   r.post('/project/:id/close', projects.close);
   r.post('/project/:id/milestone', projects.milestone);
   r.get('/project/board/:id/', boards.show);
+  r.get('/project/board/:id/move', boards.moveForm);
   r.post('/project/board/:id/move', boards.move);
   r.get('/project/board/:id/columns/', boards.columns);
   r.post('/project/board/:id/columns/', boards.addColumn);

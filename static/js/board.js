@@ -56,7 +56,6 @@
     var after = card.previousElementSibling && card.previousElementSibling.classList.contains('card') ? card.previousElementSibling : null;
     var fields = {
       __csrf__: board.getAttribute('data-csrf'),
-      version: board.getAttribute('data-version'),
       task: card.getAttribute('data-task'),
       column: column.getAttribute('data-column'),
     };

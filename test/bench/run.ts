@@ -7,6 +7,7 @@ import { findUserByUsername } from '../../server/users/repository';
 import { startApp, type AppProcess } from './app-process';
 import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
+import { ensureBoard } from './board';
 import { measureExport } from './export';
 import { measure, type Measurement } from './load';
 import { mailReport, measureMail } from './mail';
@@ -119,7 +120,8 @@ async function main() {
     app = await startApp(a.databaseUrl);
     const rss: [string, number][] = [['after start', app.rssMiB()]];
     const session = await logIn(app.baseUrl, marker.login, BENCH_PASSWORD);
-    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks });
+    const board = await ensureBoard(admin, marker.login);
+    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board });
     // The baseline runs whenever anything runs: every figure is read against it.
     const chosen = all.filter((s) => !a.only || s.name === 'baseline' || a.only.includes(s.name));
     say(`## Load (app pid ${app.pid} on ${app.baseUrl}, ${a.duration} s per scenario and concurrency, 1 s warm-up before each)`);
@@ -176,7 +178,7 @@ async function main() {
     if (!a.only || a.only.includes('mail')) {
       say('## Mail (comments with mail off and on, then the queue to a local SMTP sink)');
       say();
-      say(mailReport(await measureMail(a.databaseUrl, admin, marker.login, BENCH_PASSWORD, { pageTaskId: marker.pageTaskId, tasks: marker.tasks }, a.duration)));
+      say(mailReport(await measureMail(a.databaseUrl, admin, marker.login, BENCH_PASSWORD, { pageTaskId: marker.pageTaskId, tasks: marker.tasks, board }, a.duration)));
       say();
     }
     if (!a.keepWrites) {

@@ -1,5 +1,7 @@
+import type { BenchBoard } from './board';
 import type { Session } from './login';
 import { COMMENT_OPENERS, COMMON_WORDS, RARE_WORDS } from './words';
+import { BOARD_CARDS } from './board';
 
 /** Two rare words: a specific search, matching a fraction of a percent of tasks. */
 export const FULL_TEXT = 'deadlock webhook';
@@ -27,6 +29,7 @@ export interface ScenarioContext {
   session: Session;
   pageTaskId: number;
   tasks: number;
+  board: BenchBoard;
 }
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -101,8 +104,23 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
         return { path: `/T${id}/comment`, body: form({ __csrf__: ctx.session.csrf, comment: `${choose(COMMENT_OPENERS)} ${sentence(12)}.` }) };
       },
     },
+    { name: 'board', title: `workboard, ${BOARD_CARDS} cards`, kind: 'page', method: 'GET', path: `/project/board/${ctx.board.id}/`, expect: 200, auth: true },
+    {
+      name: 'move',
+      title: 'move a card (POST)',
+      kind: 'write',
+      method: 'POST',
+      path: `/project/board/${ctx.board.id}/move`,
+      expect: 303,
+      auth: true,
+      // Between the columns bound to no status, to the top of the column: the task's status stays.
+      next: () => ({
+        path: `/project/board/${ctx.board.id}/move`,
+        body: form({ __csrf__: ctx.session.csrf, task: String(choose(ctx.board.openCards)), column: String(choose(ctx.board.openColumns)) }),
+      }),
+    },
   ];
 }
 
 /** The load scenarios, `export` (one streamed download of every open task, with memory sampled) and `mail` (edits with mail on and off, and the queue's throughput). */
-export const SCENARIO_NAMES = ['baseline', 'task', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'export', 'mail'];
+export const SCENARIO_NAMES = ['baseline', 'task', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'board', 'move', 'export', 'mail'];

@@ -17,11 +17,14 @@ async function columnId(db: Knex, projectId: number, name: string): Promise<numb
   return (await db('board_columns').where({ project_id: projectId, name }).first()).id;
 }
 
-/** Moves a card with the card's own "Move to column" form, as without JavaScript. */
+/** Moves a card with its "Move to column" control, as without JavaScript: the link on the card, then its form. */
 async function moveCard(b: Browser, boardUrl: string, task: number, column: number, extra: Record<string, string> = {}): Promise<Page> {
   const board = await b.get(boardUrl);
-  const values = formValues(board, `.card[data-task="${task}"] form.card-move`);
-  return b.post(`${boardUrl}move`, { ...values, column: String(column), ...extra }, boardUrl);
+  const link = board.dom.querySelector(`.card[data-task="${task}"] a.card-move`)!.getAttribute('href')!;
+  const form = await b.get(link.replaceAll('&amp;', '&'));
+  expect(form.status).toBe(200);
+  const values = formValues(form, 'form.card-move-form');
+  return b.post(`${boardUrl}move`, { ...values, column: String(column), ...extra }, link);
 }
 
 describe('workboards', () => {
@@ -102,8 +105,9 @@ describe('workboards', () => {
     const hidden = await moveCard(b, board, id, parked);
     expect(hidden.status).toBe(422);
     expect(hidden.text).toContain('The column "Parked" is hidden');
-    const values = formValues(await b.get(board), `.card[data-task="${id}"] form.card-move`);
+    const values = formValues(await b.get(`${board}move?task=${id}`), 'form.card-move-form');
     expect((await b.post('/project/board/99999/move', values, board)).status).toBe(404);
+    expect((await b.get(`${board}move?task=99999`)).status).toBe(404);
     expect(await t.db('board_cards').where({ task_id: id }).select('column_id')).toEqual([{ column_id: await columnId(t.db, project, 'Backlog') }]);
   });
 
@@ -173,5 +177,30 @@ describe('workboards', () => {
     expect((await b.get(`${board}?order=owner`)).status).toBe(200);
     expect((await b.get(`${board}?order=created`)).status).toBe(200);
     expect((await b.get(`${board}?priorities=nosuch`)).status).toBe(400);
+  });
+});
+
+describe('milestones on the parent board', () => {
+  const t = useTestApp();
+
+  test('dropping a card on a milestone column tags the task with the milestone; moving it back untags it', async () => {
+    const maya = await createUser(t.db, { username: 'maya', role: 'maintainer' });
+    const b = await loggedIn(t.app, 'maya');
+    const created = await b.post('/project/edit/', { name: 'Mobile' }, '/project/edit/');
+    const project = Number(created.location!.split('/')[3]);
+    const ms = await b.post(`/project/${project}/milestone`, { name: 'Sprint 12' }, created.location!);
+    const milestone = Number(ms.location!.split('/')[3]);
+    const board = `/project/board/${project}/`;
+    const id = await createTask(t.domain, maya, { title: 'Sprint work' });
+    await b.post(`/T${id}/comment`, { addProjects: 'mobile' }, `/T${id}`);
+    expect((await moveCard(b, board, id, await columnId(t.db, project, 'Sprint 12'))).status).toBe(303);
+    expect((await t.db('task_projects').where({ task_id: id })).map((r) => r.project_id)).toEqual([milestone]);
+    const page = await b.get(board);
+    expect(boardColumns(page)['#mobile_sprint_12 Sprint 12']).toEqual([`T${id}`]);
+    expect(timelineLines(await b.get(`/T${id}`))).toContain('maya changed project tags, added: #mobile_sprint_12; removed: #mobile.');
+    expect(boardColumns(await b.get(`/project/board/${milestone}/`)).Backlog).toEqual([`T${id}`]);
+    expect((await moveCard(b, board, id, await columnId(t.db, project, 'Backlog'))).status).toBe(303);
+    expect((await t.db('task_projects').where({ task_id: id })).map((r) => r.project_id)).toEqual([project]);
+    expect(await t.db('board_cards').where({ task_id: id, project_id: milestone })).toEqual([]);
   });
 });

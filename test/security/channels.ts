@@ -83,7 +83,36 @@ const conduit = (method: string, params: (s: Subject) => Record<string, unknown>
 /** A list as found by searching for the subject's word. */
 const search = (extra: string) => get((s) => `/maniphest/query/?text=${s.word}${extra}`);
 
+/** One workboard per app, made through the API the first time a probe needs it: its id and its Backlog column. */
+const probeBoards = new WeakMap<Express, Promise<{ board: number; column: number }>>();
+function probeBoard(w: World): Promise<{ board: number; column: number }> {
+  if (!probeBoards.has(w.app)) {
+    probeBoards.set(
+      w.app,
+      (async () => {
+        const made = await call(w.app, 'project.edit', { transactions: [{ type: 'name', value: 'Probe board' }] }, w.tokens.admin);
+        const columns = await call(w.app, 'project.column.search', { constraints: { projects: [made.result.object.phid] } }, w.tokens.admin);
+        return { board: made.result.object.id as number, column: columns.result.data[0].id as number };
+      })(),
+    );
+  }
+  return probeBoards.get(w.app)!;
+}
+
+/** A card move naming the subject, as the no-JavaScript form on a board sends it. */
+const cardMove = (extra: Record<string, string>) => async (w: World, v: Viewer, s: Subject) => {
+  const b = await probeBoard(w);
+  return pageAnswer(await submit(w, v, `/project/board/${b.board}/move`, { task: String(s.id), column: String(b.column), ...extra }));
+};
+
 export const CHANNELS: Channel[] = [
+  {
+    name: "a card's Move to column form",
+    covers: ['GET /project/board/:id/move'],
+    probe: async (w, v, s) => pageAnswer(await w.browsers[v].get(`/project/board/${(await probeBoard(w)).board}/move?task=${s.id}`)),
+  },
+  { name: 'a card move on a workboard', covers: ['POST /project/board/:id/move'], probe: cardMove({}) },
+  { name: 'a card move on a workboard between two cards, as drag and drop sends it', covers: ['POST /project/board/:id/move'], probe: cardMove({ after: '1', before: '2' }) },
   { name: 'the task page', covers: ['GET /T:id'], probe: get((s) => `/T${s.id}`) },
   { name: 'the task page quoting a comment (no JavaScript)', covers: ['GET /T:id'], probe: get((s) => `/T${s.id}?quote=${s.eventId}`) },
   { name: 'the quote of a comment', covers: ['GET /T:id/quote/:eventId'], probe: get((s) => `/T${s.id}/quote/${s.eventId}`) },
@@ -286,25 +315,28 @@ export const TASK_FREE_ROUTES: Record<string, string> = {
   'POST /settings/mfa/confirm': "one's second factor",
   'POST /settings/mfa/recovery-codes': "one's second factor",
   'POST /settings/mfa/remove': "one's second factor",
+  'GET /project/': 'projects, no tasks',
+  'GET /project/edit/': 'the empty project form',
+  'POST /project/edit/': 'creates a project; names no task',
+  'GET /project/edit/:id/': 'a project form, no tasks',
+  'POST /project/edit/:id/': 'edits a project; names no task',
+  'GET /project/view/:id/': "a project's open tasks, read through the list's search engine and its visibility clause, probed by the list rows above",
+  'POST /project/:id/close': 'closes a project; names no task',
+  'POST /project/:id/milestone': 'creates a milestone; names no task',
+  'GET /tag/:hashtag/': 'the project page again, by hashtag',
+  'GET /tag/:hashtag/hovercard': "a project's name and description",
+  'GET /project/board/:id/': "a board's cards, found by the list's own WHERE clause (visibility included) joined to the board",
+  'GET /project/board/:id/columns/': "a board's columns and their card counts, no task named",
+  'POST /project/board/:id/columns/': 'adds a column; names no task',
+  'POST /project/board/:id/columns/:column/edit': 'edits a column; names no task',
+  'POST /project/board/:id/columns/:column/hide': 'hides a column; names no task',
+  'POST /project/board/:id/columns/:column/move': 'reorders columns; names no task',
+  'POST /project/board/:id/columns/:column/default': 'sets the default column; names no task',
+  'POST /project/board/:id/columns/:column/delete': 'deletes an empty column; names no task',
   'GET /conduit/': 'the API documentation',
   'GET /conduit/method/:name/': 'the API documentation',
   'POST /conduit/method/:name/': 'the console runs the same methods as /api/, whose rows are above',
   'POST /api/:method': 'every method that names a task has its rows above',
-  'GET /project/': 'the projects, no tasks',
-  'GET /project/edit/': 'the empty project form',
-  'POST /project/edit/': 'creates a project',
-  'GET /project/edit/:id/': "a project's form, no tasks",
-  'POST /project/edit/:id/': 'edits a project',
-  'POST /project/:id/close': 'closes a project',
-  'POST /project/:id/milestone': 'adds a milestone',
-  'GET /project/board/:id/columns/': "a board's columns, without their cards",
-  'POST /project/board/:id/columns/': "edits a board's columns",
-  'POST /project/board/:id/columns/:column/edit': "edits a board's columns",
-  'POST /project/board/:id/columns/:column/hide': "edits a board's columns",
-  'POST /project/board/:id/columns/:column/move': "edits a board's columns",
-  'POST /project/board/:id/columns/:column/default': "edits a board's columns",
-  'POST /project/board/:id/columns/:column/delete': "edits a board's columns",
-  'GET /tag/:hashtag/hovercard': "a project's card, no tasks",
   // The outbox is for mail.manage, an administrator's capability, and administrators see every task.
   'GET /mail/': 'the outbox, for administrators only',
   'GET /mail/:id/': 'a message of the outbox, for administrators only',
@@ -316,9 +348,9 @@ export const TASK_FREE_METHODS: Record<string, string> = {
   'conduit.ping': 'no data at all',
   'user.whoami': 'the caller',
   'user.search': 'accounts',
+  'project.search': 'projects',
+  'project.edit': 'projects',
+  'project.column.search': 'workboard columns',
   'maniphest.status.search': 'the configured statuses',
   'maniphest.priority.search': 'the configured priorities',
-  'project.search': 'projects',
-  'project.column.search': "boards' columns, without their cards",
-  'project.edit': 'creates and edits projects',
 };

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { parseRowId } from '../../db/ids';
 import { AppError, ValidationError } from '../../errors';
 import { BOARD_ORDERS, loadBoard, type BoardOrder } from '../../projects/board';
-import { findColumnsByIds } from '../../projects/board-repository';
+import { findColumns, findColumnsByIds, findTaskColumns } from '../../projects/board-repository';
+import { viewTask, visibleVersion } from '../../tasks/read';
 import { addColumn, ColumnInput, deleteColumn, editColumn, moveColumn, setColumnHidden, setDefaultColumn } from '../../projects/columns';
 import { findProjectOr404, mayEdit } from '../../projects/read';
 import { parseQueryParams } from '../../search/params';
@@ -15,7 +16,7 @@ import { parseForm } from '../forms';
 import { formProblem, requireViewer } from '../guards';
 import { renderPage } from '../render';
 import { queryParamsOf } from '../request-url';
-import { boardModel } from '../views/board';
+import { boardModel, moveFormModel } from '../views/board';
 import { columnsPageModel } from '../views/board-columns';
 import type { FormState } from '../views/task-page';
 
@@ -78,6 +79,19 @@ export function boardRoutes(deps: AppDeps) {
       const search = new URL(req.originalUrl, 'http://trellis').search.slice(1);
       const model = boardModel(board, deps.tracker, order, search);
       renderPage(req, res, 'pages/projects/board', `${project.name} Workboard`, { ...model, canEdit: await mayEdit(deps.db, req.viewer, project), filterText: params.text ?? '' });
+    },
+
+    async moveForm(req: Request, res: Response) {
+      requireViewer(req);
+      const project = await projectOf(req);
+      const taskId = parseTaskId(String(req.query.task ?? ''));
+      if (taskId === null) throw new AppError(404, 'not-found', 'There is nothing here.');
+      const task = await viewTask(deps.db, req.viewer, taskId);
+      const [columns, placement, version] = await Promise.all([findColumns(deps.db, [project.id]), findTaskColumns(deps.db, taskId), visibleVersion(deps.db, req.viewer, taskId)]);
+      const base = `/project/board/${project.id}/`;
+      const back = typeof req.query.back === 'string' && req.query.back.startsWith(base) ? req.query.back : base;
+      const model = moveFormModel({ id: project.id, name: project.name }, task, columns, placement[String(project.id)] ?? null, version, back);
+      renderPage(req, res, 'pages/projects/move-form', `Move T${task.id}`, model);
     },
 
     async move(req: Request, res: Response) {

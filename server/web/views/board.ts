@@ -26,7 +26,6 @@ function headerText(column: BoardColumn, count: number): string {
  */
 export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, query: string) {
   const visible = board.columns.filter((c) => !c.hidden);
-  const moveTargets = visible.map((c) => ({ id: c.id, name: c.name }));
   const card = (row: BoardCardRow) => {
     const t = row.task;
     const owner = t.ownerId ? board.owners.get(t.ownerId) : undefined;
@@ -41,7 +40,6 @@ export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, qu
       priorityColor: tracker.priorityColor(t.priority),
       owner: owner ? userLink(owner) : null,
       tags: (board.tags.get(t.id) ?? []).filter((tag) => tag.id !== board.project.id).map(tagModel),
-      moveOptions: moveTargets.map((c) => ({ value: String(c.id), label: c.name, selected: c.id === row.columnId })),
     };
   };
   const sorters: Record<BoardOrder, (a: BoardCardRow, b: BoardCardRow) => number> = {
@@ -94,9 +92,24 @@ export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, qu
     truncated: board.truncated,
     order,
     orders: BOARD_ORDERS.map((o) => ({ value: o, label: ORDER_NAMES[o], selected: o === order })),
-    version: board.version,
     moveUrl: `${base}move`,
     manageUrl: `${base}columns/`,
-    back: query ? `${base}?${query}` : base,
+    backParam: encodeURIComponent(query ? `${base}?${query}` : base),
+  };
+}
+
+/**
+ * The "Move to column" form of one card, the no-JavaScript way to move it: a
+ * page of its own, so that a board of thousands of cards carries one link per
+ * card rather than a form.
+ */
+export function moveFormModel(board: { id: number; name: string }, task: { id: number; title: string }, columns: BoardColumn[], current: number | null, version: number, back: string) {
+  return {
+    board,
+    task: { id: task.id, monogram: `T${task.id}`, title: task.title, url: `/T${task.id}` },
+    moveUrl: `/project/board/${board.id}/move`,
+    options: columns.filter((c) => !c.hidden).map((c) => ({ value: String(c.id), label: c.name, selected: c.id === current })),
+    version,
+    back,
   };
 }
