@@ -117,7 +117,7 @@ export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<T
   return rows.map(toTask);
 }
 
-export type EdgeType = 'mentions' | 'mentioned-in';
+export type EdgeType = 'mentions' | 'mentioned-in' | 'merged-into' | 'merged-from';
 
 /**
  * Adds mention edges from one task to others, both directions at once.

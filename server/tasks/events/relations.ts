@@ -58,7 +58,8 @@ function relationType(side: Side): EventType<number[]> {
     refusal: 'You do not have permission to edit related tasks.',
     isNoop: sameValue,
     userIds: () => [],
-    taskIds: (e) => [...ids(e.old), ...ids(e.new)],
+    // Only the tasks the event changed: a link that stays (perhaps to a task this viewer may not see) is not its news.
+    taskIds: (e) => [...ids(e.old).filter((id) => !ids(e.new).includes(id)), ...ids(e.new).filter((id) => !ids(e.old).includes(id))],
     // A parent chosen on the create form is worth a line, like an owner.
     hiddenOnCreate: () => false,
     describe: (e, ctx) => describeLinks(side, e, ctx),

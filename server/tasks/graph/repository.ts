@@ -170,3 +170,41 @@ export async function addMergeEdges(trx: Knex.Transaction, duplicateId: number, 
     .onConflict(['src_task_id', 'type', 'dst_task_id'])
     .ignore();
 }
+
+export interface PickerTaskRow {
+  id: number;
+  title: string;
+  status: string;
+  priority: number;
+}
+
+/**
+ * Tasks for a picker: the one numbered `id`, or those whose titles have words starting with each
+ * of `words`, newest first, among tasks the viewer may see. Words are letters and digits only.
+ */
+export async function searchPickerTasks(
+  db: Knex,
+  viewer: Actor | null,
+  q: { id: number | null; words: string[]; exclude: number[]; statuses: string[] | null; limit: number },
+): Promise<PickerTaskRow[]> {
+  const match: string[] = [];
+  const bindings: unknown[] = [];
+  if (q.id !== null) {
+    match.push('t.id = ?');
+    bindings.push(q.id);
+  }
+  if (q.words.length) {
+    match.push(`t.search_vector @@ to_tsquery('english'::regconfig, ?)`);
+    bindings.push(q.words.map((w) => `${w}:*A`).join(' & '));
+  }
+  if (!match.length) return [];
+  const vis = visibleCondition(viewer);
+  const statuses = q.statuses ? 'AND t.status = ANY(?::text[])' : '';
+  const rows = await db.raw(
+    `SELECT t.id, t.title, t.status, t.priority FROM tasks t
+      WHERE (${match.join(' OR ')}) AND ${vis.sql} AND NOT (t.id = ANY(?::int[])) ${statuses}
+      ORDER BY t.id DESC LIMIT ?`,
+    [...bindings, ...vis.bindings, q.exclude, ...(q.statuses ? [q.statuses] : []), q.limit] as Knex.RawBinding[],
+  );
+  return rows.rows as PickerTaskRow[];
+}
