@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../users/roles';
 import type { Task, Tracker } from '../task';
-import { findGraphNodes, findGraphTasks, findOpenSubtaskIds, type GraphTaskRow } from './repository';
+import { findGraphNodes, findGraphTasks, findOpenSubtaskIds, findTasksWithSubtasks, type GraphTaskRow } from './repository';
 
 /** The most connected tasks the graph on a task page draws; past it, only direct parents and subtasks. */
 export const GRAPH_LIMIT = 200;
@@ -89,6 +89,11 @@ export async function loadTaskGraph(db: Knex, viewer: Actor | null, task: Task):
   const up = ancestors(task.id, rows);
   const down = descendants(task.id, rows, new Set(up.map((n) => n.id)));
   return { nodes: [...up, node(self, 0, 'self', false), ...down], truncated };
+}
+
+/** Which tasks of a list page have subtasks the viewer may see: the list marks them. One query. */
+export function tasksWithSubtasks(db: Knex, viewer: Actor | null, taskIds: number[]): Promise<Set<number>> {
+  return findTasksWithSubtasks(db, viewer, taskIds);
 }
 
 /** Direct subtasks the viewer may see that are still open: closing their parent deserves a warning. */
