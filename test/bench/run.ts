@@ -10,6 +10,7 @@ import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, wi
 import { measureExport } from './export';
 import { measure, type Measurement } from './load';
 import { logIn } from './login';
+import { ensureGraph } from './graph';
 import { explainLists, orderLists } from './plans';
 import { loadReport, machine, ordersReport, plansReport, seedReport, table, targets, targetsReport } from './report';
 import { FULL_TEXT, scenarios, SCENARIO_NAMES } from './scenarios';
@@ -118,7 +119,8 @@ async function main() {
     app = await startApp(a.databaseUrl);
     const rss: [string, number][] = [['after start', app.rssMiB()]];
     const session = await logIn(app.baseUrl, marker.login, BENCH_PASSWORD);
-    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks });
+    const graphTaskId = await withClient(a.databaseUrl, (c) => ensureGraph(c, marker.tasks));
+    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, graphTaskId });
     // The baseline runs whenever anything runs: every figure is read against it.
     const chosen = all.filter((s) => !a.only || s.name === 'baseline' || a.only.includes(s.name));
     say(`## Load (app pid ${app.pid} on ${app.baseUrl}, ${a.duration} s per scenario and concurrency, 1 s warm-up before each)`);

@@ -27,6 +27,8 @@ export interface ScenarioContext {
   session: Session;
   pageTaskId: number;
   tasks: number;
+  /** A task with 200 connected tasks (test/bench/graph.ts). */
+  graphTaskId: number;
 }
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -43,6 +45,7 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
   return [
     { name: 'baseline', title: 'GET /healthz (SELECT 1)', kind: 'baseline', method: 'GET', path: '/healthz', expect: 200, auth: false },
     { name: 'task', title: 'task page, 20 comments', kind: 'page', method: 'GET', path: `/T${ctx.pageTaskId}`, expect: 200, auth: true },
+    { name: 'graph', title: 'task page, 200 connected tasks', kind: 'page', method: 'GET', path: `/T${ctx.graphTaskId}`, expect: 200, auth: true },
     {
       name: 'open',
       title: 'Open Tasks list',
@@ -105,4 +108,4 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
 }
 
 /** The load scenarios, and `export` (one streamed download of every open task, with memory sampled). */
-export const SCENARIO_NAMES = ['baseline', 'task', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'export'];
+export const SCENARIO_NAMES = ['baseline', 'task', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'export'];
