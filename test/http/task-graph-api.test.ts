@@ -91,7 +91,8 @@ describe('finding and editing the task graph', () => {
     expect(self.error_info).toBe('A task can not be merged into itself.');
     await result(t.app, 'maniphest.edit', { objectIdentifier: `T${dup}`, transactions: [{ type: 'mergedinto', value: await phid(survivor) }, { type: 'comment', value: 'Same thing.' }] }, miaToken);
     expect((await t.db('tasks').where({ id: dup }).first()).status).toBe('duplicate');
-    expect(await t.db('task_events').where({ task_id: survivor }).orderBy('id').pluck('type')).toEqual(['create', 'title', 'subscribers', 'mergedfrom']);
+    // mia commented on the duplicate, which subscribed her there; the survivor inherits her.
+    expect(await t.db('task_events').where({ task_id: survivor }).orderBy('id').pluck('type')).toEqual(['create', 'title', 'subscribers', 'mergedfrom', 'subscribers']);
     expect(await t.db('task_edges').where({ src_task_id: survivor }).select('type', 'dst_task_id')).toEqual([{ type: 'merged-from', dst_task_id: dup }]);
   });
 });

@@ -38,7 +38,7 @@ describe('CSRF', () => {
     const saved = await saveQuery(t.db, t.tracker, users.ada, 'Open high', 'statuses=any-open&priorities=high', 'UTC');
     const token = await createApiToken(t.db, users.ada, 'nightly');
     // Real values, so that a route that did accept a forged POST would have something to change.
-    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999' });
+    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999', relationship: 'task.has-subtask' });
     tokenId = String(token.row.id);
     [ada, bob] = await Promise.all([loggedIn(t.app, 'ada'), loggedIn(t.app, 'bob')]);
     visitor = new Browser(t.app);
