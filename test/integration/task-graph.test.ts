@@ -1,5 +1,7 @@
 import { ValidationError } from '../../server/errors';
 import { applyEdit } from '../../server/tasks/editor';
+import { GRAPH_LIMIT, loadTaskGraph } from '../../server/tasks/graph/graph';
+import { findTask } from '../../server/tasks/repository';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { onPostgres } from '../support/db';
@@ -120,6 +122,57 @@ describe('the task graph', () => {
     ]);
     expect(await edgesOf([taskId])).toEqual([[parent, taskId]]);
     expect(await eventTypes(parent)).toContain('subtasks');
+  });
+
+  test('the graph of a task is read in two queries: transitively up to the limit, then only direct relatives', async () => {
+    const center = await createTask(t.domain, alice, { title: 'Hub' });
+    const hidden = await createTask(t.domain, maya, { title: 'Hidden branch', view: 'maintainers' });
+    const made = await t.db.raw(
+      `INSERT INTO tasks (title, status, priority, author_id, view_policy) SELECT 'Bulk ' || g, 'open', 50, ?, 'users' FROM generate_series(1, ?) g RETURNING id`,
+      [alice.id, GRAPH_LIMIT + 5],
+    );
+    const bulk = (made.rows as { id: number }[]).map((r) => r.id).sort((a, b) => a - b);
+    // Two parents above the hub; below it, a chain of subtasks; one hidden branch with a child of its own.
+    const edges: [number, number][] = [
+      [bulk[0]!, center],
+      [bulk[1]!, bulk[0]!],
+      [center, bulk[2]!],
+      [center, hidden],
+      [hidden, bulk[3]!],
+    ];
+    for (let i = 4; i < 40; i++) edges.push([i === 4 ? bulk[2]! : bulk[i - 1]!, bulk[i]!]);
+    await t.db('task_subtasks').insert(edges.map(([p, c]) => ({ parent_id: p, child_id: c })));
+    const task = (await findTask(t.db, center))!;
+
+    const queries: string[] = [];
+    const count = (q: { sql: string }) => queries.push(q.sql);
+    t.db.on('query', count);
+    const small = await loadTaskGraph(t.db, alice, task);
+    t.db.off('query', count);
+    expect(queries).toHaveLength(2);
+    expect(small.truncated).toBe(false);
+    expect(small.nodes.map((n) => [n.relation, n.depth])).toEqual([
+      ['parent', 2],
+      ['parent', 1],
+      ['self', 0],
+      ...Array.from({ length: 37 }, (_v, i) => ['subtask', i + 1]),
+    ]);
+    expect(small.nodes.some((n) => n.id === hidden || n.id === bulk[3])).toBe(false);
+    expect((await loadTaskGraph(t.db, maya, task)).nodes).toHaveLength(42);
+
+    // Past the limit: a fan of subtasks under the second one.
+    await t.db('task_subtasks').insert(bulk.slice(40).map((c) => ({ parent_id: bulk[4]!, child_id: c })));
+    queries.length = 0;
+    t.db.on('query', count);
+    const big = await loadTaskGraph(t.db, alice, task);
+    t.db.off('query', count);
+    expect(queries).toHaveLength(2);
+    expect(big.truncated).toBe(true);
+    expect(big.nodes.map((n) => [n.relation, n.id])).toEqual([
+      ['parent', bulk[0]],
+      ['self', center],
+      ['subtask', bulk[2]],
+    ]);
   });
 
   (onPostgres() ? test : test.skip)('two concurrent edits that together close a cycle: the second waits, then is refused', async () => {
