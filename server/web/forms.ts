@@ -56,6 +56,7 @@ export const TaskFormDefaults = z.object({
   owner: defaultText,
   view: defaultText,
   parent: defaultText,
+  projects: defaultText,
 });
 
 export const CommentForm = z.object({

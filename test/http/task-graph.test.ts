@@ -1,3 +1,5 @@
+import { createProject } from '../../server/projects/edit';
+import { ProjectInput } from '../../server/projects/project';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
@@ -41,21 +43,24 @@ describe('the task graph on the web', () => {
 
   test('Create Subtask opens a form with the parent and its defaults, and both timelines tell of the link', async () => {
     const parent = await createTask(t.domain, users.alice, { title: 'Ship the importer', priority: 'high', owner: 'bob' });
+    await createProject(t.db, users.mia, ProjectInput.parse({ name: 'Importer' }));
+    await edit(t.domain, users.alice, parent, { projects: { add: ['#importer'] } });
     const page = await alice.get(`/T${parent}`);
     const link = page.dom.querySelectorAll('.related-actions a').find((a) => textOf(a) === 'Create Subtask')!;
     const url = link.getAttribute('href')!;
-    expect(new URL(url, 'http://x').searchParams.toString()).toBe(`parent=T${parent}&priority=high&view=users&owner=bob`);
+    expect(new URL(url, 'http://x').searchParams.toString()).toBe(`parent=T${parent}&priority=high&view=users&owner=bob&projects=%23importer`);
 
     const form = await alice.get(url);
     const values = formValues(form, 'form.task-form');
     // An engineer's form has no visibility control; the new task takes the default.
-    expect(values).toMatchObject({ parent: `T${parent}`, priority: 'high', owner: 'bob', title: '' });
+    expect(values).toMatchObject({ parent: `T${parent}`, priority: 'high', owner: 'bob', projects: '#importer', title: '' });
 
     const created = await alice.post('/maniphest/task/edit/', { ...values, title: 'Read the CSV header' }, url);
     expect(created.status).toBe(303);
     const child = idOf(created);
     expect(await t.db('task_subtasks').where({ parent_id: parent, child_id: child }).first()).toBeTruthy();
     expect(await t.db('tasks').where({ id: child }).first()).toMatchObject({ priority: 80, owner_id: users.bob.id });
+    expect(timelineLines(await alice.get(`/T${child}`))).toContain('alice added a project: #importer.');
 
     expect(timelineLines(await alice.get(`/T${parent}`))).toContain(`alice added a subtask: T${child}: Read the CSV header.`);
     expect(timelineLines(await alice.get(`/T${child}`))).toContain(`alice added a parent task: T${parent}: Ship the importer.`);

@@ -58,12 +58,13 @@ export function openSubtaskCount(graph: TaskGraph, tracker: Tracker): number {
 
 /**
  * The "Edit Related Tasks…" menu. Create Subtask opens the create form with the parent set and
- * its owner, priority and visibility as defaults, all in the URL, as Phabricator's forms take them.
+ * its owner, priority, visibility and tags as defaults, all in the URL, as Phabricator's forms take them.
  */
-export function relatedActionsModel(task: Task, owner: User | undefined, viewer: Actor | null, tracker: Tracker) {
+export function relatedActionsModel(task: Task, owner: User | undefined, hashtags: string[], viewer: Actor | null, tracker: Tracker) {
   const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap);
   const defaults = new URLSearchParams({ parent: `T${task.id}`, priority: tracker.priorityKeyword(task.priority), view: task.view });
   if (owner) defaults.set('owner', owner.username);
+  if (hashtags.length) defaults.set('projects', hashtags.join(', '));
   const rel = (key: string) => `/search/rel/${key}/${task.id}/`;
   const open = !tracker.isClosed(task.status);
   const canMerge = may('task.close') && open && tracker.duplicateStatus !== null;

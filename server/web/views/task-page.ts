@@ -105,7 +105,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     graph: taskGraphModel(detail.graph, tracker),
     duplicates: detail.mergedFrom.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
     mergedInto: detail.mergedInto.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
-    related: relatedActionsModel(task, task.ownerId === null ? undefined : users.get(task.ownerId), viewer, tracker),
+    related: relatedActionsModel(task, task.ownerId === null ? undefined : users.get(task.ownerId), detail.boards.tags.map((t) => `#${t.hashtag}`), viewer, tracker),
     actions: {
       canEdit: may('task.edit'),
       canClaim: may('task.claim') && task.ownerId !== viewer?.id,
