@@ -205,7 +205,13 @@ export const CHANNELS: Channel[] = [
   {
     name: 'maniphest.edit linking it by PHID',
     covers: ['conduit maniphest.edit'],
-    probe: conduit('maniphest.edit', (s) => ({ objectIdentifier: 'T1', transactions: [{ type: 'parents.add', value: [s.phid] }] })),
+    async probe(w, v, s) {
+      const edit = (op: string) => call(w.app, 'maniphest.edit', { objectIdentifier: w.hostId, transactions: [{ type: op, value: [s.phid] }] }, w.tokens[v]);
+      const linked = await edit('parents.add');
+      // A visible subject is linked; unlink it, so the next probe starts alike.
+      if (linked.error_code === null) await edit('parents.remove');
+      return conduitAnswer(linked).replace(/PHID-XACT-TASK-[a-z2-7]+/g, '<xact>');
+    },
   },
   // maniphest.edit by PHID is left out until issue 9's "maniphest.edit answers differently for a hidden
   // task's PHID than for a missing one" is fixed.
