@@ -22,6 +22,25 @@ function tsquery(text: ParsedText): { sql: string; bindings: string[] } {
   return { sql: parts.join(' && '), bindings };
 }
 
+/**
+ * A subquery for EXISTS: the tasks linked to the result row as its parents (or its subtasks),
+ * among those the viewer may see, narrowed by `where`. A hidden task never counts.
+ */
+function linked(db: Knex, viewer: Actor | null, as: 'parent' | 'subtask', where: (q: Knex.QueryBuilder) => void) {
+  const [mine, theirs] = as === 'parent' ? ['child_id', 'parent_id'] : ['parent_id', 'child_id'];
+  const policies = visiblePolicies(viewer);
+  return (sub: Knex.QueryBuilder) => {
+    sub.select(db.raw('1')).from('task_subtasks as e').join('tasks as r', 'r.id', `e.${theirs}`).whereRaw(`e.${mine} = tasks.id`);
+    if (!VIEW_POLICIES.every((p) => policies.includes(p))) {
+      sub.where((w) => {
+        w.whereIn('r.view_policy', policies);
+        if (viewer) w.orWhere('r.owner_id', viewer.id);
+      });
+    }
+    where(sub);
+  };
+}
+
 /** Every filter, visibility included: the one WHERE clause of lists, counts, exports and the API. */
 export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null): Knex.QueryBuilder {
   const qb = db('tasks');
@@ -70,6 +89,19 @@ export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: Pa
     if (p.not?.length) qb.whereNotExists(tagged(p.not));
   }
   if (f.statuses) whereAny(qb, 'tasks.status', f.statuses, 'text');
+  if (f.parentIds) qb.whereExists(linked(db, viewer, 'parent', (s) => whereAny(s, 'r.id', f.parentIds!, 'bigint')));
+  if (f.subtaskIds) qb.whereExists(linked(db, viewer, 'subtask', (s) => whereAny(s, 'r.id', f.subtaskIds!, 'bigint')));
+  const open = f.openStatuses ?? [];
+  if (f.hasOpenParents !== undefined) {
+    const q = linked(db, viewer, 'parent', (s) => whereAny(s, 'r.status', open, 'text'));
+    if (f.hasOpenParents) qb.whereExists(q);
+    else qb.whereNotExists(q);
+  }
+  if (f.hasOpenSubtasks !== undefined) {
+    const q = linked(db, viewer, 'subtask', (s) => whereAny(s, 'r.status', open, 'text'));
+    if (f.hasOpenSubtasks) qb.whereExists(q);
+    else qb.whereNotExists(q);
+  }
   if (f.priorities) whereAny(qb, 'tasks.priority', f.priorities, 'bigint');
   for (const [column, range] of [
     ['tasks.created_at', f.created],

@@ -32,6 +32,10 @@ export const QueryParams = z.object({
   updatedEnd: text,
   closedStart: text,
   closedEnd: text,
+  parents: text,
+  subtasks: text,
+  hasParents: text,
+  hasSubtasks: text,
   order: text,
   group: text,
   limit: text,
@@ -78,6 +82,32 @@ function range(start: string | undefined, end: string | undefined, name: string,
   // and not every driver can send it.
   const to = last && last.year < 9999 ? startOfDay(last.year, last.month, last.day + 1, timeZone) : undefined;
   return { from, to };
+}
+
+/** The most tasks a parents or subtasks filter may name. */
+const MAX_RELATED_IDS = 100;
+
+/** Task numbers, "T12" or "12", comma-separated. */
+function taskIds(v: string | undefined, field: string, problems: Record<string, string>): number[] | undefined {
+  const given = splitList(v);
+  if (!given.length) return undefined;
+  if (given.length > MAX_RELATED_IDS) problems[field] = `Name at most ${MAX_RELATED_IDS} tasks.`;
+  const ids: number[] = [];
+  for (const item of given) {
+    const m = /^[Tt]?([1-9][0-9]{0,9})$/.exec(item);
+    if (m && Number(m[1]) <= 2147483647) ids.push(Number(m[1]));
+    else problems[field] = `"${item}" is not a task: use T-numbers such as T12.`;
+  }
+  return ids;
+}
+
+/** "yes" or "no"; empty (or "any") is no condition. */
+function yesNo(v: string | undefined, field: string, problems: Record<string, string>): boolean | undefined {
+  const value = v?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'any') return undefined;
+  if (value === 'yes' || value === 'no') return value === 'yes';
+  problems[field] = `"${v}" is not a choice here: use yes, no or any.`;
+  return undefined;
 }
 
 /**
@@ -149,6 +179,11 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   filter.created = range(p.createdStart, p.createdEnd, 'created', timeZone, problems);
   filter.updated = range(p.updatedStart, p.updatedEnd, 'updated', timeZone, problems);
   filter.closed = range(p.closedStart, p.closedEnd, 'closed', timeZone, problems);
+  filter.parentIds = taskIds(p.parents, 'parents', problems);
+  filter.subtaskIds = taskIds(p.subtasks, 'subtasks', problems);
+  filter.hasOpenParents = yesNo(p.hasParents, 'hasParents', problems);
+  filter.hasOpenSubtasks = yesNo(p.hasSubtasks, 'hasSubtasks', problems);
+  if (filter.hasOpenParents !== undefined || filter.hasOpenSubtasks !== undefined) filter.openStatuses = tracker.openStatusKeys;
 
   const order = p.order?.trim() || (filter.text ? 'relevance' : 'priority');
   if (!(ORDERS as readonly string[]).includes(order)) problems.order = `"${order}" is not an order. Use ${ORDERS.join(', ')}.`;

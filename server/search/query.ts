@@ -52,6 +52,14 @@ export interface TaskFilter {
   updated?: DateRange;
   closed?: DateRange;
   projects?: ProjectFilter;
+  /** Subtasks of these tasks (Phabricator's "Parent IDs"), and parents of these ("Subtask IDs"). */
+  parentIds?: number[];
+  subtaskIds?: number[];
+  /** With (true) or without (false) an open parent, or subtask, that the viewer may see. */
+  hasOpenParents?: boolean;
+  hasOpenSubtasks?: boolean;
+  /** The statuses that count as open for the two above. */
+  openStatuses?: string[];
 }
 
 export interface TaskQuery {

@@ -6,10 +6,12 @@ import { queueTaskMail } from '../mail/notify';
 import { findUserById, findUserByUsername, findUsersByIds, findUsersByUsernames } from '../users/repository';
 import { can, type Actor } from '../users/roles';
 import { eventType } from './events/registry';
-import { FieldProblem, type Change, type ParseContext, type StoredEvent } from './events/types';
+import { FieldProblem, type Change, type ParseContext, type RelatedContext, type StoredEvent } from './events/types';
 import { sameValue } from './events/values';
 import { loadTaskBoards, planBoards, writeBoards } from '../projects/board-rules';
 import { projectLookup } from '../projects/lookup';
+import { announceStatusToParents } from './graph/announce';
+import { findRelationIds, lockGraph } from './graph/repository';
 import { findNewMentions, writeBackLinks } from './mentions';
 import { canView } from './policy';
 import * as repo from './repository';
@@ -26,6 +28,8 @@ export interface EditOptions {
   source?: Source;
   /** The last event id the editing form was loaded at; enables the lost-edit check. */
   baseVersion?: number;
+  /** Made on behalf of an edit of another task (the other end of a link or merge): it changes nothing beyond this task. */
+  inverse?: boolean;
 }
 
 export interface EditResult {
@@ -37,7 +41,12 @@ export interface EditResult {
 /** Fields whose concurrent edits are refused rather than silently overwritten. */
 const GUARDED = ['title', 'description', 'status', 'priority', 'owner', 'view'];
 
-function stateOf(task: Task, subscriberIds: number[], boards: Pick<TaskState, 'projectIds' | 'columns'>): TaskState {
+function stateOf(
+  task: Task,
+  subscriberIds: number[],
+  boards: Pick<TaskState, 'projectIds' | 'columns'>,
+  relations: Pick<TaskState, 'parentIds' | 'subtaskIds'>,
+): TaskState {
   return {
     title: task.title,
     description: task.description,
@@ -47,6 +56,7 @@ function stateOf(task: Task, subscriberIds: number[], boards: Pick<TaskState, 'p
     view: task.view,
     subscriberIds,
     ...boards,
+    ...relations,
   };
 }
 
@@ -135,6 +145,22 @@ function expand(plan: Map<string, unknown>, state: TaskState, actor: Actor, isCr
   if (add.length) plan.set('subscribers', [...next.subscriberIds, ...add].sort((a, b) => a - b));
 }
 
+/**
+ * Checks what changes reach beyond the task (links, merges) against the other tasks; a check may
+ * keep what the actor can not see, and add changes its own implies (a merge's subscribers).
+ */
+async function checkRelated(c: RelatedContext, plan: Map<string, unknown>, ctx: ParseContext) {
+  for (const [type, value] of [...plan]) {
+    const t = eventType(type)!;
+    const from = t.current(c.before);
+    if (!t.check || t.isNoop(from, value)) continue;
+    const result = await t.check({ ...c, after: applyPlan(c.before, plan) }, from, value);
+    if (result?.value !== undefined) plan.set(type, result.value);
+    const implied = await parseChanges(result?.implied ?? [], ctx, applyPlan(c.before, plan));
+    for (const [type, value] of implied) plan.set(type, value);
+  }
+}
+
 /** Refuses, all at once, every explicit change the actor's role does not allow. */
 function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: Actor) {
   const refused: Record<string, string> = {};
@@ -159,6 +185,8 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
   if (isCreate && !can(actor, 'task.create')) throw new AppError(403, 'forbidden', 'You do not have permission to create tasks.');
 
   return d.db.transaction(async (trx) => {
+    // Before any task row: every edit that links tasks takes this lock first, so none waits on another in a circle.
+    if (changes.some((c) => eventType(c.type)?.locksGraph)) await lockGraph(trx);
     let state: TaskState;
     let task: Task | null = null;
     if (isCreate) {
@@ -166,8 +194,20 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     } else {
       task = await repo.lockTask(trx, taskId);
       if (!task || !canView(actor, task)) throw new NotFoundError();
-      state = stateOf(task, await repo.findSubscriberIds(trx, taskId), await loadTaskBoards(trx, taskId));
+      state = stateOf(task, await repo.findSubscriberIds(trx, taskId), await loadTaskBoards(trx, taskId), await findRelationIds(trx, taskId));
     }
+    const related = (after: TaskState): RelatedContext => ({
+      trx,
+      tracker: d.tracker,
+      actor,
+      taskId: task?.id ?? null,
+      authorId: task?.authorId ?? actor.id,
+      before: state,
+      after,
+      editOther: async (otherId, otherChanges) => {
+        await applyEdit({ db: trx, tracker: d.tracker }, actor, otherId, otherChanges, { source: opts.source, inverse: true });
+      },
+    });
     const ctx: ParseContext = {
       tracker: d.tracker,
       findUserByName: (name) => findUserByUsername(trx, name),
@@ -177,12 +217,17 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
         const [named, byId] = await Promise.all([findUsersByUsernames(trx, names), findUsersByIds(trx, ids)]);
         return { byName: new Map(named.map((u) => [u.username.toLowerCase(), u])), byId };
       },
+      visibleTaskIds: async (ids) => new Set((await repo.findTasksByIds(trx, ids)).filter((t) => canView(actor, t)).map((t) => t.id)),
     };
     const plan = await parseChanges(changes, ctx, state);
     if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });
     if (task && opts.baseVersion !== undefined) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d);
     await planBoards(trx, plan, state, d.tracker, task?.id ?? null);
     checkCapabilities(plan, state, actor);
+    if (!opts.inverse) {
+      await checkRelated(related(state), plan, ctx);
+      checkCapabilities(plan, state, actor);
+    }
     const mentions = await findNewMentions(trx, actor, plan, state, applyPlan(state, plan), task?.id ?? null);
     expand(plan, state, actor, isCreate, mentions.userIds, d);
 
@@ -219,6 +264,14 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     if (plan.has('comment') && inserts.some((e) => e.type === 'comment')) await repo.appendCommentText(trx, id, String(plan.get('comment')));
     await writeBackLinks(trx, actor, id, mentions.taskIds, { source, at });
     await queueTaskMail(trx, { task: { id, view: next.view, ownerId: next.ownerId }, actorId: actor.id, subscriberIds: [...subs], events });
+    if (task) await announceStatusToParents(trx, { taskId: id, parentIds: next.parentIds, actorId: actor.id, source, at }, state.status, next.status);
+    if (!opts.inverse) {
+      for (const [type, value] of plan) {
+        const t = eventType(type)!;
+        const from = t.current(state);
+        if (t.afterWrite && !t.isNoop(from, value)) await t.afterWrite({ ...related(next), taskId: id }, from, value);
+      }
+    }
     return { taskId: id, groupId, events };
   });
 }

@@ -12,6 +12,7 @@ import { resolveReferences, type ResolvedReferences } from './references';
 import { parseMarkup, type MarkupDoc } from '../markup/render';
 import { loadTaskTags } from '../projects/tags';
 import { loadTaskBoardsFor, type TaskBoards } from '../projects/task-boards';
+import { loadTaskGraph, type TaskGraph } from './graph/graph';
 
 export interface TaskDetail {
   task: Task;
@@ -23,6 +24,10 @@ export interface TaskDetail {
   /** Tasks whose text mentions this one, and tasks this one's text mentions. */
   mentionedIn: number[];
   mentionsHere: number[];
+  /** Parents above, subtasks below; and the duplicates merged into this task, or the task it was merged into. */
+  graph: TaskGraph;
+  mergedFrom: number[];
+  mergedInto: number[];
   /** Every task and user the page names, each kind loaded in one query. */
   refs: ResolvedReferences;
   users: Map<number, User>;
@@ -73,7 +78,12 @@ export async function viewTask(db: Knex, viewer: Actor | null, id: number): Prom
 
 export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor | null, id: number): Promise<TaskDetail> {
   const task = await viewTask(db, viewer, id);
-  const [subscriberIds, allEvents, edges] = await Promise.all([repo.findSubscriberIds(db, id), repo.listEvents(db, id), repo.findEdges(db, id)]);
+  const [subscriberIds, allEvents, edges, graph] = await Promise.all([
+    repo.findSubscriberIds(db, id),
+    repo.listEvents(db, id),
+    repo.findEdges(db, id),
+    loadTaskGraph(db, viewer, task),
+  ]);
   const boards = loadTaskBoardsFor(db, id, allEvents);
   const description = parseMarkup(task.description);
   const comments = new Map(allEvents.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));
@@ -103,6 +113,9 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     comments,
     mentionedIn: edgeIds('mentioned-in'),
     mentionsHere: edgeIds('mentions'),
+    graph,
+    mergedFrom: edgeIds('merged-from'),
+    mergedInto: edgeIds('merged-into'),
     refs,
     users: refs.users,
     version,

@@ -65,9 +65,13 @@ export async function findTask(db: Knex, id: number): Promise<Task | null> {
   return row ? toTask(row) : null;
 }
 
-/** Locks the row for the rest of the transaction: edits of one task run one after another. */
+/**
+ * Locks the row for the rest of the transaction: edits of one task run one after another. The
+ * lock is the one an UPDATE takes (no key update), so an edit elsewhere that writes an event or an
+ * edge pointing at this task (its foreign key check) does not wait for it.
+ */
 export async function lockTask(trx: Knex.Transaction, id: number): Promise<Task | null> {
-  const row = (await trx('tasks').select(TASK_COLUMNS).where({ id }).forUpdate().first()) as TaskRow | undefined;
+  const row = (await trx('tasks').select(TASK_COLUMNS).where({ id }).forNoKeyUpdate().first()) as TaskRow | undefined;
   return row ? toTask(row) : null;
 }
 
@@ -113,7 +117,7 @@ export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<T
   return rows.map(toTask);
 }
 
-export type EdgeType = 'mentions' | 'mentioned-in';
+export type EdgeType = 'mentions' | 'mentioned-in' | 'merged-into' | 'merged-from';
 
 /**
  * Adds mention edges from one task to others, both directions at once.

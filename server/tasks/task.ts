@@ -31,6 +31,9 @@ export interface TaskState {
   projectIds: number[];
   /** Where its cards are: board (project) id to column id. */
   columns: Record<string, number>;
+  /** Parent tasks and subtasks, as ids: the task graph's edges at this task. */
+  parentIds: number[];
+  subtaskIds: number[];
 }
 
 export const VIEW_NAMES: Record<ViewPolicy, string> = {
@@ -67,6 +70,11 @@ export class Tracker {
   /** Statuses a person may pick; reserved ones (duplicate) are reached by other means. */
   get pickableStatuses(): StatusConfig[] {
     return this.config.statuses.filter((s) => !s.reserved);
+  }
+
+  /** The status merging closes a duplicate with: the first closed, reserved one; null when the install has none. */
+  get duplicateStatus(): string | null {
+    return this.config.statuses.find((s) => s.closed && s.reserved)?.key ?? null;
   }
 
   get openStatusKeys(): string[] {
@@ -137,6 +145,8 @@ export class Tracker {
       subscriberIds: [],
       projectIds: [],
       columns: {},
+      parentIds: [],
+      subtaskIds: [],
     };
   }
 }

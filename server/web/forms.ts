@@ -17,6 +17,8 @@ export const TaskForm = z.object({
   view: field,
   projects: field,
   projectsWas: field,
+  /** On the create form only: parent tasks as T-numbers, comma-separated. */
+  parent: field,
   version: z
     .string()
     .regex(/^[0-9]{1,10}$/, 'The form version is malformed; reload the page.')
@@ -29,6 +31,33 @@ const fields = z
   .union([z.string(), z.array(z.string())], { error: 'Send this field as text.' })
   .optional()
   .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]));
+const idList = z
+  .union([z.string(), z.array(z.string())], { error: 'The selection is malformed; reload the page and choose the tasks again.' })
+  .optional()
+  .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).filter((x) => x.trim() !== ''));
+
+/** A related-task picker: tasks to add (or the one to merge into) and to remove, and the search it showed. */
+export const RelatedForm = z.object({
+  add: idList,
+  remove: idList,
+  q: field,
+});
+
+/**
+ * Defaults for the create form from its URL (`?title=…&priority=high&owner=bob&parent=12`), so
+ * other tools can link to a filled-in form. A parameter that is not one text value is ignored.
+ */
+const defaultText = z.string().max(262144).optional().catch(undefined);
+export const TaskFormDefaults = z.object({
+  title: defaultText,
+  description: defaultText,
+  priority: defaultText,
+  status: defaultText,
+  owner: defaultText,
+  view: defaultText,
+  parent: defaultText,
+  projects: defaultText,
+});
 
 export const CommentForm = z.object({
   addProjects: field,

@@ -12,6 +12,7 @@ import { mailSettingsRoutes } from './routes/mail-settings';
 import { markupRoutes } from './routes/markup';
 import { peopleRoutes } from './routes/people';
 import { projectRoutes } from './routes/projects';
+import { relatedRoutes } from './routes/related';
 import { savedQueryRoutes } from './routes/saved-queries';
 import { settingsRoutes } from './routes/settings';
 import { accountSettingsRoutes } from './routes/account-settings';
@@ -46,6 +47,7 @@ export function routes(deps: AppDeps): Router {
   const projects = projectRoutes(deps);
   const boards = boardRoutes(deps);
   const mailSettings = mailSettingsRoutes(deps);
+  const related = relatedRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -74,6 +76,9 @@ export function routes(deps: AppDeps): Router {
   r.get('/T:id/hovercard', tasks.hovercard);
   r.get('/T:id/quote/:eventId', tasks.quote);
   r.post('/markup/preview', markup.preview);
+  r.get('/search/rel/:relationship/:id/', related.form);
+  r.post('/search/rel/:relationship/:id/', related.save);
+  r.get('/typeahead/tasks/', related.typeahead);
 
   r.get('/project/', projects.list);
   r.get('/project/edit/', projects.newForm);

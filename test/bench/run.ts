@@ -12,6 +12,7 @@ import { measureExport } from './export';
 import { measure, type Measurement } from './load';
 import { mailReport, measureMail } from './mail';
 import { logIn } from './login';
+import { ensureGraph } from './graph';
 import { explainLists, orderLists } from './plans';
 import { loadReport, machine, ordersReport, plansReport, seedReport, table, targets, targetsReport } from './report';
 import { FULL_TEXT, scenarios, SCENARIO_NAMES } from './scenarios';
@@ -121,7 +122,8 @@ async function main() {
     const rss: [string, number][] = [['after start', app.rssMiB()]];
     const session = await logIn(app.baseUrl, marker.login, BENCH_PASSWORD);
     const board = await ensureBoard(admin, marker.login);
-    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board });
+    const graphTaskId = await withClient(a.databaseUrl, (c) => ensureGraph(c, marker.tasks));
+    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId });
     // The baseline runs whenever anything runs: every figure is read against it.
     const chosen = all.filter((s) => !a.only || s.name === 'baseline' || a.only.includes(s.name));
     say(`## Load (app pid ${app.pid} on ${app.baseUrl}, ${a.duration} s per scenario and concurrency, 1 s warm-up before each)`);
@@ -178,7 +180,7 @@ async function main() {
     if (!a.only || a.only.includes('mail')) {
       say('## Mail (comments with mail off and on, then the queue to a local SMTP sink)');
       say();
-      say(mailReport(await measureMail(a.databaseUrl, admin, marker.login, BENCH_PASSWORD, { pageTaskId: marker.pageTaskId, tasks: marker.tasks, board }, a.duration)));
+      say(mailReport(await measureMail(a.databaseUrl, admin, marker.login, BENCH_PASSWORD, { pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId }, a.duration)));
       say();
     }
     if (!a.keepWrites) {

@@ -163,7 +163,7 @@ describe('maniphest.edit', () => {
       [['title'], 'Parameter "transactions" must contain a list of transaction descriptions, but item with key "0" is not a dictionary.'],
       [[{ value: 'x' }], 'Parameter "transactions" must contain a list of transaction descriptions, but item with key "0" is missing a "type" field. Each transaction must have a type field.'],
       [[{ type: 'title', value: 'ok' }, { type: 'title' }], 'Parameter "transactions" must contain a list of transaction descriptions, but item with key "1" is missing a "value" field. Each transaction must have a value field.'],
-      [[{ type: 'points', value: 3 }], 'Transaction with key "0" has invalid type "points". This type is not recognized. Valid types are: title, description, status, priority, owner, comment, subscribers.add, subscribers.remove, subscribers.set, view, projects.add, projects.remove, projects.set, column.'],
+      [[{ type: 'points', value: 3 }], 'Transaction with key "0" has invalid type "points". This type is not recognized. Valid types are: title, description, status, priority, owner, comment, subscribers.add, subscribers.remove, subscribers.set, view, projects.add, projects.remove, projects.set, column, parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set, mergedinto.'],
       [[{ type: 'title', value: 7 }], 'Transaction with key "0" (type "title") must have a string as its value.'],
       [[{ type: 'owner', value: ['x'] }], 'Transaction with key "0" (type "owner") must have a user PHID, or null to unassign the task as its value.'],
       [[{ type: 'subscribers.add', value: 'x' }], 'Transaction with key "0" (type "subscribers.add") must have a list of user PHIDs as its value.'],

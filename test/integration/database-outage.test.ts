@@ -177,7 +177,7 @@ const conduitSearch = (t: OutageApp, token: string) => request(t.app).post('/api
     // The database goes away as the runner locks the first task to edit it.
     let tripped = false;
     const trip = (q: { sql: string }) => {
-      if (tripped || !/for update/i.test(q.sql) || /skip locked/i.test(q.sql)) return;
+      if (tripped || !/for (no key )?update/i.test(q.sql) || /skip locked/i.test(q.sql)) return;
       tripped = true;
       void t.proxy.down();
     };

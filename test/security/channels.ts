@@ -228,6 +228,33 @@ export const CHANNELS: Channel[] = [
     covers: ['conduit maniphest.edit'],
     probe: conduit('maniphest.edit', (s) => ({ objectIdentifier: `T${s.id}`, transactions: [{ type: 'priority', value: 'high' }] })),
   },
+  { name: 'its Edit Subtasks picker', covers: ['GET /search/rel/:relationship/:id/'], probe: get((s) => `/search/rel/task.has-subtask/${s.id}/?q=host`) },
+  { name: 'a picker searching for its word', covers: ['GET /search/rel/:relationship/:id/'], probe: get((s, w) => `/search/rel/task.has-subtask/${w.hostId}/?q=${s.word}`) },
+  { name: 'a picker searching for its monogram', covers: ['GET /search/rel/:relationship/:id/'], probe: get((s, w) => `/search/rel/task.merge-in/${w.hostId}/?q=T${s.id}`) },
+  { name: 'the typeahead for its word', covers: ['GET /typeahead/tasks/'], probe: get((s, w) => `/typeahead/tasks/?relationship=task.has-parent&task=${w.hostId}&q=${s.word}`) },
+  { name: 'the typeahead for its monogram', covers: ['GET /typeahead/tasks/'], probe: get((s, w) => `/typeahead/tasks/?relationship=task.has-subtask&task=${w.hostId}&q=T${s.id}`) },
+  { name: 'saving its parent tasks', covers: ['POST /search/rel/:relationship/:id/'], probe: post((s) => `/search/rel/task.has-parent/${s.id}/`, () => ({ add: 'T1' })) },
+  {
+    name: 'linking it as a subtask',
+    covers: ['POST /search/rel/:relationship/:id/'],
+    async probe(w, v, s) {
+      const linked = await submit(w, v, `/search/rel/task.has-subtask/${w.hostId}/`, { add: String(s.id) });
+      // A visible subject is linked; unlink it, so the next probe starts alike.
+      if (linked.status === 303) await submit(w, v, `/search/rel/task.has-subtask/${w.hostId}/`, { remove: String(s.id) });
+      return pageAnswer(linked);
+    },
+  },
+  {
+    name: 'maniphest.edit linking it by PHID',
+    covers: ['conduit maniphest.edit'],
+    async probe(w, v, s) {
+      const edit = (op: string) => call(w.app, 'maniphest.edit', { objectIdentifier: w.hostId, transactions: [{ type: op, value: [s.phid] }] }, w.tokens[v]);
+      const linked = await edit('parents.add');
+      // A visible subject is linked; unlink it, so the next probe starts alike.
+      if (linked.error_code === null) await edit('parents.remove');
+      return conduitAnswer(linked).replace(/PHID-XACT-TASK-[a-z2-7]+/g, '<xact>');
+    },
+  },
   // maniphest.edit by PHID is left out until issue 9's "maniphest.edit answers differently for a hidden
   // task's PHID than for a missing one" is fixed.
 ];

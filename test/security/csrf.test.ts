@@ -43,7 +43,7 @@ describe('CSRF', () => {
     const saved = await saveQuery(t.db, t.tracker, users.ada, 'Open high', 'statuses=any-open&priorities=high', 'UTC');
     const token = await createApiToken(t.db, users.ada, 'nightly');
     // Real values, so that a route that did accept a forged POST would have something to change.
-    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999' });
+    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999', relationship: 'task.has-subtask' });
     const projectId = await createProject(t.db, users.ada, ProjectInput.parse({ name: 'Printers', hashtags: 'printers' }));
     const column = (await t.db('board_columns').where({ project_id: projectId }).first('id')).id as number;
     const message = await queueMail(t.db, { kind: 'test', to: ['someone@example.com'], subject: 'A probe', text: 'Probing.' });

@@ -173,6 +173,7 @@ export const LAYOUT_TAGS: readonly string[] = [
   '<meta name="viewport" content="width=device-width, initial-scale=1">',
   '<link rel="stylesheet" href="/static/css/trellis.css">',
   '<script src="/static/js/trellis.js" defer></script>',
+  '<script src="/static/js/task-graph.js" defer></script>',
 ];
 
 export interface ScanOptions {

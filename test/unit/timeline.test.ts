@@ -97,7 +97,7 @@ describe('the lines of one submission', () => {
   test('are ordered title, status, owner, priority, others, subscribers, whatever order they were stored in', () => {
     const events = group('g2', BOB, '2018-01-06T09:00:00Z', [
       [20, 'subscribers', [ALICE], [ALICE, CAROL]],
-      [21, 'mergedinto', null, 4],
+      [21, 'retired-kind', null, 4],
       [22, 'view', 'users', 'public'],
       [23, 'description', 'old', 'new'],
       [24, 'priority', 50, 80],
@@ -200,7 +200,7 @@ describe('timelineUserIds', () => {
       ...group('g2', CAROL, '2018-01-06T09:00:00Z', [
         [13, 'owner', BOB, 4],
         [14, 'subscribers', [ALICE, 5], [ALICE, BOB, 5]],
-        [15, 'mergedinto', 6, 8],
+        [15, 'points', 6, 8],
         [16, 'comment', null, 'ok'],
       ]),
     ];

@@ -12,6 +12,7 @@ import { findEventPhids, findTaskIdsByPhids } from '../repository';
 import { MAX_LIST_ITEMS } from '../../limits';
 import { TOO_MANY_ITEMS } from '../params';
 import type { ColumnMove } from '../../tasks/events/column';
+import type { Actor } from '../../users/roles';
 
 const Params = z
   .object({
@@ -36,6 +37,13 @@ const EDIT_TYPES = [
   'projects.remove',
   'projects.set',
   'column',
+  'parents.add',
+  'parents.remove',
+  'parents.set',
+  'subtasks.add',
+  'subtasks.remove',
+  'subtasks.set',
+  'mergedinto',
 ] as const;
 type EditType = (typeof EDIT_TYPES)[number];
 
@@ -99,7 +107,26 @@ async function columnMoves(db: import('knex').Knex, value: unknown, wrong: () =>
   });
 }
 
-async function toChanges(db: import('knex').Knex, items: RawTransaction[]): Promise<Change[]> {
+
+/**
+ * Tasks named by PHID become ids, when the caller may see them; a hidden task's PHID gets the
+ * sentence of one that does not exist. Ids and monograms go to the editor, which words its own.
+ */
+async function tasks(db: import('knex').Knex, viewer: Actor, values: unknown[], key: string): Promise<(number | string)[]> {
+  const phids = values.filter((v): v is string => typeof v === 'string' && isPhid(v));
+  const byPhid = await findTaskIdsByPhids(db, phids);
+  const seen = await visibleTaskIds(db, viewer, byPhid.values());
+  return values.map((v) => {
+    if (typeof v === 'number') return v;
+    if (typeof v !== 'string' || v.trim() === '') throw callError(`Transaction with key "${key}" must name tasks by PHID, monogram ("T123") or ID.`);
+    if (!isPhid(v)) return v;
+    const id = byPhid.get(v);
+    if (id === undefined || !seen.has(id)) throw coreError(`No object exists with PHID "${v}".`);
+    return id;
+  });
+}
+
+async function toChanges(db: import('knex').Knex, viewer: Actor, items: RawTransaction[]): Promise<Change[]> {
   const changes: Change[] = [];
   for (const { key, type, value } of items) {
     const wrongType = (what: string) => callError(`Transaction with key "${key}" (type "${type}") must have ${what} as its value.`);
@@ -132,6 +159,21 @@ async function toChanges(db: import('knex').Knex, items: RawTransaction[]): Prom
       case 'column':
         changes.push({ type: 'column', value: await columnMoves(db, value, () => wrongType('a column PHID, or a list of them, or of {"columnPHID", "beforePHID", "afterPHID"}')) });
         break;
+      case 'mergedinto':
+        if (typeof value !== 'string' && typeof value !== 'number') throw wrongType('a task PHID');
+        changes.push({ type: 'mergedinto', value: (await tasks(db, viewer, [value], key))[0] });
+        break;
+      case 'parents.add':
+      case 'parents.remove':
+      case 'parents.set':
+      case 'subtasks.add':
+      case 'subtasks.remove':
+      case 'subtasks.set': {
+        if (!Array.isArray(value)) throw wrongType('a list of task PHIDs');
+        const [field, op] = type.split('.') as ['parents' | 'subtasks', 'add' | 'remove' | 'set'];
+        changes.push({ type: field, value: { [op]: await tasks(db, viewer, value, key) } });
+        break;
+      }
       default: {
         if (!Array.isArray(value)) throw wrongType('a list of user PHIDs');
         if (value.length > MAX_LIST_ITEMS) throw callError(`Transaction with key "${key}" ${TOO_MANY_ITEMS}`);
@@ -154,7 +196,7 @@ export const maniphestEdit = defineMethod({
       name: 'transactions',
       type: 'list<map<string, wild>>',
       description:
-        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users" or "maintainers"); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed).',
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users" or "maintainers"); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },
@@ -163,7 +205,7 @@ export const maniphestEdit = defineMethod({
     const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(db, p.objectIdentifier);
     // A task the caller may not see is refused before anything else is looked at, exactly as a missing one is.
     if (ident && (ident.id === null || !(await visibleTaskIds(db, viewer, [ident.id])).has(ident.id))) throw coreError(ident.notFound);
-    const changes = await toChanges(db, items);
+    const changes = await toChanges(db, viewer!, items);
     let result;
     try {
       result = await applyEdit({ db, tracker }, viewer!, ident?.id ?? null, changes, { source: 'api' });

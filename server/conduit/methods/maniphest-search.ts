@@ -21,6 +21,14 @@ const ATTACHMENTS = ['subscribers', 'projects'];
 
 const epochParam = int('an epoch timestamp (seconds)', 0, 253402300799);
 
+const relatedIds = intList('task ID', 1, INT4_MAX).pipe(z.array(z.number()).max(100, { error: 'must list at most 100 tasks.' }));
+
+/** true or false, also as the text form fields carry ("true", "1", "false", "0"). */
+const flag = z.preprocess(
+  (v) => (v === 'true' || v === '1' || v === 1 ? true : v === 'false' || v === '0' || v === 0 ? false : v),
+  z.boolean({ error: (iss) => (iss.input === undefined ? 'is required.' : 'must be true or false.') }),
+);
+
 const Constraints = z
   .object(
     {
@@ -45,6 +53,10 @@ const Constraints = z
       modifiedEnd: epochParam.optional(),
       closedStart: epochParam.optional(),
       closedEnd: epochParam.optional(),
+      parentIDs: relatedIds.optional(),
+      subtaskIDs: relatedIds.optional(),
+      hasParents: flag.optional(),
+      hasSubtasks: flag.optional(),
     },
     { error: 'must be a map of constraints.' },
   )
@@ -131,6 +143,11 @@ async function constraintFilter(db: Knex, tracker: Tracker, c: Constraints, base
   if (created) f.created = created;
   if (updated) f.updated = updated;
   if (closed) f.closed = closed;
+  if (c.parentIDs) f.parentIds = c.parentIDs;
+  if (c.subtaskIDs) f.subtaskIds = c.subtaskIDs;
+  if (c.hasParents !== undefined) f.hasOpenParents = c.hasParents;
+  if (c.hasSubtasks !== undefined) f.hasOpenSubtasks = c.hasSubtasks;
+  if (c.hasParents !== undefined || c.hasSubtasks !== undefined) f.openStatuses = tracker.openStatusKeys;
   return f;
 }
 
@@ -145,7 +162,7 @@ export const maniphestSearch = defineMethod({
       name: 'constraints',
       type: 'optional map<string, wild>',
       description:
-        'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive); projects (project PHIDs or hashtags: all of them; any(…), not(…), null() for untagged).',
+        'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive); projects (project PHIDs or hashtags: all of them; any(…), not(…), null() for untagged); parentIDs (subtasks of these task IDs), subtaskIDs (parents of these); hasParents, hasSubtasks (true: with an open parent or subtask; false: without).',
     },
     { name: 'attachments', type: 'optional map<string, bool>', description: '{"subscribers": true} adds each task\'s subscriber PHIDs, their count and whether you are one; {"projects": true} its project PHIDs.' },
     { name: 'order', type: 'optional string', description: `${ORDERS.join(', ')}. "priority" if not given; "relevance" needs a query constraint.` },

@@ -3,12 +3,16 @@ import { comment } from './comment';
 import { create } from './create';
 import { description } from './description';
 import { mentioned } from './mentioned';
+import { mergedFrom } from './merged-from';
+import { mergedInto } from './merged-into';
 import { owner } from './owner';
 import { priority } from './priority';
 import { projects } from './projects';
+import { parents, subtasks } from './relations';
 import { say, type Sentence } from './sentence';
 import { status } from './status';
 import { subscribers } from './subscribers';
+import { subtaskStatus } from './subtask-status';
 import { title } from './title';
 import type { Tracker } from '../task';
 import type { DescribeContext, EventType, StoredEvent } from './types';
@@ -18,7 +22,10 @@ import { view } from './view';
 type AnyEventType = EventType<any>;
 
 /** Every event type Trellis knows. A stored type missing here still renders (as "edited"). */
-const EVENT_TYPES: readonly AnyEventType[] = [create, title, description, status, priority, owner, view, subscribers, comment, mentioned, projects, column];
+const EVENT_TYPES: readonly AnyEventType[] = [
+  create, title, description, status, priority, owner, view, subscribers, comment, mentioned, projects, column,
+  parents, subtasks, mergedInto, mergedFrom, subtaskStatus,
+];
 
 const BY_TYPE = new Map<string, AnyEventType>(EVENT_TYPES.map((t) => [t.type, t]));
 

@@ -80,6 +80,14 @@ export function listOf(refs: (UserRef | ProjectRef)[]): Sentence {
   };
 }
 
+/** "T5: Foo, T6: Bar" as a list of linked tasks. */
+export function listOfTasks(refs: TaskRef[]): Sentence {
+  return {
+    html: refs.map(partHtml).join(', '),
+    text: refs.map(partText).join(', '),
+  };
+}
+
 export function join(...pieces: (Sentence | string)[]): Sentence {
   return {
     html: pieces.map((p) => (typeof p === 'string' ? escapeHtml(p) : p.html)).join(''),

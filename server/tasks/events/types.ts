@@ -1,4 +1,5 @@
 import type { ProjectLookup } from '../../projects/lookup';
+import type { Knex } from 'knex';
 import type { Actor, Capability } from '../../users/roles';
 import type { User } from '../../users/user';
 import type { TaskState, Tracker } from '../task';
@@ -13,6 +14,8 @@ export interface ParseContext {
   projects: ProjectLookup;
   /** Many people at once, by lowercased username and by id: one query each, however long the list. */
   findUsers(usernames: string[], ids: number[]): Promise<{ byName: Map<string, User>; byId: Map<number, User> }>;
+  /** Which of these tasks exist and may be seen by the actor. */
+  visibleTaskIds(ids: number[]): Promise<Set<number>>;
 }
 
 /** A stored event as the renderers see it. */
@@ -37,6 +40,29 @@ export interface DescribeContext {
   /** Projects and board columns the sentences name; without them a tag reads as "a project". */
   project?(id: number): ProjectRef | undefined;
   column?(id: number): string | undefined;
+}
+
+/**
+ * What a change that reaches other tasks (a subtask, a merge) may look at and do,
+ * inside the editor's transaction.
+ */
+export interface RelatedContext {
+  trx: Knex.Transaction;
+  tracker: Tracker;
+  actor: Actor;
+  /** The task edited; null while it is being created. */
+  taskId: number | null;
+  authorId: number;
+  before: TaskState;
+  after: TaskState;
+  /** Edits another task in this transaction on behalf of this edit; that edit makes no related changes of its own. */
+  editOther(taskId: number, changes: Change[]): Promise<void>;
+}
+
+/** What a check may adjust: the value itself (what the actor may not see is kept), and changes it implies. */
+export interface CheckResult<T> {
+  value?: T;
+  implied?: Change[];
 }
 
 /** Thrown by parse/validate: a message shown beside the named form field. */
@@ -89,6 +115,12 @@ export interface EventType<T> {
   action?(e: StoredEvent, tracker: Tracker): string;
   /** The line, or null when this viewer may not see what it is about. */
   describe(e: StoredEvent, ctx: DescribeContext): Sentence | null;
+  /** Edits of this type are serialised with each other (they link tasks), before any task is locked. */
+  readonly locksGraph?: boolean;
+  /** Checks against other tasks, after the actor's capabilities: they exist, may be seen, are open. */
+  check?(c: RelatedContext, from: T, to: T): Promise<CheckResult<T> | void>;
+  /** Writes what the change means for other tasks, after this task's row and events. */
+  afterWrite?(c: RelatedContext & { taskId: number }, from: T, to: T): Promise<void>;
 }
 
 /** A requested change, as forms and scripts express it. */

@@ -6,6 +6,7 @@ import type { TaskQuery } from '../../search/query';
 import { findNamedQuery, listSavedQueries, paramsFromString, paramsToString, saveQuery, savedAsNamed, type NamedQuery, type SavedQuery } from '../../search/saved/queries';
 import { taskJump } from '../../search/text';
 import { bulkTargets, planBulkEdit, queueBulkEdit } from '../../tasks/bulk';
+import { tasksWithSubtasks } from '../../tasks/graph/graph';
 import { parseTaskId } from '../../tasks/task';
 import { can } from '../../users/roles';
 import type { AppDeps } from '../deps';
@@ -79,7 +80,8 @@ export function listRoutes(deps: AppDeps) {
     const hasErrors = Object.keys(errors).length > 0;
     const shareUrl = opts.key ? `/maniphest/query/${opts.key}/` : `/maniphest/query/?${own.toString()}`;
     const exportUrl = (format: string) => (opts.key ? `/maniphest/query/${opts.key}/export.${format}` : `/maniphest/query/export.${format}?${own.toString()}`);
-    const results = page && query ? searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl) : null;
+    const withSubtasks = page ? await tasksWithSubtasks(deps.db, viewer, page.tasks.map((t) => t.id)) : new Set<number>();
+    const results = page && query ? searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl, withSubtasks) : null;
     const bulk = results && !results.empty && can(viewer, 'task.bulk') ? bulkFormModel(deps.tracker, paramsToString(opts.params), shareUrl, opts.bulk) : null;
     renderPage(
       req,

@@ -8,11 +8,13 @@ import { parseTaskId } from '../../tasks/task';
 import { splitHashtags } from '../../projects/project';
 import type { User } from '../../users/user';
 import { domainOf, type AppDeps } from '../deps';
-import { CommentForm, SubscribeForm, TaskForm, parseForm } from '../forms';
+import { CommentForm, SubscribeForm, TaskForm, TaskFormDefaults, parseForm } from '../forms';
 import { formProblem, requireCapability, requireViewer, taskIdParam } from '../guards';
 import { renderPage } from '../render';
 import { hovercardModel } from '../views/hovercard';
+import { openSubtasksOf } from '../../tasks/graph/graph';
 import { taskFormModel } from '../views/task-form';
+import { openSubtasksWarning } from '../views/task-graph';
 import { taskPageModel, type FormState } from '../views/task-page';
 
 /**
@@ -27,12 +29,14 @@ function tagChanges(now: string, was: string | undefined) {
 }
 
 /** Form fields to changes: only the fields present in the POST become changes. */
-function taskFormChanges(form: ReturnType<typeof TaskForm.parse>): Change[] {
+function taskFormChanges(form: ReturnType<typeof TaskForm.parse>, isCreate = false): Change[] {
   const changes: Change[] = [];
   for (const type of ['title', 'description', 'status', 'priority', 'owner', 'view'] as const) {
     if (form[type] !== undefined) changes.push({ type, value: form[type] });
   }
   if (form.projects !== undefined) changes.push({ type: 'projects', value: tagChanges(form.projects, form.projectsWas) });
+  const parents = isCreate ? (form.parent ?? '').split(/[\s,]+/).filter(Boolean) : [];
+  if (parents.length) changes.push({ type: 'parents', value: { add: parents } });
   return changes;
 }
 
@@ -49,7 +53,9 @@ export function taskRoutes(deps: AppDeps) {
     const viewer = requireViewer(req);
     const target = id === null ? null : await loadTaskForEdit(deps.db, viewer, id);
     const model = taskFormModel(deps.tracker, viewer, target, form);
-    renderPage(req, res, 'pages/tasks/edit', model.heading, model, status);
+    const open = target && !deps.tracker.isClosed(target.task.status) ? await openSubtasksOf(deps.db, deps.tracker, viewer, target.task.id) : [];
+    const subtaskWarning = target ? openSubtasksWarning(deps.tracker, target.task.id, open.length) : null;
+    renderPage(req, res, 'pages/tasks/edit', model.heading, { ...model, subtaskWarning }, status);
   }
 
   /** Runs an edit; refused input re-renders the page with the person's input and the problems. */
@@ -132,7 +138,8 @@ export function taskRoutes(deps: AppDeps) {
 
     async newForm(req: Request, res: Response) {
       requireCapability(req, 'task.create', 'You do not have permission to create tasks.');
-      await renderForm(req, res, null);
+      const defaults = TaskFormDefaults.parse(req.query ?? {});
+      await renderForm(req, res, null, { input: Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== undefined)) });
     },
 
     async create(req: Request, res: Response) {
@@ -142,7 +149,7 @@ export function taskRoutes(deps: AppDeps) {
         res,
         async () => {
           const form = parseForm(TaskForm, req.body);
-          const { taskId } = await applyEdit(domain, viewer, null, taskFormChanges(form), { source: 'web' });
+          const { taskId } = await applyEdit(domain, viewer, null, taskFormChanges(form, true), { source: 'web' });
           return `/T${taskId}`;
         },
         (form, status) => renderForm(req, res, null, form, status),

@@ -15,6 +15,18 @@ export function queryFormModel(params: QueryParams, tracker: Tracker, errors: Re
     subscribers: params.subscribers ?? '',
     closers: params.closers ?? '',
     projects: params.projects ?? '',
+    parents: params.parents ?? '',
+    subtasks: params.subtasks ?? '',
+    relationOptions: (['hasParents', 'hasSubtasks'] as const).map((name) => ({
+      name,
+      label: name === 'hasParents' ? 'Open Parents' : 'Open Subtasks',
+      error: errors[name] ?? null,
+      options: [
+        { value: '', label: 'Show All', selected: !params[name] },
+        { value: 'yes', label: `Only Tasks With Open ${name === 'hasParents' ? 'Parents' : 'Subtasks'}`, selected: params[name] === 'yes' },
+        { value: 'no', label: `Only Tasks Without Open ${name === 'hasParents' ? 'Parents' : 'Subtasks'}`, selected: params[name] === 'no' },
+      ],
+    })),
     statusOptions: [
       { value: 'any-open', label: 'Any open', checked: statuses.has('any-open') },
       { value: 'any-closed', label: 'Any closed', checked: statuses.has('any-closed') },

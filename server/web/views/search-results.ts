@@ -41,7 +41,14 @@ function titleHtml(t: FoundTask): string {
   return escapeHtml(t.markedTitle).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
 }
 
-export function searchResultsModel(page: SearchPage, group: Group, tracker: Tracker, config: Config, pageUrl: (cursor: string, dir: 'after' | 'before') => string) {
+export function searchResultsModel(
+  page: SearchPage,
+  group: Group,
+  tracker: Tracker,
+  config: Config,
+  pageUrl: (cursor: string, dir: 'after' | 'before') => string,
+  withSubtasks: ReadonlySet<number> = new Set(),
+) {
   const now = new Date();
   const groups: { label: string; count: string | null; rows: object[] }[] = [];
   let current: { key: unknown; label: string } | null = null;
@@ -59,6 +66,7 @@ export function searchResultsModel(page: SearchPage, group: Group, tracker: Trac
       monogram: `T${t.id}`,
       url: `/T${t.id}`,
       titleHtml: titleHtml(t),
+      hasSubtasks: withSubtasks.has(t.id),
       ...state,
       owner: owner ? userLink(owner) : null,
       tags: (page.tags.get(t.id) ?? []).map(tagModel),

@@ -31,7 +31,8 @@ export function taskFormModel(
   const canClose = can(viewer, 'task.close');
   const canSetVisibility = can(viewer, 'task.visibility');
   const canTag = can(viewer, 'task.edit');
-  const shown = ['title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
+  const parent = t ? null : pick(input, 'parent', '') || null;
+  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
   return {
     isEdit: Boolean(t),
     heading: t ? `Edit Task: ${t.title}` : 'Create New Task',
@@ -47,6 +48,8 @@ export function taskFormModel(
     canTag,
     projects: pick(input, 'projects', target?.hashtags ?? ''),
     projectsWas: pick(input, 'projectsWas', target?.hashtags ?? ''),
+    // A new subtask's parents ("Create Subtask", or ?parent= in the URL); the field is only on such forms.
+    parent,
     canTriage,
     canClose,
     canSetVisibility,

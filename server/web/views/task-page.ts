@@ -9,6 +9,7 @@ import { formatDateTime } from './dates';
 import { priorityOptions, statusOptions } from './options';
 import { userLink, userRefs } from './people';
 import { boardCardsModel, tagModel } from './projects';
+import { openSubtaskCount, openSubtasksWarning, relatedActionsModel, taskGraphModel } from './task-graph';
 
 const SOURCE_NAMES: Record<string, string> = { web: 'Via Web', cli: 'Via Command Line', api: 'Via Conduit', email: 'Via Email' };
 /** Sources worth a visible mark on the group, not only a tooltip: a reply by mail reads differently from a typed comment. */
@@ -101,6 +102,10 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       mentionsHere: detail.mentionsHere.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
       any: detail.mentionedIn.length + detail.mentionsHere.length > 0,
     },
+    graph: taskGraphModel(detail.graph, tracker),
+    duplicates: detail.mergedFrom.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
+    mergedInto: detail.mergedInto.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
+    related: relatedActionsModel(task, task.ownerId === null ? undefined : users.get(task.ownerId), detail.boards.tags.map((t) => `#${t.hashtag}`), viewer, tracker),
     actions: {
       canEdit: may('task.edit'),
       canClaim: may('task.claim') && task.ownerId !== viewer?.id,
@@ -120,6 +125,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       owner: text(input, 'owner') ?? '',
       statusOptions: statusOptions(tracker, text(input, 'status'), `Keep ${tracker.statusName(task.status)}`),
       priorityOptions: priorityOptions(tracker, text(input, 'priority'), `Keep ${tracker.priorityName(task.priority)}`),
+      subtaskWarning: tracker.isClosed(task.status) ? null : openSubtasksWarning(tracker, task.id, openSubtaskCount(detail.graph, tracker)),
       errors: { ...errors, form: formWideError(errors, commentFields) },
     },
     // Without a comment form, the page itself says why the submission was refused.

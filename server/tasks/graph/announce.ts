@@ -1,0 +1,24 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { SubtaskStatus } from '../events/subtask-status';
+import { insertEvents } from '../repository';
+
+/**
+ * When a task's status changes, each of its parents hears of it on its own timeline.
+ * Only events are written there: the parent row is not touched, so no edit of a
+ * parent waits on this one or the other way round.
+ */
+export async function announceStatusToParents(
+  trx: Knex.Transaction,
+  meta: { taskId: number; parentIds: number[]; actorId: number; source: string; at: Date },
+  from: string,
+  to: string,
+): Promise<void> {
+  if (from === to) return;
+  const change: SubtaskStatus = { task: meta.taskId, from, to };
+  for (const parentId of meta.parentIds) {
+    await insertEvents(trx, { taskId: parentId, groupId: crypto.randomUUID(), actorId: meta.actorId, source: meta.source, at: meta.at }, [
+      { type: 'subtask-status', old: null, new: change },
+    ]);
+  }
+}

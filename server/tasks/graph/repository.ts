@@ -1,0 +1,210 @@
+import type { Knex } from 'knex';
+import { VIEW_POLICIES } from '../../config';
+import type { Actor } from '../../users/roles';
+import { visiblePolicies } from '../policy';
+
+/**
+ * SQL of the task graph: parent → subtask edges (task_subtasks) and the merge
+ * records (task_edges, 'merged-into' / 'merged-from').
+ */
+
+/** A bound on any walk of the graph: the walks dedupe what they visit, this only stops a runaway. */
+const WALK_LIMIT = 100000;
+
+/**
+ * Serialises edits that add edges, across every app process: two edits that would each be fine
+ * but together close a cycle can not both pass their check. Readers are not blocked.
+ */
+export async function lockGraph(trx: Knex.Transaction): Promise<void> {
+  await trx.raw('LOCK TABLE task_subtasks IN SHARE ROW EXCLUSIVE MODE');
+}
+
+export async function findRelationIds(db: Knex, taskId: number): Promise<{ parentIds: number[]; subtaskIds: number[] }> {
+  const rows = (await db('task_subtasks')
+    .select('parent_id', 'child_id')
+    .where('parent_id', taskId)
+    .orWhere('child_id', taskId)
+    .orderBy(['parent_id', 'child_id'])) as { parent_id: number; child_id: number }[];
+  return {
+    parentIds: rows.filter((r) => r.child_id === taskId).map((r) => r.parent_id),
+    subtaskIds: rows.filter((r) => r.parent_id === taskId).map((r) => r.child_id),
+  };
+}
+
+export async function findParentIds(db: Knex, taskId: number): Promise<number[]> {
+  const rows = (await db('task_subtasks').select('parent_id').where('child_id', taskId).orderBy('parent_id')) as { parent_id: number }[];
+  return rows.map((r) => r.parent_id);
+}
+
+export async function addSubtaskEdges(trx: Knex.Transaction, edges: { parentId: number; childId: number }[]): Promise<void> {
+  if (!edges.length) return;
+  await trx('task_subtasks')
+    .insert(edges.map((e) => ({ parent_id: e.parentId, child_id: e.childId })))
+    .onConflict(['parent_id', 'child_id'])
+    .ignore();
+}
+
+export async function removeSubtaskEdges(trx: Knex.Transaction, edges: { parentId: number; childId: number }[]): Promise<void> {
+  for (const e of edges) await trx('task_subtasks').where({ parent_id: e.parentId, child_id: e.childId }).del();
+}
+
+/**
+ * A path down the graph from `from` to `to` (both included), or null when `to` is not below
+ * `from`. The walk visits each edge once; the first query stops at the first sighting, and only a
+ * found path (a refusal) pays for the second, which reads the walk's predecessors.
+ */
+export async function findPathDown(db: Knex, from: number, to: number): Promise<number[] | null> {
+  const walk = `WITH RECURSIVE walk(id, via) AS (
+      SELECT child_id, parent_id FROM task_subtasks WHERE parent_id = ?
+      UNION
+      SELECT e.child_id, e.parent_id FROM walk JOIN task_subtasks e ON e.parent_id = walk.id
+    )`;
+  const found = await db.raw(`${walk} SELECT EXISTS (SELECT 1 FROM (SELECT id FROM walk LIMIT ${WALK_LIMIT}) w WHERE w.id = ?) AS found`, [from, to]);
+  if (!(found.rows as { found: boolean }[])[0]?.found) return null;
+  const rows = (await db.raw(`${walk} SELECT id, via FROM walk LIMIT ${WALK_LIMIT}`, [from])).rows as { id: number; via: number }[];
+  const via = new Map<number, number>();
+  // The walk is breadth first: the first predecessor seen lies on a shortest path.
+  for (const r of rows) if (!via.has(r.id)) via.set(r.id, r.via);
+  const path = [to];
+  while (path[0] !== from) path.unshift(via.get(path[0]!)!);
+  return path;
+}
+
+/** The visibility condition on the tasks alias `t`, as the lists apply it; empty for a viewer who sees everything. */
+function visibleCondition(viewer: Actor | null): { sql: string; bindings: (string | number)[] } {
+  const policies = visiblePolicies(viewer);
+  if (VIEW_POLICIES.every((p) => policies.includes(p))) return { sql: 'true', bindings: [] };
+  const list = policies.map(() => '?').join(', ');
+  if (!viewer) return { sql: `t.view_policy IN (${list})`, bindings: policies };
+  return { sql: `(t.view_policy IN (${list}) OR t.owner_id = ?)`, bindings: [...policies, viewer.id] };
+}
+
+export interface GraphNodeRow {
+  id: number;
+  dir: 'up' | 'down';
+  direct: boolean;
+}
+
+/**
+ * Every task the viewer may see above and below a task, walking only through tasks they may see,
+ * at most `cap + 1` of them; beside them, its direct parents and subtasks (at most `cap` each),
+ * for when the whole is too big to draw. One statement.
+ */
+export async function findGraphNodes(db: Knex, viewer: Actor | null, taskId: number, cap: number): Promise<GraphNodeRow[]> {
+  const vis = visibleCondition(viewer);
+  const step = (dir: 'up' | 'down') => {
+    const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
+    return `${dir}(id) AS (
+        SELECT e.${next} FROM task_subtasks e JOIN tasks t ON t.id = e.${next} WHERE e.${near} = ? AND ${vis.sql}
+        UNION
+        SELECT e.${next} FROM ${dir} JOIN task_subtasks e ON e.${near} = ${dir}.id JOIN tasks t ON t.id = e.${next} WHERE ${vis.sql}
+      )`;
+  };
+  const direct = (dir: 'up' | 'down') => {
+    const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
+    return `(SELECT e.${next} AS id, '${dir}' AS dir, true AS direct FROM task_subtasks e JOIN tasks t ON t.id = e.${next}
+        WHERE e.${near} = ? AND ${vis.sql} ORDER BY e.${next} LIMIT ${cap})`;
+  };
+  const sql = `WITH RECURSIVE ${step('up')}, ${step('down')}
+    (SELECT id, dir, false AS direct FROM (SELECT id, 'up' AS dir FROM up UNION ALL SELECT id, 'down' FROM down) AS reach LIMIT ${cap + 1})
+    UNION ALL ${direct('up')} UNION ALL ${direct('down')}`;
+  const b = vis.bindings;
+  const rows = (await db.raw(sql, [taskId, ...b, ...b, taskId, ...b, ...b, taskId, ...b, taskId, ...b])).rows as GraphNodeRow[];
+  return rows.map((r) => ({ id: Number(r.id), dir: r.dir, direct: r.direct }));
+}
+
+export interface GraphTaskRow {
+  id: number;
+  title: string;
+  status: string;
+  priority: number;
+  owner_id: number | null;
+  owner_username: string | null;
+  view_policy: string;
+  parent_ids: number[];
+}
+
+/** The rows a graph draws, with each one's parents among them. One statement. */
+export async function findGraphTasks(db: Knex, ids: number[]): Promise<GraphTaskRow[]> {
+  if (!ids.length) return [];
+  const rows = await db.raw(
+    `SELECT t.id, t.title, t.status, t.priority, t.owner_id, u.username AS owner_username, t.view_policy,
+        ARRAY(SELECT e.parent_id FROM task_subtasks e WHERE e.child_id = t.id AND e.parent_id = ANY(?::int[]) ORDER BY e.parent_id) AS parent_ids
+       FROM tasks t LEFT JOIN users u ON u.id = t.owner_id
+      WHERE t.id = ANY(?::int[])`,
+    [ids, ids],
+  );
+  return (rows.rows as GraphTaskRow[]).map((r) => ({ ...r, parent_ids: (r.parent_ids ?? []).map(Number) }));
+}
+
+/** Direct subtasks of a task that the viewer may see and that are open. */
+export async function findOpenSubtaskIds(db: Knex, viewer: Actor | null, taskId: number, openStatuses: string[]): Promise<number[]> {
+  const vis = visibleCondition(viewer);
+  const rows = await db.raw(
+    `SELECT t.id FROM task_subtasks e JOIN tasks t ON t.id = e.child_id
+      WHERE e.parent_id = ? AND t.status = ANY(?::text[]) AND ${vis.sql} ORDER BY t.id`,
+    [taskId, openStatuses, ...vis.bindings],
+  );
+  return (rows.rows as { id: number }[]).map((r) => Number(r.id));
+}
+
+/** Which of the given tasks have at least one subtask the viewer may see. */
+export async function findTasksWithSubtasks(db: Knex, viewer: Actor | null, taskIds: number[]): Promise<Set<number>> {
+  if (!taskIds.length) return new Set();
+  const vis = visibleCondition(viewer);
+  const rows = await db.raw(
+    `SELECT p.id FROM unnest(?::int[]) AS p(id)
+      WHERE EXISTS (SELECT 1 FROM task_subtasks e JOIN tasks t ON t.id = e.child_id WHERE e.parent_id = p.id AND ${vis.sql})`,
+    [taskIds, ...vis.bindings],
+  );
+  return new Set((rows.rows as { id: number }[]).map((r) => Number(r.id)));
+}
+
+/** Records a merge in both directions. */
+export async function addMergeEdges(trx: Knex.Transaction, duplicateId: number, survivorId: number): Promise<void> {
+  await trx('task_edges')
+    .insert([
+      { src_task_id: duplicateId, type: 'merged-into', dst_task_id: survivorId },
+      { src_task_id: survivorId, type: 'merged-from', dst_task_id: duplicateId },
+    ])
+    .onConflict(['src_task_id', 'type', 'dst_task_id'])
+    .ignore();
+}
+
+export interface PickerTaskRow {
+  id: number;
+  title: string;
+  status: string;
+  priority: number;
+}
+
+/**
+ * Tasks for a picker: the one numbered `id`, or those whose titles have words starting with each
+ * of `words`, newest first, among tasks the viewer may see. Words are letters and digits only.
+ */
+export async function searchPickerTasks(
+  db: Knex,
+  viewer: Actor | null,
+  q: { id: number | null; words: string[]; exclude: number[]; statuses: string[] | null; limit: number },
+): Promise<PickerTaskRow[]> {
+  const match: string[] = [];
+  const bindings: unknown[] = [];
+  if (q.id !== null) {
+    match.push('t.id = ?');
+    bindings.push(q.id);
+  }
+  if (q.words.length) {
+    match.push(`t.search_vector @@ to_tsquery('english'::regconfig, ?)`);
+    bindings.push(q.words.map((w) => `${w}:*A`).join(' & '));
+  }
+  if (!match.length) return [];
+  const vis = visibleCondition(viewer);
+  const statuses = q.statuses ? 'AND t.status = ANY(?::text[])' : '';
+  const rows = await db.raw(
+    `SELECT t.id, t.title, t.status, t.priority FROM tasks t
+      WHERE (${match.join(' OR ')}) AND ${vis.sql} AND NOT (t.id = ANY(?::int[])) ${statuses}
+      ORDER BY t.id DESC LIMIT ?`,
+    [...bindings, ...vis.bindings, q.exclude, ...(q.statuses ? [q.statuses] : []), q.limit] as Knex.RawBinding[],
+  );
+  return rows.rows as PickerTaskRow[];
+}
