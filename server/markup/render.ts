@@ -22,7 +22,7 @@ export function isSafeUrl(url: string): boolean {
  * characters takes milliseconds. Code past the caps is shown unhighlighted.
  */
 export const HIGHLIGHT_BLOCK_LIMIT = 5000;
-export const HIGHLIGHT_TEXT_LIMIT = 20000;
+export const HIGHLIGHT_TEXT_LIMIT = 10000;
 
 /** Server-side highlighting for fenced code with a known language; the rest is escaped as is. */
 function highlight(code: string, language: string): string {

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ValidationError } from '../errors';
-import type { ColumnValue } from '../tasks/events/column';
+import { sameColumns, type ColumnValue } from '../tasks/events/column';
 import type { TaskState, Tracker } from '../tasks/task';
 import * as boards from './board-repository';
 import { placeCard } from './placement';
@@ -19,11 +19,6 @@ export async function loadTaskBoards(db: Knex, taskId: number): Promise<Pick<Tas
 }
 
 const sorted = (ids: Iterable<number>) => [...new Set(ids)].sort((a, b) => a - b);
-
-function sameColumns(a: Record<string, number>, b: Record<string, number>): boolean {
-  const keys = Object.keys(a);
-  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
-}
 
 /** Of a project and its milestones, a task keeps one tag: the one a move named, else the newest milestone. */
 function keepOnePerFamily(tags: Map<number, Project>, preferred: Set<number>) {

@@ -31,7 +31,8 @@ const taskId = (raw: unknown): number | undefined => {
   return typeof n === 'number' && Number.isInteger(n) && n > 0 ? n : undefined;
 };
 
-function sameColumns(a: Record<string, number>, b: Record<string, number>): boolean {
+/** Whether two placements put every card in the same column. */
+export function sameColumns(a: Record<string, number>, b: Record<string, number>): boolean {
   const keys = Object.keys(a);
   return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }
