@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { addColumn } from '../../server/projects/columns';
 import { createProject } from '../../server/projects/edit';
 import { ProjectInput } from '../../server/projects/project';
@@ -15,8 +14,6 @@ import { PASSWORD, createTask, createUser, edit } from '../support/factories';
  * confirmation. Console errors and CSP refusals fail the test.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let t: TestApp;
 let server: Server;
@@ -32,10 +29,8 @@ let acceptDialogs = true;
 
 beforeAll(async () => {
   t = await startTestApp();
-  server = t.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  ({ server, base } = await serveOnPort(t.app));
+  browser = await launchChromium();
   mia = await createUser(t.db, { username: 'mia', role: 'maintainer' });
   project = await createProject(t.db, mia, ProjectInput.parse({ name: 'Board' }));
   await addColumn(t.db, t.tracker, mia, project, { name: 'Doing', status: '', limit: '1', strict: '' });
@@ -44,10 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await stopServer(server);
   await t?.database.close();
 });
 

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD, createTask, createUser, edit } from '../support/factories';
 
@@ -12,17 +11,6 @@ import { PASSWORD, createTask, createUser, edit } from '../support/factories';
  * fails the test that caused it.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let t: TestApp;
 let server: Server;
@@ -37,12 +25,10 @@ const COMMENT = (secret: number, target: number) => `Blocked by T${target}, see 
 
 beforeAll(async () => {
   t = await startTestApp();
-  server = t.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await serveOnPort(t.app));
   // launch() starts Chromium on a fresh temporary profile and deletes it on close, so no cache,
   // cookie or setting of an earlier run leaks in; each test then opens its own context.
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  browser = await launchChromium();
 
   const alice = await createUser(t.db, { username: 'alice', role: 'engineer' });
   await createUser(t.db, { username: 'bob', role: 'engineer' });
@@ -57,10 +43,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await stopServer(server);
   await t?.database.close();
 });
 

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../support/app';
 import { PASSWORD, createTask, createUser, edit } from '../support/factories';
 
@@ -11,8 +10,6 @@ import { PASSWORD, createTask, createUser, edit } from '../support/factories';
  * Every page's console is watched, so a script error or a refused script fails the test.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let t: TestApp;
 let server: Server;
@@ -24,10 +21,8 @@ const ids = { epic: 0, logs: 0, queues: 0, secret: 0, release: 0 };
 
 beforeAll(async () => {
   t = await startTestApp();
-  server = t.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  ({ server, base } = await serveOnPort(t.app));
+  browser = await launchChromium();
   const alice = await createUser(t.db, { username: 'alice', role: 'engineer' });
   const mia = await createUser(t.db, { username: 'mia', role: 'maintainer' });
   ids.epic = await createTask(t.domain, alice, { title: 'Quarterly cleanup' });
@@ -40,10 +35,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await stopServer(server);
   await t?.database.close();
 });
 

@@ -1,7 +1,6 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { withoutNul } from '../../server/db/text';
 import { createProject } from '../../server/projects/edit';
 import { ProjectInput } from '../../server/projects/project';
@@ -24,8 +23,6 @@ import { activeInDom } from './active-dom';
  * script, frame or non-http(s) link in the rendered DOM fails the test too.
  */
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 /** Pages opened at once: enough to overlap server and browser work on two cores. */
 const TABS = 4;
 
@@ -101,10 +98,8 @@ async function submitted(page: Page, action: string, fields: Record<string, stri
 
 beforeAll(async () => {
   t = await startTestApp();
-  server = t.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+  ({ server, base } = await serveOnPort(t.app));
+  browser = await launchChromium();
 
   const ada = await createUser(t.db, { username: 'ada', role: 'admin' });
   for (const [i, payload] of XSS_PAYLOADS.entries()) {
@@ -160,10 +155,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (server) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
+  await stopServer(server);
   await t?.deps.jobs.stop();
   await t?.database.close();
 });
