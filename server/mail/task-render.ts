@@ -1,7 +1,7 @@
 import { boardNamesFor } from '../projects/task-boards';
 import type { Knex } from 'knex';
 import type { Config } from '../config';
-import { parseMarkup } from '../markup/render';
+import { namedIn, parseMarkup } from '../markup/render';
 import { canView } from '../tasks/policy';
 import { resolveReferences } from '../tasks/references';
 import * as repo from '../tasks/repository';
@@ -36,16 +36,8 @@ export function taskMailRenderer(tracker: Tracker, config: Readonly<Config>, sec
       if (!events.length) return closeMessage(trx, m.id, 'void', 'Nothing to report.');
       const texts = events.filter((e) => e.type === 'comment').map((e) => String(e.new ?? ''));
       if (events.some((e) => e.type === 'create')) texts.push(task.description);
-      const taskIds = new Set(timelineTaskIds(events));
-      const usernames = new Set<string>();
-      const hashtags = new Set<string>();
-      for (const text of texts) {
-        for (const ref of parseMarkup(text).references) {
-          if (ref.kind === 'task') taskIds.add(ref.id);
-          else if (ref.kind === 'user') usernames.add(ref.username);
-          else hashtags.add(ref.hashtag);
-        }
-      }
+      const { taskIds, usernames, hashtags } = namedIn(texts.map(parseMarkup));
+      for (const id of timelineTaskIds(events)) taskIds.add(id);
       const toIds = [...new Set([task.ownerId, ...events.map((e) => e.actorId)].filter((id): id is number => id !== null))];
       const userIds = [...timelineUserIds(events), task.authorId, ...subscriberIds, ...toIds];
       const [refs, boards] = await Promise.all([resolveReferences(trx, recipient, tracker, { taskIds, usernames, userIds, hashtags }), boardNamesFor(trx, events)]);

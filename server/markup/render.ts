@@ -103,13 +103,21 @@ export function renderMarkdown(text: string, references: ReferenceLookup = NO_RE
   return renderMarkup(parseMarkup(text), references);
 }
 
+/** Everything some parsed texts refer to, by kind: what a page or a mail resolves in one query per kind. */
+export function namedIn(docs: Iterable<MarkupDoc>): { taskIds: Set<number>; usernames: Set<string>; hashtags: Set<string> } {
+  const named = { taskIds: new Set<number>(), usernames: new Set<string>(), hashtags: new Set<string>() };
+  for (const doc of docs) {
+    for (const ref of doc.references) {
+      if (ref.kind === 'task') named.taskIds.add(ref.id);
+      else if (ref.kind === 'user') named.usernames.add(ref.username);
+      else named.hashtags.add(ref.hashtag);
+    }
+  }
+  return named;
+}
+
 /** The task ids and usernames a text refers to, by the same rules the renderer links them. */
 export function referencesIn(text: string): { taskIds: Set<number>; usernames: Set<string> } {
-  const taskIds = new Set<number>();
-  const usernames = new Set<string>();
-  for (const ref of parseMarkup(text).references) {
-    if (ref.kind === 'task') taskIds.add(ref.id);
-    else if (ref.kind === 'user') usernames.add(ref.username.toLowerCase());
-  }
-  return { taskIds, usernames };
+  const { taskIds, usernames } = namedIn([parseMarkup(text)]);
+  return { taskIds, usernames: new Set([...usernames].map((u) => u.toLowerCase())) };
 }

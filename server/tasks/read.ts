@@ -9,7 +9,7 @@ import * as repo from './repository';
 import type { Task, Tracker } from './task';
 import { timelineTaskIds, timelineUserIds } from './timeline';
 import { resolveReferences, type ResolvedReferences } from './references';
-import { parseMarkup, type MarkupDoc } from '../markup/render';
+import { namedIn, parseMarkup, type MarkupDoc } from '../markup/render';
 import { loadTaskTags } from '../projects/tags';
 import { loadTaskBoardsFor, type TaskBoards } from '../projects/task-boards';
 import { loadTaskGraph, type TaskGraph } from './graph/graph';
@@ -87,16 +87,8 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
   const boards = loadTaskBoardsFor(db, id, allEvents);
   const description = parseMarkup(task.description);
   const comments = new Map(allEvents.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));
-  const taskIds = new Set<number>(timelineTaskIds(allEvents));
-  const usernames = new Set<string>();
-  const hashtags = new Set<string>();
-  for (const doc of [description, ...comments.values()]) {
-    for (const ref of doc.references) {
-      if (ref.kind === 'task') taskIds.add(ref.id);
-      else if (ref.kind === 'user') usernames.add(ref.username);
-      else hashtags.add(ref.hashtag);
-    }
-  }
+  const { taskIds, usernames, hashtags } = namedIn([description, ...comments.values()]);
+  for (const id of timelineTaskIds(allEvents)) taskIds.add(id);
   for (const edge of edges) taskIds.add(edge.dstId);
   const userIds = [task.authorId, ...subscriberIds, ...timelineUserIds(allEvents)];
   if (task.ownerId) userIds.push(task.ownerId);
