@@ -207,7 +207,7 @@ describe('Quote', () => {
     await box.fill('I agree with this.');
 
     await page.locator(`[id="${ids.comment}"] a.quote`).click();
-    await page.waitForFunction('document.getElementById("comment-text").value.includes("wrote:")');
+    await page.waitForFunction(() => (document.getElementById('comment-text') as HTMLTextAreaElement).value.includes('wrote:'));
     expect(await box.inputValue()).toBe(`I agree with this.\n\n${quote()}`);
     expect(page.url()).toBe(`${base}/T${ids.main}`);
 
