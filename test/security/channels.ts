@@ -274,14 +274,21 @@ export interface MentionChannel {
 export const MENTION_CHANNELS: MentionChannel[] = [
   { name: 'the task page (timeline and Mentions panel)', probe: async (w, v, id) => pageAnswer(await w.browsers[v].get(`/T${id}`)) },
   { name: 'the hovercard', probe: async (w, v, id) => pageAnswer(await w.browsers[v].get(`/T${id}/hovercard`)) },
+  { name: 'the edit form', probe: async (w, v, id) => pageAnswer(await w.browsers[v].get(`/maniphest/task/edit/${id}/`)) },
+  // One event per page, so each cursor is compared too: a cursor must never point at an event the viewer may not see.
   {
-    name: 'the edit form',
-    // The version field is left out until issue 9's "the edit form's version field is the id of the newest event,
-    // including a mention from a task the viewer may not see" is fixed.
-    probe: async (w, v, id) => pageAnswer(await w.browsers[v].get(`/maniphest/task/edit/${id}/`)).replace(/name="version" value="[0-9]*"/, 'name="version"'),
+    name: 'transaction.search, one event per page',
+    probe: async (w, v, id) => {
+      const pages: unknown[] = [];
+      let after: unknown = null;
+      do {
+        const res = await call(w.app, 'transaction.search', { objectIdentifier: id, limit: 1, ...(after ? { after } : {}) }, w.tokens[v]);
+        pages.push(conduitAnswer(res));
+        after = res.result?.cursor?.after ?? null;
+      } while (after && pages.length < 50);
+      return pages.join('\n');
+    },
   },
-  // One page of 100: paging by one event at a time waits for issue 9's "transaction.search's cursor.after points
-  // at the same hidden event".
   { name: 'transaction.search', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'transaction.search', { objectIdentifier: id }, w.tokens[v])) },
   { name: 'maniphest.search', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'maniphest.search', { constraints: { ids: [id] }, attachments: { subscribers: true } }, w.tokens[v])) },
   {
