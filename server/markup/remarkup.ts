@@ -104,7 +104,13 @@ export function remarkupToMarkdown(source: string): string {
     }
     const callout = CALLOUT.exec(line);
     if (callout) {
-      out.push(`> **${callout[1] ?? callout[3]}:** ${inline(callout[2] ?? callout[4] ?? '')}`);
+      // Each callout is a box of its own, even when the next line starts another.
+      out.push(`> **${callout[1] ?? callout[3]}:** ${inline(callout[2] ?? callout[4] ?? '')}`, '');
+      continue;
+    }
+    if (/^>/.test(line)) {
+      const next = lines[i + 1] ?? '';
+      out.push(inline(line) + (/^>\s*\S/.test(next) && line.replace(/^>\s*/, '').trim() ? '\\' : ''));
       continue;
     }
     const header = HEADER.exec(line);
