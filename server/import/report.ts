@@ -23,8 +23,9 @@ export class ImportReport {
     this.skipped.set(reason, entry);
   }
 
-  note(configLine: string): void {
-    this.configuration.set(configLine, (this.configuration.get(configLine) ?? 0) + 1);
+  /** `tasks` is how many tasks use the value: 0 for one the source's configuration lists. */
+  note(configLine: string, tasks = 1): void {
+    this.configuration.set(configLine, (this.configuration.get(configLine) ?? 0) + tasks);
   }
 
   get(kind: string): number {
@@ -37,7 +38,7 @@ export class ImportReport {
     for (const [kind, n] of [...this.counts].sort(([a], [b]) => a.localeCompare(b))) out.push(`  ${kind}: ${n}`);
     if (this.configuration.size) {
       out.push('Not in the configuration (kept as they are; add them to TRELLIS_CONFIG to name them):');
-      for (const [line, n] of this.configuration) out.push(`  ${line} (${n} tasks)`);
+      for (const [line, n] of this.configuration) out.push(`  ${line}: ${n} tasks`);
     }
     out.push(this.skipped.size ? 'Skipped:' : 'Skipped: nothing');
     for (const [reason, { count, examples }] of [...this.skipped].sort(([, a], [, b]) => b.count - a.count)) {

@@ -51,7 +51,7 @@ export async function runImport(d: { db: Knex; tracker: Tracker }, o: ImportOpti
   const fakeId = () => --fake;
 
   for (const s of await readStatuses(client).catch(() => [])) {
-    if (!d.tracker.status(s.value)) report.note(`status "${s.value}" (${s.name}, ${s.closed ? 'closed' : 'open'})`);
+    if (!d.tracker.status(s.value)) report.note(`status "${s.value}" (${s.name})`, 0);
   }
 
   const users = new Map<string, KnownUser>();

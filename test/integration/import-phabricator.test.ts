@@ -140,7 +140,7 @@ test('imports people, tasks with their numbers, history and links; reports what 
   expect(text).toMatch(/view policy "PHID-PLCY-customcustomcustomcust" has no Trellis level: mapped to Maintainers/);
   expect(text).toMatch(/user whose name Trellis can not take: 1 \(bad name!\)/);
   expect(text).toMatch(/milestone .*Sprint 1/);
-  expect(text).toMatch(/status "needsinfo" \(Needs Info\)/);
+  expect(text).toMatch(/status "needsinfo" \(Needs Info\): 1 tasks/);
   expect(text).toMatch(/priority 42 \(Meh\)/);
   // Nothing half-written: the skipped tasks have no row, no event, no record.
   expect(Number((await db()('task_events').whereNotIn('task_id', [5, 12, 40]).count('* as n').first())!.n)).toBe(0);
