@@ -126,6 +126,10 @@ test('imports people, tasks with their numbers, history and links; reports what 
   expect(t40).toMatchObject({ status: 'needsinfo', priority: 42, view: 'public' });
   expect(await usernameOf(t40.authorId)).toBe('unknown-user');
   expect(await db()('task_subtasks').select('parent_id', 'child_id')).toEqual([{ parent_id: 40, child_id: 5 }]);
+  // T12 was merged into T40, which arrived after it: the link waited for it.
+  expect((await findEdges(db(), 12)).filter((e) => e.type === 'merged-into').map((e) => e.dstId)).toEqual([40]);
+  expect((await findEdges(db(), 40)).filter((e) => e.type === 'merged-from').map((e) => e.dstId)).toEqual([12]);
+  expect(Number((await db()('import_pending_links').count('* as n').first())!.n)).toBe(0);
 
   const text = report.lines(false).join('\n');
   expect(text).toMatch(/tasks created: 3/);
