@@ -188,9 +188,12 @@ export async function writeSubtask(trx: Knex.Transaction, parentId: number, chil
   await trx.raw('INSERT INTO task_subtasks (parent_id, child_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING', [parentId, childId, at]);
 }
 
-/** Moves the task numbers past the highest one now used, so the next new task does not clash. */
-export async function moveTaskSequence(db: Knex): Promise<void> {
-  await db.raw(`SELECT setval(pg_get_serial_sequence('tasks', 'id'), GREATEST((SELECT max(id) FROM tasks), 1))`);
+/**
+ * Moves the task numbers past the highest one used or about to be imported, so a task filed
+ * here while an import runs (or after one was interrupted) never takes a number it needs.
+ */
+export async function moveTaskSequence(db: Knex, atLeast = 1): Promise<void> {
+  await db.raw(`SELECT setval(pg_get_serial_sequence('tasks', 'id'), GREATEST((SELECT max(id) FROM tasks), ?, coalesce(pg_sequence_last_value(pg_get_serial_sequence('tasks', 'id')::regclass), 0)))`, [atLeast]);
 }
 
 /** Fresh planner statistics for what an import filled (some installs run without autovacuum). */

@@ -90,6 +90,7 @@ export async function runImport(d: { db: Knex; tracker: Tracker }, o: ImportOpti
         `${clashes} tasks here have numbers the import needs (T${1 + o.offset} to T${highest + o.offset}). Import into an empty tracker, or move the imported numbers with --offset N (N > ${await maxTaskId(d.db)}).`,
       );
     }
+    await repo.moveTaskSequence(d.db, highest + o.offset);
   }
 
   const ctx: MappingContext = { tracker: d.tracker, report, users, projects, unknownUser: unknown, markup: o.markup, offset: o.offset };

@@ -191,6 +191,22 @@ test('--dry-run reads everything and writes nothing', async () => {
   expect(report.lines(true)[0]).toMatch(/dry run: nothing was written/);
 });
 
+test('a task filed here while an import runs takes a number after every number the import needs', async () => {
+  const someone = await createUser(db());
+  let filed: Promise<number> | null = null;
+  const base = handlers(load());
+  server = await startFakeConduit({
+    ...base,
+    'transaction.search': (p) => {
+      if (String(p.objectIdentifier) === 'PHID-TASK-fivefivefivefivefive') filed ??= createTask({ db: db(), tracker }, someone);
+      return base['transaction.search']!(p);
+    },
+  });
+  await runImport({ db: db(), tracker }, options());
+  expect(await filed).toBe(41);
+  expect(await createTask({ db: db(), tracker }, someone)).toBe(42);
+});
+
 test('numbers that clash with tasks already here are refused unless moved with --offset', async () => {
   server = await startFakeConduit(handlers(load()));
   const someone = await createUser(db());
