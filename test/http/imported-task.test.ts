@@ -39,5 +39,6 @@ describe('an imported task', () => {
       expect.arrayContaining(['alice created this task.', 'bob added a comment.', 'bob mentioned this in T12: Crash on save.', 'alice mentioned this in T40: Old bug from a deleted account.']),
     );
     expect(task.dom.querySelector('.timeline a.user-ref[href="/p/alice/"]')).toBeTruthy();
+    expect(task.dom.querySelector('a.event-time')!.getAttribute('title')).toBe('Via Import');
   });
 });
