@@ -1,0 +1,162 @@
+import type { Server } from 'node:http';
+import AxeBuilder from '@axe-core/playwright';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { addColumn } from '../../server/projects/columns';
+import { createProject } from '../../server/projects/edit';
+import { ProjectInput } from '../../server/projects/project';
+import { startTestApp, type TestApp } from '../support/app';
+import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
+import { PASSWORD, createTask, createUser, edit } from '../support/factories';
+
+/**
+ * Every page a person reaches, in one browser: none is wider than the window at
+ * 360 (a phone), 768 (a tablet) and 1400 px (a desktop), and axe-core finds no
+ * serious or critical accessibility violation on any of them, logged out, as a
+ * reader and as an administrator.
+ */
+
+let t: TestApp;
+let server: Server;
+let browser: Browser;
+let base: string;
+const contexts: BrowserContext[] = [];
+const WIDTHS = [360, 768, 1400];
+const ids = { open: 0, closed: 0, secret: 0, project: 0 };
+const LONG_TITLE = 'Searching with a very long phrase of unbroken words overflows the narrow list rows on phones and tablets alike';
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ({ server, base } = await serveOnPort(t.app));
+  browser = await launchChromium();
+  const admin = await createUser(t.db, { username: 'ada', role: 'admin', realname: 'Ada Admin' });
+  await createUser(t.db, { username: 'alice', role: 'engineer', realname: 'Alice Liddell' });
+  await createUser(t.db, { username: 'rita', role: 'reader' });
+  ids.project = await createProject(t.db, admin, ProjectInput.parse({ name: 'Backend Platform', hashtags: 'backend' }));
+  await addColumn(t.db, t.tracker, admin, ids.project, { name: 'Doing', status: '', limit: '2', strict: '' });
+  ids.open = await createTask(t.domain, admin, { title: LONG_TITLE, priority: 'high', owner: 'alice', view: 'public' });
+  ids.closed = await createTask(t.domain, admin, { title: 'Rotate the request logs', priority: 'low', view: 'public' });
+  ids.secret = await createTask(t.domain, admin, { title: 'Rotate the leaked key', view: 'maintainers' });
+  for (const p of ['unbreak', 'triage', 'normal', 'wish']) await createTask(t.domain, admin, { title: `A ${p} task`, priority: p, view: 'public' });
+  await edit(t.domain, admin, ids.open, { comment: `See T${ids.closed} and @alice.\n\n\`\`\`\n${'a_very_long_line_of_code '.repeat(12)}\n\`\`\``, projects: { add: ['backend'] } });
+  await edit(t.domain, admin, ids.closed, { status: 'resolved', comment: 'Done.' });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stopServer(server);
+  await t?.database.close();
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+  const logged = t.errors.splice(0);
+  if (logged.length) throw new Error(`The app logged errors:\n${logged.join('\n')}`);
+});
+
+async function visitor(): Promise<Page> {
+  const context = await browser.newContext({ baseURL: base, viewport: { width: 1400, height: 900 } });
+  contexts.push(context);
+  context.setDefaultTimeout(15_000);
+  return context.newPage();
+}
+
+async function session(username: string): Promise<Page> {
+  const page = await visitor();
+  await page.goto('/login');
+  await page.fill('#f-username', username);
+  await page.fill('#f-password', PASSWORD);
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.click('form.narrow-form button.primary')]);
+  return page;
+}
+
+const visitorPages = () => ['/login', '/login/email/', '/maniphest/', `/T${ids.open}`, `/T${ids.secret}`, '/no/such/page'];
+const readerPages = () => ['/maniphest/query/open/', `/T${ids.open}`, '/settings/', '/p/alice/', '/project/'];
+const adminPages = () => [
+  '/maniphest/',
+  '/maniphest/query/all/',
+  '/maniphest/query/?text=rotate&group=none',
+  '/maniphest/query/?text=rotate&formOpen=1',
+  '/maniphest/query/edit/',
+  `/T${ids.open}`,
+  `/T${ids.closed}`,
+  '/maniphest/task/edit/',
+  `/maniphest/task/edit/${ids.open}/`,
+  `/search/rel/task.has-subtask/${ids.open}/?q=rotate`,
+  '/project/',
+  '/project/edit/',
+  `/project/edit/${ids.project}/`,
+  `/project/view/${ids.project}/`,
+  `/project/board/${ids.project}/`,
+  `/project/board/${ids.project}/columns/`,
+  '/tag/backend/',
+  '/people/',
+  '/people/log/',
+  '/p/ada/',
+  '/settings/',
+  '/settings/mfa/',
+  '/settings/tokens/',
+  '/settings/mail/',
+  '/mail/',
+  '/conduit/',
+  '/conduit/method/maniphest.search/',
+  '/T999999',
+];
+
+/** The pages among `paths` that are wider than the window at some width, as "path @ width: scrollWidth". */
+async function tooWide(page: Page, paths: string[]): Promise<string[]> {
+  const wide: string[] = [];
+  for (const path of paths) {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.goto(path);
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 900 });
+      const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+      if (scroll > inner) wide.push(`${path} @ ${width}: ${scroll}`);
+    }
+  }
+  return wide;
+}
+
+/** Serious and critical axe-core findings on each page, at a phone's width and a desktop's. */
+async function violations(page: Page, paths: string[]): Promise<string[]> {
+  const found: string[] = [];
+  for (const path of paths) {
+    for (const width of [360, 1400]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(path);
+      const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      for (const v of result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
+        found.push(`${path} @ ${width}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      }
+    }
+  }
+  return found;
+}
+
+describe('every page fits 360, 768 and 1400 px', () => {
+  test('logged out', async () => {
+    expect(await tooWide(await visitor(), visitorPages())).toEqual([]);
+  }, 120_000);
+
+  test('as a reader', async () => {
+    expect(await tooWide(await session('rita'), readerPages())).toEqual([]);
+  }, 120_000);
+
+  test('as an administrator', async () => {
+    expect(await tooWide(await session('ada'), adminPages())).toEqual([]);
+  }, 240_000);
+});
+
+describe('axe-core finds no serious or critical violation', () => {
+  test('logged out', async () => {
+    expect(await violations(await visitor(), visitorPages())).toEqual([]);
+  }, 180_000);
+
+  test('as a reader', async () => {
+    expect(await violations(await session('rita'), readerPages())).toEqual([]);
+  }, 180_000);
+
+  test('as an administrator', async () => {
+    expect(await violations(await session('ada'), adminPages())).toEqual([]);
+  }, 400_000);
+});
