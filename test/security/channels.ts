@@ -236,8 +236,6 @@ export const CHANNELS: Channel[] = [
   { name: 'the typeahead for its monogram', covers: ['GET /typeahead/tasks/'], probe: get((s, w) => `/typeahead/tasks/?relationship=task.has-subtask&task=${w.hostId}&q=T${s.id}`) },
   { name: 'the shared typeahead for its word', covers: ['GET /typeahead/'], probe: get((s) => `/typeahead/?kind=tasks&q=${s.word}`) },
   { name: 'the shared typeahead for its monogram', covers: ['GET /typeahead/'], probe: get((s) => `/typeahead/?kind=tasks&q=T${s.id}`) },
-  { name: 'the jump box with its monogram', covers: ['GET /jump/'], probe: get((s) => `/jump/?q=T${s.id}`) },
-  { name: 'the jump box with its word', covers: ['GET /jump/'], probe: get((s) => `/jump/?q=${s.word}`) },
   { name: 'saving its parent tasks', covers: ['POST /search/rel/:relationship/:id/'], probe: post((s) => `/search/rel/task.has-parent/${s.id}/`, () => ({ add: 'T1' })) },
   {
     name: 'linking it as a subtask',
@@ -307,6 +305,7 @@ export const TASK_FREE_ROUTES: Record<string, string> = {
   'GET /': 'a redirect to the task list',
   'GET /healthz': 'the database round trip for load balancers',
   'GET /favicon.ico': 'the icon',
+  'GET /jump/': 'a redirect worked out from the typed text alone; it reads no task (the page it leads to answers for itself)',
   'GET /maniphest/': 'a built-in or saved query, the same lists as the rows above',
   'GET /maniphest/task/edit/': 'the empty create form',
   'POST /maniphest/task/edit/': 'creates a task; names none',
