@@ -21,7 +21,10 @@ export interface Board {
   cards: boards.BoardCardRow[];
   /** Whether more cards matched than the board shows. */
   truncated: boolean;
-  /** Cards in each column that the viewer may see. */
+  /**
+   * Cards in each column, counted from the cards read: those the viewer may see
+   * and the filters keep, so a hidden task counts exactly like one that does not exist.
+   */
   counts: Map<number, number>;
   tags: Map<number, ProjectTag[]>;
   owners: Map<number, User>;
@@ -34,15 +37,23 @@ export async function loadBoard(db: Knex, viewer: Actor | null, project: Project
   const [columns, found] = await Promise.all([boards.findColumns(db, [project.id]), boards.findBoardCards(db, viewer, project.id, filter, text, MAX_BOARD_CARDS + 1)]);
   const cards = found.slice(0, MAX_BOARD_CARDS);
   const ids = cards.map((c) => c.task.id);
-  const [counts, tags, owners, milestones] = await Promise.all([
-    boards.countVisibleCards(
-      db,
-      viewer,
-      columns.map((c) => c.id),
-    ),
+  const counts = new Map<number, number>();
+  for (const c of cards) counts.set(c.columnId, (counts.get(c.columnId) ?? 0) + 1);
+  const [tags, owners, milestones] = await Promise.all([
     loadTaskTags(db, ids),
     findUsersByIds(db, cards.flatMap((c) => (c.task.ownerId ? [c.task.ownerId] : []))),
     findProjectsByIds(db, columns.flatMap((c) => (c.proxyProjectId ? [c.proxyProjectId] : []))),
   ]);
   return { project, columns, cards, truncated: found.length > MAX_BOARD_CARDS, counts, tags, owners, milestones: new Map(milestones.map((m) => [m.id, m])) };
+}
+
+/** What the columns page shows: every column, and how many cards the viewer may see in each. */
+export async function loadColumnsPage(db: Knex, viewer: Actor | null, project: Project): Promise<Pick<Board, 'project' | 'columns' | 'counts'>> {
+  const columns = await boards.findColumns(db, [project.id]);
+  const counts = await boards.countVisibleCards(
+    db,
+    viewer,
+    columns.map((c) => c.id),
+  );
+  return { project, columns, counts };
 }

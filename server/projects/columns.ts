@@ -139,7 +139,8 @@ export async function deleteColumn(db: Knex, tracker: Tracker, actor: Actor, pro
     if (column.isDefault) throw new ValidationError({ form: `"${column.name}" is the default column; make another column the default first.` });
     if (column.proxyProjectId !== null) throw new AppError(409, 'milestone-column', 'A milestone column goes away when the milestone is closed.');
     const count = (await boards.countCards(trx, [columnId])).get(columnId) ?? 0;
-    if (count) throw new ValidationError({ form: `"${column.name}" holds ${count} ${count === 1 ? 'card' : 'cards'}: move ${count === 1 ? 'it' : 'them'} out (or hide the column) first.` }, 409, 'column-not-empty');
+    // The sentence gives no number: cards the member may not see would show in it.
+    if (count) throw new ValidationError({ form: `"${column.name}" still holds cards: move them out (or hide the column) first.` }, 409, 'column-not-empty');
     checkSet(
       columns.filter((c) => c.id !== columnId),
       tracker,

@@ -222,7 +222,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const plan = await parseChanges(changes, ctx, state);
     if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });
     if (task && opts.baseVersion !== undefined) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d);
-    await planBoards(trx, plan, state, d.tracker, task?.id ?? null);
+    await planBoards(trx, actor, plan, state, d.tracker, task?.id ?? null);
     checkCapabilities(plan, state, actor);
     if (!opts.inverse) {
       await checkRelated(related(state), plan, ctx);
