@@ -147,7 +147,9 @@ async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColum
   const [group, ...rest] = r.keys as [SortKey, ...SortKey[]];
   const rows: PageRow[] = [];
   for await (const part of groups(cursor?.[0] as number | string | undefined, (group.dir === 'asc') === forward)) {
-    const qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select(keyColumns);
+    // Every row of a group has the group's value as its first key; a project group has no expression for it.
+    const groupColumn = db.raw(`${paramExpr(group)} AS k0`, [part.value]);
+    const qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select([groupColumn, ...keyColumns.slice(1)]);
     part.where(qb);
     if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
     if (cursor && part.value === cursor[0] && rest.length) {
