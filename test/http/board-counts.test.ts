@@ -75,6 +75,21 @@ describe('column counts and card limits see what the viewer sees', () => {
     expect(header(alicePage, backlog)).toBe('3');
   });
 
+  test('a card shows its owner and its other tags, not the board\'s own, read with the cards', async () => {
+    const b = await loggedIn(t.app, 'alice');
+    expect((await b.post('/project/edit/', { name: 'Elsewhere', color: 'red' }, '/project/edit/')).status).toBe(303);
+    const id = await createTask(t.domain, alice, { title: 'Owned and tagged twice', owner: 'erin' });
+    expect((await b.post(`/T${id}/comment`, { addProjects: 'counted elsewhere' }, `/T${id}`)).status).toBe(303);
+    const page = await (await loggedIn(t.app, 'erin')).get(board);
+    const meta = page.dom.querySelector(`.card[data-task="${id}"] .card-meta`)!;
+    expect(meta.querySelector('a.owner')!.getAttribute('href')).toBe('/p/erin/');
+    expect(meta.querySelector('a.owner')!.textContent).toBe('erin');
+    expect(meta.querySelectorAll('a.tag').map((a) => [a.textContent, a.getAttribute('href'), a.classList.contains('tag-red')])).toEqual([['#elsewhere', '/tag/elsewhere/', true]]);
+    const byOwner = await (await loggedIn(t.app, 'erin')).get(`${board}?order=owner`);
+    const headers = byOwner.dom.querySelector(`.board-column[data-column="${backlog}"]`)!.querySelectorAll('.card-group').map((h) => h.textContent);
+    expect(headers).toEqual(['erin', 'Not Assigned']);
+  });
+
   test('a column full only of hidden cards takes a card without asking, and nothing said names them', async () => {
     await card('Secret in review', 'maintainers', review);
     const erin = await loggedIn(t.app, 'erin');
