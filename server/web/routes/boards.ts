@@ -75,10 +75,10 @@ export function boardRoutes(deps: AppDeps) {
       const params = queryParamsOf(req);
       const order = (BOARD_ORDERS as readonly string[]).includes(String(req.query.order)) ? (req.query.order as BoardOrder) : 'natural';
       const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, { ...params, order: undefined, group: undefined, limit: undefined }, deps.config.timezone);
-      const board = await loadBoard(deps.db, req.viewer, project, query.filter);
+      const [board, canEdit] = await Promise.all([loadBoard(deps.db, req.viewer, project, query.filter), mayEdit(deps.db, req.viewer, project)]);
       const search = new URL(req.originalUrl, 'http://trellis').search.slice(1);
       const model = boardModel(board, deps.tracker, order, search);
-      renderPage(req, res, 'pages/projects/board', `${project.name} Workboard`, { ...model, canEdit: await mayEdit(deps.db, req.viewer, project), filterText: params.text ?? '' });
+      renderPage(req, res, 'pages/projects/board', `${project.name} Workboard`, { ...model, canEdit, filterText: params.text ?? '' });
     },
 
     async moveForm(req: Request, res: Response) {
