@@ -211,7 +211,7 @@ interface CardRow {
   priority: number;
   owner_id: number | null;
   owner_name: string | null;
-  created_at: Date;
+  created_ms: number;
   column_id: number;
   rank: string;
   other_projects: number[];
@@ -236,12 +236,14 @@ export async function findBoardCards(
     .join('board_cards as bc', 'bc.task_id', 'tasks.id')
     .leftJoin('users as owner', 'owner.id', 'tasks.owner_id')
     .where('bc.project_id', projectId)
-    .select(['tasks.id', 'tasks.title', 'tasks.status', 'tasks.priority', 'tasks.owner_id', 'owner.username as owner_name', 'tasks.created_at', 'bc.column_id', 'bc.rank'])
+    .select(['tasks.id', 'tasks.title', 'tasks.status', 'tasks.priority', 'tasks.owner_id', 'owner.username as owner_name', 'bc.column_id', 'bc.rank'])
+    // A number, not a timestamp's text: parsing thousands of those was a measurable part of a board's time.
+    .select(db.raw('(extract(epoch from tasks.created_at) * 1000)::float8 AS created_ms'))
     .select(db.raw('ARRAY(SELECT tp.project_id FROM task_projects tp WHERE tp.task_id = tasks.id AND tp.project_id <> ? ORDER BY tp.project_id) AS other_projects', [projectId]))
     .orderBy([{ column: 'bc.column_id' }, { column: 'bc.rank' }, { column: 'tasks.id' }])
     .limit(limit)) as CardRow[];
   return rows.map((r) => ({
-    task: { id: r.id, title: r.title, status: r.status, priority: r.priority, ownerId: r.owner_id, ownerName: r.owner_name, createdAt: r.created_at },
+    task: { id: r.id, title: r.title, status: r.status, priority: r.priority, ownerId: r.owner_id, ownerName: r.owner_name, createdAt: new Date(r.created_ms) },
     columnId: r.column_id,
     rank: r.rank,
     otherProjectIds: r.other_projects,
