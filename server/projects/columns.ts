@@ -77,8 +77,9 @@ export async function editColumn(db: Knex, tracker: Tracker, actor: Actor, proje
       const closed = tracker.isClosed(write.status);
       const mismatched = await boards.countMismatched(trx, columnId, closed ? tracker.openStatusKeys : tracker.statuses.filter((s) => s.closed).map((s) => s.key));
       if (mismatched) {
+        // No number: tasks the member may not see would show in it.
         throw new ValidationError(
-          { status: `${mismatched} ${closed ? 'open' : 'closed'} ${mismatched === 1 ? 'task is' : 'tasks are'} in this column; move ${mismatched === 1 ? 'it' : 'them'} out before binding it to ${tracker.statusName(write.status)}.` },
+          { status: `Some ${closed ? 'open' : 'closed'} tasks are in this column; move them out before binding it to ${tracker.statusName(write.status)}.` },
           409,
           'column-mismatch',
         );

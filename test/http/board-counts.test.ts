@@ -117,7 +117,7 @@ describe('column counts and card limits see what the viewer sees', () => {
     expect(hers.text).toContain('is full (2 / 1)');
   });
 
-  test('the columns page counts visible cards, and refusing to delete a column gives no number', async () => {
+  test('the columns page counts visible cards, and refusing to delete or bind a column gives no number', async () => {
     const b = await loggedIn(t.app, 'alice');
     expect((await b.post(`${board}columns/`, { name: 'Parked' }, `${board}columns/`)).status).toBe(303);
     const parked = await columnId(t.db, project, 'Parked');
@@ -129,5 +129,8 @@ describe('column counts and card limits see what the viewer sees', () => {
     expect(refused.status).toBe(409);
     expect(refused.text).toContain('"Parked" still holds cards: move them out (or hide the column) first.');
     expect(refused.text).not.toMatch(/holds \d/);
+    const bind = await erin.post(`${board}columns/${parked}/edit`, { name: 'Parked', status: 'resolved' }, `${board}columns/`);
+    expect(bind.status).toBe(409);
+    expect(bind.text).toContain('Some open tasks are in this column; move them out before binding it to Resolved.');
   });
 });
