@@ -84,13 +84,14 @@ describe('maniphest.search', () => {
 
   test('built-in queries: assigned, authored, subscribed, open, all', async () => {
     expect(ids(await search({ queryKey: 'assigned' }))).toEqual([task.login]);
-    // "authored" lists the newest first, as Phabricator's does.
+    // "authored" is every task of the author, closed ones too, newest first, as Phabricator's is.
     expect(ids(await search({ queryKey: 'authored' }))).toEqual([task.docs, task.fire]);
-    // erin owns login, and being given a task subscribes you.
-    expect(ids(await search({ queryKey: 'subscribed' }))).toEqual([task.fire, task.docs, task.login, task.wish]);
+    expect(ids(await search({ queryKey: 'authored' }, 'maya'))).toEqual([task.done, task.secret]);
+    // erin owns login, and being given a task subscribes you. By priority, as Phabricator's.
+    expect(ids(await search({ queryKey: 'subscribed' }))).toEqual([task.fire, task.login, task.docs, task.wish]);
     expect(ids(await search({ queryKey: 'open' }))).toEqual([task.fire, task.login, task.docs, task.wish]);
-    // The same definitions as the web's built-in lists: "subscribed" by last update, "all" newest first.
-    expect(ids(await search({ queryKey: 'all' }))).toEqual([task.wish, task.done, task.login, task.docs, task.fire]);
+    // The same definitions as the web's built-in lists: "all" is every task by priority.
+    expect(ids(await search({ queryKey: 'all' }))).toEqual([task.fire, task.login, task.docs, task.done, task.wish]);
     expect((await search({ queryKey: 'open' })).query).toEqual({ queryKey: 'open' });
     // Constraints given with a built-in query override its own.
     expect(ids(await search({ queryKey: 'open', constraints: { statuses: ['resolved'] } }, 'maya'))).toEqual([task.done]);
