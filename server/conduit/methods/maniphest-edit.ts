@@ -11,6 +11,7 @@ import { defineMethod } from '../method';
 import { findEventPhids, findTaskIdsByPhids } from '../repository';
 import { MAX_LIST_ITEMS } from '../../limits';
 import { TOO_MANY_ITEMS } from '../params';
+import { MAINTAINERS_POLICY, viewOfPolicy } from '../policy';
 import type { ColumnMove } from '../../tasks/events/column';
 import type { Actor } from '../../users/roles';
 
@@ -135,9 +136,12 @@ async function toChanges(db: import('knex').Knex, viewer: Actor, items: RawTrans
       case 'description':
       case 'comment':
       case 'status':
-      case 'view':
         if (typeof value !== 'string') throw wrongType('a string');
         changes.push({ type, value });
+        break;
+      case 'view':
+        if (typeof value !== 'string') throw wrongType('a policy: "public", "users" or "' + MAINTAINERS_POLICY + '"');
+        changes.push({ type, value: viewOfPolicy(value) });
         break;
       case 'priority':
         if (typeof value !== 'string' && typeof value !== 'number') throw wrongType('a priority keyword such as "high"');
@@ -196,7 +200,7 @@ export const maniphestEdit = defineMethod({
       name: 'transactions',
       type: 'list<map<string, wild>>',
       description:
-        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users" or "maintainers"); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },
