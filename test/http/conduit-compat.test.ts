@@ -4,7 +4,7 @@ import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { call, result, tokenFor } from '../support/conduit';
 import { createTask, createUser, edit } from '../support/factories';
-import { loggedIn } from '../support/http';
+import { Browser, loggedIn } from '../support/http';
 
 type Found = { id: number; fields: Record<string, unknown> };
 const ids = (r: { data: Found[] }) => r.data.map((d) => d.id);
@@ -132,5 +132,25 @@ describe('Conduit as Phabricator scripts use it', () => {
     const headers = async (q: string) => (await mayaWeb.get(`/maniphest/query/?${q}`)).dom.querySelectorAll('.group-header').map((h) => h.textContent.replace(/\s+/g, ' ').trim());
     expect(await headers('group=status')).toEqual(expect.arrayContaining([expect.stringMatching(/^Closed, Resolved \(1\)$/)]));
     expect((await headers('group=owner'))[0]).toMatch(/^\(Not Assigned\) \([0-9]+\)$/);
+  });
+
+  test('a visitor cannot tell which usernames exist: an unknown name in a filter matches nothing, like a name whose tasks they may not see', async () => {
+    const visitor = new Browser(t.app);
+    // erin's tasks are all for logged-in users: to a visitor, her name matches nothing either.
+    for (const field of ['assigned', 'authors', 'subscribers', 'closers']) {
+      const known = await visitor.get(`/maniphest/query/?${field}=erin`);
+      const unknown = await visitor.get(`/maniphest/query/?${field}=nosuchuser`);
+      expect([field, known.status, unknown.status]).toEqual([field, 200, 200]);
+      expect(unknown.text).not.toContain('There is no user');
+      expect(unknown.html.replaceAll('nosuchuser', 'NAME')).toEqual(known.html.replaceAll('erin', 'NAME'));
+    }
+    // A known name among unknown ones still finds its visible tasks.
+    const mixed = await visitor.get('/maniphest/query/?authors=maya,nosuchuser&group=none');
+    expect(mixed.dom.querySelectorAll('.task-row .monogram').map((a) => a.textContent.trim())).toEqual([`T${task.d}`]);
+    // Logged in, people may list accounts anyway, and a typo is worth saying.
+    const erinWeb = await loggedIn(t.app, 'erin');
+    const typo = await erinWeb.get('/maniphest/query/?assigned=nosuchuser');
+    expect(typo.status).toBe(400);
+    expect(typo.text).toContain('There is no user named "nosuchuser".');
   });
 });
