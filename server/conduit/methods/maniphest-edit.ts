@@ -7,7 +7,8 @@ import { findTask } from '../../tasks/repository';
 import { findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
-import { defineMethod } from '../method';
+import { defineMethod, type ConduitContext } from '../method';
+import type { Task } from '../../tasks/task';
 import { findEventPhids, findTaskIdsByPhids } from '../repository';
 import { MAX_LIST_ITEMS } from '../../limits';
 import { TOO_MANY_ITEMS } from '../params';
@@ -46,9 +47,9 @@ const EDIT_TYPES = [
   'subtasks.set',
   'mergedinto',
 ] as const;
-type EditType = (typeof EDIT_TYPES)[number];
+export type EditType = (typeof EDIT_TYPES)[number];
 
-interface RawTransaction {
+export interface RawTransaction {
   key: string;
   type: EditType;
   value: unknown;
@@ -204,22 +205,35 @@ export const maniphestEdit = defineMethod({
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },
-  async call({ db, tracker, viewer }, p) {
+  async call(ctx, p) {
     const items = rawTransactions(p.transactions);
-    const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(db, p.objectIdentifier);
-    // A task the caller may not see is refused before anything else is looked at, exactly as a missing one is.
-    if (ident && (ident.id === null || !(await visibleTaskIds(db, viewer, [ident.id])).has(ident.id))) throw coreError(ident.notFound);
-    const changes = await toChanges(db, viewer!, items);
-    let result;
-    try {
-      result = await applyEdit({ db, tracker }, viewer!, ident?.id ?? null, changes, { source: 'api' });
-    } catch (err) {
-      if (err instanceof NotFoundError && ident) throw coreError(ident.notFound);
-      throw err;
-    }
-    const task = await findTask(db, result.taskId);
-    if (!task) throw coreError('The task was saved but could not be read back.');
-    const phids = await findEventPhids(db, result.events.map((e) => e.id));
+    const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(ctx.db, p.objectIdentifier);
+    const { task, eventIds } = await editTask(ctx, ident && { id: ident.id, missing: () => coreError(ident.notFound) }, items);
+    const phids = await findEventPhids(ctx.db, eventIds);
     return { object: { id: task.id, phid: task.phid }, transactions: phids.map((phid) => ({ phid })) };
   },
 });
+
+/**
+ * Creates a task (target null) or edits one, as maniphest.edit and the older methods that
+ * write do: one call of the editor, with its permission checks. A task the caller may not see
+ * is refused before anything else is looked at, exactly as a missing one is.
+ */
+export async function editTask(
+  { db, tracker, viewer }: ConduitContext,
+  target: { id: number | null; missing: () => Error } | null,
+  items: RawTransaction[],
+): Promise<{ task: Task; eventIds: number[] }> {
+  if (target && (target.id === null || !(await visibleTaskIds(db, viewer, [target.id])).has(target.id))) throw target.missing();
+  const changes = await toChanges(db, viewer!, items);
+  let result;
+  try {
+    result = await applyEdit({ db, tracker }, viewer!, target?.id ?? null, changes, { source: 'api' });
+  } catch (err) {
+    if (err instanceof NotFoundError && target) throw target.missing();
+    throw err;
+  }
+  const task = await findTask(db, result.taskId);
+  if (!task) throw coreError('The task was saved but could not be read back.');
+  return { task, eventIds: result.events.map((e) => e.id) };
+}

@@ -92,7 +92,7 @@ async function namedQuery(db: Knex, tracker: Tracker, viewer: User, key: string,
 }
 
 /** People named by PHID or username, as user ids; names that match nobody match no task. */
-async function peopleIds(db: Knex, names: string[]): Promise<number[]> {
+export async function peopleIds(db: Knex, names: string[]): Promise<number[]> {
   const phids = names.filter((n) => n.startsWith('PHID-'));
   const usernames = names.filter((n) => !n.startsWith('PHID-'));
   const [byPhid, byName] = await Promise.all([findUsersByPhids(db, phids), findUsersByUsernames(db, usernames)]);
