@@ -184,6 +184,16 @@ describe("Phabricator's older Conduit methods", () => {
     });
   });
 
+  test('each has its page in the console, with its parameters', async () => {
+    const browser = await loggedIn(t.app, 'erin');
+    for (const name of ['maniphest.info', 'maniphest.query', 'maniphest.createtask', 'maniphest.update', 'maniphest.gettasktransactions', 'maniphest.querystatuses', 'conduit.query', 'conduit.getcapabilities']) {
+      const page = await browser.get(`/conduit/method/${name}/`);
+      expect([name, page.status]).toEqual([name, 200]);
+      const documented = METHODS.find((m) => m.name === name)!.docs.map((d) => d.name);
+      expect(page.dom.querySelectorAll('.conduit-params tbody tr code').filter((_c, i) => i % 2 === 0).map((c) => c.textContent)).toEqual(documented);
+    }
+  });
+
   test('output=human answers with a page for people, errors included', async () => {
     const res = await request(t.app).post('/api/maniphest.info').type('form').send({ 'api.token': tok.erin!, task_id: String(task.fire), output: 'human' });
     expect(res.status).toBe(200);
