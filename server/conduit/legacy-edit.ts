@@ -15,14 +15,12 @@ import { MAINTAINERS_POLICY, taskPolicy, viewOfPolicy } from './policy';
  * through the same editor and permission checks.
  */
 
-const phid = (what: string) => text(what);
-
 export const LegacyFields = {
   title: text('a string').optional(),
   description: text('a string').optional(),
   ownerPHID: z.union([z.string(), z.null()], { error: 'must be a user PHID, or null for no owner.' }).optional(),
-  viewPolicy: phid('a policy: "public", "users" or "' + MAINTAINERS_POLICY + '"').optional(),
-  editPolicy: phid('a policy').optional(),
+  viewPolicy: text(`a policy: "public", "users" or "${MAINTAINERS_POLICY}"`).optional(),
+  editPolicy: text('a policy').optional(),
   ccPHIDs: textList('user PHID').optional(),
   priority: int('a priority value such as 80', 0, INT4_MAX).optional(),
   projectPHIDs: textList('project PHID').optional(),

@@ -141,7 +141,7 @@ async function toChanges(db: import('knex').Knex, viewer: Actor, items: RawTrans
         changes.push({ type, value });
         break;
       case 'view':
-        if (typeof value !== 'string') throw wrongType('a policy: "public", "users" or "' + MAINTAINERS_POLICY + '"');
+        if (typeof value !== 'string') throw wrongType(`a policy: "public", "users" or "${MAINTAINERS_POLICY}"`);
         changes.push({ type, value: viewOfPolicy(value) });
         break;
       case 'priority':
