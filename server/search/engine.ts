@@ -129,6 +129,18 @@ export async function searchTasks(
 }
 
 /**
+ * The cursor that continues a query's order from one task, as if it ended a page: Phabricator's
+ * clients page by the last task's id. Only a task the viewer may see has one (null otherwise, as for
+ * one that does not exist), so the order of hidden tasks cannot be probed through it.
+ */
+export async function cursorAtTask(db: Knex, tracker: Tracker, viewer: Actor | null, q: Pick<TaskQuery, 'filter' | 'order' | 'group'>, taskId: number): Promise<string | null> {
+  const { text, keys } = prepare({ ...q, limit: 1 }, tracker);
+  const page = await findTaskPage(db, { viewer, filter: { ids: [taskId], ...(text ? { text: q.filter.text } : {}) }, text, keys, limit: 1 });
+  const task = page.tasks[0];
+  return task ? encodeCursor(q.order, q.group, task.keys) : null;
+}
+
+/**
  * Every result of a query, in its order, in batches: for exports and bulk edits. Grouped by project,
  * each task comes once, in the group of its first tag.
  */

@@ -36,13 +36,13 @@ describe('task lists grouped by project', () => {
 
   const T = (key: string) => `T${ids[key]}`;
 
-  test('a task is listed under each of its tags, groups by hashtag, untagged ones last; hidden tasks neither show nor count', async () => {
+  test('a task is listed under each of its tags, groups by hashtag, untagged ones last as (Ungrouped); hidden tasks neither show nor count', async () => {
     const erin = await loggedIn(t.app, 'erin');
     const page = await erin.get('/maniphest/query/?group=project&order=oldest');
     expect(grouped(page)).toEqual([
       ['Backend (2)', [T('both'), T('back')]],
       ['Frontend (1)', [T('both')]],
-      ['No Project (1)', [T('untagged')]],
+      ['(Ungrouped) (1)', [T('untagged')]],
     ]);
     expect(page.dom.querySelector('select[name="group"] option[selected]')!.textContent).toBe('Project');
     const all = await (await loggedIn(t.app, 'alice')).get('/maniphest/query/?group=project&order=oldest');
@@ -50,7 +50,7 @@ describe('task lists grouped by project', () => {
       ['Backend (2)', [T('both'), T('back')]],
       ['Frontend (2)', [T('both'), T('hidden')]],
       ['Secret (1)', [T('hidden')]],
-      ['No Project (1)', [T('untagged')]],
+      ['(Ungrouped) (1)', [T('untagged')]],
     ]);
   });
 
@@ -62,7 +62,7 @@ describe('task lists grouped by project', () => {
     const second = await erin.get(next);
     expect(grouped(second)).toEqual([
       ['Frontend (1)', [T('both')]],
-      ['No Project (1)', [T('untagged')]],
+      ['(Ungrouped) (1)', [T('untagged')]],
     ]);
     expect(second.dom.querySelector('a[rel="next"]')).toBeNull();
     const prev = second.dom.querySelector('a[rel="prev"]')!.getAttribute('href')!.replaceAll('&amp;', '&');

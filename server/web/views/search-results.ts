@@ -18,17 +18,19 @@ function groupOf(t: FoundTask, group: Group, tracker: Tracker, page: SearchPage)
       return { key: t.priority, label: tracker.priorityName(t.priority) };
     case 'status': {
       const index = tracker.statuses.findIndex((s) => s.key === t.status);
-      return { key: index >= 0 ? index + 1 : 1000, label: tracker.statusName(t.status) };
+      // Phabricator's headers name a closed status in full: "Closed, Resolved".
+      const label = tracker.isClosed(t.status) ? `Closed, ${tracker.statusName(t.status)}` : tracker.statusName(t.status);
+      return { key: index >= 0 ? index + 1 : 1000, label };
     }
     case 'owner': {
       const owner = t.ownerId ? owners.get(t.ownerId) : undefined;
-      return { key: owner ? owner.username.toLowerCase() : '', label: owner ? owner.username : 'Not Assigned' };
+      return { key: owner ? owner.username.toLowerCase() : '', label: owner ? owner.username : '(Not Assigned)' };
     }
     case 'project': {
       // A task tagged twice is on the page twice; the row's first key says under which tag this time.
       const hashtag = t.keys[0] as string;
       const tag = (page.tags.get(t.id) ?? []).find((p) => p.hashtag === hashtag);
-      return { key: hashtag, label: hashtag === NO_PROJECT ? 'No Project' : (tag?.name ?? `#${hashtag}`) };
+      return { key: hashtag, label: hashtag === NO_PROJECT ? '(Ungrouped)' : (tag?.name ?? `#${hashtag}`) };
     }
     case 'none':
       return { key: null, label: '' };
