@@ -171,7 +171,7 @@ export async function countGroups(db: Knex, viewer: Actor | null, f: TaskFilter,
   if (!parts.length) return new Map();
   const counts = parts.map((part, i) => {
     const rows = filtered(db, viewer, f, text).select(db.raw('1')).limit(cap + 1);
-    part.where(rows);
+    (part.countWhere ?? part.where)(rows);
     return db.select(db.raw('?::int AS i', [i])).count({ n: '*' }).from(rows.as('capped'));
   });
   const result = (await db.unionAll(counts, true)) as { i: number; n: number | string }[];
