@@ -152,6 +152,8 @@ export const CHANNELS: Channel[] = [
   { name: 'full-text search by relevance, highlighted, ungrouped', covers: ['GET /maniphest/query/'], probe: search('&order=relevance&group=none') },
   { name: 'full-text search grouped by status', covers: ['GET /maniphest/query/'], probe: search('&group=status&statuses=any-open') },
   { name: 'full-text search grouped by owner', covers: ['GET /maniphest/query/'], probe: search('&group=owner&order=updated') },
+  { name: 'full-text search grouped by project (a group per tag, counted)', covers: ['GET /maniphest/query/'], probe: search('&group=project') },
+  { name: 'all tasks grouped by project', covers: ['GET /maniphest/query/'], probe: get(() => '/maniphest/query/?group=project&order=newest') },
   { name: 'a title search', covers: ['GET /maniphest/query/'], probe: get((s) => `/maniphest/query/?text=title:${s.word}`) },
   {
     name: 'a saved query',
