@@ -30,6 +30,8 @@ export interface EditOptions {
   baseVersion?: number;
   /** Made on behalf of an edit of another task (the other end of a link or merge): it changes nothing beyond this task. */
   inverse?: boolean;
+  /** When the edit happened, for history loaded after the fact (the demo data); now by default. */
+  at?: Date;
 }
 
 export interface EditResult {
@@ -207,7 +209,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       before: state,
       after,
       editOther: async (otherId, otherChanges) => {
-        await applyEdit({ db: trx, tracker: d.tracker }, actor, otherId, otherChanges, { source: opts.source, inverse: true });
+        await applyEdit({ db: trx, tracker: d.tracker }, actor, otherId, otherChanges, { source: opts.source, inverse: true, at: opts.at });
       },
     });
     const ctx: ParseContext = {
@@ -246,7 +248,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     }
     if (!inserts.length) return { taskId: taskId!, groupId: '', events: [] };
 
-    const at = new Date();
+    const at = opts.at ?? new Date();
     const wasClosed = d.tracker.isClosed(state.status);
     const isClosed = d.tracker.isClosed(next.status);
     const write: repo.TaskWrite = {
