@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { errorText, logLine } from '../log';
-import { claimJob, claimJobById, finishJob, releaseJob, renewJob, retryJob, type Job } from './repository';
+import { claimJob, claimJobById, finishJob, releaseJob, renewJob, retryJob, type Job, type Leases } from './repository';
 
 /** What became of a job's run. Returning nothing means done. */
 export type JobResult = { retryInSeconds: number; error: string } | { failed: string } | 'release' | void;
@@ -11,11 +11,17 @@ export interface JobContext {
   renew(seconds?: number): Promise<void>;
   /** True once the process is stopping: a long handler gives its job back ('release') at the next step. */
   stopping(): boolean;
+  /** Seconds left of the lease, by this process's clock: a handler renews only when its next step may outlast it. */
+  leaseLeft(): number;
 }
 
 export interface JobHandler {
   kind: string;
   run(job: Job, ctx: JobContext): Promise<JobResult>;
+  /** The lease a claim of this kind takes, when the usual one would not cover its first step (a mailer's longest wait). */
+  leaseSeconds?: number;
+  /** Lets go of what the handler keeps open between jobs (a mailer's connections), once the runner stops. */
+  close?(): void;
 }
 
 /** A process holds a job this long without renewing; past it, another process may take the job over. */
@@ -61,6 +67,17 @@ export class JobRunner {
     this.handlers.set(handler.kind, handler);
   }
 
+  private leases(): Leases {
+    const byKind: Record<string, number> = {};
+    for (const h of this.handlers.values()) if (h.leaseSeconds) byKind[h.kind] = h.leaseSeconds;
+    return { seconds: LEASE_SECONDS, byKind };
+  }
+
+  /** When (by this process's clock, read before the claim was asked) a claim of this job lapses. */
+  private leaseEnd(job: Job, asked: number): number {
+    return asked + (this.handlers.get(job.kind)?.leaseSeconds ?? LEASE_SECONDS) * 1000;
+  }
+
   /** Looks for due jobs now and every `pollMs`: delayed jobs and jobs left by a stopped process are found this way. */
   start(pollMs = 1000): void {
     this.timer = setInterval(() => void this.kick(), pollMs);
@@ -93,26 +110,27 @@ export class JobRunner {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
+    for (const h of this.handlers.values()) h.close?.();
   }
 
   /** Runs one given job here and now (a command-line send); false when another process holds it or it is finished. */
   async runNow(id: number): Promise<boolean> {
-    const leaseUntil = Date.now() + LEASE_SECONDS * 1000;
-    const job = await claimJobById(this.db, id, LEASE_SECONDS);
+    const asked = Date.now();
+    const job = await claimJobById(this.db, id, this.leases());
     if (!job) return false;
-    await this.runOne(job, leaseUntil);
+    await this.runOne(job, this.leaseEnd(job, asked));
     return true;
   }
 
   private async drain(): Promise<void> {
     while (!this.stopped) {
       let job: Job | null;
-      let leaseUntil: number;
+      let asked: number;
       try {
         await this.giveBackDropped();
         // The clock is read before asking, so the noted end of the lease is never late.
-        leaseUntil = Date.now() + LEASE_SECONDS * 1000;
-        job = await claimJob(this.db, LEASE_SECONDS);
+        asked = Date.now();
+        job = await claimJob(this.db, this.leases());
       } catch (err) {
         this.report('could not claim a job', err);
         return;
@@ -122,7 +140,7 @@ export class JobRunner {
         this.log(logLine({ level: 'info', msg: 'the database answers again: jobs go on' }));
       }
       if (!job) return;
-      await this.runOne(job, leaseUntil);
+      await this.runOne(job, this.leaseEnd(job, asked));
     }
   }
 
@@ -153,6 +171,7 @@ export class JobRunner {
           leaseUntil = asked + seconds * 1000;
         },
         stopping: () => this.stopped,
+        leaseLeft: () => (leaseUntil - Date.now()) / 1000,
       });
       if (result === 'release') await releaseJob(this.db, job.id);
       else if (result && 'failed' in result) await finishJob(this.db, job.id, result.failed);

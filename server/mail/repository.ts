@@ -141,6 +141,23 @@ export async function lockMessage(trx: Knex.Transaction, id: number): Promise<Ma
   return row ? toMessage(row) : null;
 }
 
+/**
+ * Locks the other copies of a task mail not rendered yet, about the same event
+ * groups (one edit's mail to each recipient), so one job renders them all
+ * from one reading of the task. Copies another job is rendering are skipped.
+ */
+export async function lockUnrenderedCopies(trx: Knex.Transaction, m: Pick<MailMessage, 'id' | 'taskId' | 'eventGroups'>): Promise<MailMessage[]> {
+  if (m.taskId === null || !m.eventGroups) return [];
+  const rows = (await trx('mail_messages')
+    .where({ task_id: m.taskId, kind: 'task', rendered: false })
+    .whereNot({ id: m.id })
+    .whereRaw('event_groups = ?::jsonb', [JSON.stringify(m.eventGroups)])
+    .orderBy('id')
+    .forUpdate()
+    .skipLocked()) as MessageRow[];
+  return rows.map(toMessage);
+}
+
 /** The newest messages first, `before` an id for the next page. */
 export async function listMessages(db: Knex, limit: number, before: number | null = null): Promise<MailMessage[]> {
   const q = db('mail_messages').orderBy('id', 'desc').limit(limit);
@@ -158,15 +175,17 @@ export async function listAttempts(db: Knex, messageId: number): Promise<MailAtt
   return rows.map((r) => ({ mailerKey: r.mailer_key, outcome: r.outcome, error: r.error, createdAt: new Date(r.created_at) }));
 }
 
-/** Stores what rendering made of a task mail, and seals it: nothing more is appended. */
+/** Stores what rendering made of a task mail, and seals it: nothing more is appended. Returns the message as stored. */
 export async function storeRendering(
   trx: Knex.Transaction,
   id: number,
   r: { subject: string; text: string; html: string | null; replyTo: string | null; headers: Record<string, string> },
-): Promise<void> {
-  await trx('mail_messages')
+): Promise<MailMessage> {
+  const [row] = (await trx('mail_messages')
     .where({ id })
-    .update({ subject: r.subject, text_body: r.text, html_body: r.html, reply_to: r.replyTo, headers: JSON.stringify(r.headers), rendered: true });
+    .update({ subject: r.subject, text_body: r.text, html_body: r.html, reply_to: r.replyTo, headers: JSON.stringify(r.headers), rendered: true })
+    .returning('*')) as MessageRow[];
+  return toMessage(row!);
 }
 
 /** Ends a queued message as voided or failed, with the reason in a sentence. */
@@ -174,20 +193,24 @@ export async function closeMessage(db: Knex | Knex.Transaction, id: number, stat
   await db('mail_messages').where({ id, status: 'queued' }).update({ status, status_reason: reason, rendered: true });
 }
 
-/** One attempt through one mailer; a sent or permanent outcome also settles the message, in the same transaction. */
+/**
+ * One attempt through one mailer; a sent or permanent outcome also settles the
+ * message. One statement, so the record follows the provider's answer by a
+ * single round trip (the window in which a crash would send it again).
+ */
 export async function recordAttempt(db: Knex, id: number, mailerKey: string, outcome: AttemptOutcome, error: string | null): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('mail_attempts').insert({ message_id: id, mailer_key: mailerKey, outcome, error });
-    if (outcome === 'sent') {
-      await trx('mail_messages')
-        .where({ id })
-        .update({ status: 'sent', mailer_key: mailerKey, sent_at: trx.fn.now(), attempts: trx.raw('attempts + 1') });
-    } else if (outcome === 'permanent') {
-      await trx('mail_messages')
-        .where({ id })
-        .update({ status: 'failed', status_reason: error, last_error: error, mailer_key: mailerKey, attempts: trx.raw('attempts + 1') });
-    }
-  });
+  await db.raw(
+    `WITH attempt AS (INSERT INTO mail_attempts (message_id, mailer_key, outcome, error) VALUES (:id, :mailerKey, :outcome, :error))
+     UPDATE mail_messages SET
+       status = CASE WHEN :outcome = 'sent' THEN 'sent' ELSE 'failed' END,
+       mailer_key = :mailerKey,
+       sent_at = CASE WHEN :outcome = 'sent' THEN now() ELSE sent_at END,
+       status_reason = CASE WHEN :outcome = 'sent' THEN status_reason ELSE :error END,
+       last_error = CASE WHEN :outcome = 'sent' THEN last_error ELSE :error END,
+       attempts = attempts + 1
+     WHERE id = :id AND :outcome <> 'temporary'`,
+    { id, mailerKey, outcome, error },
+  );
 }
 
 /** Every mailer failed for the time being: the pass is counted and its errors kept. */
