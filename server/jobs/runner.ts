@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { errorText, logLine } from '../log';
+import { RequestsInFlight } from './give-way';
 import { claimJob, claimJobById, finishJob, releaseJob, renewJob, retryJob, type Job, type Leases } from './repository';
 
 /** What became of a job's run. Returning nothing means done. */
@@ -30,10 +31,15 @@ export const LEASE_SECONDS = 60;
 const MAX_UNEXPECTED_FAILURES = 10;
 /** A lease this close to lapsing is not given back: the clocks of two machines may differ by that much. */
 const LEASE_MARGIN_MS = 5_000;
+/** The longest a worker waits for a moment without web requests before it takes its next job anyway. */
+const GIVE_WAY_MS = 200;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Works through the one job queue in the background. Every app process runs
- * one, each with a few workers: a job is held by a lease in the database, so
+ * one, each with a few workers (bounded: they share the process with its web
+ * requests, and give way to them): a job is held by a lease in the database, so
  * no two workers run the same job, and a job whose process died is taken up
  * by another once its lease lapses.
  */
@@ -52,6 +58,10 @@ export class JobRunner {
   private readonly dropped = new Map<number, number>();
   /** Set from the first failure to reach the database until it answers again. */
   private outage = false;
+  /** The web requests of this process, which jobs give way to; the app counts them. */
+  readonly requests = new RequestsInFlight();
+  /** Set by a direct kick until the passes it asked for are over: no giving way meanwhile. */
+  private urgent = false;
 
   constructor(
     private readonly db: Knex,
@@ -80,14 +90,20 @@ export class JobRunner {
 
   /** Looks for due jobs now and every `pollMs`: delayed jobs and jobs left by a stopped process are found this way. */
   start(pollMs = 1000): void {
-    this.timer = setInterval(() => void this.kick(), pollMs);
+    this.timer = setInterval(() => void this.kick({ background: true }), pollMs);
     this.timer.unref();
-    void this.kick();
+    void this.kick({ background: true });
   }
 
-  /** Works through every job that is due and can be claimed; resolves when there is none left. Never rejects. */
-  kick(): Promise<void> {
+  /**
+   * Works through every job that is due and can be claimed; resolves when
+   * there is none left. Never rejects. A background pass (the poll) gives way
+   * to web requests; a direct one (a request waiting on its bulk edit, a mail
+   * someone just asked for) does not, and hurries a background pass under way.
+   */
+  kick(opts: { background?: boolean } = {}): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    if (!opts.background) this.urgent = true;
     if (this.running) {
       // A job queued while the runner was finishing is picked up by one more pass.
       this.again = true;
@@ -97,9 +113,10 @@ export class JobRunner {
       .then(() => undefined)
       .finally(() => {
         this.running = null;
+        if (!this.again) this.urgent = false;
         if (this.again) {
           this.again = false;
-          void this.kick();
+          void this.kick({ background: !this.urgent });
         }
       });
     return this.running;
@@ -126,6 +143,10 @@ export class JobRunner {
     while (!this.stopped) {
       let job: Job | null;
       let asked: number;
+      // Web requests first: a job starts between them, and every job lets waiting I/O (a request that arrived) run before the next.
+      if (!this.urgent) await this.requests.quiet(GIVE_WAY_MS);
+      await nextTurn();
+      if (this.stopped) return;
       try {
         await this.giveBackDropped();
         // The clock is read before asking, so the noted end of the lease is never late.
