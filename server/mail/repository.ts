@@ -130,6 +130,30 @@ export async function insertMessages(db: Knex | Knex.Transaction, messages: Mess
   return rows.map((r) => r.id);
 }
 
+/**
+ * Inserts messages and, in the same statement, the jobs that send them: each
+ * one still to send, and each one still to render (a voided copy is rendered
+ * too, so /mail/ shows what was not sent). Returns the messages' ids in order.
+ */
+export async function insertMessagesWithJobs(db: Knex | Knex.Transaction, messages: MessageInsert[], jobKind: string, delaySeconds: number): Promise<number[]> {
+  if (!messages.length) return [];
+  const ids: number[] = [];
+  // Well under the parameter limit, since each row binds fifteen values.
+  for (let i = 0; i < messages.length; i += 1000) {
+    const insert = db('mail_messages').insert(messages.slice(i, i + 1000).map(toRow)).returning(['id', 'status', 'rendered']);
+    const result = await db.raw(
+      `WITH m AS (?), j AS (
+         INSERT INTO jobs (kind, payload, run_at)
+         SELECT ?, jsonb_build_object('messageId', m.id), now() + make_interval(secs => ?) FROM m WHERE m.status = 'queued' OR NOT m.rendered ORDER BY m.id
+       )
+       SELECT id FROM m ORDER BY id`,
+      [insert, jobKind, delaySeconds],
+    );
+    ids.push(...(result.rows as { id: number }[]).map((r) => r.id));
+  }
+  return ids;
+}
+
 export async function findMessage(db: Knex | Knex.Transaction, id: number): Promise<MailMessage | null> {
   const row = (await db('mail_messages').where({ id }).first()) as MessageRow | undefined;
   return row ? toMessage(row) : null;
