@@ -107,6 +107,23 @@ export async function releaseJob(db: Knex, id: number): Promise<void> {
   await db.raw('UPDATE jobs SET claimed_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = ? AND finished_at IS NULL', [id]);
 }
 
+/** Queues the one job of a recurring kind, due now, unless it is queued already (by this process or another). */
+export async function ensureRecurringJob(db: Knex, kind: string): Promise<void> {
+  await db.raw(
+    `INSERT INTO jobs (kind, payload) VALUES (?, '{"recurring": true}')
+     ON CONFLICT (kind) WHERE finished_at IS NULL AND (payload ->> 'recurring') = 'true' DO NOTHING`,
+    [kind],
+  );
+}
+
+/** A recurring job ran: it is due again after `delaySeconds`, its count of claims started afresh. */
+export async function rescheduleJob(db: Knex, id: number, delaySeconds: number): Promise<void> {
+  await db.raw(
+    'UPDATE jobs SET claimed_until = NULL, attempts = 0, last_error = NULL, run_at = now() + make_interval(secs => ?) WHERE id = ? AND finished_at IS NULL',
+    [delaySeconds, id],
+  );
+}
+
 /** Ends the unfinished jobs of a kind whose payload names this value (a message being sent afresh). */
 export async function finishJobsFor(db: Knex | Knex.Transaction, kind: string, key: string, value: number): Promise<void> {
   await db('jobs').where({ kind }).whereNull('finished_at').whereRaw('payload ->> ? = ?', [key, String(value)]).update({ finished_at: db.fn.now(), claimed_until: null });

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { errorText, logLine } from '../log';
 import { RequestsInFlight } from './give-way';
-import { claimJob, claimJobById, finishJob, releaseJob, renewJob, retryJob, type Job, type Leases } from './repository';
+import { claimJob, claimJobById, ensureRecurringJob, finishJob, releaseJob, renewJob, rescheduleJob, retryJob, type Job, type Leases } from './repository';
 
 /** What became of a job's run. Returning nothing means done. */
 export type JobResult = { retryInSeconds: number; error: string } | { failed: string } | 'release' | void;
@@ -21,6 +21,8 @@ export interface JobHandler {
   run(job: Job, ctx: JobContext): Promise<JobResult>;
   /** The lease a claim of this kind takes, when the usual one would not cover its first step (a mailer's longest wait). */
   leaseSeconds?: number;
+  /** A recurring kind: one job of it is kept queued, and runs again this many seconds after each run. */
+  everySeconds?: number;
   /** Lets go of what the handler keeps open between jobs (a mailer's connections), once the runner stops. */
   close?(): void;
 }
@@ -62,6 +64,8 @@ export class JobRunner {
   readonly requests = new RequestsInFlight();
   /** Set by a direct kick until the passes it asked for are over: no giving way meanwhile. */
   private urgent = false;
+  /** Whether the recurring jobs were found or queued; tried again at each poll until the database answers. */
+  private recurringQueued = false;
 
   constructor(
     private readonly db: Knex,
@@ -90,9 +94,23 @@ export class JobRunner {
 
   /** Looks for due jobs now and every `pollMs`: delayed jobs and jobs left by a stopped process are found this way. */
   start(pollMs = 1000): void {
-    this.timer = setInterval(() => void this.kick({ background: true }), pollMs);
+    const poll = async () => {
+      await this.queueRecurring();
+      await this.kick({ background: true });
+    };
+    this.timer = setInterval(() => void poll(), pollMs);
     this.timer.unref();
-    void this.kick({ background: true });
+    void poll();
+  }
+
+  private async queueRecurring(): Promise<void> {
+    if (this.recurringQueued) return;
+    try {
+      for (const h of this.handlers.values()) if (h.everySeconds) await ensureRecurringJob(this.db, h.kind);
+      this.recurringQueued = true;
+    } catch (err) {
+      this.report('could not queue the recurring jobs', err);
+    }
   }
 
   /**
@@ -197,6 +215,7 @@ export class JobRunner {
       if (result === 'release') await releaseJob(this.db, job.id);
       else if (result && 'failed' in result) await finishJob(this.db, job.id, result.failed);
       else if (result) await retryJob(this.db, job.id, result.retryInSeconds, result.error);
+      else if (handler.everySeconds && job.payload.recurring === true) await rescheduleJob(this.db, job.id, handler.everySeconds);
       else await finishJob(this.db, job.id);
     } catch (err) {
       this.report(`job ${job.id} (${job.kind}) failed`, err);
@@ -206,7 +225,9 @@ export class JobRunner {
         return;
       }
       try {
-        if (job.attempts >= MAX_UNEXPECTED_FAILURES) await finishJob(this.db, job.id, errorText(err));
+        // A recurring job is never given up: finished, it would not come back until the next start.
+        const recurring = Boolean(handler?.everySeconds && job.payload.recurring === true);
+        if (job.attempts >= MAX_UNEXPECTED_FAILURES && !recurring) await finishJob(this.db, job.id, errorText(err));
         else await retryJob(this.db, job.id, Math.min(30 * 2 ** job.attempts, 3600), errorText(err));
       } catch (inner) {
         // The lease lapses and another worker retries it; nothing more can be done from here.
