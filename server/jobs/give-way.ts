@@ -1,14 +1,25 @@
+/** How long the process must have had no web request for a background job to count it as quiet. */
+export const SETTLE_MS = 20;
+
+const sleep = (ms: number) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+  });
+
 /**
  * The web requests in flight in this process. The job runner shares the
  * process's one thread and the database with them: before each job a worker
- * waits for a moment with no request in flight, and such a moment lets one
- * waiting worker go, so jobs run between requests rather than piling into
- * them. A worker never waits longer than `maxWaitMs`: a steady stream of
- * requests slows jobs down but cannot hold them back for good.
+ * waits until no request has been answered for a moment (`settleMs`), so jobs
+ * run in the pauses between requests rather than alongside a stream of them.
+ * A worker never waits longer than `maxWaitMs`: a steady stream of requests
+ * slows jobs down but cannot hold them back for good.
  */
 export class RequestsInFlight {
   private count = 0;
-  private readonly waiting: (() => void)[] = [];
+  private lastEnded = 0;
+
+  constructor(private readonly settleMs = SETTLE_MS) {}
 
   started(): void {
     this.count += 1;
@@ -16,22 +27,21 @@ export class RequestsInFlight {
 
   ended(): void {
     this.count = Math.max(0, this.count - 1);
-    if (this.count === 0) this.waiting.shift()?.();
+    this.lastEnded = Date.now();
   }
 
-  /** Resolves at once when no request is in flight, else at the next moment without one, or after `maxWaitMs`. */
-  quiet(maxWaitMs: number): Promise<void> {
-    if (this.count === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const go = () => {
-        clearTimeout(timer);
-        const i = this.waiting.indexOf(go);
-        if (i >= 0) this.waiting.splice(i, 1);
-        resolve();
-      };
-      const timer = setTimeout(go, maxWaitMs);
-      timer.unref();
-      this.waiting.push(go);
-    });
+  /** Milliseconds since the last request ended, 0 while one is in flight. */
+  private idleFor(): number {
+    return this.count ? 0 : Date.now() - this.lastEnded;
+  }
+
+  /** Resolves once no request has been in flight for `settleMs`, or after `maxWaitMs`. */
+  async quiet(maxWaitMs: number): Promise<void> {
+    const deadline = Date.now() + maxWaitMs;
+    for (let idle = this.idleFor(); idle < this.settleMs; idle = this.idleFor()) {
+      const left = deadline - Date.now();
+      if (left <= 0) return;
+      await sleep(Math.min(this.settleMs - idle, left));
+    }
   }
 }
