@@ -51,8 +51,9 @@ export interface MailRound {
   floor: Measurement;
   off: Measurement;
   on: Measurement;
-  /** Messages the on window's comments queued, and how long after it the queue was empty. */
+  /** Messages the on window's comments queued, how many were still to send when it ended, and how long after it the queue was empty. */
   queued: number;
+  waiting: number;
   drainSeconds: number;
 }
 
@@ -92,8 +93,9 @@ export async function measureMail(url: string, admin: pg.Client, login: string, 
       const before = await messages();
       const m = await measure(app.baseUrl, comment, session.cookie, 1, seconds);
       const queued = (await messages()) - before;
+      const waiting = Number((await admin.query(UNSENT)).rows[0].n);
       const drainSeconds = await waitFor(admin, UNSENT, (n) => n === 0, 300);
-      return { m, queued, drainSeconds };
+      return { m, queued, waiting, drainSeconds };
     };
     await mailOn(true);
     await measure(app.baseUrl, comment, session.cookie, 1, 1);
@@ -107,7 +109,7 @@ export async function measureMail(url: string, admin: pg.Client, login: string, 
       const first = await window(onFirst);
       const second = await window(!onFirst);
       const [off, on] = onFirst ? [second, first] : [first, second];
-      rounds.push({ order: onFirst ? 'on, off' : 'off, on', floor, off: off.m, on: on.m, queued: on.queued, drainSeconds: on.drainSeconds });
+      rounds.push({ order: onFirst ? 'on, off' : 'off, on', floor, off: off.m, on: on.m, queued: on.queued, waiting: on.waiting, drainSeconds: on.drainSeconds });
     }
 
     await mailOn(true);
@@ -145,13 +147,13 @@ export function mailReport(f: MailFigures): string {
     (r, i) =>
       `| ${i + 1} (${r.order}) | ${r.floor.rps.toFixed(1)} | ${(r.off.rps / r.floor.rps).toFixed(3)} | ${(r.on.rps / r.floor.rps).toFixed(3)} | ` +
       `${r.off.p50.toFixed(2)} / ${r.on.p50.toFixed(2)} | ${(r.on.p50 / r.off.p50).toFixed(3)} | ${r.off.p95.toFixed(2)} / ${r.on.p95.toFixed(2)} | ` +
-      `${r.queued} | ${r.drainSeconds.toFixed(1)} | ${r.off.load.toFixed(1)} / ${r.on.load.toFixed(1)} |`,
+      `${r.queued} / ${r.waiting} | ${r.drainSeconds.toFixed(1)} | ${r.off.load.toFixed(1)} / ${r.on.load.toFixed(1)} |`,
   );
   const p50 = median(f.rounds.map((r) => r.on.p50 / r.off.p50));
   const rps = median(f.rounds.map((r) => r.off.rps / r.on.rps));
   const met = f.rounds.filter((r) => r.on.p50 / r.off.p50 < 1.1).length;
   return [
-    '| round (order) | floor req/s | off req/s ÷ floor | on req/s ÷ floor | p50 ms off / on | on ÷ off p50 | p95 ms off / on | messages queued (on) | queue empty after s | load off / on |',
+    '| round (order) | floor req/s | off req/s ÷ floor | on req/s ÷ floor | p50 ms off / on | on ÷ off p50 | p95 ms off / on | messages queued (on) / unsent at its end | queue empty after s | load off / on |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
