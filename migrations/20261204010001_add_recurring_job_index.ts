@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * A recurring job (the daily pruning of received mail) is one row, queued
+ * A recurring job (the daily pruning of old mail) is one row, queued
  * again after each run. Every app process makes sure it exists when it
  * starts: this index keeps it to one pending row however many do at once.
  */

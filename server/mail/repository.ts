@@ -264,3 +264,9 @@ export async function appendToDigest(trx: Knex.Transaction, taskId: number, user
   );
   return (result.rowCount ?? 0) > 0;
 }
+
+/** Forgets messages settled (sent, failed, voided) more than `days` ago, with their attempts; returns how many went. */
+export async function pruneMessages(db: Knex, days: number): Promise<number> {
+  const result = await db.raw(`DELETE FROM mail_messages WHERE status <> 'queued' AND created_at < now() - make_interval(days => ?)`, [days]);
+  return result.rowCount ?? 0;
+}

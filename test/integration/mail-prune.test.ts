@@ -1,8 +1,8 @@
 import { createJobRunner } from '../../server/jobs/handlers';
-import { INBOUND_PRUNE_JOB } from '../../server/mail/inbound/prune-job';
+import { MAIL_PRUNE_JOB } from '../../server/mail/prune-job';
 import { useTestApp } from '../support/app';
 
-describe('received mail is not kept forever', () => {
+describe('mail is not kept forever', () => {
   const t = useTestApp();
 
   const receivedDaysAgo = (days: number, recipient: string) =>
@@ -15,11 +15,22 @@ describe('received mail is not kept forever', () => {
       outcome: 'applied',
     });
   const pending = () =>
-    t.db('jobs').where({ kind: INBOUND_PRUNE_JOB }).whereNull('finished_at').select('attempts', t.db.raw(`extract(epoch FROM run_at - now()) AS wait`)) as Promise<
+    t.db('jobs').where({ kind: MAIL_PRUNE_JOB }).whereNull('finished_at').select('attempts', t.db.raw(`extract(epoch FROM run_at - now()) AS wait`)) as Promise<
       { attempts: number; wait: string }[]
     >;
 
-  test('a daily job forgets mail received more than 90 days ago, and one such job is queued however many processes start', async () => {
+  const sentDaysAgo = async (days: number, subject: string, status = 'sent') => {
+    const [row] = await t.db('mail_messages')
+      .insert({ kind: 'test', status, to_addresses: JSON.stringify(['ann@example.com']), cc_addresses: '[]', subject, headers: '{}', created_at: t.db.raw(`now() - make_interval(days => ?)`, [days]) })
+      .returning('id');
+    await t.db('mail_attempts').insert({ message_id: (row as { id: number }).id, mailer_key: 'primary', outcome: 'sent' });
+  };
+
+  test('a daily job forgets mail sent or received more than 90 days ago, never mail still queued; one such job is queued however many processes start', async () => {
+    await sentDaysAgo(91, 'Old and sent');
+    await sentDaysAgo(95, 'Old and voided', 'void');
+    await sentDaysAgo(91, 'Old, still waiting for a mailer', 'queued');
+    await sentDaysAgo(89, 'Recent');
     await receivedDaysAgo(91, 'T1+1+old@reply.example.com');
     await receivedDaysAgo(89, 'T1+1+recent@reply.example.com');
     await receivedDaysAgo(0, 'T1+1+today@reply.example.com');
@@ -36,7 +47,9 @@ describe('received mail is not kept forever', () => {
       'recent@reply.example.com',
       'today@reply.example.com',
     ]);
-    expect(logged).toEqual([expect.stringContaining('forgot 1 received mail older than 90 days')]);
+    expect(await t.db('mail_messages').orderBy('id').pluck('subject')).toEqual(['Old, still waiting for a mailer', 'Recent']);
+    expect(await t.db('mail_attempts').count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 2 }]);
+    expect(logged).toEqual([expect.stringContaining('forgot mail older than 90 days: 2 sent, failed or voided, 1 received')]);
     // Done for today: the same job comes back tomorrow, its claims counted afresh.
     const [job, ...others] = await pending();
     expect(others).toEqual([]);
