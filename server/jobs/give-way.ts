@@ -12,12 +12,15 @@ const sleep = (ms: number) =>
  * process's one thread and the database with them: before each job a worker
  * waits until no request has been answered for a moment (`settleMs`), so jobs
  * run in the pauses between requests rather than alongside a stream of them.
- * A worker never waits longer than `maxWaitMs`: a steady stream of requests
- * slows jobs down but cannot hold them back for good.
+ * While requests never pause, one waiting worker in the process goes every
+ * `maxWaitMs`: a steady stream of requests slows jobs down but cannot hold
+ * them back for good.
  */
 export class RequestsInFlight {
   private count = 0;
   private lastEnded = 0;
+  /** When a worker last went without a pause; the next may go `maxWaitMs` later. */
+  private lastCutIn = Date.now();
 
   constructor(private readonly settleMs = SETTLE_MS) {}
 
@@ -35,13 +38,16 @@ export class RequestsInFlight {
     return this.count ? 0 : Date.now() - this.lastEnded;
   }
 
-  /** Resolves once no request has been in flight for `settleMs`, or after `maxWaitMs`. */
+  /** Resolves once no request has been in flight for `settleMs`, or when this worker's turn to cut in comes. */
   async quiet(maxWaitMs: number): Promise<void> {
-    const deadline = Date.now() + maxWaitMs;
     for (let idle = this.idleFor(); idle < this.settleMs; idle = this.idleFor()) {
-      const left = deadline - Date.now();
-      if (left <= 0) return;
-      await sleep(Math.min(this.settleMs - idle, left));
+      const turnIn = this.lastCutIn + maxWaitMs - Date.now();
+      if (turnIn <= 0) {
+        // Taken before any await: the other waiting workers see it and wait for the next turn.
+        this.lastCutIn = Date.now();
+        return;
+      }
+      await sleep(Math.min(this.settleMs - idle, turnIn));
     }
   }
 }

@@ -34,9 +34,8 @@ const MAX_UNEXPECTED_FAILURES = 10;
 /** A lease this close to lapsing is not given back: the clocks of two machines may differ by that much. */
 const LEASE_MARGIN_MS = 5_000;
 /**
- * The longest a worker waits for a pause in web requests before it takes its
- * next job anyway: under requests without pause, each process still runs
- * 4 jobs every half second.
+ * While web requests never pause, one worker of the process takes a job this
+ * often anyway: each process still runs 2 jobs a second.
  */
 const GIVE_WAY_MS = 500;
 
