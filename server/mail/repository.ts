@@ -212,9 +212,20 @@ export async function storeRendering(
   return toMessage(row!);
 }
 
-/** Ends a queued message as voided or failed, with the reason in a sentence. */
+/**
+ * Ends a queued message as voided or failed, with the reason in a sentence.
+ * A copy voided already (a muted recipient's) that can not be rendered keeps
+ * its first reason, and is sealed all the same: its job is done with it.
+ */
 export async function closeMessage(db: Knex | Knex.Transaction, id: number, status: 'void' | 'failed', reason: string): Promise<void> {
-  await db('mail_messages').where({ id, status: 'queued' }).update({ status, status_reason: reason, rendered: true });
+  await db('mail_messages')
+    .where({ id })
+    .andWhere((q) => q.where({ status: 'queued' }).orWhere({ rendered: false }))
+    .update({
+      status: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status END`, [status]),
+      status_reason: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status_reason END`, [reason]),
+      rendered: true,
+    });
 }
 
 /**
