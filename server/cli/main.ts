@@ -117,6 +117,8 @@ async function run(argv: string[]): Promise<void> {
     try {
       if (!(await mailCommand(sub, rest, booted, out))) process.exitCode = 1;
     } finally {
+      // Closes the mailers' connections a send opened, politely, before the process ends.
+      await booted.deps.jobs.stop();
       await booted.database.close();
     }
     return;
