@@ -195,8 +195,9 @@ export async function isMember(db: Knex, projectId: number, userId: number): Pro
  * The people watching any project a task is tagged with (or a milestone's
  * parent): they receive all its tasks' mail.
  */
-export async function watcherIdsForTask(db: Knex, taskId: number): Promise<number[]> {
-  const rows = (await db('project_watchers as w')
+/** The watchers of a task's projects and of their parents, as a subquery of user ids. */
+export function taskWatchersQuery(db: Knex | Knex.Transaction, taskId: number): Knex.QueryBuilder {
+  return db('project_watchers as w')
     .distinct('w.user_id')
     .whereIn(
       'w.project_id',
@@ -204,14 +205,20 @@ export async function watcherIdsForTask(db: Knex, taskId: number): Promise<numbe
         .select('tp.project_id')
         .where('tp.task_id', taskId)
         .union((u) => u.select('p.parent_id').from('task_projects as tp2').join('projects as p', 'p.id', 'tp2.project_id').where('tp2.task_id', taskId).whereNotNull('p.parent_id')),
-    )
-    .orderBy('w.user_id')) as { user_id: number }[];
-  return rows.map((r) => r.user_id);
+    );
 }
 
 export async function findTaskProjectIds(db: Knex, taskId: number): Promise<number[]> {
   const rows = (await db('task_projects').where({ task_id: taskId }).orderBy('project_id').select('project_id')) as { project_id: number }[];
   return rows.map((r) => r.project_id);
+}
+
+/** Projects that tag at least one task, with their primary hashtags: the groups of a list grouped by project. */
+export async function findTaggingProjects(db: Knex): Promise<{ id: number; hashtag: string }[]> {
+  return (await db('project_hashtags as h')
+    .where('h.position', 0)
+    .whereExists((s) => s.select(db.raw('1')).from('task_projects as tp').whereRaw('tp.project_id = h.project_id'))
+    .select('h.project_id as id', 'h.hashtag')) as { id: number; hashtag: string }[];
 }
 
 /** The tags of many tasks at once: a list page's rows. */

@@ -35,20 +35,32 @@ function taskTarget(task: Task, tracker: Tracker): TaskTarget {
   };
 }
 
-/**
- * Phase two of rendering: one query for every task and one for every user a
- * page names. A task the viewer may not see is left out, so it renders exactly
- * like one that does not exist.
- */
-export async function resolveReferences(db: Knex, viewer: Actor | null, tracker: Tracker, req: ReferenceRequest): Promise<ResolvedReferences> {
-  const [taskRows, userRows, projects] = await Promise.all([
+/** What a set of texts names, loaded for any viewer: `referencesFor` then keeps what one viewer may see. */
+export interface LoadedReferences {
+  tasks: Task[];
+  users: User[];
+  projects: Awaited<ReturnType<typeof findProjectsByHashtags>>;
+}
+
+/** Phase two of rendering, the part that does not depend on the viewer: one query each for tasks, users and projects. */
+export async function loadReferences(db: Knex, req: ReferenceRequest): Promise<LoadedReferences> {
+  const [tasks, users, projects] = await Promise.all([
     findTasksByIds(db, req.taskIds),
     findUsersByIdsOrNames(db, req.userIds, req.usernames),
     findProjectsByHashtags(db, req.hashtags ?? []),
   ]);
-  const tasks = new Map(taskRows.filter((t) => canView(viewer, t)).map((t) => [t.id, t]));
-  const users = new Map(userRows.map((u) => [u.id, u]));
-  const byName = new Map(userRows.map((u) => [u.username.toLowerCase(), u]));
+  return { tasks, users, projects };
+}
+
+/**
+ * The references as one viewer sees them. A task the viewer may not see is
+ * left out, so it renders exactly like one that does not exist.
+ */
+export function referencesFor(viewer: Actor | null, tracker: Tracker, loaded: LoadedReferences): ResolvedReferences {
+  const { projects } = loaded;
+  const tasks = new Map(loaded.tasks.filter((t) => canView(viewer, t)).map((t) => [t.id, t]));
+  const users = new Map(loaded.users.map((u) => [u.id, u]));
+  const byName = new Map(loaded.users.map((u) => [u.username.toLowerCase(), u]));
   return {
     tasks,
     users,
@@ -71,6 +83,11 @@ export async function resolveReferences(db: Knex, viewer: Actor | null, tracker:
       },
     },
   };
+}
+
+/** Phase two of rendering for one viewer: one query for every task and one for every user a page names. */
+export async function resolveReferences(db: Knex, viewer: Actor | null, tracker: Tracker, req: ReferenceRequest): Promise<ResolvedReferences> {
+  return referencesFor(viewer, tracker, await loadReferences(db, req));
 }
 
 /** Renders one text for a viewer, references resolved: the comment and description preview. */

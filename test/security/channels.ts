@@ -124,6 +124,7 @@ export const CHANNELS: Channel[] = [
     probe: post((s) => `/maniphest/task/edit/${s.id}/`, () => ({ priority: 'high' })),
   },
   { name: 'a comment', covers: ['POST /T:id/comment'], probe: post((s) => `/T${s.id}/comment`, () => ({ comment: 'Still happening?', priority: 'low' })) },
+  { name: 'a comment posted to the task page', covers: ['POST /T:id'], probe: post((s) => `/T${s.id}`, () => ({ comment: 'Still happening?', priority: 'low' })) },
   { name: 'a claim', covers: ['POST /T:id/claim'], probe: post((s) => `/T${s.id}/claim`, () => ({})) },
   { name: 'a subscription', covers: ['POST /T:id/subscribe'], probe: post((s) => `/T${s.id}/subscribe`, () => ({ action: 'subscribe' })) },
   { name: 'muting', covers: ['POST /T:id/mute'], probe: post((s) => `/T${s.id}/mute`, () => ({ action: 'mute' })) },
@@ -152,6 +153,8 @@ export const CHANNELS: Channel[] = [
   { name: 'full-text search by relevance, highlighted, ungrouped', covers: ['GET /maniphest/query/'], probe: search('&order=relevance&group=none') },
   { name: 'full-text search grouped by status', covers: ['GET /maniphest/query/'], probe: search('&group=status&statuses=any-open') },
   { name: 'full-text search grouped by owner', covers: ['GET /maniphest/query/'], probe: search('&group=owner&order=updated') },
+  { name: 'full-text search grouped by project (a group per tag, counted)', covers: ['GET /maniphest/query/'], probe: search('&group=project') },
+  { name: 'all tasks grouped by project', covers: ['GET /maniphest/query/'], probe: get(() => '/maniphest/query/?group=project&order=newest') },
   { name: 'a title search', covers: ['GET /maniphest/query/'], probe: get((s) => `/maniphest/query/?text=title:${s.word}`) },
   {
     name: 'a saved query',
@@ -233,6 +236,8 @@ export const CHANNELS: Channel[] = [
   { name: 'a picker searching for its monogram', covers: ['GET /search/rel/:relationship/:id/'], probe: get((s, w) => `/search/rel/task.merge-in/${w.hostId}/?q=T${s.id}`) },
   { name: 'the typeahead for its word', covers: ['GET /typeahead/tasks/'], probe: get((s, w) => `/typeahead/tasks/?relationship=task.has-parent&task=${w.hostId}&q=${s.word}`) },
   { name: 'the typeahead for its monogram', covers: ['GET /typeahead/tasks/'], probe: get((s, w) => `/typeahead/tasks/?relationship=task.has-subtask&task=${w.hostId}&q=T${s.id}`) },
+  { name: 'the shared typeahead for its word', covers: ['GET /typeahead/'], probe: get((s) => `/typeahead/?kind=tasks&q=${s.word}`) },
+  { name: 'the shared typeahead for its monogram', covers: ['GET /typeahead/'], probe: get((s) => `/typeahead/?kind=tasks&q=T${s.id}`) },
   { name: 'saving its parent tasks', covers: ['POST /search/rel/:relationship/:id/'], probe: post((s) => `/search/rel/task.has-parent/${s.id}/`, () => ({ add: 'T1' })) },
   {
     name: 'linking it as a subtask',
@@ -255,6 +260,15 @@ export const CHANNELS: Channel[] = [
       return conduitAnswer(linked).replace(/PHID-XACT-TASK-[a-z2-7]+/g, '<xact>');
     },
   },
+  { name: 'maniphest.search paging after it', covers: ['conduit maniphest.search'], probe: conduit('maniphest.search', (s) => ({ after: String(s.id), order: 'newest' })) },
+  { name: 'maniphest.search paging before it', covers: ['conduit maniphest.search'], probe: conduit('maniphest.search', (s) => ({ before: String(s.id) })) },
+  { name: 'maniphest.info', covers: ['conduit maniphest.info'], probe: conduit('maniphest.info', (s) => ({ task_id: s.id })) },
+  { name: 'maniphest.query by id', covers: ['conduit maniphest.query'], probe: conduit('maniphest.query', (s) => ({ ids: [s.id] })) },
+  { name: 'maniphest.query by PHID', covers: ['conduit maniphest.query'], probe: conduit('maniphest.query', (s) => ({ phids: [s.phid] })) },
+  { name: 'maniphest.query by full text', covers: ['conduit maniphest.query'], probe: conduit('maniphest.query', (s) => ({ fullText: s.word })) },
+  { name: 'maniphest.update by id', covers: ['conduit maniphest.update'], probe: conduit('maniphest.update', (s) => ({ id: s.id, comments: 'From an old script.' })) },
+  { name: 'maniphest.update by PHID', covers: ['conduit maniphest.update'], probe: conduit('maniphest.update', (s) => ({ phid: s.phid, priority: 80 })) },
+  { name: 'maniphest.gettasktransactions', covers: ['conduit maniphest.gettasktransactions'], probe: conduit('maniphest.gettasktransactions', (s) => ({ ids: [s.id] })) },
   // maniphest.edit by PHID is left out until issue 9's "maniphest.edit answers differently for a hidden
   // task's PHID than for a missing one" is fixed.
 ];
@@ -291,6 +305,8 @@ export const MENTION_CHANNELS: MentionChannel[] = [
   },
   { name: 'transaction.search', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'transaction.search', { objectIdentifier: id }, w.tokens[v])) },
   { name: 'maniphest.search', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'maniphest.search', { constraints: { ids: [id] }, attachments: { subscribers: true } }, w.tokens[v])) },
+  { name: 'maniphest.gettasktransactions', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'maniphest.gettasktransactions', { ids: [id] }, w.tokens[v])) },
+  { name: 'maniphest.info', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'maniphest.info', { task_id: id }, w.tokens[v])) },
   {
     name: 'a list ordered by update, showing when it was updated',
     probe: async (w, v, id) => pageAnswer(await w.browsers[v].get(`/maniphest/query/?text=title:zebra${id}&order=updated&group=none`)),
@@ -301,6 +317,8 @@ export const MENTION_CHANNELS: MentionChannel[] = [
 export const TASK_FREE_ROUTES: Record<string, string> = {
   'GET /': 'a redirect to the task list',
   'GET /healthz': 'the database round trip for load balancers',
+  'GET /favicon.ico': 'the icon',
+  'GET /jump/': 'a redirect worked out from the typed text alone; it reads no task (the page it leads to answers for itself)',
   'GET /maniphest/': 'a built-in or saved query, the same lists as the rows above',
   'GET /maniphest/task/edit/': 'the empty create form',
   'POST /maniphest/task/edit/': 'creates a task; names none',
@@ -384,4 +402,8 @@ export const TASK_FREE_METHODS: Record<string, string> = {
   'project.column.search': 'workboard columns',
   'maniphest.status.search': 'the configured statuses',
   'maniphest.priority.search': 'the configured priorities',
+  'maniphest.querystatuses': 'the configured statuses',
+  'maniphest.createtask': 'creates a task; names only people and projects',
+  'conduit.query': 'the methods',
+  'conduit.getcapabilities': 'no data at all',
 };

@@ -8,14 +8,17 @@ export interface Option {
   selected: boolean;
 }
 
-/** Picker options; `keep` adds a first "no change" choice for the comment form's actions. */
-export function priorityOptions(tracker: Tracker, selected: string | undefined, keep?: string): Option[] {
-  const opts = tracker.priorities.map((p) => ({ value: p.keyword, label: p.name, selected: p.keyword === selected }));
+/**
+ * Picker options; `keep` adds a first "no change" choice for the comment form's actions, and
+ * then the `current` value is left out: "Keep Open" and "Open" would be one choice offered twice.
+ */
+export function priorityOptions(tracker: Tracker, selected: string | undefined, keep?: string, current?: string): Option[] {
+  const opts = tracker.priorities.filter((p) => p.keyword !== current).map((p) => ({ value: p.keyword, label: p.name, selected: p.keyword === selected }));
   return keep ? [{ value: '', label: keep, selected: !selected }, ...opts] : opts;
 }
 
-export function statusOptions(tracker: Tracker, selected: string | undefined, keep?: string): Option[] {
-  const opts = tracker.pickableStatuses.map((s) => ({ value: s.key, label: s.name, selected: s.key === selected }));
+export function statusOptions(tracker: Tracker, selected: string | undefined, keep?: string, current?: string): Option[] {
+  const opts = tracker.pickableStatuses.filter((s) => s.key !== current).map((s) => ({ value: s.key, label: s.name, selected: s.key === selected }));
   return keep ? [{ value: '', label: keep, selected: !selected }, ...opts] : opts;
 }
 
