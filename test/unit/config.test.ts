@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildTrackerConfig, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES, loadConfig } from '../../server/config';
+import { NO_WORKFLOW } from '../../server/tasks/workflow';
 
 const CWD = '/srv/trellis';
 
@@ -58,6 +59,7 @@ describe('loadConfig', () => {
         defaultPriority: 90,
         defaultStatus: 'open',
         defaultView: 'users',
+        workflow: NO_WORKFLOW,
       },
       database: { connectMs: 5000, statementMs: 30000, acquireMs: 10000 },
       requireMfa: false,
@@ -243,6 +245,7 @@ describe('the TRELLIS_CONFIG file', () => {
       // The first open status, when the file names none.
       defaultStatus: 'new',
       defaultView: 'public',
+      workflow: NO_WORKFLOW,
     });
   });
 
@@ -259,11 +262,16 @@ describe('the TRELLIS_CONFIG file', () => {
     expect(tracker.statuses.map((s) => s.key)).toEqual(['new', 'inprogress', 'done', 'rejected', 'merged']);
   });
 
-  test('that cannot be parsed is refused, with its path', () => {
-    const file = writeConfig('broken.json', '{ "statuses": [');
+  test('that cannot be parsed is refused, with the line and column of the mistake', () => {
+    const file = writeConfig('broken.json', '{\n  "statuses": [\n    { "key": "open" }\n    { "key": "done" }\n  ]\n}');
+    expect(problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD))).toEqual([`${file}:4:5: not valid JSON (CommaExpected)`]);
+  });
+
+  test('that cannot be read is refused, with its path', () => {
+    const file = path.join(dir, 'absent.json');
     const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD));
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(new RegExp(`^TRELLIS_CONFIG: cannot read ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+    expect(problems[0]).toMatch(/^TRELLIS_CONFIG: cannot read .*absent\.json: ENOENT/);
   });
 
   test('with wrong shapes is refused, every problem named by its place in the file', () => {
@@ -277,9 +285,9 @@ describe('the TRELLIS_CONFIG file', () => {
       colour: 'blue',
     });
     const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD));
-    const prefix = `TRELLIS_CONFIG (${file}) `;
+    const prefix = `${file}:1:`;
     expect(problems.every((p) => p.startsWith(prefix))).toBe(true);
-    expect(problems.map((p) => p.slice(prefix.length).split(':')[0]).sort()).toEqual(
+    expect(problems.map((p) => p.slice(file.length).split(': ')[1]).sort()).toEqual(
       [
         'statuses.0.key',
         'statuses.1.key',
@@ -288,11 +296,12 @@ describe('the TRELLIS_CONFIG file', () => {
         'priorities.0.value',
         'priorities.0.color',
         'defaultView',
-        // The unknown key "colour" is reported at the top level.
-        '',
+        // The unknown key "colour" is reported at the top level, with the key named in the message.
+        'Unrecognized key',
       ].sort(),
     );
-    expect(problems).toContain(`${prefix}statuses.0.key: must be 1-64 lowercase letters or digits, not all digits`);
+    // One line of JSON: the column points at the key ("key" of the first status starts at column 15).
+    expect(problems).toContain(`${prefix}15: statuses.0.key: must be 1-64 lowercase letters or digits, not all digits`);
   });
 
   test('that breaks the rules is refused along with the environment problems', () => {
@@ -300,7 +309,8 @@ describe('the TRELLIS_CONFIG file', () => {
     const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file, TRUST_PROXY: 'maybe' }, CWD));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^TRUST_PROXY: /);
-    expect(problems[1]).toBe('defaultPriority: 90 is not one of the priorities');
+    // A key the file does not have is placed at the object that lacks it.
+    expect(problems[1]).toBe(`${file}:1:1: defaultPriority: 90 is not one of the priorities`);
   });
 });
 
@@ -317,6 +327,7 @@ describe('buildTrackerConfig', () => {
       defaultPriority: 90,
       defaultStatus: 'open',
       defaultView: 'users',
+      workflow: NO_WORKFLOW,
     });
   });
 
@@ -327,10 +338,10 @@ describe('buildTrackerConfig', () => {
   });
 
   test.each([
-    ['a status key defined twice', { statuses: [open, done, { ...done, name: 'Finished' }] }, ['statuses: key "done" is defined twice']],
-    ['a priority value defined twice', { priorities: [high, { ...low, value: 80 }], defaultPriority: 80 }, ['priorities: value 80 is defined twice']],
-    ['a priority keyword defined twice', { priorities: [high, { ...low, keyword: 'high' }], defaultPriority: 80 }, ['priorities: keyword "high" is defined twice']],
-    ['a priority alias that is another keyword', { priorities: [high, { ...low, aliases: ['high'] }], defaultPriority: 80 }, ['priorities: keyword "high" is defined twice']],
+    ['a status key defined twice', { statuses: [open, done, { ...done, name: 'Finished' }] }, ['statuses.2.key: "done" is defined twice']],
+    ['a priority value defined twice', { priorities: [high, { ...low, value: 80 }], defaultPriority: 80 }, ['priorities.1.value: 80 is defined twice']],
+    ['a priority keyword defined twice', { priorities: [high, { ...low, keyword: 'high' }], defaultPriority: 80 }, ['priorities.1: keyword "high" is defined twice']],
+    ['a priority alias that is another keyword', { priorities: [high, { ...low, aliases: ['high'] }], defaultPriority: 80 }, ['priorities.1: keyword "high" is defined twice']],
     ['a default priority that is not a priority', { priorities: [high, low] }, ['defaultPriority: 90 is not one of the priorities']],
     ['a named default priority that is not a priority', { defaultPriority: 55 }, ['defaultPriority: 55 is not one of the priorities']],
     ['a default status that is not a status', { defaultStatus: 'todo' }, ['defaultStatus: "todo" is not one of the statuses']],
@@ -358,9 +369,9 @@ describe('buildTrackerConfig', () => {
       }),
     );
     expect(problems).toEqual([
-      'statuses: key "x" is defined twice',
-      'priorities: value 80 is defined twice',
-      'priorities: keyword "high" is defined twice',
+      'statuses.1.key: "x" is defined twice',
+      'priorities.1.value: 80 is defined twice',
+      'priorities.1: keyword "high" is defined twice',
       'defaultPriority: 70 is not one of the priorities',
       'defaultStatus: "open" is not one of the statuses',
     ]);
