@@ -46,6 +46,13 @@ export function placeProblem(file: ConfigFile, at: (string | number)[], message:
   return `${file.path}:${lineColumn(file.text, offset)}: ${label}${message}`;
 }
 
+/** A problem already written as "a.0.b: message" (the mail section's), placed in the file. */
+export function placeWritten(file: ConfigFile, problem: string): string {
+  const colon = problem.indexOf(': ');
+  const at = problem.slice(0, colon).split('.').map((k) => (/^[0-9]+$/.test(k) ? Number(k) : k));
+  return placeProblem(file, at, problem.slice(colon + 2));
+}
+
 export function zodFileProblems(file: ConfigFile, error: z.ZodError): string[] {
   return error.issues.map((i) => placeProblem(file, i.path as (string | number)[], i.message));
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { placeProblem, readConfigFile, zodFileProblems, type ConfigFile } from './config-file';
+import { placeProblem, placeWritten, readConfigFile, zodFileProblems, type ConfigFile } from './config-file';
 import { buildMailConfig, MailerFileEntry, MailFileSection, type MailConfig } from './mail/config';
 import { buildWorkflow, checkWorkflow, WorkflowFile, type PathProblem, type WorkflowConfig } from './tasks/workflow';
 
@@ -215,7 +215,14 @@ export function buildTrackerConfig(input: TrackerFile, envDefaultView?: ViewPoli
   return tracker;
 }
 
-/** The TRELLIS_CONFIG file, read and checked against its shape; its problems carry their positions. */
+/** Sections the other checks build on: with one of them misshapen, those checks would only echo it. */
+const FOUNDATIONS = ['statuses', 'priorities', 'defaultPriority', 'defaultStatus'];
+
+/**
+ * The TRELLIS_CONFIG file, read and checked against its shape; its problems carry their positions.
+ * A misshapen file still yields its well-shaped sections, so that what they define is checked
+ * too (every problem at once), unless a section they build on is the misshapen one.
+ */
 export function readTrackerFile(where: string): { file: TrackerFile; source: ConfigFile | null; problems: string[] } {
   let source: ConfigFile;
   try {
@@ -225,24 +232,33 @@ export function readTrackerFile(where: string): { file: TrackerFile; source: Con
   }
   if (source.syntax.length) return { file: {}, source: null, problems: source.syntax };
   const result = TrackerFile.safeParse(source.value);
-  if (!result.success) return { file: {}, source: null, problems: zodFileProblems(source, result.error) };
-  return { file: result.data, source, problems: [] };
+  if (result.success) return { file: result.data, source, problems: [] };
+  const problems = zodFileProblems(source, result.error);
+  const value = source.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { file: {}, source: null, problems };
+  const broken = new Set(result.error.issues.map((i) => String(i.path[0] ?? '')));
+  if (broken.has('') || FOUNDATIONS.some((k) => broken.has(k))) return { file: {}, source: null, problems };
+  const partial = Object.fromEntries(Object.entries(value).filter(([k]) => !broken.has(k)));
+  return { file: TrackerFile.parse(partial), source, problems };
 }
 
 /**
  * Checks a TRELLIS_CONFIG file alone, as `npm run cli -- config check FILE` does:
  * every problem of its shape, then of what it defines, each with its position.
  */
-export function checkTrackerFile(where: string): string[] {
+export function checkTrackerFile(where: string, env: NodeJS.ProcessEnv = process.env): string[] {
   const read = readTrackerFile(where);
-  if (read.problems.length || !read.source) return read.problems;
-  const problems: string[] = [];
+  const source = read.source;
+  if (!source) return read.problems;
+  const problems = [...read.problems];
   try {
-    buildTrackerConfig(read.file, undefined, (at, message) => placeProblem(read.source!, at, message));
+    buildTrackerConfig(read.file, undefined, (at, message) => placeProblem(source, at, message));
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems);
   }
+  // Mailer passwords come from the environment: checked against this one.
+  problems.push(...buildMailConfig(read.file.mailers ?? [], read.file.mail, env).problems.map((p) => placeWritten(source, p)));
   return problems;
 }
 
@@ -279,7 +295,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
 
   const mail = buildMailConfig(file.mailers ?? [], file.mail, env);
-  problems.push(...mail.problems.map((p) => `TRELLIS_CONFIG ${p}`));
+  problems.push(...mail.problems.map((p) => (source ? placeWritten(source, p) : `TRELLIS_CONFIG ${p}`)));
 
   if (problems.length || !parsed.success || !tracker) throw new ConfigError(problems);
   const e = parsed.data;

@@ -90,6 +90,9 @@ export function lockedFor(w: WorkflowConfig, actor: Actor | null, status: string
   return w.locked.includes(status) && !isMaintainer(actor);
 }
 
+/** The code of a refusal by the workflow rules (HTTP 403), so forms show it beside the field rather than as an error page. */
+export const WORKFLOW_REFUSAL = 'workflow';
+
 export const LOCKED_MESSAGE = 'This task is locked: only maintainers can edit or comment on it until it is reopened.';
 
 /** The statuses this person may pick for a task now in `from` (the current one included), in configured order. */
@@ -137,5 +140,5 @@ export function enforceWorkflow(w: WorkflowConfig, statusName: (key: string) => 
   }
   const needs = edit.from !== edit.to ? w.comments[edit.to] : undefined;
   if (needs && !edit.comment.trim()) problems.comment = needs;
-  if (Object.keys(problems).length) throw new ValidationError(problems, status, status === 403 ? 'forbidden' : 'invalid');
+  if (Object.keys(problems).length) throw new ValidationError(problems, status, status === 403 ? WORKFLOW_REFUSAL : 'invalid');
 }

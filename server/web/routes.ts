@@ -22,6 +22,7 @@ import { loginLinkRoutes } from './routes/login-links';
 import { passwordResetRoutes } from './routes/password-reset';
 import { emailSettingsRoutes } from './routes/email-settings';
 import { taskRoutes } from './routes/tasks';
+import { workflowRoutes } from './routes/workflow';
 
 /** The URL map: every route, one line each. Paths follow Phabricator's, so old links keep working. */
 export function routes(deps: AppDeps): Router {
@@ -48,6 +49,7 @@ export function routes(deps: AppDeps): Router {
   const boards = boardRoutes(deps);
   const mailSettings = mailSettingsRoutes(deps);
   const related = relatedRoutes(deps);
+  const workflow = workflowRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -79,6 +81,7 @@ export function routes(deps: AppDeps): Router {
   r.get('/search/rel/:relationship/:id/', related.form);
   r.post('/search/rel/:relationship/:id/', related.save);
   r.get('/typeahead/tasks/', related.typeahead);
+  r.get('/config/workflow/', workflow.show);
 
   r.get('/project/', projects.list);
   r.get('/project/edit/', projects.newForm);

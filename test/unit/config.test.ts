@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildTrackerConfig, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES, loadConfig } from '../../server/config';
+import { buildTrackerConfig, checkTrackerFile, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES, loadConfig } from '../../server/config';
 import { NO_WORKFLOW } from '../../server/tasks/workflow';
 
 const CWD = '/srv/trellis';
@@ -413,10 +413,84 @@ describe('the mail configuration', () => {
       mailers: [smtp('a', { password: '$MISSING_SECRET' }), smtp('a')],
       mail: { inbound: { port: 2525 } },
     });
+    // One line of JSON: each problem is placed at its key's column.
     expect(problemsOf(() => loadConfig({ TRELLIS_CONFIG: second }, CWD))).toEqual([
-      'TRELLIS_CONFIG mailers.0.options.password: the environment variable MISSING_SECRET is not set',
-      'TRELLIS_CONFIG mailers.1.key: "a" is used by another mailer',
-      'TRELLIS_CONFIG mail.inbound: needs mail.replyDomain, the domain reply addresses are made at',
+      `${second}:1:72: mailers.0.options.password: the environment variable MISSING_SECRET is not set`,
+      `${second}:1:104: mailers.1.key: "a" is used by another mailer`,
+      `${second}:1:173: mail.inbound: needs mail.replyDomain, the domain reply addresses are made at`,
+    ]);
+  });
+});
+
+describe('workflow rules', () => {
+  const rules = {
+    transitions: [
+      { from: ['open'], to: ['resolved'], roles: ['maintainer'] },
+      { to: ['invalid'], roles: ['engineer', 'maintainer'] },
+    ],
+    comments: { wontfix: 'Closing as Wontfix needs a comment saying why.' },
+    locked: ['wontfix'],
+  };
+
+  test('are read from the file under "workflow"', () => {
+    const file = writeConfig('workflow.json', { workflow: rules });
+    expect(loadConfig({ TRELLIS_CONFIG: file }, CWD).tracker.workflow).toEqual(rules);
+  });
+
+  test('without them, no transitions are configured and nothing needs a comment or locks', () => {
+    expect(buildTrackerConfig({}).workflow).toEqual({ transitions: null, comments: {}, locked: [] });
+  });
+
+  // Written by hand, as people write them: each problem's line and column are those of the mistake.
+  const broken = [
+    '{',
+    '  "statuses": [',
+    '    { "key": "open", "name": "Open", "closed": false },',
+    '    { "key": "resolved", "name": "Resolved", "closed": true },',
+    '    { "key": "resolved", "name": "Done", "closed": true },',
+    '    { "key": "duplicate", "name": "Duplicate", "closed": true, "reserved": true }',
+    '  ],',
+    '  "defaultStatus": "todo",',
+    '  "workflow": {',
+    '    "transitions": [',
+    '      { "from": ["open"], "to": ["fixed", "duplicate"], "roles": ["maintainer"] }',
+    '    ],',
+    '    "comments": { "wontfix": "Say why." },',
+    '    "locked": ["gone"]',
+    '  }',
+    '}',
+  ].join('\n');
+
+  test('that name what is not configured are refused at start, every problem at once with its position', () => {
+    const file = writeConfig('broken-workflow.json', broken);
+    expect(problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD))).toEqual([
+      `${file}:5:7: statuses.2.key: "resolved" is defined twice`,
+      `${file}:8:3: defaultStatus: "todo" is not one of the statuses`,
+      `${file}:11:34: workflow.transitions.0.to.0: "fixed" is not one of the statuses`,
+      `${file}:11:43: workflow.transitions.0.to.1: "duplicate" is reserved: tasks reach it by merging`,
+      `${file}:13:19: workflow.comments.wontfix: "wontfix" is not one of the statuses`,
+      `${file}:14:16: workflow.locked.0: "gone" is not one of the statuses`,
+    ]);
+  });
+
+  test('of the wrong shape are listed with the problems of the rest of the file', () => {
+    const file = writeConfig(
+      'shape-workflow.json',
+      ['{', '  "statuses": [', '    { "key": "open", "name": "Open", "closed": false },', '    { "key": "open", "name": "Done", "closed": true }', '  ],', '  "workflow": { "transitions": [{ "to": ["open"], "roles": ["boss"] }], "lock": [] }', '}'].join('\n'),
+    );
+    expect(problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD))).toEqual([
+      `${file}:6:61: workflow.transitions.0.roles.0: Invalid option: expected one of "reader"|"engineer"|"maintainer"|"admin"`,
+      `${file}:6:3: workflow: Unrecognized key: "lock"`,
+      `${file}:4:7: statuses.1.key: "open" is defined twice`,
+    ]);
+  });
+
+  test('checkTrackerFile, behind `config check`, lists the same problems without the environment', () => {
+    const file = writeConfig('check.json', broken);
+    expect(checkTrackerFile(file, {})).toHaveLength(6);
+    expect(checkTrackerFile(writeConfig('fine.json', { workflow: rules }), {})).toEqual([]);
+    expect(checkTrackerFile(writeConfig('syntax.json', '{ "workflow": { "locked": ["wontfix"] }'), {})).toEqual([
+      `${path.join(dir, 'syntax.json')}:1:40: not valid JSON (CloseBraceExpected)`,
     ]);
   });
 });

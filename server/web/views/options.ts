@@ -1,6 +1,6 @@
 import type { Tracker } from '../../tasks/task';
 import { VIEW_NAMES } from '../../tasks/task';
-import { VIEW_POLICIES } from '../../config';
+import { VIEW_POLICIES, type StatusConfig } from '../../config';
 
 export interface Option {
   value: string;
@@ -14,8 +14,9 @@ export function priorityOptions(tracker: Tracker, selected: string | undefined, 
   return keep ? [{ value: '', label: keep, selected: !selected }, ...opts] : opts;
 }
 
-export function statusOptions(tracker: Tracker, selected: string | undefined, keep?: string): Option[] {
-  const opts = tracker.pickableStatuses.map((s) => ({ value: s.key, label: s.name, selected: s.key === selected }));
+/** `choices`: the statuses this person may pick (the workflow rules); every pickable one when not given. */
+export function statusOptions(tracker: Tracker, selected: string | undefined, keep?: string, choices: StatusConfig[] = tracker.pickableStatuses): Option[] {
+  const opts = choices.map((s) => ({ value: s.key, label: s.name, selected: s.key === selected }));
   return keep ? [{ value: '', label: keep, selected: !selected }, ...opts] : opts;
 }
 
