@@ -4,7 +4,9 @@ import { queueBulkEdit } from '../../server/tasks/bulk';
 import { listTargets } from '../../server/tasks/bulk-repository';
 import type { WorkflowFile } from '../../server/tasks/workflow';
 import type { User } from '../../server/users/user';
+import { queueRefusal } from '../../server/mail/inbound/refusal';
 import { useTestApp } from '../support/app';
+import { deliver, startInbound, takeInboundLog } from '../support/inbound';
 import { bulkEdit, bulkFields } from '../support/bulk';
 import { call, tokenFor } from '../support/conduit';
 import { createTask, createUser } from '../support/factories';
@@ -204,9 +206,33 @@ describe('workflow rules', () => {
     });
   });
 
-  test('a reply by mail goes through the same rules', async () => {
-    const id = await createTask(t.domain, users.erin, { title: 'Mailed task' });
-    await expect(applyEdit(t.domain, users.erin, id, [{ type: 'status', value: 'resolved' }], { source: 'email' })).rejects.toThrow(ONLY_MAINTAINERS_RESOLVE);
+  test('a reply by mail goes through the same rules: a refused move, a missing comment and a locked task change nothing', async () => {
+    const inbound = await startInbound(t, queueRefusal);
+    try {
+      const reply = async (id: number, text: string) => {
+        const to = inbound.replyTo(id, users.erin.id);
+        expect((await deliver(inbound.port, { envelope: { from: 'erin@example.com', to: [to] }, from: 'erin@example.com', to, subject: `Re: T${id}`, text })).ok).toBe(true);
+        return takeInboundLog(t);
+      };
+      await t.db('users').where({ id: users.erin.id }).update({ email: 'erin@example.com' });
+      const id = await createTask(t.domain, users.erin, { title: 'Mailed task' });
+      const before = await eventCount(id);
+      for (const [text, reason] of [
+        ['!status resolved\n\nDone.', ONLY_MAINTAINERS_RESOLVE],
+        ['!status wontfix', 'Closing as Wontfix needs a comment saying why.'],
+      ]) {
+        const log = await reply(id, text!);
+        expect(log.map((l) => l.outcome)).toEqual(['refused']);
+        expect(String(log[0]!.reason)).toContain(reason);
+      }
+      expect(await eventCount(id)).toBe(before);
+      const locked = await wontfixTask('Mailed locked task');
+      const log = await reply(locked, 'Any news?');
+      expect(log.map((l) => l.outcome)).toEqual(['refused']);
+      expect(String(log[0]!.reason)).toContain(LOCKED);
+    } finally {
+      await inbound.close();
+    }
   });
 
   test('/config/workflow/ lists who may make each move, what needs a comment and what locks, for anyone', async () => {
