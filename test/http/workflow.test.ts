@@ -111,6 +111,8 @@ describe('workflow rules', () => {
       expect(textOf(page.dom.querySelector('.locked-note')!)).toBe(`${LOCKED} Workflow rules`);
       expect(page.dom.querySelector('form#comment')).toBeNull();
       expect(page.dom.querySelector(`a[href="/maniphest/task/edit/${id}/"]`)).toBeNull();
+      expect(page.dom.querySelector(`a[href="/search/rel/task.has-parent/${id}/"]`)).toBeNull();
+      expect((await mia.get(url)).dom.querySelector(`a[href="/search/rel/task.has-parent/${id}/"]`)).not.toBeNull();
 
       const before = await eventCount(id);
       const comment = await erin.post(`${url}/comment`, { comment: 'Still broken for me.' }, url);
