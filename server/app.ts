@@ -34,6 +34,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestLog(deps.config.logRequests, deps.log));
   app.use(securityHeaders);
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
+  // Browsers and feed readers ask for /favicon.ico whatever the page says, also before setup.
+  app.get('/favicon.ico', (_req, res) => res.type('image/svg+xml').sendFile(path.join(ROOT, 'static/img/favicon.svg'), { maxAge: '1d' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: MAX_FORM_FIELDS }));
   app.use(cookieParser());
   app.use(session(deps.db, deps.config.sessionDays));

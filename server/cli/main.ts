@@ -10,7 +10,7 @@ import { resetAccountMfa, setPasswordFor } from '../users/administration';
 import { COMMAND_LINE } from '../users/audit';
 import { createApiTokenFor } from '../users/tokens';
 import { parse, UsageError } from './args';
-import { DEMO_PASSWORD, loadDemo } from './demo';
+import { demoReport, loadDemo } from './demo';
 import { mailCommand } from './mail';
 import { readPassword } from './password';
 
@@ -117,8 +117,7 @@ async function run(argv: string[]): Promise<void> {
     const { database, deps } = await boot(config, () => undefined);
     try {
       const loaded = await loadDemo({ db: deps.db, tracker: deps.tracker });
-      out(`Loaded ${loaded.people} people and ${loaded.tasks} tasks.`);
-      out(`Log in as alice (administrator), bob or carol (maintainers), dave or erin (engineers) or frank (reader); every password is "${DEMO_PASSWORD}".`);
+      for (const line of demoReport(loaded)) out(line);
     } finally {
       await database.close();
     }

@@ -276,3 +276,9 @@ export async function listEventsInGroups(db: Knex, taskId: number, groupIds: str
   const rows = (await whereAny(db('task_events').where({ task_id: taskId }), 'group_id', groupIds, 'uuid').orderBy('id')) as EventRow[];
   return rows.map(toEvent);
 }
+
+/** Fresh planner statistics after a large load (the demo data): some installs run without autovacuum. */
+export async function analyzeTasks(db: Knex): Promise<void> {
+  await db.raw('ANALYZE tasks');
+  await db.raw('ANALYZE task_events');
+}

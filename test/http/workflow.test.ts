@@ -63,8 +63,8 @@ describe('workflow rules', () => {
   describe('on the task page', () => {
     test("the status picker offers only the moves the person's role may make", async () => {
       const id = await createTask(t.domain, users.erin, { title: 'Printer jams' });
-      expect(options(await erin.get(`/T${id}`), 'form#comment select[name="status"]')).toEqual(['', 'open', 'wontfix', 'invalid']);
-      expect(options(await mia.get(`/T${id}`), 'form#comment select[name="status"]')).toEqual(['', 'open', 'resolved', 'wontfix', 'invalid']);
+      expect(options(await erin.get(`/T${id}`), 'form#comment select[name="status"]')).toEqual(['', 'wontfix', 'invalid']);
+      expect(options(await mia.get(`/T${id}`), 'form#comment select[name="status"]')).toEqual(['', 'resolved', 'wontfix', 'invalid']);
       // A reader may move nothing: no status control at all.
       const reader = await loggedIn(t.app, 'rita');
       expect((await reader.get(`/T${id}`)).dom.querySelector('select[name="status"]')).toBeNull();

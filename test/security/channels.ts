@@ -124,6 +124,7 @@ export const CHANNELS: Channel[] = [
     probe: post((s) => `/maniphest/task/edit/${s.id}/`, () => ({ priority: 'high' })),
   },
   { name: 'a comment', covers: ['POST /T:id/comment'], probe: post((s) => `/T${s.id}/comment`, () => ({ comment: 'Still happening?', priority: 'low' })) },
+  { name: 'a comment posted to the task page', covers: ['POST /T:id'], probe: post((s) => `/T${s.id}`, () => ({ comment: 'Still happening?', priority: 'low' })) },
   { name: 'a claim', covers: ['POST /T:id/claim'], probe: post((s) => `/T${s.id}/claim`, () => ({})) },
   { name: 'a subscription', covers: ['POST /T:id/subscribe'], probe: post((s) => `/T${s.id}/subscribe`, () => ({ action: 'subscribe' })) },
   { name: 'muting', covers: ['POST /T:id/mute'], probe: post((s) => `/T${s.id}/mute`, () => ({ action: 'mute' })) },
@@ -152,6 +153,8 @@ export const CHANNELS: Channel[] = [
   { name: 'full-text search by relevance, highlighted, ungrouped', covers: ['GET /maniphest/query/'], probe: search('&order=relevance&group=none') },
   { name: 'full-text search grouped by status', covers: ['GET /maniphest/query/'], probe: search('&group=status&statuses=any-open') },
   { name: 'full-text search grouped by owner', covers: ['GET /maniphest/query/'], probe: search('&group=owner&order=updated') },
+  { name: 'full-text search grouped by project (a group per tag, counted)', covers: ['GET /maniphest/query/'], probe: search('&group=project') },
+  { name: 'all tasks grouped by project', covers: ['GET /maniphest/query/'], probe: get(() => '/maniphest/query/?group=project&order=newest') },
   { name: 'a title search', covers: ['GET /maniphest/query/'], probe: get((s) => `/maniphest/query/?text=title:${s.word}`) },
   {
     name: 'a saved query',
@@ -233,6 +236,8 @@ export const CHANNELS: Channel[] = [
   { name: 'a picker searching for its monogram', covers: ['GET /search/rel/:relationship/:id/'], probe: get((s, w) => `/search/rel/task.merge-in/${w.hostId}/?q=T${s.id}`) },
   { name: 'the typeahead for its word', covers: ['GET /typeahead/tasks/'], probe: get((s, w) => `/typeahead/tasks/?relationship=task.has-parent&task=${w.hostId}&q=${s.word}`) },
   { name: 'the typeahead for its monogram', covers: ['GET /typeahead/tasks/'], probe: get((s, w) => `/typeahead/tasks/?relationship=task.has-subtask&task=${w.hostId}&q=T${s.id}`) },
+  { name: 'the shared typeahead for its word', covers: ['GET /typeahead/'], probe: get((s) => `/typeahead/?kind=tasks&q=${s.word}`) },
+  { name: 'the shared typeahead for its monogram', covers: ['GET /typeahead/'], probe: get((s) => `/typeahead/?kind=tasks&q=T${s.id}`) },
   { name: 'saving its parent tasks', covers: ['POST /search/rel/:relationship/:id/'], probe: post((s) => `/search/rel/task.has-parent/${s.id}/`, () => ({ add: 'T1' })) },
   {
     name: 'linking it as a subtask',
@@ -312,6 +317,8 @@ export const MENTION_CHANNELS: MentionChannel[] = [
 export const TASK_FREE_ROUTES: Record<string, string> = {
   'GET /': 'a redirect to the task list',
   'GET /healthz': 'the database round trip for load balancers',
+  'GET /favicon.ico': 'the icon',
+  'GET /jump/': 'a redirect worked out from the typed text alone; it reads no task (the page it leads to answers for itself)',
   'GET /maniphest/': 'a built-in or saved query, the same lists as the rows above',
   'GET /maniphest/task/edit/': 'the empty create form',
   'POST /maniphest/task/edit/': 'creates a task; names none',

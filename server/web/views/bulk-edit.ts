@@ -21,7 +21,7 @@ export function bulkFormModel(tracker: Tracker, viewer: Actor, query: string, ba
     back,
     open: Boolean(state),
     priorityOptions: priorityOptions(tracker, text(input, 'priority') || undefined, '(no change)'),
-    statusOptions: statusOptions(tracker, text(input, 'status') || undefined, '(no change)', bulkStatusChoices(tracker.workflow, tracker.pickableStatuses, viewer)),
+    statusOptions: statusOptions(tracker, text(input, 'status') || undefined, '(no change)', undefined, bulkStatusChoices(tracker.workflow, tracker.pickableStatuses, viewer)),
     owner: text(input, 'owner'),
     addSubscribers: text(input, 'addSubscribers'),
     removeSubscribers: text(input, 'removeSubscribers'),

@@ -46,7 +46,7 @@ export function taskFormModel(
     description: textareaValue(pick(input, 'description', t?.description ?? '')),
     owner: pick(input, 'owner', target?.owner?.username ?? ''),
     priorityOptions: priorityOptions(tracker, pick(input, 'priority', tracker.priorityKeyword(t?.priority ?? tracker.defaultPriority))),
-    statusOptions: statusOptions(tracker, pick(input, 'status', t?.status ?? tracker.defaultStatus), undefined, choices),
+    statusOptions: statusOptions(tracker, pick(input, 'status', t?.status ?? tracker.defaultStatus), undefined, undefined, choices),
     viewOptions: viewOptions(pick(input, 'view', t?.view ?? tracker.defaultView)),
     canTag,
     projects: pick(input, 'projects', target?.hashtags ?? ''),

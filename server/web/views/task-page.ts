@@ -61,6 +61,8 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     const u = id === null ? undefined : users.get(id);
     return u ? userLink(u) : null;
   };
+  // Quote fills the comment box: without one (a reader, a visitor) there is nothing to quote into.
+  const canQuote = canDo(viewer, task, 'task.comment');
   const timeline = buildTimeline(detail.events, tracker, ref, detail.refs.task, detail.boards).map((g) => ({
     anchor: g.anchor,
     url: `${url}#${g.anchor}`,
@@ -72,7 +74,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     hasComment: g.comment !== null,
     lines: g.lines.map((l) => ({ type: l.type, sentenceHtml: l.sentence.html })),
     commentHtml: g.comment ? renderMarkup(detail.comments.get(g.comment.id)!, detail.refs.markup) : null,
-    quoteUrl: g.comment ? `${url}?quote=${g.comment.id}#comment` : null,
+    quoteUrl: g.comment && canQuote ? `${url}?quote=${g.comment.id}#comment` : null,
     quoteSource: g.comment ? `/T${task.id}/quote/${g.comment.id}` : null,
   }));
   const subscribed = viewer ? subscriberIds.includes(viewer.id) : false;
@@ -129,8 +131,8 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       version: detail.version,
       comment: text(input, 'comment') ?? '',
       owner: text(input, 'owner') ?? '',
-      statusOptions: statusOptions(tracker, text(input, 'status'), `Keep ${tracker.statusName(task.status)}`, choices),
-      priorityOptions: priorityOptions(tracker, text(input, 'priority'), `Keep ${tracker.priorityName(task.priority)}`),
+      statusOptions: statusOptions(tracker, text(input, 'status'), `Keep ${tracker.statusName(task.status)}`, task.status, choices),
+      priorityOptions: priorityOptions(tracker, text(input, 'priority'), `Keep ${tracker.priorityName(task.priority)}`, tracker.priorityKeyword(task.priority)),
       subtaskWarning: tracker.isClosed(task.status) ? null : openSubtasksWarning(tracker, task.id, openSubtaskCount(detail.graph, tracker)),
       errors: { ...errors, form: formWideError(errors, commentFields) },
     },
