@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { boot } from '../boot';
-import { ConfigError, loadConfig } from '../config';
+import { checkTrackerFile, ConfigError, loadConfig } from '../config';
 import { DataDirLockedError } from '../db/lock';
 import { isDatabaseUnavailable, unreachableSentence } from '../db/unavailable';
 import { migrationStatus } from '../db/migrate';
@@ -19,6 +20,7 @@ const USAGE = `Usage: npm run cli -- <command>
 
 Commands:
   migrate                       apply pending database migrations and list them
+  config check FILE             check a TRELLIS_CONFIG file without starting: every problem, with its line and column
   user add NAME --role ROLE [--email E] [--realname "R"]
                                 create an account; the password is read from standard input
                                 (ROLE: reader, engineer, maintainer, admin)
@@ -44,6 +46,16 @@ const out = (line: string) => process.stdout.write(line + '\n');
 async function run(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') return void out(USAGE);
+  // Before loading the configuration: checking a file must work where the current one is broken.
+  if (command === 'config' && sub === 'check') {
+    const { positionals } = parse(rest, {});
+    if (positionals.length !== 1) throw new UsageError('Name one file: config check FILE');
+    const problems = checkTrackerFile(path.resolve(positionals[0]!));
+    if (!problems.length) return void out(`${positionals[0]}: the configuration is valid.`);
+    process.stderr.write(`${problems.length === 1 ? 'One problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const config = loadConfig();
 
   if (command === 'user' && sub === 'add') {

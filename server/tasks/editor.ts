@@ -16,6 +16,7 @@ import { findNewMentions, writeBackLinks } from './mentions';
 import { canView } from './policy';
 import * as repo from './repository';
 import { VIEW_NAMES, type Task, type TaskState, type Tracker } from './task';
+import { enforceWorkflow } from './workflow';
 
 export interface Domain {
   db: Knex;
@@ -166,17 +167,36 @@ async function checkRelated(c: RelatedContext, plan: Map<string, unknown>, ctx: 
 }
 
 /** Refuses, all at once, every explicit change the actor's role does not allow. */
-function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: Actor) {
+function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: Actor, tracker: Tracker) {
   const refused: Record<string, string> = {};
   for (const [type, value] of plan) {
     const t = eventType(type)!;
     const from = t.current(state);
+    // Configured transitions replace the capability: the workflow check decides status changes.
+    if (type === 'status' && tracker.workflow.transitions) continue;
     const needed = t.isNoop(from, value) ? null : t.capability(actor, from, value);
     if (needed && !can(actor, needed)) {
       refused[t.field] = t.refusal ?? `You do not have permission to change the ${t.field} of this task.`;
     }
   }
   if (Object.keys(refused).length) throw new ValidationError(refused, 403, 'forbidden');
+}
+
+/** The workflow rules of the configuration, on the edit as planned: the status it reaches, its comment, whether it changes anything. */
+function checkWorkflow(plan: Map<string, unknown>, state: TaskState, actor: Actor, tracker: Tracker, inverse: boolean) {
+  // Following a locked task is no edit of it: subscribing still works.
+  const effective = [...plan].filter(([type, value]) => {
+    const t = eventType(type)!;
+    return type !== 'subscribers' && !t.isNoop(t.current(state), value);
+  });
+  const comment = plan.get('comment');
+  enforceWorkflow(tracker.workflow, (key) => tracker.statusName(key), actor, {
+    from: state.status,
+    to: plan.has('status') ? String(plan.get('status')) : state.status,
+    comment: typeof comment === 'string' ? comment : '',
+    changes: effective.length > 0,
+    inverse,
+  });
 }
 
 /**
@@ -229,10 +249,11 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const statusChosen = plan.has('status');
     await planBoards(trx, actor, plan, state, d.tracker, task?.id ?? null);
     if (task && opts.baseVersion !== undefined && !statusChosen && plan.has('status')) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d, ['status']);
-    checkCapabilities(plan, state, actor);
+    checkCapabilities(plan, state, actor, d.tracker);
+    checkWorkflow(plan, state, actor, d.tracker, opts.inverse ?? false);
     if (!opts.inverse) {
       await checkRelated(related(state), plan, ctx);
-      checkCapabilities(plan, state, actor);
+      checkCapabilities(plan, state, actor, d.tracker);
     }
     const mentions = await findNewMentions(trx, actor, plan, state, applyPlan(state, plan), task?.id ?? null);
     expand(plan, state, actor, isCreate, mentions.userIds, d);

@@ -23,6 +23,7 @@ import { passwordResetRoutes } from './routes/password-reset';
 import { emailSettingsRoutes } from './routes/email-settings';
 import { taskRoutes } from './routes/tasks';
 import { jumpRoutes } from './routes/jump';
+import { workflowRoutes } from './routes/workflow';
 
 /** The URL map: every route, one line each. Paths follow Phabricator's, so old links keep working. */
 export function routes(deps: AppDeps): Router {
@@ -50,6 +51,7 @@ export function routes(deps: AppDeps): Router {
   const mailSettings = mailSettingsRoutes(deps);
   const related = relatedRoutes(deps);
   const jump = jumpRoutes(deps);
+  const workflow = workflowRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -86,6 +88,7 @@ export function routes(deps: AppDeps): Router {
   r.get('/typeahead/tasks/', related.typeahead);
   r.get('/typeahead/', jump.typeahead);
   r.get('/jump/', jump.jump);
+  r.get('/config/workflow/', workflow.show);
 
   r.get('/project/', projects.list);
   r.get('/project/edit/', projects.newForm);

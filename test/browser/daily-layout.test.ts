@@ -39,7 +39,7 @@ const visitor = () => suite.open(null, { viewport: { width: 1400, height: 900 },
 const session = (username: string) => suite.open(username, { viewport: { width: 1400, height: 900 }, watch: false });
 
 const visitorPages = () => ['/login', '/login/email/', '/maniphest/', `/T${ids.open}`, `/T${ids.secret}`, '/no/such/page'];
-const readerPages = () => ['/maniphest/query/open/', `/T${ids.open}`, '/settings/', '/p/alice/', '/project/'];
+const readerPages = () => ['/maniphest/query/open/', `/T${ids.open}`, '/settings/', '/p/alice/', '/project/', '/config/workflow/'];
 const adminPages = () => [
   '/maniphest/',
   '/maniphest/query/all/',

@@ -382,6 +382,7 @@ export const TASK_FREE_ROUTES: Record<string, string> = {
   'POST /project/board/:id/columns/:column/move': 'reorders columns; names no task',
   'POST /project/board/:id/columns/:column/default': 'sets the default column; names no task',
   'POST /project/board/:id/columns/:column/delete': 'deletes an empty column; names no task',
+  'GET /config/workflow/': 'the configured workflow rules, no tasks',
   'GET /conduit/': 'the API documentation',
   'GET /conduit/method/:name/': 'the API documentation',
   'POST /conduit/method/:name/': 'the console runs the same methods as /api/, whose rows are above',
