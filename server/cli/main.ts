@@ -12,6 +12,8 @@ import { createApiTokenFor } from '../users/tokens';
 import { parse, UsageError } from './args';
 import { demoReport, loadDemo } from './demo';
 import { mailCommand } from './mail';
+import { parseImportArgs } from './import';
+import { runImport } from '../import/run';
 import { readPassword } from './password';
 
 const USAGE = `Usage: npm run cli -- <command>
@@ -33,6 +35,10 @@ Commands:
   mail send-test --to ADDRESS [--mailer KEY]
                                 send a test message now, through every mailer in turn or through one
   mail retry ID                 send a failed, voided or waiting message again now
+  import phabricator --url URL --token TOKEN [--since DATE] [--dry-run] [--offset N]
+                     [--role SOURCE=ROLE,...] [--markup remarkup|markdown] [--concurrency N]
+                                import a Phabricator or Phorge install through its Conduit API, keeping
+                                T-numbers and history; run again to bring in what changed
 `;
 
 const out = (line: string) => process.stdout.write(line + '\n');
@@ -132,6 +138,19 @@ async function run(argv: string[]): Promise<void> {
       // Closes the mailers' connections a send opened, politely, before the process ends.
       await booted.deps.jobs.stop();
       await booted.database.close();
+    }
+    return;
+  }
+
+  if (command === 'import' && sub === 'phabricator') {
+    const options = parseImportArgs(rest);
+    const { database, deps } = await boot(config, () => undefined);
+    try {
+      const report = await runImport({ db: deps.db, tracker: deps.tracker }, { ...options, progress: (line) => process.stderr.write(`\r${line}\x1b[K`) });
+      process.stderr.write('\n');
+      for (const line of report.lines(options.dryRun)) out(line);
+    } finally {
+      await database.close();
     }
     return;
   }

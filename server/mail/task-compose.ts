@@ -82,8 +82,8 @@ export function composeTaskMail(i: TaskMailInput): TaskMail | null {
   const subject = `[Trellis] [${actionOf(strongest, tracker)}] ${monogram}: ${task.title}`;
   const created = i.events.some((e) => e.type === 'create');
   const comments = i.events.filter((e) => e.type === 'comment');
-  const docs = new Map(comments.map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));
-  const description = created && task.description.trim() ? parseMarkup(task.description) : null;
+  const docs = new Map(comments.map((e) => [e.id, parseMarkup(String(e.new ?? ''), e.markup)]));
+  const description = created && task.description.trim() ? parseMarkup(task.description, task.markup) : null;
   const mentioned = new Set<string>();
   for (const doc of [...docs.values(), ...(description ? [description] : [])]) {
     for (const ref of doc.references) if (ref.kind === 'user' && i.refs.markup.user(ref.username)) mentioned.add(i.refs.markup.user(ref.username)!.username);

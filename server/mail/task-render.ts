@@ -37,9 +37,9 @@ export function taskMailRenderer(tracker: Tracker, config: Readonly<Config>, sec
         repo.findSubscriberIds(trx, task.id),
         findUsersByIds(trx, copies.flatMap((c) => (c.userId === null ? [] : [c.userId]))),
       ]);
-      const texts = events.filter((e) => e.type === 'comment').map((e) => String(e.new ?? ''));
-      if (events.some((e) => e.type === 'create')) texts.push(task.description);
-      const { taskIds, usernames, hashtags } = namedIn(texts.map(parseMarkup));
+      const docs = events.filter((e) => e.type === 'comment').map((e) => parseMarkup(String(e.new ?? ''), e.markup));
+      if (events.some((e) => e.type === 'create')) docs.push(parseMarkup(task.description, task.markup));
+      const { taskIds, usernames, hashtags } = namedIn(docs);
       for (const id of timelineTaskIds(events)) taskIds.add(id);
       const toIds = [...new Set([task.ownerId, ...events.map((e) => e.actorId)].filter((id): id is number => id !== null))];
       const userIds = [...timelineUserIds(events), task.authorId, ...subscriberIds, ...toIds];

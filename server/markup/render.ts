@@ -3,6 +3,10 @@ import MarkdownIt from 'markdown-it';
 import taskLists from 'markdown-it-task-lists';
 import { escapeHtml } from './escape';
 import { NO_REFERENCES, referencePlugin, type Reference, type ReferenceLookup } from './references';
+import { remarkupToMarkdown } from './remarkup';
+
+/** Which markup a stored text is written in: Trellis's Markdown, or Remarkup imported from Phabricator. */
+export type Markup = 'markdown' | 'remarkup';
 
 const SAFE_SCHEMES = new Set(['http:', 'https:', 'mailto:']);
 
@@ -86,8 +90,8 @@ function collect(tokens: MarkdownIt.Token[], into: Reference[]): void {
   }
 }
 
-export function parseMarkup(text: string): MarkupDoc {
-  const tokens = md.parse(text, {});
+export function parseMarkup(text: string, markup: Markup = 'markdown'): MarkupDoc {
+  const tokens = md.parse(markup === 'remarkup' ? remarkupToMarkdown(text) : text, {});
   const references: Reference[] = [];
   collect(tokens, references);
   return { tokens, references };
@@ -117,7 +121,7 @@ export function namedIn(docs: Iterable<MarkupDoc>): { taskIds: Set<number>; user
 }
 
 /** The task ids and usernames a text refers to, by the same rules the renderer links them. */
-export function referencesIn(text: string): { taskIds: Set<number>; usernames: Set<string> } {
-  const { taskIds, usernames } = namedIn([parseMarkup(text)]);
+export function referencesIn(text: string, markup: Markup = 'markdown'): { taskIds: Set<number>; usernames: Set<string> } {
+  const { taskIds, usernames } = namedIn([parseMarkup(text, markup)]);
   return { taskIds, usernames: new Set([...usernames].map((u) => u.toLowerCase())) };
 }

@@ -85,8 +85,8 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     loadTaskGraph(db, viewer, task),
   ]);
   const boards = loadTaskBoardsFor(db, id, allEvents);
-  const description = parseMarkup(task.description);
-  const comments = new Map(allEvents.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));
+  const description = parseMarkup(task.description, task.markup);
+  const comments = new Map(allEvents.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''), e.markup)]));
   const { taskIds, usernames, hashtags } = namedIn([description, ...comments.values()]);
   for (const id of timelineTaskIds(allEvents)) taskIds.add(id);
   for (const edge of edges) taskIds.add(edge.dstId);

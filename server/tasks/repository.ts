@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
+import type { Markup } from '../markup/render';
 import type { StoredEvent } from './events/types';
 import type { Task, TaskState } from './task';
 
@@ -18,6 +19,7 @@ export interface TaskRow {
   updated_at: Date;
   closed_at: Date | null;
   closer_id: number | null;
+  markup: Markup;
 }
 
 /** The task row without its search vectors, which are for the database only. */
@@ -35,6 +37,7 @@ export const TASK_COLUMNS = [
   'tasks.updated_at',
   'tasks.closed_at',
   'tasks.closer_id',
+  'tasks.markup',
 ];
 
 export function toTask(r: TaskRow): Task {
@@ -52,6 +55,7 @@ export function toTask(r: TaskRow): Task {
     updatedAt: r.updated_at,
     closedAt: r.closed_at,
     closerId: r.closer_id,
+    markup: r.markup,
   };
 }
 
@@ -201,6 +205,8 @@ export interface EventRow {
   new_value: unknown;
   source: string;
   created_at: Date;
+  /** Absent from rows read without it: those are Markdown. */
+  markup?: Markup;
 }
 
 export function toEvent(r: EventRow): StoredEvent {
@@ -214,6 +220,7 @@ export function toEvent(r: EventRow): StoredEvent {
     new: r.new_value,
     source: r.source,
     createdAt: r.created_at,
+    markup: r.markup ?? 'markdown',
   };
 }
 

@@ -1,5 +1,6 @@
 import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '../config';
 import { parseRowId } from '../db/ids';
+import type { Markup } from '../markup/render';
 import type { WorkflowConfig } from './workflow';
 
 export interface Task {
@@ -17,6 +18,8 @@ export interface Task {
   updatedAt: Date;
   closedAt: Date | null;
   closerId: number | null;
+  /** The description's markup: Markdown, or Remarkup when imported from Phabricator. */
+  markup: Markup;
 }
 
 /** The part of a task that events change; the editor works on this. */

@@ -1,5 +1,6 @@
 import type { ProjectLookup } from '../../projects/lookup';
 import type { Knex } from 'knex';
+import type { Markup } from '../../markup/render';
 import type { Actor, Capability } from '../../users/roles';
 import type { User } from '../../users/user';
 import type { TaskState, Tracker } from '../task';
@@ -29,6 +30,8 @@ export interface StoredEvent {
   new: unknown;
   source: string;
   createdAt: Date;
+  /** A comment's markup; Markdown unless imported. */
+  markup?: Markup;
 }
 
 export interface DescribeContext {

@@ -12,7 +12,7 @@ import { userLink, userRefs } from './people';
 import { boardCardsModel, tagModel } from './projects';
 import { openSubtaskCount, openSubtasksWarning, relatedActionsModel, taskGraphModel } from './task-graph';
 
-const SOURCE_NAMES: Record<string, string> = { web: 'Via Web', cli: 'Via Command Line', api: 'Via Conduit', email: 'Via Email' };
+const SOURCE_NAMES: Record<string, string> = { web: 'Via Web', cli: 'Via Command Line', api: 'Via Conduit', email: 'Via Email', import: 'Via Import' };
 /** Sources worth a visible mark on the group, not only a tooltip: a reply by mail reads differently from a typed comment. */
 const SOURCE_MARKS: Record<string, string> = { email: 'via email' };
 
