@@ -122,7 +122,8 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
 export async function quoteComment(db: Knex, viewer: Actor | null, taskId: number, eventId: number): Promise<string | null> {
   await viewTask(db, viewer, taskId);
   const event = await repo.findEvent(db, taskId, eventId);
-  if (!event || event.type !== 'comment') return null;
+  // A removed comment keeps no text to quote.
+  if (!event || event.type !== 'comment' || String(event.new ?? '') === '') return null;
   const author = await findUserById(db, event.actorId);
   const quoted = String(event.new ?? '')
     .split('\n')

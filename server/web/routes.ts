@@ -3,6 +3,7 @@ import { healthRoutes } from './routes/health';
 import type { AppDeps } from './deps';
 import { authRoutes } from './routes/auth';
 import { boardRoutes } from './routes/boards';
+import { commentRoutes } from './routes/comments';
 import { bulkEditRoutes } from './routes/bulk-edits';
 import { conduitRoutes } from './routes/conduit';
 import { exportRoutes } from './routes/exports';
@@ -27,6 +28,7 @@ import { taskRoutes } from './routes/tasks';
 export function routes(deps: AppDeps): Router {
   const r = Router({ caseSensitive: true });
   const tasks = taskRoutes(deps);
+  const comments = commentRoutes(deps);
   const lists = listRoutes(deps);
   const auth = authRoutes(deps);
   const people = peopleRoutes(deps);
@@ -75,6 +77,11 @@ export function routes(deps: AppDeps): Router {
   r.post('/T:id/mute', mailSettings.mute);
   r.get('/T:id/hovercard', tasks.hovercard);
   r.get('/T:id/quote/:eventId', tasks.quote);
+  r.get('/T:id/comment/:eventId/edit', comments.editForm);
+  r.post('/T:id/comment/:eventId/edit', comments.edit);
+  r.get('/T:id/comment/:eventId/remove', comments.removeForm);
+  r.post('/T:id/comment/:eventId/remove', comments.remove);
+  r.get('/T:id/comment/:eventId/history', comments.history);
   r.post('/markup/preview', markup.preview);
   r.get('/search/rel/:relationship/:id/', related.form);
   r.post('/search/rel/:relationship/:id/', related.save);

@@ -116,6 +116,11 @@ export const CHANNELS: Channel[] = [
   { name: 'the task page', covers: ['GET /T:id'], probe: get((s) => `/T${s.id}`) },
   { name: 'the task page quoting a comment (no JavaScript)', covers: ['GET /T:id'], probe: get((s) => `/T${s.id}?quote=${s.eventId}`) },
   { name: 'the quote of a comment', covers: ['GET /T:id/quote/:eventId'], probe: get((s) => `/T${s.id}/quote/${s.eventId}`) },
+  { name: "a comment's history", covers: ['GET /T:id/comment/:eventId/history'], probe: get((s) => `/T${s.id}/comment/${s.eventId}/history`) },
+  { name: "a comment's edit form", covers: ['GET /T:id/comment/:eventId/edit'], probe: get((s) => `/T${s.id}/comment/${s.eventId}/edit`) },
+  { name: 'editing a comment', covers: ['POST /T:id/comment/:eventId/edit'], probe: post((s) => `/T${s.id}/comment/${s.eventId}/edit`, () => ({ comment: 'Rewritten by a probe.' })) },
+  { name: "a comment's removal form", covers: ['GET /T:id/comment/:eventId/remove'], probe: get((s) => `/T${s.id}/comment/${s.eventId}/remove`) },
+  { name: 'removing a comment', covers: ['POST /T:id/comment/:eventId/remove'], probe: post((s) => `/T${s.id}/comment/${s.eventId}/remove`, () => ({})) },
   { name: 'the hovercard', covers: ['GET /T:id/hovercard'], probe: get((s) => `/T${s.id}/hovercard`) },
   { name: 'the edit form', covers: ['GET /maniphest/task/edit/:id/'], probe: get((s) => `/maniphest/task/edit/${s.id}/`) },
   {

@@ -3,7 +3,7 @@ import { renderMarkup } from '../../markup/render';
 import type { TaskDetail } from '../../tasks/read';
 import { canDo } from '../../tasks/policy';
 import { VIEW_NAMES, type Task, type Tracker } from '../../tasks/task';
-import { buildTimeline } from '../../tasks/timeline';
+import { buildTimeline, type TimelineComment } from '../../tasks/timeline';
 import type { Actor } from '../../users/roles';
 import { formatDateTime } from './dates';
 import { priorityOptions, statusOptions } from './options';
@@ -60,6 +60,22 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     const u = id === null ? undefined : users.get(id);
     return u ? userLink(u) : null;
   };
+  const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap);
+  /** A comment's body and actions; a removed one is a notice with neither. */
+  const commentModel = (c: TimelineComment | null, authorId: number) => {
+    if (!c || c.removedBy !== null) return { commentHtml: null, removedBy: c ? (linkOf(c.removedBy) ?? { username: 'unknown user', url: null }) : null };
+    const base = `${url}/comment/${c.id}`;
+    const mayRevise = may(viewer?.id === authorId ? 'task.comment' : 'comment.moderate');
+    return {
+      commentHtml: renderMarkup(detail.comments.get(c.id)!, detail.refs.markup),
+      removedBy: null,
+      quoteUrl: `${url}?quote=${c.id}#comment`,
+      quoteSource: `/T${task.id}/quote/${c.id}`,
+      historyUrl: c.edited ? `${base}/history` : null,
+      editUrl: mayRevise ? `${base}/edit` : null,
+      removeUrl: mayRevise ? `${base}/remove` : null,
+    };
+  };
   const timeline = buildTimeline(detail.events, tracker, ref, detail.refs.task, detail.boards).map((g) => ({
     anchor: g.anchor,
     url: `${url}#${g.anchor}`,
@@ -70,12 +86,9 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     actor: linkOf(g.actorId),
     hasComment: g.comment !== null,
     lines: g.lines.map((l) => ({ type: l.type, sentenceHtml: l.sentence.html })),
-    commentHtml: g.comment ? renderMarkup(detail.comments.get(g.comment.id)!, detail.refs.markup) : null,
-    quoteUrl: g.comment ? `${url}?quote=${g.comment.id}#comment` : null,
-    quoteSource: g.comment ? `/T${task.id}/quote/${g.comment.id}` : null,
+    ...commentModel(g.comment, g.actorId),
   }));
   const subscribed = viewer ? subscriberIds.includes(viewer.id) : false;
-  const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap);
   const input = form.input;
   const errors = form.errors ?? {};
   const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(may('task.close') ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : [])];
