@@ -1,3 +1,4 @@
+import { LIVE_CHANNEL } from '../db/listen';
 import type { Knex } from 'knex';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
@@ -238,6 +239,8 @@ export async function insertEvents(
       })),
     )
     .returning('*');
+  // Delivered at commit to every process listening: open pages of the task, and lists, learn of the change.
+  await trx.raw('SELECT pg_notify(?, ?)', [LIVE_CHANNEL, JSON.stringify({ task: meta.taskId, group: meta.groupId })]);
   return (rows as EventRow[]).map(toEvent);
 }
 

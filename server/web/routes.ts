@@ -8,6 +8,7 @@ import { bulkEditRoutes } from './routes/bulk-edits';
 import { conduitRoutes } from './routes/conduit';
 import { exportRoutes } from './routes/exports';
 import { listRoutes } from './routes/lists';
+import { liveRoutes } from './routes/live';
 import { mailRoutes } from './routes/mail';
 import { mailSettingsRoutes } from './routes/mail-settings';
 import { markupRoutes } from './routes/markup';
@@ -29,6 +30,7 @@ export function routes(deps: AppDeps): Router {
   const r = Router({ caseSensitive: true });
   const tasks = taskRoutes(deps);
   const comments = commentRoutes(deps);
+  const live = liveRoutes(deps);
   const lists = listRoutes(deps);
   const auth = authRoutes(deps);
   const people = peopleRoutes(deps);
@@ -82,6 +84,8 @@ export function routes(deps: AppDeps): Router {
   r.get('/T:id/comment/:eventId/remove', comments.removeForm);
   r.post('/T:id/comment/:eventId/remove', comments.remove);
   r.get('/T:id/comment/:eventId/history', comments.history);
+  r.get('/T:id/live', live.task);
+  r.get('/maniphest/live', live.lists);
   r.post('/markup/preview', markup.preview);
   r.get('/search/rel/:relationship/:id/', related.form);
   r.post('/search/rel/:relationship/:id/', related.save);

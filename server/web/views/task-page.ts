@@ -126,6 +126,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       subscribed,
     },
     timeline,
+    live: { url: `${url}/live`, version: detail.version },
     commentForm: {
       canComment: may('task.comment'),
       canClose: may('task.close'),
