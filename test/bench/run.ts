@@ -9,6 +9,7 @@ import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
 import { ensureBoard } from './board';
 import { measureExport } from './export';
+import { liveReport, measureLive } from './live';
 import { measure, type Measurement } from './load';
 import { mailReport, measureMail } from './mail';
 import { logIn } from './login';
@@ -152,6 +153,12 @@ async function main() {
         say(`  export.${format}: ${e.rows} rows, ${e.mebibytes.toFixed(1)} MiB in ${e.seconds.toFixed(1)} s; app RSS ${e.rssBeforeMiB.toFixed(1)} MiB before, ${e.rssPeakMiB.toFixed(1)} MiB at most`);
       }
       rss.push(['after the exports', app.rssMiB()]);
+    }
+    if (!a.only || a.only.includes('live')) {
+      say();
+      const byName = (n: string) => all.find((s) => s.name === n)!;
+      say(liveReport(await measureLive(app, admin, byName('task'), byName('baseline'), session.cookie, a.duration)));
+      rss.push(['after the live streams closed', app.rssMiB()]);
     }
     if (a.soak > 0) {
       // Every scenario in turn, writes included, so a leak on any path shows in the samples.

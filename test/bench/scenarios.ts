@@ -126,4 +126,4 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
 }
 
 /** The load scenarios, `export` (one streamed download of every open task, with memory sampled) and `mail` (edits with mail on and off, and the queue's throughput). */
-export const SCENARIO_NAMES = ['baseline', 'task', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'board', 'move', 'export', 'mail'];
+export const SCENARIO_NAMES = ['baseline', 'task', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'board', 'move', 'export', 'live', 'mail'];
