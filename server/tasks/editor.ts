@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ViewPolicy } from '../config';
 import { AppError, NotFoundError, ValidationError } from '../errors';
+import { attachNamedFiles } from '../files/files';
 import { queueTaskMail } from '../mail/notify';
 import { findUserById, findUserByUsername, findUsersByIds, findUsersByUsernames } from '../users/repository';
 import { can, type Actor } from '../users/roles';
@@ -176,6 +177,12 @@ function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: 
   if (Object.keys(refused).length) throw new ValidationError(refused, 403, 'forbidden');
 }
 
+/** The text a submission writes, where it may name people, tasks and files. */
+function newTexts(plan: Map<string, unknown>): string[] {
+  const revised = plan.get('comment.edit') as { text?: string | null } | undefined;
+  return [plan.get('description'), plan.get('comment'), revised?.text].filter((t): t is string => typeof t === 'string' && t !== '');
+}
+
 /**
  * The one write path for tasks. In one database transaction: lock the task,
  * parse and validate the changes, drop those without effect, check each
@@ -269,6 +276,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       if (revised) await repo.reviseComment(trx, id, revised.comment, revised.text ?? '');
     }
     await writeBackLinks(trx, actor, id, mentions.taskIds, { source, at });
+    await attachNamedFiles(trx, actor, id, newTexts(plan));
     await queueTaskMail(trx, { task: { id, view: next.view, ownerId: next.ownerId }, actorId: actor.id, subscriberIds: [...subs], events });
     if (task) await announceStatusToParents(trx, { taskId: id, parentIds: next.parentIds, actorId: actor.id, source, at }, state.status, next.status);
     if (!opts.inverse) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { visibleFiles, type StoredFile } from '../files/files';
 import type { ReferenceLookup, TaskTarget } from '../markup/references';
 import { parseMarkup, renderMarkup } from '../markup/render';
 import { findProjectsByHashtags } from '../projects/repository';
@@ -15,6 +16,7 @@ export interface ReferenceRequest {
   usernames: Iterable<string>;
   userIds: Iterable<number>;
   hashtags?: Iterable<string>;
+  fileIds?: Iterable<number>;
 }
 
 /** Everything a page's text and timeline name, resolved for one viewer. */
@@ -41,10 +43,12 @@ function taskTarget(task: Task, tracker: Tracker): TaskTarget {
  * like one that does not exist.
  */
 export async function resolveReferences(db: Knex, viewer: Actor | null, tracker: Tracker, req: ReferenceRequest): Promise<ResolvedReferences> {
-  const [taskRows, userRows, projects] = await Promise.all([
+  const fileIds = [...(req.fileIds ?? [])];
+  const [taskRows, userRows, projects, files] = await Promise.all([
     findTasksByIds(db, req.taskIds),
     findUsersByIdsOrNames(db, req.userIds, req.usernames),
     findProjectsByHashtags(db, req.hashtags ?? []),
+    fileIds.length ? visibleFiles(db, viewer, fileIds) : new Map<number, StoredFile>(),
   ]);
   const tasks = new Map(taskRows.filter((t) => canView(viewer, t)).map((t) => [t.id, t]));
   const users = new Map(userRows.map((u) => [u.id, u]));
@@ -69,6 +73,10 @@ export async function resolveReferences(db: Knex, viewer: Actor | null, tracker:
         const p = projects.get(hashtag);
         return p ? { hashtag, color: p.color } : undefined;
       },
+      file(id) {
+        const f = files.get(id);
+        return f ? { id: f.id, name: f.name, size: f.size, image: f.kind !== null } : undefined;
+      },
     },
   };
 }
@@ -79,6 +87,7 @@ export async function renderForViewer(db: Knex, viewer: Actor | null, tracker: T
   const taskIds = doc.references.flatMap((r) => (r.kind === 'task' ? [r.id] : []));
   const usernames = doc.references.flatMap((r) => (r.kind === 'user' ? [r.username] : []));
   const hashtags = doc.references.flatMap((r) => (r.kind === 'project' ? [r.hashtag] : []));
-  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds: [], hashtags });
+  const fileIds = doc.references.flatMap((r) => (r.kind === 'file' ? [r.id] : []));
+  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds: [], hashtags, fileIds });
   return renderMarkup(doc, refs.markup);
 }

@@ -7,6 +7,7 @@ import { commentRoutes } from './routes/comments';
 import { bulkEditRoutes } from './routes/bulk-edits';
 import { conduitRoutes } from './routes/conduit';
 import { exportRoutes } from './routes/exports';
+import { fileRoutes } from './routes/files';
 import { listRoutes } from './routes/lists';
 import { liveRoutes } from './routes/live';
 import { mailRoutes } from './routes/mail';
@@ -31,6 +32,7 @@ export function routes(deps: AppDeps): Router {
   const tasks = taskRoutes(deps);
   const comments = commentRoutes(deps);
   const live = liveRoutes(deps);
+  const files = fileRoutes(deps);
   const lists = listRoutes(deps);
   const auth = authRoutes(deps);
   const people = peopleRoutes(deps);
@@ -86,6 +88,8 @@ export function routes(deps: AppDeps): Router {
   r.get('/T:id/comment/:eventId/history', comments.history);
   r.get('/T:id/live', live.task);
   r.get('/maniphest/live', live.lists);
+  r.post('/file/upload', files.upload);
+  r.get('/file/data/:file/:name', files.data);
   r.post('/markup/preview', markup.preview);
   r.get('/search/rel/:relationship/:id/', related.form);
   r.post('/search/rel/:relationship/:id/', related.save);

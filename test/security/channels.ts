@@ -334,6 +334,8 @@ export const MENTION_CHANNELS: MentionChannel[] = [
 export const TASK_FREE_ROUTES: Record<string, string> = {
   'GET /': 'a redirect to the task list',
   'GET /healthz': 'the database round trip for load balancers',
+  'POST /file/upload': 'stores a file, which no task names yet; files.test.ts covers who may read it',
+  'GET /file/data/:file/:name': 'a file by its F-number, shown to its uploader and to those who may see a task naming it (files.test.ts)',
   'GET /maniphest/live': "a list's count of changed tasks, of those the viewer may see only (test/http/live.test.ts)",
   'GET /maniphest/': 'a built-in or saved query, the same lists as the rows above',
   'GET /maniphest/task/edit/': 'the empty create form',

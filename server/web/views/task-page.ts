@@ -1,4 +1,5 @@
 import type { Config } from '../../config';
+import { fileSize, fileUrl } from '../../markup/references';
 import { renderMarkup } from '../../markup/render';
 import type { TaskDetail } from '../../tasks/read';
 import { canDo } from '../../tasks/policy';
@@ -126,6 +127,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       subscribed,
     },
     timeline,
+    files: detail.files.map((f) => ({ name: f.name, monogram: `F${f.id}`, url: fileUrl(f), size: fileSize(f.size) })),
     live: { url: `${url}/live`, version: detail.version },
     commentForm: {
       canComment: may('task.comment'),
