@@ -10,6 +10,7 @@ import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, wi
 import { ensureBoard } from './board';
 import { measureExport } from './export';
 import { liveReport, measureLive } from './live';
+import { makeImageTask } from './images';
 import { measure, type Measurement } from './load';
 import { mailReport, measureMail } from './mail';
 import { logIn } from './login';
@@ -124,7 +125,8 @@ async function main() {
     const session = await logIn(app.baseUrl, marker.login, BENCH_PASSWORD);
     const board = await ensureBoard(admin, marker.login);
     const graphTaskId = await withClient(a.databaseUrl, (c) => ensureGraph(c, marker.tasks));
-    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId });
+    const imageTaskId = !a.only || a.only.includes('images') ? await makeImageTask(app.baseUrl, session) : undefined;
+    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId });
     // The baseline runs whenever anything runs: every figure is read against it.
     const chosen = all.filter((s) => !a.only || s.name === 'baseline' || a.only.includes(s.name));
     say(`## Load (app pid ${app.pid} on ${app.baseUrl}, ${a.duration} s per scenario and concurrency, 1 s warm-up before each)`);
