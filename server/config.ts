@@ -29,7 +29,11 @@ export type StatusConfig = z.infer<typeof StatusConfig>;
 const PriorityConfig = z.object({
   value: z.number().int().min(0),
   name: z.string().min(1),
+  /** The short name Phabricator's maniphest.priority.search gives ("Unbreak!"); the name when not set. */
+  short: z.string().min(1).optional(),
   keyword: Keyword,
+  /** More keywords that name it, as Phabricator's "wishlist" beside "wish"; `keyword` stays the one Trellis writes. */
+  aliases: z.array(Keyword).optional(),
   color: z.string().regex(/^[a-z]+$/),
 });
 export type PriorityConfig = z.infer<typeof PriorityConfig>;
@@ -42,13 +46,14 @@ export const DEFAULT_STATUSES: StatusConfig[] = [
   { key: 'duplicate', name: 'Duplicate', closed: true, claim: false, reserved: true },
 ];
 
+/** Phabricator's defaults, short names and keywords included. */
 export const DEFAULT_PRIORITIES: PriorityConfig[] = [
-  { value: 100, name: 'Unbreak Now!', keyword: 'unbreak', color: 'pink' },
-  { value: 90, name: 'Needs Triage', keyword: 'triage', color: 'violet' },
-  { value: 80, name: 'High', keyword: 'high', color: 'red' },
-  { value: 50, name: 'Normal', keyword: 'normal', color: 'orange' },
-  { value: 25, name: 'Low', keyword: 'low', color: 'yellow' },
-  { value: 0, name: 'Wishlist', keyword: 'wish', color: 'sky' },
+  { value: 100, name: 'Unbreak Now!', short: 'Unbreak!', keyword: 'unbreak', aliases: [], color: 'pink' },
+  { value: 90, name: 'Needs Triage', short: 'Triage', keyword: 'triage', aliases: [], color: 'violet' },
+  { value: 80, name: 'High', short: 'High', keyword: 'high', aliases: [], color: 'red' },
+  { value: 50, name: 'Normal', short: 'Normal', keyword: 'normal', aliases: [], color: 'orange' },
+  { value: 25, name: 'Low', short: 'Low', keyword: 'low', aliases: [], color: 'yellow' },
+  { value: 0, name: 'Wishlist', short: 'Wish', keyword: 'wish', aliases: ['wishlist'], color: 'sky' },
 ];
 
 const TrackerFile = z
@@ -187,7 +192,7 @@ export function buildTrackerConfig(input: z.infer<typeof TrackerFile>, envDefaul
   const dup = (xs: (string | number)[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
   for (const k of dup(statuses.map((s) => s.key))) problems.push(`statuses: key "${k}" is defined twice`);
   for (const v of dup(priorities.map((p) => p.value))) problems.push(`priorities: value ${v} is defined twice`);
-  for (const k of dup(priorities.map((p) => p.keyword))) problems.push(`priorities: keyword "${k}" is defined twice`);
+  for (const k of dup(priorities.flatMap((p) => [p.keyword, ...(p.aliases ?? [])]))) problems.push(`priorities: keyword "${k}" is defined twice`);
   if (!priorities.some((p) => p.value === tracker.defaultPriority)) {
     problems.push(`defaultPriority: ${tracker.defaultPriority} is not one of the priorities`);
   }

@@ -15,7 +15,11 @@ export type ConduitCode =
   | 'ERR-INVALID-CONSTRAINTS-FORMAT'
   | 'ERR-INVALID-ATTACHMENT'
   | 'ERR-INVALID-ATTACHMENTS-FORMAT'
-  | 'ERR-INVALID-PAGE-SIZE';
+  | 'ERR-INVALID-PAGE-SIZE'
+  // Phabricator's older maniphest methods.
+  | 'ERR-BAD-TASK'
+  | 'ERR-NO-EFFECT'
+  | 'ERR-INVALID-PARAMETER';
 
 /** A refused call: the code scripts test for and the sentence people read. */
 export class ConduitError extends Error {

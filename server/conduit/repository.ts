@@ -74,3 +74,22 @@ export async function countRequest(db: Knex, tokenId: number, windowSeconds: num
   const row = (result.rows as { requests: number; resets_in: number }[])[0]!;
   return { requests: Number(row.requests), resetsInSeconds: Math.max(1, Number(row.resets_in)) };
 }
+
+/** Each task's subtasks (Phabricator's "depends on"), as task id and PHID, by parent id. */
+export async function findSubtasksOf(db: Knex, taskIds: number[]): Promise<Map<number, { id: number; phid: string }[]>> {
+  const result = new Map<number, { id: number; phid: string }[]>(taskIds.map((id) => [id, []]));
+  if (!taskIds.length) return result;
+  const rows = (await whereAny(db('task_subtasks as s').join('tasks as t', 't.id', 's.child_id').select('s.parent_id', 't.id', 't.phid'), 's.parent_id', taskIds, 'bigint').orderBy([
+    { column: 's.parent_id' },
+    { column: 't.id' },
+  ])) as { parent_id: number; id: number; phid: string }[];
+  for (const r of rows) result.get(r.parent_id)!.push({ id: r.id, phid: r.phid });
+  return result;
+}
+
+/** Every event of several tasks, oldest first, task by task. */
+export async function findEventsOfTasks(db: Knex, taskIds: number[]): Promise<ApiEvent[]> {
+  if (!taskIds.length) return [];
+  const rows = (await whereAny(db('task_events'), 'task_id', taskIds, 'bigint').orderBy([{ column: 'task_id' }, { column: 'id' }])) as (EventRow & { phid: string })[];
+  return rows.map((r) => ({ ...toEvent(r), phid: r.phid }));
+}

@@ -1,5 +1,6 @@
 import type { Task, Tracker } from '../tasks/task';
 import type { User } from '../users/user';
+import { policyValue, taskPolicy } from './policy';
 import type { ApiEvent } from './repository';
 
 /** Phabricator's wire shapes for Trellis's objects. */
@@ -51,7 +52,7 @@ export function taskFields(t: Task, tracker: Tracker, phidOf: (userId: number | 
     spacePHID: null,
     dateCreated: epoch(t.createdAt),
     dateModified: epoch(t.updatedAt),
-    policy: { view: t.view, interact: t.view, edit: t.view },
+    policy: taskPolicy(t.view),
   };
 }
 
@@ -59,6 +60,12 @@ type Fields = Record<string, unknown>;
 
 /** What became of revised comments, by comment event id: how many edits and removals, the last one's time. */
 export type CommentRevisions = Map<number, { revisions: number; lastAt: Date; removed: boolean }>;
+
+/**
+ * A comment is its event in Trellis, not an object of its own; its PHID is the
+ * event's with Phabricator's comment type, so it is stable and never repeats.
+ */
+export const commentPhid = (eventPhid: string) => eventPhid.replace(/^PHID-XACT-/, 'PHID-XCMT-');
 
 /**
  * An event as transaction.search shows it: Phabricator's type names and
@@ -106,7 +113,7 @@ export function transactionResult(
     }
     case 'view':
       type = 'core:view-policy';
-      fields = { old: e.old, new: e.new };
+      fields = { old: e.old === null ? null : policyValue(String(e.old)), new: policyValue(String(e.new)) };
       break;
     default:
       type = null;
@@ -119,8 +126,7 @@ export function transactionResult(
       ? [
           {
             id: e.id,
-            // Comments are not separate objects in Trellis, so they have no PHID of their own.
-            phid: null,
+            phid: commentPhid(e.phid),
             version: 1 + (fate?.revisions ?? 0),
             authorPHID: phidOf(e.actorId),
             dateCreated: at,

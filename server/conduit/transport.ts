@@ -152,8 +152,8 @@ function decodeBody(body: Fields | undefined, contentType: string | undefined, h
   }
   const fields = nestFields(body ?? {});
   const output = fields.output;
-  if (output !== undefined && output !== 'json') {
-    throw callError(`Parameter "output" must be "json": Trellis answers Conduit calls in JSON only.`);
+  if (output !== undefined && output !== 'json' && output !== 'human') {
+    throw callError(`Parameter "output" must be "json" (the default) or "human" (an HTML page).`);
   }
   const apiToken = fields['api.token'];
 

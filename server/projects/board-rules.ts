@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { ValidationError } from '../errors';
 import { sameColumns, type ColumnValue } from '../tasks/events/column';
 import type { TaskState, Tracker } from '../tasks/task';
+import type { Actor } from '../users/roles';
 import * as boards from './board-repository';
 import { placeCard } from './placement';
 import type { Project } from './project';
@@ -38,7 +39,7 @@ function keepOnePerFamily(tags: Map<number, Project>, preferred: Set<number>) {
  * belongs. Runs before capabilities are checked, so implied changes need the
  * same permission as chosen ones.
  */
-export async function planBoards(trx: Knex.Transaction, plan: Map<string, unknown>, state: TaskState, tracker: Tracker, taskId: number | null): Promise<void> {
+export async function planBoards(trx: Knex.Transaction, actor: Actor, plan: Map<string, unknown>, state: TaskState, tracker: Tracker, taskId: number | null): Promise<void> {
   const requested = plan.get('column') as ColumnValue | undefined;
   if (!requested && !plan.has('projects') && !(plan.has('status') && Object.keys(state.columns).length)) return;
   const explicit = new Map<number, number>();
@@ -70,7 +71,7 @@ export async function planBoards(trx: Knex.Transaction, plan: Map<string, unknow
     }
     plan.set('status', bound[0]);
   }
-  await checkLimits(trx, movedTo, state, requested, taskId);
+  await checkLimits(trx, actor, movedTo, state, requested, taskId);
 
   const status = (plan.get('status') as string | undefined) ?? state.status;
   const statusChanged = status !== state.status;
@@ -92,12 +93,16 @@ export async function planBoards(trx: Knex.Transaction, plan: Map<string, unknow
   else plan.set('column', { columns: placement, ...(Object.keys(order).length ? { order } : {}) } satisfies ColumnValue);
 }
 
-/** Moves people make into a column at its card limit: refused when the limit is strict, else only once confirmed. */
-async function checkLimits(trx: Knex.Transaction, movedTo: boards.BoardColumn[], state: TaskState, requested: ColumnValue | undefined, taskId: number | null) {
+/**
+ * Moves people make into a column at its card limit: refused when the limit is strict, else only once confirmed.
+ * A limit counts the cards the mover may see, as the board's header does for them: a task hidden from them
+ * neither fills a column nor shows in what the refusal says.
+ */
+async function checkLimits(trx: Knex.Transaction, actor: Actor, movedTo: boards.BoardColumn[], state: TaskState, requested: ColumnValue | undefined, taskId: number | null) {
   for (const col of movedTo) {
     if (col.wipLimit === null || state.columns[String(col.projectId)] === col.id) continue;
     await boards.lockColumn(trx, col.id);
-    const count = (await boards.countCards(trx, [col.id])).get(col.id) ?? 0;
+    const count = (await boards.countVisibleCards(trx, actor, [col.id])).get(col.id) ?? 0;
     if (count < col.wipLimit) continue;
     if (col.wipStrict) {
       throw new ValidationError({ column: `The column "${col.name}" is full (${count} / ${col.wipLimit}) and its limit is strict: move a card out first.` }, 409, 'column-full');

@@ -77,8 +77,9 @@ export async function editColumn(db: Knex, tracker: Tracker, actor: Actor, proje
       const closed = tracker.isClosed(write.status);
       const mismatched = await boards.countMismatched(trx, columnId, closed ? tracker.openStatusKeys : tracker.statuses.filter((s) => s.closed).map((s) => s.key));
       if (mismatched) {
+        // No number: tasks the member may not see would show in it.
         throw new ValidationError(
-          { status: `${mismatched} ${closed ? 'open' : 'closed'} ${mismatched === 1 ? 'task is' : 'tasks are'} in this column; move ${mismatched === 1 ? 'it' : 'them'} out before binding it to ${tracker.statusName(write.status)}.` },
+          { status: `Some ${closed ? 'open' : 'closed'} tasks are in this column; move them out before binding it to ${tracker.statusName(write.status)}.` },
           409,
           'column-mismatch',
         );
@@ -139,7 +140,8 @@ export async function deleteColumn(db: Knex, tracker: Tracker, actor: Actor, pro
     if (column.isDefault) throw new ValidationError({ form: `"${column.name}" is the default column; make another column the default first.` });
     if (column.proxyProjectId !== null) throw new AppError(409, 'milestone-column', 'A milestone column goes away when the milestone is closed.');
     const count = (await boards.countCards(trx, [columnId])).get(columnId) ?? 0;
-    if (count) throw new ValidationError({ form: `"${column.name}" holds ${count} ${count === 1 ? 'card' : 'cards'}: move ${count === 1 ? 'it' : 'them'} out (or hide the column) first.` }, 409, 'column-not-empty');
+    // The sentence gives no number: cards the member may not see would show in it.
+    if (count) throw new ValidationError({ form: `"${column.name}" still holds cards: move them out (or hide the column) first.` }, 409, 'column-not-empty');
     checkSet(
       columns.filter((c) => c.id !== columnId),
       tracker,

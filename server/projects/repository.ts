@@ -214,6 +214,14 @@ export async function findTaskProjectIds(db: Knex, taskId: number): Promise<numb
   return rows.map((r) => r.project_id);
 }
 
+/** Projects that tag at least one task, with their primary hashtags: the groups of a list grouped by project. */
+export async function findTaggingProjects(db: Knex): Promise<{ id: number; hashtag: string }[]> {
+  return (await db('project_hashtags as h')
+    .where('h.position', 0)
+    .whereExists((s) => s.select(db.raw('1')).from('task_projects as tp').whereRaw('tp.project_id = h.project_id'))
+    .select('h.project_id as id', 'h.hashtag')) as { id: number; hashtag: string }[];
+}
+
 /** The tags of many tasks at once: a list page's rows. */
 export async function findProjectIdsOfTasks(db: Knex, taskIds: number[]): Promise<Map<number, number[]>> {
   const byTask = new Map<number, number[]>();

@@ -1,4 +1,9 @@
-/** The built-in queries, as the same parameters a person could type into the filter form. */
+/**
+ * The built-in queries, as the same parameters a person could type into the
+ * filter form. The one definition for the web lists and maniphest.search, and
+ * Phabricator's: Authored is every task of the author, newest first and not
+ * grouped; the others keep the default order and grouping (priority).
+ */
 export interface BuiltinQuery {
   key: string;
   name: string;
@@ -8,10 +13,10 @@ export interface BuiltinQuery {
 
 export const BUILTIN_QUERIES: BuiltinQuery[] = [
   { key: 'assigned', name: 'Assigned', params: { assigned: 'me', statuses: 'any-open' }, needsLogin: true },
-  { key: 'authored', name: 'Authored', params: { authors: 'me', statuses: 'any-open', order: 'newest' }, needsLogin: true },
-  { key: 'subscribed', name: 'Subscribed', params: { subscribers: 'me', statuses: 'any-open', order: 'updated' }, needsLogin: true },
+  { key: 'authored', name: 'Authored', params: { authors: 'me', order: 'newest', group: 'none' }, needsLogin: true },
+  { key: 'subscribed', name: 'Subscribed', params: { subscribers: 'me', statuses: 'any-open' }, needsLogin: true },
   { key: 'open', name: 'Open Tasks', params: { statuses: 'any-open' }, needsLogin: false },
-  { key: 'all', name: 'All Tasks', params: { order: 'newest', group: 'none' }, needsLogin: false },
+  { key: 'all', name: 'All Tasks', params: {}, needsLogin: false },
 ];
 
 export function builtinQuery(key: string): BuiltinQuery | undefined {

@@ -8,7 +8,7 @@ import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
-import { groupPart, ownerGroups, priorityGroups, statusGroups, type GroupWalk } from './groups';
+import { groupPart, listedGroups, ownerGroups, priorityGroups, projectGroups, statusGroups, type GroupPart, type GroupWalk } from './groups';
 import { countGroups, eachTask, findTaskPage, type FoundTask } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
@@ -49,7 +49,9 @@ function prepare(q: TaskQuery, tracker: Tracker) {
  * owners are found one at a time. Where one index already serves the grouping and the order together
  * (owners by priority or by update), or every match is ranked anyway (full text), one query stays best.
  */
-async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery): Promise<GroupWalk | undefined> {
+async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery, projects: GroupPart[] | null): Promise<GroupWalk | undefined> {
+  // A task is in as many project groups as it has tags: only group by group can list it in each.
+  if (projects) return listedGroups(projects);
   // Ranking reads every match anyway; one query ranks, counts and cuts the page.
   if (q.order === 'relevance') return undefined;
   const f = q.filter;
@@ -62,12 +64,21 @@ async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
 }
 
 /** The headers on the page are the groups to count, each by its own condition: an index range. */
-function countPageGroups(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery, text: ParsedText | null, tasks: FoundTask[]): Promise<Map<unknown, number>> | null {
+function countPageGroups(
+  db: Knex,
+  tracker: Tracker,
+  viewer: Actor | null,
+  q: TaskQuery,
+  text: ParsedText | null,
+  tasks: FoundTask[],
+  projects: GroupPart[] | null,
+): Promise<Map<unknown, number>> | null {
   const grouping = q.group;
   if (grouping === 'none') return null;
   const statuses = tracker.statuses.map((s) => s.key);
-  const values = [...new Set(tasks.map((t) => t.keys[0] as number | string))];
-  return countGroups(db, viewer, q.filter, text, values.map((v) => groupPart(grouping, v, statuses)), GROUP_COUNT_CAP);
+  const values = new Set(tasks.map((t) => t.keys[0] as number | string));
+  const parts = grouping === 'project' ? projects!.filter((p) => values.has(p.value)) : [...values].map((v) => groupPart(grouping, v, statuses));
+  return countGroups(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP);
 }
 
 /**
@@ -93,13 +104,14 @@ export async function searchTasks(
     throw err;
   }
   const group = groupKey(q.group, tracker);
+  const projects = q.group === 'project' ? await projectGroups(db) : null;
   // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
-  const countBy = group && q.order === 'relevance' ? group : undefined;
-  const groups = await groupWalk(db, tracker, viewer, q);
+  const countBy = group && q.order === 'relevance' && !projects ? group : undefined;
+  const groups = await groupWalk(db, tracker, viewer, q, projects);
   const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups });
   const tasks = page.tasks;
   const [groupCounts, owners, tags] = await Promise.all([
-    page.groupCounts ?? countPageGroups(db, tracker, viewer, q, text, tasks),
+    page.groupCounts ?? countPageGroups(db, tracker, viewer, q, text, tasks, projects),
     findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : []))),
     loadTaskTags(db, tasks.map((t) => t.id)),
   ]);
@@ -116,12 +128,35 @@ export async function searchTasks(
   };
 }
 
-/** Every result of a query, in its order, in batches: for exports and bulk edits. */
+/**
+ * The cursor that continues a query's order from one task, as if it ended a page: Phabricator's
+ * clients page by the last task's id. Only a task the viewer may see has one (null otherwise, as for
+ * one that does not exist), so the order of hidden tasks cannot be probed through it.
+ */
+export async function cursorAtTask(db: Knex, tracker: Tracker, viewer: Actor | null, q: Pick<TaskQuery, 'filter' | 'order' | 'group'>, taskId: number): Promise<string | null> {
+  const { text, keys } = prepare({ ...q, limit: 1 }, tracker);
+  const page = await findTaskPage(db, { viewer, filter: { ids: [taskId], ...(text ? { text: q.filter.text } : {}) }, text, keys, limit: 1 });
+  const task = page.tasks[0];
+  return task ? encodeCursor(q.order, q.group, task.keys) : null;
+}
+
+/**
+ * Every result of a query, in its order, in batches: for exports and bulk edits. Grouped by project,
+ * each task comes once, in the group of its first tag.
+ */
 export function allTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery): AsyncGenerator<FoundTask> {
   // A query that cannot run is refused here, before a download has started.
   const { text, keys } = prepare(q, tracker);
   return (async function* () {
-    const groups = await groupWalk(db, tracker, viewer, q);
-    yield* eachTask(db, { viewer, filter: q.filter, text, keys, groups });
+    const projects = q.group === 'project' ? await projectGroups(db) : null;
+    const groups = await groupWalk(db, tracker, viewer, q, projects);
+    const seen = projects ? new Set<number>() : null;
+    for await (const task of eachTask(db, { viewer, filter: q.filter, text, keys, groups })) {
+      if (seen) {
+        if (seen.has(task.id)) continue;
+        seen.add(task.id);
+      }
+      yield task;
+    }
   })();
 }

@@ -42,6 +42,11 @@ export function groupKey(group: Group, tracker: Tracker): SortKey | null {
     }
     case 'owner':
       return key('tasks.owner_ordering', 'asc', 'text');
+    case 'project':
+      // A task falls in one group per tag, so no expression over its row names its group: lists grouped by
+      // project are always read group by group (groups.ts), each group's rows keyed by the group's value.
+      // The text here is no SQL, so that any other use fails loudly.
+      return key('<the project group>', 'asc', 'text');
     case 'none':
       return null;
   }

@@ -139,7 +139,8 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
         else problems[field] = 'Log in to search for your own tasks ("me").';
       } else if (name === 'nobody' && allowNobody) ids.push(null);
       else if (found.has(name.toLowerCase())) ids.push(found.get(name.toLowerCase())!);
-      else problems[field] = `There is no user named "${name}".`;
+      // A visitor may not learn which usernames exist: to them an unknown name is one that matches no task.
+      else if (viewer) problems[field] = `There is no user named "${name}".`;
     }
     return ids;
   };

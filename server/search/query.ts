@@ -3,7 +3,7 @@
 export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'relevance'] as const;
 export type Order = (typeof ORDERS)[number];
 
-export const GROUPS = ['priority', 'owner', 'status', 'none'] as const;
+export const GROUPS = ['priority', 'owner', 'status', 'project', 'none'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export const ORDER_NAMES: Record<Order, string> = {
@@ -17,7 +17,7 @@ export const ORDER_NAMES: Record<Order, string> = {
   relevance: 'Relevance',
 };
 
-export const GROUP_NAMES: Record<Group, string> = { priority: 'Priority', owner: 'Assigned', status: 'Status', none: 'None' };
+export const GROUP_NAMES: Record<Group, string> = { priority: 'Priority', owner: 'Assigned', status: 'Status', project: 'Project', none: 'None' };
 
 export interface DateRange {
   from?: Date;

@@ -147,7 +147,9 @@ async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColum
   const [group, ...rest] = r.keys as [SortKey, ...SortKey[]];
   const rows: PageRow[] = [];
   for await (const part of groups(cursor?.[0] as number | string | undefined, (group.dir === 'asc') === forward)) {
-    const qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select(keyColumns);
+    // Every row of a group has the group's value as its first key; a project group has no expression for it.
+    const groupColumn = db.raw(`${paramExpr(group)} AS k0`, [part.value]);
+    const qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select([groupColumn, ...keyColumns.slice(1)]);
     part.where(qb);
     if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
     if (cursor && part.value === cursor[0] && rest.length) {
@@ -169,7 +171,7 @@ export async function countGroups(db: Knex, viewer: Actor | null, f: TaskFilter,
   if (!parts.length) return new Map();
   const counts = parts.map((part, i) => {
     const rows = filtered(db, viewer, f, text).select(db.raw('1')).limit(cap + 1);
-    part.where(rows);
+    (part.countWhere ?? part.where)(rows);
     return db.select(db.raw('?::int AS i', [i])).count({ n: '*' }).from(rows.as('capped'));
   });
   const result = (await db.unionAll(counts, true)) as { i: number; n: number | string }[];

@@ -90,10 +90,12 @@ async function parseChanges(changes: Change[], ctx: ParseContext, state: TaskSta
 
 /**
  * Drops guarded changes that only repeat the value the form was loaded with,
- * and refuses those that would overwrite someone else's newer value.
+ * and refuses those that would overwrite someone else's newer value. Changes
+ * `implied` by others (the status of a drop into a bound column) are never
+ * dropped, only refused: the card and the status must move together.
  */
-async function checkConflicts(trx: Knex.Transaction, taskId: number, plan: Map<string, unknown>, state: TaskState, base: number, d: Domain) {
-  const types = [...plan.keys()].filter((t) => GUARDED.includes(t));
+async function checkConflicts(trx: Knex.Transaction, taskId: number, plan: Map<string, unknown>, state: TaskState, base: number, d: Domain, implied: string[] = []) {
+  const types = (implied.length ? implied : [...plan.keys()]).filter((t) => GUARDED.includes(t));
   const since = await repo.eventsSince(trx, taskId, types, base);
   const conflicts: Record<string, string> = {};
   for (const type of types) {
@@ -101,7 +103,7 @@ async function checkConflicts(trx: Knex.Transaction, taskId: number, plan: Map<s
     if (!first) continue;
     const t = eventType(type)!;
     const mine = plan.get(type);
-    if (sameValue(mine, first.old)) plan.delete(type);
+    if (!implied.length && sameValue(mine, first.old)) plan.delete(type);
     else if (!t.isNoop(t.current(state), mine)) {
       conflicts[t.field] = `Someone else changed this while you were editing; it is now ${await describeValue(trx, type, t.current(state), d)}. Save again to replace it with yours.`;
     }
@@ -231,7 +233,9 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const plan = await parseChanges(changes, ctx, state);
     if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });
     if (task && opts.baseVersion !== undefined) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d);
-    await planBoards(trx, plan, state, d.tracker, task?.id ?? null);
+    const statusChosen = plan.has('status');
+    await planBoards(trx, actor, plan, state, d.tracker, task?.id ?? null);
+    if (task && opts.baseVersion !== undefined && !statusChosen && plan.has('status')) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d, ['status']);
     checkCapabilities(plan, state, actor);
     if (!opts.inverse) {
       await checkRelated(related(state), plan, ctx);

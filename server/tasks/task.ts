@@ -56,7 +56,7 @@ export class Tracker {
   constructor(readonly config: TrackerConfig) {
     this.statusByKey = new Map(config.statuses.map((s) => [s.key, s]));
     this.priorityByValue = new Map(config.priorities.map((p) => [p.value, p]));
-    this.priorityByKeyword = new Map(config.priorities.map((p) => [p.keyword, p]));
+    this.priorityByKeyword = new Map(config.priorities.flatMap((p) => [p.keyword, ...(p.aliases ?? [])].map((k) => [k, p] as const)));
   }
 
   get statuses(): StatusConfig[] {
@@ -104,6 +104,7 @@ export class Tracker {
     return this.priorityByValue.get(value);
   }
 
+  /** By its keyword or one of its aliases. */
   priorityByKey(keyword: string): PriorityConfig | undefined {
     return this.priorityByKeyword.get(keyword);
   }

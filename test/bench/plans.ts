@@ -62,7 +62,7 @@ export async function explainLists(
 }
 
 const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title'];
-const GROUPS = ['priority', 'owner', 'status', 'none'];
+const GROUPS = ['priority', 'owner', 'status', 'project', 'none'];
 const FILTERS: [string, Record<string, string>][] = [
   ['all tasks', {}],
   ['open tasks', { statuses: 'any-open' }],

@@ -175,7 +175,10 @@ describe('workboards', () => {
     const byPriority = await b.get(`${board}?order=priority`);
     expect(byPriority.dom.querySelectorAll('.board-column')[0]!.querySelectorAll('.card-group').map((h) => h.textContent)).toContain('High');
     expect((await b.get(`${board}?order=owner`)).status).toBe(200);
-    expect((await b.get(`${board}?order=created`)).status).toBe(200);
+    const byCreated = boardColumns(await b.get(`${board}?order=created`));
+    expect(byCreated.Backlog![0]).toBe(`T${id}`);
+    // Within each column, the newest task first.
+    for (const cards of Object.values(byCreated)) expect(cards).toEqual([...cards].sort((x, y) => Number(y.slice(1)) - Number(x.slice(1))));
     expect((await b.get(`${board}?priorities=nosuch`)).status).toBe(400);
   });
 });

@@ -17,11 +17,19 @@ describe('the API console at /conduit/', () => {
     expect(page.status).toBe(200);
     const rows = page.dom.querySelectorAll('.conduit-methods tbody tr');
     expect(rows.map((r) => r.querySelector('a')!.textContent)).toEqual([
+      'conduit.getcapabilities',
       'conduit.ping',
+      'conduit.query',
+      'maniphest.createtask',
       'maniphest.edit',
+      'maniphest.gettasktransactions',
+      'maniphest.info',
       'maniphest.priority.search',
+      'maniphest.query',
+      'maniphest.querystatuses',
       'maniphest.search',
       'maniphest.status.search',
+      'maniphest.update',
       'project.column.search',
       'project.edit',
       'project.search',
@@ -29,8 +37,8 @@ describe('the API console at /conduit/', () => {
       'user.search',
       'user.whoami',
     ]);
-    expect(rows[0]!.querySelector('a')!.getAttribute('href')).toBe('/conduit/method/conduit.ping/');
-    expect(textOf(rows[0]!)).toContain('No token needed');
+    expect(rows[1]!.querySelector('a')!.getAttribute('href')).toBe('/conduit/method/conduit.ping/');
+    expect(textOf(rows[1]!)).toContain('No token needed');
     expect(page.text).toContain('Log in to create a token.');
   });
 

@@ -38,7 +38,7 @@ describe('conduit.ping, user.whoami, user.search, maniphest.status.search, manip
       phid: alice.phid,
       userName: 'alice',
       realName: 'Alice Moreau',
-      image: null,
+      image: expect.stringMatching(/^http:\/\/127\.0\.0\.1:[0-9]+\/static\/img\/avatar\.svg$/),
       uri: expect.stringMatching(/^http:\/\/127\.0\.0\.1:[0-9]+\/p\/alice\/$/),
       roles: ['admin', 'verified', 'approved', 'activated'],
       primaryEmail: 'alice@example.com',
@@ -127,16 +127,16 @@ describe('conduit.ping, user.whoami, user.search, maniphest.status.search, manip
     });
   });
 
-  test('maniphest.priority.search lists the priorities with their keywords, most urgent first', async () => {
+  test('maniphest.priority.search lists the priorities with their short names and keywords, most urgent first, as Phabricator', async () => {
     const { data } = await result(t.app, 'maniphest.priority.search', {}, token);
-    expect(data.map((p: { value: number; keywords: string[] }) => [p.value, p.keywords])).toEqual([
-      [100, ['unbreak']],
-      [90, ['triage']],
-      [80, ['high']],
-      [50, ['normal']],
-      [25, ['low']],
-      [0, ['wish']],
+    expect(data.map((p: { value: number; short: string; keywords: string[] }) => [p.value, p.short, p.keywords])).toEqual([
+      [100, 'Unbreak!', ['unbreak']],
+      [90, 'Triage', ['triage']],
+      [80, 'High', ['high']],
+      [50, 'Normal', ['normal']],
+      [25, 'Low', ['low']],
+      [0, 'Wish', ['wish', 'wishlist']],
     ]);
-    expect(data[0]).toEqual({ name: 'Unbreak Now!', short: 'Unbreak Now!', color: 'pink', keywords: ['unbreak'], value: 100 });
+    expect(data[0]).toEqual({ name: 'Unbreak Now!', short: 'Unbreak!', color: 'pink', keywords: ['unbreak'], value: 100 });
   });
 });

@@ -84,13 +84,14 @@ describe('maniphest.search', () => {
 
   test('built-in queries: assigned, authored, subscribed, open, all', async () => {
     expect(ids(await search({ queryKey: 'assigned' }))).toEqual([task.login]);
-    // "authored" lists the newest first, as Phabricator's does.
+    // "authored" is every task of the author, closed ones too, newest first, as Phabricator's is.
     expect(ids(await search({ queryKey: 'authored' }))).toEqual([task.docs, task.fire]);
-    // erin owns login, and being given a task subscribes you.
-    expect(ids(await search({ queryKey: 'subscribed' }))).toEqual([task.fire, task.docs, task.login, task.wish]);
+    expect(ids(await search({ queryKey: 'authored' }, 'maya'))).toEqual([task.done, task.secret]);
+    // erin owns login, and being given a task subscribes you. By priority, as Phabricator's.
+    expect(ids(await search({ queryKey: 'subscribed' }))).toEqual([task.fire, task.login, task.docs, task.wish]);
     expect(ids(await search({ queryKey: 'open' }))).toEqual([task.fire, task.login, task.docs, task.wish]);
-    // The same definitions as the web's built-in lists: "subscribed" by last update, "all" newest first.
-    expect(ids(await search({ queryKey: 'all' }))).toEqual([task.wish, task.done, task.login, task.docs, task.fire]);
+    // The same definitions as the web's built-in lists: "all" is every task by priority.
+    expect(ids(await search({ queryKey: 'all' }))).toEqual([task.fire, task.login, task.docs, task.done, task.wish]);
     expect((await search({ queryKey: 'open' })).query).toEqual({ queryKey: 'open' });
     // Constraints given with a built-in query override its own.
     expect(ids(await search({ queryKey: 'open', constraints: { statuses: ['resolved'] } }, 'maya'))).toEqual([task.done]);
@@ -179,7 +180,7 @@ describe('maniphest.search', () => {
     expect(await refused({ queryKey: 'mine' })).toEqual({
       result: null,
       error_code: 'ERR-BAD-QUERYKEY',
-      error_info: 'Query key "mine" is not a built-in query of this search. Use one of: assigned, authored, subscribed, open, all.',
+      error_info: 'Query key "mine" is neither a built-in query of this search (assigned, authored, subscribed, open, all) nor one of your saved queries.',
     });
     expect(await refused({ constraints: { spaces: ['x'] } })).toEqual({
       result: null,
@@ -271,7 +272,7 @@ describe('transaction.search', () => {
     ]);
     expect(byType('owner')).toEqual([{ old: bob.phid, new: null }, { old: null, new: bob.phid }]);
     expect(byType('status')).toEqual([{ old: 'open', new: 'resolved' }]);
-    expect(byType('core:view-policy')).toEqual([{ old: 'users', new: 'maintainers' }]);
+    expect(byType('core:view-policy')).toEqual([{ old: 'users', new: 'PHID-PLCY-trellismaintainers' }]);
     expect(byType('subscribers')).toEqual([
       { operations: [{ operation: 'add', phid: maya.phid }, { operation: 'remove', phid: erin.phid }] },
       { operations: [{ operation: 'add', phid: bob.phid }] },
@@ -280,7 +281,7 @@ describe('transaction.search', () => {
     const comment = r.data.find((x: { type: string | null }) => x.type === 'comment');
     expect(comment.fields).toEqual({});
     expect(comment.comments).toEqual([
-      { id: comment.id, phid: null, version: 1, authorPHID: erin.phid, dateCreated: comment.dateCreated, dateModified: comment.dateCreated, removed: false, content: { raw: 'Bob knows the cron setup.' } },
+      { id: comment.id, phid: comment.phid.replace('PHID-XACT-TASK-', 'PHID-XCMT-TASK-'), version: 1, authorPHID: erin.phid, dateCreated: comment.dateCreated, dateModified: comment.dateCreated, removed: false, content: { raw: 'Bob knows the cron setup.' } },
     ]);
     expect(r.data.filter((x: { type: string }) => x.type !== 'comment').every((x: { comments: unknown[] }) => x.comments.length === 0)).toBe(true);
   });

@@ -75,7 +75,7 @@ describe('the Conduit transport: POST /api/<method>', () => {
       ['user.whoami', { params: '{"__conduit__": ' }, 'The "params" field is not valid JSON: '],
       ['user.whoami', { params: '[1, 2]' }, 'The "params" field must hold a JSON object mapping parameter names to values.'],
       ['user.whoami', { params: JSON.stringify({ __conduit__: 'api-x' }) }, 'Parameter "__conduit__" must be a map, such as {"token": "api-…"}.'],
-      ['user.whoami', { 'api.token': token, output: 'human' }, 'Parameter "output" must be "json": Trellis answers Conduit calls in JSON only.'],
+      ['user.whoami', { 'api.token': token, output: 'xml' }, 'Parameter "output" must be "json" (the default) or "human" (an HTML page).'],
       ['user.whoami', { 'api.token': token, verbose: '1' }, 'API method "user.whoami" does not define these parameters: verbose.'],
       ['user.search', { 'api.token': token, constraints: 'x', 'constraints[usernames]': 'y' }, 'Parameter "constraints" is given both as a single value and as a list or map; send it one way.'],
     ];

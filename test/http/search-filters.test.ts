@@ -140,14 +140,14 @@ describe('task lists: filters, orders, groupings and built-in queries', () => {
     test('by owner, unassigned first, then by username', async () => {
       const alice = await as('alice');
       const page = await alice.get('/maniphest/query/?group=owner');
-      expect(headers(page)).toEqual(['Not Assigned (3)', 'alice (1)', 'bob (2)', 'carol (2)', 'dave (1)']);
+      expect(headers(page)).toEqual(['(Not Assigned) (3)', 'alice (1)', 'bob (2)', 'carol (2)', 'dave (1)']);
       expect(monograms(page)).toEqual(list('triage', 'secret', 'csv', 'crash', 'login', 'handover', 'internal', 'dark', 'typo'));
     });
 
     test('by status, in the configured order', async () => {
       const alice = await as('alice');
       const page = await alice.get('/maniphest/query/?group=status&order=title');
-      expect(headers(page)).toEqual(['Open (7)', 'Resolved (1)', 'Wontfix (1)']);
+      expect(headers(page)).toEqual(['Open (7)', 'Closed, Resolved (1)', 'Closed, Wontfix (1)']);
       expect(monograms(page)).toEqual(list('crash', 'csv', 'internal', 'login', 'triage', 'handover', 'secret', 'typo', 'dark'));
     });
 
@@ -173,7 +173,7 @@ describe('task lists: filters, orders, groupings and built-in queries', () => {
       const bob = await as('bob');
       expect(headers(await bob.get('/maniphest/query/'))).toEqual(['Unbreak Now! (1)', 'Needs Triage (1)', 'High (1)', 'Normal (2)', 'Low (2)', 'Wishlist (1)']);
       const visitor = new Browser(t.app);
-      expect(headers(await visitor.get('/maniphest/query/?group=owner'))).toEqual(['Not Assigned (2)', 'alice (1)', 'bob (1)', 'carol (1)', 'dave (1)']);
+      expect(headers(await visitor.get('/maniphest/query/?group=owner'))).toEqual(['(Not Assigned) (2)', 'alice (1)', 'bob (1)', 'carol (1)', 'dave (1)']);
     });
   });
 
@@ -191,18 +191,20 @@ describe('task lists: filters, orders, groupings and built-in queries', () => {
       expect(monograms(await (await as('carol')).get('/maniphest/'))).toEqual(list('internal'));
     });
 
-    test('Authored: my open tasks, newest first', async () => {
+    test('Authored: all my tasks, closed ones too, newest first, ungrouped (as Phabricator)', async () => {
       const carol = await as('carol');
       const page = await carol.get('/maniphest/query/authored/');
       expect(page.dom.querySelector('h1')!.textContent).toBe('Authored');
-      expect(monograms(page)).toEqual(list('triage', 'internal'));
+      expect(monograms(page)).toEqual(list('triage', 'internal', 'typo'));
+      expect(headers(page)).toEqual([]);
     });
 
-    test('Subscribed: open tasks I follow, most recently updated first', async () => {
+    test('Subscribed: open tasks I follow, in priority order, grouped by priority', async () => {
       const dave = await as('dave');
       const page = await dave.get('/maniphest/query/subscribed/');
       expect(page.dom.querySelector('h1')!.textContent).toBe('Subscribed');
       expect(monograms(page)).toEqual(list('login', 'csv'));
+      expect(headers(page)).toEqual(['High (1)', 'Wishlist (1)']);
     });
 
     test('Open Tasks and All Tasks', async () => {
@@ -212,8 +214,9 @@ describe('task lists: filters, orders, groupings and built-in queries', () => {
       expect(monograms(open)).toEqual(list('crash', 'triage', 'login', 'internal', 'csv'));
       const all = await carol.get('/maniphest/query/all/');
       expect(all.dom.querySelector('h1')!.textContent).toBe('All Tasks');
-      expect(monograms(all)).toEqual(list('triage', 'internal', 'dark', 'csv', 'typo', 'crash', 'login'));
-      expect(headers(all)).toEqual([]);
+      // As Phabricator: every task, in priority order, grouped by priority.
+      expect(monograms(all)).toEqual(list('crash', 'triage', 'login', 'internal', 'dark', 'typo', 'csv'));
+      expect(headers(all)).toEqual(['Unbreak Now! (1)', 'Needs Triage (1)', 'High (1)', 'Normal (2)', 'Low (1)', 'Wishlist (1)']);
     });
 
     test('a visitor sees Open Tasks at home, and is sent to log in for the personal queries', async () => {
@@ -223,7 +226,7 @@ describe('task lists: filters, orders, groupings and built-in queries', () => {
       expect(home.dom.querySelector('h1')!.textContent).toBe('Open Tasks');
       expect(monograms(home)).toEqual(list('crash', 'triage', 'login', 'csv'));
       expect(home.dom.querySelectorAll('.query-nav a').map((a) => a.textContent)).toEqual(['Open Tasks', 'All Tasks']);
-      expect(monograms(await visitor.get('/maniphest/query/all/'))).toEqual(list('triage', 'dark', 'csv', 'typo', 'crash', 'login'));
+      expect(monograms(await visitor.get('/maniphest/query/all/'))).toEqual(list('crash', 'triage', 'login', 'dark', 'typo', 'csv'));
       for (const key of ['assigned', 'authored', 'subscribed']) {
         const page = await visitor.get(`/maniphest/query/${key}/`);
         expect(page.status).toBe(303);

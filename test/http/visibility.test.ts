@@ -125,7 +125,7 @@ describe('task visibility', () => {
   test.each(VIEWERS)('the task list shows %s exactly the tasks they may read', async (viewer) => {
     const page = await browsers[viewer].get('/maniphest/query/all/');
     expect(page.status).toBe(200);
-    // All Tasks lists newest first.
+    // All Tasks lists by priority, then the most recently updated: these share a priority and were made in turn.
     expect(monograms(page)).toEqual(expectedMonograms(SEES[viewer]).reverse());
   });
 
@@ -155,6 +155,14 @@ describe('task visibility', () => {
     const gone = await olly.get(`/T${id}`);
     expect(gone.status).toBe(404);
     expect(fingerprint(gone)).toEqual(fingerprint(await olly.get(`/T${missing}`)));
+  });
+
+  test('a task created with a visibility other than the default says what it was set to, never what it was changed from', async () => {
+    const created = await browsers.mia.post('/maniphest/task/edit/', { title: 'Audit the vault', view: 'maintainers' }, '/maniphest/task/edit/');
+    expect(created.status).toBe(303);
+    const lines = timelineLines(await browsers.mia.get(created.location!));
+    expect(lines).toEqual(['mia created this task.', 'mia set the visibility to "Maintainers".']);
+    expect(lines.join(' ')).not.toContain('All Users');
   });
 
   test('changing the visibility reads as one line in the timeline, and takes effect at once', async () => {

@@ -96,6 +96,19 @@ function edit(name: string, transactions: (c: Ctx, who: Who) => unknown[], onTas
   };
 }
 
+/** One of Phabricator's older write methods: maniphest.update on a fresh task, or maniphest.createtask. */
+function legacy(method: 'maniphest.createtask' | 'maniphest.update', params: Record<string, unknown>): Attempt {
+  return {
+    name: `api: ${method} ${Object.keys(params).join(', ')}`,
+    setup: method === 'maniphest.update' ? newTask : noSubject,
+    async run(c, who, subject) {
+      const body = await call(c.app, method, { ...(subject ? { id: Number(subject) } : {}), ...params }, c.tokens[who]);
+      const refusal = who === 'visitor' ? 'ERR-INVALID-SESSION' : 'ERR-CONDUIT-CORE';
+      return { allowed: body.error_code === null, refused: body.error_code === refusal, detail: `${body.error_code}: ${body.error_info}` };
+    },
+  };
+}
+
 const phidOf = (u: User) => (u as unknown as { phid: string }).phid;
 const selfPhid = (c: Ctx, who: Who) => (who === 'visitor' ? 'PHID-USER-nobody' : phidOf(c.users[who]));
 const editForm = (id: string) => `/maniphest/task/edit/${id}/`;
@@ -105,11 +118,15 @@ const account = (c: Ctx) => c.account().then((u) => u.username);
 const PROBES: Record<Capability, CapabilityProbe> = {
   'task.create': {
     web: [form('the create form', noSubject, () => '/maniphest/task/edit/', { title: 'Filed by a probe' })],
-    api: [edit('creating a task', () => [{ type: 'title', value: 'Filed by a probe' }], false)],
+    api: [edit('creating a task', () => [{ type: 'title', value: 'Filed by a probe' }], false), legacy('maniphest.createtask', { title: 'Filed by a probe' })],
   },
   'task.edit': {
     web: [form('renaming in the edit form', newTask, editForm, { title: 'Renamed by a probe' }), form('the description in the edit form', newTask, editForm, { description: 'Rewritten.' })],
-    api: [edit('title', () => [{ type: 'title', value: 'Renamed by a probe' }]), edit('description', () => [{ type: 'description', value: 'Rewritten.' }])],
+    api: [
+      edit('title', () => [{ type: 'title', value: 'Renamed by a probe' }]),
+      edit('description', () => [{ type: 'description', value: 'Rewritten.' }]),
+      legacy('maniphest.update', { title: 'Renamed by a probe' }),
+    ],
   },
   'task.triage': {
     web: [
@@ -117,7 +134,11 @@ const PROBES: Record<Capability, CapabilityProbe> = {
       form('the priority in the comment form', newTask, taskAction('comment'), { comment: '', priority: 'low' }),
       form('assigning someone else in the comment form', newTask, taskAction('comment'), { comment: '', owner: 'bystander' }),
     ],
-    api: [edit('priority', () => [{ type: 'priority', value: 'high' }]), edit('owner (someone else)', (c) => [{ type: 'owner', value: phidOf(c.users.reader) }])],
+    api: [
+      edit('priority', () => [{ type: 'priority', value: 'high' }]),
+      edit('owner (someone else)', (c) => [{ type: 'owner', value: phidOf(c.users.reader) }]),
+      legacy('maniphest.update', { priority: 80 }),
+    ],
   },
   'task.claim': {
     web: [form('Claim', newTask, taskAction('claim'), {})],
@@ -125,7 +146,7 @@ const PROBES: Record<Capability, CapabilityProbe> = {
   },
   'task.comment': {
     web: [form('a comment', newTask, taskAction('comment'), { comment: 'A probe was here.' })],
-    api: [edit('comment', () => [{ type: 'comment', value: 'A probe was here.' }])],
+    api: [edit('comment', () => [{ type: 'comment', value: 'A probe was here.' }]), legacy('maniphest.update', { comments: 'A probe was here.' })],
   },
   'task.subscribe': {
     web: [form('Subscribe', newTask, taskAction('subscribe'), { action: 'subscribe' })],
@@ -133,11 +154,11 @@ const PROBES: Record<Capability, CapabilityProbe> = {
   },
   'task.close': {
     web: [form('closing in the comment form', newTask, taskAction('comment'), { comment: '', status: 'resolved' }), form('closing in the edit form', newTask, editForm, { status: 'wontfix' })],
-    api: [edit('status', () => [{ type: 'status', value: 'resolved' }])],
+    api: [edit('status', () => [{ type: 'status', value: 'resolved' }]), legacy('maniphest.update', { status: 'resolved' })],
   },
   'task.visibility': {
     web: [form('the visibility in the edit form', newTask, editForm, { view: 'users' })],
-    api: [edit('view', () => [{ type: 'view', value: 'users' }])],
+    api: [edit('view', () => [{ type: 'view', value: 'users' }]), legacy('maniphest.update', { viewPolicy: 'users' })],
   },
   'task.bulk': {
     web: [form('a bulk edit', newTask, () => '/maniphest/bulk/', { scope: 'all', query: 'text=nothingmatchesthis', priority: 'high', back: '/maniphest/' })],

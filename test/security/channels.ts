@@ -185,6 +185,8 @@ export const CHANNELS: Channel[] = [
   { name: 'full-text search by relevance, highlighted, ungrouped', covers: ['GET /maniphest/query/'], probe: search('&order=relevance&group=none') },
   { name: 'full-text search grouped by status', covers: ['GET /maniphest/query/'], probe: search('&group=status&statuses=any-open') },
   { name: 'full-text search grouped by owner', covers: ['GET /maniphest/query/'], probe: search('&group=owner&order=updated') },
+  { name: 'full-text search grouped by project (a group per tag, counted)', covers: ['GET /maniphest/query/'], probe: search('&group=project') },
+  { name: 'all tasks grouped by project', covers: ['GET /maniphest/query/'], probe: get(() => '/maniphest/query/?group=project&order=newest') },
   { name: 'a title search', covers: ['GET /maniphest/query/'], probe: get((s) => `/maniphest/query/?text=title:${s.word}`) },
   {
     name: 'a saved query',
@@ -288,6 +290,15 @@ export const CHANNELS: Channel[] = [
       return conduitAnswer(linked).replace(/PHID-XACT-TASK-[a-z2-7]+/g, '<xact>');
     },
   },
+  { name: 'maniphest.search paging after it', covers: ['conduit maniphest.search'], probe: conduit('maniphest.search', (s) => ({ after: String(s.id), order: 'newest' })) },
+  { name: 'maniphest.search paging before it', covers: ['conduit maniphest.search'], probe: conduit('maniphest.search', (s) => ({ before: String(s.id) })) },
+  { name: 'maniphest.info', covers: ['conduit maniphest.info'], probe: conduit('maniphest.info', (s) => ({ task_id: s.id })) },
+  { name: 'maniphest.query by id', covers: ['conduit maniphest.query'], probe: conduit('maniphest.query', (s) => ({ ids: [s.id] })) },
+  { name: 'maniphest.query by PHID', covers: ['conduit maniphest.query'], probe: conduit('maniphest.query', (s) => ({ phids: [s.phid] })) },
+  { name: 'maniphest.query by full text', covers: ['conduit maniphest.query'], probe: conduit('maniphest.query', (s) => ({ fullText: s.word })) },
+  { name: 'maniphest.update by id', covers: ['conduit maniphest.update'], probe: conduit('maniphest.update', (s) => ({ id: s.id, comments: 'From an old script.' })) },
+  { name: 'maniphest.update by PHID', covers: ['conduit maniphest.update'], probe: conduit('maniphest.update', (s) => ({ phid: s.phid, priority: 80 })) },
+  { name: 'maniphest.gettasktransactions', covers: ['conduit maniphest.gettasktransactions'], probe: conduit('maniphest.gettasktransactions', (s) => ({ ids: [s.id] })) },
   // maniphest.edit by PHID is left out until issue 9's "maniphest.edit answers differently for a hidden
   // task's PHID than for a missing one" is fixed.
 ];
@@ -324,6 +335,8 @@ export const MENTION_CHANNELS: MentionChannel[] = [
   },
   { name: 'transaction.search', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'transaction.search', { objectIdentifier: id }, w.tokens[v])) },
   { name: 'maniphest.search', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'maniphest.search', { constraints: { ids: [id] }, attachments: { subscribers: true } }, w.tokens[v])) },
+  { name: 'maniphest.gettasktransactions', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'maniphest.gettasktransactions', { ids: [id] }, w.tokens[v])) },
+  { name: 'maniphest.info', probe: async (w, v, id) => conduitAnswer(await call(w.app, 'maniphest.info', { task_id: id }, w.tokens[v])) },
   {
     name: 'a list ordered by update, showing when it was updated',
     probe: async (w, v, id) => pageAnswer(await w.browsers[v].get(`/maniphest/query/?text=title:zebra${id}&order=updated&group=none`)),
@@ -420,4 +433,8 @@ export const TASK_FREE_METHODS: Record<string, string> = {
   'project.column.search': 'workboard columns',
   'maniphest.status.search': 'the configured statuses',
   'maniphest.priority.search': 'the configured priorities',
+  'maniphest.querystatuses': 'the configured statuses',
+  'maniphest.createtask': 'creates a task; names only people and projects',
+  'conduit.query': 'the methods',
+  'conduit.getcapabilities': 'no data at all',
 };

@@ -331,6 +331,7 @@ describe('buildTrackerConfig', () => {
     ['a status key defined twice', { statuses: [open, done, { ...done, name: 'Finished' }] }, ['statuses: key "done" is defined twice']],
     ['a priority value defined twice', { priorities: [high, { ...low, value: 80 }], defaultPriority: 80 }, ['priorities: value 80 is defined twice']],
     ['a priority keyword defined twice', { priorities: [high, { ...low, keyword: 'high' }], defaultPriority: 80 }, ['priorities: keyword "high" is defined twice']],
+    ['a priority alias that is another keyword', { priorities: [high, { ...low, aliases: ['high'] }], defaultPriority: 80 }, ['priorities: keyword "high" is defined twice']],
     ['a default priority that is not a priority', { priorities: [high, low] }, ['defaultPriority: 90 is not one of the priorities']],
     ['a named default priority that is not a priority', { defaultPriority: 55 }, ['defaultPriority: 55 is not one of the priorities']],
     ['a default status that is not a status', { defaultStatus: 'todo' }, ['defaultStatus: "todo" is not one of the statuses']],

@@ -69,7 +69,8 @@ describe('a task being created', () => {
         'alice closed this task as Resolved.',
         'alice assigned this task to bob.',
         'alice triaged this task as Low priority.',
-        'alice changed the visibility from "All Users" to "Public".',
+        // Set with the task: it was never "All Users", so no old value is named.
+        'alice set the visibility to "Public".',
       ],
     ]);
   });

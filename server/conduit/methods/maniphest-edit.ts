@@ -7,10 +7,12 @@ import { findTask } from '../../tasks/repository';
 import { findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
-import { defineMethod } from '../method';
+import { defineMethod, type ConduitContext } from '../method';
+import type { Task } from '../../tasks/task';
 import { findEventPhids, findTaskIdsByPhids } from '../repository';
 import { MAX_LIST_ITEMS } from '../../limits';
 import { TOO_MANY_ITEMS } from '../params';
+import { MAINTAINERS_POLICY, viewOfPolicy } from '../policy';
 import type { ColumnMove } from '../../tasks/events/column';
 import type { Actor } from '../../users/roles';
 
@@ -45,9 +47,9 @@ const EDIT_TYPES = [
   'subtasks.set',
   'mergedinto',
 ] as const;
-type EditType = (typeof EDIT_TYPES)[number];
+export type EditType = (typeof EDIT_TYPES)[number];
 
-interface RawTransaction {
+export interface RawTransaction {
   key: string;
   type: EditType;
   value: unknown;
@@ -135,9 +137,12 @@ async function toChanges(db: import('knex').Knex, viewer: Actor, items: RawTrans
       case 'description':
       case 'comment':
       case 'status':
-      case 'view':
         if (typeof value !== 'string') throw wrongType('a string');
         changes.push({ type, value });
+        break;
+      case 'view':
+        if (typeof value !== 'string') throw wrongType(`a policy: "public", "users" or "${MAINTAINERS_POLICY}"`);
+        changes.push({ type, value: viewOfPolicy(value) });
         break;
       case 'priority':
         if (typeof value !== 'string' && typeof value !== 'number') throw wrongType('a priority keyword such as "high"');
@@ -196,26 +201,39 @@ export const maniphestEdit = defineMethod({
       name: 'transactions',
       type: 'list<map<string, wild>>',
       description:
-        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users" or "maintainers"); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },
-  async call({ db, tracker, viewer }, p) {
+  async call(ctx, p) {
     const items = rawTransactions(p.transactions);
-    const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(db, p.objectIdentifier);
-    // A task the caller may not see is refused before anything else is looked at, exactly as a missing one is.
-    if (ident && (ident.id === null || !(await visibleTaskIds(db, viewer, [ident.id])).has(ident.id))) throw coreError(ident.notFound);
-    const changes = await toChanges(db, viewer!, items);
-    let result;
-    try {
-      result = await applyEdit({ db, tracker }, viewer!, ident?.id ?? null, changes, { source: 'api' });
-    } catch (err) {
-      if (err instanceof NotFoundError && ident) throw coreError(ident.notFound);
-      throw err;
-    }
-    const task = await findTask(db, result.taskId);
-    if (!task) throw coreError('The task was saved but could not be read back.');
-    const phids = await findEventPhids(db, result.events.map((e) => e.id));
+    const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(ctx.db, p.objectIdentifier);
+    const { task, eventIds } = await editTask(ctx, ident && { id: ident.id, missing: () => coreError(ident.notFound) }, items);
+    const phids = await findEventPhids(ctx.db, eventIds);
     return { object: { id: task.id, phid: task.phid }, transactions: phids.map((phid) => ({ phid })) };
   },
 });
+
+/**
+ * Creates a task (target null) or edits one, as maniphest.edit and the older methods that
+ * write do: one call of the editor, with its permission checks. A task the caller may not see
+ * is refused before anything else is looked at, exactly as a missing one is.
+ */
+export async function editTask(
+  { db, tracker, viewer }: ConduitContext,
+  target: { id: number | null; missing: () => Error } | null,
+  items: RawTransaction[],
+): Promise<{ task: Task; eventIds: number[] }> {
+  if (target && (target.id === null || !(await visibleTaskIds(db, viewer, [target.id])).has(target.id))) throw target.missing();
+  const changes = await toChanges(db, viewer!, items);
+  let result;
+  try {
+    result = await applyEdit({ db, tracker }, viewer!, target?.id ?? null, changes, { source: 'api' });
+  } catch (err) {
+    if (err instanceof NotFoundError && target) throw target.missing();
+    throw err;
+  }
+  const task = await findTask(db, result.taskId);
+  if (!task) throw coreError('The task was saved but could not be read back.');
+  return { task, eventIds: result.events.map((e) => e.id) };
+}

@@ -10,7 +10,7 @@ export const maniphestPrioritySearch = defineMethod({
   example: {},
   async call({ tracker }) {
     return {
-      data: tracker.priorities.map((p) => ({ name: p.name, short: p.name, color: p.color, keywords: [p.keyword], value: p.value })),
+      data: tracker.priorities.map((p) => ({ name: p.name, short: p.short ?? p.name, color: p.color, keywords: [p.keyword, ...(p.aliases ?? [])], value: p.value })),
     };
   },
 });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { BUILTIN_QUERIES, builtinQuery } from '../../search/builtin';
+import { BUILTIN_QUERIES } from '../../search/builtin';
+import { findNamedQuery } from '../../search/saved/queries';
 import { MAX_PARAM_LENGTH, parseQueryParams } from '../../search/params';
 import { ORDERS, type Order, type TaskFilter } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
@@ -76,14 +77,22 @@ const Params = z
   })
   .strict();
 
-/** The web's built-in queries, read the same way: explicit constraints and order override theirs. */
-async function builtin(db: Knex, tracker: Tracker, viewer: User, key: string, timeZone: string): Promise<{ filter: TaskFilter; order: Order }> {
-  const q = await parseQueryParams(db, tracker, viewer, builtinQuery(key)!.params, timeZone);
+/**
+ * The web's built-in queries and the caller's own saved ones, read the same way: explicit
+ * constraints and order override theirs. Someone else's saved query is refused like a key that names
+ * none, so keys cannot be probed.
+ */
+async function namedQuery(db: Knex, tracker: Tracker, viewer: User, key: string, timeZone: string): Promise<{ filter: TaskFilter; order: Order }> {
+  const named = await findNamedQuery(db, viewer, key);
+  if (!named) {
+    throw new ConduitError('ERR-BAD-QUERYKEY', `Query key "${key}" is neither a built-in query of this search (${QUERY_KEYS.join(', ')}) nor one of your saved queries.`);
+  }
+  const q = await parseQueryParams(db, tracker, viewer, named.params, timeZone);
   return { filter: q.filter, order: q.order };
 }
 
 /** People named by PHID or username, as user ids; names that match nobody match no task. */
-async function peopleIds(db: Knex, names: string[]): Promise<number[]> {
+export async function peopleIds(db: Knex, names: string[]): Promise<number[]> {
   const phids = names.filter((n) => n.startsWith('PHID-'));
   const usernames = names.filter((n) => !n.startsWith('PHID-'));
   const [byPhid, byName] = await Promise.all([findUsersByPhids(db, phids), findUsersByUsernames(db, usernames)]);
@@ -157,7 +166,7 @@ export const maniphestSearch = defineMethod({
   needsToken: true,
   params: Params,
   docs: [
-    { name: 'queryKey', type: 'optional string', description: `A built-in query: ${QUERY_KEYS.join(', ')}. Constraints given with it override its own.` },
+    { name: 'queryKey', type: 'optional string', description: `A built-in query (${QUERY_KEYS.join(', ')}) or the key of one of your saved queries. Constraints and an order given with it override its own.` },
     {
       name: 'constraints',
       type: 'optional map<string, wild>',
@@ -166,8 +175,8 @@ export const maniphestSearch = defineMethod({
     },
     { name: 'attachments', type: 'optional map<string, bool>', description: '{"subscribers": true} adds each task\'s subscriber PHIDs, their count and whether you are one; {"projects": true} its project PHIDs.' },
     { name: 'order', type: 'optional string', description: `${ORDERS.join(', ')}. "priority" if not given; "relevance" needs a query constraint.` },
-    { name: 'before', type: 'optional string', description: 'A cursor from a previous page: fetch the page before it.' },
-    { name: 'after', type: 'optional string', description: 'A cursor from a previous page: fetch the page after it.' },
+    { name: 'before', type: 'optional string', description: 'A cursor from a previous page, or the ID of a task (as Phabricator\'s cursors are): fetch the page before it.' },
+    { name: 'after', type: 'optional string', description: 'A cursor from a previous page, or the ID of a task (as Phabricator\'s cursors are): fetch the page after it.' },
     { name: 'limit', type: 'optional int', description: 'Results per page, 1 to 100; 100 if not given.' },
   ],
   example: { queryKey: 'open', constraints: { priorities: [100, 80] }, attachments: { subscribers: true }, limit: 20 },
@@ -187,9 +196,6 @@ export const maniphestSearch = defineMethod({
   async call({ db, tracker, viewer, timeZone }, p) {
     const me = viewer!;
     const queryKey = p.queryKey ?? null;
-    if (queryKey !== null && !QUERY_KEYS.includes(queryKey)) {
-      throw new ConduitError('ERR-BAD-QUERYKEY', `Query key "${queryKey}" is not a built-in query of this search. Use one of: ${QUERY_KEYS.join(', ')}.`);
-    }
     const attach = new Set<string>();
     for (const [key, value] of Object.entries(p.attachments ?? {})) {
       if (!ATTACHMENTS.includes(key)) {
@@ -199,7 +205,7 @@ export const maniphestSearch = defineMethod({
     }
     if (p.order !== undefined && !(ORDERS as readonly string[]).includes(p.order)) throw callError(`Parameter "order" must be one of: ${ORDERS.join(', ')}.`);
     const limit = checkPageSize(p.limit);
-    const base: { filter: TaskFilter; order?: Order } = queryKey ? await builtin(db, tracker, me, queryKey, timeZone) : { filter: {} };
+    const base: { filter: TaskFilter; order?: Order } = queryKey ? await namedQuery(db, tracker, me, queryKey, timeZone) : { filter: {} };
     const filter = await constraintFilter(db, tracker, p.constraints ?? {}, base.filter);
     const order = (p.order as Order | undefined) ?? base.order ?? 'priority';
 

@@ -15,8 +15,8 @@ export const userWhoami = defineMethod({
       phid: u.phid,
       userName: u.username,
       realName: u.realname,
-      // Trellis has no profile pictures.
-      image: null,
+      // Trellis has no profile pictures; Phabricator gives the default one's URL to accounts without their own.
+      image: `${baseUrl}/static/img/avatar.svg`,
       uri: `${baseUrl}/p/${encodeURIComponent(u.username)}/`,
       roles: userRoles(u, true),
       primaryEmail: u.email,

@@ -23,8 +23,11 @@ export const view: EventType<ViewPolicy> = {
   userIds: () => [],
   // Stored on creation only when it differs from the default, so it is a choice worth a line.
   hiddenOnCreate: () => false,
+  // Set with the task, it was never anything else: the line has no old value to name.
+  beside: (e, group) => (group.some((x) => x.type === 'create') ? { ...e, old: null } : e),
   action: () => 'Changed Visibility',
   describe(e, { actor }) {
+    if (e.old === null) return say`${actor} set the visibility to "${VIEW_NAMES[e.new as ViewPolicy] ?? String(e.new)}".`;
     const from = VIEW_NAMES[e.old as ViewPolicy] ?? String(e.old);
     const to = VIEW_NAMES[e.new as ViewPolicy] ?? String(e.new);
     return say`${actor} changed the visibility from "${from}" to "${to}".`;

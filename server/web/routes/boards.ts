@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { parseRowId } from '../../db/ids';
 import { AppError, ValidationError } from '../../errors';
-import { BOARD_ORDERS, loadBoard, type BoardOrder } from '../../projects/board';
+import { BOARD_ORDERS, loadBoard, loadColumnsPage, type BoardOrder } from '../../projects/board';
 import { findColumns, findColumnsByIds, findTaskColumns } from '../../projects/board-repository';
 import { viewTask, visibleVersion } from '../../tasks/read';
 import { addColumn, ColumnInput, deleteColumn, editColumn, moveColumn, setColumnHidden, setDefaultColumn } from '../../projects/columns';
@@ -49,7 +49,7 @@ export function boardRoutes(deps: AppDeps) {
 
   async function renderColumns(req: Request, res: Response, projectId: number, form?: FormState & { column?: number }, status = 200) {
     const project = await findProjectOr404(deps.db, projectId);
-    const board = await loadBoard(deps.db, req.viewer, project, { ids: [] });
+    const board = await loadColumnsPage(deps.db, req.viewer, project);
     renderPage(req, res, 'pages/projects/columns', `Columns of ${project.name}`, columnsPageModel(board, deps.tracker, form), status);
   }
 
@@ -75,10 +75,10 @@ export function boardRoutes(deps: AppDeps) {
       const params = queryParamsOf(req);
       const order = (BOARD_ORDERS as readonly string[]).includes(String(req.query.order)) ? (req.query.order as BoardOrder) : 'natural';
       const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, { ...params, order: undefined, group: undefined, limit: undefined }, deps.config.timezone);
-      const board = await loadBoard(deps.db, req.viewer, project, query.filter);
+      const [board, canEdit] = await Promise.all([loadBoard(deps.db, req.viewer, project, query.filter), mayEdit(deps.db, req.viewer, project)]);
       const search = new URL(req.originalUrl, 'http://trellis').search.slice(1);
       const model = boardModel(board, deps.tracker, order, search);
-      renderPage(req, res, 'pages/projects/board', `${project.name} Workboard`, { ...model, canEdit: await mayEdit(deps.db, req.viewer, project), filterText: params.text ?? '' });
+      renderPage(req, res, 'pages/projects/board', `${project.name} Workboard`, { ...model, canEdit, filterText: params.text ?? '' });
     },
 
     async moveForm(req: Request, res: Response) {

@@ -19,6 +19,18 @@ function send(res: Response, answer: ConduitAnswer): void {
   res.status(200).json({ result: answer.result, error_code: answer.error_code, error_info: answer.error_info });
 }
 
+/** output=human: the answer as a page for people, as Phabricator gives it, still with HTTP 200. */
+function sendHuman(res: Response, method: string, answer: ConduitAnswer): void {
+  if (answer.retryAfter) res.setHeader('Retry-After', String(answer.retryAfter));
+  res.status(200).render('pages/conduit/human', {
+    layout: false,
+    method,
+    errorCode: answer.error_code,
+    errorInfo: answer.error_info,
+    result: JSON.stringify(answer.result, null, 2),
+  });
+}
+
 function hasBody(req: Request): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
@@ -49,7 +61,8 @@ export function conduitRoutes(deps: AppDeps) {
         if (!(err instanceof ConduitError)) throw err;
         answer = refusal(err);
       }
-      send(res, answer);
+      if ((req.body as Record<string, unknown> | undefined)?.output === 'human') sendHuman(res, String(req.params.method), answer);
+      else send(res, answer);
     },
 
     index(req: Request, res: Response) {

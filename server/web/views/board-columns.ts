@@ -3,7 +3,7 @@ import type { Tracker } from '../../tasks/task';
 import type { FormState } from './task-page';
 
 /** The columns page: one form per column, and one to add a column. A refused edit keeps its input beside its column. */
-export function columnsPageModel(board: Board, tracker: Tracker, form: FormState & { column?: number } = {}) {
+export function columnsPageModel(board: Pick<Board, 'project' | 'columns' | 'counts'>, tracker: Tracker, form: FormState & { column?: number } = {}) {
   const input = (form.input ?? {}) as Record<string, unknown>;
   const str = (k: string, fallback: string) => (typeof input[k] === 'string' ? (input[k] as string) : fallback);
   const statusOptions = (selected: string | null) => [

@@ -3,7 +3,6 @@ import type { BoardCardRow, BoardColumn } from '../../projects/board-repository'
 import { BOARD_ORDERS } from '../../projects/board';
 import { tagOf } from '../../projects/project';
 import type { Tracker } from '../../tasks/task';
-import { userLink } from './people';
 import { tagModel } from './projects';
 
 const ORDER_NAMES: Record<BoardOrder, string> = { natural: 'Natural', priority: 'Priority', owner: 'Owner', created: 'Date Created' };
@@ -26,20 +25,20 @@ function headerText(column: BoardColumn, count: number): string {
  */
 export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, query: string) {
   const visible = board.columns.filter((c) => !c.hidden);
+  const tags = new Map([...board.tags].map(([id, tag]) => [id, tagModel(tag)]));
+  const base = `/project/board/${board.project.id}/`;
   const card = (row: BoardCardRow) => {
     const t = row.task;
-    const owner = t.ownerId ? board.owners.get(t.ownerId) : undefined;
     return {
       id: t.id,
       monogram: `T${t.id}`,
       url: `/T${t.id}`,
       title: t.title,
       closed: tracker.isClosed(t.status),
-      statusName: tracker.statusName(t.status),
       priorityName: tracker.priorityName(t.priority),
       priorityColor: tracker.priorityColor(t.priority),
-      owner: owner ? userLink(owner) : null,
-      tags: (board.tags.get(t.id) ?? []).filter((tag) => tag.id !== board.project.id).map(tagModel),
+      owner: t.ownerName === null ? null : { username: t.ownerName, url: `/p/${encodeURIComponent(t.ownerName)}/` },
+      tags: row.otherProjectIds.flatMap((id) => (tags.has(id) ? [tags.get(id)!] : [])),
     };
   };
   const sorters: Record<BoardOrder, (a: BoardCardRow, b: BoardCardRow) => number> = {
@@ -48,7 +47,7 @@ export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, qu
     owner: (a, b) => ownerKey(a).localeCompare(ownerKey(b)),
     created: (a, b) => b.task.createdAt.getTime() - a.task.createdAt.getTime() || b.task.id - a.task.id,
   };
-  const ownerKey = (r: BoardCardRow) => (r.task.ownerId ? (board.owners.get(r.task.ownerId)?.username.toLowerCase() ?? '') : '\uffff');
+  const ownerKey = (r: BoardCardRow) => (r.task.ownerName === null ? '\uffff' : r.task.ownerName.toLowerCase());
   const columns = visible.map((column) => {
     const rows = board.cards.filter((c) => c.columnId === column.id).sort(sorters[order]);
     const groups: CardGroup[] = [];
@@ -61,7 +60,7 @@ export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, qu
       if (others.length) groups.push({ label: 'Other', priority: null, cards: others.map(card) });
     } else if (order === 'owner') {
       for (const r of rows) {
-        const label = r.task.ownerId ? (board.owners.get(r.task.ownerId)?.username ?? 'Unknown') : 'Not Assigned';
+        const label = r.task.ownerName ?? 'Not Assigned';
         const last = groups[groups.length - 1];
         if (last?.label === label) last.cards.push(card(r));
         else groups.push({ label, priority: null, cards: [card(r)] });
@@ -84,7 +83,6 @@ export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, qu
       empty: rows.length === 0,
     };
   });
-  const base = `/project/board/${board.project.id}/`;
   return {
     project: { id: board.project.id, ...tagModel(tagOf(board.project)), url: `/project/view/${board.project.id}/` },
     columns,

@@ -1,27 +1,36 @@
 import type { Config } from '../../config';
 import { escapeHtml } from '../../markup/escape';
 import { GROUP_COUNT_CAP, type SearchPage } from '../../search/engine';
+import { NO_PROJECT } from '../../search/groups';
 import type { Group } from '../../search/query';
 import { MARK_END, MARK_START, type FoundTask } from '../../search/repository';
 import type { Tracker } from '../../tasks/task';
-import type { User } from '../../users/user';
 import { formatDateTime } from './dates';
 import { userLink } from './people';
 import { tagModel } from './projects';
 import { taskState } from './task-page';
 
 /** The group a task falls in: its key (as the count query keys it) and its header. */
-function groupOf(t: FoundTask, group: Group, tracker: Tracker, owners: Map<number, User>): { key: unknown; label: string } {
+function groupOf(t: FoundTask, group: Group, tracker: Tracker, page: SearchPage): { key: unknown; label: string } {
+  const owners = page.owners;
   switch (group) {
     case 'priority':
       return { key: t.priority, label: tracker.priorityName(t.priority) };
     case 'status': {
       const index = tracker.statuses.findIndex((s) => s.key === t.status);
-      return { key: index >= 0 ? index + 1 : 1000, label: tracker.statusName(t.status) };
+      // Phabricator's headers name a closed status in full: "Closed, Resolved".
+      const label = tracker.isClosed(t.status) ? `Closed, ${tracker.statusName(t.status)}` : tracker.statusName(t.status);
+      return { key: index >= 0 ? index + 1 : 1000, label };
     }
     case 'owner': {
       const owner = t.ownerId ? owners.get(t.ownerId) : undefined;
-      return { key: owner ? owner.username.toLowerCase() : '', label: owner ? owner.username : 'Not Assigned' };
+      return { key: owner ? owner.username.toLowerCase() : '', label: owner ? owner.username : '(Not Assigned)' };
+    }
+    case 'project': {
+      // A task tagged twice is on the page twice; the row's first key says under which tag this time.
+      const hashtag = t.keys[0] as string;
+      const tag = (page.tags.get(t.id) ?? []).find((p) => p.hashtag === hashtag);
+      return { key: hashtag, label: hashtag === NO_PROJECT ? '(Ungrouped)' : (tag?.name ?? `#${hashtag}`) };
     }
     case 'none':
       return { key: null, label: '' };
@@ -53,7 +62,7 @@ export function searchResultsModel(
   const groups: { label: string; count: string | null; rows: object[] }[] = [];
   let current: { key: unknown; label: string } | null = null;
   for (const t of page.tasks) {
-    const g = groupOf(t, group, tracker, page.owners);
+    const g = groupOf(t, group, tracker, page);
     if (!current || current.key !== g.key) {
       current = g;
       groups.push({ label: g.label, count: countLabel(page.groupCounts?.get(g.key)), rows: [] });
