@@ -102,6 +102,9 @@ describe('files', () => {
     const huge = await upload(alice, 'huge.bin', Buffer.alloc(200 * 1024, 1));
     expect(huge.status).toBe(413);
     expect((await new Browser(t.app).agent.post('/file/upload').attach('file', PNG, 'a.png')).status).toBe(403);
+    // A form body, not multipart: a clear 400, never a request left waiting.
+    const form = await alice.agent.post('/file/upload').set('X-CSRF-Token', await alice.csrf('/maniphest/')).type('form').send({ file: 'not a file' });
+    expect(form.status).toBe(400);
     expect(await fileCount()).toBe(before);
   });
 

@@ -9,6 +9,8 @@ import { requireCapability } from '../guards';
 /** Reads the one file of a multipart upload into memory, refusing it past `max` bytes before storing anything. */
 function readUpload(req: Request, max: number): Promise<{ name: string; data: Buffer }> {
   return new Promise((resolve, reject) => {
+    // Any other body was read already, by the form parser: there is no file in it.
+    if (!req.is('multipart/form-data')) return reject(new AppError(400, 'bad-upload', 'Send the file as multipart/form-data, in a field named "file".'));
     let parser: busboy.Busboy;
     try {
       parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: max, fields: 5, parts: 6 } });
