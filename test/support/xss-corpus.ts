@@ -174,6 +174,8 @@ export const LAYOUT_TAGS: readonly string[] = [
   '<link rel="stylesheet" href="/static/css/trellis.css">',
   '<script src="/static/js/trellis.js" defer></script>',
   '<script src="/static/js/task-graph.js" defer></script>',
+  '<script src="/static/js/live.js" defer></script>',
+  '<script src="/static/js/upload.js" defer></script>',
 ];
 
 export interface ScanOptions {
