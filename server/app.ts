@@ -8,6 +8,7 @@ import { MAX_FORM_FIELDS } from './web/forms';
 import { csrf } from './web/middleware/csrf';
 import { errorHandler, notFound } from './web/middleware/errors';
 import { requestLog } from './web/middleware/request-log';
+import { countRequests } from './web/middleware/requests-in-flight';
 import { securityHeaders } from './web/middleware/security-headers';
 import { session } from './web/middleware/session';
 import { sessionGate } from './web/middleware/session-gate';
@@ -32,8 +33,11 @@ export function createApp(deps: AppDeps): express.Express {
   if (process.env.NODE_ENV !== 'development') app.enable('view cache');
 
   app.use(requestLog(deps.config.logRequests, deps.log));
+  app.use(countRequests(deps.jobs.requests));
   app.use(securityHeaders);
   app.use('/static', express.static(path.join(ROOT, 'static'), { maxAge: '1h' }));
+  // Browsers and feed readers ask for /favicon.ico whatever the page says, also before setup.
+  app.get('/favicon.ico', (_req, res) => res.type('image/svg+xml').sendFile(path.join(ROOT, 'static/img/favicon.svg'), { maxAge: '1d' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: MAX_FORM_FIELDS }));
   app.use(cookieParser());
   app.use(session(deps.db, deps.config.sessionDays));

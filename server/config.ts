@@ -1,13 +1,15 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { placeProblem, placeWritten, readConfigFile, zodFileProblems, type ConfigFile } from './config-file';
 import { buildMailConfig, MailerFileEntry, MailFileSection, type MailConfig } from './mail/config';
+import { buildWorkflow, checkWorkflow, WorkflowFile, type PathProblem, type WorkflowConfig } from './tasks/workflow';
 
 /**
  * Configuration comes from the environment, plus an optional JSON file
- * (TRELLIS_CONFIG) for the structured parts: statuses and priorities.
- * Everything is validated at boot and every problem is listed at once, so a
- * misconfigured install fails before it serves a single request.
+ * (TRELLIS_CONFIG) for the structured parts: statuses, priorities, workflow rules.
+ * Everything is validated at boot and every problem is listed at once, each
+ * file problem with its line and column, so a misconfigured install fails
+ * before it serves a single request.
  */
 
 export const VIEW_POLICIES = ['public', 'users', 'maintainers'] as const;
@@ -65,8 +67,10 @@ const TrackerFile = z
     defaultView: z.enum(VIEW_POLICIES).optional(),
     mailers: z.array(MailerFileEntry).optional(),
     mail: MailFileSection.optional(),
+    workflow: WorkflowFile.optional(),
   })
   .strict();
+export type TrackerFile = z.infer<typeof TrackerFile>;
 
 // Digits only: coercion alone would read a blank PORT as 0, a random port.
 const Port = z
@@ -131,6 +135,7 @@ export interface TrackerConfig {
   defaultPriority: number;
   defaultStatus: string;
   defaultView: ViewPolicy;
+  workflow: WorkflowConfig;
 }
 
 export interface Config {
@@ -178,7 +183,10 @@ function zodProblems(prefix: string, error: z.ZodError): string[] {
   return error.issues.map((i) => `${prefix}${i.path.join('.')}: ${i.message}`);
 }
 
-export function buildTrackerConfig(input: z.infer<typeof TrackerFile>, envDefaultView?: ViewPolicy): TrackerConfig {
+/** Without a file to point into, a problem is named by its path alone. */
+const byPath = (at: (string | number)[], message: string) => `${at.join('.')}: ${message}`;
+
+export function buildTrackerConfig(input: TrackerFile, envDefaultView?: ViewPolicy, place: (at: (string | number)[], message: string) => string = byPath): TrackerConfig {
   const statuses = input.statuses ?? DEFAULT_STATUSES;
   const priorities = [...(input.priorities ?? DEFAULT_PRIORITIES)].sort((a, b) => b.value - a.value);
   const tracker: TrackerConfig = {
@@ -187,21 +195,80 @@ export function buildTrackerConfig(input: z.infer<typeof TrackerFile>, envDefaul
     defaultPriority: input.defaultPriority ?? 90,
     defaultStatus: input.defaultStatus ?? statuses.find((s) => !s.closed)?.key ?? 'open',
     defaultView: envDefaultView ?? input.defaultView ?? 'users',
+    workflow: buildWorkflow(input.workflow),
   };
-  const problems: string[] = [];
-  const dup = (xs: (string | number)[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
-  for (const k of dup(statuses.map((s) => s.key))) problems.push(`statuses: key "${k}" is defined twice`);
-  for (const v of dup(priorities.map((p) => p.value))) problems.push(`priorities: value ${v} is defined twice`);
-  for (const k of dup(priorities.flatMap((p) => [p.keyword, ...(p.aliases ?? [])]))) problems.push(`priorities: keyword "${k}" is defined twice`);
+  const problems: PathProblem[] = [];
+  // Each repeat is placed at its second definition, in the file's order (priorities are sorted above).
+  const repeats = <T>(xs: T[], key: (x: T) => (string | number)[], what: (k: string | number) => string, at: (i: number) => (string | number)[]) => {
+    const seen = new Set<string | number>();
+    xs.forEach((x, i) => {
+      for (const k of key(x)) {
+        if (seen.has(k)) problems.push({ path: at(i), message: what(k) });
+        seen.add(k);
+      }
+    });
+  };
+  const filePriorities = input.priorities ?? DEFAULT_PRIORITIES;
+  repeats(statuses, (s) => [s.key], (k) => `"${k}" is defined twice`, (i) => ['statuses', i, 'key']);
+  repeats(filePriorities, (p) => [p.value], (v) => `${v} is defined twice`, (i) => ['priorities', i, 'value']);
+  repeats(filePriorities, (p) => [p.keyword, ...(p.aliases ?? [])], (k) => `keyword "${k}" is defined twice`, (i) => ['priorities', i]);
   if (!priorities.some((p) => p.value === tracker.defaultPriority)) {
-    problems.push(`defaultPriority: ${tracker.defaultPriority} is not one of the priorities`);
+    problems.push({ path: ['defaultPriority'], message: `${tracker.defaultPriority} is not one of the priorities` });
   }
   const defaultStatus = statuses.find((s) => s.key === tracker.defaultStatus);
-  if (!defaultStatus) problems.push(`defaultStatus: "${tracker.defaultStatus}" is not one of the statuses`);
-  else if (defaultStatus.closed) problems.push(`defaultStatus: "${tracker.defaultStatus}" must be an open status`);
-  if (!statuses.some((s) => s.closed && !s.reserved)) problems.push('statuses: at least one closed status is needed');
-  if (problems.length) throw new ConfigError(problems);
+  if (!defaultStatus) problems.push({ path: ['defaultStatus'], message: `"${tracker.defaultStatus}" is not one of the statuses` });
+  else if (defaultStatus.closed) problems.push({ path: ['defaultStatus'], message: `"${tracker.defaultStatus}" must be an open status` });
+  if (!statuses.some((s) => s.closed && !s.reserved)) problems.push({ path: ['statuses'], message: 'at least one closed status is needed' });
+  if (input.workflow) problems.push(...checkWorkflow(input.workflow, statuses));
+  if (problems.length) throw new ConfigError(problems.map((p) => place(p.path, p.message)));
   return tracker;
+}
+
+/** Sections the other checks build on: with one of them misshapen, those checks would only echo it. */
+const FOUNDATIONS = ['statuses', 'priorities', 'defaultPriority', 'defaultStatus'];
+
+/**
+ * The TRELLIS_CONFIG file, read and checked against its shape; its problems carry their positions.
+ * A misshapen file still yields its well-shaped sections, so that what they define is checked
+ * too (every problem at once), unless a section they build on is the misshapen one.
+ */
+export function readTrackerFile(where: string): { file: TrackerFile; source: ConfigFile | null; problems: string[] } {
+  let source: ConfigFile;
+  try {
+    source = readConfigFile(where);
+  } catch (err) {
+    return { file: {}, source: null, problems: [`TRELLIS_CONFIG: cannot read ${where}: ${(err as Error).message}`] };
+  }
+  if (source.syntax.length) return { file: {}, source: null, problems: source.syntax };
+  const result = TrackerFile.safeParse(source.value);
+  if (result.success) return { file: result.data, source, problems: [] };
+  const problems = zodFileProblems(source, result.error);
+  const value = source.value;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { file: {}, source: null, problems };
+  const broken = new Set(result.error.issues.map((i) => String(i.path[0] ?? '')));
+  if (broken.has('') || FOUNDATIONS.some((k) => broken.has(k))) return { file: {}, source: null, problems };
+  const partial = Object.fromEntries(Object.entries(value).filter(([k]) => !broken.has(k)));
+  return { file: TrackerFile.parse(partial), source, problems };
+}
+
+/**
+ * Checks a TRELLIS_CONFIG file alone, as `npm run cli -- config check FILE` does:
+ * every problem of its shape, then of what it defines, each with its position.
+ */
+export function checkTrackerFile(where: string, env: NodeJS.ProcessEnv = process.env): string[] {
+  const read = readTrackerFile(where);
+  const source = read.source;
+  if (!source) return read.problems;
+  const problems = [...read.problems];
+  try {
+    buildTrackerConfig(read.file, undefined, (at, message) => placeProblem(source, at, message));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(...err.problems);
+  }
+  // Mailer passwords come from the environment: checked against this one.
+  problems.push(...buildMailConfig(read.file.mailers ?? [], read.file.mail, env).problems.map((p) => placeWritten(source, p)));
+  return problems;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Readonly<Config> {
@@ -209,21 +276,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const parsed = Env.safeParse(env);
   if (!parsed.success) problems.push(...zodProblems('', parsed.error));
 
-  let file: z.infer<typeof TrackerFile> = {};
+  let file: TrackerFile = {};
+  let source: ConfigFile | null = null;
   if (env.TRELLIS_CONFIG) {
-    const where = path.resolve(cwd, env.TRELLIS_CONFIG);
-    try {
-      const result = TrackerFile.safeParse(JSON.parse(fs.readFileSync(where, 'utf8')));
-      if (result.success) file = result.data;
-      else problems.push(...zodProblems(`TRELLIS_CONFIG (${where}) `, result.error));
-    } catch (err) {
-      problems.push(`TRELLIS_CONFIG: cannot read ${where}: ${(err as Error).message}`);
-    }
+    const read = readTrackerFile(path.resolve(cwd, env.TRELLIS_CONFIG));
+    ({ file, source } = read);
+    problems.push(...read.problems);
   }
 
   let tracker: TrackerConfig | undefined;
   try {
-    tracker = buildTrackerConfig(file, parsed.success ? parsed.data.DEFAULT_VIEW : undefined);
+    const place = source ? (at: (string | number)[], message: string) => placeProblem(source, at, message) : byPath;
+    tracker = buildTrackerConfig(file, parsed.success ? parsed.data.DEFAULT_VIEW : undefined, place);
   } catch (err) {
     if (err instanceof ConfigError) problems.push(...err.problems);
     else throw err;
@@ -240,7 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   }
 
   const mail = buildMailConfig(file.mailers ?? [], file.mail, env);
-  problems.push(...mail.problems.map((p) => `TRELLIS_CONFIG ${p}`));
+  problems.push(...mail.problems.map((p) => (source ? placeWritten(source, p) : `TRELLIS_CONFIG ${p}`)));
 
   if (problems.length || !parsed.success || !tracker) throw new ConfigError(problems);
   const e = parsed.data;

@@ -14,8 +14,11 @@ export class AppError extends Error {
   }
 }
 
+/** One answer for a page that does not exist and one the viewer may not see, so neither tells the other apart. */
+export const NOT_FOUND_MESSAGE = 'There is nothing here: no such page, or no page you may see.';
+
 export class NotFoundError extends AppError {
-  constructor(message = 'There is nothing here.') {
+  constructor(message = NOT_FOUND_MESSAGE) {
     super(404, 'not-found', message);
   }
 }

@@ -1,5 +1,6 @@
+import path from 'node:path';
 import { boot } from '../boot';
-import { ConfigError, loadConfig } from '../config';
+import { checkTrackerFile, ConfigError, loadConfig } from '../config';
 import { DataDirLockedError } from '../db/lock';
 import { isDatabaseUnavailable, unreachableSentence } from '../db/unavailable';
 import { migrationStatus } from '../db/migrate';
@@ -9,7 +10,7 @@ import { resetAccountMfa, setPasswordFor } from '../users/administration';
 import { COMMAND_LINE } from '../users/audit';
 import { createApiTokenFor } from '../users/tokens';
 import { parse, UsageError } from './args';
-import { DEMO_PASSWORD, loadDemo } from './demo';
+import { demoReport, loadDemo } from './demo';
 import { mailCommand } from './mail';
 import { readPassword } from './password';
 
@@ -17,6 +18,7 @@ const USAGE = `Usage: npm run cli -- <command>
 
 Commands:
   migrate                       apply pending database migrations and list them
+  config check FILE             check a TRELLIS_CONFIG file without starting: every problem, with its line and column
   user add NAME --role ROLE [--email E] [--realname "R"]
                                 create an account; the password is read from standard input
                                 (ROLE: reader, engineer, maintainer, admin)
@@ -38,6 +40,16 @@ const out = (line: string) => process.stdout.write(line + '\n');
 async function run(argv: string[]): Promise<void> {
   const [command, sub, ...rest] = argv;
   if (!command || command === 'help' || command === '--help') return void out(USAGE);
+  // Before loading the configuration: checking a file must work where the current one is broken.
+  if (command === 'config' && sub === 'check') {
+    const { positionals } = parse(rest, {});
+    if (positionals.length !== 1) throw new UsageError('Name one file: config check FILE');
+    const problems = checkTrackerFile(path.resolve(positionals[0]!));
+    if (!problems.length) return void out(`${positionals[0]}: the configuration is valid.`);
+    process.stderr.write(`${problems.length === 1 ? 'One problem' : `${problems.length} problems`}:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.exitCode = 1;
+    return;
+  }
   const config = loadConfig();
 
   if (command === 'user' && sub === 'add') {
@@ -105,8 +117,7 @@ async function run(argv: string[]): Promise<void> {
     const { database, deps } = await boot(config, () => undefined);
     try {
       const loaded = await loadDemo({ db: deps.db, tracker: deps.tracker });
-      out(`Loaded ${loaded.people} people and ${loaded.tasks} tasks.`);
-      out(`Log in as alice (administrator), bob or carol (maintainers), dave or erin (engineers) or frank (reader); every password is "${DEMO_PASSWORD}".`);
+      for (const line of demoReport(loaded)) out(line);
     } finally {
       await database.close();
     }
@@ -118,6 +129,8 @@ async function run(argv: string[]): Promise<void> {
     try {
       if (!(await mailCommand(sub, rest, booted, out))) process.exitCode = 1;
     } finally {
+      // Closes the mailers' connections a send opened, politely, before the process ends.
+      await booted.deps.jobs.stop();
       await booted.database.close();
     }
     return;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import { MailerPool } from '../mail/mailers';
+import { mailPruneJob } from '../mail/prune-job';
 import { mailSendJob } from '../mail/send-job';
 import { taskMailRenderer } from '../mail/task-render';
 import { bulkEditJob } from '../tasks/bulk-job';
@@ -20,7 +21,7 @@ export interface JobDeps {
 export function jobHandlers(deps: JobDeps): JobHandler[] {
   const domain = { db: deps.db, tracker: deps.tracker };
   const render = taskMailRenderer(deps.tracker, deps.config, deps.secret);
-  return [bulkEditJob(domain, deps.log), mailSendJob(deps.db, deps.config.mail, new MailerPool(), render)];
+  return [bulkEditJob(domain, deps.log), mailSendJob(deps.db, deps.config.mail, new MailerPool(), render), mailPruneJob(deps.db, deps.log)];
 }
 
 export function createJobRunner(deps: JobDeps): JobRunner {

@@ -45,33 +45,41 @@ export async function insertJobs(db: Knex | Knex.Transaction, kind: string, payl
   return rows.map((r) => r.id);
 }
 
+/** How long a claim holds a job: `seconds`, or the kind's own lease when it has one. */
+export interface Leases {
+  seconds: number;
+  byKind: Record<string, number>;
+}
+
+const LEASE_SQL = `claimed_until = now() + make_interval(secs => coalesce((?::jsonb ->> kind)::float8, ?))`;
+
 /**
  * Takes the job due first that nobody holds (or whose holder let its lease
- * lapse) and holds it for `leaseSeconds`. SKIP LOCKED: processes asking at
+ * lapse) and holds it for its lease. SKIP LOCKED: processes asking at
  * once get different jobs, never the same one.
  */
-export async function claimJob(db: Knex, leaseSeconds: number): Promise<Job | null> {
+export async function claimJob(db: Knex, leases: Leases): Promise<Job | null> {
   const result = await db.raw(
-    `UPDATE jobs SET claimed_until = now() + make_interval(secs => ?), attempts = attempts + 1
+    `UPDATE jobs SET ${LEASE_SQL}, attempts = attempts + 1
      WHERE id = (
        SELECT id FROM jobs
        WHERE finished_at IS NULL AND run_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
        ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
      )
      RETURNING id, kind, payload, attempts, created_at`,
-    [leaseSeconds],
+    [JSON.stringify(leases.byKind), leases.seconds],
   );
   const row = (result.rows as JobRow[])[0];
   return row ? toJob(row) : null;
 }
 
 /** Takes one given job, if it is unfinished and nobody holds it. */
-export async function claimJobById(db: Knex, id: number, leaseSeconds: number): Promise<Job | null> {
+export async function claimJobById(db: Knex, id: number, leases: Leases): Promise<Job | null> {
   const result = await db.raw(
-    `UPDATE jobs SET claimed_until = now() + make_interval(secs => ?), attempts = attempts + 1
+    `UPDATE jobs SET ${LEASE_SQL}, attempts = attempts + 1
      WHERE id = (SELECT id FROM jobs WHERE id = ? AND finished_at IS NULL AND (claimed_until IS NULL OR claimed_until < now()) FOR UPDATE SKIP LOCKED)
      RETURNING id, kind, payload, attempts, created_at`,
-    [leaseSeconds, id],
+    [JSON.stringify(leases.byKind), leases.seconds, id],
   );
   const row = (result.rows as JobRow[])[0];
   return row ? toJob(row) : null;
@@ -97,6 +105,23 @@ export async function retryJob(db: Knex, id: number, delaySeconds: number, error
 /** Gives a job back unfinished without counting the claim, so the next process to look takes it up at once. */
 export async function releaseJob(db: Knex, id: number): Promise<void> {
   await db.raw('UPDATE jobs SET claimed_until = NULL, attempts = greatest(attempts - 1, 0) WHERE id = ? AND finished_at IS NULL', [id]);
+}
+
+/** Queues the one job of a recurring kind, due now, unless it is queued already (by this process or another). */
+export async function ensureRecurringJob(db: Knex, kind: string): Promise<void> {
+  await db.raw(
+    `INSERT INTO jobs (kind, payload) VALUES (?, '{"recurring": true}')
+     ON CONFLICT (kind) WHERE finished_at IS NULL AND (payload ->> 'recurring') = 'true' DO NOTHING`,
+    [kind],
+  );
+}
+
+/** A recurring job ran: it is due again after `delaySeconds`, its count of claims started afresh. */
+export async function rescheduleJob(db: Knex, id: number, delaySeconds: number): Promise<void> {
+  await db.raw(
+    'UPDATE jobs SET claimed_until = NULL, attempts = 0, last_error = NULL, run_at = now() + make_interval(secs => ?) WHERE id = ? AND finished_at IS NULL',
+    [delaySeconds, id],
+  );
 }
 
 /** Ends the unfinished jobs of a kind whose payload names this value (a message being sent afresh). */

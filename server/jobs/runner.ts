@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { errorText, logLine } from '../log';
-import { claimJob, claimJobById, finishJob, releaseJob, renewJob, retryJob, type Job } from './repository';
+import { RequestsInFlight } from './give-way';
+import { claimJob, claimJobById, ensureRecurringJob, finishJob, releaseJob, renewJob, rescheduleJob, retryJob, type Job, type Leases } from './repository';
 
 /** What became of a job's run. Returning nothing means done. */
 export type JobResult = { retryInSeconds: number; error: string } | { failed: string } | 'release' | void;
@@ -11,11 +12,19 @@ export interface JobContext {
   renew(seconds?: number): Promise<void>;
   /** True once the process is stopping: a long handler gives its job back ('release') at the next step. */
   stopping(): boolean;
+  /** Seconds left of the lease, by this process's clock: a handler renews only when its next step may outlast it. */
+  leaseLeft(): number;
 }
 
 export interface JobHandler {
   kind: string;
   run(job: Job, ctx: JobContext): Promise<JobResult>;
+  /** The lease a claim of this kind takes, when the usual one would not cover its first step (a mailer's longest wait). */
+  leaseSeconds?: number;
+  /** A recurring kind: one job of it is kept queued, and runs again this many seconds after each run. */
+  everySeconds?: number;
+  /** Lets go of what the handler keeps open between jobs (a mailer's connections), once the runner stops. */
+  close?(): void;
 }
 
 /** A process holds a job this long without renewing; past it, another process may take the job over. */
@@ -24,10 +33,18 @@ export const LEASE_SECONDS = 60;
 const MAX_UNEXPECTED_FAILURES = 10;
 /** A lease this close to lapsing is not given back: the clocks of two machines may differ by that much. */
 const LEASE_MARGIN_MS = 5_000;
+/**
+ * While web requests never pause, one worker of the process takes a job this
+ * often anyway: each process still runs 2 jobs a second.
+ */
+const GIVE_WAY_MS = 500;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * Works through the one job queue in the background. Every app process runs
- * one, each with a few workers: a job is held by a lease in the database, so
+ * one, each with a few workers (bounded: they share the process with its web
+ * requests, and give way to them): a job is held by a lease in the database, so
  * no two workers run the same job, and a job whose process died is taken up
  * by another once its lease lapses.
  */
@@ -46,6 +63,12 @@ export class JobRunner {
   private readonly dropped = new Map<number, number>();
   /** Set from the first failure to reach the database until it answers again. */
   private outage = false;
+  /** The web requests of this process, which jobs give way to; the app counts them. */
+  readonly requests = new RequestsInFlight();
+  /** Set by a direct kick until the passes it asked for are over: no giving way meanwhile. */
+  private urgent = false;
+  /** Whether the recurring jobs were found or queued; tried again at each poll until the database answers. */
+  private recurringQueued = false;
 
   constructor(
     private readonly db: Knex,
@@ -61,16 +84,47 @@ export class JobRunner {
     this.handlers.set(handler.kind, handler);
   }
 
-  /** Looks for due jobs now and every `pollMs`: delayed jobs and jobs left by a stopped process are found this way. */
-  start(pollMs = 1000): void {
-    this.timer = setInterval(() => void this.kick(), pollMs);
-    this.timer.unref();
-    void this.kick();
+  private leases(): Leases {
+    const byKind: Record<string, number> = {};
+    for (const h of this.handlers.values()) if (h.leaseSeconds) byKind[h.kind] = h.leaseSeconds;
+    return { seconds: LEASE_SECONDS, byKind };
   }
 
-  /** Works through every job that is due and can be claimed; resolves when there is none left. Never rejects. */
-  kick(): Promise<void> {
+  /** When (by this process's clock, read before the claim was asked) a claim of this job lapses. */
+  private leaseEnd(job: Job, asked: number): number {
+    return asked + (this.handlers.get(job.kind)?.leaseSeconds ?? LEASE_SECONDS) * 1000;
+  }
+
+  /** Looks for due jobs now and every `pollMs`: delayed jobs and jobs left by a stopped process are found this way. */
+  start(pollMs = 1000): void {
+    const poll = async () => {
+      await this.queueRecurring();
+      await this.kick({ background: true });
+    };
+    this.timer = setInterval(() => void poll(), pollMs);
+    this.timer.unref();
+    void poll();
+  }
+
+  private async queueRecurring(): Promise<void> {
+    if (this.recurringQueued) return;
+    try {
+      for (const h of this.handlers.values()) if (h.everySeconds) await ensureRecurringJob(this.db, h.kind);
+      this.recurringQueued = true;
+    } catch (err) {
+      this.report('could not queue the recurring jobs', err);
+    }
+  }
+
+  /**
+   * Works through every job that is due and can be claimed; resolves when
+   * there is none left. Never rejects. A background pass (the poll) gives way
+   * to web requests; a direct one (a request waiting on its bulk edit, a mail
+   * someone just asked for) does not, and hurries a background pass under way.
+   */
+  kick(opts: { background?: boolean } = {}): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    if (!opts.background) this.urgent = true;
     if (this.running) {
       // A job queued while the runner was finishing is picked up by one more pass.
       this.again = true;
@@ -80,9 +134,10 @@ export class JobRunner {
       .then(() => undefined)
       .finally(() => {
         this.running = null;
+        if (!this.again) this.urgent = false;
         if (this.again) {
           this.again = false;
-          void this.kick();
+          void this.kick({ background: !this.urgent });
         }
       });
     return this.running;
@@ -93,26 +148,31 @@ export class JobRunner {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
+    for (const h of this.handlers.values()) h.close?.();
   }
 
   /** Runs one given job here and now (a command-line send); false when another process holds it or it is finished. */
   async runNow(id: number): Promise<boolean> {
-    const leaseUntil = Date.now() + LEASE_SECONDS * 1000;
-    const job = await claimJobById(this.db, id, LEASE_SECONDS);
+    const asked = Date.now();
+    const job = await claimJobById(this.db, id, this.leases());
     if (!job) return false;
-    await this.runOne(job, leaseUntil);
+    await this.runOne(job, this.leaseEnd(job, asked));
     return true;
   }
 
   private async drain(): Promise<void> {
     while (!this.stopped) {
       let job: Job | null;
-      let leaseUntil: number;
+      let asked: number;
+      // Web requests first: a job starts in a pause between them, and every job lets waiting I/O (a request that arrived) run before the next.
+      if (!this.urgent) await this.requests.quiet(GIVE_WAY_MS);
+      await nextTurn();
+      if (this.stopped) return;
       try {
         await this.giveBackDropped();
         // The clock is read before asking, so the noted end of the lease is never late.
-        leaseUntil = Date.now() + LEASE_SECONDS * 1000;
-        job = await claimJob(this.db, LEASE_SECONDS);
+        asked = Date.now();
+        job = await claimJob(this.db, this.leases());
       } catch (err) {
         this.report('could not claim a job', err);
         return;
@@ -122,7 +182,7 @@ export class JobRunner {
         this.log(logLine({ level: 'info', msg: 'the database answers again: jobs go on' }));
       }
       if (!job) return;
-      await this.runOne(job, leaseUntil);
+      await this.runOne(job, this.leaseEnd(job, asked));
     }
   }
 
@@ -153,10 +213,12 @@ export class JobRunner {
           leaseUntil = asked + seconds * 1000;
         },
         stopping: () => this.stopped,
+        leaseLeft: () => (leaseUntil - Date.now()) / 1000,
       });
       if (result === 'release') await releaseJob(this.db, job.id);
       else if (result && 'failed' in result) await finishJob(this.db, job.id, result.failed);
       else if (result) await retryJob(this.db, job.id, result.retryInSeconds, result.error);
+      else if (handler.everySeconds && job.payload.recurring === true) await rescheduleJob(this.db, job.id, handler.everySeconds);
       else await finishJob(this.db, job.id);
     } catch (err) {
       this.report(`job ${job.id} (${job.kind}) failed`, err);
@@ -166,7 +228,9 @@ export class JobRunner {
         return;
       }
       try {
-        if (job.attempts >= MAX_UNEXPECTED_FAILURES) await finishJob(this.db, job.id, errorText(err));
+        // A recurring job is never given up: finished, it would not come back until the next start.
+        const recurring = Boolean(handler?.everySeconds && job.payload.recurring === true);
+        if (job.attempts >= MAX_UNEXPECTED_FAILURES && !recurring) await finishJob(this.db, job.id, errorText(err));
         else await retryJob(this.db, job.id, Math.min(30 * 2 ** job.attempts, 3600), errorText(err));
       } catch (inner) {
         // The lease lapses and another worker retries it; nothing more can be done from here.

@@ -53,7 +53,17 @@ function describe(err: SmtpError): string {
   return err.code && !text.includes(err.code) ? `${text} (${err.code})` : text;
 }
 
-/** One nodemailer transport per configured mailer, made on first use and kept for the life of the process. */
+/** Connections kept open to each mailer: enough for the job runner's workers to send at once without a handshake each. */
+export const CONNECTIONS_PER_MAILER = 3;
+/** A connection idle this long is closed by us, well before a provider would drop it mid-message (RFC 5321 asks 5 minutes of them). */
+const IDLE_CLOSE_MS = 60_000;
+
+/**
+ * One pooled nodemailer transport per configured mailer, made on first use:
+ * a few SMTP connections kept open and reused message after message, so a
+ * message costs one SMTP exchange rather than a connection, a greeting and
+ * TLS. Closed when the job runner stops.
+ */
 export class MailerPool {
   private readonly transports = new Map<string, Transporter>();
 
@@ -62,6 +72,12 @@ export class MailerPool {
     if (!t) {
       const o = m.options;
       t = nodemailer.createTransport({
+        pool: true,
+        maxConnections: CONNECTIONS_PER_MAILER,
+        idleTimeout: IDLE_CLOSE_MS,
+        // A connection lost mid-message fails the attempt instead of being sent again by the pool:
+        // the mailer chain decides what comes next, and a message the provider may have taken is not handed to it twice.
+        maxRequeues: 0,
         host: o.host,
         port: o.port,
         secure: o.secure,
@@ -100,6 +116,7 @@ export class MailerPool {
     }
   }
 
+  /** Closes every connection; a message in the middle of its exchange finishes first. */
   close(): void {
     for (const t of this.transports.values()) t.close();
     this.transports.clear();

@@ -2,7 +2,6 @@ import type { Knex } from 'knex';
 import type { StoredEvent } from '../tasks/events/types';
 import { canView } from '../tasks/policy';
 import type { Task } from '../tasks/task';
-import { watcherIdsForTask } from '../projects/repository';
 import { shownOf } from '../tasks/timeline';
 import { queueMessages } from './outbox';
 import { tagOf } from './preferences';
@@ -48,9 +47,9 @@ export async function queueTaskMail(trx: Knex.Transaction, news: EditNews): Prom
   const groupId = shown[0]!.groupId;
   const tags = new Set(shown.map((e) => tagOf(e.type)));
   const toIds = new Set([news.task.ownerId, news.actorId].filter((id): id is number => id !== null));
-  // Watchers of the task's projects get all its mail, as subscribers do.
-  const everyone = [...new Set([...toIds, ...news.subscriberIds, ...(await watcherIdsForTask(trx, news.task.id))])];
-  const people = await recipientsFor(trx, everyone, news.task.id);
+  // Watchers of the task's projects get all its mail, as subscribers do; the same query finds them.
+  const people = await recipientsFor(trx, [...toIds, ...news.subscriberIds], news.task.id, { watchers: true });
+  const everyone = [...new Set([...toIds, ...news.subscriberIds, ...people.keys()])];
 
   const now: MessageInsert[] = [];
   const digests = new Map<number, MessageInsert[]>();

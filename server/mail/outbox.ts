@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { insertJob, insertJobs } from '../jobs/repository';
+import { insertJob } from '../jobs/repository';
 import { recipientsFor } from './preferences-repository';
-import { insertMessages, type MessageInsert } from './repository';
+import { insertMessagesWithJobs, type MessageInsert } from './repository';
 
 /** A message for the outbox, as every part of Trellis that sends mail describes it. */
 export interface OutgoingMail {
@@ -26,12 +26,8 @@ export const MAIL_JOB = 'mail-send';
  * mail exists exactly when what it reports was committed. `delaySeconds`
  * holds a digest back while it collects events.
  */
-export async function queueMessages(db: Knex | Knex.Transaction, messages: MessageInsert[], delaySeconds = 0): Promise<number[]> {
-  const ids = await insertMessages(db, messages);
-  // A voided copy that is not rendered yet still gets its job: it is rendered, so /mail/ shows what was not sent.
-  const queued = ids.filter((_id, i) => (messages[i]!.status ?? 'queued') === 'queued' || messages[i]!.rendered === false);
-  await insertJobs(db, MAIL_JOB, queued.map((messageId) => ({ messageId })), delaySeconds);
-  return ids;
+export function queueMessages(db: Knex | Knex.Transaction, messages: MessageInsert[], delaySeconds = 0): Promise<number[]> {
+  return insertMessagesWithJobs(db, messages, MAIL_JOB, delaySeconds);
 }
 
 /** Queues one message in the caller's transaction; returns its id. Sent after commit, through the mailers in turn. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { whereAny } from '../db/lists';
+import { taskWatchersQuery } from '../projects/repository';
 import type { Actor, Role } from '../users/roles';
 import { DEFAULT_PREFERENCES, type MailPreferences, type MailTag } from './preferences';
 
@@ -25,14 +26,20 @@ export interface Recipient extends MailPreferences, Actor {
   muted: boolean;
 }
 
-/** The people, their choices (the defaults for those who made none) and whether they muted the task, in one query. */
-export async function recipientsFor(db: Knex | Knex.Transaction, userIds: number[], taskId: number): Promise<Map<number, Recipient>> {
+/**
+ * The people, their choices (the defaults for those who made none) and whether
+ * they muted the task, in one query; with `watchers`, also every watcher of
+ * the task's projects, found by the same query.
+ */
+export async function recipientsFor(db: Knex | Knex.Transaction, userIds: number[], taskId: number, opts: { watchers?: boolean } = {}): Promise<Map<number, Recipient>> {
   const result = new Map<number, Recipient>();
-  if (!userIds.length) return result;
+  if (!userIds.length && !opts.watchers) return result;
   const people = db('users as u')
     .leftJoin('mail_preferences as p', 'p.user_id', 'u.id')
     .leftJoin('task_mutes as m', (j) => j.on('m.user_id', 'u.id').andOn('m.task_id', db.raw('?', [taskId])));
-  const rows = (await whereAny(people, 'u.id', userIds, 'bigint').select(
+  whereAny(people, 'u.id', userIds, 'bigint');
+  if (opts.watchers) people.orWhereIn('u.id', taskWatchersQuery(db, taskId));
+  const rows = (await people.orderBy('u.id').select(
     'u.id as user_id',
     'u.username',
     'u.role',

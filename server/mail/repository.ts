@@ -130,6 +130,30 @@ export async function insertMessages(db: Knex | Knex.Transaction, messages: Mess
   return rows.map((r) => r.id);
 }
 
+/**
+ * Inserts messages and, in the same statement, the jobs that send them: each
+ * one still to send, and each one still to render (a voided copy is rendered
+ * too, so /mail/ shows what was not sent). Returns the messages' ids in order.
+ */
+export async function insertMessagesWithJobs(db: Knex | Knex.Transaction, messages: MessageInsert[], jobKind: string, delaySeconds: number): Promise<number[]> {
+  if (!messages.length) return [];
+  const ids: number[] = [];
+  // Well under the parameter limit, since each row binds fifteen values.
+  for (let i = 0; i < messages.length; i += 1000) {
+    const insert = db('mail_messages').insert(messages.slice(i, i + 1000).map(toRow)).returning(['id', 'status', 'rendered']);
+    const result = await db.raw(
+      `WITH m AS (?), j AS (
+         INSERT INTO jobs (kind, payload, run_at)
+         SELECT ?, jsonb_build_object('messageId', m.id), now() + make_interval(secs => ?) FROM m WHERE m.status = 'queued' OR NOT m.rendered ORDER BY m.id
+       )
+       SELECT id FROM m ORDER BY id`,
+      [insert, jobKind, delaySeconds],
+    );
+    ids.push(...(result.rows as { id: number }[]).map((r) => r.id));
+  }
+  return ids;
+}
+
 export async function findMessage(db: Knex | Knex.Transaction, id: number): Promise<MailMessage | null> {
   const row = (await db('mail_messages').where({ id }).first()) as MessageRow | undefined;
   return row ? toMessage(row) : null;
@@ -139,6 +163,23 @@ export async function findMessage(db: Knex | Knex.Transaction, id: number): Prom
 export async function lockMessage(trx: Knex.Transaction, id: number): Promise<MailMessage | null> {
   const row = (await trx('mail_messages').where({ id }).forUpdate().first()) as MessageRow | undefined;
   return row ? toMessage(row) : null;
+}
+
+/**
+ * Locks the other copies of a task mail not rendered yet, about the same event
+ * groups (one edit's mail to each recipient), so one job renders them all
+ * from one reading of the task. Copies another job is rendering are skipped.
+ */
+export async function lockUnrenderedCopies(trx: Knex.Transaction, m: Pick<MailMessage, 'id' | 'taskId' | 'eventGroups'>): Promise<MailMessage[]> {
+  if (m.taskId === null || !m.eventGroups) return [];
+  const rows = (await trx('mail_messages')
+    .where({ task_id: m.taskId, kind: 'task', rendered: false })
+    .whereNot({ id: m.id })
+    .whereRaw('event_groups = ?::jsonb', [JSON.stringify(m.eventGroups)])
+    .orderBy('id')
+    .forUpdate()
+    .skipLocked()) as MessageRow[];
+  return rows.map(toMessage);
 }
 
 /** The newest messages first, `before` an id for the next page. */
@@ -158,36 +199,53 @@ export async function listAttempts(db: Knex, messageId: number): Promise<MailAtt
   return rows.map((r) => ({ mailerKey: r.mailer_key, outcome: r.outcome, error: r.error, createdAt: new Date(r.created_at) }));
 }
 
-/** Stores what rendering made of a task mail, and seals it: nothing more is appended. */
+/** Stores what rendering made of a task mail, and seals it: nothing more is appended. Returns the message as stored. */
 export async function storeRendering(
   trx: Knex.Transaction,
   id: number,
   r: { subject: string; text: string; html: string | null; replyTo: string | null; headers: Record<string, string> },
-): Promise<void> {
-  await trx('mail_messages')
+): Promise<MailMessage> {
+  const [row] = (await trx('mail_messages')
     .where({ id })
-    .update({ subject: r.subject, text_body: r.text, html_body: r.html, reply_to: r.replyTo, headers: JSON.stringify(r.headers), rendered: true });
+    .update({ subject: r.subject, text_body: r.text, html_body: r.html, reply_to: r.replyTo, headers: JSON.stringify(r.headers), rendered: true })
+    .returning('*')) as MessageRow[];
+  return toMessage(row!);
 }
 
-/** Ends a queued message as voided or failed, with the reason in a sentence. */
+/**
+ * Ends a queued message as voided or failed, with the reason in a sentence.
+ * A copy voided already (a muted recipient's) that can not be rendered keeps
+ * its first reason, and is sealed all the same: its job is done with it.
+ */
 export async function closeMessage(db: Knex | Knex.Transaction, id: number, status: 'void' | 'failed', reason: string): Promise<void> {
-  await db('mail_messages').where({ id, status: 'queued' }).update({ status, status_reason: reason, rendered: true });
+  await db('mail_messages')
+    .where({ id })
+    .andWhere((q) => q.where({ status: 'queued' }).orWhere({ rendered: false }))
+    .update({
+      status: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status END`, [status]),
+      status_reason: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status_reason END`, [reason]),
+      rendered: true,
+    });
 }
 
-/** One attempt through one mailer; a sent or permanent outcome also settles the message, in the same transaction. */
+/**
+ * One attempt through one mailer; a sent or permanent outcome also settles the
+ * message. One statement, so the record follows the provider's answer by a
+ * single round trip (the window in which a crash would send it again).
+ */
 export async function recordAttempt(db: Knex, id: number, mailerKey: string, outcome: AttemptOutcome, error: string | null): Promise<void> {
-  await db.transaction(async (trx) => {
-    await trx('mail_attempts').insert({ message_id: id, mailer_key: mailerKey, outcome, error });
-    if (outcome === 'sent') {
-      await trx('mail_messages')
-        .where({ id })
-        .update({ status: 'sent', mailer_key: mailerKey, sent_at: trx.fn.now(), attempts: trx.raw('attempts + 1') });
-    } else if (outcome === 'permanent') {
-      await trx('mail_messages')
-        .where({ id })
-        .update({ status: 'failed', status_reason: error, last_error: error, mailer_key: mailerKey, attempts: trx.raw('attempts + 1') });
-    }
-  });
+  await db.raw(
+    `WITH attempt AS (INSERT INTO mail_attempts (message_id, mailer_key, outcome, error) VALUES (:id, :mailerKey, :outcome, :error))
+     UPDATE mail_messages SET
+       status = CASE WHEN :outcome = 'sent' THEN 'sent' ELSE 'failed' END,
+       mailer_key = :mailerKey,
+       sent_at = CASE WHEN :outcome = 'sent' THEN now() ELSE sent_at END,
+       status_reason = CASE WHEN :outcome = 'sent' THEN status_reason ELSE :error END,
+       last_error = CASE WHEN :outcome = 'sent' THEN last_error ELSE :error END,
+       attempts = attempts + 1
+     WHERE id = :id AND :outcome <> 'temporary'`,
+    { id, mailerKey, outcome, error },
+  );
 }
 
 /** Every mailer failed for the time being: the pass is counted and its errors kept. */
@@ -216,4 +274,10 @@ export async function appendToDigest(trx: Knex.Transaction, taskId: number, user
     [JSON.stringify([groupId]), taskId, userId],
   );
   return (result.rowCount ?? 0) > 0;
+}
+
+/** Forgets messages settled (sent, failed, voided) more than `days` ago, with their attempts; returns how many went. */
+export async function pruneMessages(db: Knex, days: number): Promise<number> {
+  const result = await db.raw(`DELETE FROM mail_messages WHERE status <> 'queued' AND created_at < now() - make_interval(days => ?)`, [days]);
+  return result.rowCount ?? 0;
 }

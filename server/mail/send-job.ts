@@ -21,10 +21,13 @@ export function mailDomain(from: string): string {
 export const messageIdOf = (m: Pick<MailMessage, 'id' | 'headers'>, from: string): string =>
   m.headers['Message-ID'] ?? `<trellis-mail-${m.id}@${mailDomain(from)}>`;
 
-/** Turns a message decided in a transaction into one ready to send; the task mail's renderer. */
-export type Renderer = (db: Knex, message: MailMessage) => Promise<void>;
+/**
+ * Turns a message decided in a transaction into one ready to send (the task
+ * mail's renderer); resolves to it as stored, or null when it was voided instead.
+ */
+export type Renderer = (db: Knex, message: MailMessage) => Promise<MailMessage | null>;
 
-/** Every how many seconds the lease is renewed, counted from each mailer's longest wait. */
+/** The lease one attempt needs, counted from the mailer's longest wait (connection, greeting, answer). */
 const leaseFor = (timeoutMs: number) => Math.ceil((timeoutMs * 3) / 1000) + 30;
 
 /**
@@ -36,15 +39,15 @@ const leaseFor = (timeoutMs: number) => Math.ceil((timeoutMs * 3) / 1000) + 30;
 export function mailSendJob(db: Knex, mail: MailConfig, pool: MailerPool, render: Renderer): JobHandler {
   return {
     kind: MAIL_JOB,
+    // A claim covers the first attempt through the slowest mailer, so the usual message is sent without renewing.
+    leaseSeconds: Math.max(0, ...mail.mailers.map((m) => leaseFor(m.options.timeout))) || undefined,
+    close: () => pool.close(),
     async run(job, ctx): Promise<JobResult> {
       const id = Number(job.payload.messageId);
       const only = typeof job.payload.mailer === 'string' ? job.payload.mailer : null;
       let message = await findMessage(db, id);
       if (!message || (message.status !== 'queued' && message.rendered)) return;
-      if (!message.rendered) {
-        await render(db, message);
-        message = await findMessage(db, id);
-      }
+      if (!message.rendered) message = await render(db, message);
       if (!message || message.status !== 'queued') return;
       const mailers = mailerOrder(mail.mailers, only);
       if (!mailers.length) {
@@ -64,7 +67,7 @@ export function mailSendJob(db: Knex, mail: MailConfig, pool: MailerPool, render
       };
       const errors: string[] = [];
       for (const mailer of mailers) {
-        await ctx.renew(leaseFor(mailer.options.timeout));
+        if (ctx.leaseLeft() < leaseFor(mailer.options.timeout)) await ctx.renew(leaseFor(mailer.options.timeout));
         const delivery = await pool.deliver(mailer, envelope);
         await recordAttempt(db, id, mailer.key, delivery.outcome, delivery.outcome === 'sent' ? null : delivery.error);
         if (delivery.outcome !== 'temporary') return;

@@ -69,13 +69,17 @@ function stampsOf(i: TaskMailInput, mentioned: string[]): string {
  * from the strongest event, the timeline's sentences with the recipient as
  * viewer, comments and (on creation) the description, links to the task and
  * to the mail preferences, and the headers that thread it and let people filter.
+ * Null when the recipient may see none of its lines.
  */
-export function composeTaskMail(i: TaskMailInput): TaskMail {
+export function composeTaskMail(i: TaskMailInput): TaskMail | null {
   const { task, tracker, baseUrl } = i;
   const monogram = `T${task.id}`;
-  const strongest = [...i.events].sort((a, b) => strengthOf(b.type) - strengthOf(a.type) || a.id - b.id)[0]!;
-  const subject = `[Trellis] [${actionOf(strongest, tracker)}] ${monogram}: ${task.title}`;
   const groups = buildTimeline(i.events, tracker, userRefs(i.refs.users), i.refs.task, i.boards);
+  if (!groups.length) return null;
+  // The subject names the strongest change the recipient is shown, never one hidden from them.
+  const shownIds = new Set(groups.flatMap((g) => [...g.lines.map((l) => l.id), ...(g.comment ? [g.comment.id] : [])]));
+  const strongest = i.events.filter((e) => shownIds.has(e.id)).sort((a, b) => strengthOf(b.type) - strengthOf(a.type) || a.id - b.id)[0]!;
+  const subject = `[Trellis] [${actionOf(strongest, tracker)}] ${monogram}: ${task.title}`;
   const created = i.events.some((e) => e.type === 'create');
   const comments = i.events.filter((e) => e.type === 'comment');
   const docs = new Map(comments.map((e) => [e.id, parseMarkup(String(e.new ?? ''))]));

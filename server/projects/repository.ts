@@ -195,8 +195,9 @@ export async function isMember(db: Knex, projectId: number, userId: number): Pro
  * The people watching any project a task is tagged with (or a milestone's
  * parent): they receive all its tasks' mail.
  */
-export async function watcherIdsForTask(db: Knex, taskId: number): Promise<number[]> {
-  const rows = (await db('project_watchers as w')
+/** The watchers of a task's projects and of their parents, as a subquery of user ids. */
+export function taskWatchersQuery(db: Knex | Knex.Transaction, taskId: number): Knex.QueryBuilder {
+  return db('project_watchers as w')
     .distinct('w.user_id')
     .whereIn(
       'w.project_id',
@@ -204,9 +205,7 @@ export async function watcherIdsForTask(db: Knex, taskId: number): Promise<numbe
         .select('tp.project_id')
         .where('tp.task_id', taskId)
         .union((u) => u.select('p.parent_id').from('task_projects as tp2').join('projects as p', 'p.id', 'tp2.project_id').where('tp2.task_id', taskId).whereNotNull('p.parent_id')),
-    )
-    .orderBy('w.user_id')) as { user_id: number }[];
-  return rows.map((r) => r.user_id);
+    );
 }
 
 export async function findTaskProjectIds(db: Knex, taskId: number): Promise<number[]> {

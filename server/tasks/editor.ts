@@ -18,6 +18,7 @@ import { findNewMentions, writeBackLinks } from './mentions';
 import { canView } from './policy';
 import * as repo from './repository';
 import { VIEW_NAMES, type Task, type TaskState, type Tracker } from './task';
+import { enforceWorkflow } from './workflow';
 
 export interface Domain {
   db: Knex;
@@ -32,6 +33,8 @@ export interface EditOptions {
   baseVersion?: number;
   /** Made on behalf of an edit of another task (the other end of a link or merge): it changes nothing beyond this task. */
   inverse?: boolean;
+  /** When the edit happened, for history loaded after the fact (the demo data); now by default. */
+  at?: Date;
 }
 
 export interface EditResult {
@@ -166,11 +169,13 @@ async function checkRelated(c: RelatedContext, plan: Map<string, unknown>, ctx: 
 }
 
 /** Refuses, all at once, every explicit change the actor's role does not allow. */
-function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: Actor) {
+function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: Actor, tracker: Tracker) {
   const refused: Record<string, string> = {};
   for (const [type, value] of plan) {
     const t = eventType(type)!;
     const from = t.current(state);
+    // Configured transitions replace the capability: the workflow check decides status changes.
+    if (type === 'status' && tracker.workflow.transitions) continue;
     const needed = t.isNoop(from, value) ? null : t.capability(actor, from, value);
     if (needed && !can(actor, needed)) {
       refused[t.field] = t.refusal ?? `You do not have permission to change the ${t.field} of this task.`;
@@ -183,6 +188,23 @@ function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: 
 function newTexts(plan: Map<string, unknown>): string[] {
   const revised = plan.get('comment.edit') as { text?: string | null } | undefined;
   return [plan.get('description'), plan.get('comment'), revised?.text].filter((t): t is string => typeof t === 'string' && t !== '');
+}
+
+/** The workflow rules of the configuration, on the edit as planned: the status it reaches, its comment, whether it changes anything. */
+function checkWorkflow(plan: Map<string, unknown>, state: TaskState, actor: Actor, tracker: Tracker, inverse: boolean) {
+  // Following a locked task is no edit of it: subscribing still works.
+  const effective = [...plan].filter(([type, value]) => {
+    const t = eventType(type)!;
+    return type !== 'subscribers' && !t.isNoop(t.current(state), value);
+  });
+  const comment = plan.get('comment');
+  enforceWorkflow(tracker.workflow, (key) => tracker.statusName(key), actor, {
+    from: state.status,
+    to: plan.has('status') ? String(plan.get('status')) : state.status,
+    comment: typeof comment === 'string' ? comment : '',
+    changes: effective.length > 0,
+    inverse,
+  });
 }
 
 /**
@@ -215,7 +237,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       before: state,
       after,
       editOther: async (otherId, otherChanges) => {
-        await applyEdit({ db: trx, tracker: d.tracker }, actor, otherId, otherChanges, { source: opts.source, inverse: true });
+        await applyEdit({ db: trx, tracker: d.tracker }, actor, otherId, otherChanges, { source: opts.source, inverse: true, at: opts.at });
       },
     });
     const ctx: ParseContext = {
@@ -236,10 +258,11 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const statusChosen = plan.has('status');
     await planBoards(trx, actor, plan, state, d.tracker, task?.id ?? null);
     if (task && opts.baseVersion !== undefined && !statusChosen && plan.has('status')) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d, ['status']);
-    checkCapabilities(plan, state, actor);
+    checkCapabilities(plan, state, actor, d.tracker);
+    checkWorkflow(plan, state, actor, d.tracker, opts.inverse ?? false);
     if (!opts.inverse) {
       await checkRelated(related(state), plan, ctx);
-      checkCapabilities(plan, state, actor);
+      checkCapabilities(plan, state, actor, d.tracker);
     }
     const mentions = await findNewMentions(trx, actor, plan, state, applyPlan(state, plan), task?.id ?? null);
     expand(plan, state, actor, isCreate, mentions.userIds, d);
@@ -255,7 +278,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     }
     if (!inserts.length) return { taskId: taskId!, groupId: '', events: [] };
 
-    const at = new Date();
+    const at = opts.at ?? new Date();
     const wasClosed = d.tracker.isClosed(state.status);
     const isClosed = d.tracker.isClosed(next.status);
     const write: repo.TaskWrite = {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { visibleFiles, type StoredFile } from '../files/files';
+import { canSeeFile, type StoredFile } from '../files/files';
+import { findFiles } from '../files/repository';
 import type { ReferenceLookup, TaskTarget } from '../markup/references';
 import { parseMarkup, renderMarkup } from '../markup/render';
 import { findProjectsByHashtags } from '../projects/repository';
@@ -37,22 +38,36 @@ function taskTarget(task: Task, tracker: Tracker): TaskTarget {
   };
 }
 
-/**
- * Phase two of rendering: one query for every task and one for every user a
- * page names. A task the viewer may not see is left out, so it renders exactly
- * like one that does not exist.
- */
-export async function resolveReferences(db: Knex, viewer: Actor | null, tracker: Tracker, req: ReferenceRequest): Promise<ResolvedReferences> {
+/** What a set of texts names, loaded for any viewer: `referencesFor` then keeps what one viewer may see. */
+export interface LoadedReferences {
+  tasks: Task[];
+  users: User[];
+  projects: Awaited<ReturnType<typeof findProjectsByHashtags>>;
+  files: StoredFile[];
+}
+
+/** Phase two of rendering, the part that does not depend on the viewer: one query each for tasks, users and projects, two for files when a text names some. */
+export async function loadReferences(db: Knex, req: ReferenceRequest): Promise<LoadedReferences> {
   const fileIds = [...(req.fileIds ?? [])];
-  const [taskRows, userRows, projects, files] = await Promise.all([
+  const [tasks, users, projects, files] = await Promise.all([
     findTasksByIds(db, req.taskIds),
     findUsersByIdsOrNames(db, req.userIds, req.usernames),
     findProjectsByHashtags(db, req.hashtags ?? []),
-    fileIds.length ? visibleFiles(db, viewer, fileIds) : new Map<number, StoredFile>(),
+    fileIds.length ? findFiles(db, fileIds) : [],
   ]);
-  const tasks = new Map(taskRows.filter((t) => canView(viewer, t)).map((t) => [t.id, t]));
-  const users = new Map(userRows.map((u) => [u.id, u]));
-  const byName = new Map(userRows.map((u) => [u.username.toLowerCase(), u]));
+  return { tasks, users, projects, files };
+}
+
+/**
+ * The references as one viewer sees them. A task the viewer may not see is
+ * left out, so it renders exactly like one that does not exist.
+ */
+export function referencesFor(viewer: Actor | null, tracker: Tracker, loaded: LoadedReferences): ResolvedReferences {
+  const { projects } = loaded;
+  const tasks = new Map(loaded.tasks.filter((t) => canView(viewer, t)).map((t) => [t.id, t]));
+  const users = new Map(loaded.users.map((u) => [u.id, u]));
+  const byName = new Map(loaded.users.map((u) => [u.username.toLowerCase(), u]));
+  const files = new Map(loaded.files.filter((f) => canSeeFile(viewer, f)).map((f) => [f.id, f]));
   return {
     tasks,
     users,
@@ -79,6 +94,11 @@ export async function resolveReferences(db: Knex, viewer: Actor | null, tracker:
       },
     },
   };
+}
+
+/** Phase two of rendering for one viewer: one query for every task and one for every user a page names. */
+export async function resolveReferences(db: Knex, viewer: Actor | null, tracker: Tracker, req: ReferenceRequest): Promise<ResolvedReferences> {
+  return referencesFor(viewer, tracker, await loadReferences(db, req));
 }
 
 /** Renders one text for a viewer, references resolved: the comment and description preview. */

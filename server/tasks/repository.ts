@@ -335,3 +335,9 @@ export async function summariseCommentRevisions(db: Knex, taskId: number): Promi
     )) as { comment: string; revisions: number; last_at: Date; removed: boolean }[];
   return new Map(rows.map((r) => [Number(r.comment), { revisions: Number(r.revisions), lastAt: new Date(r.last_at), removed: r.removed }]));
 }
+
+/** Fresh planner statistics after a large load (the demo data): some installs run without autovacuum. */
+export async function analyzeTasks(db: Knex): Promise<void> {
+  await db.raw('ANALYZE tasks');
+  await db.raw('ANALYZE task_events');
+}

@@ -1,5 +1,6 @@
 import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '../config';
 import { parseRowId } from '../db/ids';
+import type { WorkflowConfig } from './workflow';
 
 export interface Task {
   id: number;
@@ -132,6 +133,10 @@ export class Tracker {
 
   get defaultView(): ViewPolicy {
     return this.config.defaultView;
+  }
+
+  get workflow(): WorkflowConfig {
+    return this.config.workflow;
   }
 
   /** The state a task is created from: every event on create is a change from this. */

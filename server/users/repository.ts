@@ -246,3 +246,15 @@ export async function findPasswordHashById(db: Knex, id: number): Promise<string
   const row = (await db('users').select('password_hash').where({ id }).first()) as { password_hash: string } | undefined;
   return row?.password_hash ?? null;
 }
+
+/** Active accounts whose username starts with `prefix` or whose real name holds it, for typeahead. */
+export async function suggestUsers(db: Knex, prefix: string, limit: number): Promise<User[]> {
+  const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const rows = (await db('users')
+    .select(COLUMNS)
+    .whereNull('disabled_at')
+    .where((w) => w.whereILike('username', `${escaped}%`).orWhereILike('realname', `%${escaped}%`))
+    .orderByRaw('lower(username)')
+    .limit(limit)) as UserRow[];
+  return rows.map(toUser);
+}

@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { parseTaskId } from '../tasks/task';
+import { WORKFLOW_REFUSAL } from '../tasks/workflow';
 import { can, type Capability } from '../users/roles';
 import type { User } from '../users/user';
 
@@ -28,6 +29,8 @@ export function taskIdParam(req: Request): number {
  * beside it would never show; the error page says why instead and keeps the text they typed.
  */
 export function formProblem(err: unknown): { status: number; errors: Record<string, string> } | null {
+  // A workflow refusal names a control the person has (a status they picked, a lock they can read about): shown beside it.
+  if (err instanceof ValidationError && err.code === WORKFLOW_REFUSAL) return { status: err.status, errors: err.fields };
   if (err instanceof AppError && err.status === 403) return null;
   if (err instanceof ValidationError) return { status: err.status, errors: err.fields };
   if (err instanceof AppError && err.field) return { status: err.status, errors: { [err.field]: err.message } };

@@ -1,11 +1,19 @@
 import type { Request, Response } from 'express';
 import { can } from '../users/roles';
 
+/** The top bar's Log In link comes back to the page it was clicked on (a page read with GET, other than the login pages). */
+function loginLink(req: Request): string {
+  const here = req.originalUrl;
+  if (req.method !== 'GET' || here === '/' || here.startsWith('/login') || here.startsWith('/auth/') || here.startsWith('/setup')) return '/login';
+  return `/login?next=${encodeURIComponent(here)}`;
+}
+
 /** What every page's layout needs: the viewer's menu and the CSRF token for its forms. */
 function layoutModel(req: Request) {
   const v = req.viewer;
   return {
     csrf: req.csrfToken,
+    loginLink: loginLink(req),
     /** A login that still owes a second factor or a new password: it may only log out. */
     unfinishedLogin: Boolean(req.authSession && !v),
     viewer: v

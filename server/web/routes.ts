@@ -25,6 +25,8 @@ import { loginLinkRoutes } from './routes/login-links';
 import { passwordResetRoutes } from './routes/password-reset';
 import { emailSettingsRoutes } from './routes/email-settings';
 import { taskRoutes } from './routes/tasks';
+import { jumpRoutes } from './routes/jump';
+import { workflowRoutes } from './routes/workflow';
 
 /** The URL map: every route, one line each. Paths follow Phabricator's, so old links keep working. */
 export function routes(deps: AppDeps): Router {
@@ -54,6 +56,8 @@ export function routes(deps: AppDeps): Router {
   const boards = boardRoutes(deps);
   const mailSettings = mailSettingsRoutes(deps);
   const related = relatedRoutes(deps);
+  const jump = jumpRoutes(deps);
+  const workflow = workflowRoutes(deps);
 
   r.get('/', (_req, res) => res.redirect(303, '/maniphest/'));
   r.get('/healthz', health.check);
@@ -75,6 +79,9 @@ export function routes(deps: AppDeps): Router {
   r.get('/maniphest/task/edit/:id/', tasks.editForm);
   r.post('/maniphest/task/edit/:id/', tasks.update);
   r.get('/T:id', tasks.show);
+  // The comment form posts to the task's own address, so a refused comment re-renders there and the
+  // address bar keeps /T123; /T123/comment stays for forms rendered before that.
+  r.post('/T:id', tasks.comment);
   r.post('/T:id/comment', tasks.comment);
   r.post('/T:id/claim', tasks.claim);
   r.post('/T:id/subscribe', tasks.subscribe);
@@ -94,6 +101,9 @@ export function routes(deps: AppDeps): Router {
   r.get('/search/rel/:relationship/:id/', related.form);
   r.post('/search/rel/:relationship/:id/', related.save);
   r.get('/typeahead/tasks/', related.typeahead);
+  r.get('/typeahead/', jump.typeahead);
+  r.get('/jump/', jump.jump);
+  r.get('/config/workflow/', workflow.show);
 
   r.get('/project/', projects.list);
   r.get('/project/edit/', projects.newForm);

@@ -111,8 +111,15 @@
     var out = document.createElement('div');
     out.className = 'preview markup';
     out.hidden = true;
-    box.insertAdjacentElement('afterend', out);
-    out.insertAdjacentElement('beforebegin', button);
+    // Beside the form's buttons, with the preview below them, so Submit stays where it was.
+    var buttons = form.querySelector('.form-buttons');
+    if (buttons) {
+      buttons.insertBefore(button, buttons.firstChild);
+      buttons.insertAdjacentElement('afterend', out);
+    } else {
+      box.insertAdjacentElement('afterend', out);
+      out.insertAdjacentElement('beforebegin', button);
+    }
     button.addEventListener('click', function () {
       var body = new URLSearchParams();
       body.set('__csrf__', token.value);
@@ -139,7 +146,10 @@
     all.type = 'checkbox';
     label.appendChild(all);
     label.appendChild(document.createTextNode(' Select all on this page'));
-    bulk.insertBefore(label, bulk.querySelector('.form-buttons'));
+    // Above the list it ticks, where a person looks for it.
+    var first = document.querySelector('.task-list .group-header, .task-list ul.tasks');
+    if (first) first.insertAdjacentElement('beforebegin', label);
+    else bulk.insertBefore(label, bulk.querySelector('.form-buttons'));
     all.addEventListener('change', function () {
       Array.prototype.forEach.call(boxes, function (box) { box.checked = all.checked; });
     });

@@ -58,7 +58,7 @@ async function session(username: string): Promise<Page> {
   page.on('console', (m) => {
     // A move the board refuses (a full column) answers 409, which Chromium logs; the test checks what follows.
     const refusedMove = /status of 409/.test(m.text()) && m.location().url.endsWith('/move');
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico') && !refusedMove) problems.push(`console: ${m.text()} (${m.location().url})`);
+    if (m.type() === 'error' && !refusedMove) problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
   page.on('dialog', (d) => {

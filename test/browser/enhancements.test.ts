@@ -61,8 +61,7 @@ async function session(username: string, options: { javaScriptEnabled?: boolean 
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   page.on('console', (m) => {
-    // Chromium asks for /favicon.ico on its own; the app has none, and that is no script's doing.
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) problems.push(`console: ${m.text()} (${m.location().url})`);
+    if (m.type() === 'error') problems.push(`console: ${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
   page.on('dialog', (d) => {

@@ -170,4 +170,37 @@ describe('mail about task changes', () => {
     await deliver();
     expect(only('dave').mail.subject).toBe(`[Trellis] [Created] T${id}: Mine`);
   });
+
+  test("closing a subtask mails the parent's owner and subscribers; a copy with nothing its reader may see is voided, not sent empty", async () => {
+    const parent = await createTask(t.domain, users.alice, { title: 'Launch', owner: users.bob.id });
+    const child = await createTask(t.domain, users.mia, { title: 'Write the notes' });
+    const hidden = await createTask(t.domain, users.mia, { title: 'Sign the contract', view: 'maintainers' });
+    await edit(t.domain, users.mia, parent, { subtasks: { add: [`T${child}`, `T${hidden}`] }, subscribers: { add: ['carol', 'mia'] } });
+    await deliver();
+    sink.received.length = 0;
+
+    await edit(t.domain, users.mia, child, { status: 'resolved' });
+    await deliver();
+    const bob = mailTo('bob').filter((r) => r.mail.subject?.includes(`T${parent}:`));
+    expect(bob.map((r) => r.mail.subject)).toEqual([`[Trellis] [Closed Subtask] T${parent}: Launch`]);
+    expect(bob[0]!.mail.text).toMatch(new RegExp(`^mia closed T${child}: Write the notes, a subtask of T${parent}, as Resolved\\.\n`));
+    expect(bob[0]!.mail.inReplyTo).toMatch(/^<trellis-task-PHID-TASK-/);
+    expect(mailTo('carol').map((r) => r.mail.subject)).toEqual([`[Trellis] [Closed Subtask] T${parent}: Launch`]);
+
+    // Someone who wants no mail about subtasks is left out.
+    await t.db('mail_preferences').insert({ user_id: users.carol.id, ignored_tags: JSON.stringify(['subtasks']) });
+    sink.received.length = 0;
+    await edit(t.domain, users.mia, child, { status: 'open' });
+    await deliver();
+    expect(mailTo('bob').map((r) => r.mail.subject)).toEqual([`[Trellis] [Reopened Subtask] T${parent}: Launch`]);
+    expect(mailTo('carol')).toHaveLength(0);
+
+    // The parent is Bob's, but the subtask is one only maintainers see: his copy would say nothing, so it is voided with the reason.
+    sink.received.length = 0;
+    await edit(t.domain, users.mia, hidden, { status: 'resolved' });
+    await deliver();
+    expect(mailTo('bob')).toHaveLength(0);
+    const voided = (await t.db('mail_messages').where({ task_id: parent, user_id: users.bob.id }).orderBy('id', 'desc').first('status', 'status_reason')) as Record<string, string>;
+    expect(voided).toEqual({ status: 'void', status_reason: 'Nothing in it is visible to the recipient.' });
+  });
 });

@@ -106,6 +106,14 @@ describe('mail preferences, muting and digests', () => {
     const voided = await t.db('mail_messages').where({ task_id: id, user_id: users.carol.id }).orderBy('id', 'desc').first('status', 'status_reason', 'subject');
     expect(voided).toEqual({ status: 'void', status_reason: 'Recipient muted this task.', subject: `[Trellis] [Commented On] T${id}: Noisy` });
 
+    // A muted copy that can no longer be rendered (the task was hidden from Carol meanwhile) keeps its reason, and is done with.
+    await edit(t.domain, users.bob, id, { comment: 'One more.' });
+    await t.db('tasks').where({ id }).update({ view_policy: 'maintainers' });
+    await deliver();
+    await t.db('tasks').where({ id }).update({ view_policy: 'users' });
+    const sealed = await t.db('mail_messages').where({ task_id: id, user_id: users.carol.id }).orderBy('id', 'desc').first('status', 'status_reason', 'rendered');
+    expect(sealed).toEqual({ status: 'void', status_reason: 'Recipient muted this task.', rendered: true });
+
     await carol.post(`/T${id}/mute`, { action: 'unmute' }, `/T${id}`);
     await edit(t.domain, users.bob, id, { comment: 'Fixed now.' });
     await deliver();

@@ -59,4 +59,29 @@ describe('the job queue', () => {
     expect(runs.size).toBe(40);
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
   });
+
+  test('the poll gives way to web requests in flight; a direct kick does not', async () => {
+    const ran: number[] = [];
+    const quick: JobHandler = { kind: 'test-quick', run: async (job) => void ran.push(Number(job.payload.n)) };
+    const runner = new JobRunner(t.db, [quick], (l) => t.errors.push(l), 1);
+    await insertJob(t.db, 'test-quick', { n: 1 });
+    runner.requests.started();
+    const pass = runner.kick({ background: true });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(ran).toEqual([]);
+    runner.requests.ended();
+    await pass;
+    expect(ran).toEqual([1]);
+
+    await insertJob(t.db, 'test-quick', { n: 2 });
+    runner.requests.started();
+    try {
+      const started = Date.now();
+      await runner.kick();
+      expect(ran).toEqual([1, 2]);
+      expect(Date.now() - started).toBeLessThan(150);
+    } finally {
+      runner.requests.ended();
+    }
+  });
 });

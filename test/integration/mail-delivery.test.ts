@@ -1,4 +1,4 @@
-import { mailerOrder } from '../../server/mail/mailers';
+import { CONNECTIONS_PER_MAILER, mailerOrder } from '../../server/mail/mailers';
 import { queueMail, type OutgoingMail } from '../../server/mail/outbox';
 import { GIVE_UP_AFTER_SECONDS, retryDelaySeconds } from '../../server/mail/send-job';
 import { useTestApp } from '../support/app';
@@ -154,6 +154,23 @@ describe('sending the outbox through a chain of mailers', () => {
     expect(accept.received.length).toBeGreaterThan(0);
     expect(second.received.length).toBeGreaterThan(0);
     expect(await t.db('mail_attempts').whereIn('message_id', ids).count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 30 }]);
+  });
+
+  test('a mailer\'s connections are kept and reused from message to message, and closed when the runner stops', async () => {
+    const runner = mailRunner(t, [localMailer('pooled', second.port)]);
+    const before = second.connections;
+    const ids: number[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await queueMail(t.db, note(`reader${i}@example.com`, `Pooled ${i}`)));
+    await runner.kick();
+    for (let i = 0; i < 6; i++) ids.push(await queueMail(t.db, note(`late${i}@example.com`, `Later ${i}`)));
+    await runner.kick();
+    expect(second.received.map((r) => r.mail.subject).sort()).toEqual([...ids.keys()].map((i) => (i < 12 ? `Pooled ${i}` : `Later ${i - 12}`)).sort());
+    expect(second.connections - before).toBeGreaterThan(0);
+    expect(second.connections - before).toBeLessThanOrEqual(CONNECTIONS_PER_MAILER);
+    expect(second.open).toBeGreaterThan(0);
+    await runner.stop();
+    for (let tries = 0; second.open > 0 && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(second.open).toBe(0);
   });
 });
 

@@ -17,6 +17,8 @@ export interface Provider {
   received: Received[];
   /** Connections it saw, accepted or not. */
   connections: number;
+  /** Connections open now. */
+  open: number;
   /** How it answers from now on. */
   behaviour: Behaviour;
   close(): Promise<void>;
@@ -30,14 +32,20 @@ export type Behaviour = 'accept' | 'temporary' | 'permanent' | 'starttls';
  */
 export async function smtpProvider(behaviour: Behaviour = 'accept', options: { onData?: () => Promise<void> } = {}): Promise<Provider> {
   const received: Received[] = [];
-  const state = { connections: 0, behaviour };
+  const state = { connections: 0, open: 0, behaviour };
   const opts: SMTPServerOptions = {
     authOptional: true,
     disabledCommands: behaviour === 'starttls' ? ['AUTH'] : ['AUTH', 'STARTTLS'],
     logger: false,
+    // Runners keep their connections open between messages: a test's provider closes them when it is done, without waiting.
+    closeTimeout: 50,
     onConnect(_session, callback) {
       state.connections += 1;
+      state.open += 1;
       callback();
+    },
+    onClose() {
+      state.open -= 1;
     },
     onRcptTo(address, _session, callback) {
       if (state.behaviour === 'temporary') return callback(Object.assign(new Error('Mailbox busy, try again later'), { responseCode: 451 }));
@@ -70,6 +78,9 @@ export async function smtpProvider(behaviour: Behaviour = 'accept', options: { o
     received,
     get connections() {
       return state.connections;
+    },
+    get open() {
+      return state.open;
     },
     get behaviour() {
       return state.behaviour;
@@ -107,6 +118,9 @@ export async function hangingProvider(): Promise<Provider> {
     behaviour: 'accept',
     get connections() {
       return state.connections;
+    },
+    get open() {
+      return sockets.size;
     },
     close: () =>
       new Promise<void>((resolve) => {

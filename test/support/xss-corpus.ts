@@ -171,11 +171,14 @@ function schemeOf(url: string): string | null {
 export const LAYOUT_TAGS: readonly string[] = [
   '<meta charset="utf-8">',
   '<meta name="viewport" content="width=device-width, initial-scale=1">',
+  '<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">',
   '<link rel="stylesheet" href="/static/css/trellis.css">',
+  '<script src="/static/js/typeahead.js" defer></script>',
   '<script src="/static/js/trellis.js" defer></script>',
   '<script src="/static/js/task-graph.js" defer></script>',
   '<script src="/static/js/live.js" defer></script>',
   '<script src="/static/js/upload.js" defer></script>',
+  '<script src="/static/js/shortcuts.js" defer></script>',
 ];
 
 export interface ScanOptions {

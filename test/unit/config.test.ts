@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildTrackerConfig, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES, loadConfig } from '../../server/config';
+import { buildTrackerConfig, checkTrackerFile, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES, loadConfig } from '../../server/config';
+import { NO_WORKFLOW } from '../../server/tasks/workflow';
 
 const CWD = '/srv/trellis';
 
@@ -59,6 +60,7 @@ describe('loadConfig', () => {
         defaultPriority: 90,
         defaultStatus: 'open',
         defaultView: 'users',
+        workflow: NO_WORKFLOW,
       },
       database: { connectMs: 5000, statementMs: 30000, acquireMs: 10000 },
       requireMfa: false,
@@ -244,6 +246,7 @@ describe('the TRELLIS_CONFIG file', () => {
       // The first open status, when the file names none.
       defaultStatus: 'new',
       defaultView: 'public',
+      workflow: NO_WORKFLOW,
     });
   });
 
@@ -260,11 +263,16 @@ describe('the TRELLIS_CONFIG file', () => {
     expect(tracker.statuses.map((s) => s.key)).toEqual(['new', 'inprogress', 'done', 'rejected', 'merged']);
   });
 
-  test('that cannot be parsed is refused, with its path', () => {
-    const file = writeConfig('broken.json', '{ "statuses": [');
+  test('that cannot be parsed is refused, with the line and column of the mistake', () => {
+    const file = writeConfig('broken.json', '{\n  "statuses": [\n    { "key": "open" }\n    { "key": "done" }\n  ]\n}');
+    expect(problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD))).toEqual([`${file}:4:5: not valid JSON (CommaExpected)`]);
+  });
+
+  test('that cannot be read is refused, with its path', () => {
+    const file = path.join(dir, 'absent.json');
     const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD));
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(new RegExp(`^TRELLIS_CONFIG: cannot read ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: `));
+    expect(problems[0]).toMatch(/^TRELLIS_CONFIG: cannot read .*absent\.json: ENOENT/);
   });
 
   test('with wrong shapes is refused, every problem named by its place in the file', () => {
@@ -278,9 +286,9 @@ describe('the TRELLIS_CONFIG file', () => {
       colour: 'blue',
     });
     const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD));
-    const prefix = `TRELLIS_CONFIG (${file}) `;
+    const prefix = `${file}:1:`;
     expect(problems.every((p) => p.startsWith(prefix))).toBe(true);
-    expect(problems.map((p) => p.slice(prefix.length).split(':')[0]).sort()).toEqual(
+    expect(problems.map((p) => p.slice(file.length).split(': ')[1]).sort()).toEqual(
       [
         'statuses.0.key',
         'statuses.1.key',
@@ -289,11 +297,12 @@ describe('the TRELLIS_CONFIG file', () => {
         'priorities.0.value',
         'priorities.0.color',
         'defaultView',
-        // The unknown key "colour" is reported at the top level.
-        '',
+        // The unknown key "colour" is reported at the top level, with the key named in the message.
+        'Unrecognized key',
       ].sort(),
     );
-    expect(problems).toContain(`${prefix}statuses.0.key: must be 1-64 lowercase letters or digits, not all digits`);
+    // One line of JSON: the column points at the key ("key" of the first status starts at column 15).
+    expect(problems).toContain(`${prefix}15: statuses.0.key: must be 1-64 lowercase letters or digits, not all digits`);
   });
 
   test('that breaks the rules is refused along with the environment problems', () => {
@@ -301,7 +310,8 @@ describe('the TRELLIS_CONFIG file', () => {
     const problems = problemsOf(() => loadConfig({ TRELLIS_CONFIG: file, TRUST_PROXY: 'maybe' }, CWD));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/^TRUST_PROXY: /);
-    expect(problems[1]).toBe('defaultPriority: 90 is not one of the priorities');
+    // A key the file does not have is placed at the object that lacks it.
+    expect(problems[1]).toBe(`${file}:1:1: defaultPriority: 90 is not one of the priorities`);
   });
 });
 
@@ -318,6 +328,7 @@ describe('buildTrackerConfig', () => {
       defaultPriority: 90,
       defaultStatus: 'open',
       defaultView: 'users',
+      workflow: NO_WORKFLOW,
     });
   });
 
@@ -328,10 +339,10 @@ describe('buildTrackerConfig', () => {
   });
 
   test.each([
-    ['a status key defined twice', { statuses: [open, done, { ...done, name: 'Finished' }] }, ['statuses: key "done" is defined twice']],
-    ['a priority value defined twice', { priorities: [high, { ...low, value: 80 }], defaultPriority: 80 }, ['priorities: value 80 is defined twice']],
-    ['a priority keyword defined twice', { priorities: [high, { ...low, keyword: 'high' }], defaultPriority: 80 }, ['priorities: keyword "high" is defined twice']],
-    ['a priority alias that is another keyword', { priorities: [high, { ...low, aliases: ['high'] }], defaultPriority: 80 }, ['priorities: keyword "high" is defined twice']],
+    ['a status key defined twice', { statuses: [open, done, { ...done, name: 'Finished' }] }, ['statuses.2.key: "done" is defined twice']],
+    ['a priority value defined twice', { priorities: [high, { ...low, value: 80 }], defaultPriority: 80 }, ['priorities.1.value: 80 is defined twice']],
+    ['a priority keyword defined twice', { priorities: [high, { ...low, keyword: 'high' }], defaultPriority: 80 }, ['priorities.1: keyword "high" is defined twice']],
+    ['a priority alias that is another keyword', { priorities: [high, { ...low, aliases: ['high'] }], defaultPriority: 80 }, ['priorities.1: keyword "high" is defined twice']],
     ['a default priority that is not a priority', { priorities: [high, low] }, ['defaultPriority: 90 is not one of the priorities']],
     ['a named default priority that is not a priority', { defaultPriority: 55 }, ['defaultPriority: 55 is not one of the priorities']],
     ['a default status that is not a status', { defaultStatus: 'todo' }, ['defaultStatus: "todo" is not one of the statuses']],
@@ -359,9 +370,9 @@ describe('buildTrackerConfig', () => {
       }),
     );
     expect(problems).toEqual([
-      'statuses: key "x" is defined twice',
-      'priorities: value 80 is defined twice',
-      'priorities: keyword "high" is defined twice',
+      'statuses.1.key: "x" is defined twice',
+      'priorities.1.value: 80 is defined twice',
+      'priorities.1: keyword "high" is defined twice',
       'defaultPriority: 70 is not one of the priorities',
       'defaultStatus: "open" is not one of the statuses',
     ]);
@@ -403,10 +414,84 @@ describe('the mail configuration', () => {
       mailers: [smtp('a', { password: '$MISSING_SECRET' }), smtp('a')],
       mail: { inbound: { port: 2525 } },
     });
+    // One line of JSON: each problem is placed at its key's column.
     expect(problemsOf(() => loadConfig({ TRELLIS_CONFIG: second }, CWD))).toEqual([
-      'TRELLIS_CONFIG mailers.0.options.password: the environment variable MISSING_SECRET is not set',
-      'TRELLIS_CONFIG mailers.1.key: "a" is used by another mailer',
-      'TRELLIS_CONFIG mail.inbound: needs mail.replyDomain, the domain reply addresses are made at',
+      `${second}:1:72: mailers.0.options.password: the environment variable MISSING_SECRET is not set`,
+      `${second}:1:104: mailers.1.key: "a" is used by another mailer`,
+      `${second}:1:173: mail.inbound: needs mail.replyDomain, the domain reply addresses are made at`,
+    ]);
+  });
+});
+
+describe('workflow rules', () => {
+  const rules = {
+    transitions: [
+      { from: ['open'], to: ['resolved'], roles: ['maintainer'] },
+      { to: ['invalid'], roles: ['engineer', 'maintainer'] },
+    ],
+    comments: { wontfix: 'Closing as Wontfix needs a comment saying why.' },
+    locked: ['wontfix'],
+  };
+
+  test('are read from the file under "workflow"', () => {
+    const file = writeConfig('workflow.json', { workflow: rules });
+    expect(loadConfig({ TRELLIS_CONFIG: file }, CWD).tracker.workflow).toEqual(rules);
+  });
+
+  test('without them, no transitions are configured and nothing needs a comment or locks', () => {
+    expect(buildTrackerConfig({}).workflow).toEqual({ transitions: null, comments: {}, locked: [] });
+  });
+
+  // Written by hand, as people write them: each problem's line and column are those of the mistake.
+  const broken = [
+    '{',
+    '  "statuses": [',
+    '    { "key": "open", "name": "Open", "closed": false },',
+    '    { "key": "resolved", "name": "Resolved", "closed": true },',
+    '    { "key": "resolved", "name": "Done", "closed": true },',
+    '    { "key": "duplicate", "name": "Duplicate", "closed": true, "reserved": true }',
+    '  ],',
+    '  "defaultStatus": "todo",',
+    '  "workflow": {',
+    '    "transitions": [',
+    '      { "from": ["open"], "to": ["fixed", "duplicate"], "roles": ["maintainer"] }',
+    '    ],',
+    '    "comments": { "wontfix": "Say why." },',
+    '    "locked": ["gone"]',
+    '  }',
+    '}',
+  ].join('\n');
+
+  test('that name what is not configured are refused at start, every problem at once with its position', () => {
+    const file = writeConfig('broken-workflow.json', broken);
+    expect(problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD))).toEqual([
+      `${file}:5:7: statuses.2.key: "resolved" is defined twice`,
+      `${file}:8:3: defaultStatus: "todo" is not one of the statuses`,
+      `${file}:11:34: workflow.transitions.0.to.0: "fixed" is not one of the statuses`,
+      `${file}:11:43: workflow.transitions.0.to.1: "duplicate" is reserved: tasks reach it by merging`,
+      `${file}:13:19: workflow.comments.wontfix: "wontfix" is not one of the statuses`,
+      `${file}:14:16: workflow.locked.0: "gone" is not one of the statuses`,
+    ]);
+  });
+
+  test('of the wrong shape are listed with the problems of the rest of the file', () => {
+    const file = writeConfig(
+      'shape-workflow.json',
+      ['{', '  "statuses": [', '    { "key": "open", "name": "Open", "closed": false },', '    { "key": "open", "name": "Done", "closed": true }', '  ],', '  "workflow": { "transitions": [{ "to": ["open"], "roles": ["boss"] }], "lock": [] }', '}'].join('\n'),
+    );
+    expect(problemsOf(() => loadConfig({ TRELLIS_CONFIG: file }, CWD))).toEqual([
+      `${file}:6:61: workflow.transitions.0.roles.0: Invalid option: expected one of "reader"|"engineer"|"maintainer"|"admin"`,
+      `${file}:6:3: workflow: Unrecognized key: "lock"`,
+      `${file}:4:7: statuses.1.key: "open" is defined twice`,
+    ]);
+  });
+
+  test('checkTrackerFile, behind `config check`, lists the same problems without the environment', () => {
+    const file = writeConfig('check.json', broken);
+    expect(checkTrackerFile(file, {})).toHaveLength(6);
+    expect(checkTrackerFile(writeConfig('fine.json', { workflow: rules }), {})).toEqual([]);
+    expect(checkTrackerFile(writeConfig('syntax.json', '{ "workflow": { "locked": ["wontfix"] }'), {})).toEqual([
+      `${path.join(dir, 'syntax.json')}:1:40: not valid JSON (CloseBraceExpected)`,
     ]);
   });
 });

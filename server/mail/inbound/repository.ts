@@ -58,3 +58,9 @@ export async function listInbound(db: Knex, limit: number): Promise<InboundRow[]
     .limit(limit)) as { id: number; received_at: Date; outcome: string; kind: InboundKind; sender: string | null; recipient: string; task_id: number | null; reason: string | null }[];
   return rows.map((r) => ({ id: r.id, receivedAt: new Date(r.received_at), outcome: r.outcome, kind: r.kind, sender: r.sender, recipient: r.recipient, taskId: r.task_id, reason: r.reason }));
 }
+
+/** Forgets mail received more than `days` ago; returns how many rows went. */
+export async function pruneInbound(db: Knex, days: number): Promise<number> {
+  const result = await db.raw('DELETE FROM inbound_mail WHERE received_at < now() - make_interval(days => ?)', [days]);
+  return result.rowCount ?? 0;
+}

@@ -29,6 +29,14 @@ export const subtaskStatus: EventType<SubtaskStatus | null> = {
     return typeof v?.task === 'number' ? [v.task] : [];
   },
   hiddenOnCreate: () => false,
+  // Phabricator says "Unblock" and "Block", from when subtasks were called blockers; these name what happened.
+  action(e, tracker) {
+    const v = e.new as SubtaskStatus | null;
+    if (!v) return 'Changed Subtask Status';
+    const wasClosed = tracker.isClosed(v.from);
+    const isClosed = tracker.isClosed(v.to);
+    return !wasClosed && isClosed ? 'Closed Subtask' : wasClosed && !isClosed ? 'Reopened Subtask' : 'Changed Subtask Status';
+  },
   describe(e, { actor, task, tracker }) {
     const v = e.new as SubtaskStatus | null;
     const child = typeof v?.task === 'number' ? task(v.task) : undefined;

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { DatabaseUnavailableError, isDatabaseUnavailable, RETRY_AFTER_SECONDS } from '../../db/unavailable';
-import { AppError } from '../../errors';
+import { AppError, NOT_FOUND_MESSAGE } from '../../errors';
 import { TooManyAttempts } from '../../users/throttle';
 import { renderPage } from '../render';
 import { errorText, logLine } from '../../log';
@@ -9,8 +9,16 @@ import { errorText, logLine } from '../../log';
 const KEPT_FIELDS = ['title', 'description', 'comment'];
 
 export const notFound: RequestHandler = (req, res) => {
-  renderPage(req, res, 'pages/errors/error', 'Not Found', { message: 'There is nothing here: no such page, or no page you may see.' }, 404);
+  renderPage(req, res, 'pages/errors/error', 'Not Found', { message: NOT_FOUND_MESSAGE, loginUrl: loginUrlFor(req) }, 404);
 };
+
+/**
+ * For a visitor who is not logged in, a link to log in and come back: a page that is hidden
+ * from them, or refused until they log in, may well be one they can see once they have.
+ */
+function loginUrlFor(req: Request): string | null {
+  return req.viewer || req.authSession || req.method !== 'GET' ? null : `/login?next=${encodeURIComponent(req.originalUrl)}`;
+}
 
 function asAppError(err: unknown): AppError | null {
   if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError();
@@ -46,7 +54,8 @@ export function errorHandler(log: (line: string) => void): ErrorRequestHandler {
       value: body[f],
     }));
     const message = known?.message ?? 'Something went wrong on our side. The error has been logged; please try again.';
-    const title = status === 500 ? 'Error' : status === 503 ? 'Temporarily Unavailable' : 'Request Refused';
-    renderPage(req, res, 'pages/errors/error', title, { message, kept, requestId: req.requestId }, status);
+    const title = status === 500 ? 'Error' : status === 503 ? 'Temporarily Unavailable' : status === 404 ? 'Not Found' : 'Request Refused';
+    const loginUrl = status === 404 || status === 403 ? loginUrlFor(req) : null;
+    renderPage(req, res, 'pages/errors/error', title, { message, kept, loginUrl, requestId: req.requestId }, status);
   };
 }

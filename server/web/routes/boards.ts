@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { parseRowId } from '../../db/ids';
-import { AppError, ValidationError } from '../../errors';
+import { AppError, NotFoundError, ValidationError } from '../../errors';
 import { BOARD_ORDERS, loadBoard, loadColumnsPage, type BoardOrder } from '../../projects/board';
 import { findColumns, findColumnsByIds, findTaskColumns } from '../../projects/board-repository';
 import { viewTask, visibleVersion } from '../../tasks/read';
@@ -85,7 +85,7 @@ export function boardRoutes(deps: AppDeps) {
       requireViewer(req);
       const project = await projectOf(req);
       const taskId = parseTaskId(String(req.query.task ?? ''));
-      if (taskId === null) throw new AppError(404, 'not-found', 'There is nothing here.');
+      if (taskId === null) throw new NotFoundError();
       const task = await viewTask(deps.db, req.viewer, taskId);
       const [columns, placement, version] = await Promise.all([findColumns(deps.db, [project.id]), findTaskColumns(deps.db, taskId), visibleVersion(deps.db, req.viewer, taskId)]);
       const base = `/project/board/${project.id}/`;

@@ -82,7 +82,7 @@ export function listRoutes(deps: AppDeps) {
     const exportUrl = (format: string) => (opts.key ? `/maniphest/query/${opts.key}/export.${format}` : `/maniphest/query/export.${format}?${own.toString()}`);
     const withSubtasks = page ? await tasksWithSubtasks(deps.db, viewer, page.tasks.map((t) => t.id)) : new Set<number>();
     const results = page && query ? searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl, withSubtasks) : null;
-    const bulk = results && !results.empty && can(viewer, 'task.bulk') ? bulkFormModel(deps.tracker, paramsToString(opts.params), shareUrl, opts.bulk) : null;
+    const bulk = results && !results.empty && viewer && can(viewer, 'task.bulk') ? bulkFormModel(deps.tracker, viewer, paramsToString(opts.params), shareUrl, opts.bulk) : null;
     renderPage(
       req,
       res,

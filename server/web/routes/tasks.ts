@@ -69,15 +69,19 @@ export function taskRoutes(deps: AppDeps) {
     }
   }
 
-  /** A POST from the task page: its changes applied as one submission, refusals shown on the page. */
-  async function taskAction(req: Request, res: Response, changesOf: (viewer: User) => Change[]) {
+  /**
+   * A POST from the task page: its changes applied as one submission, refusals shown on the page.
+   * `mustChange`: a submission that changed nothing is refused with the form kept, not silently accepted.
+   */
+  async function taskAction(req: Request, res: Response, changesOf: (viewer: User) => Change[], mustChange = false) {
     const id = taskIdParam(req);
     const viewer = requireViewer(req);
     await submit(
       req,
       res,
       async () => {
-        await applyEdit(domain, viewer, id, changesOf(viewer), { source: 'web' });
+        const { events } = await applyEdit(domain, viewer, id, changesOf(viewer), { source: 'web' });
+        if (mustChange && !events.length) throw new ValidationError({ form: 'That changed nothing.' });
         return `/T${id}`;
       },
       (form, status) => renderTask(req, res, id, form, status),
@@ -122,7 +126,7 @@ export function taskRoutes(deps: AppDeps) {
         if (moves.length) changes.push({ type: 'column', value: moves });
         if (!changes.length) throw new ValidationError({ comment: 'You can not post an empty comment.' });
         return changes;
-      });
+      }, true);
     },
 
     async claim(req: Request, res: Response) {

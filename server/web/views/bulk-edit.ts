@@ -1,5 +1,7 @@
 import type { BulkEdit, BulkTarget } from '../../tasks/bulk-repository';
 import type { Tracker } from '../../tasks/task';
+import { bulkStatusChoices } from '../../tasks/workflow';
+import type { Actor } from '../../users/roles';
 import { safeLocalUrl } from '../local-url';
 import { priorityOptions, statusOptions } from './options';
 
@@ -11,7 +13,7 @@ export interface BulkFormState {
 const text = (input: Record<string, unknown>, key: string) => (typeof input[key] === 'string' ? (input[key] as string) : '');
 
 /** The bulk edit controls under a list; `query` and `back` carry the list along for "all results" and the way back. */
-export function bulkFormModel(tracker: Tracker, query: string, back: string, state?: BulkFormState) {
+export function bulkFormModel(tracker: Tracker, viewer: Actor, query: string, back: string, state?: BulkFormState) {
   const input = state?.input ?? {};
   const errors = state?.errors ?? {};
   return {
@@ -19,7 +21,7 @@ export function bulkFormModel(tracker: Tracker, query: string, back: string, sta
     back,
     open: Boolean(state),
     priorityOptions: priorityOptions(tracker, text(input, 'priority') || undefined, '(no change)'),
-    statusOptions: statusOptions(tracker, text(input, 'status') || undefined, '(no change)'),
+    statusOptions: statusOptions(tracker, text(input, 'status') || undefined, '(no change)', undefined, bulkStatusChoices(tracker.workflow, tracker.pickableStatuses, viewer)),
     owner: text(input, 'owner'),
     addSubscribers: text(input, 'addSubscribers'),
     removeSubscribers: text(input, 'removeSubscribers'),

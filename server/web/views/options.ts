@@ -1,6 +1,6 @@
 import type { Tracker } from '../../tasks/task';
 import { VIEW_NAMES } from '../../tasks/task';
-import { VIEW_POLICIES } from '../../config';
+import { VIEW_POLICIES, type StatusConfig } from '../../config';
 
 export interface Option {
   value: string;
@@ -8,14 +8,21 @@ export interface Option {
   selected: boolean;
 }
 
-/** Picker options; `keep` adds a first "no change" choice for the comment form's actions. */
-export function priorityOptions(tracker: Tracker, selected: string | undefined, keep?: string): Option[] {
-  const opts = tracker.priorities.map((p) => ({ value: p.keyword, label: p.name, selected: p.keyword === selected }));
+/**
+ * Picker options; `keep` adds a first "no change" choice for the comment form's actions, and
+ * then the `current` value is left out: "Keep Open" and "Open" would be one choice offered twice.
+ */
+export function priorityOptions(tracker: Tracker, selected: string | undefined, keep?: string, current?: string): Option[] {
+  const opts = tracker.priorities.filter((p) => p.keyword !== current).map((p) => ({ value: p.keyword, label: p.name, selected: p.keyword === selected }));
   return keep ? [{ value: '', label: keep, selected: !selected }, ...opts] : opts;
 }
 
-export function statusOptions(tracker: Tracker, selected: string | undefined, keep?: string): Option[] {
-  const opts = tracker.pickableStatuses.map((s) => ({ value: s.key, label: s.name, selected: s.key === selected }));
+/**
+ * `current`, the task's status, is left out (the "keep" choice stands for it); `choices`, the statuses
+ * this person may pick under the workflow rules, defaults to every pickable one.
+ */
+export function statusOptions(tracker: Tracker, selected: string | undefined, keep?: string, current?: string, choices: StatusConfig[] = tracker.pickableStatuses): Option[] {
+  const opts = choices.filter((s) => s.key !== current).map((s) => ({ value: s.key, label: s.name, selected: s.key === selected }));
   return keep ? [{ value: '', label: keep, selected: !selected }, ...opts] : opts;
 }
 

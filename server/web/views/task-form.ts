@@ -3,6 +3,7 @@ import type { User } from '../../users/user';
 import { can, type Actor } from '../../users/roles';
 import { priorityOptions, statusOptions, viewOptions } from './options';
 import { formWideError, type FormState } from './task-page';
+import { statusChoices } from '../../tasks/workflow';
 
 function pick(input: Record<string, unknown> | undefined, key: string, fallback: string): string {
   const v = input?.[key];
@@ -28,7 +29,9 @@ export function taskFormModel(
   const input = form.input;
   const errors = form.errors ?? {};
   const canTriage = can(viewer, 'task.triage');
-  const canClose = can(viewer, 'task.close');
+  // The statuses the workflow rules let this person pick, from the task's (or a new task's) status.
+  const choices = statusChoices(tracker.workflow, tracker.pickableStatuses, viewer, t?.status ?? tracker.defaultStatus);
+  const canClose = choices.some((s) => s.key !== (t?.status ?? tracker.defaultStatus));
   const canSetVisibility = can(viewer, 'task.visibility');
   const canTag = can(viewer, 'task.edit');
   const parent = t ? null : pick(input, 'parent', '') || null;
@@ -43,7 +46,7 @@ export function taskFormModel(
     description: textareaValue(pick(input, 'description', t?.description ?? '')),
     owner: pick(input, 'owner', target?.owner?.username ?? ''),
     priorityOptions: priorityOptions(tracker, pick(input, 'priority', tracker.priorityKeyword(t?.priority ?? tracker.defaultPriority))),
-    statusOptions: statusOptions(tracker, pick(input, 'status', t?.status ?? tracker.defaultStatus)),
+    statusOptions: statusOptions(tracker, pick(input, 'status', t?.status ?? tracker.defaultStatus), undefined, undefined, choices),
     viewOptions: viewOptions(pick(input, 'view', t?.view ?? tracker.defaultView)),
     canTag,
     projects: pick(input, 'projects', target?.hashtags ?? ''),

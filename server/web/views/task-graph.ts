@@ -3,6 +3,7 @@ import type { Task, Tracker } from '../../tasks/task';
 import { canDo } from '../../tasks/policy';
 import type { Actor } from '../../users/roles';
 import type { User } from '../../users/user';
+import { lockedFor } from '../../tasks/workflow';
 
 /** Indentation steps a graph row may take; deeper rows stay at the last one. */
 const MAX_INDENT = 8;
@@ -61,7 +62,9 @@ export function openSubtaskCount(graph: TaskGraph, tracker: Tracker): number {
  * its owner, priority, visibility and tags as defaults, all in the URL, as Phabricator's forms take them.
  */
 export function relatedActionsModel(task: Task, owner: User | undefined, hashtags: string[], viewer: Actor | null, tracker: Tracker) {
-  const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap);
+  // A task locked by the workflow rules takes no edits from this person, links included.
+  const locked = lockedFor(tracker.workflow, viewer, task.status);
+  const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap) && !locked;
   const defaults = new URLSearchParams({ parent: `T${task.id}`, priority: tracker.priorityKeyword(task.priority), view: task.view });
   if (owner) defaults.set('owner', owner.username);
   if (hashtags.length) defaults.set('projects', hashtags.join(', '));

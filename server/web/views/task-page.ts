@@ -2,7 +2,8 @@ import type { Config } from '../../config';
 import { fileSize, fileUrl } from '../../markup/references';
 import { renderMarkup } from '../../markup/render';
 import type { TaskDetail } from '../../tasks/read';
-import { canDo } from '../../tasks/policy';
+import { canDo, canView } from '../../tasks/policy';
+import { LOCKED_MESSAGE, lockedFor, statusChoices } from '../../tasks/workflow';
 import { VIEW_NAMES, type Task, type Tracker } from '../../tasks/task';
 import { buildTimeline, type TimelineComment } from '../../tasks/timeline';
 import type { Actor } from '../../users/roles';
@@ -61,6 +62,8 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     const u = id === null ? undefined : users.get(id);
     return u ? userLink(u) : null;
   };
+  // Quote fills the comment box: without one (a reader, a visitor) there is nothing to quote into.
+  const canQuote = canDo(viewer, task, 'task.comment');
   const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap);
   /** A comment's body and actions; a removed one is a notice with neither. */
   const commentModel = (c: TimelineComment | null, authorId: number) => {
@@ -70,7 +73,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     return {
       commentHtml: renderMarkup(detail.comments.get(c.id)!, detail.refs.markup),
       removedBy: null,
-      quoteUrl: `${url}?quote=${c.id}#comment`,
+      quoteUrl: canQuote ? `${url}?quote=${c.id}#comment` : null,
       quoteSource: `/T${task.id}/quote/${c.id}`,
       historyUrl: c.edited ? `${base}/history` : null,
       editUrl: mayRevise ? `${base}/edit` : null,
@@ -92,7 +95,11 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
   const subscribed = viewer ? subscriberIds.includes(viewer.id) : false;
   const input = form.input;
   const errors = form.errors ?? {};
-  const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(may('task.close') ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : [])];
+  // The statuses the rules let this person move the task to; a locked task takes no edits or comments from them.
+  const choices = canView(viewer, task) ? statusChoices(tracker.workflow, tracker.pickableStatuses, viewer, task.status) : [];
+  const canClose = choices.some((s) => s.key !== task.status);
+  const locked = lockedFor(tracker.workflow, viewer, task.status);
+  const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(canClose ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : [])];
   return {
     task: {
       id: task.id,
@@ -104,6 +111,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       descriptionHtml: task.description.trim() ? renderMarkup(detail.description, detail.refs.markup) : null,
       created: formatDateTime(task.createdAt, now, config.timezone),
       editUrl: `/maniphest/task/edit/${task.id}/`,
+      lockedNote: tracker.workflow.locked.includes(task.status) ? LOCKED_MESSAGE : null,
     },
     author: linkOf(task.authorId),
     owner: linkOf(task.ownerId),
@@ -121,8 +129,8 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     mergedInto: detail.mergedInto.map((id) => taskLink(detail.refs.tasks.get(id)!, tracker)),
     related: relatedActionsModel(task, task.ownerId === null ? undefined : users.get(task.ownerId), detail.boards.tags.map((t) => `#${t.hashtag}`), viewer, tracker),
     actions: {
-      canEdit: may('task.edit'),
-      canClaim: may('task.claim') && task.ownerId !== viewer?.id,
+      canEdit: may('task.edit') && !locked,
+      canClaim: may('task.claim') && task.ownerId !== viewer?.id && !locked,
       canSubscribe: may('task.subscribe') || subscribed,
       subscribed,
     },
@@ -130,8 +138,8 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     files: detail.files.map((f) => ({ name: f.name, monogram: `F${f.id}`, url: fileUrl(f), size: fileSize(f.size) })),
     live: { url: `${url}/live`, version: detail.version },
     commentForm: {
-      canComment: may('task.comment'),
-      canClose: may('task.close'),
+      canComment: may('task.comment') && !locked,
+      canClose,
       canTriage: may('task.triage'),
       canTag: may('task.edit'),
       addProjects: text(input, 'addProjects') ?? '',
@@ -139,13 +147,13 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       version: detail.version,
       comment: text(input, 'comment') ?? '',
       owner: text(input, 'owner') ?? '',
-      statusOptions: statusOptions(tracker, text(input, 'status'), `Keep ${tracker.statusName(task.status)}`),
-      priorityOptions: priorityOptions(tracker, text(input, 'priority'), `Keep ${tracker.priorityName(task.priority)}`),
+      statusOptions: statusOptions(tracker, text(input, 'status'), `Keep ${tracker.statusName(task.status)}`, task.status, choices),
+      priorityOptions: priorityOptions(tracker, text(input, 'priority'), `Keep ${tracker.priorityName(task.priority)}`, tracker.priorityKeyword(task.priority)),
       subtaskWarning: tracker.isClosed(task.status) ? null : openSubtasksWarning(tracker, task.id, openSubtaskCount(detail.graph, tracker)),
       errors: { ...errors, form: formWideError(errors, commentFields) },
     },
     // Without a comment form, the page itself says why the submission was refused.
-    pageError: may('task.comment') ? null : formWideError(errors, []),
+    pageError: may('task.comment') && !locked ? null : formWideError(errors, []),
     loginUrl: viewer ? null : `/login?next=${encodeURIComponent(url)}`,
   };
 }
