@@ -3,6 +3,7 @@ import { openDatabase, type Database } from './db/connect';
 import { migrateLatest } from './db/migrate';
 import { ensureSecret } from './db/settings';
 import { createJobRunner } from './jobs/handlers';
+import { LiveHub } from './live/hub';
 import { logLine } from './log';
 import { Tracker } from './tasks/task';
 import type { AppDeps } from './web/deps';
@@ -24,7 +25,7 @@ export async function boot(config: Readonly<Config>, log: (line: string) => void
     }
     const tracker = new Tracker(config.tracker);
     const jobs = createJobRunner({ db: database.db, tracker, config, secret, log });
-    return { database, migrated, deps: { db: database.db, config, tracker, secret, log, jobs } };
+    return { database, migrated, deps: { db: database.db, config, tracker, secret, log, jobs, live: new LiveHub(database.db, log) } };
   } catch (err) {
     await database.close();
     throw err;

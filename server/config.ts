@@ -111,6 +111,13 @@ const Env = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be 1 or more').max(1000000, 'must be at most 1000000'))
     .default(600),
+  MAX_FILE_MB: z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, 'must be a whole number of megabytes, 1 or more')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be 1 or more').max(1000, 'must be at most 1000'))
+    .default(10),
   REQUIRE_MFA: z.enum(['true', 'false']).default('false'),
   MFA_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   BASE_URL: z
@@ -143,6 +150,8 @@ export interface Config {
   sessionDays: number;
   /** Conduit API requests each token may make per minute. */
   apiRateLimit: number;
+  /** The largest file an upload may store, in bytes. */
+  maxFileBytes: number;
   /** The address people reach Trellis at, for links in mail; no trailing slash. */
   baseUrl: string;
   mail: MailConfig;
@@ -309,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     logRequests: e.LOG_REQUESTS === 'true',
     sessionDays: e.SESSION_DAYS,
     apiRateLimit: e.API_RATE_LIMIT,
+    maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     mail: mail.config,
     tracker,

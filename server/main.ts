@@ -74,6 +74,7 @@ async function main() {
     },
     database.kind === 'postgres' ? config.database.connectMs : null,
     say,
+    () => deps.live.close(),
   );
 }
 

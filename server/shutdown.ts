@@ -12,6 +12,8 @@ export function shutdownOnSignals(
   /** How long a database that does not acknowledge closing is waited for; null: for as long as it takes. */
   closeWithinMs: number | null,
   say: (msg: string) => void,
+  /** Ends what never finishes by itself (live page streams), so that closing does not wait for them. */
+  endStreams: () => Promise<void> = async () => undefined,
 ): void {
   const inFlight = new Set<ServerResponse>();
   let stopping = false;
@@ -29,6 +31,7 @@ export function shutdownOnSignals(
     stopping = true;
     say(`${signal} received: finishing requests in flight, then stopping`);
     for (const res of inFlight) lastOnItsConnection(res);
+    void endStreams();
     const force = setTimeout(() => {
       say('requests still open after 10 s: closing them');
       server.closeAllConnections();

@@ -58,6 +58,9 @@ export function taskFields(t: Task, tracker: Tracker, phidOf: (userId: number | 
 
 type Fields = Record<string, unknown>;
 
+/** What became of revised comments, by comment event id: how many edits and removals, the last one's time. */
+export type CommentRevisions = Map<number, { revisions: number; lastAt: Date; removed: boolean }>;
+
 /**
  * A comment is its event in Trellis, not an object of its own; its PHID is the
  * event's with Phabricator's comment type, so it is stable and never repeats.
@@ -68,7 +71,13 @@ export const commentPhid = (eventPhid: string) => eventPhid.replace(/^PHID-XACT-
  * An event as transaction.search shows it: Phabricator's type names and
  * {old, new} shapes; kinds it has no name for get type null and no fields.
  */
-export function transactionResult(e: ApiEvent, task: Task, tracker: Tracker, phidOf: (userId: number | null) => string | null) {
+export function transactionResult(
+  e: ApiEvent,
+  task: Task,
+  tracker: Tracker,
+  phidOf: (userId: number | null) => string | null,
+  revised: CommentRevisions = new Map(),
+) {
   const ids = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is number => typeof x === 'number') : []);
   let type: string | null = e.type;
   let fields: Fields = {};
@@ -110,17 +119,19 @@ export function transactionResult(e: ApiEvent, task: Task, tracker: Tracker, phi
       type = null;
   }
   const at = epoch(e.createdAt);
+  // As Phabricator: the comment as it now reads, its version counting every edit, and an empty text once removed.
+  const fate = revised.get(e.id);
   const comments =
     e.type === 'comment'
       ? [
           {
             id: e.id,
             phid: commentPhid(e.phid),
-            version: 1,
+            version: 1 + (fate?.revisions ?? 0),
             authorPHID: phidOf(e.actorId),
             dateCreated: at,
-            dateModified: at,
-            removed: false,
+            dateModified: fate ? epoch(fate.lastAt) : at,
+            removed: fate?.removed ?? false,
             content: { raw: String(e.new ?? '') },
           },
         ]

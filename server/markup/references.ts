@@ -5,7 +5,16 @@ import { escapeHtml } from './escape';
 export type Reference =
   | { kind: 'task'; id: number; anchor: number | null; full: boolean; raw: string }
   | { kind: 'user'; username: string; raw: string }
-  | { kind: 'project'; hashtag: string; raw: string };
+  | { kind: 'project'; hashtag: string; raw: string }
+  | { kind: 'file'; id: number; raw: string };
+
+/** An uploaded file as `{F12}` shows it: an image inline, anything else as a link with its name and size. */
+export interface FileTarget {
+  id: number;
+  name: string;
+  size: number;
+  image: boolean;
+}
 
 export interface TaskTarget {
   id: number;
@@ -20,6 +29,7 @@ export interface ReferenceLookup {
   task(id: number): TaskTarget | undefined;
   user(username: string): { username: string } | undefined;
   project?(hashtag: string): { hashtag: string; color: string } | undefined;
+  file?(id: number): FileTarget | undefined;
 }
 
 export const NO_REFERENCES: ReferenceLookup = { task: () => undefined, user: () => undefined };
@@ -32,7 +42,7 @@ const MAX_ID = 2147483647;
  * digit or "_". A mention is not inside a word or an address.
  */
 const PATTERN =
-  /\{T([1-9][0-9]*)\}|(?<![A-Za-z0-9_#@-])T([1-9][0-9]*)(?:#([1-9][0-9]*))?(?![A-Za-z0-9_])|(?<![A-Za-z0-9_.@/-])@([A-Za-z0-9][A-Za-z0-9._-]*)|(?<![A-Za-z0-9_&#/-])#([A-Za-z0-9_-]+)/g;
+  /\{T([1-9][0-9]*)\}|(?<![A-Za-z0-9_#@-])T([1-9][0-9]*)(?:#([1-9][0-9]*))?(?![A-Za-z0-9_])|(?<![A-Za-z0-9_.@/-])@([A-Za-z0-9][A-Za-z0-9._-]*)|(?<![A-Za-z0-9_&#/-])#([A-Za-z0-9_-]+)|\{F([1-9][0-9]*)\}/g;
 
 /**
  * A name ends at its last letter or digit: "@bob." mentions bob. Trimmed by a
@@ -55,6 +65,10 @@ function toReference(m: RegExpExecArray): { ref: Reference; length: number } | n
     const anchor = m[3] !== undefined ? Number(m[3]) : null;
     if (id > MAX_ID || (anchor !== null && anchor > MAX_ID)) return null;
     return { ref: { kind: 'task', id, anchor, full: false, raw: m[0] }, length: m[0].length };
+  }
+  if (m[6] !== undefined) {
+    const id = Number(m[6]);
+    return id <= MAX_ID ? { ref: { kind: 'file', id, raw: m[0] }, length: m[0].length } : null;
   }
   if (m[5] !== undefined) {
     // A hashtag ends at its last letter, digit or "_": "#backend-" tags backend. It needs a letter: "#12" is a number.
@@ -157,6 +171,26 @@ function renderTask(ref: Extract<Reference, { kind: 'task' }>, target: TaskTarge
   return `<a href="${escapeHtml(href)}" class="${escapeHtml(classes)}" title="${escapeHtml(title)}" data-hovercard="/T${target.id}/hovercard">${escapeHtml(text)}</a>`;
 }
 
+/** Bytes as people read them: "512 B", "12.3 KB", "4.1 MB". */
+export function fileSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The address a file is served from: its name last, so a download keeps it. */
+export function fileUrl(file: { id: number; name: string }): string {
+  return `/file/data/F${file.id}/${encodeURIComponent(file.name)}`;
+}
+
+/** An image as a thumbnail that opens at full size; anything else (and images past the embed cap) as a link. */
+function renderFile(file: FileTarget, embed: boolean): string {
+  const url = escapeHtml(fileUrl(file));
+  const name = escapeHtml(file.name);
+  if (file.image && embed) return `<a href="${url}" class="file-image" title="F${file.id}: ${name}"><img src="${url}" alt="${name}" class="file-thumb" loading="lazy"></a>`;
+  return `<a href="${url}" class="file-ref">${name}</a> <span class="file-size">(${fileSize(file.size)})</span>`;
+}
+
 /**
  * A text links at most MAX_LINKS references and shows at most MAX_EMBEDS
  * `{T123}` cards; later cards are plain links, and later references the
@@ -175,7 +209,8 @@ export function referencePlugin(md: MarkdownIt.MarkdownIt): void {
     // references the viewer may see count, so which ones are linked says nothing about the others.
     const state = (env ?? {}) as { references?: ReferenceLookup; links?: number; embeds?: number };
     const lookup = state.references ?? NO_REFERENCES;
-    const target = ref.kind === 'task' ? lookup.task(ref.id) : ref.kind === 'project' ? lookup.project?.(ref.hashtag) : lookup.user(ref.username);
+    const target =
+      ref.kind === 'task' ? lookup.task(ref.id) : ref.kind === 'project' ? lookup.project?.(ref.hashtag) : ref.kind === 'file' ? lookup.file?.(ref.id) : lookup.user(ref.username);
     if (!target || (state.links ?? 0) >= MAX_LINKS) return escapeHtml(ref.raw);
     state.links = (state.links ?? 0) + 1;
     if (ref.kind === 'task') {
@@ -183,6 +218,11 @@ export function referencePlugin(md: MarkdownIt.MarkdownIt): void {
       if (!ref.full) return renderTask(ref, task);
       state.embeds = (state.embeds ?? 0) + 1;
       return renderTask(state.embeds <= MAX_EMBEDS ? ref : { ...ref, full: false, raw: `T${ref.id}` }, task);
+    }
+    if (ref.kind === 'file') {
+      const file = target as FileTarget;
+      state.embeds = (state.embeds ?? 0) + 1;
+      return renderFile(file, state.embeds <= MAX_EMBEDS);
     }
     if (ref.kind === 'project') {
       const p = target as { hashtag: string; color: string };

@@ -108,12 +108,13 @@ export function renderMarkdown(text: string, references: ReferenceLookup = NO_RE
 }
 
 /** Everything some parsed texts refer to, by kind: what a page or a mail resolves in one query per kind. */
-export function namedIn(docs: Iterable<MarkupDoc>): { taskIds: Set<number>; usernames: Set<string>; hashtags: Set<string> } {
-  const named = { taskIds: new Set<number>(), usernames: new Set<string>(), hashtags: new Set<string>() };
+export function namedIn(docs: Iterable<MarkupDoc>): { taskIds: Set<number>; usernames: Set<string>; hashtags: Set<string>; fileIds: Set<number> } {
+  const named = { taskIds: new Set<number>(), usernames: new Set<string>(), hashtags: new Set<string>(), fileIds: new Set<number>() };
   for (const doc of docs) {
     for (const ref of doc.references) {
       if (ref.kind === 'task') named.taskIds.add(ref.id);
       else if (ref.kind === 'user') named.usernames.add(ref.username);
+      else if (ref.kind === 'file') named.fileIds.add(ref.id);
       else named.hashtags.add(ref.hashtag);
     }
   }

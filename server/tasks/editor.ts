@@ -2,9 +2,11 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ViewPolicy } from '../config';
 import { AppError, NotFoundError, ValidationError } from '../errors';
+import { attachNamedFiles } from '../files/files';
 import { queueTaskMail } from '../mail/notify';
 import { findUserById, findUserByUsername, findUsersByIds, findUsersByUsernames } from '../users/repository';
 import { can, type Actor } from '../users/roles';
+import { revisionOf } from './events/comment-revision';
 import { eventType } from './events/registry';
 import { FieldProblem, type Change, type ParseContext, type RelatedContext, type StoredEvent } from './events/types';
 import { sameValue } from './events/values';
@@ -182,6 +184,12 @@ function checkCapabilities(plan: Map<string, unknown>, state: TaskState, actor: 
   if (Object.keys(refused).length) throw new ValidationError(refused, 403, 'forbidden');
 }
 
+/** The text a submission writes, where it may name people, tasks and files. */
+function newTexts(plan: Map<string, unknown>): string[] {
+  const revised = plan.get('comment.edit') as { text?: string | null } | undefined;
+  return [plan.get('description'), plan.get('comment'), revised?.text].filter((t): t is string => typeof t === 'string' && t !== '');
+}
+
 /** The workflow rules of the configuration, on the edit as planned: the status it reaches, its comment, whether it changes anything. */
 function checkWorkflow(plan: Map<string, unknown>, state: TaskState, actor: Actor, tracker: Tracker, inverse: boolean) {
   // Following a locked task is no edit of it: subscribing still works.
@@ -242,6 +250,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
         return { byName: new Map(named.map((u) => [u.username.toLowerCase(), u])), byId };
       },
       visibleTaskIds: async (ids) => new Set((await repo.findTasksByIds(trx, ids)).filter((t) => canView(actor, t)).map((t) => t.id)),
+      findComment: async (eventId) => (task ? repo.findComment(trx, task.id, eventId) : null),
     };
     const plan = await parseChanges(changes, ctx, state);
     if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });
@@ -289,7 +298,12 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const source = opts.source ?? 'web';
     const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);
     if (plan.has('comment') && inserts.some((e) => e.type === 'comment')) await repo.appendCommentText(trx, id, String(plan.get('comment')));
+    for (const e of events) {
+      const revised = revisionOf(e);
+      if (revised) await repo.reviseComment(trx, id, revised.comment, revised.text ?? '');
+    }
     await writeBackLinks(trx, actor, id, mentions.taskIds, { source, at });
+    await attachNamedFiles(trx, actor, id, newTexts(plan));
     await queueTaskMail(trx, { task: { id, view: next.view, ownerId: next.ownerId }, actorId: actor.id, subscriberIds: [...subs], events });
     if (task) await announceStatusToParents(trx, { taskId: id, parentIds: next.parentIds, actorId: actor.id, source, at }, state.status, next.status);
     if (!opts.inverse) {

@@ -8,6 +8,7 @@ import type { Actor } from '../users/roles';
 import { canView } from './policy';
 import * as repo from './repository';
 import type { TaskState } from './task';
+import type { CommentRevision } from './events/comment-revision';
 
 export interface NewMentions {
   /** People newly mentioned who can see the task: they become subscribers in the same submission. */
@@ -65,6 +66,13 @@ export async function findNewMentions(
   if (plan.has('comment')) {
     const refs = withinCap(referencesIn(String(plan.get('comment'))), 'comment');
     add([...refs.taskIds], [...refs.usernames]);
+  }
+  // An edited comment counts what its new text adds, as an edited description does.
+  const revised = plan.get('comment.edit') as CommentRevision | undefined;
+  if (revised?.text) {
+    const now = withinCap(referencesIn(revised.text), 'comment');
+    const was = referencesIn(revised.previous);
+    add(minus(now.taskIds, was.taskIds), minus(now.usernames, was.usernames));
   }
   if (selfId !== null) taskIds.delete(selfId);
   const [users, tasks] = await Promise.all([findUsersByUsernames(trx, usernames), repo.findTasksByIds(trx, taskIds)]);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { listTaskFiles } from '../files/repository';
 import { NotFoundError } from '../errors';
 import { findUserById } from '../users/repository';
 import type { Actor } from '../users/roles';
@@ -34,6 +35,8 @@ export interface TaskDetail {
   version: number;
   /** Tags, cards, and the projects and columns the timeline names. */
   boards: TaskBoards;
+  /** The files the task's text names: its side panel's list. */
+  files: { id: number; name: string; size: number }[];
 }
 
 /** The ids among `ids` of tasks the viewer may see, in one query. */
@@ -78,22 +81,23 @@ export async function viewTask(db: Knex, viewer: Actor | null, id: number): Prom
 
 export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor | null, id: number): Promise<TaskDetail> {
   const task = await viewTask(db, viewer, id);
-  const [subscriberIds, allEvents, edges, graph] = await Promise.all([
+  const [subscriberIds, allEvents, edges, graph, files] = await Promise.all([
     repo.findSubscriberIds(db, id),
     repo.listEvents(db, id),
     repo.findEdges(db, id),
     loadTaskGraph(db, viewer, task),
+    listTaskFiles(db, id),
   ]);
   const boards = loadTaskBoardsFor(db, id, allEvents);
   const description = parseMarkup(task.description, task.markup);
   const comments = new Map(allEvents.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''), e.markup)]));
-  const { taskIds, usernames, hashtags } = namedIn([description, ...comments.values()]);
+  const { taskIds, usernames, hashtags, fileIds } = namedIn([description, ...comments.values()]);
   for (const id of timelineTaskIds(allEvents)) taskIds.add(id);
   for (const edge of edges) taskIds.add(edge.dstId);
   const userIds = [task.authorId, ...subscriberIds, ...timelineUserIds(allEvents)];
   if (task.ownerId) userIds.push(task.ownerId);
   if (task.closerId) userIds.push(task.closerId);
-  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds, hashtags });
+  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds, hashtags, fileIds });
   const events = allEvents.filter((e) => timelineTaskIds([e]).every((t) => refs.tasks.has(t)));
   const version = events.length ? events[events.length - 1]!.id : 0;
   const edgeIds = (type: repo.EdgeType) => edges.filter((e) => e.type === type && refs.tasks.has(e.dstId)).map((e) => e.dstId);
@@ -112,6 +116,7 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     users: refs.users,
     version,
     boards: await boards,
+    files,
   };
 }
 
@@ -122,7 +127,8 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
 export async function quoteComment(db: Knex, viewer: Actor | null, taskId: number, eventId: number): Promise<string | null> {
   await viewTask(db, viewer, taskId);
   const event = await repo.findEvent(db, taskId, eventId);
-  if (!event || event.type !== 'comment') return null;
+  // A removed comment keeps no text to quote.
+  if (!event || event.type !== 'comment' || String(event.new ?? '') === '') return null;
   const author = await findUserById(db, event.actorId);
   const quoted = String(event.new ?? '')
     .split('\n')

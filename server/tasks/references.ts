@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import { canSeeFile, type StoredFile } from '../files/files';
+import { findFiles } from '../files/repository';
 import type { ReferenceLookup, TaskTarget } from '../markup/references';
 import { parseMarkup, renderMarkup } from '../markup/render';
 import { findProjectsByHashtags } from '../projects/repository';
@@ -15,6 +17,7 @@ export interface ReferenceRequest {
   usernames: Iterable<string>;
   userIds: Iterable<number>;
   hashtags?: Iterable<string>;
+  fileIds?: Iterable<number>;
 }
 
 /** Everything a page's text and timeline name, resolved for one viewer. */
@@ -40,16 +43,19 @@ export interface LoadedReferences {
   tasks: Task[];
   users: User[];
   projects: Awaited<ReturnType<typeof findProjectsByHashtags>>;
+  files: StoredFile[];
 }
 
-/** Phase two of rendering, the part that does not depend on the viewer: one query each for tasks, users and projects. */
+/** Phase two of rendering, the part that does not depend on the viewer: one query each for tasks, users and projects, two for files when a text names some. */
 export async function loadReferences(db: Knex, req: ReferenceRequest): Promise<LoadedReferences> {
-  const [tasks, users, projects] = await Promise.all([
+  const fileIds = [...(req.fileIds ?? [])];
+  const [tasks, users, projects, files] = await Promise.all([
     findTasksByIds(db, req.taskIds),
     findUsersByIdsOrNames(db, req.userIds, req.usernames),
     findProjectsByHashtags(db, req.hashtags ?? []),
+    fileIds.length ? findFiles(db, fileIds) : [],
   ]);
-  return { tasks, users, projects };
+  return { tasks, users, projects, files };
 }
 
 /**
@@ -61,6 +67,7 @@ export function referencesFor(viewer: Actor | null, tracker: Tracker, loaded: Lo
   const tasks = new Map(loaded.tasks.filter((t) => canView(viewer, t)).map((t) => [t.id, t]));
   const users = new Map(loaded.users.map((u) => [u.id, u]));
   const byName = new Map(loaded.users.map((u) => [u.username.toLowerCase(), u]));
+  const files = new Map(loaded.files.filter((f) => canSeeFile(viewer, f)).map((f) => [f.id, f]));
   return {
     tasks,
     users,
@@ -81,6 +88,10 @@ export function referencesFor(viewer: Actor | null, tracker: Tracker, loaded: Lo
         const p = projects.get(hashtag);
         return p ? { hashtag, color: p.color } : undefined;
       },
+      file(id) {
+        const f = files.get(id);
+        return f ? { id: f.id, name: f.name, size: f.size, image: f.kind !== null } : undefined;
+      },
     },
   };
 }
@@ -96,6 +107,7 @@ export async function renderForViewer(db: Knex, viewer: Actor | null, tracker: T
   const taskIds = doc.references.flatMap((r) => (r.kind === 'task' ? [r.id] : []));
   const usernames = doc.references.flatMap((r) => (r.kind === 'user' ? [r.username] : []));
   const hashtags = doc.references.flatMap((r) => (r.kind === 'project' ? [r.hashtag] : []));
-  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds: [], hashtags });
+  const fileIds = doc.references.flatMap((r) => (r.kind === 'file' ? [r.id] : []));
+  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds: [], hashtags, fileIds });
   return renderMarkup(doc, refs.markup);
 }

@@ -1,3 +1,4 @@
+import { LIVE_CHANNEL } from '../db/listen';
 import type { Knex } from 'knex';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
@@ -245,6 +246,8 @@ export async function insertEvents(
       })),
     )
     .returning('*');
+  // Delivered at commit to every process listening: open pages of the task, and lists, learn of the change.
+  await trx.raw('SELECT pg_notify(?, ?)', [LIVE_CHANNEL, JSON.stringify({ task: meta.taskId, group: meta.groupId })]);
   return (rows as EventRow[]).map(toEvent);
 }
 
@@ -282,6 +285,62 @@ export async function listEventsInGroups(db: Knex, taskId: number, groupIds: str
   if (!groupIds.length) return [];
   const rows = (await whereAny(db('task_events').where({ task_id: taskId }), 'group_id', groupIds, 'uuid').orderBy('id')) as EventRow[];
   return rows.map(toEvent);
+}
+
+/** A comment of a task by its event id, with whether it was removed: what an edit or a removal starts from. */
+export async function findComment(db: Knex, taskId: number, eventId: number): Promise<{ id: number; authorId: number; text: string; removed: boolean } | null> {
+  const row = (await db('task_events as e')
+    .where({ 'e.task_id': taskId, 'e.id': eventId, 'e.type': 'comment' })
+    .select(
+      'e.id',
+      'e.actor_id',
+      'e.new_value',
+      db.raw(`EXISTS (SELECT 1 FROM task_events r WHERE r.task_id = e.task_id AND r.type = 'comment.remove' AND r.new_value->>'comment' = e.id::text) AS removed`),
+    )
+    .first()) as { id: number; actor_id: number; new_value: unknown; removed: boolean } | undefined;
+  return row ? { id: row.id, authorId: row.actor_id, text: String(row.new_value ?? ''), removed: row.removed } : null;
+}
+
+/**
+ * Puts a comment's new text (empty once removed) on its event, which keeps the
+ * text shown, and rebuilds the task's comment words for search from every
+ * comment as it now reads, in the transaction of the revision.
+ */
+export async function reviseComment(trx: Knex.Transaction, taskId: number, eventId: number, text: string): Promise<void> {
+  await trx('task_events').where({ task_id: taskId, id: eventId, type: 'comment' }).update({ new_value: JSON.stringify(text) });
+  await trx.raw(
+    `UPDATE tasks SET comments_vector = COALESCE((
+       SELECT ts_delete(setweight(to_tsvector('english'::regconfig,
+         string_agg(new_value #>> '{}', ' trellisgap trellisgap trellisgap ' ORDER BY id)), 'C'), 'trellisgap')
+       FROM task_events WHERE task_id = ? AND type = 'comment'), ''::tsvector)
+     WHERE id = ?`,
+    [taskId, taskId],
+  );
+}
+
+/** The edits and the removal of one comment, oldest first: its history. */
+export async function listCommentRevisions(db: Knex, taskId: number, eventId: number): Promise<StoredEvent[]> {
+  const rows = (await db('task_events')
+    .where({ task_id: taskId })
+    .whereIn('type', ['comment.edit', 'comment.remove'])
+    .whereRaw(`new_value->>'comment' = ?`, [String(eventId)])
+    .orderBy('id')) as EventRow[];
+  return rows.map(toEvent);
+}
+
+/** How many times each of a task's comments was revised, when last, and whether it is removed. */
+export async function summariseCommentRevisions(db: Knex, taskId: number): Promise<Map<number, { revisions: number; lastAt: Date; removed: boolean }>> {
+  const rows = (await db('task_events')
+    .where({ task_id: taskId })
+    .whereIn('type', ['comment.edit', 'comment.remove'])
+    .groupByRaw(`new_value->>'comment'`)
+    .select(
+      db.raw(`new_value->>'comment' AS comment`),
+      db.raw('count(*)::integer AS revisions'),
+      db.raw('max(created_at) AS last_at'),
+      db.raw(`bool_or(type = 'comment.remove') AS removed`),
+    )) as { comment: string; revisions: number; last_at: Date; removed: boolean }[];
+  return new Map(rows.map((r) => [Number(r.comment), { revisions: Number(r.revisions), lastAt: new Date(r.last_at), removed: r.removed }]));
 }
 
 /** Fresh planner statistics after a large load (the demo data): some installs run without autovacuum. */

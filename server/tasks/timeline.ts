@@ -1,3 +1,4 @@
+import { revisionOf } from './events/comment-revision';
 import { describeEvent, eventType, strengthOf } from './events/registry';
 import type { Sentence, TaskRef, UserRef } from './events/sentence';
 import type { DescribeContext, StoredEvent } from './events/types';
@@ -12,7 +13,31 @@ export interface TimelineGroup {
   source: string;
   lines: { id: number; type: string; sentence: Sentence }[];
   /** The raw text of the group's comment, if it has one; rendered by the caller. */
-  comment: { id: number; text: string } | null;
+  comment: TimelineComment | null;
+}
+
+export interface TimelineComment {
+  id: number;
+  /** The text as it now reads; empty once removed. */
+  text: string;
+  /** Revised since it was posted: the page links its history. */
+  edited: boolean;
+  /** Who removed it, when it was removed. */
+  removedBy: number | null;
+}
+
+/** What became of each revised comment, from the revisions among a task's events. */
+export function commentFates(events: StoredEvent[]): Map<number, { edited: boolean; removedBy: number | null }> {
+  const fates = new Map<number, { edited: boolean; removedBy: number | null }>();
+  for (const e of events) {
+    const r = revisionOf(e);
+    if (!r) continue;
+    const fate = fates.get(r.comment) ?? { edited: false, removedBy: null };
+    if (r.text === null) fate.removedBy = e.actorId;
+    else fate.edited = true;
+    fates.set(r.comment, fate);
+  }
+  return fates;
 }
 
 /** Ids of every user a timeline names, so callers load them all in one query. */
@@ -63,6 +88,7 @@ export function buildTimeline(
     else byGroup.set(e.groupId, [e]);
   }
   const groups: TimelineGroup[] = [];
+  const fates = commentFates(events);
   for (const list of byGroup.values()) {
     const shown = shownOf(list);
     if (!shown.length) continue;
@@ -84,7 +110,9 @@ export function buildTimeline(
       createdAt: first.createdAt,
       source: first.source,
       lines,
-      comment: commentEvent ? { id: commentEvent.id, text: String(commentEvent.new ?? '') } : null,
+      comment: commentEvent
+        ? { id: commentEvent.id, text: String(commentEvent.new ?? ''), edited: false, removedBy: null, ...fates.get(commentEvent.id) }
+        : null,
     });
   }
   return groups;

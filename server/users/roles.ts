@@ -15,6 +15,7 @@ export const CAPABILITIES = [
   'task.close', // change status: close, reopen
   'task.visibility', // change who may see a task
   'task.bulk', // edit many tasks at once from a list
+  'comment.moderate', // edit and remove other people's comments
   'users.manage', // roles, accounts
   'mail.manage', // see the outbox, retry mail
   'project.create', // create projects; members edit their own, maintainers any
@@ -22,7 +23,7 @@ export const CAPABILITIES = [
 export type Capability = (typeof CAPABILITIES)[number];
 
 const ENGINEER: Capability[] = ['task.create', 'task.edit', 'task.triage', 'task.claim', 'task.comment', 'task.subscribe', 'project.create'];
-const MAINTAINER: Capability[] = [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk'];
+const MAINTAINER: Capability[] = [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk', 'comment.moderate'];
 
 const CAPABILITY_MAP: Record<Role, ReadonlySet<Capability>> = {
   reader: new Set(),

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
 import type { JobRunner } from '../jobs/runner';
+import type { LiveHub } from '../live/hub';
 import type { Domain } from '../tasks/editor';
 import type { Tracker } from '../tasks/task';
 
@@ -14,6 +15,8 @@ export interface AppDeps {
   log: (line: string) => void;
   /** Works through the job queue (bulk edits, mail) in the background. */
   jobs: JobRunner;
+  /** Tells open pages what changed. */
+  live: LiveHub;
 }
 
 export const domainOf = (deps: AppDeps): Domain => ({ db: deps.db, tracker: deps.tracker });

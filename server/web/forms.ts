@@ -69,6 +69,9 @@ export const CommentForm = z.object({
   owner: field,
 });
 
+/** A comment's new text, from its edit form. */
+export const CommentEditForm = z.object({ comment: field });
+
 export const PreviewForm = z.object({
   text: z.string({ error: 'Send the text to preview.' }).max(262144, 'This text is too long to preview.'),
 });

@@ -9,6 +9,8 @@ import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
 import { ensureBoard } from './board';
 import { measureExport } from './export';
+import { liveReport, measureLive } from './live';
+import { makeImageTask } from './images';
 import { measure, type Measurement } from './load';
 import { mailReport, measureMail } from './mail';
 import { logIn } from './login';
@@ -123,7 +125,8 @@ async function main() {
     const session = await logIn(app.baseUrl, marker.login, BENCH_PASSWORD);
     const board = await ensureBoard(admin, marker.login);
     const graphTaskId = await withClient(a.databaseUrl, (c) => ensureGraph(c, marker.tasks));
-    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId });
+    const imageTaskId = !a.only || a.only.includes('images') ? await makeImageTask(app.baseUrl, session) : undefined;
+    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId });
     // The baseline runs whenever anything runs: every figure is read against it.
     const chosen = all.filter((s) => !a.only || s.name === 'baseline' || a.only.includes(s.name));
     say(`## Load (app pid ${app.pid} on ${app.baseUrl}, ${a.duration} s per scenario and concurrency, 1 s warm-up before each)`);
@@ -152,6 +155,12 @@ async function main() {
         say(`  export.${format}: ${e.rows} rows, ${e.mebibytes.toFixed(1)} MiB in ${e.seconds.toFixed(1)} s; app RSS ${e.rssBeforeMiB.toFixed(1)} MiB before, ${e.rssPeakMiB.toFixed(1)} MiB at most`);
       }
       rss.push(['after the exports', app.rssMiB()]);
+    }
+    if (!a.only || a.only.includes('live')) {
+      say();
+      const byName = (n: string) => all.find((s) => s.name === n)!;
+      say(liveReport(await measureLive(app, admin, byName('task'), byName('baseline'), session.cookie, a.duration)));
+      rss.push(['after the live streams closed', app.rssMiB()]);
     }
     if (a.soak > 0) {
       // Every scenario in turn, writes included, so a leak on any path shows in the samples.

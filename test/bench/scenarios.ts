@@ -32,6 +32,8 @@ export interface ScenarioContext {
   board: BenchBoard;
   /** A task with 200 connected tasks (test/bench/graph.ts). */
   graphTaskId: number;
+  /** A task with 20 comments, 5 of them showing an image (test/bench/images.ts), when the run made one. */
+  imageTaskId?: number;
 }
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
@@ -48,6 +50,9 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
   return [
     { name: 'baseline', title: 'GET /healthz (SELECT 1)', kind: 'baseline', method: 'GET', path: '/healthz', expect: 200, auth: false },
     { name: 'task', title: 'task page, 20 comments', kind: 'page', method: 'GET', path: `/T${ctx.pageTaskId}`, expect: 200, auth: true },
+    ...(ctx.imageTaskId
+      ? [{ name: 'images', title: 'task page, 20 comments, 5 images', kind: 'page' as const, method: 'GET' as const, path: `/T${ctx.imageTaskId}`, expect: 200, auth: true }]
+      : []),
     { name: 'graph', title: 'task page, 200 connected tasks', kind: 'page', method: 'GET', path: `/T${ctx.graphTaskId}`, expect: 200, auth: true },
     {
       name: 'open',
@@ -126,4 +131,4 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
 }
 
 /** The load scenarios, `export` (one streamed download of every open task, with memory sampled) and `mail` (edits with mail on and off, and the queue's throughput). */
-export const SCENARIO_NAMES = ['baseline', 'task', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'board', 'move', 'export', 'mail'];
+export const SCENARIO_NAMES = ['baseline', 'task', 'images', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'board', 'move', 'export', 'live', 'mail'];

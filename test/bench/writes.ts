@@ -41,6 +41,8 @@ export async function removeWrites(c: pg.Client, w: Watermark): Promise<{ tasks:
     await c.query('DELETE FROM task_subscribers WHERE created_at >= $1', [w.at]);
     await c.query('DELETE FROM mail_messages WHERE created_at >= $1', [w.at]);
     await c.query('DELETE FROM jobs WHERE created_at >= $1', [w.at]);
+    // The images scenario's uploads (their task_files rows went with their task).
+    await c.query('DELETE FROM files WHERE created_at >= $1', [w.at]);
     await c.query('COMMIT');
     return { tasks: tasks.rowCount ?? 0, events: events.rowCount ?? 0 };
   } catch (err) {

@@ -1,6 +1,7 @@
 import { CAPABILITIES, ROLES, can, type Capability, type Role } from '../../server/users/roles';
 import type { User } from '../../server/users/user';
 import { queueMail } from '../../server/mail/outbox';
+import { applyEdit } from '../../server/tasks/editor';
 import { useTestApp } from '../support/app';
 import { call, tokenFor } from '../support/conduit';
 import { createTask, createUser } from '../support/factories';
@@ -32,6 +33,8 @@ interface Ctx {
   account(): Promise<User>;
   /** A fresh message in the outbox, for the mail probes. */
   message(): Promise<number>;
+  /** A comment by someone none of the actors is, on a fresh task: "T/event" as its URL names it. */
+  comment(): Promise<string>;
 }
 
 interface Outcome {
@@ -184,6 +187,13 @@ const PROBES: Record<Capability, CapabilityProbe> = {
       },
     ],
   },
+  'comment.moderate': {
+    web: [
+      form("editing someone else's comment", (c) => c.comment(), (s) => `/T${s}/edit`, { comment: 'Moderated by a probe.' }),
+      form("removing someone else's comment", (c) => c.comment(), (s) => `/T${s}/remove`, {}),
+    ],
+    api: { none: 'Conduit has no method that edits or removes comments, as in Phabricator' },
+  },
   'mail.manage': {
     web: [form('retrying a message', (c) => c.message().then(String), (id) => `/mail/${id}/retry`, {})],
     api: { none: 'Conduit has no method that reads or sends mail' },
@@ -222,6 +232,11 @@ describe('every capability, for every role, on the web and the API', () => {
     for (const who of WHO) ctx.csrf[who] = await ctx.browsers[who].csrf(tokenPage(who));
     ctx.task = () => createTask(t.domain, author, { title: 'Printer on fire', view: 'public' });
     ctx.account = () => createUser(t.db, { username: `account${++seq}`, role: 'reader' });
+    ctx.comment = async () => {
+      const id = await ctx.task();
+      const { events } = await applyEdit(t.domain, author, id, [{ type: 'comment', value: 'Words of the author.' }]);
+      return `${id}/comment/${events.find((e) => e.type === 'comment')!.id}`;
+    };
     ctx.message = () => queueMail(t.db, { kind: 'test', to: ['someone@example.com'], subject: 'A probe', text: 'Probing.' });
   });
 

@@ -80,6 +80,33 @@ const post = (path: (s: Subject) => string, fields: (s: Subject) => Record<strin
 const conduit = (method: string, params: (s: Subject) => Record<string, unknown>) => async (w: World, v: Viewer, s: Subject) =>
   conduitAnswer(await call(w.app, method, params(s), w.tokens[v]));
 
+/**
+ * An event stream stays open: its answer is its status and what it sends first
+ * (a refusal is a whole page, which ends by itself).
+ */
+const firstOfStream = (path: (s: Subject) => string) => async (w: World, v: Viewer, s: Subject) => {
+  const res = await w.browsers[v].agent
+    .get(path(s))
+    .buffer(true)
+    .parse((stream, done) => {
+      let text = '';
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        (stream as unknown as { destroy(): void }).destroy();
+        done(null, text);
+      };
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk: string) => {
+        text += chunk;
+        if (stream.headers['content-type']?.startsWith('text/event-stream') && text.includes('\n\n')) finish();
+      });
+      stream.on('end', finish);
+    });
+  return volatile(`${res.status}\n${String(res.body)}`);
+};
+
 /** A list as found by searching for the subject's word. */
 const search = (extra: string) => get((s) => `/maniphest/query/?text=${s.word}${extra}`);
 
@@ -116,6 +143,12 @@ export const CHANNELS: Channel[] = [
   { name: 'the task page', covers: ['GET /T:id'], probe: get((s) => `/T${s.id}`) },
   { name: 'the task page quoting a comment (no JavaScript)', covers: ['GET /T:id'], probe: get((s) => `/T${s.id}?quote=${s.eventId}`) },
   { name: 'the quote of a comment', covers: ['GET /T:id/quote/:eventId'], probe: get((s) => `/T${s.id}/quote/${s.eventId}`) },
+  { name: "a task page's live stream", covers: ['GET /T:id/live'], probe: firstOfStream((s) => `/T${s.id}/live`) },
+  { name: "a comment's history", covers: ['GET /T:id/comment/:eventId/history'], probe: get((s) => `/T${s.id}/comment/${s.eventId}/history`) },
+  { name: "a comment's edit form", covers: ['GET /T:id/comment/:eventId/edit'], probe: get((s) => `/T${s.id}/comment/${s.eventId}/edit`) },
+  { name: 'editing a comment', covers: ['POST /T:id/comment/:eventId/edit'], probe: post((s) => `/T${s.id}/comment/${s.eventId}/edit`, () => ({ comment: 'Rewritten by a probe.' })) },
+  { name: "a comment's removal form", covers: ['GET /T:id/comment/:eventId/remove'], probe: get((s) => `/T${s.id}/comment/${s.eventId}/remove`) },
+  { name: 'removing a comment', covers: ['POST /T:id/comment/:eventId/remove'], probe: post((s) => `/T${s.id}/comment/${s.eventId}/remove`, () => ({})) },
   { name: 'the hovercard', covers: ['GET /T:id/hovercard'], probe: get((s) => `/T${s.id}/hovercard`) },
   { name: 'the edit form', covers: ['GET /maniphest/task/edit/:id/'], probe: get((s) => `/maniphest/task/edit/${s.id}/`) },
   {
@@ -317,6 +350,9 @@ export const MENTION_CHANNELS: MentionChannel[] = [
 export const TASK_FREE_ROUTES: Record<string, string> = {
   'GET /': 'a redirect to the task list',
   'GET /healthz': 'the database round trip for load balancers',
+  'POST /file/upload': 'stores a file, which no task names yet; files.test.ts covers who may read it',
+  'GET /file/data/:file/:name': 'a file by its F-number, shown to its uploader and to those who may see a task naming it (files.test.ts)',
+  'GET /maniphest/live': "a list's count of changed tasks, of those the viewer may see only (test/http/live.test.ts)",
   'GET /favicon.ico': 'the icon',
   'GET /jump/': 'a redirect worked out from the typed text alone; it reads no task (the page it leads to answers for itself)',
   'GET /maniphest/': 'a built-in or saved query, the same lists as the rows above',

@@ -1,3 +1,4 @@
+import { applyEdit } from '../../server/tasks/editor';
 import request from 'supertest';
 import { METHODS } from '../../server/conduit/registry';
 import { queueMail } from '../../server/mail/outbox';
@@ -40,10 +41,11 @@ describe('CSRF', () => {
     users.bob = await createUser(t.db, { username: 'bob', role: 'engineer' });
     users.target = await createUser(t.db, { username: 'tess', role: 'reader' });
     const taskId = await createTask(t.domain, users.ada, { title: 'Printer on fire', view: 'public' });
+    const { events } = await applyEdit(t.domain, users.ada, taskId, [{ type: 'comment', value: 'A comment a forged POST would change.' }]);
     const saved = await saveQuery(t.db, t.tracker, users.ada, 'Open high', 'statuses=any-open&priorities=high', 'UTC');
     const token = await createApiToken(t.db, users.ada, 'nightly');
     // Real values, so that a route that did accept a forged POST would have something to change.
-    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999', relationship: 'task.has-subtask' });
+    Object.assign(values, { id: String(taskId), key: saved.key, username: users.target.username, name: 'maniphest.edit', method: 'maniphest.edit', token: 'A'.repeat(43), ref: '999999', relationship: 'task.has-subtask', eventId: String(events[0]!.id) });
     const projectId = await createProject(t.db, users.ada, ProjectInput.parse({ name: 'Printers', hashtags: 'printers' }));
     const column = (await t.db('board_columns').where({ project_id: projectId }).first('id')).id as number;
     const message = await queueMail(t.db, { kind: 'test', to: ['someone@example.com'], subject: 'A probe', text: 'Probing.' });

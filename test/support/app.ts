@@ -6,6 +6,7 @@ import type { Database } from '../../server/db/connect';
 import { ensureSecret } from '../../server/db/settings';
 import type { Domain } from '../../server/tasks/editor';
 import { createJobRunner } from '../../server/jobs/handlers';
+import { LiveHub } from '../../server/live/hub';
 import { Tracker } from '../../server/tasks/task';
 import type { AppDeps } from '../../server/web/deps';
 import { freshDatabase } from './db';
@@ -34,7 +35,7 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   const log = (l: string) => errors.push(l);
   const secret = await ensureSecret(database.db);
   const jobs = createJobRunner({ db: database.db, tracker, config, secret, log });
-  const deps: AppDeps = { db: database.db, config, tracker, secret, log, jobs };
+  const deps: AppDeps = { db: database.db, config, tracker, secret, log, jobs, live: new LiveHub(database.db, log) };
   return { database, db: database.db, deps, domain: { db: database.db, tracker }, tracker, app: createApp(deps), errors };
 }
 
@@ -49,6 +50,7 @@ export function useTestApp(overrides: Partial<Config> = {}): TestApp {
   });
   afterAll(async () => {
     await ctx.deps?.jobs.stop();
+    await ctx.deps?.live.close();
     await ctx.database?.close();
   });
   afterEach(() => {

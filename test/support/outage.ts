@@ -1,3 +1,4 @@
+import { LiveHub } from '../../server/live/hub';
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { createApp } from '../../server/app';
@@ -55,7 +56,7 @@ export async function startOutageApp(timeouts: DatabaseTimeouts, poolMax = 4): P
   const write = (line: string) => log.push(line);
   const secret = await ensureSecret(directDb.db);
   const jobs = createJobRunner({ db: proxied.db, tracker, config, secret, log: write });
-  const deps: AppDeps = { db: proxied.db, config, tracker, secret, log: write, jobs };
+  const deps: AppDeps = { db: proxied.db, config, tracker, secret, log: write, jobs, live: new LiveHub(proxied.db, write) };
   return {
     app: createApp(deps),
     deps,
@@ -67,6 +68,7 @@ export async function startOutageApp(timeouts: DatabaseTimeouts, poolMax = 4): P
     url,
     async close() {
       await jobs.stop();
+      await deps.live.close();
       await proxy.restore();
       await proxied.close();
       await proxy.close();

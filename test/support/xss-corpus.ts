@@ -176,6 +176,8 @@ export const LAYOUT_TAGS: readonly string[] = [
   '<script src="/static/js/typeahead.js" defer></script>',
   '<script src="/static/js/trellis.js" defer></script>',
   '<script src="/static/js/task-graph.js" defer></script>',
+  '<script src="/static/js/live.js" defer></script>',
+  '<script src="/static/js/upload.js" defer></script>',
   '<script src="/static/js/shortcuts.js" defer></script>',
 ];
 

@@ -44,6 +44,7 @@ describe('loadConfig', () => {
       logRequests: true,
       sessionDays: 30,
       apiRateLimit: 600,
+      maxFileBytes: 10485760,
       baseUrl: 'http://localhost:3000',
       mail: {
         from: 'Trellis <trellis@localhost>',

@@ -10,7 +10,7 @@ describe('the capability map', () => {
   const expected: Record<Role, Capability[]> = {
     reader: [],
     engineer: [...ENGINEER, 'project.create'],
-    maintainer: [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk', 'project.create'],
+    maintainer: [...ENGINEER, 'task.close', 'task.visibility', 'task.bulk', 'comment.moderate', 'project.create'],
     admin: [...CAPABILITIES],
   };
 

@@ -129,7 +129,7 @@ describe('the lines of one submission', () => {
     ]);
     const [g] = timeline(events);
     expect(lines(g!)).toEqual(['bob closed this task as Resolved.', 'bob claimed this task.']);
-    expect(g!.comment).toEqual({ id: 30, text: 'Fixed by caching.' });
+    expect(g!.comment).toEqual({ id: 30, text: 'Fixed by caching.', edited: false, removedBy: null });
   });
 
   test('say "added a comment" when the comment is all there is', () => {
@@ -137,7 +137,22 @@ describe('the lines of one submission', () => {
     const [g] = timeline(events);
     expect(lines(g!)).toEqual(['carol added a comment.']);
     expect(g!.lines.map((l) => l.type)).toEqual(['comment']);
-    expect(g!.comment).toEqual({ id: 40, text: 'Still slow for me.' });
+    expect(g!.comment).toEqual({ id: 40, text: 'Still slow for me.', edited: false, removedBy: null });
+  });
+
+  test('show a revised comment as edited, a removed one as removed by whoever removed it, and no line for either revision', () => {
+    const events = [
+      ...group('g5', CAROL, '2018-01-07T10:00:00Z', [[50, 'comment', null, 'Now reads so.']]),
+      ...group('g6', CAROL, '2018-01-07T11:00:00Z', [[51, 'comment', null, '']]),
+      ...group('g7', CAROL, '2018-01-07T12:00:00Z', [[52, 'comment.edit', null, { comment: 50, authorId: CAROL, previous: 'Once read so.', text: 'Now reads so.' }]]),
+      ...group('g8', ALICE, '2018-01-07T13:00:00Z', [[53, 'comment.remove', null, { comment: 51, authorId: CAROL, previous: 'Oops.', text: null }]]),
+    ];
+    const groups = timeline(events);
+    expect(groups.map(lines)).toEqual([['carol added a comment.'], ['carol added a comment.']]);
+    expect(groups.map((g) => g.comment)).toEqual([
+      { id: 50, text: 'Now reads so.', edited: true, removedBy: null },
+      { id: 51, text: '', edited: false, removedBy: ALICE },
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { revisionOf } from '../../tasks/events/comment-revision';
 import { eventVisibility, visibleTaskIds } from '../../tasks/read';
 import { timelineUserIds } from '../../tasks/timeline';
 import { findUsersByIds } from '../../users/repository';
@@ -80,7 +81,9 @@ export const maniphestGettasktransactions = defineMethod({
   async call({ db, viewer }, p) {
     const seen = await visibleTaskIds(db, viewer, p.ids);
     const events = await findEventsOfTasks(db, [...seen]);
-    const shown = events.filter(await eventVisibility(db, viewer, events));
+    const visible = await eventVisibility(db, viewer, events);
+    // A comment's edits are no transactions of their own: the comment shows its text as it now reads.
+    const shown = events.filter((e) => visible(e) && !revisionOf(e));
     const users = await findUsersByIds(db, timelineUserIds(shown));
     const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
     const result: Record<string, ReturnType<typeof legacyTransaction>[]> = {};

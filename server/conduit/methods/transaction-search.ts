@@ -4,6 +4,8 @@ import type { Knex } from 'knex';
 import { eventVisibility, viewTask } from '../../tasks/read';
 import type { Actor } from '../../users/roles';
 import { timelineUserIds } from '../../tasks/timeline';
+import { revisionOf } from '../../tasks/events/comment-revision';
+import { summariseCommentRevisions } from '../../tasks/repository';
 import { findUsersByIds, findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
@@ -41,7 +43,8 @@ async function visibleEventPage(db: Knex, viewer: Actor | null, q: EventPageQuer
   for (;;) {
     const rows = await findEventPage(db, { ...q, ...scan, limit: SCAN });
     const shown = await eventVisibility(db, viewer, rows);
-    found.push(...rows.filter(shown));
+    // A comment's edits are no transactions of their own in Phabricator: they show as the comment's version.
+    found.push(...rows.filter((e) => shown(e) && !revisionOf(e)));
     if (rows.length <= SCAN || found.length >= wanted) break;
     // Rows come newest first; the scan goes on beyond the ones furthest from where it started.
     scan = backwards ? { after: undefined, before: rows[0]!.id } : { after: rows[rows.length - 1]!.id, before: undefined };
@@ -94,10 +97,13 @@ export const transactionSearch = defineMethod({
     const actorIds = c.authorPHIDs ? (await findUsersByPhids(db, c.authorPHIDs)).map((u) => u.id) : undefined;
     const rows = await visibleEventPage(db, viewer, { taskId: task.id, limit, phids: c.phids, actorIds, ...cursors });
     const { page: shown, after, before } = idPage(rows, limit, cursors);
-    const users = await findUsersByIds(db, timelineUserIds(shown));
+    const [users, revised] = await Promise.all([
+      findUsersByIds(db, timelineUserIds(shown)),
+      shown.some((e) => e.type === 'comment') ? summariseCommentRevisions(db, task.id) : new Map(),
+    ]);
     const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
     return {
-      data: shown.map((e) => transactionResult(e, task, tracker, phidOf)),
+      data: shown.map((e) => transactionResult(e, task, tracker, phidOf, revised)),
       cursor: { limit, after, before },
     };
   },

@@ -1,5 +1,6 @@
 import { column } from './column';
 import { comment } from './comment';
+import { commentEdit, commentRemove } from './comment-revision';
 import { create } from './create';
 import { description } from './description';
 import { mentioned } from './mentioned';
@@ -24,7 +25,7 @@ type AnyEventType = EventType<any>;
 /** Every event type Trellis knows. A stored type missing here still renders (as "edited"). */
 const EVENT_TYPES: readonly AnyEventType[] = [
   create, title, description, status, priority, owner, view, subscribers, comment, mentioned, projects, column,
-  parents, subtasks, mergedInto, mergedFrom, subtaskStatus,
+  parents, subtasks, mergedInto, mergedFrom, subtaskStatus, commentEdit, commentRemove,
 ];
 
 const BY_TYPE = new Map<string, AnyEventType>(EVENT_TYPES.map((t) => [t.type, t]));

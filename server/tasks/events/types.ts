@@ -17,6 +17,8 @@ export interface ParseContext {
   findUsers(usernames: string[], ids: number[]): Promise<{ byName: Map<string, User>; byId: Map<number, User> }>;
   /** Which of these tasks exist and may be seen by the actor. */
   visibleTaskIds(ids: number[]): Promise<Set<number>>;
+  /** A comment of the task edited, by its event id: what an edit or removal of it starts from. */
+  findComment(eventId: number): Promise<{ id: number; authorId: number; text: string; removed: boolean } | null>;
 }
 
 /** A stored event as the renderers see it. */

@@ -43,7 +43,8 @@ export function csrf(secret: string, exempt: string[] = []): RequestHandler {
     req.csrfToken = csrfTokenFor(secret, req);
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
     if (exempt.some((mount) => under(req.path, mount))) return next();
-    const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD];
+    // A script's upload sends it as a header, checked here before its body is read; no other site can set one.
+    const sent = (req.body as Record<string, unknown> | undefined)?.[CSRF_FIELD] ?? req.get('X-CSRF-Token');
     if (typeof sent !== 'string' || !same(sent, req.csrfToken)) return next(new CsrfError());
     next();
   };

@@ -1,10 +1,11 @@
 import type { Config } from '../../config';
+import { fileSize, fileUrl } from '../../markup/references';
 import { renderMarkup } from '../../markup/render';
 import type { TaskDetail } from '../../tasks/read';
 import { canDo, canView } from '../../tasks/policy';
 import { LOCKED_MESSAGE, lockedFor, statusChoices } from '../../tasks/workflow';
 import { VIEW_NAMES, type Task, type Tracker } from '../../tasks/task';
-import { buildTimeline } from '../../tasks/timeline';
+import { buildTimeline, type TimelineComment } from '../../tasks/timeline';
 import type { Actor } from '../../users/roles';
 import { formatDateTime } from './dates';
 import { priorityOptions, statusOptions } from './options';
@@ -63,6 +64,22 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
   };
   // Quote fills the comment box: without one (a reader, a visitor) there is nothing to quote into.
   const canQuote = canDo(viewer, task, 'task.comment');
+  const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap);
+  /** A comment's body and actions; a removed one is a notice with neither. */
+  const commentModel = (c: TimelineComment | null, authorId: number) => {
+    if (!c || c.removedBy !== null) return { commentHtml: null, removedBy: c ? (linkOf(c.removedBy) ?? { username: 'unknown user', url: null }) : null };
+    const base = `${url}/comment/${c.id}`;
+    const mayRevise = may(viewer?.id === authorId ? 'task.comment' : 'comment.moderate');
+    return {
+      commentHtml: renderMarkup(detail.comments.get(c.id)!, detail.refs.markup),
+      removedBy: null,
+      quoteUrl: canQuote ? `${url}?quote=${c.id}#comment` : null,
+      quoteSource: `/T${task.id}/quote/${c.id}`,
+      historyUrl: c.edited ? `${base}/history` : null,
+      editUrl: mayRevise ? `${base}/edit` : null,
+      removeUrl: mayRevise ? `${base}/remove` : null,
+    };
+  };
   const timeline = buildTimeline(detail.events, tracker, ref, detail.refs.task, detail.boards).map((g) => ({
     anchor: g.anchor,
     url: `${url}#${g.anchor}`,
@@ -73,12 +90,9 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     actor: linkOf(g.actorId),
     hasComment: g.comment !== null,
     lines: g.lines.map((l) => ({ type: l.type, sentenceHtml: l.sentence.html })),
-    commentHtml: g.comment ? renderMarkup(detail.comments.get(g.comment.id)!, detail.refs.markup) : null,
-    quoteUrl: g.comment && canQuote ? `${url}?quote=${g.comment.id}#comment` : null,
-    quoteSource: g.comment ? `/T${task.id}/quote/${g.comment.id}` : null,
+    ...commentModel(g.comment, g.actorId),
   }));
   const subscribed = viewer ? subscriberIds.includes(viewer.id) : false;
-  const may = (cap: Parameters<typeof canDo>[2]) => canDo(viewer, task, cap);
   const input = form.input;
   const errors = form.errors ?? {};
   // The statuses the rules let this person move the task to; a locked task takes no edits or comments from them.
@@ -121,6 +135,8 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       subscribed,
     },
     timeline,
+    files: detail.files.map((f) => ({ name: f.name, monogram: `F${f.id}`, url: fileUrl(f), size: fileSize(f.size) })),
+    live: { url: `${url}/live`, version: detail.version },
     commentForm: {
       canComment: may('task.comment') && !locked,
       canClose,

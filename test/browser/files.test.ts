@@ -1,0 +1,94 @@
+import type { Server } from 'node:http';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from '../support/app';
+import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
+import { PASSWORD, createTask, createUser } from '../support/factories';
+
+/**
+ * Files into a Markdown box in a real browser: a dropped image and a pasted
+ * one are uploaded, their {F12} inserted at the caret, and once saved the
+ * image shows as a thumbnail that loads under the page's own CSP.
+ */
+
+/** A real 1×1 PNG, so the browser can decode it. */
+const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+
+let t: TestApp;
+let server: Server;
+let browser: Browser;
+let base: string;
+const contexts: BrowserContext[] = [];
+const problems: string[] = [];
+let taskId = 0;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  ({ server, base } = await serveOnPort(t.app));
+  browser = await launchChromium();
+  const mia = await createUser(t.db, { username: 'mia', role: 'maintainer' });
+  await createUser(t.db, { username: 'alice', role: 'engineer' });
+  taskId = await createTask(t.domain, mia, { title: 'Layout is broken', view: 'users' });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await t?.deps.live.close();
+  await stopServer(server);
+  await t?.database.close();
+});
+
+afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+  const seen = problems.splice(0);
+  const logged = t.errors.splice(0);
+  if (seen.length || logged.length) throw new Error(`Unexpected errors:\n${[...seen, ...logged].join('\n')}`);
+});
+
+async function session(username: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: base });
+  contexts.push(context);
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) problems.push(`console: ${m.text()} (${m.location().url})`);
+  });
+  page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
+  await page.goto('/login');
+  await page.fill('#f-username', username);
+  await page.fill('#f-password', PASSWORD);
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.click('form.narrow-form button.primary')]);
+  return page;
+}
+
+/** Sends a drop or a paste of one PNG file to the comment box, as the browser would for a person. */
+async function give(page: Page, how: 'drop' | 'paste', name: string) {
+  await page.locator('#comment-text').evaluate(
+    (box, [how, name, pixel]) => {
+      const bytes = Uint8Array.from(atob(pixel!), (c) => c.charCodeAt(0));
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], name!, { type: 'image/png' }));
+      const event = how === 'drop' ? new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }) : new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true });
+      box.dispatchEvent(event);
+    },
+    [how, name, PIXEL],
+  );
+}
+
+test('a dropped and a pasted image are uploaded, inserted as {F…}, and shown as thumbnails once saved', async () => {
+  const alice = await session('alice');
+  await alice.goto(`/T${taskId}`);
+  await alice.fill('#comment-text', 'Before:');
+  await alice.locator('#comment-text').evaluate((box: HTMLTextAreaElement) => box.setSelectionRange(box.value.length, box.value.length));
+  await give(alice, 'drop', 'before.png');
+  await alice.waitForFunction(() => /\{F[0-9]+\}/.test((document.querySelector('#comment-text') as HTMLTextAreaElement).value));
+  await give(alice, 'paste', 'after.png');
+  await alice.waitForFunction(() => ((document.querySelector('#comment-text') as HTMLTextAreaElement).value.match(/\{F[0-9]+\}/g) ?? []).length === 2);
+  expect(await alice.inputValue('#comment-text')).toMatch(/^Before: \{F[0-9]+\} \{F[0-9]+\}$/);
+
+  await Promise.all([alice.waitForURL((url) => url.pathname === `/T${taskId}`), alice.click('form.comment-form button.primary')]);
+  await alice.waitForFunction(() => {
+    const images = [...document.querySelectorAll<HTMLImageElement>('.comment img.file-thumb')];
+    return images.length === 2 && images.every((i) => i.complete && i.naturalWidth === 1);
+  });
+  expect(await alice.locator('.curtain .files li').allTextContents()).toEqual(['before.png (70 B)', 'after.png (70 B)']);
+});
