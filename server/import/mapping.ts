@@ -124,6 +124,20 @@ function mentionedTaskIds(text: string, markup: Markup): number[] {
 }
 
 /**
+ * Text as stored here: with --offset every task moved, so the references the
+ * parser finds are renumbered to keep pointing at the same tasks (the back-links
+ * are computed from the source's numbers).
+ */
+function storedText(text: string, ctx: MappingContext): string {
+  if (!ctx.offset || !text) return text;
+  const ids = new Set(mentionedTaskIds(text, ctx.markup));
+  if (!ids.size) return text;
+  return text.replace(/(?<![A-Za-z0-9_])T([1-9][0-9]*)(?![0-9])/g, (ref, digits: string) =>
+    ids.has(Number(digits)) ? `T${Number(digits) + ctx.offset}` : ref,
+  );
+}
+
+/**
  * One task of the source and its transactions, oldest first, as the rows to
  * write here. Pure: the writer does the writing. Throws SkipTask for a task
  * that can not be imported whole.
@@ -168,7 +182,7 @@ export function mapTask(t: PhabTask, xacts: PhabTransaction[], ctx: MappingConte
     sourcePhid: t.phid,
     phid: TASK_PHID.test(t.phid) ? t.phid : null,
     title,
-    description,
+    description: storedText(description, ctx),
     status,
     priority,
     ownerId: owner?.id ?? null,
@@ -217,7 +231,7 @@ function mapTransactions(task: ImportTask, xacts: PhabTransaction[], ctx: Mappin
         break;
       case 'description': {
         const text = checkText(fields.new, MAX_TEXT_LENGTH, 'a description');
-        push('description', checkText(fields.old, MAX_TEXT_LENGTH, 'an old description'), text, ctx.markup);
+        push('description', storedText(checkText(fields.old, MAX_TEXT_LENGTH, 'an old description'), ctx), storedText(text, ctx), ctx.markup);
         break;
       }
       case 'status': {
@@ -273,7 +287,7 @@ function mapTransactions(task: ImportTask, xacts: PhabTransaction[], ctx: Mappin
         }
         const text = checkText(comment.content?.raw, MAX_TEXT_LENGTH, 'a comment');
         if (!text.trim()) break;
-        push('comment', null, text, ctx.markup);
+        push('comment', null, storedText(text, ctx), ctx.markup);
         for (const id of mentionedTaskIds(text, ctx.markup)) task.links.push({ kind: 'mention', dstKey: `T${id + ctx.offset}`, actorId: actor.id, at });
         break;
       }

@@ -217,6 +217,13 @@ test('numbers that clash with tasks already here are refused unless moved with -
   await runImport({ db: db(), tracker }, options({ offset: 100 }));
   expect((await db()('tasks').where('id', '>', 100).orderBy('id').select('id')).map((r) => r.id)).toEqual([105, 112, 140]);
   expect(await db()('task_subtasks').select('parent_id', 'child_id')).toEqual([{ parent_id: 140, child_id: 105 }]);
+  // References in the text follow their tasks; a number in code is no reference and stays.
+  const described = await db()('tasks').where('description', 'like', '%first.%').first();
+  expect(described.description).toContain('See {T112} first.');
+  expect(described.description).toContain('login(T99)');
+  const comments = (await db()('task_events').where({ type: 'comment' }).select('new_value')).map((r) => String(r.new_value));
+  expect(comments).toContain("I'll look at T112 with @alice.");
+  expect(comments.some((c) => /\bT12\b/.test(c))).toBe(false);
 });
 
 test('failing servers are retried with backoff, rate limits waited out, requests in flight bounded; a page that repeats ends the walk', async () => {
