@@ -5,7 +5,7 @@ import { addColumn } from '../../server/projects/columns';
 import { createProject } from '../../server/projects/edit';
 import { ProjectInput } from '../../server/projects/project';
 import type { User } from '../../server/users/user';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, stopTestApp, type TestApp } from '../support/app';
 import { PASSWORD, createTask, createUser, edit } from '../support/factories';
 
 /**
@@ -40,7 +40,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stopServer(server);
-  await t?.database.close();
+  await stopTestApp(t);
 });
 
 afterEach(async () => {

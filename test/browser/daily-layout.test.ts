@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { addColumn } from '../../server/projects/columns';
 import { createProject } from '../../server/projects/edit';
 import { ProjectInput } from '../../server/projects/project';
-import { startTestApp } from '../support/app';
+import { startTestApp, stopTestApp } from '../support/app';
 import { useBrowserSuite } from '../support/browser-suite';
 import { serveOnPort, stopServer } from '../support/chromium';
 import { createTask, createUser, edit } from '../support/factories';
@@ -135,7 +135,7 @@ describe('before the first account exists', () => {
       await context.close();
     } finally {
       await stopServer(served.server);
-      await fresh.database.close();
+      await stopTestApp(fresh);
     }
   }, 120_000);
 });

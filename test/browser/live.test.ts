@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, stopTestApp, type TestApp } from '../support/app';
 import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
 import { PASSWORD, createTask, createUser } from '../support/factories';
 
@@ -32,7 +32,7 @@ afterAll(async () => {
   await browser?.close();
   await t?.deps.live.close();
   await stopServer(server);
-  await t?.database.close();
+  await stopTestApp(t);
 });
 
 afterEach(async () => {

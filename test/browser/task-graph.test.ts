@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, stopTestApp, type TestApp } from '../support/app';
 import { PASSWORD, createTask, createUser, edit } from '../support/factories';
 
 /**
@@ -36,7 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stopServer(server);
-  await t?.database.close();
+  await stopTestApp(t);
 });
 
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { withoutNul } from '../../server/db/text';
 import { createProject } from '../../server/projects/edit';
 import { ProjectInput } from '../../server/projects/project';
 import type { User } from '../../server/users/user';
-import { startTestApp, type TestApp } from '../support/app';
+import { startTestApp, stopTestApp, type TestApp } from '../support/app';
 import { PASSWORD, createTask, createUser, edit } from '../support/factories';
 import { loggedIn } from '../support/http';
 import { XSS_PAYLOADS } from '../support/xss-corpus';
@@ -157,7 +157,7 @@ afterAll(async () => {
   await browser?.close();
   await stopServer(server);
   await t?.deps.jobs.stop();
-  await t?.database.close();
+  await stopTestApp(t);
 });
 
 afterEach(() => {

@@ -39,6 +39,13 @@ export async function startTestApp(overrides: Partial<Config> = {}): Promise<Tes
   return { database, db: database.db, deps, domain: { db: database.db, tracker }, tracker, app: createApp(deps), errors };
 }
 
+/** Stops what an app started (job runner, live listener) and drops its database. */
+export async function stopTestApp(t: TestApp | undefined): Promise<void> {
+  await t?.deps.jobs.stop();
+  await t?.deps.live.close();
+  await t?.database.close();
+}
+
 /**
  * One app and one fresh database per test file. The returned object is filled
  * in by beforeAll, so tests read its fields inside their bodies.
@@ -48,11 +55,7 @@ export function useTestApp(overrides: Partial<Config> = {}): TestApp {
   beforeAll(async () => {
     Object.assign(ctx, await startTestApp(overrides));
   });
-  afterAll(async () => {
-    await ctx.deps?.jobs.stop();
-    await ctx.deps?.live.close();
-    await ctx.database?.close();
-  });
+  afterAll(() => stopTestApp(ctx.deps ? ctx : undefined));
   afterEach(() => {
     const crashes = ctx.errors?.splice(0) ?? [];
     if (crashes.length) throw new Error(`The app logged unexpected errors:\n${crashes.join('\n')}`);

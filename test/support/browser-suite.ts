@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { startTestApp, type TestApp } from './app';
+import { startTestApp, stopTestApp, type TestApp } from './app';
 import { launchChromium, serveOnPort, stopServer } from './chromium';
 import { PASSWORD } from './factories';
 
@@ -38,7 +38,7 @@ export function useBrowserSuite(seed: (t: TestApp) => Promise<void>): BrowserSui
   afterAll(async () => {
     await suite.browser?.close();
     await stopServer(server);
-    await suite.t?.database.close();
+    await stopTestApp(suite.t);
   });
 
   afterEach(async () => {
