@@ -32,20 +32,18 @@ export function taskMailRenderer(tracker: Tracker, config: Readonly<Config>, sec
         for (const c of copies) await closeMessage(trx, c.id, 'void', 'The task no longer exists.');
         return null;
       }
-      const [events, subscriberIds, recipients] = await Promise.all([
-        repo.listEventsInGroups(trx, task.id, m.eventGroups ?? []).then(newsworthy),
-        repo.findSubscriberIds(trx, task.id),
-        findUsersByIds(trx, copies.flatMap((c) => (c.userId === null ? [] : [c.userId]))),
-      ]);
+      // One connection runs one statement at a time: inside the transaction, reads go in turn.
+      const events = newsworthy(await repo.listEventsInGroups(trx, task.id, m.eventGroups ?? []));
+      const subscriberIds = await repo.findSubscriberIds(trx, task.id);
+      const recipients = await findUsersByIds(trx, copies.flatMap((c) => (c.userId === null ? [] : [c.userId])));
       const docs = events.filter((e) => e.type === 'comment').map((e) => parseMarkup(String(e.new ?? ''), e.markup));
       if (events.some((e) => e.type === 'create')) docs.push(parseMarkup(task.description, task.markup));
       const { taskIds, usernames, hashtags } = namedIn(docs);
       for (const id of timelineTaskIds(events)) taskIds.add(id);
       const toIds = [...new Set([task.ownerId, ...events.map((e) => e.actorId)].filter((id): id is number => id !== null))];
       const userIds = [...timelineUserIds(events), task.authorId, ...subscriberIds, ...toIds];
-      const [loaded, boards] = events.length
-        ? await Promise.all([loadReferences(trx, { taskIds, usernames, userIds, hashtags }), boardNamesFor(trx, events)])
-        : [null, undefined];
+      const loaded = events.length ? await loadReferences(trx, { taskIds, usernames, userIds, hashtags }) : null;
+      const boards = events.length ? await boardNamesFor(trx, events) : undefined;
 
       let first: MailMessage | null = null;
       for (const c of copies) {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { readAll } from '../db/reads';
 import { ValidationError } from '../errors';
 import { sameColumns, type ColumnValue } from '../tasks/events/column';
 import type { TaskState, Tracker } from '../tasks/task';
@@ -15,7 +16,7 @@ import { findProjectsByIds, findTaskProjectIds, addTaskProjects, removeTaskProje
  */
 
 export async function loadTaskBoards(db: Knex, taskId: number): Promise<Pick<TaskState, 'projectIds' | 'columns'>> {
-  const [projectIds, columns] = await Promise.all([findTaskProjectIds(db, taskId), boards.findTaskColumns(db, taskId)]);
+  const [projectIds, columns] = await readAll(db, [() => findTaskProjectIds(db, taskId), () => boards.findTaskColumns(db, taskId)]);
   return { projectIds, columns };
 }
 

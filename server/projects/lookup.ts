@@ -25,7 +25,9 @@ export function projectLookup(trx: Knex.Transaction): ProjectLookup {
         else if (typeof ref === 'string' && ref.trim()) tags.push(normalizeHashtag(ref));
         else throw new FieldProblem(field, 'Name each project by its hashtag.');
       }
-      const [byId, byPhid, byTag] = await Promise.all([findProjectsByIds(trx, ids), findProjectsByPhids(trx, phids), findProjectsByHashtags(trx, tags)]);
+      const byId = await findProjectsByIds(trx, ids);
+      const byPhid = await findProjectsByPhids(trx, phids);
+      const byTag = await findProjectsByHashtags(trx, tags);
       const missing = [
         ...ids.filter((id) => !byId.some((p) => p.id === id)).map(String),
         ...phids.filter((ph) => !byPhid.some((p) => p.phid === ph)),

@@ -246,7 +246,8 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       findUserById: (id) => findUserById(trx, id),
       projects: projectLookup(trx),
       findUsers: async (names, ids) => {
-        const [named, byId] = await Promise.all([findUsersByUsernames(trx, names), findUsersByIds(trx, ids)]);
+        const named = await findUsersByUsernames(trx, names);
+        const byId = await findUsersByIds(trx, ids);
         return { byName: new Map(named.map((u) => [u.username.toLowerCase(), u])), byId };
       },
       visibleTaskIds: async (ids) => new Set((await repo.findTasksByIds(trx, ids)).filter((t) => canView(actor, t)).map((t) => t.id)),

@@ -75,7 +75,8 @@ export async function findNewMentions(
     add(minus(now.taskIds, was.taskIds), minus(now.usernames, was.usernames));
   }
   if (selfId !== null) taskIds.delete(selfId);
-  const [users, tasks] = await Promise.all([findUsersByUsernames(trx, usernames), repo.findTasksByIds(trx, taskIds)]);
+  const users = await findUsersByUsernames(trx, usernames);
+  const tasks = await repo.findTasksByIds(trx, taskIds);
   return {
     userIds: users.filter((u) => !u.disabledAt && canView(u, { view: after.view, ownerId: after.ownerId })).map((u) => u.id),
     taskIds: tasks.filter((t) => canView(actor, t)).map((t) => t.id),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { readAll } from '../db/reads';
 import { canSeeFile, type StoredFile } from '../files/files';
 import { findFiles } from '../files/repository';
 import type { ReferenceLookup, TaskTarget } from '../markup/references';
@@ -49,11 +50,11 @@ export interface LoadedReferences {
 /** Phase two of rendering, the part that does not depend on the viewer: one query each for tasks, users and projects, two for files when a text names some. */
 export async function loadReferences(db: Knex, req: ReferenceRequest): Promise<LoadedReferences> {
   const fileIds = [...(req.fileIds ?? [])];
-  const [tasks, users, projects, files] = await Promise.all([
-    findTasksByIds(db, req.taskIds),
-    findUsersByIdsOrNames(db, req.userIds, req.usernames),
-    findProjectsByHashtags(db, req.hashtags ?? []),
-    fileIds.length ? findFiles(db, fileIds) : [],
+  const [tasks, users, projects, files] = await readAll(db, [
+    () => findTasksByIds(db, req.taskIds),
+    () => findUsersByIdsOrNames(db, req.userIds, req.usernames),
+    () => findProjectsByHashtags(db, req.hashtags ?? []),
+    async () => (fileIds.length ? findFiles(db, fileIds) : []),
   ]);
   return { tasks, users, projects, files };
 }
