@@ -26,7 +26,7 @@ export async function importProjectPeople(db: Knex, p: PhabProject, projectId: n
       if (known) ids.push(known.id);
       else report.skip(`${role} not imported (not a person imported here)`, `${String(person?.phid)} on ${p.fields.name}`);
     }
-    report.count(`project ${role}s`, ids.length);
+    if (ids.length) report.count(`project ${role}s`, ids.length);
     if (!dryRun) await db.transaction((trx) => setPeople(trx, table, projectId, ids));
   }
 }
@@ -112,7 +112,7 @@ export function lastColumns(history: PhabTransaction[]): Map<string, string> {
  * its status (the default column). Cards on boards it is no longer tagged with go.
  */
 export async function placeCards(
-  db: Knex,
+  trx: Knex.Transaction,
   tracker: Tracker,
   t: { id: number; status: string; projectIds: number[]; source: string },
   last: Map<string, string>,
@@ -120,21 +120,19 @@ export async function placeCards(
   columnIds: Map<string, number>,
   report: ImportReport,
 ): Promise<void> {
-  const columns = await boards.findColumns(db, t.projectIds);
-  await db.transaction(async (trx) => {
-    const stale = Object.keys(await boards.findTaskColumns(trx, t.id)).map(Number).filter((p) => !t.projectIds.includes(p));
-    await boards.deleteCards(trx, t.id, stale);
-    for (const projectId of t.projectIds) {
-      const mine = columns.filter((c) => c.projectId === projectId);
-      const wanted = last.get(projectPhids.get(projectId) ?? '');
-      const imported = wanted === undefined ? undefined : mine.find((c) => c.id === columnIds.get(wanted));
-      if (wanted !== undefined && !imported) report.skip('card placed in the default column: its column was not imported', `${t.source} on ${projectPhids.get(projectId)}`);
-      const column = imported ?? homeColumn(mine, t.status, tracker);
-      if (!column) continue;
-      const current = await boards.findRank(trx, projectId, t.id, column.id);
-      const rank = current ?? rankBetween(await boards.neighbourRank(trx, column.id, null, 'before', t.id), null);
-      await boards.upsertCard(trx, projectId, t.id, column.id, rank);
-      report.count('cards placed');
-    }
-  });
+  const stale = Object.keys(await boards.findTaskColumns(trx, t.id)).map(Number).filter((p) => !t.projectIds.includes(p));
+  await boards.deleteCards(trx, t.id, stale);
+  const columns = await boards.findColumns(trx, t.projectIds);
+  for (const projectId of t.projectIds) {
+    const mine = columns.filter((c) => c.projectId === projectId);
+    const wanted = last.get(projectPhids.get(projectId) ?? '');
+    const imported = wanted === undefined ? undefined : mine.find((c) => c.id === columnIds.get(wanted));
+    if (wanted !== undefined && !imported) report.skip('card placed in the default column: its column was not imported', `${t.source} on ${projectPhids.get(projectId)}`);
+    const column = imported ?? homeColumn(mine, t.status, tracker);
+    if (!column) continue;
+    const current = await boards.findRank(trx, projectId, t.id, column.id);
+    const rank = current ?? rankBetween(await boards.neighbourRank(trx, column.id, null, 'before', t.id), null);
+    await boards.upsertCard(trx, projectId, t.id, column.id, rank);
+    report.count('cards placed');
+  }
 }

@@ -144,12 +144,11 @@ export async function runImport(d: { db: Knex; tracker: Tracker }, o: ImportOpti
         report.count('tasks read');
         continue;
       }
-      const outcome = await writeTask(d.db, mapped);
+      const last = lastColumns(history);
+      const task = { id: mapped.id, status: mapped.status, projectIds: mapped.projectIds, source: sourceOf(t) };
+      const outcome = await writeTask(d.db, mapped, (trx) => placeCards(trx, d.tracker, task, last, projectPhids, columnIds, report));
       if (outcome === 'number-taken') report.skip(`T${mapped.id} exists here already (not from an import)`, sourceOf(t));
       else report.count(`tasks ${outcome}`);
-      if (outcome === 'created' || outcome === 'updated') {
-        await placeCards(d.db, d.tracker, { id: mapped.id, status: mapped.status, projectIds: mapped.projectIds, source: sourceOf(t) }, lastColumns(history), projectPhids, columnIds, report);
-      }
     }
   }
   progress.done();

@@ -227,6 +227,9 @@ test('a second run duplicates nothing; a task changed at the source is rewritten
   expect((await findTask(db(), 5))!.title).toBe('Fix the login page on Firefox');
   // Its own history is rewritten, the back-links other tasks wrote on it stay.
   expect(await count('task_events')).toBe(before.events);
+  // Its card stays where its last board move put it, and no card is added.
+  expect(await count('board_cards')).toBe(before.cards);
+  expect((await db()('board_cards').where({ task_id: 5 }).join('board_columns', 'board_columns.id', 'board_cards.column_id').first('name')).name).toBe('Doing');
 });
 
 test('--dry-run reads everything and writes nothing', async () => {
