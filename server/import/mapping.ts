@@ -308,6 +308,10 @@ function mapTransactions(task: ImportTask, xacts: PhabTransaction[], ctx: Mappin
         }
         report.count('transactions kept as links: dependsOn');
         break;
+      case 'core:columns':
+        // The card's column comes from the last of these (boards.ts), not a line of the history.
+        report.count('transactions kept as card placements: core:columns');
+        break;
       default:
         report.skip(`transaction type "${String(x.type ?? 'null').slice(0, 40)}" has no Trellis meaning`, label);
     }

@@ -1,5 +1,5 @@
 import type { ConduitClient } from './client';
-import type { PhabProject, PhabStatus, PhabTask, PhabTransaction, PhabUser, SearchPage } from './shapes';
+import type { PhabColumn, PhabProject, PhabStatus, PhabTask, PhabTransaction, PhabUser, SearchPage } from './shapes';
 
 /** Problems a reader met and stepped over, for the report. */
 export type Skip = (kind: string, reason: string) => void;
@@ -32,7 +32,11 @@ export function readUsers(client: ConduitClient, skip: Skip): AsyncGenerator<Pha
 }
 
 export function readProjects(client: ConduitClient, skip: Skip): AsyncGenerator<PhabProject[]> {
-  return searchAll<PhabProject>(client, 'project.search', { order: 'oldest' }, skip);
+  return searchAll<PhabProject>(client, 'project.search', { order: 'oldest', attachments: { members: true, watchers: true } }, skip);
+}
+
+export function readColumns(client: ConduitClient, skip: Skip): AsyncGenerator<PhabColumn[]> {
+  return searchAll<PhabColumn>(client, 'project.column.search', {}, skip);
 }
 
 /** Tasks oldest first (ids rise), with subscribers and tags; only those modified since `since` when given. */

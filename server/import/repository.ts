@@ -3,7 +3,7 @@ import type { ImportEvent, ImportLink, ImportTask } from './mapping';
 
 /** SQL of the importer: the source records, and task rows written with their own numbers. */
 
-export type SourceKind = 'user' | 'task' | 'project';
+export type SourceKind = 'user' | 'task' | 'project' | 'column';
 
 export async function findSources(db: Knex, kind: SourceKind, phids: string[]): Promise<Map<string, { localId: number; modified: number }>> {
   if (!phids.length) return new Map();

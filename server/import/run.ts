@@ -3,13 +3,14 @@ import { AppError } from '../errors';
 import type { Markup } from '../markup/render';
 import type { Tracker } from '../tasks/task';
 import type { Role } from '../users/roles';
+import { importColumns, importProjectPeople, lastColumns, placeCards } from './boards';
 import { ConduitCallError, ConduitClient } from './client';
 import { mapTask, SkipTask, type KnownUser, type MappingContext } from './mapping';
 import { Progress } from './progress';
-import { highestTaskId, readProjects, readStatuses, readTasks, readTransactions, readUsers } from './readers';
+import { highestTaskId, readColumns, readProjects, readStatuses, readTasks, readTransactions, readUsers } from './readers';
 import * as repo from './repository';
 import { ImportReport } from './report';
-import type { PhabTask } from './shapes';
+import type { PhabColumn, PhabTask } from './shapes';
 import { importProject, importUser, unknownUser, writeTask } from './writer';
 
 export interface ImportOptions {
@@ -72,13 +73,24 @@ export async function runImport(d: { db: Knex; tracker: Tracker }, o: ImportOpti
           continue;
         }
         const id = await importProject(d.db, p, unknown.id, report, o.dryRun, fakeId);
-        if (id !== null) projects.set(p.phid, id);
+        if (id === null) continue;
+        projects.set(p.phid, id);
+        await importProjectPeople(d.db, p, id, users, report, o.dryRun);
       }
     }
   } catch (err) {
     if (!(err instanceof ConduitCallError)) throw err;
     report.skip(`projects not read (${err.message})`, 'project.search');
   }
+  const projectPhids = new Map([...projects].map(([phid, id]) => [id, phid]));
+  const sourceColumns: PhabColumn[] = [];
+  try {
+    for await (const page of readColumns(client, skip)) sourceColumns.push(...page);
+  } catch (err) {
+    if (!(err instanceof ConduitCallError)) throw err;
+    report.skip(`workboard columns not read (${err.message})`, 'project.column.search');
+  }
+  const columnIds = await importColumns(d.db, sourceColumns, projects, report, o.dryRun);
 
   const highest = await highestTaskId(client);
   if (highest !== null && !o.dryRun) {
@@ -132,7 +144,9 @@ export async function runImport(d: { db: Knex; tracker: Tracker }, o: ImportOpti
         report.count('tasks read');
         continue;
       }
-      const outcome = await writeTask(d.db, mapped);
+      const last = lastColumns(history);
+      const task = { id: mapped.id, status: mapped.status, projectIds: mapped.projectIds, source: sourceOf(t) };
+      const outcome = await writeTask(d.db, mapped, (trx) => placeCards(trx, d.tracker, task, last, projectPhids, columnIds, report));
       if (outcome === 'number-taken') report.skip(`T${mapped.id} exists here already (not from an import)`, sourceOf(t));
       else report.count(`tasks ${outcome}`);
     }

@@ -15,6 +15,17 @@ export interface PhabProject {
   id: number;
   phid: string;
   fields: { name: string; slug?: string | null; milestone?: number | null; description?: string; color?: { key?: string }; status?: string; dateCreated?: number };
+  attachments?: {
+    members?: { members?: { phid?: string }[] };
+    watchers?: { watchers?: { phid?: string }[] };
+  };
+}
+
+/** A workboard column (project.column.search). `project` is `{id, phid, name}`. */
+export interface PhabColumn {
+  id: number;
+  phid: string;
+  fields: { name?: string; proxyPHID?: string | null; isHidden?: boolean; sequence?: number; project?: { phid?: string } | string | null };
 }
 
 export interface PhabTask {

@@ -110,9 +110,9 @@ export type TaskOutcome = 'created' | 'updated' | 'unchanged' | 'number-taken';
  * One task in one database transaction: its row with its own number, its
  * subscribers, tags and history, its links to tasks already here (the others
  * wait in import_pending_links for their target), the links that waited for
- * it, and its source record. A failure anywhere leaves nothing of it.
+ * it, its cards (`place`), and its source record. A failure anywhere leaves nothing of it.
  */
-export async function writeTask(db: Knex, t: ImportTask): Promise<TaskOutcome> {
+export async function writeTask(db: Knex, t: ImportTask, place?: (trx: Knex.Transaction) => Promise<void>): Promise<TaskOutcome> {
   return db.transaction(async (trx) => {
     const known = (await repo.findSources(trx, 'task', [t.sourcePhid])).get(t.sourcePhid);
     if (known && known.modified === t.modified && known.localId === t.id) return 'unchanged';
@@ -135,6 +135,7 @@ export async function writeTask(db: Knex, t: ImportTask): Promise<TaskOutcome> {
     for (const l of await repo.takePendingLinks(trx, [t.sourcePhid, `T${t.id}`])) {
       if (l.srcId !== t.id) await writeLink(trx, l.kind, l.srcId, t.id, l.actorId, l.at);
     }
+    if (place) await place(trx);
     await repo.recordSource(trx, 'task', t.sourcePhid, t.id, t.modified);
     return known ? 'updated' : 'created';
   });

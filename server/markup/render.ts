@@ -65,6 +65,7 @@ function createMarkdown() {
       token.attrJoin('class', `align-${align[1]}`);
     }
   });
+  md.core.ruler.push('remarkup_callouts', calloutClasses);
   const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _env, self) => self.renderToken(tokens, idx, options));
   md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
     const token = tokens[idx]!;
@@ -73,6 +74,23 @@ function createMarkdown() {
     return defaultLinkOpen(tokens, idx, options, env, self);
   };
   return md;
+}
+
+const CALLOUT_LABEL = /^(NOTE|WARNING|IMPORTANT):$/;
+
+/**
+ * Remarkup's NOTE:/WARNING:/IMPORTANT: callouts arrive (remarkup.ts) as a quote
+ * opening with the bold label; a class on the quote styles them as a box,
+ * since raw HTML stays off. Only in Remarkup texts: Markdown quotes stay quotes.
+ */
+function calloutClasses(state: { env: MarkdownIt.Env; tokens: MarkdownIt.Token[] }): void {
+  if (!(state.env as { remarkup?: boolean }).remarkup) return;
+  state.tokens.forEach((token, i) => {
+    if (token.type !== 'blockquote_open' || state.tokens[i + 1]?.type !== 'paragraph_open') return;
+    const [open, label, close] = state.tokens[i + 2]?.children ?? [];
+    const kind = label?.type === 'text' ? CALLOUT_LABEL.exec(label.content) : null;
+    if (open?.type === 'strong_open' && close?.type === 'strong_close' && kind) token.attrJoin('class', `callout callout-${kind[1]!.toLowerCase()}`);
+  });
 }
 
 const md = createMarkdown();
@@ -91,7 +109,7 @@ function collect(tokens: MarkdownIt.Token[], into: Reference[]): void {
 }
 
 export function parseMarkup(text: string, markup: Markup = 'markdown'): MarkupDoc {
-  const tokens = md.parse(markup === 'remarkup' ? remarkupToMarkdown(text) : text, {});
+  const tokens = markup === 'remarkup' ? md.parse(remarkupToMarkdown(text), { remarkup: true }) : md.parse(text, {});
   const references: Reference[] = [];
   collect(tokens, references);
   return { tokens, references };

@@ -56,7 +56,7 @@ test(
     expect(run.stdout).toContain('tasks created: 4');
     expect(run.stdout).toContain('users created: 2');
     expect(run.stdout).toMatch(/Skipped:\n/);
-    expect(run.stderr).toMatch(/5 tasks \(T40 of T40\), 23 transactions/);
+    expect(run.stderr).toMatch(/5 tasks \(T40 of T40\), 24 transactions/);
 
     const again = await runCli(['import', 'phabricator', '--url', server.url, '--token', 'api-x'], env);
     expect(again.stdout).toContain('tasks unchanged: 4');

@@ -22,6 +22,7 @@ type Install = {
   projects: { id: number }[];
   tasks: { id: number; phid: string; fields: Record<string, unknown> }[];
   transactions: Record<string, { id: number }[]>;
+  columns: { id: number }[];
   statuses: unknown[];
 };
 
@@ -34,6 +35,7 @@ function handlers(install: Install, faults: Partial<Record<string, Handler>> = {
     'maniphest.status.search': () => ({ data: install.statuses }),
     'user.search': (p) => page(install.users, two(p)),
     'project.search': (p) => page(install.projects, two(p)),
+    'project.column.search': (p) => page(install.columns, two(p)),
     'maniphest.search': (p) => page(install.tasks, two(p), p.order === 'newest' ? 'newest' : 'oldest'),
     'transaction.search': (p) => {
       const id = String(p.objectIdentifier);
@@ -138,7 +140,7 @@ test('imports people, tasks with their numbers, history and links; reports what 
   expect(text).toMatch(/the title is longer than Trellis's limit of 255 characters: 1 \(T13\)/);
   expect(text).toMatch(/history not readable \(transaction.search: ERR-MALFORMED-JSON.*\(T20\)/);
   expect(text).toMatch(/transaction by a user not among the users: 2/);
-  expect(text).toMatch(/transaction type "core:columns" has no Trellis meaning: 1/);
+  expect(text).toMatch(/transactions kept as card placements: core:columns: 2/);
   expect(text).toMatch(/transaction type "null" has no Trellis meaning: 1/);
   expect(text).toMatch(/removed comment: 1/);
   expect(text).toMatch(/view policy "PHID-PLCY-customcustomcustomcust" has no Trellis level: mapped to Maintainers/);
@@ -156,20 +158,65 @@ test('imports people, tasks with their numbers, history and links; reports what 
   expect(id).toBe(41);
 });
 
+test("imports projects' members and watchers, workboard columns, and each card in its last column", async () => {
+  server = await startFakeConduit(handlers(load()));
+  const report = await runImport({ db: db(), tracker }, options());
+  const backend = (await db()('projects').where({ name: 'Backend' }).first('id')) as { id: number };
+  const people = async (table: string) =>
+    (await db()(table).where({ project_id: backend.id }).join('users', 'users.id', `${table}.user_id`).orderBy('username').select('username')).map((r) => r.username);
+  expect(await people('project_members')).toEqual(['alice', 'bob']);
+  expect(await people('project_watchers')).toEqual(['carol']);
+
+  // Source order by sequence; the proxy column of the milestone is left out; the hidden one stays hidden.
+  const columns = await db()('board_columns').where({ project_id: backend.id }).orderBy('sequence').select('id', 'name', 'hidden', 'is_default', 'proxy_project_id');
+  expect(columns.map((c) => [c.name, c.hidden, c.is_default])).toEqual([
+    ['Backlog', false, true],
+    ['Doing', false, false],
+    ['Iced', true, false],
+  ]);
+  expect(Number((await db()('import_sources').where({ kind: 'column' }).count('* as n').first())!.n)).toBe(3);
+
+  // T5 was last moved to Doing; T40 to the milestone's proxy column, not imported, so it sits in the default column.
+  const cards = await db()('board_cards').where({ project_id: backend.id }).orderBy('task_id').select('task_id', 'column_id');
+  const named = (id: number) => columns.find((c) => c.id === id)!.name;
+  expect(cards.map((c) => [c.task_id, named(c.column_id)])).toEqual([
+    [5, 'Doing'],
+    [40, 'Backlog'],
+  ]);
+
+  const text = report.lines(false).join('\n');
+  expect(text).toMatch(/member not imported \(not a person imported here\): 1 \(PHID-USER-ghostghostghostghost on Backend\)/);
+  expect(text).toMatch(/proxy column .* not imported: 1 \(Sprint 1\)/);
+  expect(text).toMatch(/column of a board not imported: 1 \(Backlog\)/);
+  expect(text).toMatch(/card placed in the default column: its column was not imported: 1 \(T40 on PHID-PROJ-backendbackendbacken\)/);
+});
+
 test('a second run duplicates nothing; a task changed at the source is rewritten; --since reads only what changed', async () => {
   const install = load();
   server = await startFakeConduit(handlers(install));
   await runImport({ db: db(), tracker }, options());
   const count = async (table: string) => Number((await db()(table).count('* as n').first())!.n);
-  const before = { tasks: await count('tasks'), events: await count('task_events'), users: await count('users'), projects: await count('projects'), edges: await count('task_edges') };
+  const counts = async () => ({
+    tasks: await count('tasks'),
+    events: await count('task_events'),
+    users: await count('users'),
+    projects: await count('projects'),
+    edges: await count('task_edges'),
+    members: await count('project_members'),
+    watchers: await count('project_watchers'),
+    columns: await count('board_columns'),
+    cards: await count('board_cards'),
+  });
+  const before = await counts();
 
   const again = await runImport({ db: db(), tracker }, options());
   expect(again.get('tasks unchanged')).toBe(3);
-  expect({ tasks: await count('tasks'), events: await count('task_events'), users: await count('users'), projects: await count('projects'), edges: await count('task_edges') }).toEqual(before);
+  expect(again.get('columns already imported')).toBe(3);
+  expect(await counts()).toEqual(before);
   expect(server.calls.get('transaction.search')).toBe(
-    // First run: T5 (12 transactions, 6 pages of two), T12 (3 pages), T13, T20, T40 (2 pages); the second
+    // First run: T5 (12 transactions, 6 pages of two), T12 (3 pages), T13, T20, T40 (3 pages); the second
     // reads again only the two histories of tasks skipped the first time.
-    6 + 3 + 1 + 1 + 2 + 2,
+    6 + 3 + 1 + 1 + 3 + 2,
   );
 
   const t5 = install.tasks.find((t) => t.id === 5)!;
@@ -180,6 +227,9 @@ test('a second run duplicates nothing; a task changed at the source is rewritten
   expect((await findTask(db(), 5))!.title).toBe('Fix the login page on Firefox');
   // Its own history is rewritten, the back-links other tasks wrote on it stay.
   expect(await count('task_events')).toBe(before.events);
+  // Its card stays where its last board move put it, and no card is added.
+  expect(await count('board_cards')).toBe(before.cards);
+  expect((await db()('board_cards').where({ task_id: 5 }).join('board_columns', 'board_columns.id', 'board_cards.column_id').first('name')).name).toBe('Doing');
 });
 
 test('--dry-run reads everything and writes nothing', async () => {
@@ -187,7 +237,8 @@ test('--dry-run reads everything and writes nothing', async () => {
   const report = await runImport({ db: db(), tracker }, options({ dryRun: true }));
   expect(report.get('tasks read')).toBe(3);
   expect(report.get('users created')).toBe(2);
-  for (const table of ['tasks', 'users', 'projects', 'import_sources']) expect(Number((await db()(table).count('* as n').first())!.n)).toBe(0);
+  expect(report.get('columns created')).toBe(2);
+  for (const table of ['tasks', 'users', 'projects', 'import_sources', 'board_columns', 'project_members']) expect(Number((await db()(table).count('* as n').first())!.n)).toBe(0);
   expect(report.lines(true)[0]).toMatch(/dry run: nothing was written/);
 });
 

@@ -1,4 +1,4 @@
-import { parseMarkup, referencesIn, renderMarkup } from '../../server/markup/render';
+import { parseMarkup, referencesIn, renderMarkdown, renderMarkup } from '../../server/markup/render';
 import type { ReferenceLookup } from '../../server/markup/references';
 import { remarkupToMarkdown } from '../../server/markup/remarkup';
 
@@ -41,8 +41,11 @@ test('code blocks: ```lang=…, a lang= paragraph, two-space indent; no referenc
 test('quotes, NOTE:/WARNING: callouts, tables, numbered lists, = headers =, single line breaks kept', () => {
   expect(html('> quoted\n> more')).toBe('<blockquote>\n<p>quoted<br>\nmore</p>\n</blockquote>\n');
   const callouts = html('NOTE: mind the gap\nWARNING: hot');
-  expect(callouts.match(/<blockquote>/g)).toHaveLength(2);
-  expect(callouts).toContain('<strong>NOTE:</strong> mind the gap');
+  expect(callouts).toContain('<blockquote class="callout callout-note">\n<p><strong>NOTE:</strong> mind the gap');
+  expect(callouts).toContain('<blockquote class="callout callout-warning">\n<p><strong>WARNING:</strong> hot');
+  expect(html('(IMPORTANT) read this')).toContain('<blockquote class="callout callout-important">');
+  // A Markdown quote that opens with the same words stays a plain quote.
+  expect(renderMarkdown('> **NOTE:** mind the gap')).toContain('<blockquote>\n');
   expect(html('| a | b |\n| c | d |')).toMatch(/<table>[\s\S]*<td>c<\/td>[\s\S]*<\/table>/);
   expect(html('# first\n# second')).toContain('<ol>\n<li>first</li>\n<li>second</li>\n</ol>');
   expect(html('= Header =')).toBe('<h1>Header</h1>\n');
