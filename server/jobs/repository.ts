@@ -93,6 +93,12 @@ export async function finishJob(db: Knex, id: number, error: string | null = nul
   await db('jobs').where({ id }).update({ finished_at: db.fn.now(), claimed_until: null, last_error: error });
 }
 
+/** Forgets jobs finished more than `days` ago; jobs still to run, recurring ones included, stay. */
+export async function pruneFinishedJobs(db: Knex, days: number): Promise<number> {
+  const result = await db.raw('DELETE FROM jobs WHERE finished_at < now() - make_interval(days => ?)', [days]);
+  return result.rowCount ?? 0;
+}
+
 /** Puts a job back to run again after `delaySeconds` (0: at once), noting why. */
 export async function retryJob(db: Knex, id: number, delaySeconds: number, error: string | null): Promise<void> {
   await db.raw('UPDATE jobs SET claimed_until = NULL, run_at = now() + make_interval(secs => ?), last_error = ? WHERE id = ? AND finished_at IS NULL', [

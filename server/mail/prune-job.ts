@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { pruneFinishedJobs } from '../jobs/repository';
 import type { JobHandler } from '../jobs/runner';
 import { logLine } from '../log';
 import { pruneInbound } from './inbound/repository';
@@ -13,7 +14,11 @@ export const MAIL_PRUNE_JOB = 'mail-prune';
  */
 export const MAIL_KEEP_DAYS = 90;
 
-/** Once a day, forgets the mail older than MAIL_KEEP_DAYS, so neither the outbox nor the record of received mail grows forever. */
+/**
+ * Once a day, forgets the mail older than MAIL_KEEP_DAYS, so neither the outbox nor the record of
+ * received mail grows forever; and the queue's finished jobs as old, which are mostly the jobs
+ * that sent that mail.
+ */
 export function mailPruneJob(db: Knex, log: (line: string) => void): JobHandler {
   return {
     kind: MAIL_PRUNE_JOB,
@@ -21,7 +26,10 @@ export function mailPruneJob(db: Knex, log: (line: string) => void): JobHandler 
     async run() {
       const sent = await pruneMessages(db, MAIL_KEEP_DAYS);
       const received = await pruneInbound(db, MAIL_KEEP_DAYS);
-      if (sent || received) log(logLine({ level: 'info', msg: `forgot mail older than ${MAIL_KEEP_DAYS} days: ${sent} sent, failed or voided, ${received} received` }));
+      const jobs = await pruneFinishedJobs(db, MAIL_KEEP_DAYS);
+      if (sent || received || jobs) {
+        log(logLine({ level: 'info', msg: `forgot mail older than ${MAIL_KEEP_DAYS} days: ${sent} sent, failed or voided, ${received} received; ${jobs} finished jobs` }));
+      }
     },
   };
 }

@@ -34,6 +34,11 @@ describe('mail is not kept forever', () => {
     await receivedDaysAgo(91, 'T1+1+old@reply.example.com');
     await receivedDaysAgo(89, 'T1+1+recent@reply.example.com');
     await receivedDaysAgo(0, 'T1+1+today@reply.example.com');
+    const otherJob = (kind: string, finishedDaysAgo: number | null) =>
+      t.db('jobs').insert({ kind, payload: '{}', run_at: t.db.raw(`now() + interval '1 day'`), finished_at: finishedDaysAgo === null ? null : t.db.raw(`now() - make_interval(days => ?)`, [finishedDaysAgo]) });
+    await otherJob('test-old-finished', 91);
+    await otherJob('test-recent-finished', 89);
+    await otherJob('test-still-to-run', null);
     const logged: string[] = [];
     const processes = [1, 2].map(() => createJobRunner({ ...t.deps, log: (line) => logged.push(line) }));
     for (const p of processes) p.start(60_000);
@@ -49,7 +54,8 @@ describe('mail is not kept forever', () => {
     ]);
     expect(await t.db('mail_messages').orderBy('id').pluck('subject')).toEqual(['Old, still waiting for a mailer', 'Recent']);
     expect(await t.db('mail_attempts').count<{ n: number }[]>({ n: '*' })).toEqual([{ n: 2 }]);
-    expect(logged).toEqual([expect.stringContaining('forgot mail older than 90 days: 2 sent, failed or voided, 1 received')]);
+    expect(logged).toEqual([expect.stringContaining('forgot mail older than 90 days: 2 sent, failed or voided, 1 received; 1 finished jobs')]);
+    expect(await t.db('jobs').where('kind', 'like', 'test-%').orderBy('id').pluck('kind')).toEqual(['test-recent-finished', 'test-still-to-run']);
     // Done for today: the same job comes back tomorrow, its claims counted afresh.
     const [job, ...others] = await pending();
     expect(others).toEqual([]);
