@@ -1,8 +1,6 @@
-import type { Server } from 'node:http';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestApp, stopTestApp, type TestApp } from '../support/app';
-import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
-import { PASSWORD, createTask, createUser } from '../support/factories';
+import type { Page } from 'playwright-core';
+import { useBrowserSuite } from '../support/browser-suite';
+import { createTask, createUser } from '../support/factories';
 
 /**
  * Files into a Markdown box in a real browser: a dropped image and a pasted
@@ -13,52 +11,14 @@ import { PASSWORD, createTask, createUser } from '../support/factories';
 /** A real 1×1 PNG, so the browser can decode it. */
 const PIXEL = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
 
-let t: TestApp;
-let server: Server;
-let browser: Browser;
-let base: string;
-const contexts: BrowserContext[] = [];
-const problems: string[] = [];
 let taskId = 0;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  ({ server, base } = await serveOnPort(t.app));
-  browser = await launchChromium();
+const suite = useBrowserSuite(async (t) => {
   const mia = await createUser(t.db, { username: 'mia', role: 'maintainer' });
   await createUser(t.db, { username: 'alice', role: 'engineer' });
   taskId = await createTask(t.domain, mia, { title: 'Layout is broken', view: 'users' });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await t?.deps.live.close();
-  await stopServer(server);
-  await stopTestApp(t);
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  const seen = problems.splice(0);
-  const logged = t.errors.splice(0);
-  if (seen.length || logged.length) throw new Error(`Unexpected errors:\n${[...seen, ...logged].join('\n')}`);
-});
-
-async function session(username: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: base });
-  contexts.push(context);
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) problems.push(`console: ${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
-  await page.goto('/login');
-  await page.fill('#f-username', username);
-  await page.fill('#f-password', PASSWORD);
-  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.click('form.narrow-form button.primary')]);
-  return page;
-}
+const session = (username: string): Promise<Page> => suite.open(username);
 
 /** Sends a drop or a paste of one PNG file to the comment box, as the browser would for a person. */
 async function give(page: Page, how: 'drop' | 'paste', name: string) {

@@ -1,8 +1,6 @@
-import type { Server } from 'node:http';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startTestApp, stopTestApp, type TestApp } from '../support/app';
-import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
-import { PASSWORD, createTask, createUser } from '../support/factories';
+import type { Page } from 'playwright-core';
+import { useBrowserSuite } from '../support/browser-suite';
+import { createTask, createUser } from '../support/factories';
 
 /**
  * Live pages between two browser windows: what one person does shows on the
@@ -10,53 +8,15 @@ import { PASSWORD, createTask, createUser } from '../support/factories';
  * what the other was typing; an open list says how many tasks changed.
  */
 
-let t: TestApp;
-let server: Server;
-let browser: Browser;
-let base: string;
-const contexts: BrowserContext[] = [];
-const problems: string[] = [];
 let taskId = 0;
-
-beforeAll(async () => {
-  t = await startTestApp();
-  ({ server, base } = await serveOnPort(t.app));
-  browser = await launchChromium();
+const suite = useBrowserSuite(async (t) => {
   const mia = await createUser(t.db, { username: 'mia', role: 'maintainer' });
   await createUser(t.db, { username: 'alice', role: 'engineer' });
   await createUser(t.db, { username: 'bob', role: 'engineer' });
   taskId = await createTask(t.domain, mia, { title: 'Printer on fire', view: 'users', priority: 'normal' });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await t?.deps.live.close();
-  await stopServer(server);
-  await stopTestApp(t);
-});
-
-afterEach(async () => {
-  await Promise.all(contexts.splice(0).map((c) => c.close()));
-  const seen = problems.splice(0);
-  const logged = t.errors.splice(0);
-  if (seen.length || logged.length) throw new Error(`Unexpected errors:\n${[...seen, ...logged].join('\n')}`);
-});
-
-async function session(username: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: base });
-  contexts.push(context);
-  context.setDefaultTimeout(10_000);
-  const page = await context.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.location().url.endsWith('/favicon.ico')) problems.push(`console: ${m.text()} (${m.location().url})`);
-  });
-  page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
-  await page.goto('/login');
-  await page.fill('#f-username', username);
-  await page.fill('#f-password', PASSWORD);
-  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.click('form.narrow-form button.primary')]);
-  return page;
-}
+const session = (username: string): Promise<Page> => suite.open(username);
 
 /** Waits, with the page's own clock, until its timeline holds the text. */
 async function timelineShows(page: Page, text: string, ms = 4000) {
@@ -76,7 +36,7 @@ test("another person's comment, priority and comment edit appear on an open task
   await timelineShows(bob, 'Smoke from tray 2.');
   await bob.waitForFunction(() => (document.querySelector('.state-tag')?.textContent ?? '').includes('High'));
   expect(await bob.inputValue('#comment-text')).toBe('A draft bob is still writing.');
-  expect(bob.url()).toBe(`${base}/T${taskId}`);
+  expect(bob.url()).toBe(`${suite.base}/T${taskId}`);
 
   // An edit of the comment shows too, marked as edited.
   await alice.click('.comment-edit');
@@ -91,7 +51,7 @@ test('an open list says how many tasks changed since it was loaded, with a link 
   await bob.goto('/maniphest/query/all/');
   await bob.waitForFunction(() => document.querySelector('[data-live-list]') !== null);
   // The list's stream opens after the page's script runs; wait until the server holds it.
-  for (let i = 0; i < 50 && t.deps.live.size < 1; i++) await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 50 && suite.t.deps.live.size < 1; i++) await new Promise((r) => setTimeout(r, 100));
 
   await alice.goto(`/T${taskId}`);
   await alice.fill('#comment-text', 'Listed change.');
