@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { ViewPolicy } from '../config';
 import { MAX_TEXT_LENGTH } from '../tasks/events/description';
-import { MAX_TITLE_LENGTH, type Tracker } from '../tasks/task';
+import { MAX_TITLE_LENGTH, type Task, type Tracker } from '../tasks/task';
 import type { Markup } from '../markup/render';
 import { referencesIn } from '../markup/render';
 import type { ImportReport } from './report';
@@ -48,28 +48,17 @@ export interface ImportLink {
   at: Date;
 }
 
-export interface ImportTask {
-  id: number;
+/** A task as the writer stores it: the task's own fields, and what comes with it. */
+export interface ImportTask
+  extends Pick<Task, 'id' | 'title' | 'description' | 'status' | 'priority' | 'ownerId' | 'authorId' | 'view' | 'createdAt' | 'updatedAt' | 'closedAt' | 'closerId' | 'markup'> {
   sourcePhid: string;
   /** The source PHID when it has Trellis's form, so links by PHID keep working; else one is made here. */
   phid: string | null;
-  title: string;
-  description: string;
-  status: string;
-  priority: number;
-  ownerId: number | null;
   ownerOrdering: string;
-  authorId: number;
-  view: ViewPolicy;
-  createdAt: Date;
-  updatedAt: Date;
-  closedAt: Date | null;
-  closerId: number | null;
   subscriberIds: number[];
   projectIds: number[];
   events: ImportEvent[];
   links: ImportLink[];
-  markup: Markup;
   modified: number;
 }
 
