@@ -14,18 +14,37 @@ export interface Booted {
   migrated: string[];
 }
 
-/** Opens the database, runs pending migrations and gathers what the app and the CLI need. */
-export async function boot(config: Readonly<Config>, log: (line: string) => void): Promise<Booted> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, timeouts: config.database });
+/** Said once at start, by the process that migrates. */
+export function warnOfSetup(config: Readonly<Config>, log: (line: string) => void): void {
+  if (config.databaseUrl && !config.mfaKey) {
+    log(logLine({ level: 'warn', msg: 'MFA_KEY is not set: TOTP secrets are sealed with a key kept in the same database. Set MFA_KEY (see the README) so a copy of the database alone does not hold them.' }));
+  }
+}
+
+/** Opens the configured database: its pool, and a replica's and a pooler's arrangements when configured. */
+export function openConfiguredDatabase(config: Readonly<Config>): Promise<Database> {
+  return openDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    timeouts: config.database,
+    topology: { pooler: config.pooler, directUrl: config.directUrl, replicaUrl: config.replicaUrl },
+  });
+}
+
+/**
+ * Opens the database, runs pending migrations and gathers what the app and the CLI need.
+ * The app processes of a WEB_CONCURRENCY group leave migrating to the process that started them.
+ */
+export async function boot(config: Readonly<Config>, log: (line: string) => void, opts: { migrate: boolean } = { migrate: true }): Promise<Booted> {
+  const database = await openConfiguredDatabase(config);
   try {
-    const migrated = await database.unlimited(migrateLatest);
+    const migrated = opts.migrate ? await database.unlimited(migrateLatest) : [];
     const secret = await ensureSecret(database.db);
-    if (config.databaseUrl && !config.mfaKey) {
-      log(logLine({ level: 'warn', msg: 'MFA_KEY is not set: TOTP secrets are sealed with a key kept in the same database. Set MFA_KEY (see the README) so a copy of the database alone does not hold them.' }));
-    }
+    if (opts.migrate) warnOfSetup(config, log);
     const tracker = new Tracker(config.tracker);
     const jobs = createJobRunner({ db: database.db, tracker, config, secret, log });
-    return { database, migrated, deps: { db: database.db, config, tracker, secret, log, jobs, live: new LiveHub(database.db, log) } };
+    const live = new LiveHub(database.db, log, config.directUrl);
+    return { database, migrated, deps: { db: database.db, reads: database.reads, config, tracker, secret, log, jobs, live } };
   } catch (err) {
     await database.close();
     throw err;

@@ -127,6 +127,29 @@ const Env = z.object({
   DATABASE_CONNECT_TIMEOUT_MS: Millis(5000),
   DATABASE_STATEMENT_TIMEOUT_MS: Millis(30000),
   DATABASE_ACQUIRE_TIMEOUT_MS: Millis(10000),
+  DATABASE_REPLICA_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATABASE_REPLICA_STICKY_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, 'must be a whole number of seconds')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be 1 or more').max(3600, 'must be at most 3600 (an hour)'))
+    .default(10),
+  DATABASE_DIRECT_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+    .optional(),
+  DATABASE_POOLER: z.enum(['none', 'pgbouncer']).default('none'),
+  WEB_CONCURRENCY: z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, 'must be a whole number of app processes, 1 or more')
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be 1 or more').max(64, 'must be at most 64'))
+    .default(1),
 });
 
 export interface TrackerConfig {
@@ -162,6 +185,16 @@ export interface Config {
   mfaKey: string | null;
   /** How long to wait on PostgreSQL before answering 503 (the embedded database has no network to wait on). */
   database: DatabaseTimeouts;
+  /** A read replica for list and search reads; null: every read goes to DATABASE_URL. */
+  replicaUrl: string | null;
+  /** After a write, the writer's list and search reads go to the primary for this long. */
+  replicaStickySeconds: number;
+  /** A connection to the primary that bypasses a pooler: for LISTEN and for migrations; null: DATABASE_URL. */
+  directUrl: string | null;
+  /** `pgbouncer`: DATABASE_URL is a pooler in transaction mode, which refuses per-connection settings at connect time. */
+  pooler: 'none' | 'pgbouncer';
+  /** App processes serving the port; more than one needs a PostgreSQL server. */
+  webConcurrency: number;
 }
 
 export interface DatabaseTimeouts {
@@ -306,6 +339,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const mail = buildMailConfig(file.mailers ?? [], file.mail, env);
   problems.push(...mail.problems.map((p) => (source ? placeWritten(source, p) : `TRELLIS_CONFIG ${p}`)));
 
+  if (parsed.success && !parsed.data.DATABASE_URL) {
+    const e = parsed.data;
+    if (e.WEB_CONCURRENCY > 1) {
+      problems.push(`WEB_CONCURRENCY: ${e.WEB_CONCURRENCY} app processes need a PostgreSQL server (DATABASE_URL); the embedded database in DATA_DIR opens in one process only. Set WEB_CONCURRENCY=1, or set DATABASE_URL.`);
+    }
+    for (const key of ['DATABASE_REPLICA_URL', 'DATABASE_DIRECT_URL'] as const) if (e[key]) problems.push(`${key}: needs DATABASE_URL; the embedded database has no replicas or poolers.`);
+    if (e.DATABASE_POOLER !== 'none') problems.push('DATABASE_POOLER: needs DATABASE_URL; the embedded database has no pooler.');
+  }
+
   if (problems.length || !parsed.success || !tracker) throw new ConfigError(problems);
   const e = parsed.data;
   return Object.freeze({
@@ -325,5 +367,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     database: { connectMs: e.DATABASE_CONNECT_TIMEOUT_MS, statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS, acquireMs: e.DATABASE_ACQUIRE_TIMEOUT_MS },
     requireMfa: e.REQUIRE_MFA === 'true',
     mfaKey: e.MFA_KEY ?? null,
+    replicaUrl: e.DATABASE_REPLICA_URL ?? null,
+    replicaStickySeconds: e.DATABASE_REPLICA_STICKY_SECONDS,
+    directUrl: e.DATABASE_DIRECT_URL ?? null,
+    pooler: e.DATABASE_POOLER,
+    webConcurrency: e.WEB_CONCURRENCY,
   });
 }

@@ -13,10 +13,17 @@ export function abridge(text: string, max: number): string {
   return `${text.slice(0, half)} … [${(text.length - 2 * half).toLocaleString('en-US')} characters left out] … ${text.slice(-half)}`;
 }
 
+/** Fields every line of this process carries: which app process of a WEB_CONCURRENCY group wrote it. */
+let processFields: Record<string, unknown> = {};
+
+export function tagLogLines(fields: Record<string, unknown>): void {
+  processFields = { ...fields };
+}
+
 /** One log line: a JSON object stamped with the time, so every process's lines read and sort alike. */
 export function logLine(fields: Record<string, unknown>): string {
   const capped = Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, typeof v === 'string' ? abridge(v, MAX_LOG_FIELD) : v]));
-  return JSON.stringify({ at: new Date().toISOString(), ...capped });
+  return JSON.stringify({ at: new Date().toISOString(), ...processFields, ...capped });
 }
 
 /**

@@ -1,10 +1,12 @@
+import cluster from 'node:cluster';
 import http, { type Server } from 'node:http';
 import { createApp } from './app';
 import { boot } from './boot';
+import { appProcessNumber, reportReady, runGroup } from './cluster';
 import { ConfigError, loadConfig } from './config';
 import { DataDirLockedError } from './db/lock';
 import { isDatabaseUnavailable, unreachableSentence } from './db/unavailable';
-import { logLine } from './log';
+import { logLine, tagLogLines } from './log';
 import { startInboundMail } from './mail/inbound/start';
 import { shutdownOnSignals } from './shutdown';
 
@@ -43,9 +45,13 @@ function listen(server: Server, port: number, host: string): Promise<void> {
 
 async function main() {
   const config = loadConfig();
-  const { database, deps, migrated } = await boot(config, log);
-  if (migrated.length) say(`applied migrations: ${migrated.join(', ')}`);
   const where = config.databaseUrl ? 'PostgreSQL (DATABASE_URL)' : `embedded PostgreSQL in ${config.dataDir}`;
+  if (config.webConcurrency > 1 && cluster.isPrimary) return runGroup(config, where, log);
+  const member = appProcessNumber();
+  if (member !== null) tagLogLines({ worker: member });
+  // In a group, the process that started this one has migrated already.
+  const { database, deps, migrated } = await boot(config, log, { migrate: member === null });
+  if (migrated.length) say(`applied migrations: ${migrated.join(', ')}`);
   const server = http.createServer(createApp(deps));
   try {
     await listen(server, config.port, config.host);
@@ -55,7 +61,7 @@ async function main() {
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  say(`Trellis is listening on http://localhost:${port}/ using ${where}`);
+  if (member === null) say(`Trellis is listening on http://localhost:${port}/ using ${where}`);
   let inbound;
   try {
     inbound = await startInboundMail(deps);
@@ -65,6 +71,10 @@ async function main() {
     throw err;
   }
   deps.jobs.start();
+  if (member !== null) {
+    say(`app process ${member} (pid ${process.pid}) serves on port ${port}`);
+    reportReady(port);
+  }
   shutdownOnSignals(
     server,
     async () => {

@@ -20,10 +20,23 @@ export interface OpenOptions {
   poolMax?: number;
   /** Limits on waiting for PostgreSQL; none when left out. */
   timeouts?: DatabaseTimeouts;
+  /** How Trellis reaches PostgreSQL beyond DATABASE_URL: a pooler, a direct connection, a replica. */
+  topology?: Topology;
+}
+
+export interface Topology {
+  /** `pgbouncer`: databaseUrl is a pooler in transaction mode, which refuses per-connection settings at connect time. */
+  pooler: 'none' | 'pgbouncer';
+  /** The primary without the pooler in between, for migrations (and LISTEN, opened by the live hub). */
+  directUrl: string | null;
+  /** A read replica for list and search reads. */
+  replicaUrl: string | null;
 }
 
 export interface Database {
   db: Db;
+  /** Where list and search reads may go: a replica's pool when one is configured, else `db` itself. */
+  reads: Db;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
   /** Runs `work` on a connection without statement timeouts: for migrations, which may rewrite a big table. */
@@ -33,15 +46,21 @@ export interface Database {
 /** How long past the server's statement_timeout the client gives up on a server that does not answer at all. */
 const CLIENT_GRACE_MS = 1000;
 
-/** knex-pg's connection settings: the server bounds each statement; the client bounds connecting and hearing back. */
-function pgConnection(url: string, t: DatabaseTimeouts): Knex.PgConnectionConfig {
-  const statements = t.statementMs > 0 && {
-    statement_timeout: t.statementMs,
-    // A process that stops mid-transaction must not hold its row locks for longer than a statement may run.
-    idle_in_transaction_session_timeout: t.statementMs,
-    query_timeout: t.statementMs + CLIENT_GRACE_MS,
-  };
-  return { connectionString: url, connectionTimeoutMillis: t.connectMs, keepAlive: true, ...statements };
+/**
+ * knex-pg's connection settings: the server bounds each statement; the client bounds connecting and hearing back.
+ * Through PgBouncer the server's limits can not travel with the connection (it refuses them as startup
+ * parameters, and a SET would stay behind on a server connection that other clients then get): they are
+ * the role's own settings there (see the README), and only the client's limit is set here.
+ */
+function pgConnection(url: string, t: DatabaseTimeouts, pooled: boolean): Knex.PgConnectionConfig {
+  const server = t.statementMs > 0 &&
+    !pooled && {
+      statement_timeout: t.statementMs,
+      // A process that stops mid-transaction must not hold its row locks for longer than a statement may run.
+      idle_in_transaction_session_timeout: t.statementMs,
+    };
+  const client = t.statementMs > 0 && { query_timeout: t.statementMs + CLIENT_GRACE_MS };
+  return { connectionString: url, connectionTimeoutMillis: t.connectMs, keepAlive: true, ...server, ...client };
 }
 
 /**
@@ -55,26 +74,48 @@ const readyForQuery = (connection: { readyForQuery?: boolean }) => connection.re
 /** knex's own notes on lost connections: the app reports each outage where it answers a request, as JSON. */
 const OUTAGE_NOTE = /^(Connection Error|Acquire connection error):/;
 
-export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeouts | null = null): Database {
-  const db = knex({
+function pgPool(url: string, poolMax: number, timeouts: DatabaseTimeouts | null, pooled: boolean): Db {
+  return knex({
     client: 'pg',
     log: { warn: (message: unknown) => void (OUTAGE_NOTE.test(String(message)) || console.warn(message)) },
-    connection: timeouts ? pgConnection(url, timeouts) : url,
+    connection: timeouts ? pgConnection(url, timeouts, pooled) : url,
     pool: { min: 0, max: poolMax, validate: readyForQuery },
     ...(timeouts ? { acquireConnectionTimeout: timeouts.acquireMs } : {}),
   });
+}
+
+const NO_TOPOLOGY: Topology = { pooler: 'none', directUrl: null, replicaUrl: null };
+
+export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeouts | null = null, topology: Topology = NO_TOPOLOGY): Database {
+  const pooled = topology.pooler === 'pgbouncer';
+  const db = pgPool(url, poolMax, timeouts, pooled);
+  // The replica is reached directly or through a pooler of its own, configured alike.
+  const reads = topology.replicaUrl ? pgPool(topology.replicaUrl, poolMax, timeouts, pooled) : db;
   return {
     db,
+    reads,
     kind: 'postgres',
-    close: () => db.destroy(),
+    close: async () => {
+      await Promise.all([db.destroy(), reads === db ? undefined : reads.destroy()]);
+    },
     async unlimited(work) {
       if (!timeouts) return work(db);
-      // Still bounded in reaching the server, only not in how long a statement runs.
-      const own = openPostgres(url, 1, { ...timeouts, statementMs: 0 });
+      // Still bounded in reaching the server, only not in how long a statement runs; past a pooler when a direct address is given.
+      const direct = topology.directUrl;
+      const own = knex({
+        client: 'pg',
+        connection: {
+          ...pgConnection(direct ?? url, { ...timeouts, statementMs: 0 }, pooled),
+          // Directly connected, the role's own limits (which a pooled install sets) are lifted for the migration.
+          ...(direct && pooled ? { options: '-c statement_timeout=0 -c idle_in_transaction_session_timeout=0' } : {}),
+        },
+        pool: { min: 0, max: 1, validate: readyForQuery },
+        acquireConnectionTimeout: timeouts.acquireMs,
+      });
       try {
-        return await work(own.db);
+        return await work(own);
       } finally {
-        await own.close();
+        await own.destroy();
       }
     },
   };
@@ -84,6 +125,7 @@ export function openPglite(pglite: PGlite, onClose?: () => void): Database {
   const db = knex({ client: ClientPGLite, connection: () => ({ pglite }) } as Knex.Config);
   return {
     db,
+    reads: db,
     kind: 'pglite',
     async close() {
       await db.destroy();
@@ -100,7 +142,7 @@ export function openPglite(pglite: PGlite, onClose?: () => void): Database {
  */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if (opts.pglite) return openPglite(opts.pglite);
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolMax, opts.timeouts ?? null);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.poolMax, opts.timeouts ?? null, opts.topology);
   fs.mkdirSync(opts.dataDir, { recursive: true });
   const lock = DataDirLock.acquire(opts.dataDir);
   try {

@@ -21,7 +21,13 @@ const RETRY_CAP_MS = 15_000;
  * anything else, and opened again if it drops (a restart of the server); the
  * embedded database delivers its notifications in process.
  */
-export async function listen(db: Knex, onPayload: (payload: string) => void, onProblem: (err: unknown) => void): Promise<Listening> {
+export async function listen(
+  db: Knex,
+  onPayload: (payload: string) => void,
+  onProblem: (err: unknown) => void,
+  /** The primary past a pooler: LISTEN belongs to a session, which a pooler in transaction mode does not keep. */
+  directUrl: string | null = null,
+): Promise<Listening> {
   const connection = (db.client as { config: { connection: unknown } }).config.connection;
   if (typeof connection === 'function') {
     const { pglite } = (await connection()) as { pglite: PGlite };
@@ -32,9 +38,12 @@ export async function listen(db: Knex, onPayload: (payload: string) => void, onP
   let closed = false;
   let retry = RETRY_MS;
   let timer: NodeJS.Timeout | null = null;
-  const settings = connection as string | pg.ClientConfig;
+  const pooled = connection as string | pg.ClientConfig;
+  const settings = directUrl && typeof pooled !== 'string' ? { ...pooled, connectionString: directUrl } : (directUrl ?? pooled);
   const open = async () => {
-    const c = new pg.Client(typeof settings === 'string' ? { connectionString: settings } : { ...settings, statement_timeout: undefined, query_timeout: undefined });
+    const c = new pg.Client(
+      typeof settings === 'string' ? { connectionString: settings } : { ...settings, statement_timeout: undefined, idle_in_transaction_session_timeout: undefined, query_timeout: undefined },
+    );
     c.on('notification', (n) => n.channel === LIVE_CHANNEL && n.payload !== undefined && onPayload(n.payload));
     c.on('error', (err) => lost(c, err));
     c.on('end', () => lost(c, new Error('the listening connection ended')));

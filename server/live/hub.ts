@@ -43,6 +43,8 @@ export class LiveHub {
   constructor(
     private readonly db: Knex,
     private readonly log: (line: string) => void,
+    /** Where to LISTEN when `db` goes through a pooler; null: `db`'s own server. */
+    private readonly directUrl: string | null = null,
   ) {}
 
   /** Streams open in this process, for the bench and tests. */
@@ -93,6 +95,7 @@ export class LiveHub {
       this.db,
       (payload) => void this.deliver(payload).catch((err) => this.warn('a live update could not be delivered', err)),
       (err) => this.warn('the live updates connection was lost; connecting again', err),
+      this.directUrl,
     );
     return this.listening;
   }

@@ -8,6 +8,8 @@ import type { Tracker } from '../tasks/task';
 /** What the web layer is built from; tests build it around their own database. */
 export interface AppDeps {
   db: Knex;
+  /** A read replica's pool for list and search reads (DATABASE_REPLICA_URL); `db` when left out. */
+  reads?: Knex;
   config: Readonly<Config>;
   tracker: Tracker;
   /** Signs CSRF tokens; kept in the database so every process agrees. */
