@@ -10,6 +10,7 @@ import { errorHandler, notFound } from './web/middleware/errors';
 import { requestLog } from './web/middleware/request-log';
 import { countRequests } from './web/middleware/requests-in-flight';
 import { securityHeaders } from './web/middleware/security-headers';
+import { markWriters } from './web/replica';
 import { session } from './web/middleware/session';
 import { sessionGate } from './web/middleware/session-gate';
 import { setupGate } from './web/middleware/setup-gate';
@@ -40,6 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/favicon.ico', (_req, res) => res.type('image/svg+xml').sendFile(path.join(ROOT, 'static/img/favicon.svg'), { maxAge: '1d' }));
   app.use(express.urlencoded({ extended: false, limit: '1mb', parameterLimit: MAX_FORM_FIELDS }));
   app.use(cookieParser());
+  if (deps.reads && deps.reads !== deps.db) app.use(markWriters(deps.config.replicaStickySeconds));
   app.use(session(deps.db, deps.config.sessionDays));
   app.use(setupGate(deps.db));
   app.use(sessionGate(deps.config.requireMfa));

@@ -6,6 +6,7 @@ import type { FoundTask } from '../../search/repository';
 import { findNamedQuery } from '../../search/saved/queries';
 import { findUsersByIds } from '../../users/repository';
 import type { AppDeps } from '../deps';
+import { readsFor } from '../replica';
 import { queryParamsOf, siteUrl } from '../request-url';
 import { CONTENT_TYPES, ENCODERS, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
 
@@ -54,8 +55,9 @@ export function exportRoutes(deps: AppDeps) {
    * ending it as if it were complete.
    */
   async function stream(req: Request, res: Response, key: string | null, params: QueryParams, format: ExportFormat) {
-    const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, params, deps.config.timezone);
-    const tasks = allTasks(deps.db, deps.tracker, req.viewer, query);
+    const reads = readsFor(deps, req);
+    const query = await parseQueryParams(reads, deps.tracker, req.viewer, params, deps.config.timezone);
+    const tasks = allTasks(reads, deps.tracker, req.viewer, query);
     const encoder = ENCODERS[format];
     const baseUrl = siteUrl(req);
     res.status(200);
@@ -66,7 +68,7 @@ export function exportRoutes(deps: AppDeps) {
       if (!(await write(res, encoder.start))) return;
       let first = true;
       for await (const chunk of chunks<FoundTask>(tasks, CHUNK)) {
-        const users = await findUsersByIds(deps.db, chunk.flatMap((t) => (t.ownerId ? [t.ownerId, t.authorId] : [t.authorId])));
+        const users = await findUsersByIds(reads, chunk.flatMap((t) => (t.ownerId ? [t.ownerId, t.authorId] : [t.authorId])));
         let text = '';
         for (const t of chunk) {
           text += encoder.row(exportRow(t, users, deps.tracker, baseUrl), first);

@@ -14,6 +14,7 @@ import { BulkEditForm, SaveQueryForm, parseForm } from '../forms';
 import { formProblem, requireCapability, requireViewer } from '../guards';
 import { safeLocalUrl } from '../local-url';
 import { renderPage } from '../render';
+import { readsFor } from '../replica';
 import { queryParamsOf } from '../request-url';
 import { bulkFormModel, selectableResults, selectedIds, type BulkFormState } from '../views/bulk-edit';
 import { queryFormModel } from '../views/query-form';
@@ -55,10 +56,11 @@ export function listRoutes(deps: AppDeps) {
   async function run(req: Request, res: Response, opts: ListOptions) {
     const jump = opts.params.text ? taskJump(opts.params.text) : null;
     if (jump) return res.redirect(303, `/T${jump}`);
+    const reads = readsFor(deps, req);
     const search = async (): Promise<{ query: TaskQuery | null; page: SearchPage | null; errors: Record<string, string> }> => {
       try {
-        const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, opts.params, deps.config.timezone);
-        return { query, page: await searchTasks(deps.db, deps.tracker, req.viewer, query, cursorOf(req)), errors: {} };
+        const query = await parseQueryParams(reads, deps.tracker, req.viewer, opts.params, deps.config.timezone);
+        return { query, page: await searchTasks(reads, deps.tracker, req.viewer, query, cursorOf(req)), errors: {} };
       } catch (err) {
         if (err instanceof ValidationError) return { query: null, page: null, errors: err.fields };
         if (err instanceof QueryError) return { query: null, page: null, errors: { [err.field ?? 'form']: err.message } };
@@ -68,7 +70,7 @@ export function listRoutes(deps: AppDeps) {
     // The navigation's saved queries do not depend on the search: both are asked for at once.
     const [{ query, page, errors }, saved] = await Promise.all([
       search(),
-      opts.saved ?? (req.viewer ? listSavedQueries(deps.db, req.viewer) : Promise.resolve([])),
+      opts.saved ?? (req.viewer ? listSavedQueries(reads, req.viewer) : Promise.resolve([])),
     ]);
     const own = new URLSearchParams(opts.key ? {} : (opts.params as Record<string, string>));
     const pageUrl = (cursor: string, dir: 'after' | 'before') => {
@@ -80,7 +82,7 @@ export function listRoutes(deps: AppDeps) {
     const hasErrors = Object.keys(errors).length > 0;
     const shareUrl = opts.key ? `/maniphest/query/${opts.key}/` : `/maniphest/query/?${own.toString()}`;
     const exportUrl = (format: string) => (opts.key ? `/maniphest/query/${opts.key}/export.${format}` : `/maniphest/query/export.${format}?${own.toString()}`);
-    const withSubtasks = page ? await tasksWithSubtasks(deps.db, viewer, page.tasks.map((t) => t.id)) : new Set<number>();
+    const withSubtasks = page ? await tasksWithSubtasks(reads, viewer, page.tasks.map((t) => t.id)) : new Set<number>();
     const results = page && query ? searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl, withSubtasks) : null;
     const bulk = results && !results.empty && viewer && can(viewer, 'task.bulk') ? bulkFormModel(deps.tracker, viewer, paramsToString(opts.params), shareUrl, opts.bulk) : null;
     renderPage(
