@@ -48,5 +48,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 /** For a process that can not start or finish a command without its database: the cause, without a stack. */
 export function unreachableSentence(err: unknown): string {
   const cause = String((err as Error)?.message ?? err).split('\n')[0];
+  if (cause?.startsWith('unsupported startup parameter')) {
+    return `Trellis can not reach its database (${cause}): DATABASE_URL goes through a connection pooler such as PgBouncer. Set DATABASE_POOLER=pgbouncer (see "Running at scale" in the README), then try again.`;
+  }
   return `Trellis can not reach its database (${cause}). Check that PostgreSQL is running and that DATABASE_URL names it, then try again.`;
 }

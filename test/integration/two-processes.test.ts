@@ -13,6 +13,13 @@ import { databaseUrl } from '../support/targets';
 // Two processes on one database need a database server; the embedded one belongs to one process.
 const onServer = onPostgres() ? describe : describe.skip;
 
+/**
+ * TEST_POOLER_URL names a PgBouncer in transaction mode in front of the test server
+ * (postgres://postgres@127.0.0.1:6432/postgres): the processes then reach the database through
+ * it, as an install with DATABASE_POOLER=pgbouncer does, and LISTEN and migrate directly.
+ */
+const POOLER_URL = process.env.TEST_POOLER_URL;
+
 /** Starting two tsx processes on two loaded cores takes a while. */
 jest.setTimeout(180_000);
 
@@ -36,7 +43,9 @@ onServer('two app processes on one database', () => {
     users.bob = await createUser(t.db, { username: 'bob', role: 'engineer', email: 'bob@example.com' });
     users.ann = await createUser(t.db, { username: 'ann', role: 'engineer', email: 'ann@example.com' });
     const { rows } = (await t.db.raw('SELECT current_database() AS name')) as { rows: { name: string }[] };
-    const settings = { DATABASE_URL: databaseUrl(rows[0]!.name, process.env.TRELLIS_TEST_ADMIN_URL), TRELLIS_CONFIG: configFile, API_RATE_LIMIT: '4' };
+    const direct = databaseUrl(rows[0]!.name, process.env.TRELLIS_TEST_ADMIN_URL);
+    const database: Record<string, string> = POOLER_URL ? { DATABASE_URL: databaseUrl(rows[0]!.name, POOLER_URL), DATABASE_POOLER: 'pgbouncer', DATABASE_DIRECT_URL: direct } : { DATABASE_URL: direct };
+    const settings = { ...database, TRELLIS_CONFIG: configFile, API_RATE_LIMIT: '4' };
     [a, b] = await Promise.all([startAppProcess(settings), startAppProcess(settings)]);
   });
   afterAll(async () => {
