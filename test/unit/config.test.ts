@@ -65,6 +65,11 @@ describe('loadConfig', () => {
       database: { connectMs: 5000, statementMs: 30000, acquireMs: 10000 },
       requireMfa: false,
       mfaKey: null,
+      replicaUrl: null,
+      replicaStickySeconds: 10,
+      directUrl: null,
+      pooler: 'none',
+      webConcurrency: 1,
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -138,6 +143,18 @@ describe('loadConfig', () => {
     expect(loadConfig({ [name]: raw }, CWD)).toHaveProperty(key, expected);
   });
 
+  test('the settings of several processes, replicas and a pooler go with a PostgreSQL server', () => {
+    const server = { DATABASE_URL: 'postgres://db/trellis' };
+    expect(
+      loadConfig({ ...server, WEB_CONCURRENCY: '4', DATABASE_REPLICA_URL: 'postgres://replica/trellis', DATABASE_REPLICA_STICKY_SECONDS: '30', DATABASE_POOLER: 'pgbouncer', DATABASE_DIRECT_URL: 'postgres://db:5432/trellis' }, CWD),
+    ).toMatchObject({ webConcurrency: 4, replicaUrl: 'postgres://replica/trellis', replicaStickySeconds: 30, pooler: 'pgbouncer', directUrl: 'postgres://db:5432/trellis' });
+    expect(problemsOf(() => loadConfig({ WEB_CONCURRENCY: '2', DATABASE_POOLER: 'pgbouncer', DATABASE_DIRECT_URL: 'postgres://db/trellis' }, CWD))).toEqual([
+      'WEB_CONCURRENCY: 2 app processes need a PostgreSQL server (DATABASE_URL); the embedded database in DATA_DIR opens in one process only. Set WEB_CONCURRENCY=1, or set DATABASE_URL.',
+      'DATABASE_DIRECT_URL: needs DATABASE_URL; the embedded database has no replicas or poolers.',
+      'DATABASE_POOLER: needs DATABASE_URL; the embedded database has no pooler.',
+    ]);
+  });
+
   test.each([
     ['PORT', 'abc'],
     ['PORT', ''],
@@ -164,6 +181,11 @@ describe('loadConfig', () => {
     ['DATABASE_ACQUIRE_TIMEOUT_MS', '-1'],
     ['REQUIRE_MFA', 'yes'],
     ['MFA_KEY', 'too-short'],
+    ['WEB_CONCURRENCY', '0'],
+    ['WEB_CONCURRENCY', 'two'],
+    ['WEB_CONCURRENCY', '65'],
+    ['DATABASE_REPLICA_STICKY_SECONDS', '0'],
+    ['DATABASE_POOLER', 'pgpool'],
   ])('%s=%j is refused, naming the variable', (name, raw) => {
     const problems = problemsOf(() => loadConfig({ [name]: raw }, CWD));
     expect(problems).toHaveLength(1);
