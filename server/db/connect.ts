@@ -74,11 +74,11 @@ const readyForQuery = (connection: { readyForQuery?: boolean }) => connection.re
 /** knex's own notes on lost connections: the app reports each outage where it answers a request, as JSON. */
 const OUTAGE_NOTE = /^(Connection Error|Acquire connection error):/;
 
-function pgPool(url: string, poolMax: number, timeouts: DatabaseTimeouts | null, pooled: boolean): Db {
+function pgPool(connection: Knex.PgConnectionConfig | string, poolMax: number, timeouts: DatabaseTimeouts | null): Db {
   return knex({
     client: 'pg',
     log: { warn: (message: unknown) => void (OUTAGE_NOTE.test(String(message)) || console.warn(message)) },
-    connection: timeouts ? pgConnection(url, timeouts, pooled) : url,
+    connection,
     pool: { min: 0, max: poolMax, validate: readyForQuery },
     ...(timeouts ? { acquireConnectionTimeout: timeouts.acquireMs } : {}),
   });
@@ -88,9 +88,10 @@ const NO_TOPOLOGY: Topology = { pooler: 'none', directUrl: null, replicaUrl: nul
 
 export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeouts | null = null, topology: Topology = NO_TOPOLOGY): Database {
   const pooled = topology.pooler === 'pgbouncer';
-  const db = pgPool(url, poolMax, timeouts, pooled);
+  const connect = (to: string) => (timeouts ? pgConnection(to, timeouts, pooled) : to);
+  const db = pgPool(connect(url), poolMax, timeouts);
   // The replica is reached directly or through a pooler of its own, configured alike.
-  const reads = topology.replicaUrl ? pgPool(topology.replicaUrl, poolMax, timeouts, pooled) : db;
+  const reads = topology.replicaUrl ? pgPool(connect(topology.replicaUrl), poolMax, timeouts) : db;
   return {
     db,
     reads,
@@ -102,16 +103,15 @@ export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeou
       if (!timeouts) return work(db);
       // Still bounded in reaching the server, only not in how long a statement runs; past a pooler when a direct address is given.
       const direct = topology.directUrl;
-      const own = knex({
-        client: 'pg',
-        connection: {
+      const own = pgPool(
+        {
           ...pgConnection(direct ?? url, { ...timeouts, statementMs: 0 }, pooled),
           // Directly connected, the role's own limits (which a pooled install sets) are lifted for the migration.
           ...(direct && pooled ? { options: '-c statement_timeout=0 -c idle_in_transaction_session_timeout=0' } : {}),
         },
-        pool: { min: 0, max: 1, validate: readyForQuery },
-        acquireConnectionTimeout: timeouts.acquireMs,
-      });
+        1,
+        timeouts,
+      );
       try {
         return await work(own);
       } finally {
