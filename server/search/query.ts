@@ -1,6 +1,6 @@
 /** A task query: what to find, in which order, grouped how. Shared by the web lists and the API. */
 
-export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'relevance'] as const;
+export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'points', 'relevance'] as const;
 export type Order = (typeof ORDERS)[number];
 
 export const GROUPS = ['priority', 'owner', 'status', 'project', 'none'] as const;
@@ -14,6 +14,7 @@ export const ORDER_NAMES: Record<Order, string> = {
   oldest: 'Creation (Oldest First)',
   closed: 'Date Closed (Latest First)',
   title: 'Title',
+  points: 'Points (Most First)',
   relevance: 'Relevance',
 };
 
@@ -60,6 +61,8 @@ export interface TaskFilter {
   hasOpenSubtasks?: boolean;
   /** The statuses that count as open for the two above. */
   openStatuses?: string[];
+  /** Points from `min` to `max`, both included; a task without points matches neither bound. */
+  points?: { min?: number; max?: number };
 }
 
 export interface TaskQuery {
