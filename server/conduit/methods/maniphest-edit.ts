@@ -30,6 +30,7 @@ const EDIT_TYPES = [
   'status',
   'priority',
   'owner',
+  'points',
   'comment',
   'subscribers.add',
   'subscribers.remove',
@@ -148,6 +149,11 @@ async function toChanges(db: import('knex').Knex, viewer: Actor, items: RawTrans
         if (typeof value !== 'string' && typeof value !== 'number') throw wrongType('a priority keyword such as "high"');
         changes.push({ type, value });
         break;
+      case 'points':
+        // The editor checks the number itself, with the sentences the web form shows.
+        if (value !== null && typeof value !== 'number' && typeof value !== 'string') throw wrongType('a number, or null to remove the points');
+        changes.push({ type, value });
+        break;
       case 'owner':
         if (value === null || value === '') changes.push({ type: 'owner', value: null });
         else if (typeof value === 'string') changes.push({ type: 'owner', value: (await people(db, [value], key))[0] });
@@ -201,7 +207,7 @@ export const maniphestEdit = defineMethod({
       name: 'transactions',
       type: 'list<map<string, wild>>',
       description:
-        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); points (a number such as 3 or 0.5, or null to remove them; when points are enabled); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },

@@ -204,6 +204,7 @@ export const maniphestSearch = defineMethod({
       if (isOn(value)) attach.add(key);
     }
     if (p.order !== undefined && !(ORDERS as readonly string[]).includes(p.order)) throw callError(`Parameter "order" must be one of: ${ORDERS.join(', ')}.`);
+    if (p.order === 'points' && !tracker.points.enabled) throw callError('Parameter "order" can not be "points": points are not enabled on this install.');
     const limit = checkPageSize(p.limit);
     const base: { filter: TaskFilter; order?: Order } = queryKey ? await namedQuery(db, tracker, me, queryKey, timeZone) : { filter: {} };
     const filter = await constraintFilter(db, tracker, p.constraints ?? {}, base.filter);

@@ -7,7 +7,7 @@ import { findNamedQuery } from '../../search/saved/queries';
 import { findUsersByIds } from '../../users/repository';
 import type { AppDeps } from '../deps';
 import { queryParamsOf, siteUrl } from '../request-url';
-import { CONTENT_TYPES, ENCODERS, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
+import { CONTENT_TYPES, encoderFor, exportColumns, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
 
 /** Rows are written this many at a time, with their people loaded in one query. */
 const CHUNK = 1000;
@@ -56,7 +56,7 @@ export function exportRoutes(deps: AppDeps) {
   async function stream(req: Request, res: Response, key: string | null, params: QueryParams, format: ExportFormat) {
     const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, params, deps.config.timezone);
     const tasks = allTasks(deps.db, deps.tracker, req.viewer, query);
-    const encoder = ENCODERS[format];
+    const encoder = encoderFor(format, exportColumns(deps.tracker));
     const baseUrl = siteUrl(req);
     res.status(200);
     res.setHeader('Content-Type', CONTENT_TYPES[format]);
