@@ -149,4 +149,5 @@ export const BulkEditForm = z.object({
   owner: field,
   addSubscribers: field,
   removeSubscribers: field,
+  points: field,
 });
