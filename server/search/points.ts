@@ -19,7 +19,8 @@ function bound(v: string | undefined, field: string, problems: Record<string, st
 export function pointsRange(min: string | undefined, max: string | undefined, tracker: Tracker, problems: Record<string, string>): { min?: number; max?: number } | undefined {
   if (!min?.trim() && !max?.trim()) return undefined;
   if (!tracker.points.enabled) {
-    problems[min?.trim() ? 'pointsMin' : 'pointsMax'] = POINTS_OFF;
+    // The form has no points fields then: the problem is the whole form's.
+    problems.form = POINTS_OFF;
     return undefined;
   }
   const range = { min: bound(min, 'pointsMin', problems), max: bound(max, 'pointsMax', problems) };

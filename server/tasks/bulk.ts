@@ -48,12 +48,15 @@ export async function planBulkEdit(db: Knex, tracker: Tracker, form: BulkRequest
   }
   const points = form.points?.trim();
   if (points) {
-    try {
-      if (!tracker.points.enabled) throw new PointsProblem('Points are not enabled on this install.');
-      changes.push({ type: 'points', value: parsePoints(points) });
-    } catch (err) {
-      if (!(err instanceof PointsProblem)) throw err;
-      problems.points = err.message;
+    // Switched off, the form has no points field: the problem is the whole form's.
+    if (!tracker.points.enabled) problems.form = 'Points are not enabled on this install.';
+    else {
+      try {
+        changes.push({ type: 'points', value: parsePoints(points) });
+      } catch (err) {
+        if (!(err instanceof PointsProblem)) throw err;
+        problems.points = err.message;
+      }
     }
   }
   const status = form.status?.trim().toLowerCase();

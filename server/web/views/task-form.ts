@@ -36,7 +36,7 @@ export function taskFormModel(
   const canSetVisibility = can(viewer, 'task.visibility');
   const canTag = can(viewer, 'task.edit');
   const parent = t ? null : pick(input, 'parent', '') || null;
-  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority', 'points'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
+  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canTriage && tracker.points.enabled ? ['points'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
   return {
     isEdit: Boolean(t),
     heading: t ? `Edit Task: ${t.title}` : 'Create New Task',

@@ -100,7 +100,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
   const choices = canView(viewer, task) ? statusChoices(tracker.workflow, tracker.pickableStatuses, viewer, task.status) : [];
   const canClose = choices.some((s) => s.key !== task.status);
   const locked = lockedFor(tracker.workflow, viewer, task.status);
-  const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(canClose ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority', 'points'] : [])];
+  const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(canClose ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : []), ...(may('task.triage') && tracker.points.enabled ? ['points'] : [])];
   return {
     task: {
       id: task.id,
