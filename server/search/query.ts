@@ -3,6 +3,11 @@
 export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'points', 'relevance'] as const;
 export type Order = (typeof ORDERS)[number];
 
+/** The orders this install offers: by points only while points are switched on. */
+export function ordersOf(pointsEnabled: boolean): readonly Order[] {
+  return pointsEnabled ? ORDERS : ORDERS.filter((o) => o !== 'points');
+}
+
 export const GROUPS = ['priority', 'owner', 'status', 'project', 'none'] as const;
 export type Group = (typeof GROUPS)[number];
 

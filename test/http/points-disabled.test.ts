@@ -96,8 +96,10 @@ describe('points, switched off', () => {
     const xactions = await result(t.app, 'transaction.search', { objectIdentifier: `T${sized}` }, token);
     expect((xactions.data as { type: string | null }[]).some((x) => x.type === 'points')).toBe(false);
     const refused = await call(t.app, 'maniphest.edit', { objectIdentifier: `T${sized}`, transactions: [{ type: 'points', value: 3 }] }, token);
-    expect(refused.error_code).toBe('ERR-CONDUIT-CORE');
-    expect(refused.error_info).toBe(OFF);
+    // As Phabricator: switched off, "points" is no transaction type at all.
+    expect(refused.error_code).toBe('ERR-CONDUIT-CALL');
+    expect(refused.error_info).toMatch(/^Transaction with key "0" has invalid type "points"\. This type is not recognized\. Valid types are: title, description, status, priority, owner, comment, /);
+    expect(refused.error_info).not.toContain('points,');
     const ordered = await call(t.app, 'maniphest.search', { order: 'points' }, token);
     expect(ordered.error_info).toBe('Parameter "order" can not be "points": points are not enabled on this install.');
     expect(await pointsOf(t.db, sized)).toBe(4);
