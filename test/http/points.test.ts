@@ -47,6 +47,8 @@ describe('points, switched on', () => {
       const page = await engineer.get(`/T${id}`);
       expect(tag(page)).toBe('3 Story Points');
       expect(timelineLines(page).join('\n')).toContain('erin set the point value for this task to 3.');
+      const card = await engineer.get(`/T${id}/hovercard`);
+      expect(card.dom.querySelectorAll('dd').map((d) => textOf(d))).toContain('3 Story Points');
     });
 
     test('the edit form changes them to a half and removes them', async () => {
