@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { ViewPolicy } from '../config';
 import { MAX_TEXT_LENGTH } from '../tasks/events/description';
+import { MAX_STORED_POINTS } from '../tasks/points';
 import { MAX_TITLE_LENGTH, type Task, type Tracker } from '../tasks/task';
 import type { Markup } from '../markup/render';
 import { referencesIn } from '../markup/render';
@@ -50,7 +51,7 @@ export interface ImportLink {
 
 /** A task as the writer stores it: the task's own fields, and what comes with it. */
 export interface ImportTask
-  extends Pick<Task, 'id' | 'title' | 'description' | 'status' | 'priority' | 'ownerId' | 'authorId' | 'view' | 'createdAt' | 'updatedAt' | 'closedAt' | 'closerId' | 'markup'> {
+  extends Pick<Task, 'id' | 'title' | 'description' | 'status' | 'priority' | 'ownerId' | 'authorId' | 'view' | 'createdAt' | 'updatedAt' | 'closedAt' | 'closerId' | 'markup' | 'points'> {
   sourcePhid: string;
   /** The source PHID when it has Trellis's form, so links by PHID keep working; else one is made here. */
   phid: string | null;
@@ -105,6 +106,17 @@ function priorityValue(v: unknown): number | null {
   const value = typeof v === 'object' && v !== null ? (v as { value?: unknown }).value : v;
   const n = typeof value === 'string' ? Number(value) : value;
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : null;
+}
+
+/**
+ * Phabricator's points (any non-negative double, or a numeric string) as stored here: two decimals,
+ * within the column's bounds; undefined for a value that is none of these, null for none.
+ */
+function pointsValue(v: unknown): number | null | undefined {
+  if (v === null || v === undefined || v === '') return null;
+  const n = typeof v === 'string' && /^[0-9]*\.?[0-9]+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_STORED_POINTS) return undefined;
+  return Math.round(n * 100) / 100;
 }
 
 /** The T-numbers a text refers to, read with the renderer's own rules. */
@@ -166,6 +178,12 @@ export function mapTask(t: PhabTask, xacts: PhabTransaction[], ctx: MappingConte
   const subscriberIds = [...new Set((t.attachments?.subscribers?.subscriberPHIDs ?? []).flatMap((p) => ctx.users.get(p)?.id ?? []))].sort((a, b) => a - b);
   const projectIds = [...new Set((t.attachments?.projects?.projectPHIDs ?? []).flatMap((p) => ctx.projects.get(p) ?? []))];
 
+  let points = pointsValue(f.points);
+  if (points === undefined) {
+    report.skip('points value that is not a number from 0 to 1000000: left empty', label);
+    points = null;
+  }
+
   const task: ImportTask = {
     id: t.id + ctx.offset,
     sourcePhid: t.phid,
@@ -182,6 +200,7 @@ export function mapTask(t: PhabTask, xacts: PhabTransaction[], ctx: MappingConte
     updatedAt,
     closedAt,
     closerId,
+    points,
     subscriberIds,
     projectIds,
     events: [],
@@ -239,6 +258,15 @@ function mapTransactions(task: ImportTask, xacts: PhabTransaction[], ctx: Mappin
           break;
         }
         push('priority', priorityValue(fields.old) ?? tracker.defaultPriority, next);
+        break;
+      }
+      case 'points': {
+        const [old, next] = [pointsValue(fields.old), pointsValue(fields.new)];
+        if (old === undefined || next === undefined) {
+          report.skip('points transaction with a value that is not a number from 0 to 1000000', `${label} ${x.phid}`);
+          break;
+        }
+        push('points', old, next);
         break;
       }
       case 'owner': {

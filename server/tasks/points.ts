@@ -41,6 +41,9 @@ export function buildPoints(file: PointsFile | undefined): PointsConfig {
 /** Past this a value is a slip of the keyboard, not an estimate. */
 export const MAX_POINTS = 10000;
 
+/** What the column takes (its CHECK): imported estimates beyond MAX_POINTS are kept as they were given. */
+export const MAX_STORED_POINTS = 1000000;
+
 /** Estimates are coarse: two decimal places (0.25) are plenty, and keep sums free of float noise. */
 const DECIMAL = /^[0-9]+(\.[0-9]{1,2})?$/;
 
