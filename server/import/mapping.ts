@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { ViewPolicy } from '../config';
 import { MAX_TEXT_LENGTH } from '../tasks/events/description';
-import { MAX_STORED_POINTS } from '../tasks/points';
+import { importedPoints } from '../tasks/points';
 import { MAX_TITLE_LENGTH, type Task, type Tracker } from '../tasks/task';
 import type { Markup } from '../markup/render';
 import { referencesIn } from '../markup/render';
@@ -108,17 +108,6 @@ function priorityValue(v: unknown): number | null {
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 ? n : null;
 }
 
-/**
- * Phabricator's points (any non-negative double, or a numeric string) as stored here: two decimals,
- * within the column's bounds; undefined for a value that is none of these, null for none.
- */
-function pointsValue(v: unknown): number | null | undefined {
-  if (v === null || v === undefined || v === '') return null;
-  const n = typeof v === 'string' && /^[0-9]*\.?[0-9]+$/.test(v.trim()) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_STORED_POINTS) return undefined;
-  return Math.round(n * 100) / 100;
-}
-
 /** The T-numbers a text refers to, read with the renderer's own rules. */
 function mentionedTaskIds(text: string, markup: Markup): number[] {
   return [...referencesIn(text, markup).taskIds];
@@ -178,7 +167,7 @@ export function mapTask(t: PhabTask, xacts: PhabTransaction[], ctx: MappingConte
   const subscriberIds = [...new Set((t.attachments?.subscribers?.subscriberPHIDs ?? []).flatMap((p) => ctx.users.get(p)?.id ?? []))].sort((a, b) => a - b);
   const projectIds = [...new Set((t.attachments?.projects?.projectPHIDs ?? []).flatMap((p) => ctx.projects.get(p) ?? []))];
 
-  let points = pointsValue(f.points);
+  let points = importedPoints(f.points);
   if (points === undefined) {
     report.skip('points value that is not a number from 0 to 1000000: left empty', label);
     points = null;
@@ -261,7 +250,7 @@ function mapTransactions(task: ImportTask, xacts: PhabTransaction[], ctx: Mappin
         break;
       }
       case 'points': {
-        const [old, next] = [pointsValue(fields.old), pointsValue(fields.new)];
+        const [old, next] = [importedPoints(fields.old), importedPoints(fields.new)];
         if (old === undefined || next === undefined) {
           report.skip('points transaction with a value that is not a number from 0 to 1000000', `${label} ${x.phid}`);
           break;

@@ -82,3 +82,14 @@ export function formatPoints(n: number): string {
 export function pointsText(n: number, config: PointsConfig): string {
   return `${formatPoints(n)} ${config.label}`;
 }
+
+/**
+ * Points as another tracker gives them (Phabricator: any non-negative double, or a numeric string):
+ * two decimals, within what the column takes; null for none, undefined for what is no value at all.
+ */
+export function importedPoints(v: unknown): number | null | undefined {
+  if (v === null || v === undefined || v === '') return null;
+  const n = typeof v === 'string' && /^[0-9]*\.?[0-9]+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > MAX_STORED_POINTS) return undefined;
+  return Math.round(n * 100) / 100;
+}
