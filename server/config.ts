@@ -2,6 +2,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { placeProblem, placeWritten, readConfigFile, zodFileProblems, type ConfigFile } from './config-file';
 import { buildMailConfig, MailerFileEntry, MailFileSection, type MailConfig } from './mail/config';
+import { buildPoints, PointsFile, type PointsConfig } from './tasks/points';
 import { buildWorkflow, checkWorkflow, WorkflowFile, type PathProblem, type WorkflowConfig } from './tasks/workflow';
 
 /**
@@ -68,6 +69,7 @@ const TrackerFile = z
     mailers: z.array(MailerFileEntry).optional(),
     mail: MailFileSection.optional(),
     workflow: WorkflowFile.optional(),
+    points: PointsFile.optional(),
   })
   .strict();
 export type TrackerFile = z.infer<typeof TrackerFile>;
@@ -159,6 +161,7 @@ export interface TrackerConfig {
   defaultStatus: string;
   defaultView: ViewPolicy;
   workflow: WorkflowConfig;
+  points: PointsConfig;
 }
 
 export interface Config {
@@ -229,6 +232,7 @@ export function buildTrackerConfig(input: TrackerFile, envDefaultView?: ViewPoli
     defaultStatus: input.defaultStatus ?? statuses.find((s) => !s.closed)?.key ?? 'open',
     defaultView: envDefaultView ?? input.defaultView ?? 'users',
     workflow: buildWorkflow(input.workflow),
+    points: buildPoints(input.points),
   };
   const problems: PathProblem[] = [];
   // Each repeat is placed at its second definition, in the file's order (priorities are sorted above).

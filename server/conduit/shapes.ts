@@ -45,7 +45,8 @@ export function taskFields(t: Task, tracker: Tracker, phidOf: (userId: number | 
     ownerPHID: phidOf(t.ownerId),
     status: { value: t.status, name: tracker.statusName(t.status), color: null },
     priority: { value: t.priority, name: tracker.priorityName(t.priority), color: tracker.priorityColor(t.priority) },
-    points: null,
+    // As Phabricator: null while points are switched off, whatever is stored.
+    points: tracker.points.enabled ? t.points : null,
     subtype: 'default',
     closerPHID: phidOf(t.closerId),
     dateClosed: t.closedAt ? epoch(t.closedAt) : null,
@@ -111,6 +112,11 @@ export function transactionResult(
       fields = { operations };
       break;
     }
+    case 'points':
+      // Switched off, points are hidden as Phabricator hides them: a kind with no name and no values.
+      if (tracker.points.enabled) fields = { old: e.old, new: e.new };
+      else type = null;
+      break;
     case 'view':
       type = 'core:view-policy';
       fields = { old: e.old === null ? null : policyValue(String(e.old)), new: policyValue(String(e.new)) };

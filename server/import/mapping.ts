@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { ViewPolicy } from '../config';
 import { MAX_TEXT_LENGTH } from '../tasks/events/description';
+import { importedPoints } from '../tasks/points';
 import { MAX_TITLE_LENGTH, type Task, type Tracker } from '../tasks/task';
 import type { Markup } from '../markup/render';
 import { referencesIn } from '../markup/render';
@@ -50,7 +51,7 @@ export interface ImportLink {
 
 /** A task as the writer stores it: the task's own fields, and what comes with it. */
 export interface ImportTask
-  extends Pick<Task, 'id' | 'title' | 'description' | 'status' | 'priority' | 'ownerId' | 'authorId' | 'view' | 'createdAt' | 'updatedAt' | 'closedAt' | 'closerId' | 'markup'> {
+  extends Pick<Task, 'id' | 'title' | 'description' | 'status' | 'priority' | 'ownerId' | 'authorId' | 'view' | 'createdAt' | 'updatedAt' | 'closedAt' | 'closerId' | 'markup' | 'points'> {
   sourcePhid: string;
   /** The source PHID when it has Trellis's form, so links by PHID keep working; else one is made here. */
   phid: string | null;
@@ -166,6 +167,12 @@ export function mapTask(t: PhabTask, xacts: PhabTransaction[], ctx: MappingConte
   const subscriberIds = [...new Set((t.attachments?.subscribers?.subscriberPHIDs ?? []).flatMap((p) => ctx.users.get(p)?.id ?? []))].sort((a, b) => a - b);
   const projectIds = [...new Set((t.attachments?.projects?.projectPHIDs ?? []).flatMap((p) => ctx.projects.get(p) ?? []))];
 
+  let points = importedPoints(f.points);
+  if (points === undefined) {
+    report.skip('points value that is not a number from 0 to 1000000: left empty', label);
+    points = null;
+  }
+
   const task: ImportTask = {
     id: t.id + ctx.offset,
     sourcePhid: t.phid,
@@ -182,6 +189,7 @@ export function mapTask(t: PhabTask, xacts: PhabTransaction[], ctx: MappingConte
     updatedAt,
     closedAt,
     closerId,
+    points,
     subscriberIds,
     projectIds,
     events: [],
@@ -239,6 +247,15 @@ function mapTransactions(task: ImportTask, xacts: PhabTransaction[], ctx: Mappin
           break;
         }
         push('priority', priorityValue(fields.old) ?? tracker.defaultPriority, next);
+        break;
+      }
+      case 'points': {
+        const [old, next] = [importedPoints(fields.old), importedPoints(fields.new)];
+        if (old === undefined || next === undefined) {
+          report.skip('points transaction with a value that is not a number from 0 to 1000000', `${label} ${x.phid}`);
+          break;
+        }
+        push('points', old, next);
         break;
       }
       case 'owner': {

@@ -82,6 +82,7 @@ function taskColumns(t: ImportTask) {
     updated_at: t.updatedAt,
     closed_at: t.closedAt,
     closer_id: t.closerId,
+    points: t.points,
     markup: t.markup,
   };
 }

@@ -43,6 +43,8 @@ export interface PhabTask {
     dateCreated: number;
     dateModified: number;
     policy?: { view?: string };
+    /** A number, or null; null too while the source has points switched off. */
+    points?: number | string | null;
   };
   attachments?: {
     subscribers?: { subscriberPHIDs?: string[] };

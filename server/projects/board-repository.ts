@@ -191,7 +191,7 @@ export async function findTaskTagsAndCards(db: Knex, taskId: number): Promise<{ 
 }
 
 /** What a card shows of its task: no description, which a board of thousands of cards would carry for nothing. */
-export type CardTask = Pick<Task, 'id' | 'title' | 'status' | 'priority' | 'ownerId' | 'createdAt'> & {
+export type CardTask = Pick<Task, 'id' | 'title' | 'status' | 'priority' | 'ownerId' | 'createdAt' | 'points'> & {
   /** The owner's username, read with the card: a board names hundreds of owners. */
   ownerName: string | null;
 };
@@ -211,6 +211,7 @@ interface CardRow {
   priority: number;
   owner_id: number | null;
   owner_name: string | null;
+  points: number | null;
   created_ms: number;
   column_id: number;
   rank: string;
@@ -236,14 +237,14 @@ export async function findBoardCards(
     .join('board_cards as bc', 'bc.task_id', 'tasks.id')
     .leftJoin('users as owner', 'owner.id', 'tasks.owner_id')
     .where('bc.project_id', projectId)
-    .select(['tasks.id', 'tasks.title', 'tasks.status', 'tasks.priority', 'tasks.owner_id', 'owner.username as owner_name', 'bc.column_id', 'bc.rank'])
+    .select(['tasks.id', 'tasks.title', 'tasks.status', 'tasks.priority', 'tasks.owner_id', 'owner.username as owner_name', 'tasks.points', 'bc.column_id', 'bc.rank'])
     // A number, not a timestamp's text: parsing thousands of those was a measurable part of a board's time.
     .select(db.raw('(extract(epoch from tasks.created_at) * 1000)::float8 AS created_ms'))
     .select(db.raw('ARRAY(SELECT tp.project_id FROM task_projects tp WHERE tp.task_id = tasks.id AND tp.project_id <> ? ORDER BY tp.project_id) AS other_projects', [projectId]))
     .orderBy([{ column: 'bc.column_id' }, { column: 'bc.rank' }, { column: 'tasks.id' }])
     .limit(limit)) as CardRow[];
   return rows.map((r) => ({
-    task: { id: r.id, title: r.title, status: r.status, priority: r.priority, ownerId: r.owner_id, ownerName: r.owner_name, createdAt: new Date(r.created_ms) },
+    task: { id: r.id, title: r.title, status: r.status, priority: r.priority, ownerId: r.owner_id, ownerName: r.owner_name, points: r.points === null ? null : Number(r.points), createdAt: new Date(r.created_ms) },
     columnId: r.column_id,
     rank: r.rank,
     otherProjectIds: r.other_projects,

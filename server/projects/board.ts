@@ -23,6 +23,8 @@ export interface Board {
    * and the filters keep, so a hidden task counts exactly like one that does not exist.
    */
   counts: Map<number, number>;
+  /** The points of each column's cards, summed over the same cards as `counts`. */
+  points: Map<number, number>;
   /** The cards' other tags, by project id. */
   tags: Map<number, ProjectTag>;
   /** Milestones shown as columns, by id. */
@@ -34,9 +36,11 @@ export async function loadBoard(db: Knex, viewer: Actor | null, project: Project
   const [columns, found] = await Promise.all([boards.findColumns(db, [project.id]), boards.findBoardCards(db, viewer, project.id, filter, text, MAX_BOARD_CARDS + 1)]);
   const cards = found.slice(0, MAX_BOARD_CARDS);
   const counts = new Map<number, number>();
+  const points = new Map<number, number>();
   const tagIds = new Set<number>();
   for (const c of cards) {
     counts.set(c.columnId, (counts.get(c.columnId) ?? 0) + 1);
+    if (c.task.points !== null) points.set(c.columnId, (points.get(c.columnId) ?? 0) + c.task.points);
     for (const id of c.otherProjectIds) tagIds.add(id);
   }
   const milestoneIds = columns.flatMap((c) => (c.proxyProjectId ? [c.proxyProjectId] : []));
@@ -48,6 +52,7 @@ export async function loadBoard(db: Knex, viewer: Actor | null, project: Project
     cards,
     truncated: found.length > MAX_BOARD_CARDS,
     counts,
+    points,
     tags: new Map([...tagIds].flatMap((id) => (projects.has(id) ? [[id, tagOf(projects.get(id)!)] as const] : []))),
     milestones: new Map(milestoneIds.flatMap((id) => (projects.has(id) ? [[id, projects.get(id)!] as const] : []))),
   };

@@ -9,7 +9,7 @@ import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
 import { groupPart, listedGroups, ownerGroups, priorityGroups, projectGroups, statusGroups, type GroupPart, type GroupWalk } from './groups';
-import { countGroups, eachTask, findTaskPage, type FoundTask } from './repository';
+import { countGroups, eachTask, findTaskPage, sumGroupPoints, type FoundTask } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
 /** A group header counts up to this many results, then says "10,000+": counting further would cost more than the page. */
@@ -25,6 +25,8 @@ export interface SearchPage {
   prev: string | null;
   /** Results per group key, of the groups on the page; past GROUP_COUNT_CAP a count reads GROUP_COUNT_CAP + 1. */
   groupCounts: Map<unknown, number> | null;
+  /** Points per group key, of the groups on the page, over the rows counted; null when not grouped or points are off. */
+  groupPoints: Map<unknown, number> | null;
 }
 
 export class QueryError extends AppError {
@@ -63,22 +65,13 @@ async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
   return undefined;
 }
 
-/** The headers on the page are the groups to count, each by its own condition: an index range. */
-function countPageGroups(
-  db: Knex,
-  tracker: Tracker,
-  viewer: Actor | null,
-  q: TaskQuery,
-  text: ParsedText | null,
-  tasks: FoundTask[],
-  projects: GroupPart[] | null,
-): Promise<Map<unknown, number>> | null {
+/** The groups of the headers on the page, each with its own condition: an index range. */
+function pageGroups(tracker: Tracker, q: TaskQuery, tasks: FoundTask[], projects: GroupPart[] | null): GroupPart[] | null {
   const grouping = q.group;
   if (grouping === 'none') return null;
   const statuses = tracker.statuses.map((s) => s.key);
   const values = new Set(tasks.map((t) => t.keys[0] as number | string));
-  const parts = grouping === 'project' ? projects!.filter((p) => values.has(p.value)) : [...values].map((v) => groupPart(grouping, v, statuses));
-  return countGroups(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP);
+  return grouping === 'project' ? projects!.filter((p) => values.has(p.value)) : [...values].map((v) => groupPart(grouping, v, statuses));
 }
 
 /**
@@ -110,8 +103,10 @@ export async function searchTasks(
   const groups = await groupWalk(db, tracker, viewer, q, projects);
   const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups });
   const tasks = page.tasks;
-  const [groupCounts, owners, tags] = await Promise.all([
-    page.groupCounts ?? countPageGroups(db, tracker, viewer, q, text, tasks, projects),
+  const parts = pageGroups(tracker, q, tasks, projects);
+  const [groupCounts, groupPoints, owners, tags] = await Promise.all([
+    page.groupCounts ?? (parts && countGroups(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP)),
+    parts && tracker.points.enabled ? sumGroupPoints(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP) : null,
     findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : []))),
     loadTaskTags(db, tasks.map((t) => t.id)),
   ]);
@@ -125,6 +120,7 @@ export async function searchTasks(
     next: hasNext ? encode(tasks[tasks.length - 1]) : null,
     prev: hasPrev ? encode(tasks[0]) : null,
     groupCounts,
+    groupPoints,
   };
 }
 

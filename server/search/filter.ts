@@ -3,6 +3,7 @@ import { VIEW_POLICIES } from '../config';
 import { whereAny } from '../db/lists';
 import { visiblePolicies } from '../tasks/policy';
 import type { Actor } from '../users/roles';
+import { POINTS } from './keyset';
 import type { TaskFilter } from './query';
 import type { ParsedText } from './text';
 
@@ -103,6 +104,7 @@ export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: Pa
     else qb.whereNotExists(q);
   }
   if (f.priorities) whereAny(qb, 'tasks.priority', f.priorities, 'bigint');
+  if (f.points) qb.whereRaw(`${POINTS} BETWEEN ?::float8 AND ?::float8`, [f.points.min ?? 0, f.points.max ?? 'Infinity']);
   for (const [column, range] of [
     ['tasks.created_at', f.created],
     ['tasks.updated_at', f.updated],

@@ -19,6 +19,9 @@ const key = (expr: string, dir: 'asc' | 'desc', kind: KeyKind): SortKey => ({ ex
  */
 const RANK = 'ts_rank(tasks.search_vector, search.q)::float8';
 
+/** A task's points as ordered and filtered: none reads as -1, below every value. */
+export const POINTS = 'coalesce(tasks.points, -1)';
+
 const ORDER_KEYS: Record<Order, SortKey[]> = {
   priority: [key('tasks.priority', 'desc', 'int'), key('tasks.updated_at', 'desc', 'ts'), key('tasks.id', 'desc', 'int')],
   updated: [key('tasks.updated_at', 'desc', 'ts'), key('tasks.id', 'desc', 'int')],
@@ -27,6 +30,8 @@ const ORDER_KEYS: Record<Order, SortKey[]> = {
   oldest: [key('tasks.id', 'asc', 'int')],
   closed: [key(`coalesce(tasks.closed_at, timestamptz 'epoch')`, 'desc', 'ts'), key('tasks.id', 'desc', 'int')],
   title: [key('tasks.title', 'asc', 'text'), key('tasks.id', 'asc', 'int')],
+  // No points sorts below zero; the expression is the one the points index is on.
+  points: [key(POINTS, 'desc', 'float'), key('tasks.id', 'desc', 'int')],
   relevance: [key(RANK, 'desc', 'float'), key('tasks.id', 'desc', 'int')],
 };
 

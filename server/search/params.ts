@@ -7,7 +7,8 @@ import { startOfDay } from '../time-zone';
 import { parseProjectFilter } from '../projects/filter';
 import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
-import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ORDERS, type DateRange, type TaskFilter, type TaskQuery } from './query';
+import { pointsRange, POINTS_OFF } from './points';
+import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ordersOf, type DateRange, type TaskFilter, type TaskQuery } from './query';
 
 /**
  * The filter form's fields, as they appear in a shareable URL. People are
@@ -36,6 +37,8 @@ export const QueryParams = z.object({
   subtasks: text,
   hasParents: text,
   hasSubtasks: text,
+  pointsMin: text,
+  pointsMax: text,
   order: text,
   group: text,
   limit: text,
@@ -186,8 +189,12 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   filter.hasOpenSubtasks = yesNo(p.hasSubtasks, 'hasSubtasks', problems);
   if (filter.hasOpenParents !== undefined || filter.hasOpenSubtasks !== undefined) filter.openStatuses = tracker.openStatusKeys;
 
+  filter.points = pointsRange(p.pointsMin, p.pointsMax, tracker, problems);
+
   const order = p.order?.trim() || (filter.text ? 'relevance' : 'priority');
-  if (!(ORDERS as readonly string[]).includes(order)) problems.order = `"${order}" is not an order. Use ${ORDERS.join(', ')}.`;
+  const orders = ordersOf(tracker.points.enabled);
+  if (order === 'points' && !tracker.points.enabled) problems.order = POINTS_OFF;
+  else if (!(orders as readonly string[]).includes(order)) problems.order = `"${order}" is not an order. Use ${orders.join(', ')}.`;
   const group = p.group?.trim() || 'priority';
   if (!(GROUPS as readonly string[]).includes(group)) problems.group = `"${group}" is not a grouping. Use ${GROUPS.join(', ')}.`;
   let limit = DEFAULT_LIMIT;

@@ -1,7 +1,12 @@
 /** A task query: what to find, in which order, grouped how. Shared by the web lists and the API. */
 
-export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'relevance'] as const;
+export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'points', 'relevance'] as const;
 export type Order = (typeof ORDERS)[number];
+
+/** The orders this install offers: by points only while points are switched on. */
+export function ordersOf(pointsEnabled: boolean): readonly Order[] {
+  return pointsEnabled ? ORDERS : ORDERS.filter((o) => o !== 'points');
+}
 
 export const GROUPS = ['priority', 'owner', 'status', 'project', 'none'] as const;
 export type Group = (typeof GROUPS)[number];
@@ -14,6 +19,7 @@ export const ORDER_NAMES: Record<Order, string> = {
   oldest: 'Creation (Oldest First)',
   closed: 'Date Closed (Latest First)',
   title: 'Title',
+  points: 'Points (Most First)',
   relevance: 'Relevance',
 };
 
@@ -60,6 +66,8 @@ export interface TaskFilter {
   hasOpenSubtasks?: boolean;
   /** The statuses that count as open for the two above. */
   openStatuses?: string[];
+  /** Points from `min` to `max`, both included; a task without points matches neither bound. */
+  points?: { min?: number; max?: number };
 }
 
 export interface TaskQuery {

@@ -178,6 +178,21 @@ export async function countGroups(db: Knex, viewer: Actor | null, f: TaskFilter,
   return new Map(result.map((r) => [parts[r.i]!.value, Number(r.n)]));
 }
 
+/**
+ * The points of each group's results, over the same rows countGroups counts (at most `cap + 1` a
+ * group, so a group past the cap sums only those). One statement; each group by its own condition.
+ */
+export async function sumGroupPoints(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null, parts: GroupPart[], cap: number): Promise<Map<unknown, number>> {
+  if (!parts.length) return new Map();
+  const sums = parts.map((part, i) => {
+    const rows = filtered(db, viewer, f, text).select('tasks.points').limit(cap + 1);
+    (part.countWhere ?? part.where)(rows);
+    return db.select(db.raw('?::int AS i', [i])).sum({ points: 'capped.points' }).from(rows.as('capped'));
+  });
+  const result = (await db.unionAll(sums, true)) as { i: number; points: number | string | null }[];
+  return new Map(result.map((r) => [parts[r.i]!.value, Number(r.points ?? 0)]));
+}
+
 /** All results, in batches by keyset: an export of any size in constant memory. */
 export async function* eachTask(db: Knex, r: Omit<PageRequest, 'after' | 'before' | 'limit'>, batch = 1000): AsyncGenerator<FoundTask> {
   let after: unknown[] | undefined;

@@ -10,6 +10,7 @@ import type { Actor } from '../users/roles';
 import { insertBulkEdit, type BulkOutcomeKind } from './bulk-repository';
 import { applyEdit, type Domain } from './editor';
 import type { Change } from './events/types';
+import { parsePoints, PointsProblem } from './points';
 import type { Tracker } from './task';
 
 /** "All results of this query" edits at most this many tasks; a bigger query is refused before any change. */
@@ -23,6 +24,8 @@ export interface BulkRequest {
   owner?: string;
   addSubscribers?: string;
   removeSubscribers?: string;
+  /** Points to set on every task, when the install has points. */
+  points?: string;
 }
 
 const names = (v: string | undefined) =>
@@ -42,6 +45,19 @@ export async function planBulkEdit(db: Knex, tracker: Tracker, form: BulkRequest
   if (priority) {
     if (tracker.priorityByKey(priority)) changes.push({ type: 'priority', value: priority });
     else problems.priority = `"${form.priority}" is not a priority. Use ${tracker.priorities.map((p) => p.keyword).join(', ')}.`;
+  }
+  const points = form.points?.trim();
+  if (points) {
+    // Switched off, the form has no points field: the problem is the whole form's.
+    if (!tracker.points.enabled) problems.form = 'Points are not enabled on this install.';
+    else {
+      try {
+        changes.push({ type: 'points', value: parsePoints(points) });
+      } catch (err) {
+        if (!(err instanceof PointsProblem)) throw err;
+        problems.points = err.message;
+      }
+    }
   }
   const status = form.status?.trim().toLowerCase();
   if (status) {

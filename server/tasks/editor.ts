@@ -44,7 +44,7 @@ export interface EditResult {
 }
 
 /** Fields whose concurrent edits are refused rather than silently overwritten. */
-const GUARDED = ['title', 'description', 'status', 'priority', 'owner', 'view'];
+const GUARDED = ['title', 'description', 'status', 'priority', 'owner', 'view', 'points'];
 
 function stateOf(
   task: Task,
@@ -59,6 +59,7 @@ function stateOf(
     priority: task.priority,
     ownerId: task.ownerId,
     view: task.view,
+    points: task.points,
     subscriberIds,
     ...boards,
     ...relations,

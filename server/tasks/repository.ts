@@ -20,6 +20,7 @@ export interface TaskRow {
   updated_at: Date;
   closed_at: Date | null;
   closer_id: number | null;
+  points: number | null;
   markup: Markup;
 }
 
@@ -38,6 +39,7 @@ export const TASK_COLUMNS = [
   'tasks.updated_at',
   'tasks.closed_at',
   'tasks.closer_id',
+  'tasks.points',
   'tasks.markup',
 ];
 
@@ -56,6 +58,7 @@ export function toTask(r: TaskRow): Task {
     updatedAt: r.updated_at,
     closedAt: r.closed_at,
     closerId: r.closer_id,
+    points: r.points === null ? null : Number(r.points),
     markup: r.markup,
   };
 }
@@ -96,6 +99,7 @@ function columns(w: TaskWrite) {
     priority: w.state.priority,
     owner_id: w.state.ownerId,
     view_policy: w.state.view,
+    points: w.state.points,
     closed_at: w.closedAt,
     closer_id: w.closerId,
     ...(w.ownerOrdering !== undefined ? { owner_ordering: w.ownerOrdering } : {}),

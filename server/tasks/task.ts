@@ -1,6 +1,7 @@
 import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '../config';
 import { parseRowId } from '../db/ids';
 import type { Markup } from '../markup/render';
+import type { PointsConfig } from './points';
 import type { WorkflowConfig } from './workflow';
 
 export interface Task {
@@ -18,6 +19,8 @@ export interface Task {
   updatedAt: Date;
   closedAt: Date | null;
   closerId: number | null;
+  /** Null for none; kept while points are switched off. */
+  points: number | null;
   /** The description's markup: Markdown, or Remarkup when imported from Phabricator. */
   markup: Markup;
 }
@@ -30,6 +33,7 @@ export interface TaskState {
   priority: number;
   ownerId: number | null;
   view: ViewPolicy;
+  points: number | null;
   subscriberIds: number[];
   /** Project tags, by id. */
   projectIds: number[];
@@ -142,6 +146,10 @@ export class Tracker {
     return this.config.workflow;
   }
 
+  get points(): PointsConfig {
+    return this.config.points;
+  }
+
   /** The state a task is created from: every event on create is a change from this. */
   blankState(): TaskState {
     return {
@@ -151,6 +159,7 @@ export class Tracker {
       priority: this.defaultPriority,
       ownerId: null,
       view: this.defaultView,
+      points: null,
       subscriberIds: [],
       projectIds: [],
       columns: {},

@@ -98,11 +98,15 @@ export function buildTimeline(
     const others = shown.filter((e) => e.type !== 'comment');
     // With other lines present, the comment body speaks for itself.
     const lineEvents = others.length ? others : shown;
-    const lines = lineEvents
-      .map((e) => ({ id: e.id, type: e.type, strength: strengthOf(e.type), sentence: describeEvent(e, { tracker, actor, user, task, ...boards }) }))
-      .filter((l): l is typeof l & { sentence: Sentence } => l.sentence !== null)
-      .sort((a, b) => b.strength - a.strength || a.id - b.id)
-      .map(({ id, type, sentence }) => ({ id, type, sentence }));
+    const linesOf = (list: StoredEvent[]) =>
+      list
+        .map((e) => ({ id: e.id, type: e.type, strength: strengthOf(e.type), sentence: describeEvent(e, { tracker, actor, user, task, ...boards }) }))
+        .filter((l): l is typeof l & { sentence: Sentence } => l.sentence !== null)
+        .sort((a, b) => b.strength - a.strength || a.id - b.id)
+        .map(({ id, type, sentence }) => ({ id, type, sentence }));
+    let lines = linesOf(lineEvents);
+    // Every other line hidden from this viewer (points switched off): the comment still stands.
+    if (!lines.length && commentEvent && others.length) lines = linesOf([commentEvent]);
     if (!lines.length) continue;
     groups.push({
       anchor: first.id,

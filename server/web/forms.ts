@@ -15,6 +15,7 @@ export const TaskForm = z.object({
   status: field,
   owner: field,
   view: field,
+  points: field,
   projects: field,
   projectsWas: field,
   /** On the create form only: parent tasks as T-numbers, comma-separated. */
@@ -55,6 +56,7 @@ export const TaskFormDefaults = z.object({
   status: defaultText,
   owner: defaultText,
   view: defaultText,
+  points: defaultText,
   parent: defaultText,
   projects: defaultText,
 });
@@ -67,6 +69,7 @@ export const CommentForm = z.object({
   status: field,
   priority: field,
   owner: field,
+  points: field,
 });
 
 /** A comment's new text, from its edit form. */
@@ -146,4 +149,5 @@ export const BulkEditForm = z.object({
   owner: field,
   addSubscribers: field,
   removeSubscribers: field,
+  points: field,
 });

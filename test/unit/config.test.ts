@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildTrackerConfig, checkTrackerFile, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES, loadConfig } from '../../server/config';
+import { NO_POINTS } from '../../server/tasks/points';
 import { NO_WORKFLOW } from '../../server/tasks/workflow';
 
 const CWD = '/srv/trellis';
@@ -61,6 +62,7 @@ describe('loadConfig', () => {
         defaultStatus: 'open',
         defaultView: 'users',
         workflow: NO_WORKFLOW,
+        points: NO_POINTS,
       },
       database: { connectMs: 5000, statementMs: 30000, acquireMs: 10000 },
       requireMfa: false,
@@ -269,6 +271,7 @@ describe('the TRELLIS_CONFIG file', () => {
       defaultStatus: 'new',
       defaultView: 'public',
       workflow: NO_WORKFLOW,
+      points: NO_POINTS,
     });
   });
 
@@ -351,6 +354,7 @@ describe('buildTrackerConfig', () => {
       defaultStatus: 'open',
       defaultView: 'users',
       workflow: NO_WORKFLOW,
+      points: NO_POINTS,
     });
   });
 

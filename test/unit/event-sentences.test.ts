@@ -131,7 +131,7 @@ describe('the sentence of each event type', () => {
   });
 
   test('a stored type this version does not know still renders', () => {
-    const s = sentence('points', 4, 5);
+    const s = sentence('estimate', 4, 5);
     expect(s.text).toBe('alice edited this task.');
     expect(s.html).toBe(`${link('alice')} edited this task.`);
   });

@@ -8,7 +8,7 @@ import { findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod, type ConduitContext } from '../method';
-import type { Task } from '../../tasks/task';
+import type { Task, Tracker } from '../../tasks/task';
 import { findEventPhids, findTaskIdsByPhids } from '../repository';
 import { MAX_LIST_ITEMS } from '../../limits';
 import { TOO_MANY_ITEMS } from '../params';
@@ -30,6 +30,7 @@ const EDIT_TYPES = [
   'status',
   'priority',
   'owner',
+  'points',
   'comment',
   'subscribers.add',
   'subscribers.remove',
@@ -55,8 +56,13 @@ export interface RawTransaction {
   value: unknown;
 }
 
+/** The types this install takes: as in Phabricator, "points" is no type at all while points are switched off. */
+function editTypes(tracker: Tracker): readonly EditType[] {
+  return tracker.points.enabled ? EDIT_TYPES : EDIT_TYPES.filter((t) => t !== 'points');
+}
+
 /** The list of {type, value} items, as Phabricator checks it: a list (or a map, as PHP reads one) of dictionaries. */
-function rawTransactions(input: unknown): RawTransaction[] {
+function rawTransactions(input: unknown, types: readonly EditType[]): RawTransaction[] {
   if (input === null || typeof input !== 'object') throw callError('Parameter "transactions" is not a list of transactions.');
   const entries = Array.isArray(input) ? input.map((x, i) => [String(i), x] as const) : Object.entries(input as Record<string, unknown>);
   if (entries.length > MAX_LIST_ITEMS) throw callError(`Parameter "transactions" ${TOO_MANY_ITEMS}`);
@@ -67,8 +73,8 @@ function rawTransactions(input: unknown): RawTransaction[] {
     const item = x as Record<string, unknown>;
     if (!('type' in item)) throw callError(`${base} is missing a "type" field. Each transaction must have a type field.`);
     if (!('value' in item)) throw callError(`${base} is missing a "value" field. Each transaction must have a value field.`);
-    if (typeof item.type !== 'string' || !(EDIT_TYPES as readonly string[]).includes(item.type)) {
-      throw callError(`Transaction with key "${key}" has invalid type "${String(item.type)}". This type is not recognized. Valid types are: ${EDIT_TYPES.join(', ')}.`);
+    if (typeof item.type !== 'string' || !(types as readonly string[]).includes(item.type)) {
+      throw callError(`Transaction with key "${key}" has invalid type "${String(item.type)}". This type is not recognized. Valid types are: ${types.join(', ')}.`);
     }
     items.push({ key, type: item.type as EditType, value: item.value });
   }
@@ -148,6 +154,11 @@ async function toChanges(db: import('knex').Knex, viewer: Actor, items: RawTrans
         if (typeof value !== 'string' && typeof value !== 'number') throw wrongType('a priority keyword such as "high"');
         changes.push({ type, value });
         break;
+      case 'points':
+        // The editor checks the number itself, with the sentences the web form shows.
+        if (value !== null && typeof value !== 'number' && typeof value !== 'string') throw wrongType('a number, or null to remove the points');
+        changes.push({ type, value });
+        break;
       case 'owner':
         if (value === null || value === '') changes.push({ type: 'owner', value: null });
         else if (typeof value === 'string') changes.push({ type: 'owner', value: (await people(db, [value], key))[0] });
@@ -201,12 +212,12 @@ export const maniphestEdit = defineMethod({
       name: 'transactions',
       type: 'list<map<string, wild>>',
       description:
-        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); points (a number such as 3 or 0.5, or null to remove them; when points are enabled); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },
   async call(ctx, p) {
-    const items = rawTransactions(p.transactions);
+    const items = rawTransactions(p.transactions, editTypes(ctx.tracker));
     const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(ctx.db, p.objectIdentifier);
     const { task, eventIds } = await editTask(ctx, ident && { id: ident.id, missing: () => coreError(ident.notFound) }, items);
     const phids = await findEventPhids(ctx.db, eventIds);

@@ -22,7 +22,7 @@ const userIdList = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is number
  * values. Kinds Phabricator has no type for keep Trellis's name and carry no values, which could
  * otherwise name tasks the caller may not see.
  */
-function legacyTransaction(e: ApiEvent, phidOf: (id: number | null) => string | null) {
+function legacyTransaction(e: ApiEvent, phidOf: (id: number | null) => string | null, pointsShown: boolean) {
   let type = e.type;
   let oldValue: unknown = null;
   let newValue: unknown = null;
@@ -43,6 +43,10 @@ function legacyTransaction(e: ApiEvent, phidOf: (id: number | null) => string | 
     case 'status':
     case 'priority':
       [oldValue, newValue] = [e.old, e.new];
+      break;
+    case 'points':
+      // Switched off, points keep their kind but show no values.
+      if (pointsShown) [oldValue, newValue] = [e.old, e.new];
       break;
     case 'owner':
       type = 'reassign';
@@ -78,7 +82,7 @@ export const maniphestGettasktransactions = defineMethod({
   params: Params,
   docs: [{ name: 'ids', type: 'required list<int>', description: `Task IDs, at most ${MAX_TASKS}. Tasks you may not see are left out, as missing ones are.` }],
   example: { ids: [1] },
-  async call({ db, viewer }, p) {
+  async call({ db, tracker, viewer }, p) {
     const seen = await visibleTaskIds(db, viewer, p.ids);
     const events = await findEventsOfTasks(db, [...seen]);
     const visible = await eventVisibility(db, viewer, events);
@@ -88,7 +92,7 @@ export const maniphestGettasktransactions = defineMethod({
     const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
     const result: Record<string, ReturnType<typeof legacyTransaction>[]> = {};
     for (const id of p.ids) if (seen.has(id)) result[String(id)] = [];
-    for (const e of shown) result[String(e.taskId)]!.push(legacyTransaction(e, phidOf));
+    for (const e of shown) result[String(e.taskId)]!.push(legacyTransaction(e, phidOf, tracker.points.enabled));
     return result;
   },
 });

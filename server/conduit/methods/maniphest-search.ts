@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { BUILTIN_QUERIES } from '../../search/builtin';
 import { findNamedQuery } from '../../search/saved/queries';
 import { MAX_PARAM_LENGTH, parseQueryParams } from '../../search/params';
-import { ORDERS, type Order, type TaskFilter } from '../../search/query';
+import { ORDERS, ordersOf, type Order, type TaskFilter } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
 import { findUsersByIds, findUsersByPhids, findUsersByUsernames } from '../../users/repository';
 import type { User } from '../../users/user';
@@ -70,7 +70,7 @@ const Params = z
     queryKey: text('a query key').optional(),
     constraints: phpMap(Constraints).optional(),
     attachments: phpMap(z.record(z.string(), z.unknown(), { error: 'must be a map of attachments.' })).optional(),
-    order: z.string({ error: `must be one of: ${ORDERS.join(', ')}.` }).optional(),
+    order: z.string({ error: 'must be the name of an order, such as "priority".' }).optional(),
     before: cursor.optional(),
     after: cursor.optional(),
     limit: pageSize.optional(),
@@ -174,7 +174,7 @@ export const maniphestSearch = defineMethod({
         'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive); projects (project PHIDs or hashtags: all of them; any(…), not(…), null() for untagged); parentIDs (subtasks of these task IDs), subtaskIDs (parents of these); hasParents, hasSubtasks (true: with an open parent or subtask; false: without).',
     },
     { name: 'attachments', type: 'optional map<string, bool>', description: '{"subscribers": true} adds each task\'s subscriber PHIDs, their count and whether you are one; {"projects": true} its project PHIDs.' },
-    { name: 'order', type: 'optional string', description: `${ORDERS.join(', ')}. "priority" if not given; "relevance" needs a query constraint.` },
+    { name: 'order', type: 'optional string', description: `${ORDERS.join(', ')}. "priority" if not given; "relevance" needs a query constraint; "points" needs points enabled.` },
     { name: 'before', type: 'optional string', description: 'A cursor from a previous page, or the ID of a task (as Phabricator\'s cursors are): fetch the page before it.' },
     { name: 'after', type: 'optional string', description: 'A cursor from a previous page, or the ID of a task (as Phabricator\'s cursors are): fetch the page after it.' },
     { name: 'limit', type: 'optional int', description: 'Results per page, 1 to 100; 100 if not given.' },
@@ -203,7 +203,9 @@ export const maniphestSearch = defineMethod({
       }
       if (isOn(value)) attach.add(key);
     }
-    if (p.order !== undefined && !(ORDERS as readonly string[]).includes(p.order)) throw callError(`Parameter "order" must be one of: ${ORDERS.join(', ')}.`);
+    const orders = ordersOf(tracker.points.enabled);
+    if (p.order === 'points' && !tracker.points.enabled) throw callError('Parameter "order" can not be "points": points are not enabled on this install.');
+    if (p.order !== undefined && !(orders as readonly string[]).includes(p.order)) throw callError(`Parameter "order" must be one of: ${orders.join(', ')}.`);
     const limit = checkPageSize(p.limit);
     const base: { filter: TaskFilter; order?: Order } = queryKey ? await namedQuery(db, tracker, me, queryKey, timeZone) : { filter: {} };
     const filter = await constraintFilter(db, tracker, p.constraints ?? {}, base.filter);

@@ -7,6 +7,7 @@ import { mentioned } from './mentioned';
 import { mergedFrom } from './merged-from';
 import { mergedInto } from './merged-into';
 import { owner } from './owner';
+import { points } from './points';
 import { priority } from './priority';
 import { projects } from './projects';
 import { parents, subtasks } from './relations';
@@ -24,7 +25,7 @@ type AnyEventType = EventType<any>;
 
 /** Every event type Trellis knows. A stored type missing here still renders (as "edited"). */
 const EVENT_TYPES: readonly AnyEventType[] = [
-  create, title, description, status, priority, owner, view, subscribers, comment, mentioned, projects, column,
+  create, title, description, status, priority, points, owner, view, subscribers, comment, mentioned, projects, column,
   parents, subtasks, mergedInto, mergedFrom, subtaskStatus, commentEdit, commentRemove,
 ];
 

@@ -8,7 +8,7 @@ import { findUsersByIds } from '../../users/repository';
 import type { AppDeps } from '../deps';
 import { readsFor } from '../replica';
 import { queryParamsOf, siteUrl } from '../request-url';
-import { CONTENT_TYPES, ENCODERS, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
+import { CONTENT_TYPES, encoderFor, exportColumns, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
 
 /** Rows are written this many at a time, with their people loaded in one query. */
 const CHUNK = 1000;
@@ -58,7 +58,7 @@ export function exportRoutes(deps: AppDeps) {
     const reads = readsFor(deps, req);
     const query = await parseQueryParams(reads, deps.tracker, req.viewer, params, deps.config.timezone);
     const tasks = allTasks(reads, deps.tracker, req.viewer, query);
-    const encoder = ENCODERS[format];
+    const encoder = encoderFor(format, exportColumns(deps.tracker));
     const baseUrl = siteUrl(req);
     res.status(200);
     res.setHeader('Content-Type', CONTENT_TYPES[format]);

@@ -31,7 +31,7 @@ function tagChanges(now: string, was: string | undefined) {
 /** Form fields to changes: only the fields present in the POST become changes. */
 function taskFormChanges(form: ReturnType<typeof TaskForm.parse>, isCreate = false): Change[] {
   const changes: Change[] = [];
-  for (const type of ['title', 'description', 'status', 'priority', 'owner', 'view'] as const) {
+  for (const type of ['title', 'description', 'status', 'priority', 'owner', 'view', 'points'] as const) {
     if (form[type] !== undefined) changes.push({ type, value: form[type] });
   }
   if (form.projects !== undefined) changes.push({ type: 'projects', value: tagChanges(form.projects, form.projectsWas) });
@@ -116,7 +116,7 @@ export function taskRoutes(deps: AppDeps) {
         const changes: Change[] = [];
         if (form.comment?.trim()) changes.push({ type: 'comment', value: form.comment });
         // In the comment form an empty picker means "keep": only chosen actions change anything.
-        for (const type of ['status', 'priority', 'owner'] as const) {
+        for (const type of ['status', 'priority', 'owner', 'points'] as const) {
           if (form[type]?.trim()) changes.push({ type, value: form[type] });
         }
         const add = splitHashtags(form.addProjects ?? '');

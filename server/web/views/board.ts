@@ -3,6 +3,7 @@ import type { BoardCardRow, BoardColumn } from '../../projects/board-repository'
 import { BOARD_ORDERS } from '../../projects/board';
 import { tagOf } from '../../projects/project';
 import type { Tracker } from '../../tasks/task';
+import { pointsSum, pointsTag } from './points';
 import { tagModel } from './projects';
 
 const ORDER_NAMES: Record<BoardOrder, string> = { natural: 'Natural', priority: 'Priority', owner: 'Owner', created: 'Date Created' };
@@ -39,6 +40,7 @@ export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, qu
       priorityColor: tracker.priorityColor(t.priority),
       owner: t.ownerName === null ? null : { username: t.ownerName, url: `/p/${encodeURIComponent(t.ownerName)}/` },
       tags: row.otherProjectIds.flatMap((id) => (tags.has(id) ? [tags.get(id)!] : [])),
+      points: pointsTag(tracker, t.points),
     };
   };
   const sorters: Record<BoardOrder, (a: BoardCardRow, b: BoardCardRow) => number> = {
@@ -76,6 +78,7 @@ export function boardModel(board: Board, tracker: Tracker, order: BoardOrder, qu
       boundTo: column.status ? tracker.statusName(column.status) : null,
       milestone: milestone ? tagModel(tagOf(milestone)) : null,
       count: headerText(column, count),
+      points: pointsSum(tracker, board.points.get(column.id)),
       over: column.wipLimit !== null && count > column.wipLimit,
       full: column.wipLimit !== null && count >= column.wipLimit,
       strict: column.wipStrict,

@@ -25,6 +25,7 @@ export function bulkFormModel(tracker: Tracker, viewer: Actor, query: string, ba
     owner: text(input, 'owner'),
     addSubscribers: text(input, 'addSubscribers'),
     removeSubscribers: text(input, 'removeSubscribers'),
+    points: tracker.points.enabled ? { label: tracker.points.label, value: text(input, 'points') } : null,
     errors,
     formError: errors.form ?? errors.ids ?? errors.scope ?? null,
   };

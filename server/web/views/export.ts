@@ -6,7 +6,13 @@ export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const EXPORT_COLUMNS = ['id', 'monogram', 'title', 'status', 'priority', 'owner', 'author', 'created', 'updated', 'closed', 'url'] as const;
-export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
+/** With points switched on, each row says them too (a number, or null for none). */
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number] | 'points';
+export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null> & { points?: number | null };
+
+export function exportColumns(tracker: Tracker): ExportColumn[] {
+  return tracker.points.enabled ? [...EXPORT_COLUMNS, 'points'] : [...EXPORT_COLUMNS];
+}
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv; charset=utf-8',
@@ -27,6 +33,7 @@ export function exportRow(t: Task, users: Map<number, User>, tracker: Tracker, b
     updated: t.updatedAt.toISOString(),
     closed: t.closedAt ? t.closedAt.toISOString() : null,
     url: `${baseUrl}/T${t.id}`,
+    ...(tracker.points.enabled ? { points: t.points } : {}),
   };
 }
 
@@ -52,17 +59,16 @@ export interface ExportEncoder {
   end: string;
 }
 
+export function encoderFor(format: ExportFormat, columns: readonly ExportColumn[]): ExportEncoder {
+  if (format === 'json') {
+    return { start: '[', row: (r, first) => `${first ? '\n' : ',\n'}${JSON.stringify(r)}`, end: '\n]\n' };
+  }
+  return { start: csvLine([...columns]), row: (r) => csvLine(columns.map((c) => r[c] ?? null)), end: '' };
+}
+
 export const ENCODERS: Record<ExportFormat, ExportEncoder> = {
-  csv: {
-    start: csvLine([...EXPORT_COLUMNS]),
-    row: (r) => csvLine(EXPORT_COLUMNS.map((c) => r[c])),
-    end: '',
-  },
-  json: {
-    start: '[',
-    row: (r, first) => `${first ? '\n' : ',\n'}${JSON.stringify(r)}`,
-    end: '\n]\n',
-  },
+  csv: encoderFor('csv', EXPORT_COLUMNS),
+  json: encoderFor('json', EXPORT_COLUMNS),
 };
 
 export function isExportFormat(v: string): v is ExportFormat {

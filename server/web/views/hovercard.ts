@@ -1,6 +1,7 @@
 import type { Hovercard } from '../../tasks/read';
 import type { Tracker } from '../../tasks/task';
 import { userLink } from './people';
+import { pointsTag } from './points';
 import { taskState } from './task-page';
 
 export function hovercardModel(card: Hovercard, tracker: Tracker) {
@@ -11,5 +12,6 @@ export function hovercardModel(card: Hovercard, tracker: Tracker) {
     title: task.title,
     ...taskState(task, tracker),
     owner: card.owner ? userLink(card.owner) : null,
+    points: pointsTag(tracker, task.points),
   };
 }

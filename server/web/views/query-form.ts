@@ -1,5 +1,5 @@
 import { splitList, type QueryParams } from '../../search/params';
-import { GROUPS, GROUP_NAMES, ORDERS, ORDER_NAMES } from '../../search/query';
+import { GROUPS, GROUP_NAMES, ORDER_NAMES, ordersOf } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
 
 const list = (v: string | undefined) => new Set(splitList(v));
@@ -42,7 +42,8 @@ export function queryFormModel(params: QueryParams, tracker: Tracker, errors: Re
       startError: errors[`${name}Start`] ?? null,
       endError: errors[`${name}End`] ?? null,
     })),
-    orderOptions: ORDERS.map((o) => ({ value: o, label: ORDER_NAMES[o], selected: (params.order || (params.text ? 'relevance' : 'priority')) === o })),
+    points: tracker.points.enabled ? { label: tracker.points.label, min: params.pointsMin ?? '', max: params.pointsMax ?? '' } : null,
+    orderOptions: ordersOf(tracker.points.enabled).map((o) => ({ value: o, label: ORDER_NAMES[o], selected: (params.order || (params.text ? 'relevance' : 'priority')) === o })),
     groupOptions: GROUPS.map((g) => ({ value: g, label: GROUP_NAMES[g], selected: (params.group || 'priority') === g })),
     limit: params.limit ?? '',
     errors,

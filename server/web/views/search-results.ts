@@ -7,6 +7,7 @@ import { MARK_END, MARK_START, type FoundTask } from '../../search/repository';
 import type { Tracker } from '../../tasks/task';
 import { formatDateTime } from './dates';
 import { userLink } from './people';
+import { pointsSum, pointsTag } from './points';
 import { tagModel } from './projects';
 import { taskState } from './task-page';
 
@@ -59,13 +60,16 @@ export function searchResultsModel(
   withSubtasks: ReadonlySet<number> = new Set(),
 ) {
   const now = new Date();
-  const groups: { label: string; count: string | null; rows: object[] }[] = [];
+  const groups: { label: string; count: string | null; points: string | null; rows: object[] }[] = [];
   let current: { key: unknown; label: string } | null = null;
   for (const t of page.tasks) {
     const g = groupOf(t, group, tracker, page);
     if (!current || current.key !== g.key) {
       current = g;
-      groups.push({ label: g.label, count: countLabel(page.groupCounts?.get(g.key)), rows: [] });
+      const count = page.groupCounts?.get(g.key);
+      // A group past the counting cap has its points summed over the rows counted only.
+      const points = pointsSum(tracker, page.groupPoints?.get(g.key));
+      groups.push({ label: g.label, count: countLabel(count), points: points && count !== undefined && count > GROUP_COUNT_CAP ? `${points}+` : points, rows: [] });
     }
     const owner = t.ownerId ? page.owners.get(t.ownerId) : undefined;
     const state = taskState(t, tracker);
@@ -79,6 +83,7 @@ export function searchResultsModel(
       ...state,
       owner: owner ? userLink(owner) : null,
       tags: (page.tags.get(t.id) ?? []).map(tagModel),
+      points: pointsTag(tracker, t.points),
       when: formatDateTime(when, now, config.timezone),
       whenIso: when.toISOString(),
       whenLabel: state.closed ? 'Closed' : 'Updated',

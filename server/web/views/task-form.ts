@@ -2,6 +2,7 @@ import type { Task, Tracker } from '../../tasks/task';
 import type { User } from '../../users/user';
 import { can, type Actor } from '../../users/roles';
 import { priorityOptions, statusOptions, viewOptions } from './options';
+import { pointsInput } from './points';
 import { formWideError, type FormState } from './task-page';
 import { statusChoices } from '../../tasks/workflow';
 
@@ -35,7 +36,7 @@ export function taskFormModel(
   const canSetVisibility = can(viewer, 'task.visibility');
   const canTag = can(viewer, 'task.edit');
   const parent = t ? null : pick(input, 'parent', '') || null;
-  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
+  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canTriage && tracker.points.enabled ? ['points'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
   return {
     isEdit: Boolean(t),
     heading: t ? `Edit Task: ${t.title}` : 'Create New Task',
@@ -53,6 +54,7 @@ export function taskFormModel(
     projectsWas: pick(input, 'projectsWas', target?.hashtags ?? ''),
     // A new subtask's parents ("Create Subtask", or ?parent= in the URL); the field is only on such forms.
     parent,
+    points: canTriage ? pointsInput(tracker, input, t?.points ?? null) : null,
     canTriage,
     canClose,
     canSetVisibility,

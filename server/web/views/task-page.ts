@@ -10,6 +10,7 @@ import type { Actor } from '../../users/roles';
 import { formatDateTime } from './dates';
 import { priorityOptions, statusOptions } from './options';
 import { userLink, userRefs } from './people';
+import { pointsInput, pointsTag } from './points';
 import { boardCardsModel, tagModel } from './projects';
 import { openSubtaskCount, openSubtasksWarning, relatedActionsModel, taskGraphModel } from './task-graph';
 
@@ -99,7 +100,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
   const choices = canView(viewer, task) ? statusChoices(tracker.workflow, tracker.pickableStatuses, viewer, task.status) : [];
   const canClose = choices.some((s) => s.key !== task.status);
   const locked = lockedFor(tracker.workflow, viewer, task.status);
-  const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(canClose ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : [])];
+  const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(canClose ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : []), ...(may('task.triage') && tracker.points.enabled ? ['points'] : [])];
   return {
     task: {
       id: task.id,
@@ -108,6 +109,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       title: task.title,
       ...taskState(task, tracker),
       viewName: VIEW_NAMES[task.view],
+      points: pointsTag(tracker, task.points),
       descriptionHtml: task.description.trim() ? renderMarkup(detail.description, detail.refs.markup) : null,
       created: formatDateTime(task.createdAt, now, config.timezone),
       editUrl: `/maniphest/task/edit/${task.id}/`,
@@ -141,6 +143,9 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       canComment: may('task.comment') && !locked,
       canClose,
       canTriage: may('task.triage'),
+      // The comment form sets points but never removes them: an empty box means "keep", as its pickers do.
+      points: may('task.triage') ? pointsInput(tracker, { points: text(input, 'points') ?? '' }, null, tracker.points.action) : null,
+      pointsNow: pointsTag(tracker, task.points),
       canTag: may('task.edit'),
       addProjects: text(input, 'addProjects') ?? '',
       removeProjects: text(input, 'removeProjects') ?? '',
