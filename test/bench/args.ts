@@ -14,6 +14,8 @@ export interface BenchArgs {
   only: string[] | null;
   fresh: boolean;
   skipSeed: boolean;
+  /** Seed (or check the seed), then stop: for preparing a big database ahead of the runs. */
+  seedOnly: boolean;
   /** Leave the tasks and comments the load wrote; by default they are removed so reruns start alike. */
   keepWrites: boolean;
   /** EXPLAIN every order and grouping, not only the scenarios' lists. */
@@ -33,6 +35,7 @@ export const USAGE = `npm run bench -- [flags]
   --only L           scenarios to run, comma-separated (default all; see the list printed at start)
   --fresh            drop the bench database and seed it again
   --skip-seed        reuse the seeded database whatever its size
+  --seed-only        seed the database (or check it is seeded) and stop
   --keep-writes      keep the tasks and comments written by the load (default: removed afterwards)
   --soak S           after the scenarios, S more seconds of every scenario in turn, memory sampled (default 0)
   --orders           also EXPLAIN every order and grouping, of all tasks and of open ones
@@ -69,6 +72,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     only: null,
     fresh: false,
     skipSeed: false,
+    seedOnly: false,
     keepWrites: false,
     orders: false,
     soak: 0,
@@ -101,6 +105,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       case '--skip-seed':
         args.skipSeed = true;
+        break;
+      case '--seed-only':
+        args.seedOnly = true;
         break;
       case '--keep-writes':
         args.keepWrites = true;

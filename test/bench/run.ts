@@ -113,6 +113,7 @@ async function main() {
   say();
   say(await describeData(a.databaseUrl, marker));
   say();
+  if (a.seedOnly) return;
 
   const admin = new pg.Client({ connectionString: a.databaseUrl });
   await admin.connect();
