@@ -22,6 +22,10 @@ export interface BenchArgs {
   orders: boolean;
   /** Seconds of one extra run of the open-tasks list at the highest concurrency, sampling the app's memory. */
   soak: number;
+  /** Where to write the run's figures as JSON. */
+  json: string | null;
+  /** Two JSON files of earlier runs to set side by side; nothing is run. */
+  compare: [string, string] | null;
   help: boolean;
 }
 
@@ -31,7 +35,7 @@ export const USAGE = `npm run bench -- [flags]
   --events N         events per task on average, comments included (default 10)
   --people N         accounts to seed (default 1000)
   --duration S       seconds of load per scenario and concurrency (default 10)
-  --connections L    concurrencies, comma-separated (default 1,16)
+  --connections L    concurrencies, comma-separated (default 1,10,16)
   --only L           scenarios to run, comma-separated (default all; see the list printed at start)
   --fresh            drop the bench database and seed it again
   --skip-seed        reuse the seeded database whatever its size
@@ -39,6 +43,8 @@ export const USAGE = `npm run bench -- [flags]
   --keep-writes      keep the tasks and comments written by the load (default: removed afterwards)
   --soak S           after the scenarios, S more seconds of every scenario in turn, memory sampled (default 0)
   --orders           also EXPLAIN every order and grouping, of all tasks and of open ones
+  --json FILE        also write the run's figures, machine, commit and data size to FILE as JSON
+  --compare A B      print two such files side by side (req/s and ratio to the floor) and stop
 
   BENCH_DATABASE_URL  the PostgreSQL database to use (default ${DEFAULT_URL});
                       created if missing. Only 127.0.0.1 / localhost servers are accepted.`;
@@ -68,7 +74,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     events: 10,
     people: 1000,
     duration: 10,
-    connections: [1, 16],
+    connections: [1, 10, 16],
     only: null,
     fresh: false,
     skipSeed: false,
@@ -76,6 +82,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     keepWrites: false,
     orders: false,
     soak: 0,
+    json: null,
+    compare: null,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -118,6 +126,19 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--soak':
         args.soak = count(flag, value(), 0, 24 * 3600);
         break;
+      case '--json': {
+        const file = value();
+        if (!file || file.startsWith('--')) throw new ArgsError('--json needs a file name.');
+        args.json = file;
+        break;
+      }
+      case '--compare': {
+        const a = value();
+        const b = value();
+        if (!a || !b || a.startsWith('--') || b.startsWith('--')) throw new ArgsError('--compare needs two JSON files written by --json.');
+        args.compare = [a, b];
+        break;
+      }
       case '--help':
       case '-h':
         args.help = true;
