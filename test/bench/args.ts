@@ -16,6 +16,8 @@ export interface BenchArgs {
   skipSeed: boolean;
   /** Seed (or check the seed), then stop: for preparing a big database ahead of the runs. */
   seedOnly: boolean;
+  /** No load: only the plans of every scenario's statements, with statistics and without, and of the lists. */
+  plansOnly: boolean;
   /** Leave the tasks and comments the load wrote; by default they are removed so reruns start alike. */
   keepWrites: boolean;
   /** EXPLAIN every order and grouping, not only the scenarios' lists. */
@@ -40,6 +42,7 @@ export const USAGE = `npm run bench -- [flags]
   --fresh            drop the bench database and seed it again
   --skip-seed        reuse the seeded database whatever its size
   --seed-only        seed the database (or check it is seeded) and stop
+  --plans-only       no load: only EXPLAIN every scenario's statements (with statistics and without) and the lists
   --keep-writes      keep the tasks and comments written by the load (default: removed afterwards)
   --soak S           after the scenarios, S more seconds of every scenario in turn, memory sampled (default 0)
   --orders           also EXPLAIN every order and grouping, of all tasks and of open ones
@@ -79,6 +82,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     fresh: false,
     skipSeed: false,
     seedOnly: false,
+    plansOnly: false,
     keepWrites: false,
     orders: false,
     soak: 0,
@@ -116,6 +120,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       case '--seed-only':
         args.seedOnly = true;
+        break;
+      case '--plans-only':
+        args.plansOnly = true;
         break;
       case '--keep-writes':
         args.keepWrites = true;

@@ -1,10 +1,7 @@
 import os from 'node:os';
 import pg from 'pg';
-import { buildTrackerConfig } from '../../server/config';
 import { openPostgres } from '../../server/db/connect';
 import { migrateLatest } from '../../server/db/migrate';
-import { Tracker } from '../../server/tasks/task';
-import { findUserByUsername } from '../../server/users/repository';
 import { startApp, type AppProcess } from './app-process';
 import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
@@ -19,13 +16,11 @@ import { startFloor } from './floor-process';
 import { detailTable, figures, floorSpread, floorTable, type Paired } from './ratios';
 import { commitOf, compareRuns, machineFacts, readRunJson, writeRunJson, type RunJson } from './run-json';
 import { chooseSearch } from './search-words';
-import { captureStatements, planStatements } from './statement-plans';
-import { statementPlansReport } from './statement-report';
 import { mailReport, measureMail } from './mail';
 import { logIn } from './login';
 import { ensureGraph } from './graph';
-import { explainLists, orderLists } from './plans';
-import { machine, ordersReport, plansReport, seedReport, table, targets, targetsReport } from './report';
+import { machine, seedReport, table, targets, targetsReport } from './report';
+import { listPlanSection, statementPlanSection } from './plan-check';
 import { scenarios, SCENARIO_NAMES } from './scenarios';
 import { BENCH_PASSWORD, seed } from './seed';
 import { removeWrites, watermark } from './writes';
@@ -153,6 +148,13 @@ async function main() {
     const chosen = all.filter((s) => !a.only || s.name === 'baseline' || a.only.includes(s.name));
     const api = chosen.find((s) => s.name === 'api');
     if (api) await checkApiCall(app.baseUrl, api.path, api.next!().body);
+    if (a.plansOnly) {
+      await statementPlanSection(a.databaseUrl, admin, chosen, session.cookie, say);
+      await listPlanSection(a.databaseUrl, admin, marker.login, chosen, a.orders, say);
+      const removed = await removeWrites(admin, mark);
+      say(`Removed what the plan check wrote: ${removed.tasks} tasks and ${removed.events} events.`);
+      return;
+    }
     say(
       `## Load (app pid ${app.pid} on ${app.baseUrl}, floor pid ${floor.pid} on ${floor.baseUrl}; ${a.duration} s per run, 1 s warm-up before each; ` +
         'the floor measured right before each scenario at each concurrency)',
@@ -221,12 +223,8 @@ async function main() {
       say(mailReport(await measureMail(a.databaseUrl, admin, marker.login, BENCH_PASSWORD, { pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId }, a.duration)));
       say();
     }
-    say('## Plans of every scenario\'s statements, with fresh statistics and with none');
-    say();
-    const statements = await captureStatements(a.databaseUrl, chosen.filter((s) => s.name !== 'baseline'), session.cookie);
-    const statementPlans = await planStatements(admin, statements);
-    say(statementPlansReport(statementPlans));
-    say();
+    const statementPlans = await statementPlanSection(a.databaseUrl, admin, chosen, session.cookie, say);
+    await listPlanSection(a.databaseUrl, admin, marker.login, chosen, a.orders, say);
     if (a.json) {
       const run: RunJson = {
         format: 'trellis-bench/1',
@@ -250,29 +248,6 @@ async function main() {
       say();
     }
 
-    say('## Query plans of the list and search scenarios (slowest first)');
-    say();
-    const database = openPostgres(a.databaseUrl, 2);
-    try {
-      const user = await findUserByUsername(database.db, marker.login);
-      if (!user) throw new Error(`No user ${marker.login}`);
-      const tracker = new Tracker(buildTrackerConfig({}));
-      const lists = chosen.filter((s) => s.params).map((s) => ({ name: s.name, params: s.params! }));
-      const plans = await explainLists(database.db, admin, tracker, user, lists);
-      say(plansReport(plans, 4));
-      if (a.orders) {
-        say();
-        say('## Every order and grouping (slowest first)');
-        say();
-        const all = await explainLists(database.db, admin, tracker, user, orderLists());
-        say(ordersReport(all));
-        say();
-        say(plansReport(all.slice(0, 2), 2));
-      }
-    } finally {
-      await database.close();
-    }
-    say();
     say('## Targets (2 cores, concurrency 1)');
     say();
     say(targetsReport(targets(results)));

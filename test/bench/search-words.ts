@@ -5,16 +5,23 @@ import { COMMON_WORDS, RARE_WORDS } from './words';
 export const SEARCH_MATCHES = 100;
 
 /**
- * Queries from broad to narrow: one rare word (about 3% of tasks), a common
- * and a rare word (about 1%), two rare words (about 0.15%), a common and two
- * rare words (a few in 10,000). Between them one lands near 100 matches at any
- * size from 10,000 to 10,000,000 tasks.
+ * Queries from broad to narrow, so one lands near 100 matches at any size
+ * from 10,000 to a few million tasks: one rare word (about 3% of tasks), a
+ * common and a rare word (about 1%), two rare words (about 0.1%), then three
+ * rare words (about 0.004%) OR-ed with one to three more such triples
+ * (websearch syntax: AND binds tighter than OR).
  */
 export function searchCandidates(): string[] {
-  const rare = RARE_WORDS.slice(0, 4);
+  const [a, b, ...more] = RARE_WORDS.slice(0, 6) as [string, string, ...string[]];
   const common = COMMON_WORDS.slice(0, 16);
-  const pairs = rare.flatMap((a, i) => rare.slice(i + 1).map((b) => `${a} ${b}`));
-  return [...rare, ...common.flatMap((c) => rare.map((r) => `${c} ${r}`)), ...pairs, ...common.flatMap((c) => pairs.map((p) => `${c} ${p}`))];
+  const triples = more.map((c) => `${a} ${b} ${c}`);
+  return [
+    a,
+    b,
+    ...common.flatMap((c) => [`${c} ${a}`, `${c} ${b}`]),
+    ...[b, ...more].map((c) => `${a} ${c}`),
+    ...triples.map((_, i) => triples.slice(0, i + 1).join(' or ')),
+  ];
 }
 
 /** The query whose match count is nearest the target on a log scale (60 and 166 are equally far from 100); the first on a tie. */
