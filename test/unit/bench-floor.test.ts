@@ -6,6 +6,8 @@ import type { Measurement } from '../bench/load';
 import { detailTable, figures, floorSpread, floorTable, formatRatio, formatRps, ratio, type Paired } from '../bench/ratios';
 import { compareRuns, readRunJson, writeRunJson, type RunJson } from '../bench/run-json';
 import { nearestSearch, searchCandidates } from '../bench/search-words';
+import type { StatementPlan } from '../bench/statement-plans';
+import { statementPlansReport } from '../bench/statement-report';
 
 function m(scenario: string, connections: number, rps: number): Measurement {
   return { scenario, connections, seconds: 10, requests: rps * 10, rps, p50: 1000 / rps, p95: 2000 / rps, p99: 3000 / rps, max: 0, errors: 0, unexpected: 0, statuses: {}, load: 1.5 };
@@ -131,5 +133,39 @@ describe('bench flags', () => {
     expect(() => parseArgs(['--compare', 'a.json'], {})).toThrow('--compare needs two JSON files');
     expect(() => parseArgs(['--json', '--fresh'], {})).toThrow('--json needs a file name');
     expect(parseArgs(['--plans-only', '--seed-only'], {})).toMatchObject({ plansOnly: true, seedOnly: true });
+  });
+});
+
+describe('the plan check report', () => {
+  const plan = (scenario: string, statistics: 'fresh' | 'none', seqScans: string[], extra: Partial<StatementPlan> = {}): StatementPlan => ({
+    scenario,
+    statistics,
+    sql: `select from ${seqScans[0] ?? 'tasks'} where x = $1`,
+    bindings: [1],
+    seqScans,
+    plan: seqScans.map((t) => `Seq Scan on ${t}`).join('\n') || 'Index Scan using tasks_pkey on tasks',
+    ...extra,
+  });
+
+  test('per scenario, the tables read from end to end with and without statistics; big ones in bold with their size, and their plans below', () => {
+    const out = statementPlansReport({
+      plans: [plan('task', 'fresh', ['sessions']), plan('task', 'none', ['tasks']), plan('open', 'fresh', []), plan('open', 'none', [])],
+      rows: { sessions: 3, tasks: 10000 },
+    });
+    const rows = out.split('\n').filter((l) => /^\| (task|open) /.test(l)).map((l) => l.split('|').map((c) => c.trim()).slice(1, -1));
+    expect(rows).toEqual([
+      ['task', '1', 'sessions', '**tasks** (10,000 rows)'],
+      ['open', '1', 'none', 'none'],
+    ]);
+    expect(out).toContain('1 plan(s) read a table of 1,000 rows or more from end to end:');
+    expect(out).toContain('### task, no statistics: tasks');
+    expect(out).toContain('Seq Scan on tasks');
+  });
+
+  test('with no big table scanned it says so, and a statement that could not be explained is listed', () => {
+    const out = statementPlansReport({ plans: [plan('api', 'fresh', [], { error: 'syntax error', plan: '' })], rows: {} });
+    expect(out).toContain('No plan reads a table of 1,000 rows or more from end to end, with statistics or without.');
+    expect(out).toContain('| api      | 1 (1 not explained) |');
+    expect(out).toContain('- api (fresh): syntax error in `select from tasks where x = $1`');
   });
 });
