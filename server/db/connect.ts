@@ -55,10 +55,7 @@ const readyForQuery = (connection: { readyForQuery?: boolean }) => connection.re
 /** knex's own notes on lost connections: the app reports each outage where it answers a request, as JSON. */
 const OUTAGE_NOTE = /^(Connection Error|Acquire connection error):/;
 
-/** Connections each app process may hold; the benchmark's floor process uses as many. */
-export const POOL_MAX = 10;
-
-export function openPostgres(url: string, poolMax = POOL_MAX, timeouts: DatabaseTimeouts | null = null): Database {
+export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeouts | null = null): Database {
   const db = knex({
     client: 'pg',
     log: { warn: (message: unknown) => void (OUTAGE_NOTE.test(String(message)) || console.warn(message)) },

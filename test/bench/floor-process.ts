@@ -1,14 +1,25 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { POOL_MAX } from '../../server/db/connect';
+import { openPostgres } from '../../server/db/connect';
 import { exited, freePort, rssOf, type AppProcess } from './app-process';
+
+/** The pool size the app opens PostgreSQL with by default, read from the app's own database opener. */
+async function appPoolMax(databaseUrl: string): Promise<number> {
+  const probe = openPostgres(databaseUrl);
+  try {
+    return (probe.db.client.config as { pool: { max: number } }).pool.max;
+  } finally {
+    await probe.close();
+  }
+}
 
 /** Starts floor-server.ts beside the app, on the same database, with the app's pool size. */
 export async function startFloor(databaseUrl: string): Promise<AppProcess> {
   const port = await freePort();
+  const poolMax = await appPoolMax(databaseUrl);
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'floor-server.ts')], {
     cwd: path.resolve(__dirname, '../..'),
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), POOL_MAX: String(POOL_MAX), NODE_ENV: 'production' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), POOL_MAX: String(poolMax), NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
