@@ -14,12 +14,20 @@ export interface BenchArgs {
   only: string[] | null;
   fresh: boolean;
   skipSeed: boolean;
+  /** Seed (or check the seed), then stop: for preparing a big database ahead of the runs. */
+  seedOnly: boolean;
+  /** No load: only the plans of every scenario's statements, with statistics and without, and of the lists. */
+  plansOnly: boolean;
   /** Leave the tasks and comments the load wrote; by default they are removed so reruns start alike. */
   keepWrites: boolean;
   /** EXPLAIN every order and grouping, not only the scenarios' lists. */
   orders: boolean;
   /** Seconds of one extra run of the open-tasks list at the highest concurrency, sampling the app's memory. */
   soak: number;
+  /** Where to write the run's figures as JSON. */
+  json: string | null;
+  /** Two JSON files of earlier runs to set side by side; nothing is run. */
+  compare: [string, string] | null;
   help: boolean;
 }
 
@@ -29,13 +37,17 @@ export const USAGE = `npm run bench -- [flags]
   --events N         events per task on average, comments included (default 10)
   --people N         accounts to seed (default 1000)
   --duration S       seconds of load per scenario and concurrency (default 10)
-  --connections L    concurrencies, comma-separated (default 1,16)
+  --connections L    concurrencies, comma-separated (default 1,10,16)
   --only L           scenarios to run, comma-separated (default all; see the list printed at start)
   --fresh            drop the bench database and seed it again
   --skip-seed        reuse the seeded database whatever its size
+  --seed-only        seed the database (or check it is seeded) and stop
+  --plans-only       no load: only EXPLAIN every scenario's statements (with statistics and without) and the lists
   --keep-writes      keep the tasks and comments written by the load (default: removed afterwards)
   --soak S           after the scenarios, S more seconds of every scenario in turn, memory sampled (default 0)
   --orders           also EXPLAIN every order and grouping, of all tasks and of open ones
+  --json FILE        also write the run's figures, machine, commit and data size to FILE as JSON
+  --compare A B      print two such files side by side (req/s and ratio to the floor) and stop
 
   BENCH_DATABASE_URL  the PostgreSQL database to use (default ${DEFAULT_URL});
                       created if missing. Only 127.0.0.1 / localhost servers are accepted.`;
@@ -65,13 +77,17 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     events: 10,
     people: 1000,
     duration: 10,
-    connections: [1, 16],
+    connections: [1, 10, 16],
     only: null,
     fresh: false,
     skipSeed: false,
+    seedOnly: false,
+    plansOnly: false,
     keepWrites: false,
     orders: false,
     soak: 0,
+    json: null,
+    compare: null,
     help: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -102,6 +118,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--skip-seed':
         args.skipSeed = true;
         break;
+      case '--seed-only':
+        args.seedOnly = true;
+        break;
+      case '--plans-only':
+        args.plansOnly = true;
+        break;
       case '--keep-writes':
         args.keepWrites = true;
         break;
@@ -111,6 +133,19 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--soak':
         args.soak = count(flag, value(), 0, 24 * 3600);
         break;
+      case '--json': {
+        const file = value();
+        if (!file || file.startsWith('--')) throw new ArgsError('--json needs a file name.');
+        args.json = file;
+        break;
+      }
+      case '--compare': {
+        const a = value();
+        const b = value();
+        if (!a || !b || a.startsWith('--') || b.startsWith('--')) throw new ArgsError('--compare needs two JSON files written by --json.');
+        args.compare = [a, b];
+        break;
+      }
       case '--help':
       case '-h':
         args.help = true;

@@ -2,7 +2,6 @@ import os from 'node:os';
 import type pg from 'pg';
 import type { Measurement } from './load';
 import type { QueryPlan } from './plans';
-import type { Scenario } from './scenarios';
 import type { SeedResult } from './seed';
 
 /** Plain Markdown tables, so a run's output can be pasted into the README as is. */
@@ -52,27 +51,6 @@ export function seedReport(r: SeedResult): string {
     '',
     `Seeding rate: ${Math.round(tasks / r.total).toLocaleString('en-US')} tasks/s with their events, all phases included.`,
   ].join('\n');
-}
-
-export function loadReport(scenarios: Scenario[], results: Measurement[]): string {
-  const baseline = new Map(results.filter((m) => m.scenario === 'baseline').map((m) => [m.connections, m.rps]));
-  const rows = results.map((m) => {
-    const s = scenarios.find((x) => x.name === m.scenario)!;
-    const base = baseline.get(m.connections);
-    return [
-      s.title,
-      m.connections,
-      m.requests,
-      f1(m.rps),
-      f2(m.p50),
-      f2(m.p95),
-      f2(m.p99),
-      `${m.errors}/${m.unexpected}`,
-      base ? f2(m.rps / base) : '-',
-      f1(m.load),
-    ];
-  });
-  return table(['scenario', 'conc', 'requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors/unexpected', 'x baseline', 'load avg'], rows);
 }
 
 export interface Target {

@@ -1,9 +1,7 @@
+import os from 'node:os';
 import pg from 'pg';
-import { buildTrackerConfig } from '../../server/config';
 import { openPostgres } from '../../server/db/connect';
 import { migrateLatest } from '../../server/db/migrate';
-import { Tracker } from '../../server/tasks/task';
-import { findUserByUsername } from '../../server/users/repository';
 import { startApp, type AppProcess } from './app-process';
 import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
@@ -12,14 +10,20 @@ import { measureExport } from './export';
 import { liveReport, measureLive } from './live';
 import { makeImageTask } from './images';
 import { measure, type Measurement } from './load';
+import { measureWithFloor } from './load-run';
+import { makeApiTokens, checkApiCall } from './api-tokens';
+import { startFloor } from './floor-process';
+import { detailTable, figures, floorSpread, floorTable, type Paired } from './ratios';
+import { commitOf, compareRuns, machineFacts, readRunJson, writeRunJson, type RunJson } from './run-json';
+import { chooseSearch } from './search-words';
 import { mailReport, measureMail } from './mail';
 import { logIn } from './login';
 import { ensureGraph } from './graph';
-import { explainLists, orderLists } from './plans';
-import { loadReport, machine, ordersReport, plansReport, seedReport, table, targets, targetsReport } from './report';
-import { FULL_TEXT, scenarios, SCENARIO_NAMES } from './scenarios';
+import { machine, seedReport, table, targets, targetsReport } from './report';
+import { listPlanSection, statementPlanSection } from './plan-check';
+import { scenarios, SCENARIO_NAMES } from './scenarios';
 import { BENCH_PASSWORD, seed } from './seed';
-import { removeWrites, settle, watermark } from './writes';
+import { removeWrites, watermark } from './writes';
 
 const say = (line = '') => process.stdout.write(line + '\n');
 
@@ -73,7 +77,7 @@ async function prepare(a: BenchArgs): Promise<SeedMarker> {
   return marker;
 }
 
-async function describeData(url: string, m: SeedMarker): Promise<string> {
+async function describeData(url: string, m: SeedMarker, search: string): Promise<string> {
   return withClient(url, async (c) => {
     const r = await c.query(
       `SELECT (SELECT count(*) FROM tasks)::int AS tasks, (SELECT count(*) FROM task_events)::int AS events,
@@ -83,12 +87,12 @@ async function describeData(url: string, m: SeedMarker): Promise<string> {
          (SELECT count(*) FROM tasks WHERE search_vector @@ websearch_to_tsquery('english', $2))::int AS matches,
          (SELECT count(*) FROM task_events WHERE task_id = $3 AND type = 'comment')::int AS page_comments,
          pg_size_pretty(pg_database_size(current_database())) AS size`,
-      [m.login, FULL_TEXT, m.pageTaskId],
+      [m.login, search, m.pageTaskId],
     );
     const d = r.rows[0];
     return [
       `Data: ${d.tasks} tasks (${d.open} open), ${d.events} events of which ${d.comments} comments; database ${d.size}.`,
-      `Load logs in as ${m.login} (maintainer), who owns ${d.mine} open tasks; the full-text query matches ${d.matches} tasks; T${m.pageTaskId} has ${d.page_comments} comments.`,
+      `Load logs in as ${m.login} (maintainer), who owns ${d.mine} open tasks; the full-text query "${search}" matches ${d.matches} tasks; T${m.pageTaskId} has ${d.page_comments} comments.`,
     ].join('\n');
   });
 }
@@ -99,52 +103,68 @@ async function main() {
     say(USAGE);
     return;
   }
+  if (a.compare) {
+    say(compareRuns(readRunJson(a.compare[0]), readRunJson(a.compare[1])));
+    return;
+  }
   if (a.only) {
     const unknown = a.only.filter((n) => !SCENARIO_NAMES.includes(n));
     if (unknown.length) throw new ArgsError(`Unknown scenario ${unknown.join(', ')}; choose from ${SCENARIO_NAMES.join(', ')}.`);
   }
   say('# Trellis benchmark');
   say();
-  const info = await withClient(a.databaseUrl.replace(/\/[^/]*$/, '/postgres'), machine);
+  const serverUrl = a.databaseUrl.replace(/\/[^/]*$/, '/postgres');
+  const info = await withClient(serverUrl, machine);
+  const facts = await withClient(serverUrl, machineFacts);
   say(info);
   say();
 
   const marker = await prepare(a);
+  const search = await withClient(a.databaseUrl, chooseSearch);
   say();
-  say(await describeData(a.databaseUrl, marker));
+  say(await describeData(a.databaseUrl, marker, search.text));
   say();
+  if (a.seedOnly) return;
 
   const admin = new pg.Client({ connectionString: a.databaseUrl });
   await admin.connect();
   let app: AppProcess | null = null;
+  let floor: AppProcess | null = null;
   const results: Measurement[] = [];
+  const paired: Paired[] = [];
   try {
     const mark = await watermark(admin);
-    app = await startApp(a.databaseUrl);
+    // The API scenario's tokens make thousands of calls a minute each; the limit is a guard for real clients.
+    app = await startApp(a.databaseUrl, { API_RATE_LIMIT: '1000000' });
+    floor = await startFloor(a.databaseUrl);
     const rss: [string, number][] = [['after start', app.rssMiB()]];
     const session = await logIn(app.baseUrl, marker.login, BENCH_PASSWORD);
     const board = await ensureBoard(admin, marker.login);
     const graphTaskId = await withClient(a.databaseUrl, (c) => ensureGraph(c, marker.tasks));
     const imageTaskId = !a.only || a.only.includes('images') ? await makeImageTask(app.baseUrl, session) : undefined;
-    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId });
-    // The baseline runs whenever anything runs: every figure is read against it.
+    const apiTokens = !a.only || a.only.includes('api') ? await makeApiTokens(a.databaseUrl, marker.login, Math.max(...a.connections)) : undefined;
+    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId, search: search.text, apiTokens });
+    // /healthz runs whenever anything runs: it is the second reference, after the floor.
     const chosen = all.filter((s) => !a.only || s.name === 'baseline' || a.only.includes(s.name));
-    say(`## Load (app pid ${app.pid} on ${app.baseUrl}, ${a.duration} s per scenario and concurrency, 1 s warm-up before each)`);
+    const api = chosen.find((s) => s.name === 'api');
+    if (api) await checkApiCall(app.baseUrl, api.path, api.next!().body);
+    if (a.plansOnly) {
+      await statementPlanSection(a.databaseUrl, admin, chosen, session.cookie, say);
+      await listPlanSection(a.databaseUrl, admin, marker.login, chosen, a.orders, say);
+      const removed = await removeWrites(admin, mark);
+      say(`Removed what the plan check wrote: ${removed.tasks} tasks and ${removed.events} events.`);
+      return;
+    }
+    say(
+      `## Load (app pid ${app.pid} on ${app.baseUrl}, floor pid ${floor.pid} on ${floor.baseUrl}; ${a.duration} s per run, 1 s warm-up before each; ` +
+        'the floor measured right before each scenario at each concurrency)',
+    );
     say();
+    const load = { app, floor, admin, cookie: session.cookie, duration: a.duration, say };
     for (const s of chosen) {
-      for (const connections of a.connections) {
-        await measure(app.baseUrl, s, session.cookie, connections, 1);
-        await settle(admin);
-        const m = await measure(app.baseUrl, s, session.cookie, connections, a.duration);
-        results.push(m);
-        const drained = await settle(admin);
-        if (drained >= 1) say(`  (${s.name} c=${connections}: ${drained.toFixed(1)} s until the database was idle again)`);
-        const odd = Object.entries(m.statuses).filter(([code]) => Number(code) !== s.expect);
-        say(
-          `  ${s.name.padEnd(9)} c=${String(connections).padEnd(3)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)}  p95 ${m.p95.toFixed(2)}  p99 ${m.p99.toFixed(2)} ms` +
-            (m.errors || odd.length ? `  errors ${m.errors}, statuses ${JSON.stringify(m.statuses)}` : ''),
-        );
-      }
+      const pairs = await measureWithFloor(load, s, a.connections);
+      paired.push(...pairs);
+      results.push(...pairs.map((p) => p.m));
       rss.push([`after ${s.name}`, app.rssMiB()]);
     }
     if (!a.only || a.only.includes('export')) {
@@ -177,8 +197,17 @@ async function main() {
         say(`  ${sample[0]}: RSS ${sample[1].toFixed(1)} MiB`);
       }
     }
+    const figs = figures(paired);
     say();
-    say(loadReport(all, results));
+    say('### Against the floor');
+    say();
+    say(floorTable(figs));
+    say();
+    say(`The floor over the run: ${floorSpread(figs)}.`);
+    say();
+    say('### Every figure');
+    say();
+    say(detailTable(figs));
     say();
     say('### Memory of the app process (RSS)');
     say();
@@ -186,6 +215,8 @@ async function main() {
     say();
     await app.stop();
     app = null;
+    await floor.stop();
+    floor = null;
     if (!a.only || a.only.includes('mail')) {
       say('## Mail (comments with mail off and on, then the queue to a local SMTP sink)');
       say();
@@ -198,34 +229,33 @@ async function main() {
       say();
     }
 
-    say('## Query plans of the list and search scenarios (slowest first)');
-    say();
-    const database = openPostgres(a.databaseUrl, 2);
-    try {
-      const user = await findUserByUsername(database.db, marker.login);
-      if (!user) throw new Error(`No user ${marker.login}`);
-      const tracker = new Tracker(buildTrackerConfig({}));
-      const lists = chosen.filter((s) => s.params).map((s) => ({ name: s.name, params: s.params! }));
-      const plans = await explainLists(database.db, admin, tracker, user, lists);
-      say(plansReport(plans, 4));
-      if (a.orders) {
-        say();
-        say('## Every order and grouping (slowest first)');
-        say();
-        const all = await explainLists(database.db, admin, tracker, user, orderLists());
-        say(ordersReport(all));
-        say();
-        say(plansReport(all.slice(0, 2), 2));
-      }
-    } finally {
-      await database.close();
+    // Planned on the seeded data, not on what the load added; the few requests of the check are removed after it.
+    const statementPlans = await statementPlanSection(a.databaseUrl, admin, chosen, session.cookie, say);
+    await listPlanSection(a.databaseUrl, admin, marker.login, chosen, a.orders, say);
+    if (!a.keepWrites) await removeWrites(admin, mark);
+    if (a.json) {
+      const run: RunJson = {
+        format: 'trellis-bench/1',
+        date: new Date().toISOString(),
+        commit: commitOf(),
+        machine: { ...facts, loadAtEnd: os.loadavg() },
+        data: { tasks: marker.tasks, eventsPerTask: marker.events, people: marker.people, search: search.text, searchMatches: search.matches },
+        settings: { duration: a.duration, connections: a.connections },
+        figures: figs,
+        seqScans: statementPlans.plans.flatMap((p) =>
+          p.seqScans.map((t) => ({ scenario: p.scenario, statistics: p.statistics, table: t, rows: statementPlans.rows[t] ?? 0, sql: p.sql })),
+        ),
+      };
+      writeRunJson(a.json, run);
+      say(`Wrote the figures to ${a.json}.`);
+      say();
     }
-    say();
     say('## Targets (2 cores, concurrency 1)');
     say();
     say(targetsReport(targets(results)));
   } finally {
     if (app) await app.stop();
+    if (floor) await floor.stop();
     await admin.end();
   }
 }

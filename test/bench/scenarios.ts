@@ -3,7 +3,7 @@ import type { Session } from './login';
 import { COMMENT_OPENERS, COMMON_WORDS, RARE_WORDS } from './words';
 import { BOARD_CARDS } from './board';
 
-/** Two rare words: a specific search, matching a fraction of a percent of tasks. */
+/** Two rare words: a specific search, matching a fraction of a percent of tasks; the run replaces it with the query nearest 100 matches (search-words.ts). */
 export const FULL_TEXT = 'deadlock webhook';
 
 export type Kind = 'baseline' | 'page' | 'list' | 'write';
@@ -34,7 +34,14 @@ export interface ScenarioContext {
   graphTaskId: number;
   /** A task with 20 comments, 5 of them showing an image (test/bench/images.ts), when the run made one. */
   imageTaskId?: number;
+  /** The full-text query (by default FULL_TEXT; a run picks the one matching about 100 tasks). */
+  search?: string;
+  /** Conduit tokens for the API scenario, used in turn; without them it is left out. */
+  apiTokens?: string[];
 }
+
+/** The floor process's one route (floor-server.ts), measured like a scenario against the floor's own address. */
+export const FLOOR: Scenario = { name: 'floor', title: 'floor: express + pg `SELECT 1`', kind: 'baseline', method: 'GET', path: '/', expect: 200, auth: false };
 
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const choose = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)]!;
@@ -43,12 +50,22 @@ const sentence = (n: number) => Array.from({ length: n }, () => (Math.random() <
 const query = (params: Record<string, string>) => `/maniphest/query/?${new URLSearchParams(params).toString()}`;
 
 const FILTERED = { priorities: 'high,normal', statuses: 'any-open', group: 'owner', order: 'updated' };
-const SEARCH = { text: FULL_TEXT };
+/** What a Conduit client sends to create a task: the parameters as one JSON field, the token inside it (arcanist, canduit). */
+function apiCreate(token: string, n: number): string {
+  const transactions = [
+    { type: 'title', value: `Bench API: ${sentence(5)} ${n}` },
+    { type: 'description', value: `${sentence(20)}.\n\nSteps to reproduce:\n\n1. ${sentence(4)}\n2. ${sentence(4)}` },
+  ];
+  return form({ params: JSON.stringify({ transactions, __conduit__: { token } }), output: 'json' });
+}
 
 export function scenarios(ctx: ScenarioContext): Scenario[] {
   let n = 0;
+  let call = 0;
+  const SEARCH = { text: ctx.search ?? FULL_TEXT };
+  const tokens = ctx.apiTokens ?? [];
   return [
-    { name: 'baseline', title: 'GET /healthz (SELECT 1)', kind: 'baseline', method: 'GET', path: '/healthz', expect: 200, auth: false },
+    { name: 'baseline', title: '/healthz (all middleware, SELECT 1)', kind: 'baseline', method: 'GET', path: '/healthz', expect: 200, auth: false },
     { name: 'task', title: 'task page, 20 comments', kind: 'page', method: 'GET', path: `/T${ctx.pageTaskId}`, expect: 200, auth: true },
     ...(ctx.imageTaskId
       ? [{ name: 'images', title: 'task page, 20 comments, 5 images', kind: 'page' as const, method: 'GET' as const, path: `/T${ctx.imageTaskId}`, expect: 200, auth: true }]
@@ -74,7 +91,7 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
       auth: true,
       params: { assigned: 'me', statuses: 'any-open' },
     },
-    { name: 'fulltext', title: `full text "${FULL_TEXT}"`, kind: 'list', method: 'GET', path: query(SEARCH), expect: 200, auth: true, params: SEARCH },
+    { name: 'fulltext', title: `full text "${SEARCH.text}"`, kind: 'list', method: 'GET', path: query(SEARCH), expect: 200, auth: true, params: SEARCH },
     { name: 'filtered', title: 'filtered, grouped by owner', kind: 'list', method: 'GET', path: query(FILTERED), expect: 200, auth: true, params: FILTERED },
     {
       name: 'create',
@@ -97,6 +114,20 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
         }),
       }),
     },
+    ...(tokens.length
+      ? [
+          {
+            name: 'api',
+            title: 'create a task through `maniphest.edit`',
+            kind: 'write' as const,
+            method: 'POST' as const,
+            path: '/api/maniphest.edit',
+            expect: 200,
+            auth: false,
+            next: () => ({ path: '/api/maniphest.edit', body: apiCreate(tokens[call++ % tokens.length]!, ++n) }),
+          },
+        ]
+      : []),
     {
       name: 'comment',
       title: 'add a comment (POST)',
@@ -131,4 +162,4 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
 }
 
 /** The load scenarios, `export` (one streamed download of every open task, with memory sampled) and `mail` (edits with mail on and off, and the queue's throughput). */
-export const SCENARIO_NAMES = ['baseline', 'task', 'images', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'comment', 'board', 'move', 'export', 'live', 'mail'];
+export const SCENARIO_NAMES = ['baseline', 'task', 'images', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'api', 'comment', 'board', 'move', 'export', 'live', 'mail'];

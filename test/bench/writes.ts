@@ -37,6 +37,8 @@ export async function removeWrites(c: pg.Client, w: Watermark): Promise<{ tasks:
       );
     }
     await c.query('DELETE FROM sessions WHERE created_at >= $1', [w.at]);
+    // The API scenario's tokens (their rate-limit rows go with them).
+    await c.query('DELETE FROM api_tokens WHERE created_at >= $1', [w.at]);
     // Commenting subscribes the commenter; the mail and jobs the load queued go too.
     await c.query('DELETE FROM task_subscribers WHERE created_at >= $1', [w.at]);
     await c.query('DELETE FROM mail_messages WHERE created_at >= $1', [w.at]);

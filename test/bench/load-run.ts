@@ -1,0 +1,47 @@
+import type pg from 'pg';
+import type { AppProcess } from './app-process';
+import { measure, type Measurement } from './load';
+import type { Paired } from './ratios';
+import { formatRatio } from './ratios';
+import { FLOOR, type Scenario } from './scenarios';
+import { settle } from './writes';
+
+export interface LoadContext {
+  app: AppProcess;
+  floor: AppProcess;
+  admin: pg.Client;
+  cookie: string;
+  duration: number;
+  say: (line: string) => void;
+}
+
+/** A 1 s warm-up, the measured run, and the wait until the database is idle again, so nothing spills into the next run. */
+async function run(x: LoadContext, baseUrl: string, s: Scenario, connections: number): Promise<Measurement> {
+  await measure(baseUrl, s, x.cookie, connections, 1);
+  await settle(x.admin);
+  const m = await measure(baseUrl, s, x.cookie, connections, x.duration);
+  const drained = await settle(x.admin);
+  if (drained >= 1) x.say(`  (${s.name} c=${connections}: ${drained.toFixed(1)} s until the database was idle again)`);
+  return m;
+}
+
+/**
+ * One scenario at each concurrency, each time right after the floor at the
+ * same concurrency: the ratio compares two figures taken under the same
+ * machine load, which on a shared machine moves from one minute to the next.
+ */
+export async function measureWithFloor(x: LoadContext, s: Scenario, connections: number[]): Promise<Paired[]> {
+  const out: Paired[] = [];
+  for (const c of connections) {
+    const floor = await run(x, x.floor.baseUrl, FLOOR, c);
+    const m = await run(x, x.app.baseUrl, s, c);
+    out.push({ title: s.title, m, floor });
+    const odd = Object.entries(m.statuses).filter(([code]) => Number(code) !== s.expect);
+    x.say(
+      `  ${s.name.padEnd(9)} c=${String(c).padEnd(3)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)}  p95 ${m.p95.toFixed(2)}  p99 ${m.p99.toFixed(2)} ms` +
+        `  floor ${floor.rps.toFixed(1)} req/s, ratio ${formatRatio(m.rps / floor.rps)}` +
+        (m.errors || odd.length ? `  errors ${m.errors}, statuses ${JSON.stringify(m.statuses)}` : ''),
+    );
+  }
+  return out;
+}

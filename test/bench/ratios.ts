@@ -1,0 +1,116 @@
+import type { Measurement } from './load';
+import { table } from './report';
+
+/** A scenario's measurement and the floor's, measured right before it at the same concurrency. */
+export interface Paired {
+  title: string;
+  m: Measurement;
+  floor: Measurement;
+}
+
+/** One figure of a run, as the table prints it and the JSON keeps it. */
+export interface Figure {
+  scenario: string;
+  title: string;
+  connections: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  errors: number;
+  unexpected: number;
+  load: number;
+  floorRps: number;
+  floorP50: number;
+  /** req/s over the floor's req/s, measured together. */
+  ratio: number;
+  /** req/s over /healthz's req/s at the same concurrency, when /healthz ran. */
+  healthzRatio: number | null;
+}
+
+export const ratio = (a: number, b: number): number => (b > 0 && Number.isFinite(a) ? a / b : NaN);
+
+/** The figures of a run: each scenario against its own floor, and against /healthz at its concurrency. */
+export function figures(paired: Paired[], healthz = 'baseline'): Figure[] {
+  const ref = new Map(paired.filter((p) => p.m.scenario === healthz).map((p) => [p.m.connections, p.m.rps]));
+  return paired.map(({ title, m, floor }) => ({
+    scenario: m.scenario,
+    title,
+    connections: m.connections,
+    rps: m.rps,
+    p50: m.p50,
+    p95: m.p95,
+    p99: m.p99,
+    errors: m.errors,
+    unexpected: m.unexpected,
+    load: m.load,
+    floorRps: floor.rps,
+    floorP50: floor.p50,
+    ratio: ratio(m.rps, floor.rps),
+    healthzRatio: ref.has(m.connections) ? ratio(m.rps, ref.get(m.connections)!) : null,
+  }));
+}
+
+export const formatRps = (n: number): string => (!Number.isFinite(n) ? '-' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+export const formatRatio = (r: number | null): string => (r === null || !Number.isFinite(r) ? '-' : r >= 1 ? r.toFixed(2) : r.toFixed(3));
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+
+/**
+ * The issue's table: per scenario, req/s and its ratio to the floor at each
+ * concurrency. The floor's row is the mean of its measurements at that
+ * concurrency (one before each scenario); each ratio is to the floor measured
+ * right before that scenario, not to the mean.
+ */
+export function floorTable(fs: Figure[]): string {
+  const connections = [...new Set(fs.map((f) => f.connections))].sort((a, b) => a - b);
+  const head = ['scenario', ...connections.flatMap((c, i) => [`c=${c} req/s`, i === 0 ? 'ratio to floor' : 'ratio'])];
+  const floorRow = [
+    'floor: express + pg `SELECT 1`',
+    ...connections.flatMap((c) => [formatRps(mean(fs.filter((f) => f.connections === c).map((f) => f.floorRps))), '1']),
+  ];
+  const names = [...new Set(fs.map((f) => f.scenario))];
+  const rows = names.map((name) => {
+    const mine = fs.filter((f) => f.scenario === name);
+    return [
+      mine[0]!.title,
+      ...connections.flatMap((c) => {
+        const f = mine.find((x) => x.connections === c);
+        return f ? [formatRps(f.rps), formatRatio(f.ratio)] : ['-', '-'];
+      }),
+    ];
+  });
+  return table(head, [floorRow, ...rows]);
+}
+
+/** Every figure with its latencies, its floor and both ratios. */
+export function detailTable(fs: Figure[]): string {
+  return table(
+    ['scenario', 'c', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors/unexpected', 'floor req/s', 'floor p50 ms', 'x floor', 'x /healthz', 'load avg'],
+    fs.map((f) => [
+      f.title,
+      f.connections,
+      formatRps(f.rps),
+      f.p50.toFixed(2),
+      f.p95.toFixed(2),
+      f.p99.toFixed(2),
+      `${f.errors}/${f.unexpected}`,
+      formatRps(f.floorRps),
+      f.floorP50.toFixed(2),
+      formatRatio(f.ratio),
+      formatRatio(f.healthzRatio),
+      f.load.toFixed(1),
+    ]),
+  );
+}
+
+/** The spread of the floor over the run at each concurrency: how much the machine moved under the figures. */
+export function floorSpread(fs: Figure[]): string {
+  const connections = [...new Set(fs.map((f) => f.connections))].sort((a, b) => a - b);
+  return connections
+    .map((c) => {
+      const xs = fs.filter((f) => f.connections === c).map((f) => f.floorRps);
+      return `c=${c}: ${formatRps(Math.min(...xs))} to ${formatRps(Math.max(...xs))} req/s over ${xs.length} measurements`;
+    })
+    .join('; ');
+}

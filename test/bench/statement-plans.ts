@@ -1,0 +1,120 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type pg from 'pg';
+import { createApp } from '../../server/app';
+import { boot } from '../../server/boot';
+import { loadConfig } from '../../server/config';
+import type { Scenario } from './scenarios';
+
+/** A statement one scenario's request sent, as sent ($n placeholders and their values). */
+export interface Statement {
+  scenario: string;
+  sql: string;
+  bindings: unknown[];
+}
+
+export interface StatementPlan extends Statement {
+  statistics: 'fresh' | 'none';
+  /** Tables read from end to end. */
+  seqScans: string[];
+  plan: string;
+  error?: string;
+}
+
+/** From this many rows on, a table read from end to end is a plan worth a look (smaller ones are cheaper to scan than to probe). */
+export const BIG_TABLE_ROWS = 1000;
+
+export interface PlanCheck {
+  plans: StatementPlan[];
+  /** Rows of each public table, as ANALYZE counted them. */
+  rows: Record<string, number>;
+}
+
+const PLANNED = /^\s*(select|insert|update|delete|with)\b/i;
+
+/**
+ * Sends each scenario's request twice to the app run in this process, and
+ * keeps the statements of the second (the first may fill caches once), as
+ * knex's 'query' event reports them.
+ */
+export async function captureStatements(databaseUrl: string, scenarios: Scenario[], cookie: string): Promise<Statement[]> {
+  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_REQUESTS: 'false', NODE_ENV: 'production', API_RATE_LIMIT: '1000000' });
+  const { database, deps } = await boot(config, () => undefined);
+  const server = http.createServer(createApp(deps));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const out: Statement[] = [];
+  try {
+    for (const s of scenarios) {
+      let captured: Statement[] = [];
+      const record = (q: { sql: string; bindings?: readonly unknown[] }) => void (PLANNED.test(q.sql) && captured.push({ scenario: s.name, sql: q.sql, bindings: [...(q.bindings ?? [])] }));
+      deps.db.on('query', record);
+      try {
+        for (let i = 0; i < 2; i++) {
+          captured = [];
+          const req = s.next?.() ?? { path: s.path, body: undefined };
+          const headers: Record<string, string> = {};
+          if (s.auth) headers.cookie = cookie;
+          if (s.method === 'POST') headers['content-type'] = 'application/x-www-form-urlencoded';
+          const res = await fetch(base + req.path, { method: s.method, headers, body: req.body, redirect: 'manual' });
+          await res.arrayBuffer();
+          if (res.status !== s.expect) throw new Error(`${s.name}: ${s.method} ${req.path} answered ${res.status}, not ${s.expect}.`);
+        }
+      } finally {
+        deps.db.off('query', record);
+      }
+      const seen = new Set<string>();
+      for (const st of captured) if (!seen.has(st.sql)) seen.add(st.sql), out.push(st);
+    }
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+    await deps.live.close();
+    await database.close();
+  }
+  return out;
+}
+
+async function explainEach(c: pg.Client, statements: Statement[], statistics: StatementPlan['statistics']): Promise<StatementPlan[]> {
+  const out: StatementPlan[] = [];
+  for (const st of statements) {
+    // Each in a savepoint: a statement that can not be explained alone must not end the transaction around them all.
+    await c.query('SAVEPOINT plan');
+    try {
+      const res = await c.query(`EXPLAIN ${st.sql}`, st.bindings);
+      const lines = (res.rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']);
+      const seqScans = [...new Set(lines.flatMap((l) => /Seq Scan on (\w+)/.exec(l)?.[1] ?? []))];
+      out.push({ ...st, statistics, seqScans, plan: lines.join('\n') });
+      await c.query('RELEASE SAVEPOINT plan');
+    } catch (err) {
+      await c.query('ROLLBACK TO SAVEPOINT plan');
+      out.push({ ...st, statistics, seqScans: [], plan: '', error: (err as Error).message });
+    }
+  }
+  return out;
+}
+
+/**
+ * EXPLAIN (plans only, nothing run) of every captured statement twice: after
+ * ANALYZE, and as a database that was never analyzed would plan it (this
+ * machine's PostgreSQL runs without autovacuum, so a bulk load leaves exactly
+ * that). The second is done in a transaction that deletes the statistics of
+ * the public tables from pg_statistic and marks their sizes unknown in
+ * pg_class, then rolls back: the data stays as it is, and nothing is copied.
+ * Needs a superuser, as the bench's local server has.
+ */
+export async function planStatements(c: pg.Client, statements: Statement[]): Promise<PlanCheck> {
+  await c.query('ANALYZE');
+  const counted = await c.query(`SELECT relname, reltuples::bigint AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'`);
+  const rows = Object.fromEntries((counted.rows as { relname: string; n: number }[]).map((r) => [r.relname, Math.max(0, Number(r.n))]));
+  await c.query('BEGIN');
+  try {
+    const fresh = await explainEach(c, statements, 'fresh');
+    const publicRels = `SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'i', 'p')`;
+    await c.query(`DELETE FROM pg_statistic WHERE starelid IN (${publicRels})`);
+    await c.query(`UPDATE pg_class SET reltuples = -1, relpages = 0, relallvisible = 0 WHERE oid IN (${publicRels})`);
+    const none = await explainEach(c, statements, 'none');
+    return { plans: [...fresh, ...none], rows };
+  } finally {
+    await c.query('ROLLBACK');
+  }
+}
