@@ -37,8 +37,13 @@ export async function recipientsFor(db: Knex | Knex.Transaction, userIds: number
   const people = db('users as u')
     .leftJoin('mail_preferences as p', 'p.user_id', 'u.id')
     .leftJoin('task_mutes as m', (j) => j.on('m.user_id', 'u.id').andOn('m.task_id', db.raw('?', [taskId])));
-  whereAny(people, 'u.id', userIds, 'bigint');
-  if (opts.watchers) people.orWhereIn('u.id', taskWatchersQuery(db, taskId));
+  if (opts.watchers) {
+    // One list of ids: `id = ANY(…) OR id IN (watchers)` keeps PostgreSQL off the
+    // primary key, and it reads every account on every write.
+    people.whereIn('u.id', taskWatchersQuery(db, taskId).union(db.select(db.raw('unnest(?::bigint[])', [[...new Set(userIds)]]))));
+  } else {
+    whereAny(people, 'u.id', userIds, 'bigint');
+  }
   const rows = (await people.orderBy('u.id').select(
     'u.id as user_id',
     'u.username',

@@ -193,9 +193,8 @@ export async function isMember(db: Knex, projectId: number, userId: number): Pro
 
 /**
  * The people watching any project a task is tagged with (or a milestone's
- * parent): they receive all its tasks' mail.
+ * parent), as a subquery of user ids: they receive all its tasks' mail.
  */
-/** The watchers of a task's projects and of their parents, as a subquery of user ids. */
 export function taskWatchersQuery(db: Knex | Knex.Transaction, taskId: number): Knex.QueryBuilder {
   return db('project_watchers as w')
     .distinct('w.user_id')

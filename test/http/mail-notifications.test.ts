@@ -203,4 +203,14 @@ describe('mail about task changes', () => {
     const voided = (await t.db('mail_messages').where({ task_id: parent, user_id: users.bob.id }).orderBy('id', 'desc').first('status', 'status_reason')) as Record<string, string>;
     expect(voided).toEqual({ status: 'void', status_reason: 'Nothing in it is visible to the recipient.' });
   });
+  test('the watchers of a tagged project are mailed with the owner, each once', async () => {
+    const alice = await loggedIn(t.app, 'alice');
+    await alice.post('/project/edit/', { name: 'Printers', watchers: 'dave, bob' }, '/project/edit/');
+    const created = await alice.post('/maniphest/task/edit/', { title: 'Tray 3 jams', owner: 'bob', projects: '#printers' }, '/maniphest/task/edit/');
+    const id = Number(created.location!.slice(2));
+    await deliver();
+    expect(only('dave').mail.subject).toBe(`[Trellis] [Created] T${id}: Tray 3 jams`);
+    expect(only('bob').mail.subject).toBe(`[Trellis] [Created] T${id}: Tray 3 jams`);
+    expect(mailTo('carol')).toHaveLength(0);
+  });
 });
