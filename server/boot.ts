@@ -23,7 +23,7 @@ export async function boot(config: Readonly<Config>, log: (line: string) => void
     if (config.databaseUrl && !config.mfaKey) {
       log(logLine({ level: 'warn', msg: 'MFA_KEY is not set: TOTP secrets are sealed with a key kept in the same database. Set MFA_KEY (see the README) so a copy of the database alone does not hold them.' }));
     }
-    const tracker = new Tracker(config.tracker);
+    const tracker = new Tracker(config.tracker, config.timezone);
     const jobs = createJobRunner({ db: database.db, tracker, config, secret, log });
     return { database, migrated, deps: { db: database.db, config, tracker, secret, log, jobs, live: new LiveHub(database.db, log) } };
   } catch (err) {

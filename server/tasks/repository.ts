@@ -21,6 +21,7 @@ export interface TaskRow {
   closed_at: Date | null;
   closer_id: number | null;
   markup: Markup;
+  due: string | null;
 }
 
 /** The task row without its search vectors, which are for the database only. */
@@ -39,6 +40,7 @@ export const TASK_COLUMNS = [
   'tasks.closed_at',
   'tasks.closer_id',
   'tasks.markup',
+  'tasks.due',
 ];
 
 export function toTask(r: TaskRow): Task {
@@ -57,6 +59,7 @@ export function toTask(r: TaskRow): Task {
     closedAt: r.closed_at,
     closerId: r.closer_id,
     markup: r.markup,
+    due: r.due ?? null,
   };
 }
 
@@ -86,6 +89,8 @@ export interface TaskWrite {
   closerId: number | null;
   /** The owner's lowercased username ('' for none), when the owner changed. */
   ownerOrdering?: string;
+  /** When the due date begins, in the install's time zone (null without one). */
+  dueAt: Date | null;
 }
 
 function columns(w: TaskWrite) {
@@ -98,6 +103,8 @@ function columns(w: TaskWrite) {
     view_policy: w.state.view,
     closed_at: w.closedAt,
     closer_id: w.closerId,
+    due: w.state.due,
+    due_at: w.dueAt,
     ...(w.ownerOrdering !== undefined ? { owner_ordering: w.ownerOrdering } : {}),
   };
 }
