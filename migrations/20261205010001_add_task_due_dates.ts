@@ -12,7 +12,7 @@ import type { Knex } from 'knex';
 export async function up(knex: Knex): Promise<void> {
   await knex.raw('ALTER TABLE tasks ADD COLUMN due text NULL');
   await knex.raw('ALTER TABLE tasks ADD COLUMN due_at timestamptz NULL');
-  await knex.raw(`ALTER TABLE tasks ADD CONSTRAINT tasks_due_format_check CHECK (due ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2})?$')`);
+  await knex.raw(`ALTER TABLE tasks ADD CONSTRAINT tasks_due_format_check CHECK (due ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}){0,1}$')`);
   await knex.raw('ALTER TABLE tasks ADD CONSTRAINT tasks_due_pair_check CHECK ((due IS NULL) = (due_at IS NULL))');
   await knex.raw(`CREATE INDEX tasks_due_order_idx ON tasks ((coalesce(due_at, timestamptz '2200-01-01 00:00:00+00')), id)`);
   // A person's calendar feed: their tasks with a due date.

@@ -19,6 +19,9 @@ export const TaskForm = z.object({
   projectsWas: field,
   /** On the create form only: parent tasks as T-numbers, comma-separated. */
   parent: field,
+  /** The due date's day (YYYY-MM-DD) and optional time (HH:MM); both empty removes it. */
+  dueDate: field,
+  dueTime: field,
   version: z
     .string()
     .regex(/^[0-9]{1,10}$/, 'The form version is malformed; reload the page.')
@@ -67,6 +70,8 @@ export const CommentForm = z.object({
   status: field,
   priority: field,
   owner: field,
+  dueDate: field,
+  dueTime: field,
 });
 
 /** A comment's new text, from its edit form. */
