@@ -7,6 +7,7 @@ import { startOfDay } from '../time-zone';
 import { parseProjectFilter } from '../projects/filter';
 import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
+import { dueFilter, takeDueTerms } from './due';
 import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ORDERS, type DateRange, type TaskFilter, type TaskQuery } from './query';
 
 /**
@@ -36,6 +37,9 @@ export const QueryParams = z.object({
   subtasks: text,
   hasParents: text,
   hasSubtasks: text,
+  due: text,
+  dueStart: text,
+  dueEnd: text,
   order: text,
   group: text,
   limit: text,
@@ -121,8 +125,8 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
     for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;
     throw new ValidationError(fields, 400, 'bad-query');
   }
-  const p = parsed.data;
   const problems: Record<string, string> = {};
+  const p = { ...parsed.data, ...takeDueTerms(parsed.data, problems) };
 
   const people = { assigned: splitList(p.assigned), authors: splitList(p.authors), subscribers: splitList(p.subscribers), closers: splitList(p.closers) };
   const names = Object.values(people)
@@ -185,6 +189,7 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   filter.hasOpenParents = yesNo(p.hasParents, 'hasParents', problems);
   filter.hasOpenSubtasks = yesNo(p.hasSubtasks, 'hasSubtasks', problems);
   if (filter.hasOpenParents !== undefined || filter.hasOpenSubtasks !== undefined) filter.openStatuses = tracker.openStatusKeys;
+  filter.due = dueFilter(p, tracker, new Date(), timeZone, problems);
 
   const order = p.order?.trim() || (filter.text ? 'relevance' : 'priority');
   if (!(ORDERS as readonly string[]).includes(order)) problems.order = `"${order}" is not an order. Use ${ORDERS.join(', ')}.`;

@@ -1,6 +1,6 @@
 /** A task query: what to find, in which order, grouped how. Shared by the web lists and the API. */
 
-export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'relevance'] as const;
+export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'relevance', 'due'] as const;
 export type Order = (typeof ORDERS)[number];
 
 export const GROUPS = ['priority', 'owner', 'status', 'project', 'none'] as const;
@@ -15,6 +15,7 @@ export const ORDER_NAMES: Record<Order, string> = {
   closed: 'Date Closed (Latest First)',
   title: 'Title',
   relevance: 'Relevance',
+  due: 'Due Date (Soonest First)',
 };
 
 export const GROUP_NAMES: Record<Group, string> = { priority: 'Priority', owner: 'Assigned', status: 'Status', project: 'Project', none: 'None' };
@@ -35,6 +36,16 @@ export interface ProjectFilter {
   not?: number[];
   /** Tasks with no tag at all. */
   none?: boolean;
+}
+
+/** Due date conditions; instants are where the install's days and times begin. */
+export interface DueFilter {
+  /** With a due date (true) or without one (false). */
+  set?: boolean;
+  /** Open tasks whose due date has passed at `now`: a whole day once `dayStart` (today's) is past it. */
+  overdue?: { now: Date; dayStart: Date; openStatuses: string[] };
+  /** Due dates beginning in this range. */
+  range?: DateRange;
 }
 
 export interface TaskFilter {
@@ -60,6 +71,7 @@ export interface TaskFilter {
   hasOpenSubtasks?: boolean;
   /** The statuses that count as open for the two above. */
   openStatuses?: string[];
+  due?: DueFilter;
 }
 
 export interface TaskQuery {

@@ -5,7 +5,7 @@ import type { User } from '../../users/user';
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export const EXPORT_COLUMNS = ['id', 'monogram', 'title', 'status', 'priority', 'owner', 'author', 'created', 'updated', 'closed', 'url'] as const;
+export const EXPORT_COLUMNS = ['id', 'monogram', 'title', 'status', 'priority', 'owner', 'author', 'created', 'updated', 'closed', 'due', 'url'] as const;
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null>;
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -26,6 +26,8 @@ export function exportRow(t: Task, users: Map<number, User>, tracker: Tracker, b
     created: t.createdAt.toISOString(),
     updated: t.updatedAt.toISOString(),
     closed: t.closedAt ? t.closedAt.toISOString() : null,
+    // As it was given, a day of the install's calendar: "2026-12-11", or "2026-12-11T09:30" with a time.
+    due: t.due,
     url: `${baseUrl}/T${t.id}`,
   };
 }
