@@ -15,8 +15,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(`ALTER TABLE tasks ADD CONSTRAINT tasks_due_format_check CHECK (due ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}){0,1}$')`);
   await knex.raw('ALTER TABLE tasks ADD CONSTRAINT tasks_due_pair_check CHECK ((due IS NULL) = (due_at IS NULL))');
   await knex.raw(`CREATE INDEX tasks_due_order_idx ON tasks ((coalesce(due_at, timestamptz '2200-01-01 00:00:00+00')), id)`);
-  // A person's calendar feed: their tasks with a due date.
-  await knex.raw('CREATE INDEX tasks_owner_due_idx ON tasks (owner_id, due_at) WHERE due_at IS NOT NULL');
+  // A person's calendar feed: their tasks by due date.
+  await knex.raw(`CREATE INDEX tasks_owner_due_idx ON tasks (owner_id, (coalesce(due_at, timestamptz '2200-01-01 00:00:00+00')), id)`);
 }
 
 export async function down(knex: Knex): Promise<void> {
