@@ -151,4 +151,5 @@ export const BulkEditForm = z.object({
   owner: field,
   addSubscribers: field,
   removeSubscribers: field,
+  due: field,
 });

@@ -1,4 +1,5 @@
 import { useTestApp } from '../support/app';
+import { bulkEdit, bulkFields } from '../support/bulk';
 import { createTask, createUser, edit } from '../support/factories';
 import { fieldError, formValues, loggedIn, textOf, timelineLines } from '../support/http';
 
@@ -88,5 +89,26 @@ describe('due dates on the forms, the task page and list rows', () => {
     expect(classOf(later)).toBe('due');
     expect(classOf(done)).toBe('due');
     expect(textOf((await b.get(`/T${late}`)).dom.querySelector('.properties .due')!)).toMatch(/^Due \w{3}, \w{3} \d+/);
+  });
+
+  test('the bulk editor sets and removes due dates, and refuses a wrong one beside its field', async () => {
+    const fay = await createUser(t.db, { username: 'fay', role: 'maintainer' });
+    const a = await createTask(t.domain, fay, { title: 'Bulk one' });
+    const b = await createTask(t.domain, fay, { title: 'Bulk two' });
+    const browser = await loggedIn(t.app, 'fay');
+    const from = '/maniphest/query/?authors=fay';
+    let list = await browser.get(from);
+    const done = await bulkEdit(browser, bulkFields(list, { scope: 'selected', due: '2031-03-04' }, [a, b]), from);
+    expect(done.dom.querySelector('.summary')!.textContent).toBe('2 tasks were changed.');
+    expect(timelineLines(await browser.get(`/T${a}`)).at(-1)).toBe('fay set the due date to Mar 4 2031.');
+
+    list = await browser.get(from);
+    const refused = await browser.post('/maniphest/bulk/', bulkFields(list, { scope: 'selected', due: '2031-02-30' }, [a]), from);
+    expect(refused.status).toBe(422);
+    expect(fieldError(refused, 'due', 'form#bulk-edit')).toBe('2031-02-30 is not a day of the calendar.');
+    expect(formValues(refused, 'form#bulk-edit').due).toBe('2031-02-30');
+
+    await bulkEdit(browser, bulkFields(await browser.get(from), { scope: 'selected', due: 'none' }, [b]), from);
+    expect(await t.db('tasks').whereIn('id', [a, b]).orderBy('id').pluck('due')).toEqual(['2031-03-04', null]);
   });
 });

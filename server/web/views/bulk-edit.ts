@@ -25,6 +25,7 @@ export function bulkFormModel(tracker: Tracker, viewer: Actor, query: string, ba
     owner: text(input, 'owner'),
     addSubscribers: text(input, 'addSubscribers'),
     removeSubscribers: text(input, 'removeSubscribers'),
+    due: text(input, 'due'),
     errors,
     formError: errors.form ?? errors.ids ?? errors.scope ?? null,
   };
