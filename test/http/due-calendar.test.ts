@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { useTestApp } from '../support/app';
+import { startTestApp, stopTestApp, useTestApp, type TestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
 import { loggedIn, textOf } from '../support/http';
 
@@ -83,5 +83,26 @@ describe('the due date calendar feed', () => {
     const visitor = await request(t.app).get('/settings/calendar/');
     expect(visitor.status).toBe(303);
     expect(visitor.headers.location).toBe('/login?next=%2Fsettings%2Fcalendar%2F');
+  });
+});
+
+describe('the request log of a feed', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ logRequests: true });
+  });
+  afterAll(() => stopTestApp(t));
+
+  test('names the route, never the secret', async () => {
+    await createUser(t.db, { username: 'gil' });
+    const b = await loggedIn(t.app, 'gil');
+    const page = await b.post('/settings/calendar/', {}, '/settings/calendar/');
+    const path = new URL(textOf(page.dom.querySelector('.feed-url')!)).pathname;
+    t.errors.splice(0);
+    expect((await request(t.app).get(path)).status).toBe(200);
+    const secret = path.slice('/maniphest/calendar/'.length, -4);
+    const lines = t.errors.splice(0).map((l) => JSON.parse(l) as { path: string; status: number });
+    expect(lines).toMatchObject([{ path: '/maniphest/calendar/:secret.ics', status: 200 }]);
+    expect(JSON.stringify(lines)).not.toContain(secret);
   });
 });
