@@ -188,7 +188,7 @@ describe('maniphest.search', () => {
       result: null,
       error_code: 'ERR-INVALID-CONSTRAINT',
       error_info:
-        'Constraint "spaces" is not a valid constraint for this query. Valid constraints are: ids, phids, assigned, authorPHIDs, statuses, priorities, subscribers, closerPHIDs, projects, query, createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd, parentIDs, subtaskIDs, hasParents, hasSubtasks.',
+        'Constraint "spaces" is not a valid constraint for this query. Valid constraints are: ids, phids, assigned, authorPHIDs, statuses, priorities, subscribers, closerPHIDs, projects, query, createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd, parentIDs, subtaskIDs, hasParents, hasSubtasks, dueAfter, dueBefore.',
     });
     expect(await refused({ constraints: 'open' })).toEqual({ result: null, error_code: 'ERR-INVALID-CONSTRAINTS-FORMAT', error_info: 'Parameter "constraints" must be a map of constraint names to values.' });
     expect(await refused({ attachments: { columns: true } })).toEqual({ result: null, error_code: 'ERR-INVALID-ATTACHMENT', error_info: 'Attachment "columns" is not available for this search. Available attachments are: subscribers, projects.' });
