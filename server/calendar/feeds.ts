@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { allTasks } from '../search/engine';
-import { dueInstant } from '../tasks/due';
+import { dueInstant, hasTime } from '../tasks/due';
 import type { Task, Tracker } from '../tasks/task';
 import { findUserById } from '../users/repository';
 import { hashToken } from '../users/sessions';
@@ -50,7 +50,7 @@ function feedEvent(t: Task, tracker: Tracker, siteUrl: string): CalendarEvent {
     summary: `T${t.id}: ${t.title}`,
     url: `${siteUrl}/T${t.id}`,
     description: tracker.stateText(t),
-    start: due.includes('T') ? { at: dueInstant(due, tracker.timeZone)! } : { date: due },
+    start: hasTime(due) ? { at: dueInstant(due, tracker.timeZone)! } : { date: due },
     stamp: t.updatedAt,
   };
 }

@@ -10,8 +10,8 @@ export function dueModel(due: Due | null, closed: boolean, now: Date, timeZone: 
   return {
     label: `Due ${dueLabel(due, today(now, timeZone).year)}`,
     className: urgency ? `due due-${urgency}` : 'due',
+    // A valid HTML date, or local date and time: what <time datetime> takes.
     datetime: due,
-    overdue: urgency === 'overdue',
   };
 }
 
