@@ -72,6 +72,8 @@ export const CommentForm = z.object({
   owner: field,
   dueDate: field,
   dueTime: field,
+  /** A ticked "Remove Due Date". */
+  dueRemove: field,
 });
 
 /** A comment's new text, from its edit form. */

@@ -45,6 +45,10 @@ describe('due dates on the forms, the task page and list rows', () => {
     const res = await b.post(`/T${id}/comment`, { comment: '', dueDate: '2031-01-02', dueTime: '' }, `/T${id}`);
     expect(res.status).toBe(303);
     expect(timelineLines(await b.get(`/T${id}`)).at(-1)).toBe('carol set the due date to Jan 2 2031.');
+    expect((await b.post(`/T${id}/comment`, { comment: 'No longer urgent.', dueRemove: '1' }, `/T${id}`)).status).toBe(303);
+    expect(timelineLines(await b.get(`/T${id}`)).at(-1)).toBe('carol removed the due date.');
+    // Without a due date there is nothing to remove: the box is not offered.
+    expect((await b.get(`/T${id}`)).dom.querySelector('form.comment-form [name="dueRemove"]')).toBeNull();
   });
 
   test('bad input is refused beside the field with the input kept, and nothing is written', async () => {

@@ -121,6 +121,7 @@ export function taskRoutes(deps: AppDeps) {
           if (form[type]?.trim()) changes.push({ type, value: form[type] });
         }
         if (form.dueDate?.trim() || form.dueTime?.trim()) changes.push({ type: 'due', value: { date: form.dueDate, time: form.dueTime } });
+        else if (form.dueRemove) changes.push({ type: 'due', value: null });
         const add = splitHashtags(form.addProjects ?? '');
         const remove = splitHashtags(form.removeProjects ?? '');
         if (add.length || remove.length) changes.push({ type: 'projects', value: { add, remove } });

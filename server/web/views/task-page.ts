@@ -147,6 +147,8 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       canSetDue: may('task.edit'),
       dueDate: text(input, 'dueDate') ?? '',
       dueTime: text(input, 'dueTime') ?? '',
+      canRemoveDue: may('task.edit') && task.due !== null,
+      dueRemove: Boolean(text(input, 'dueRemove')),
       addProjects: text(input, 'addProjects') ?? '',
       removeProjects: text(input, 'removeProjects') ?? '',
       version: detail.version,
