@@ -41,7 +41,7 @@ export async function boot(config: Readonly<Config>, log: (line: string) => void
     const migrated = opts.migrate ? await database.unlimited(migrateLatest) : [];
     const secret = await ensureSecret(database.db);
     if (opts.migrate) warnOfSetup(config, log);
-    const tracker = new Tracker(config.tracker);
+    const tracker = new Tracker(config.tracker, config.timezone);
     const jobs = createJobRunner({ db: database.db, tracker, config, secret, log });
     const live = new LiveHub(database.db, log, config.directUrl);
     return { database, migrated, deps: { db: database.db, reads: database.reads, config, tracker, secret, log, jobs, live } };

@@ -1,3 +1,4 @@
+import { dueInstant } from '../tasks/due';
 import type { Task, Tracker } from '../tasks/task';
 import type { User } from '../users/user';
 import { policyValue, taskPolicy } from './policy';
@@ -54,6 +55,9 @@ export function taskFields(t: Task, tracker: Tracker, phidOf: (userId: number | 
     dateCreated: epoch(t.createdAt),
     dateModified: epoch(t.updatedAt),
     policy: taskPolicy(t.view),
+    // When the due date begins in the install's time zone, and the date as it was given.
+    due: t.due ? epoch(dueInstant(t.due, tracker.timeZone)!) : null,
+    dueDate: t.due,
   };
 }
 
@@ -92,6 +96,7 @@ export function transactionResult(
       break;
     case 'description':
     case 'status':
+    case 'due':
       fields = { old: e.old, new: e.new };
       break;
     case 'priority': {

@@ -17,6 +17,8 @@ export const BUILTIN_QUERIES: BuiltinQuery[] = [
   { key: 'subscribed', name: 'Subscribed', params: { subscribers: 'me', statuses: 'any-open' }, needsLogin: true },
   { key: 'open', name: 'Open Tasks', params: { statuses: 'any-open' }, needsLogin: false },
   { key: 'all', name: 'All Tasks', params: {}, needsLogin: false },
+  { key: 'overdue', name: 'Overdue', params: { due: 'overdue', order: 'due', group: 'none' }, needsLogin: false },
+  { key: 'dueweek', name: 'Due This Week', params: { due: 'this-week', statuses: 'any-open', order: 'due', group: 'none' }, needsLogin: false },
 ];
 
 export function builtinQuery(key: string): BuiltinQuery | undefined {

@@ -3,8 +3,8 @@ import { VIEW_POLICIES } from '../config';
 import { whereAny } from '../db/lists';
 import { visiblePolicies } from '../tasks/policy';
 import type { Actor } from '../users/roles';
-import { POINTS } from './keyset';
-import type { TaskFilter } from './query';
+import { DUE_KEY, NO_DUE, POINTS } from './keyset';
+import type { DueFilter, TaskFilter } from './query';
 import type { ParsedText } from './text';
 
 function tsquery(text: ParsedText): { sql: string; bindings: string[] } {
@@ -40,6 +40,19 @@ function linked(db: Knex, viewer: Actor | null, as: 'parent' | 'subtask', where:
     }
     where(sub);
   };
+}
+
+/** Every condition is on the due order's key, so the one index serves filters and order alike. */
+function whereDue(qb: Knex.QueryBuilder, d: DueFilter) {
+  if (d.set === false) qb.whereRaw(`${DUE_KEY} = ${NO_DUE}`);
+  if (d.set === true || d.range) qb.whereRaw(`${DUE_KEY} < ${NO_DUE}`);
+  if (d.range?.from) qb.whereRaw(`${DUE_KEY} >= ?`, [d.range.from]);
+  if (d.range?.to) qb.whereRaw(`${DUE_KEY} < ?`, [d.range.to]);
+  if (d.overdue) {
+    // A whole day is missed once the next begins; a time, once it has passed.
+    qb.whereRaw(`${DUE_KEY} <= ?`, [d.overdue.now]).whereRaw(`(${DUE_KEY} < ? OR length(tasks.due) > 10)`, [d.overdue.dayStart]);
+    whereAny(qb, 'tasks.status', d.overdue.openStatuses, 'text');
+  }
 }
 
 /** Every filter, visibility included: the one WHERE clause of lists, counts, exports and the API. */
@@ -105,6 +118,7 @@ export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: Pa
   }
   if (f.priorities) whereAny(qb, 'tasks.priority', f.priorities, 'bigint');
   if (f.points) qb.whereRaw(`${POINTS} BETWEEN ?::float8 AND ?::float8`, [f.points.min ?? 0, f.points.max ?? 'Infinity']);
+  if (f.due) whereDue(qb, f.due);
   for (const [column, range] of [
     ['tasks.created_at', f.created],
     ['tasks.updated_at', f.updated],

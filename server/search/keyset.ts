@@ -21,6 +21,12 @@ const RANK = 'ts_rank(tasks.search_vector, search.q)::float8';
 
 /** A task's points as ordered and filtered: none reads as -1, below every value. */
 export const POINTS = 'coalesce(tasks.points, -1)';
+/**
+ * A task's due date as lists order and filter by it, served by one index: tasks without one sort
+ * last, at a day no due date reaches.
+ */
+export const NO_DUE = `timestamptz '2200-01-01 00:00:00+00'`;
+export const DUE_KEY = `coalesce(tasks.due_at, ${NO_DUE})`;
 
 const ORDER_KEYS: Record<Order, SortKey[]> = {
   priority: [key('tasks.priority', 'desc', 'int'), key('tasks.updated_at', 'desc', 'ts'), key('tasks.id', 'desc', 'int')],
@@ -33,6 +39,7 @@ const ORDER_KEYS: Record<Order, SortKey[]> = {
   // No points sorts below zero; the expression is the one the points index is on.
   points: [key(POINTS, 'desc', 'float'), key('tasks.id', 'desc', 'int')],
   relevance: [key(RANK, 'desc', 'float'), key('tasks.id', 'desc', 'int')],
+  due: [key(DUE_KEY, 'asc', 'ts'), key('tasks.id', 'asc', 'int')],
 };
 
 /** The expression a group is keyed on, placed before the order's own keys. */

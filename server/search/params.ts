@@ -7,6 +7,7 @@ import { startOfDay } from '../time-zone';
 import { parseProjectFilter } from '../projects/filter';
 import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
+import { dueFilter, takeDueTerms } from './due';
 import { pointsRange, POINTS_OFF } from './points';
 import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ordersOf, type DateRange, type TaskFilter, type TaskQuery } from './query';
 
@@ -39,6 +40,9 @@ export const QueryParams = z.object({
   hasSubtasks: text,
   pointsMin: text,
   pointsMax: text,
+  due: text,
+  dueStart: text,
+  dueEnd: text,
   order: text,
   group: text,
   limit: text,
@@ -124,8 +128,8 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
     for (const issue of parsed.error.issues) fields[String(issue.path[0] ?? 'form')] ??= issue.message;
     throw new ValidationError(fields, 400, 'bad-query');
   }
-  const p = parsed.data;
   const problems: Record<string, string> = {};
+  const p = { ...parsed.data, ...takeDueTerms(parsed.data, problems) };
 
   const people = { assigned: splitList(p.assigned), authors: splitList(p.authors), subscribers: splitList(p.subscribers), closers: splitList(p.closers) };
   const names = Object.values(people)
@@ -188,6 +192,7 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   filter.hasOpenParents = yesNo(p.hasParents, 'hasParents', problems);
   filter.hasOpenSubtasks = yesNo(p.hasSubtasks, 'hasSubtasks', problems);
   if (filter.hasOpenParents !== undefined || filter.hasOpenSubtasks !== undefined) filter.openStatuses = tracker.openStatusKeys;
+  filter.due = dueFilter(p, tracker, new Date(), timeZone, problems);
 
   filter.points = pointsRange(p.pointsMin, p.pointsMax, tracker, problems);
 

@@ -1,6 +1,6 @@
 /** A task query: what to find, in which order, grouped how. Shared by the web lists and the API. */
 
-export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'points', 'relevance'] as const;
+export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'points', 'relevance', 'due'] as const;
 export type Order = (typeof ORDERS)[number];
 
 /** The orders this install offers: by points only while points are switched on. */
@@ -21,6 +21,7 @@ export const ORDER_NAMES: Record<Order, string> = {
   title: 'Title',
   points: 'Points (Most First)',
   relevance: 'Relevance',
+  due: 'Due Date (Soonest First)',
 };
 
 export const GROUP_NAMES: Record<Group, string> = { priority: 'Priority', owner: 'Assigned', status: 'Status', project: 'Project', none: 'None' };
@@ -41,6 +42,16 @@ export interface ProjectFilter {
   not?: number[];
   /** Tasks with no tag at all. */
   none?: boolean;
+}
+
+/** Due date conditions; instants are where the install's days and times begin. */
+export interface DueFilter {
+  /** With a due date (true) or without one (false). */
+  set?: boolean;
+  /** Open tasks whose due date has passed at `now`: a whole day once `dayStart` (today's) is past it. */
+  overdue?: { now: Date; dayStart: Date; openStatuses: string[] };
+  /** Due dates beginning in this range. */
+  range?: DateRange;
 }
 
 export interface TaskFilter {
@@ -68,6 +79,7 @@ export interface TaskFilter {
   openStatuses?: string[];
   /** Points from `min` to `max`, both included; a task without points matches neither bound. */
   points?: { min?: number; max?: number };
+  due?: DueFilter;
 }
 
 export interface TaskQuery {

@@ -9,7 +9,8 @@ import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
 import { insertBulkEdit, type BulkOutcomeKind } from './bulk-repository';
 import { applyEdit, type Domain } from './editor';
-import type { Change } from './events/types';
+import { parseDue } from './due';
+import { FieldProblem, type Change } from './events/types';
 import { parsePoints, PointsProblem } from './points';
 import type { Tracker } from './task';
 
@@ -26,6 +27,8 @@ export interface BulkRequest {
   removeSubscribers?: string;
   /** Points to set on every task, when the install has points. */
   points?: string;
+  /** A due date ("YYYY-MM-DD", "YYYY-MM-DDTHH:MM"), or "none" to remove it. */
+  due?: string;
 }
 
 const names = (v: string | undefined) =>
@@ -64,6 +67,16 @@ export async function planBulkEdit(db: Knex, tracker: Tracker, form: BulkRequest
     const found = tracker.status(status);
     if (found && !found.reserved) changes.push({ type: 'status', value: status });
     else problems.status = `"${form.status}" is not a status you can choose. Use ${tracker.pickableStatuses.map((s) => s.key).join(', ')}.`;
+  }
+
+  const due = form.due?.trim();
+  if (due) {
+    try {
+      changes.push({ type: 'due', value: due.toLowerCase() === 'none' ? null : parseDue(due) });
+    } catch (err) {
+      if (!(err instanceof FieldProblem)) throw err;
+      problems.due = err.message;
+    }
   }
 
   const owner = names(form.owner);

@@ -18,6 +18,7 @@ import { findNewMentions, writeBackLinks } from './mentions';
 import { canView } from './policy';
 import * as repo from './repository';
 import { VIEW_NAMES, type Task, type TaskState, type Tracker } from './task';
+import { dueInstant } from './due';
 import { enforceWorkflow } from './workflow';
 
 export interface Domain {
@@ -61,6 +62,7 @@ function stateOf(
     view: task.view,
     points: task.points,
     subscriberIds,
+    due: task.due,
     ...boards,
     ...relations,
   };
@@ -288,6 +290,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       closedAt: isClosed ? (wasClosed && task ? task.closedAt : at) : null,
       closerId: isClosed ? (wasClosed && task ? task.closerId : actor.id) : null,
       ownerOrdering: next.ownerId === state.ownerId ? undefined : await ownerOrdering(trx, next.ownerId),
+      dueAt: dueInstant(next.due, d.tracker.timeZone),
     };
     const id = task ? task.id : await repo.insertTask(trx, actor.id, write, at);
     if (task) await repo.updateTask(trx, id, write, at);

@@ -22,6 +22,7 @@ export interface TaskRow {
   closer_id: number | null;
   points: number | null;
   markup: Markup;
+  due: string | null;
 }
 
 /** The task row without its search vectors, which are for the database only. */
@@ -41,6 +42,7 @@ export const TASK_COLUMNS = [
   'tasks.closer_id',
   'tasks.points',
   'tasks.markup',
+  'tasks.due',
 ];
 
 export function toTask(r: TaskRow): Task {
@@ -60,6 +62,7 @@ export function toTask(r: TaskRow): Task {
     closerId: r.closer_id,
     points: r.points === null ? null : Number(r.points),
     markup: r.markup,
+    due: r.due ?? null,
   };
 }
 
@@ -89,6 +92,8 @@ export interface TaskWrite {
   closerId: number | null;
   /** The owner's lowercased username ('' for none), when the owner changed. */
   ownerOrdering?: string;
+  /** When the due date begins, in the install's time zone (null without one). */
+  dueAt: Date | null;
 }
 
 function columns(w: TaskWrite) {
@@ -102,6 +107,8 @@ function columns(w: TaskWrite) {
     points: w.state.points,
     closed_at: w.closedAt,
     closer_id: w.closerId,
+    due: w.state.due,
+    due_at: w.dueAt,
     ...(w.ownerOrdering !== undefined ? { owner_ordering: w.ownerOrdering } : {}),
   };
 }

@@ -23,6 +23,8 @@ export interface Task {
   points: number | null;
   /** The description's markup: Markdown, or Remarkup when imported from Phabricator. */
   markup: Markup;
+  /** The due date as given: "2026-12-11", or "2026-12-11T09:30" with a time; days are the install's. */
+  due: string | null;
 }
 
 /** The part of a task that events change; the editor works on this. */
@@ -42,6 +44,7 @@ export interface TaskState {
   /** Parent tasks and subtasks, as ids: the task graph's edges at this task. */
   parentIds: number[];
   subtaskIds: number[];
+  due: string | null;
 }
 
 export const VIEW_NAMES: Record<ViewPolicy, string> = {
@@ -61,7 +64,11 @@ export class Tracker {
   private readonly priorityByValue: Map<number, PriorityConfig>;
   private readonly priorityByKeyword: Map<string, PriorityConfig>;
 
-  constructor(readonly config: TrackerConfig) {
+  /** `timeZone`: the install's, in which due dates are days. */
+  constructor(
+    readonly config: TrackerConfig,
+    readonly timeZone = 'UTC',
+  ) {
     this.statusByKey = new Map(config.statuses.map((s) => [s.key, s]));
     this.priorityByValue = new Map(config.priorities.map((p) => [p.value, p]));
     this.priorityByKeyword = new Map(config.priorities.flatMap((p) => [p.keyword, ...(p.aliases ?? [])].map((k) => [k, p] as const)));
@@ -165,6 +172,7 @@ export class Tracker {
       columns: {},
       parentIds: [],
       subtaskIds: [],
+      due: null,
     };
   }
 }

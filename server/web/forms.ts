@@ -20,6 +20,9 @@ export const TaskForm = z.object({
   projectsWas: field,
   /** On the create form only: parent tasks as T-numbers, comma-separated. */
   parent: field,
+  /** The due date's day (YYYY-MM-DD) and optional time (HH:MM); both empty removes it. */
+  dueDate: field,
+  dueTime: field,
   version: z
     .string()
     .regex(/^[0-9]{1,10}$/, 'The form version is malformed; reload the page.')
@@ -70,6 +73,10 @@ export const CommentForm = z.object({
   priority: field,
   owner: field,
   points: field,
+  dueDate: field,
+  dueTime: field,
+  /** A ticked "Remove Due Date". */
+  dueRemove: field,
 });
 
 /** A comment's new text, from its edit form. */
@@ -150,4 +157,5 @@ export const BulkEditForm = z.object({
   addSubscribers: field,
   removeSubscribers: field,
   points: field,
+  due: field,
 });

@@ -18,6 +18,7 @@ import { projectRoutes } from './routes/projects';
 import { relatedRoutes } from './routes/related';
 import { savedQueryRoutes } from './routes/saved-queries';
 import { settingsRoutes } from './routes/settings';
+import { calendarRoutes } from './routes/calendar';
 import { accountSettingsRoutes } from './routes/account-settings';
 import { mfaSettingsRoutes } from './routes/mfa-settings';
 import { signInStepRoutes } from './routes/sign-in-steps';
@@ -42,6 +43,7 @@ export function routes(deps: AppDeps): Router {
   const health = healthRoutes(deps);
   const conduit = conduitRoutes(deps);
   const settings = settingsRoutes(deps);
+  const calendar = calendarRoutes(deps);
   const saved = savedQueryRoutes(deps);
   const downloads = exportRoutes(deps);
   const bulkEdits = bulkEditRoutes(deps);
@@ -168,6 +170,10 @@ export function routes(deps: AppDeps): Router {
   r.get('/settings/tokens/', settings.tokens);
   r.post('/settings/tokens/', settings.create);
   r.post('/settings/tokens/:id/revoke', settings.revoke);
+  r.get('/settings/calendar/', calendar.settings);
+  r.post('/settings/calendar/', calendar.regenerate);
+  r.post('/settings/calendar/revoke', calendar.revoke);
+  r.get('/maniphest/calendar/:secret.ics', calendar.feed);
   r.get('/settings/mail/', mailSettings.show);
   r.post('/settings/mail/', mailSettings.save);
 

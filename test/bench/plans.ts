@@ -61,7 +61,7 @@ export async function explainLists(
   return plans.sort((a, b) => b.ms - a.ms);
 }
 
-const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title'];
+const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'due'];
 const GROUPS = ['priority', 'owner', 'status', 'project', 'none'];
 const FILTERS: [string, Record<string, string>][] = [
   ['all tasks', {}],

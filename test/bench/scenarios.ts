@@ -2,6 +2,7 @@ import type { BenchBoard } from './board';
 import type { Session } from './login';
 import { COMMENT_OPENERS, COMMON_WORDS, RARE_WORDS } from './words';
 import { BOARD_CARDS } from './board';
+import { dueScenario } from './due';
 
 /** Two rare words: a specific search, matching a fraction of a percent of tasks; the run replaces it with the query nearest 100 matches (search-words.ts). */
 export const FULL_TEXT = 'deadlock webhook';
@@ -93,6 +94,7 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
     },
     { name: 'fulltext', title: `full text "${SEARCH.text}"`, kind: 'list', method: 'GET', path: query(SEARCH), expect: 200, auth: true, params: SEARCH },
     { name: 'filtered', title: 'filtered, grouped by owner', kind: 'list', method: 'GET', path: query(FILTERED), expect: 200, auth: true, params: FILTERED },
+    dueScenario(),
     {
       name: 'create',
       title: 'create a task (POST)',
@@ -162,4 +164,4 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
 }
 
 /** The load scenarios, `export` (one streamed download of every open task, with memory sampled) and `mail` (edits with mail on and off, and the queue's throughput). */
-export const SCENARIO_NAMES = ['baseline', 'task', 'images', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'create', 'api', 'comment', 'board', 'move', 'export', 'live', 'mail'];
+export const SCENARIO_NAMES = ['baseline', 'task', 'images', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'due', 'create', 'api', 'comment', 'board', 'move', 'export', 'live', 'mail'];

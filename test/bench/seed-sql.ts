@@ -120,7 +120,9 @@ export function planSql(p: PlanParams): string {
     ), counted AS (
       SELECT c.*,
         c.closed AND c.status IN (${claim}) AND c.owner0 IS NULL AS claim_on_close,
-        1 + floor(${p.pop.workers} * random())::int AS triager
+        1 + floor(${p.pop.workers} * random())::int AS triager,
+        -- A third of tasks are due some day within two months of being filed.
+        CASE WHEN random() < 0.33 THEN to_char(c.created_at AT TIME ZONE 'UTC' + (1 + floor(random() * 60)::int) * interval '1 day', 'YYYY-MM-DD') END AS due
       FROM closing c
     )
     SELECT k.*,
@@ -129,7 +131,7 @@ export function planSql(p: PlanParams): string {
       CASE WHEN k.id = ${p.pageTaskId} THEN 20 ELSE greatest(0,
         round(${p.eventsPerTask} * (0.5 + k.r_target))::int
         - 4 - (k.view_policy <> 'users')::int - (k.priority <> 90)::int - (k.owner0 IS NOT NULL)::int
-        - (k.sub_user IS NOT NULL)::int - k.closed::int - k.claim_on_close::int - k.renamed::int) END AS n_comments,
+        - (k.sub_user IS NOT NULL)::int - (k.due IS NOT NULL)::int - k.closed::int - k.claim_on_close::int - k.renamed::int) END AS n_comments,
       ${pick(TITLES, TITLE_OPENERS.length)} || ' ' || ${words('k.title_len')} AS title,
       ${pick(TITLES, TITLE_OPENERS.length)} || ' ' || ${words('k.title_len')} AS first_title0,
       initcap(${words('k.desc_len')}) || '.'
@@ -153,6 +155,7 @@ export const eventsTempSql = (pop: Population) => `
   UNION ALL SELECT p.id, 11, gen_random_uuid(), p.assigner, 'owner', 'null', to_jsonb(p.owner0), p.created_at + p.span * 0.1 FROM p WHERE p.owner0 IS NOT NULL
   UNION ALL SELECT p.id, 12, gen_random_uuid(), p.sub_user, 'subscribers', jsonb_build_array(p.author_id),
     jsonb_build_array(least(p.author_id, p.sub_user), greatest(p.author_id, p.sub_user)), p.created_at + p.span * 0.15 FROM p WHERE p.sub_user IS NOT NULL
+  UNION ALL SELECT p.id, 13, gen_random_uuid(), p.author_id, 'due', 'null', to_jsonb(p.due), p.created_at + p.span * 0.12 FROM p WHERE p.due IS NOT NULL
   UNION ALL SELECT p.id, 100 + c.n, gen_random_uuid(),
     CASE WHEN c.r < 0.3 THEN p.author_id WHEN c.r < 0.55 AND p.owner0 IS NOT NULL THEN p.owner0 ELSE 1 + floor(c.r2 * ${pop.workers})::int END,
     'comment', 'null', to_jsonb(c.body), p.created_at + p.span * (0.2 + 0.7 * c.n / (p.n_comments + 1)) FROM p
@@ -181,10 +184,11 @@ export const COMMENTS_VECTOR = (order: string) =>
 
 /** The task row: the plan's end state, the last event's time, and the comments' words as the editor keeps them. */
 export const TASKS_INSERT_SQL = `
-  INSERT INTO tasks (id, title, description, status, priority, owner_id, owner_ordering, author_id, view_policy, created_at, updated_at, closed_at, closer_id, phid, comments_vector)
+  INSERT INTO tasks (id, title, description, status, priority, owner_id, owner_ordering, author_id, view_policy, created_at, updated_at, closed_at, closer_id, phid, comments_vector, due, due_at)
   OVERRIDING SYSTEM VALUE
   SELECT p.id, p.title, p.description, p.status, p.priority, p.owner_id, coalesce(lower(o.username), ''), p.author_id, p.view_policy, p.created_at, u.updated_at,
-    CASE WHEN p.closed THEN p.created_at + p.span END, p.closer_id, ${phidSql('PHID-TASK-', 'p.id', 20, 7)}, coalesce(c.v, ''::tsvector)
+    CASE WHEN p.closed THEN p.created_at + p.span END, p.closer_id, ${phidSql('PHID-TASK-', 'p.id', 20, 7)}, coalesce(c.v, ''::tsvector),
+    p.due, p.due::timestamp AT TIME ZONE 'UTC'
   FROM plan p
   JOIN (SELECT task_id, max(created_at) AS updated_at FROM ev GROUP BY task_id) u ON u.task_id = p.id
   LEFT JOIN users o ON o.id = p.owner_id

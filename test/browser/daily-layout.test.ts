@@ -30,7 +30,7 @@ const suite = useBrowserSuite(async (t) => {
   ids.closed = await createTask(t.domain, admin, { title: 'Rotate the request logs', priority: 'low', view: 'public' });
   ids.secret = await createTask(t.domain, admin, { title: 'Rotate the leaked key', view: 'maintainers' });
   for (const p of ['unbreak', 'triage', 'normal', 'wish']) await createTask(t.domain, admin, { title: `A ${p} task`, priority: p, view: 'public' });
-  await edit(t.domain, admin, ids.open, { comment: `See T${ids.closed} and @alice.\n\n\`\`\`\n${'a_very_long_line_of_code '.repeat(12)}\n\`\`\``, projects: { add: ['backend'] } });
+  await edit(t.domain, admin, ids.open, { comment: `See T${ids.closed} and @alice.\n\n\`\`\`\n${'a_very_long_line_of_code '.repeat(12)}\n\`\`\``, projects: { add: ['backend'] }, due: '2026-01-05T09:30' });
   await edit(t.domain, admin, ids.closed, { status: 'resolved', comment: 'Done.' });
 });
 
@@ -64,6 +64,7 @@ const adminPages = () => [
   '/settings/',
   '/settings/mfa/',
   '/settings/tokens/',
+  '/settings/calendar/',
   '/settings/mail/',
   '/mail/',
   '/conduit/',

@@ -72,7 +72,7 @@ describe('Conduit as Phabricator scripts use it', () => {
       expect(refusal).toEqual({
         result: null,
         error_code: 'ERR-BAD-QUERYKEY',
-        error_info: `Query key "${mine.key}" is neither a built-in query of this search (assigned, authored, subscribed, open, all) nor one of your saved queries.`,
+        error_info: `Query key "${mine.key}" is neither a built-in query of this search (assigned, authored, subscribed, open, all, overdue, dueweek) nor one of your saved queries.`,
       });
       expect((await call(t.app, 'maniphest.search', { queryKey: 'abcdefghijkl' }, tok.erin!)).error_info).toBe(refusal.error_info!.replace(mine.key, 'abcdefghijkl'));
     });

@@ -73,6 +73,8 @@ describe('maniphest.search', () => {
         dateCreated: Date.UTC(2024, 0, 1) / 1000,
         dateModified: Date.UTC(2024, 0, 11) / 1000,
         policy: { view: 'users', interact: 'users', edit: 'users' },
+        due: null,
+        dueDate: null,
       },
       attachments: {},
     });
@@ -180,13 +182,13 @@ describe('maniphest.search', () => {
     expect(await refused({ queryKey: 'mine' })).toEqual({
       result: null,
       error_code: 'ERR-BAD-QUERYKEY',
-      error_info: 'Query key "mine" is neither a built-in query of this search (assigned, authored, subscribed, open, all) nor one of your saved queries.',
+      error_info: 'Query key "mine" is neither a built-in query of this search (assigned, authored, subscribed, open, all, overdue, dueweek) nor one of your saved queries.',
     });
     expect(await refused({ constraints: { spaces: ['x'] } })).toEqual({
       result: null,
       error_code: 'ERR-INVALID-CONSTRAINT',
       error_info:
-        'Constraint "spaces" is not a valid constraint for this query. Valid constraints are: ids, phids, assigned, authorPHIDs, statuses, priorities, subscribers, closerPHIDs, projects, query, createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd, parentIDs, subtaskIDs, hasParents, hasSubtasks.',
+        'Constraint "spaces" is not a valid constraint for this query. Valid constraints are: ids, phids, assigned, authorPHIDs, statuses, priorities, subscribers, closerPHIDs, projects, query, createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd, parentIDs, subtaskIDs, hasParents, hasSubtasks, dueAfter, dueBefore.',
     });
     expect(await refused({ constraints: 'open' })).toEqual({ result: null, error_code: 'ERR-INVALID-CONSTRAINTS-FORMAT', error_info: 'Parameter "constraints" must be a map of constraint names to values.' });
     expect(await refused({ attachments: { columns: true } })).toEqual({ result: null, error_code: 'ERR-INVALID-ATTACHMENT', error_info: 'Attachment "columns" is not available for this search. Available attachments are: subscribers, projects.' });
@@ -195,7 +197,7 @@ describe('maniphest.search', () => {
       error_code: 'ERR-INVALID-ATTACHMENTS-FORMAT',
       error_info: 'Parameter "attachments" must be a map of attachment names to true, such as {"subscribers": true}.',
     });
-    expect(await refused({ order: 'random' })).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'Parameter "order" must be one of: priority, updated, outdated, newest, oldest, closed, title, relevance.' });
+    expect(await refused({ order: 'random' })).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'Parameter "order" must be one of: priority, updated, outdated, newest, oldest, closed, title, relevance, due.' });
     expect(await refused({ order: 'relevance' })).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'Parameter "order" is "relevance", which needs a "query" constraint: the words to rank tasks by.' });
     expect(await refused({ after: 'not-a-cursor' })).toEqual({ result: null, error_code: 'ERR-CONDUIT-CALL', error_info: 'Parameter "after" must be a cursor from a previous page of this search, with the same order.' });
     const cursor = (await search({ limit: 1 })).cursor.after;

@@ -4,7 +4,7 @@ import { useTestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
 import { Browser, loggedIn } from '../support/http';
 
-const COLUMNS = ['id', 'monogram', 'title', 'status', 'priority', 'owner', 'author', 'created', 'updated', 'closed', 'url'];
+const COLUMNS = ['id', 'monogram', 'title', 'status', 'priority', 'owner', 'author', 'created', 'updated', 'closed', 'due', 'url'];
 
 /** Reads CSV strictly by RFC 4180: CRLF between records, quoted fields may hold commas, quotes and line breaks. */
 function parseCsv(text: string): string[][] {
@@ -102,6 +102,7 @@ describe('exporting a query as CSV or JSON', () => {
       'erin',
       sample.created_at.toISOString(),
       sample.updated_at.toISOString(),
+      '',
       '',
       expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:[0-9]+/T${sample.id}$`)),
     ]);

@@ -365,7 +365,10 @@ describe('what each role may do', () => {
       }
       expect(page.status).toBe(200);
       const fields = page.dom.querySelectorAll('form.task-form [name]').map((f) => f.getAttribute('name'));
-      const expected = who === 'engineer' ? ['__csrf__', 'title', 'projects', 'owner', 'priority', 'description'] : ['__csrf__', 'title', 'projects', 'owner', 'priority', 'status', 'view', 'description'];
+      const expected =
+        who === 'engineer'
+          ? ['__csrf__', 'title', 'projects', 'owner', 'priority', 'dueDate', 'dueTime', 'description']
+          : ['__csrf__', 'title', 'projects', 'owner', 'priority', 'status', 'dueDate', 'dueTime', 'view', 'description'];
       expect(fields).toEqual(expected);
     });
 
@@ -382,8 +385,8 @@ describe('what each role may do', () => {
       const fields = page.dom.querySelectorAll('form.task-form [name]').map((f) => f.getAttribute('name'));
       const expected =
         who === 'engineer'
-          ? ['__csrf__', 'version', 'title', 'projects', 'projectsWas', 'owner', 'priority', 'description']
-          : ['__csrf__', 'version', 'title', 'projects', 'projectsWas', 'owner', 'priority', 'status', 'view', 'description'];
+          ? ['__csrf__', 'version', 'title', 'projects', 'projectsWas', 'owner', 'priority', 'dueDate', 'dueTime', 'description']
+          : ['__csrf__', 'version', 'title', 'projects', 'projectsWas', 'owner', 'priority', 'status', 'dueDate', 'dueTime', 'view', 'description'];
       expect(fields).toEqual(expected);
     });
   });

@@ -60,7 +60,7 @@ describe('saved queries', () => {
     expect(page.status).toBe(200);
     expect(heading(page)).toBe('High, still open');
     expect(monograms(page).sort()).toEqual([`T${ids.mine}`, `T${ids.high}`].sort());
-    expect(builtinNav(page)).toEqual(['Assigned', 'Authored', 'Subscribed', 'Open Tasks', 'All Tasks']);
+    expect(builtinNav(page)).toEqual(['Assigned', 'Authored', 'Subscribed', 'Open Tasks', 'All Tasks', 'Overdue', 'Due This Week']);
     expect(savedNav(page)).toEqual(['High, still open']);
     expect(activeNav(page)).toEqual(['High, still open']);
     expect(page.dom.querySelector('.query-nav a[href="/maniphest/query/edit/"]')!.textContent).toBe('Manage Queries');

@@ -225,7 +225,7 @@ describe('task lists: filters, orders, groupings and built-in queries', () => {
       expect(home.status).toBe(200);
       expect(home.dom.querySelector('h1')!.textContent).toBe('Open Tasks');
       expect(monograms(home)).toEqual(list('crash', 'triage', 'login', 'csv'));
-      expect(home.dom.querySelectorAll('.query-nav a').map((a) => a.textContent)).toEqual(['Open Tasks', 'All Tasks']);
+      expect(home.dom.querySelectorAll('.query-nav a').map((a) => a.textContent)).toEqual(['Open Tasks', 'All Tasks', 'Overdue', 'Due This Week']);
       expect(monograms(await visitor.get('/maniphest/query/all/'))).toEqual(list('crash', 'triage', 'login', 'dark', 'typo', 'csv'));
       for (const key of ['assigned', 'authored', 'subscribed']) {
         const page = await visitor.get(`/maniphest/query/${key}/`);

@@ -177,7 +177,7 @@ describe('cursor paging through every order and grouping', () => {
       ['"nobody" as an author', 'authors=nobody', 'There is no user named "nobody".', 'authors'],
       ['an unknown subscriber', 'subscribers=amy,ghost', 'There is no user named "ghost".', 'subscribers'],
       ['an unknown closer', 'closers=ghost', 'There is no user named "ghost".', 'closers'],
-      ['an unknown order', 'order=random', '"random" is not an order. Use priority, updated, outdated, newest, oldest, closed, title, relevance.', 'order'],
+      ['an unknown order', 'order=random', '"random" is not an order. Use priority, updated, outdated, newest, oldest, closed, title, relevance, due.', 'order'],
       ['an unknown grouping', 'group=tags', '"tags" is not a grouping. Use priority, owner, status, project, none.', 'group'],
       ['relevance without words', 'order=relevance', 'Ordering by relevance needs search words.', 'order'],
       ['a page size of 0', 'limit=0', 'The page size must be a number from 1 to 1000.', 'limit'],
@@ -210,7 +210,7 @@ describe('cursor paging through every order and grouping', () => {
       expect(fieldError(page, 'createdStart', 'form.filters')).toBe(dateMessage('2024-13-01'));
       expect(fieldError(page, 'assigned', 'form.filters')).toBe('There is no user named "ghost".');
       expect(fieldError(page, 'limit', 'form.filters')).toBe('The page size must be a number from 1 to 1000.');
-      expect(fieldError(page, 'order', 'form.filters')).toBe('"random" is not an order. Use priority, updated, outdated, newest, oldest, closed, title, relevance.');
+      expect(fieldError(page, 'order', 'form.filters')).toBe('"random" is not an order. Use priority, updated, outdated, newest, oldest, closed, title, relevance, due.');
       expect(page.dom.querySelector('form.filters input[name="createdStart"]')!.getAttribute('value')).toBe('2024-13-01');
       expect(page.dom.querySelector('form.filters input[name="assigned"]')!.getAttribute('value')).toBe('ghost');
     });

@@ -30,7 +30,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 export async function startTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   const database = await freshDatabase();
   const config = testConfig(overrides);
-  const tracker = new Tracker(config.tracker);
+  const tracker = new Tracker(config.tracker, config.timezone);
   const errors: string[] = [];
   const log = (l: string) => errors.push(l);
   const secret = await ensureSecret(database.db);

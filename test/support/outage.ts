@@ -51,7 +51,7 @@ export async function startOutageApp(timeouts: DatabaseTimeouts, poolMax = 4): P
   const url = `${proxy.urlFor(direct)}?application_name=${APP_NAME}`;
   const proxied = openPostgres(url, poolMax, timeouts);
   const config = testConfig({ database: timeouts });
-  const tracker = new Tracker(config.tracker);
+  const tracker = new Tracker(config.tracker, config.timezone);
   const log: string[] = [];
   const write = (line: string) => log.push(line);
   const secret = await ensureSecret(directDb.db);

@@ -47,6 +47,7 @@ const EDIT_TYPES = [
   'subtasks.remove',
   'subtasks.set',
   'mergedinto',
+  'due',
 ] as const;
 export type EditType = (typeof EDIT_TYPES)[number];
 
@@ -175,6 +176,11 @@ async function toChanges(db: import('knex').Knex, viewer: Actor, items: RawTrans
       case 'column':
         changes.push({ type: 'column', value: await columnMoves(db, value, () => wrongType('a column PHID, or a list of them, or of {"columnPHID", "beforePHID", "afterPHID"}')) });
         break;
+      case 'due':
+        // The editor reads the date and words its own refusal of a wrong one.
+        if (value !== null && typeof value !== 'string') throw wrongType('a date "YYYY-MM-DD" (or "YYYY-MM-DDTHH:MM"), or null to remove the due date');
+        changes.push({ type: 'due', value });
+        break;
       case 'mergedinto':
         if (typeof value !== 'string' && typeof value !== 'number') throw wrongType('a task PHID');
         changes.push({ type: 'mergedinto', value: (await tasks(db, viewer, [value], key))[0] });
@@ -212,7 +218,7 @@ export const maniphestEdit = defineMethod({
       name: 'transactions',
       type: 'list<map<string, wild>>',
       description:
-        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); points (a number such as 3 or 0.5, or null to remove them; when points are enabled); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); points (a number such as 3 or 0.5, or null to remove them; when points are enabled); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate); due (a day of the install\'s time zone, "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM" with a time; null removes the due date).',
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },

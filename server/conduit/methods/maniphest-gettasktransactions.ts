@@ -42,6 +42,7 @@ function legacyTransaction(e: ApiEvent, phidOf: (id: number | null) => string | 
     case 'description':
     case 'status':
     case 'priority':
+    case 'due':
       [oldValue, newValue] = [e.old, e.new];
       break;
     case 'points':

@@ -58,6 +58,8 @@ const Constraints = z
       subtaskIDs: relatedIds.optional(),
       hasParents: flag.optional(),
       hasSubtasks: flag.optional(),
+      dueAfter: epochParam.optional(),
+      dueBefore: epochParam.optional(),
     },
     { error: 'must be a map of constraints.' },
   )
@@ -157,6 +159,8 @@ async function constraintFilter(db: Knex, tracker: Tracker, c: Constraints, base
   if (c.hasParents !== undefined) f.hasOpenParents = c.hasParents;
   if (c.hasSubtasks !== undefined) f.hasOpenSubtasks = c.hasSubtasks;
   if (c.hasParents !== undefined || c.hasSubtasks !== undefined) f.openStatuses = tracker.openStatusKeys;
+  const due = dateRange(c.dueAfter, c.dueBefore);
+  if (due) f.due = { ...f.due, range: due };
   return f;
 }
 
@@ -171,7 +175,7 @@ export const maniphestSearch = defineMethod({
       name: 'constraints',
       type: 'optional map<string, wild>',
       description:
-        'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive); projects (project PHIDs or hashtags: all of them; any(…), not(…), null() for untagged); parentIDs (subtasks of these task IDs), subtaskIDs (parents of these); hasParents, hasSubtasks (true: with an open parent or subtask; false: without).',
+        'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive); projects (project PHIDs or hashtags: all of them; any(…), not(…), null() for untagged); parentIDs (subtasks of these task IDs), subtaskIDs (parents of these); hasParents, hasSubtasks (true: with an open parent or subtask; false: without); dueAfter, dueBefore (epoch seconds, inclusive: tasks whose due date begins in the range; tasks without one are left out).',
     },
     { name: 'attachments', type: 'optional map<string, bool>', description: '{"subscribers": true} adds each task\'s subscriber PHIDs, their count and whether you are one; {"projects": true} its project PHIDs.' },
     { name: 'order', type: 'optional string', description: `${ORDERS.join(', ')}. "priority" if not given; "relevance" needs a query constraint; "points" needs points enabled.` },

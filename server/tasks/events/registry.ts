@@ -3,6 +3,7 @@ import { comment } from './comment';
 import { commentEdit, commentRemove } from './comment-revision';
 import { create } from './create';
 import { description } from './description';
+import { due } from './due';
 import { mentioned } from './mentioned';
 import { mergedFrom } from './merged-from';
 import { mergedInto } from './merged-into';
@@ -26,7 +27,7 @@ type AnyEventType = EventType<any>;
 /** Every event type Trellis knows. A stored type missing here still renders (as "edited"). */
 const EVENT_TYPES: readonly AnyEventType[] = [
   create, title, description, status, priority, points, owner, view, subscribers, comment, mentioned, projects, column,
-  parents, subtasks, mergedInto, mergedFrom, subtaskStatus, commentEdit, commentRemove,
+  parents, subtasks, mergedInto, mergedFrom, subtaskStatus, commentEdit, commentRemove, due,
 ];
 
 const BY_TYPE = new Map<string, AnyEventType>(EVENT_TYPES.map((t) => [t.type, t]));

@@ -35,6 +35,7 @@ function taskFormChanges(form: ReturnType<typeof TaskForm.parse>, isCreate = fal
     if (form[type] !== undefined) changes.push({ type, value: form[type] });
   }
   if (form.projects !== undefined) changes.push({ type: 'projects', value: tagChanges(form.projects, form.projectsWas) });
+  if (form.dueDate !== undefined || form.dueTime !== undefined) changes.push({ type: 'due', value: { date: form.dueDate, time: form.dueTime } });
   const parents = isCreate ? (form.parent ?? '').split(/[\s,]+/).filter(Boolean) : [];
   if (parents.length) changes.push({ type: 'parents', value: { add: parents } });
   return changes;
@@ -119,6 +120,8 @@ export function taskRoutes(deps: AppDeps) {
         for (const type of ['status', 'priority', 'owner', 'points'] as const) {
           if (form[type]?.trim()) changes.push({ type, value: form[type] });
         }
+        if (form.dueDate?.trim() || form.dueTime?.trim()) changes.push({ type: 'due', value: { date: form.dueDate, time: form.dueTime } });
+        else if (form.dueRemove) changes.push({ type: 'due', value: null });
         const add = splitHashtags(form.addProjects ?? '');
         const remove = splitHashtags(form.removeProjects ?? '');
         if (add.length || remove.length) changes.push({ type: 'projects', value: { add, remove } });

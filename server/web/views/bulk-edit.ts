@@ -26,6 +26,7 @@ export function bulkFormModel(tracker: Tracker, viewer: Actor, query: string, ba
     addSubscribers: text(input, 'addSubscribers'),
     removeSubscribers: text(input, 'removeSubscribers'),
     points: tracker.points.enabled ? { label: tracker.points.label, value: text(input, 'points') } : null,
+    due: text(input, 'due'),
     errors,
     formError: errors.form ?? errors.ids ?? errors.scope ?? null,
   };

@@ -5,7 +5,7 @@ import type { User } from '../../users/user';
 export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export const EXPORT_COLUMNS = ['id', 'monogram', 'title', 'status', 'priority', 'owner', 'author', 'created', 'updated', 'closed', 'url'] as const;
+export const EXPORT_COLUMNS = ['id', 'monogram', 'title', 'status', 'priority', 'owner', 'author', 'created', 'updated', 'closed', 'due', 'url'] as const;
 /** With points switched on, each row says them too (a number, or null for none). */
 export type ExportColumn = (typeof EXPORT_COLUMNS)[number] | 'points';
 export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null> & { points?: number | null };
@@ -32,6 +32,8 @@ export function exportRow(t: Task, users: Map<number, User>, tracker: Tracker, b
     created: t.createdAt.toISOString(),
     updated: t.updatedAt.toISOString(),
     closed: t.closedAt ? t.closedAt.toISOString() : null,
+    // As it was given, a day of the install's calendar: "2026-12-11", or "2026-12-11T09:30" with a time.
+    due: t.due,
     url: `${baseUrl}/T${t.id}`,
     ...(tracker.points.enabled ? { points: t.points } : {}),
   };

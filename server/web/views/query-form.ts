@@ -1,3 +1,4 @@
+import { DUE_CHOICES, DUE_CHOICE_NAMES } from '../../search/due';
 import { splitList, type QueryParams } from '../../search/params';
 import { GROUPS, GROUP_NAMES, ORDER_NAMES, ordersOf } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
@@ -33,8 +34,12 @@ export function queryFormModel(params: QueryParams, tracker: Tracker, errors: Re
       ...tracker.statuses.map((s) => ({ value: s.key, label: s.name, checked: statuses.has(s.key) })),
     ],
     priorityOptions: tracker.priorities.map((p) => ({ value: p.keyword, label: p.name, checked: priorities.has(p.keyword), color: p.color })),
-    dates: (['created', 'updated', 'closed'] as const).map((name) => ({
-      label: { created: 'Created', updated: 'Updated', closed: 'Closed' }[name],
+    dueOptions: [
+      { value: '', label: 'Show All', selected: !params.due },
+      ...DUE_CHOICES.map((c) => ({ value: c, label: DUE_CHOICE_NAMES[c], selected: params.due === c })),
+    ],
+    dates: (['created', 'updated', 'closed', 'due'] as const).map((name) => ({
+      label: { created: 'Created', updated: 'Updated', closed: 'Closed', due: 'Due' }[name],
       startName: `${name}Start`,
       endName: `${name}End`,
       start: params[`${name}Start`] ?? '',

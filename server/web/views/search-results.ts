@@ -6,6 +6,7 @@ import type { Group } from '../../search/query';
 import { MARK_END, MARK_START, type FoundTask } from '../../search/repository';
 import type { Tracker } from '../../tasks/task';
 import { formatDateTime } from './dates';
+import { dueModel } from './due';
 import { userLink } from './people';
 import { pointsSum, pointsTag } from './points';
 import { tagModel } from './projects';
@@ -87,6 +88,7 @@ export function searchResultsModel(
       when: formatDateTime(when, now, config.timezone),
       whenIso: when.toISOString(),
       whenLabel: state.closed ? 'Closed' : 'Updated',
+      due: dueModel(t.due, state.closed, now, config.timezone),
     });
   }
   return {

@@ -5,6 +5,7 @@ import { priorityOptions, statusOptions, viewOptions } from './options';
 import { pointsInput } from './points';
 import { formWideError, type FormState } from './task-page';
 import { statusChoices } from '../../tasks/workflow';
+import { dueInputs } from './due';
 
 function pick(input: Record<string, unknown> | undefined, key: string, fallback: string): string {
   const v = input?.[key];
@@ -35,8 +36,9 @@ export function taskFormModel(
   const canClose = choices.some((s) => s.key !== (t?.status ?? tracker.defaultStatus));
   const canSetVisibility = can(viewer, 'task.visibility');
   const canTag = can(viewer, 'task.edit');
+  const canSetDue = can(viewer, 'task.edit');
   const parent = t ? null : pick(input, 'parent', '') || null;
-  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canTriage && tracker.points.enabled ? ['points'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
+  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canTriage && tracker.points.enabled ? ['points'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : []), ...(canSetDue ? ['due'] : [])];
   return {
     isEdit: Boolean(t),
     heading: t ? `Edit Task: ${t.title}` : 'Create New Task',
@@ -50,6 +52,8 @@ export function taskFormModel(
     statusOptions: statusOptions(tracker, pick(input, 'status', t?.status ?? tracker.defaultStatus), undefined, undefined, choices),
     viewOptions: viewOptions(pick(input, 'view', t?.view ?? tracker.defaultView)),
     canTag,
+    canSetDue,
+    ...dueInputs(input, t?.due ?? null),
     projects: pick(input, 'projects', target?.hashtags ?? ''),
     projectsWas: pick(input, 'projectsWas', target?.hashtags ?? ''),
     // A new subtask's parents ("Create Subtask", or ?parent= in the URL); the field is only on such forms.

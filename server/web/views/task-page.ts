@@ -8,6 +8,7 @@ import { VIEW_NAMES, type Task, type Tracker } from '../../tasks/task';
 import { buildTimeline, type TimelineComment } from '../../tasks/timeline';
 import type { Actor } from '../../users/roles';
 import { formatDateTime } from './dates';
+import { dueModel } from './due';
 import { priorityOptions, statusOptions } from './options';
 import { userLink, userRefs } from './people';
 import { pointsInput, pointsTag } from './points';
@@ -100,7 +101,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
   const choices = canView(viewer, task) ? statusChoices(tracker.workflow, tracker.pickableStatuses, viewer, task.status) : [];
   const canClose = choices.some((s) => s.key !== task.status);
   const locked = lockedFor(tracker.workflow, viewer, task.status);
-  const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(canClose ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : []), ...(may('task.triage') && tracker.points.enabled ? ['points'] : [])];
+  const commentFields = ['comment', 'subscribers', 'projects', 'column', ...(canClose ? ['status'] : []), ...(may('task.triage') ? ['owner', 'priority'] : []), ...(may('task.triage') && tracker.points.enabled ? ['points'] : []), ...(may('task.edit') ? ['due'] : [])];
   return {
     task: {
       id: task.id,
@@ -115,6 +116,7 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       editUrl: `/maniphest/task/edit/${task.id}/`,
       lockedNote: tracker.workflow.locked.includes(task.status) ? LOCKED_MESSAGE : null,
     },
+    due: dueModel(task.due, tracker.isClosed(task.status), now, config.timezone),
     author: linkOf(task.authorId),
     owner: linkOf(task.ownerId),
     closer: linkOf(task.closerId),
@@ -147,6 +149,11 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       points: may('task.triage') ? pointsInput(tracker, { points: text(input, 'points') ?? '' }, null, tracker.points.action) : null,
       pointsNow: pointsTag(tracker, task.points),
       canTag: may('task.edit'),
+      canSetDue: may('task.edit'),
+      dueDate: text(input, 'dueDate') ?? '',
+      dueTime: text(input, 'dueTime') ?? '',
+      canRemoveDue: may('task.edit') && task.due !== null,
+      dueRemove: Boolean(text(input, 'dueRemove')),
       addProjects: text(input, 'addProjects') ?? '',
       removeProjects: text(input, 'removeProjects') ?? '',
       version: detail.version,

@@ -151,6 +151,6 @@ export const TARGETS: Record<string, { inputs: string[]; run: (input: string) =>
   },
   'export: CSV fields': {
     inputs: runs(['"', ',', '=', '\r\n'], ['', '='], ['']),
-    run: (s) => ENCODERS.csv.row({ id: 1, monogram: 'T1', title: s, status: s, priority: s, owner: s, author: s, created: s, updated: s, closed: s, url: s }, true),
+    run: (s) => ENCODERS.csv.row({ id: 1, monogram: 'T1', title: s, status: s, priority: s, owner: s, author: s, created: s, updated: s, closed: s, due: s, url: s }, true),
   },
 };
