@@ -85,7 +85,7 @@ describe('points, switched off', () => {
 
   test('exports carry no points column', async () => {
     const csv = await browser.agent.get('/maniphest/query/export.csv');
-    expect(csv.text.split('\r\n')[0]).toBe('id,monogram,title,status,priority,owner,author,created,updated,closed,url');
+    expect(csv.text.split('\r\n')[0]).toBe('id,monogram,title,status,priority,owner,author,created,updated,closed,due,url');
     const json = JSON.parse((await browser.agent.get('/maniphest/query/export.json')).text) as Record<string, unknown>[];
     expect(json[0]).not.toHaveProperty('points');
   });

@@ -196,7 +196,7 @@ describe('points, switched on', () => {
       const csv = await engineer.agent.get('/maniphest/query/export.csv?text=zork&order=points&group=none');
       expect(csv.status).toBe(200);
       const lines = csv.text.trim().split('\r\n');
-      expect(lines[0]).toBe('id,monogram,title,status,priority,owner,author,created,updated,closed,url,points');
+      expect(lines[0]).toBe('id,monogram,title,status,priority,owner,author,created,updated,closed,due,url,points');
       expect(lines.slice(1).map((l) => l.split(',').at(-1))).toEqual(['7', '5', '0.5', '']);
       const json = await engineer.agent.get('/maniphest/query/export.json?text=zork&order=points&group=none');
       expect((JSON.parse(json.text) as { title: string; points: number | null }[]).map((r) => [r.title, r.points])).toEqual([
