@@ -10,7 +10,8 @@ export interface TaskRow {
   id: number;
   phid: string;
   title: string;
-  description: string;
+  /** Absent from a list's rows (TASK_LIST_COLUMNS). */
+  description?: string;
   status: string;
   priority: number;
   owner_id: number | null;
@@ -41,12 +42,15 @@ export const TASK_COLUMNS = [
   'tasks.markup',
 ];
 
+/** What a list row shows: the task row without its description, which can be long and no row displays (read as ''). */
+export const TASK_LIST_COLUMNS = TASK_COLUMNS.filter((c) => c !== 'tasks.description');
+
 export function toTask(r: TaskRow): Task {
   return {
     id: r.id,
     phid: r.phid,
     title: r.title,
-    description: r.description,
+    description: r.description ?? '',
     status: r.status,
     priority: r.priority,
     ownerId: r.owner_id,
