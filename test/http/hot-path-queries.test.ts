@@ -36,10 +36,12 @@ describe('the statements a hot path costs', () => {
   /** The SQL a request issues; the session's sliding expiry, written now and then whatever the page, is left out. */
   async function statementsOf(run: () => Promise<number>, expectStatus: number): Promise<string[]> {
     const sql: string[] = [];
+    let named = 0;
     const listen = (q: { sql: string; options?: { name?: string } }) => {
       if (!/^update "sessions"/i.test(q.sql)) sql.push(q.sql);
       const name = q.options?.name;
       if (name) texts.set(name, (texts.get(name) ?? new Set()).add(q.sql));
+      if (name) named++;
     };
     t.db.on('query', listen);
     try {
@@ -47,7 +49,7 @@ describe('the statements a hot path costs', () => {
     } finally {
       t.db.off('query', listen);
     }
-    if (process.env.SHOW_SQL) console.log(sql.join('\n'));
+    if (process.env.SHOW_SQL) console.log(`${sql.length} statements, ${named} prepared\n${sql.join('\n')}`);
     return sql;
   }
 
@@ -56,41 +58,45 @@ describe('the statements a hot path costs', () => {
   test('the task page with 20 comments', async () => {
     await browser.get(`/T${busy}`);
     const sql = await statementsOf(get(`/T${busy}`), 200);
-    expect(sql.length).toBeLessThanOrEqual(99);
+    // The session, the task, whether the viewer muted it, its subscribers, events, edges, graph, files, tags and
+    // cards; then every task and every person its texts name: one statement each, whatever the comments hold.
+    expect(sql.length).toBeLessThanOrEqual(11);
   });
 
   test('the open tasks list', async () => {
     await browser.get('/maniphest/query/open/');
     const sql = await statementsOf(get('/maniphest/query/open/'), 200);
-    expect(sql.length).toBeLessThanOrEqual(99);
+    expect(sql.length).toBeLessThanOrEqual(6);
   });
 
   test('a full-text search', async () => {
     const sql = await statementsOf(get('/maniphest/query/?text=webhook+deadlock'), 200);
-    expect(sql.length).toBeLessThanOrEqual(99);
+    expect(sql.length).toBeLessThanOrEqual(5);
   });
 
   test('creating a task through the form', async () => {
     const csrf = await browser.csrf('/maniphest/task/edit/');
     const fields = { __csrf__: csrf, title: 'Made by the form', description: 'Steps:\n\n1. one\n2. two', priority: 'triage', status: 'open', view: 'users', owner: '' };
     const sql = await statementsOf(() => browser.postRaw('/maniphest/task/edit/', fields).then((p) => p.status), 303);
-    expect(sql.length).toBeLessThanOrEqual(99);
+    expect(sql.length).toBeLessThanOrEqual(8);
   });
 
   test('creating a task through maniphest.edit', async () => {
+    // A token's first use of the minute is written down; the calls after it are what a client's run costs.
+    expect((await call(t.app, 'conduit.ping', {}, token)).error_code).toBeNull();
     const params = { transactions: [{ type: 'title', value: 'Made by the API' }, { type: 'description', value: 'Some words.' }], __conduit__: { token } };
     const sql = await statementsOf(async () => {
       const res = await request(t.app).post('/api/maniphest.edit').type('form').send({ params: JSON.stringify(params), output: 'json' });
       expect(res.body.error_code).toBeNull();
       return res.status;
     }, 200);
-    expect(sql.length).toBeLessThanOrEqual(99);
+    expect(sql.length).toBeLessThanOrEqual(12);
   });
 
   test('adding a comment', async () => {
     const csrf = await browser.csrf(`/T${busy - 1}`);
     const sql = await statementsOf(() => browser.postRaw(`/T${busy - 1}/comment`, { __csrf__: csrf, comment: 'One more word.' }).then((p) => p.status), 303);
-    expect(sql.length).toBeLessThanOrEqual(99);
+    expect(sql.length).toBeLessThanOrEqual(13);
   });
 
   test('a prepared statement always stands for the same SQL', async () => {
