@@ -119,9 +119,10 @@ function parse(text: string, markup: Markup): MarkupDoc {
  * Recently parsed texts, least recently used first. A parse depends on the text
  * alone: references are only marked, and resolved for each viewer when the text
  * is rendered, so a kept parse can be neither stale nor show anything the text
- * does not say, and needs no invalidation. Rendering reads the tokens and never
- * changes them. Parsing was most of a task page's Markdown time; a parse takes
- * about 12 bytes a character, so the budget holds some 15 MB.
+ * does not say, and needs no invalidation. Rendering only reads the tokens (but
+ * for an external link's rel, set to the same value every time), so one parse
+ * serves every viewer. Parsing was most of a task page's Markdown time; a parse
+ * takes about 12 bytes a character, so the budget holds some 15 MB.
  */
 const parsed = new Map<string, MarkupDoc>();
 const PARSED_CHARS = 1_000_000;
