@@ -209,11 +209,6 @@ export function taskWatchersQuery(db: Knex | Knex.Transaction, taskId: number): 
     );
 }
 
-export async function findTaskProjectIds(db: Knex, taskId: number): Promise<number[]> {
-  const rows = (await prepared('task_project_ids', db('task_projects').where({ task_id: taskId }).orderBy('project_id').select('project_id'))) as { project_id: number }[];
-  return rows.map((r) => r.project_id);
-}
-
 /** Projects that tag at least one task, with their primary hashtags: the groups of a list grouped by project. */
 export async function findTaggingProjects(db: Knex): Promise<{ id: number; hashtag: string }[]> {
   return (await db('project_hashtags as h')
