@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { StoredEvent } from '../tasks/events/types';
 import { toEvent, type EventRow } from '../tasks/repository';
@@ -63,13 +64,16 @@ export async function findEventPage(db: Knex, q: EventPageQuery): Promise<ApiEve
  * first request after the previous one ended.
  */
 export async function countRequest(db: Knex, tokenId: number, windowSeconds: number): Promise<{ requests: number; resetsInSeconds: number }> {
-  const result = await db.raw(
-    `INSERT INTO api_rate_limits (token_id, window_start, requests) VALUES (?, now(), 1)
+  const result = await prepared(
+    'api_rate_limit',
+    db.raw(
+      `INSERT INTO api_rate_limits (token_id, window_start, requests) VALUES (?, now(), 1)
      ON CONFLICT (token_id) DO UPDATE SET
        window_start = CASE WHEN api_rate_limits.window_start <= now() - make_interval(secs => ?) THEN now() ELSE api_rate_limits.window_start END,
        requests = CASE WHEN api_rate_limits.window_start <= now() - make_interval(secs => ?) THEN 1 ELSE api_rate_limits.requests + 1 END
      RETURNING requests, ceil(extract(epoch from (window_start + make_interval(secs => ?) - now())))::integer AS resets_in`,
-    [tokenId, windowSeconds, windowSeconds, windowSeconds],
+      [tokenId, windowSeconds, windowSeconds, windowSeconds],
+    ),
   );
   const row = (result.rows as { requests: number; resets_in: number }[])[0]!;
   return { requests: Number(row.requests), resetsInSeconds: Math.max(1, Number(row.resets_in)) };

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
 import type { ImageKind } from './content';
@@ -67,7 +68,7 @@ export async function attachFiles(trx: Knex.Transaction, taskId: number, fileIds
 
 /** The files a task's text names, oldest first: its side panel's list. */
 export async function listTaskFiles(db: Knex, taskId: number): Promise<{ id: number; name: string; size: number; kind: ImageKind | null }[]> {
-  const rows = (await db('task_files as tf').join('files as f', 'f.id', 'tf.file_id').where('tf.task_id', taskId).orderBy('f.id').select('f.id', 'f.name', 'f.size', 'f.kind')) as {
+  const rows = (await prepared('task_files', db('task_files as tf').join('files as f', 'f.id', 'tf.file_id').where('tf.task_id', taskId).orderBy('f.id').select('f.id', 'f.name', 'f.size', 'f.kind'))) as {
     id: number;
     name: string;
     size: number;

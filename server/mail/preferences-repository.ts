@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import { taskWatchersQuery } from '../projects/repository';
 import type { Actor, Role } from '../users/roles';
@@ -44,17 +45,21 @@ export async function recipientsFor(db: Knex | Knex.Transaction, userIds: number
   } else {
     whereAny(people, 'u.id', userIds, 'bigint');
   }
-  const rows = (await people.orderBy('u.id').select(
-    'u.id as user_id',
-    'u.username',
-    'u.role',
-    'u.email',
-    db.raw('u.disabled_at IS NOT NULL AS disabled'),
-    'p.enabled',
-    'p.self_actions',
-    'p.digest_minutes',
-    'p.ignored_tags',
-    db.raw('m.user_id IS NOT NULL AS muted'),
+  const rows = (await prepared(
+    // Two texts, with the watchers and without: a name for each.
+    opts.watchers ? 'recipients_and_watchers' : 'recipients',
+    people.orderBy('u.id').select(
+      'u.id as user_id',
+      'u.username',
+      'u.role',
+      'u.email',
+      db.raw('u.disabled_at IS NOT NULL AS disabled'),
+      'p.enabled',
+      'p.self_actions',
+      'p.digest_minutes',
+      'p.ignored_tags',
+      db.raw('m.user_id IS NOT NULL AS muted'),
+    ),
   )) as (Partial<PreferenceRow> & { user_id: number; username: string; role: Role; email: string | null; disabled: boolean; muted: boolean })[];
   for (const r of rows) {
     const prefs = r.enabled === null || r.enabled === undefined ? { ...DEFAULT_PREFERENCES } : toPreferences(r as PreferenceRow);
@@ -76,7 +81,7 @@ export async function savePreferences(db: Knex, userId: number, p: MailPreferenc
 }
 
 export async function isMuted(db: Knex, userId: number, taskId: number): Promise<boolean> {
-  return Boolean(await db('task_mutes').where({ user_id: userId, task_id: taskId }).first('user_id'));
+  return Boolean(await prepared('task_muted', db('task_mutes').where({ user_id: userId, task_id: taskId }).first('user_id')));
 }
 
 export async function setMuted(db: Knex, userId: number, taskId: number, muted: boolean): Promise<void> {

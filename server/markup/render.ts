@@ -108,11 +108,45 @@ function collect(tokens: MarkdownIt.Token[], into: Reference[]): void {
   }
 }
 
-export function parseMarkup(text: string, markup: Markup = 'markdown'): MarkupDoc {
+function parse(text: string, markup: Markup): MarkupDoc {
   const tokens = markup === 'remarkup' ? md.parse(remarkupToMarkdown(text), { remarkup: true }) : md.parse(text, {});
   const references: Reference[] = [];
   collect(tokens, references);
   return { tokens, references };
+}
+
+/**
+ * Recently parsed texts, least recently used first. A parse depends on the text
+ * alone: references are only marked, and resolved for each viewer when the text
+ * is rendered, so a kept parse can be neither stale nor show anything the text
+ * does not say, and needs no invalidation. Rendering only reads the tokens (but
+ * for an external link's rel, set to the same value every time), so one parse
+ * serves every viewer. Parsing was most of a task page's Markdown time; a parse
+ * takes about 12 bytes a character, so the budget holds some 15 MB.
+ */
+const parsed = new Map<string, MarkupDoc>();
+const PARSED_CHARS = 1_000_000;
+const PARSED_TEXT_MAX = 20_000;
+let parsedChars = 0;
+
+export function parseMarkup(text: string, markup: Markup = 'markdown'): MarkupDoc {
+  if (text.length > PARSED_TEXT_MAX) return parse(text, markup);
+  const key = `${markup}:${text}`;
+  const kept = parsed.get(key);
+  if (kept) {
+    parsed.delete(key);
+    parsed.set(key, kept);
+    return kept;
+  }
+  const doc = parse(text, markup);
+  parsed.set(key, doc);
+  parsedChars += key.length;
+  for (const [oldest] of parsed) {
+    if (parsedChars <= PARSED_CHARS) break;
+    parsed.delete(oldest);
+    parsedChars -= oldest.length;
+  }
+  return doc;
 }
 
 export function renderMarkup(doc: MarkupDoc, references: ReferenceLookup = NO_REFERENCES): string {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import { filtered } from '../search/filter';
 import type { TaskFilter } from '../search/query';
 import type { ParsedText } from '../search/text';
@@ -117,7 +118,7 @@ export async function deleteColumn(trx: Knex.Transaction, id: number): Promise<v
 
 /** Where a task's cards are: board (project) id to column id. */
 export async function findTaskColumns(db: Knex, taskId: number): Promise<Record<string, number>> {
-  const rows = (await db('board_cards').where({ task_id: taskId }).select('project_id', 'column_id')) as { project_id: number; column_id: number }[];
+  const rows = (await prepared('task_cards', db('board_cards').where({ task_id: taskId }).select('project_id', 'column_id'))) as { project_id: number; column_id: number }[];
   return Object.fromEntries(rows.map((r) => [String(r.project_id), r.column_id]));
 }
 
@@ -180,11 +181,14 @@ export async function taskIdsInColumn(db: Knex, columnId: number): Promise<numbe
 
 /** A task's tags and its cards in one round trip: what its page shows. */
 export async function findTaskTagsAndCards(db: Knex, taskId: number): Promise<{ projectIds: number[]; columns: Record<string, number> }> {
-  const rows = (await db
-    .select('project_id', db.raw('NULL::integer AS column_id'))
-    .from('task_projects')
-    .where({ task_id: taskId })
-    .unionAll((u) => u.select('project_id', 'column_id').from('board_cards').where({ task_id: taskId }))) as { project_id: number; column_id: number | null }[];
+  const rows = (await prepared(
+    'task_tags_and_cards',
+    db
+      .select('project_id', db.raw('NULL::integer AS column_id'))
+      .from('task_projects')
+      .where({ task_id: taskId })
+      .unionAll((u) => u.select('project_id', 'column_id').from('board_cards').where({ task_id: taskId })),
+  )) as { project_id: number; column_id: number | null }[];
   const projectIds = rows.filter((r) => r.column_id === null).map((r) => r.project_id).sort((a, b) => a - b);
   const columns = Object.fromEntries(rows.filter((r) => r.column_id !== null).map((r) => [String(r.project_id), r.column_id!]));
   return { projectIds, columns };

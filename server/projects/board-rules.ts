@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { readAll } from '../db/reads';
 import { ValidationError } from '../errors';
 import { sameColumns, type ColumnValue } from '../tasks/events/column';
 import type { TaskState, Tracker } from '../tasks/task';
@@ -8,7 +7,7 @@ import * as boards from './board-repository';
 import { placeCard } from './placement';
 import type { Project } from './project';
 import { rankBetween } from './rank';
-import { findProjectsByIds, findTaskProjectIds, addTaskProjects, removeTaskProjects } from './repository';
+import { findProjectsByIds, addTaskProjects, removeTaskProjects } from './repository';
 
 /**
  * The editor's board rules: tags and cards move together, and a column bound
@@ -16,7 +15,8 @@ import { findProjectsByIds, findTaskProjectIds, addTaskProjects, removeTaskProje
  */
 
 export async function loadTaskBoards(db: Knex, taskId: number): Promise<Pick<TaskState, 'projectIds' | 'columns'>> {
-  const [projectIds, columns] = await readAll(db, [() => findTaskProjectIds(db, taskId), () => boards.findTaskColumns(db, taskId)]);
+  // One statement for both: inside the editor's transaction two would run one after the other.
+  const { projectIds, columns } = await boards.findTaskTagsAndCards(db, taskId);
   return { projectIds, columns };
 }
 

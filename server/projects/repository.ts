@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { Project, ProjectColor, ProjectIcon } from './project';
 
@@ -207,11 +208,6 @@ export function taskWatchersQuery(db: Knex | Knex.Transaction, taskId: number): 
     );
 }
 
-export async function findTaskProjectIds(db: Knex, taskId: number): Promise<number[]> {
-  const rows = (await db('task_projects').where({ task_id: taskId }).orderBy('project_id').select('project_id')) as { project_id: number }[];
-  return rows.map((r) => r.project_id);
-}
-
 /** Projects that tag at least one task, with their primary hashtags: the groups of a list grouped by project. */
 export async function findTaggingProjects(db: Knex): Promise<{ id: number; hashtag: string }[]> {
   return (await db('project_hashtags as h')
@@ -224,7 +220,7 @@ export async function findTaggingProjects(db: Knex): Promise<{ id: number; hasht
 export async function findProjectIdsOfTasks(db: Knex, taskIds: number[]): Promise<Map<number, number[]>> {
   const byTask = new Map<number, number[]>();
   if (!taskIds.length) return byTask;
-  const rows = (await db('task_projects').whereIn('task_id', taskIds).orderBy(['task_id', 'project_id']).select('task_id', 'project_id')) as {
+  const rows = (await prepared('tags_of_tasks', whereAny(db('task_projects'), 'task_id', taskIds, 'bigint').orderBy(['task_id', 'project_id']).select('task_id', 'project_id'))) as {
     task_id: number;
     project_id: number;
   }[];

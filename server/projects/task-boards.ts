@@ -32,8 +32,8 @@ export async function timelineBoardNames(db: Knex, events: StoredEvent[], extraP
   return { projects: new Map(projects.map((p) => [p.id, p])), columns: new Map(columns.map((c) => [c.id, c])) };
 }
 
-export async function loadTaskBoardsFor(db: Knex, taskId: number, events: StoredEvent[]): Promise<TaskBoards> {
-  const { projectIds: tagIds, columns: placement } = await findTaskTagsAndCards(db, taskId);
+export async function loadTaskBoardsFor(db: Knex, taskId: number, eventsRead: Promise<StoredEvent[]>): Promise<TaskBoards> {
+  const [{ projectIds: tagIds, columns: placement }, events] = await Promise.all([findTaskTagsAndCards(db, taskId), eventsRead]);
   const boardIds = Object.keys(placement).map(Number);
   const [names, boardColumns] = await Promise.all([timelineBoardNames(db, events, [...tagIds, ...boardIds]), findColumns(db, boardIds)]);
   const cards = boardIds.flatMap((board) => {

@@ -84,6 +84,8 @@ export async function searchTasks(
   viewer: Actor | null,
   q: TaskQuery,
   cursor: { after?: string; before?: string } = {},
+  /** Rows as a list shows them, without descriptions: for pages, not for the API or exports. */
+  brief = false,
 ): Promise<SearchPage> {
   const { text, keys } = prepare(q, tracker);
   if (cursor.after && cursor.before) throw new QueryError('A page link has either "after" or "before", not both.');
@@ -101,7 +103,7 @@ export async function searchTasks(
   // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
   const countBy = group && q.order === 'relevance' && !projects ? group : undefined;
   const groups = await groupWalk(db, tracker, viewer, q, projects);
-  const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups });
+  const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups, brief });
   const tasks = page.tasks;
   const parts = pageGroups(tracker, q, tasks, projects);
   const [groupCounts, groupPoints, owners, tags] = await Promise.all([

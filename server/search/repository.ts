@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
+import { TASK_COLUMNS, TASK_LIST_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
 import type { Task } from '../tasks/task';
 import type { Actor } from '../users/roles';
 import { filtered } from './filter';
@@ -61,6 +61,8 @@ export interface PageRequest {
    * which an index on the order's keys can serve whatever the grouping.
    */
   groups?: GroupWalk;
+  /** Rows as a list shows them: without the description (read as ''). */
+  brief?: boolean;
 }
 
 export interface TaskPage {
@@ -78,6 +80,7 @@ const groupValue = (v: unknown) => (typeof v === 'string' ? v : Number(v));
 const direction = (k: SortKey, forward: boolean) => ((k.dir === 'desc') === forward ? 'DESC' : 'ASC');
 
 export async function findTaskPage(db: Knex, r: PageRequest): Promise<TaskPage> {
+  const columns = r.brief ? TASK_LIST_COLUMNS : TASK_COLUMNS;
   const forward = !r.before;
   const cursor = r.after ?? r.before;
   const keyColumns = r.keys.map((k, i) => db.raw(`${selectExpr(k)} AS k${i}`));
@@ -97,16 +100,16 @@ export async function findTaskPage(db: Knex, r: PageRequest): Promise<TaskPage> 
     r.keys.forEach((k, i) => cut.orderByRaw(`${column(i)} ${direction(k, forward)}`));
     cut.limit(r.limit + 1);
     qb = db
-      .select(TASK_COLUMNS)
+      .select(columns)
       .select([...r.keys.map((_k, i) => `page.k${i}`), 'page.group_value', 'page.group_count'])
       .from(cut.as('page'))
       .join('tasks', 'tasks.id', 'page.id');
     if (r.text) qb.select(highlight(db, 'tasks.title', 'page.q'));
     r.keys.forEach((k, i) => qb.orderByRaw(`page.k${i} ${direction(k, forward)}`));
   } else if (r.groups) {
-    return toPage(r, await readByGroup(db, r, r.groups, keyColumns));
+    return toPage(r, await readByGroup(db, r, r.groups, keyColumns, columns));
   } else {
-    qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select(keyColumns);
+    qb = filtered(db, r.viewer, r.filter, r.text).select(columns).select(keyColumns);
     if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
     if (cursor) {
       const c = keysetCondition(r.keys, cursor, forward, (i) => r.keys[i]!.expr, paramExpr);
@@ -141,7 +144,7 @@ function toPage(r: PageRequest, rows: PageRow[]): TaskPage {
  * order's own keys, until the page is full. The cursor keeps its form (group value first), so pages
  * link the same way as with one query.
  */
-async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColumns: Knex.Raw[]): Promise<PageRow[]> {
+async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColumns: Knex.Raw[], columns: string[]): Promise<PageRow[]> {
   const forward = !r.before;
   const cursor = r.after ?? r.before;
   const [group, ...rest] = r.keys as [SortKey, ...SortKey[]];
@@ -149,7 +152,7 @@ async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColum
   for await (const part of groups(cursor?.[0] as number | string | undefined, (group.dir === 'asc') === forward)) {
     // Every row of a group has the group's value as its first key; a project group has no expression for it.
     const groupColumn = db.raw(`${paramExpr(group)} AS k0`, [part.value]);
-    const qb = filtered(db, r.viewer, r.filter, r.text).select(TASK_COLUMNS).select([groupColumn, ...keyColumns.slice(1)]);
+    const qb = filtered(db, r.viewer, r.filter, r.text).select(columns).select([groupColumn, ...keyColumns.slice(1)]);
     part.where(qb);
     if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
     if (cursor && part.value === cursor[0] && rest.length) {

@@ -80,15 +80,21 @@ export async function viewTask(db: Knex, viewer: Actor | null, id: number): Prom
 }
 
 export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor | null, id: number): Promise<TaskDetail> {
-  const task = await viewTask(db, viewer, id);
-  const [subscriberIds, allEvents, edges, graph, files] = await Promise.all([
+  // What hangs off the task is read beside the task itself, not after it: the page waits on the database
+  // one round less. When the viewer may not see the task, all of it is dropped unseen.
+  const eventsRead = repo.listEvents(db, id);
+  const boardsRead = loadTaskBoardsFor(db, id, eventsRead);
+  // Awaited below unless the page fails first; a failure then must not also surface as an unhandled rejection.
+  boardsRead.catch(() => undefined);
+  const [task, subscriberIds, allEvents, edges, graph, files] = await Promise.all([
+    repo.findTask(db, id),
     repo.findSubscriberIds(db, id),
-    repo.listEvents(db, id),
+    eventsRead,
     repo.findEdges(db, id),
-    loadTaskGraph(db, viewer, task),
+    loadTaskGraph(db, viewer, id),
     listTaskFiles(db, id),
   ]);
-  const boards = loadTaskBoardsFor(db, id, allEvents);
+  if (!task || !canView(viewer, task)) throw new NotFoundError();
   const description = parseMarkup(task.description, task.markup);
   const comments = new Map(allEvents.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''), e.markup)]));
   const { taskIds, usernames, hashtags, fileIds } = namedIn([description, ...comments.values()]);
@@ -115,7 +121,7 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     refs,
     users: refs.users,
     version,
-    boards: await boards,
+    boards: await boardsRead,
     files,
   };
 }

@@ -1,5 +1,6 @@
 import { LIVE_CHANNEL } from '../db/listen';
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
 import type { Markup } from '../markup/render';
@@ -10,7 +11,8 @@ export interface TaskRow {
   id: number;
   phid: string;
   title: string;
-  description: string;
+  /** Absent from a list's rows (TASK_LIST_COLUMNS). */
+  description?: string;
   status: string;
   priority: number;
   owner_id: number | null;
@@ -45,12 +47,15 @@ export const TASK_COLUMNS = [
   'tasks.due',
 ];
 
+/** What a list row shows: the task row without its description, which can be long and no row displays (read as ''). */
+export const TASK_LIST_COLUMNS = TASK_COLUMNS.filter((c) => c !== 'tasks.description');
+
 export function toTask(r: TaskRow): Task {
   return {
     id: r.id,
     phid: r.phid,
     title: r.title,
-    description: r.description,
+    description: r.description ?? '',
     status: r.status,
     priority: r.priority,
     ownerId: r.owner_id,
@@ -72,7 +77,7 @@ export async function countTasks(db: Knex): Promise<number> {
 }
 
 export async function findTask(db: Knex, id: number): Promise<Task | null> {
-  const row = (await db('tasks').select(TASK_COLUMNS).where({ id }).first()) as TaskRow | undefined;
+  const row = (await prepared('task', db('tasks').select(TASK_COLUMNS).where({ id }).first())) as TaskRow | undefined;
   return row ? toTask(row) : null;
 }
 
@@ -82,7 +87,7 @@ export async function findTask(db: Knex, id: number): Promise<Task | null> {
  * edge pointing at this task (its foreign key check) does not wait for it.
  */
 export async function lockTask(trx: Knex.Transaction, id: number): Promise<Task | null> {
-  const row = (await trx('tasks').select(TASK_COLUMNS).where({ id }).forNoKeyUpdate().first()) as TaskRow | undefined;
+  const row = (await prepared('task_lock', trx('tasks').select(TASK_COLUMNS).where({ id }).forNoKeyUpdate().first())) as TaskRow | undefined;
   return row ? toTask(row) : null;
 }
 
@@ -129,7 +134,7 @@ export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite
 export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<Task[]> {
   const unique = [...new Set(ids)];
   if (!unique.length) return [];
-  const rows = (await whereAny(db('tasks').select(TASK_COLUMNS), 'id', unique, 'bigint')) as TaskRow[];
+  const rows = (await prepared('tasks_by_ids', whereAny(db('tasks').select(TASK_COLUMNS), 'id', unique, 'bigint'))) as TaskRow[];
   return rows.map(toTask);
 }
 
@@ -161,7 +166,7 @@ export async function addMentionEdges(trx: Knex.Transaction, srcId: number, dstI
 }
 
 export async function findEdges(db: Knex, taskId: number): Promise<{ type: EdgeType; dstId: number }[]> {
-  const rows = (await db('task_edges').where({ src_task_id: taskId }).orderBy('created_at').select('type', 'dst_task_id')) as {
+  const rows = (await prepared('task_edges', db('task_edges').where({ src_task_id: taskId }).orderBy('created_at').select('type', 'dst_task_id'))) as {
     type: EdgeType;
     dst_task_id: number;
   }[];
@@ -170,19 +175,22 @@ export async function findEdges(db: Knex, taskId: number): Promise<{ type: EdgeT
 
 /** Adds a comment's words to the task's search vector, in the transaction that stores the comment. */
 export async function appendCommentText(trx: Knex.Transaction, taskId: number, text: string): Promise<void> {
-  await trx('tasks')
-    .where({ id: taskId })
-    // A gap of positions between comments, so no quoted phrase matches across two of them.
-    .update({
-      comments_vector: trx.raw(
-        `ts_delete(comments_vector || 'trellisgap:100'::tsvector || setweight(to_tsvector('english'::regconfig, ?), 'C'), 'trellisgap')`,
-        [text],
-      ),
-    });
+  await prepared(
+    'comment_text',
+    trx('tasks')
+      .where({ id: taskId })
+      // A gap of positions between comments, so no quoted phrase matches across two of them.
+      .update({
+        comments_vector: trx.raw(
+          `ts_delete(comments_vector || 'trellisgap:100'::tsvector || setweight(to_tsvector('english'::regconfig, ?), 'C'), 'trellisgap')`,
+          [text],
+        ),
+      }),
+  );
 }
 
 export async function findSubscriberIds(db: Knex, taskId: number): Promise<number[]> {
-  const rows = await db('task_subscribers').where({ task_id: taskId }).orderBy('user_id').select('user_id');
+  const rows = await prepared('task_subscribers', db('task_subscribers').where({ task_id: taskId }).orderBy('user_id').select('user_id'));
   return rows.map((r: { user_id: number }) => r.user_id);
 }
 
@@ -221,6 +229,9 @@ export interface EventRow {
   markup?: Markup;
 }
 
+/** What an event is read as (toEvent), named so that a statement reading events can be prepared. */
+const EVENT_COLUMNS = ['id', 'task_id', 'group_id', 'actor_id', 'type', 'old_value', 'new_value', 'source', 'created_at', 'markup'];
+
 export function toEvent(r: EventRow): StoredEvent {
   return {
     id: r.id,
@@ -258,7 +269,7 @@ export async function insertEvents(
     )
     .returning('*');
   // Delivered at commit to every process listening: open pages of the task, and lists, learn of the change.
-  await trx.raw('SELECT pg_notify(?, ?)', [LIVE_CHANNEL, JSON.stringify({ task: meta.taskId, group: meta.groupId })]);
+  await prepared('live_notify', trx.raw('SELECT pg_notify(?, ?)', [LIVE_CHANNEL, JSON.stringify({ task: meta.taskId, group: meta.groupId })]));
   return (rows as EventRow[]).map(toEvent);
 }
 
@@ -268,7 +279,7 @@ export async function findEvent(db: Knex, taskId: number, eventId: number): Prom
 }
 
 export async function listEvents(db: Knex, taskId: number): Promise<StoredEvent[]> {
-  const rows = await db<EventRow>('task_events').where({ task_id: taskId }).orderBy('id');
+  const rows = (await prepared('task_events', db('task_events').select(EVENT_COLUMNS).where({ task_id: taskId }).orderBy('id'))) as EventRow[];
   return rows.map(toEvent);
 }
 

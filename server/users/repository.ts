@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import { orWhereAny, whereAny } from '../db/lists';
 import type { Role } from './roles';
 import type { User } from './user';
@@ -49,7 +50,7 @@ export async function findUserByUsername(db: Knex, username: string): Promise<Us
 export async function findUsersByIds(db: Knex, ids: Iterable<number>): Promise<Map<number, User>> {
   const unique = [...new Set(ids)];
   if (!unique.length) return new Map();
-  const rows = (await whereAny(db('users').select(COLUMNS), 'id', unique, 'bigint')) as UserRow[];
+  const rows = (await prepared('users_by_ids', whereAny(db('users').select(COLUMNS), 'id', unique, 'bigint'))) as UserRow[];
   return new Map(rows.map((r) => [r.id, toUser(r)]));
 }
 
@@ -65,12 +66,17 @@ export async function findUsersByIdsOrNames(db: Knex, ids: Iterable<number>, nam
   const idList = [...new Set(ids)];
   const nameList = [...new Set([...names].map((n) => n.toLowerCase()))];
   if (!idList.length && !nameList.length) return [];
-  const rows = (await db('users')
-    .select(COLUMNS)
-    .where((w) => {
-      if (idList.length) whereAny(w, 'id', idList, 'bigint');
-      if (nameList.length) orWhereAny(w, 'lower(username)', nameList, 'text', true);
-    })) as UserRow[];
+  // One text per combination of lists given, so one prepared name each.
+  const name = `users_matching${idList.length ? '_ids' : ''}${nameList.length ? '_names' : ''}`;
+  const rows = (await prepared(
+    name,
+    db('users')
+      .select(COLUMNS)
+      .where((w) => {
+        if (idList.length) whereAny(w, 'id', idList, 'bigint');
+        if (nameList.length) orWhereAny(w, 'lower(username)', nameList, 'text', true);
+      }),
+  )) as UserRow[];
   return rows.map(toUser);
 }
 
@@ -198,12 +204,15 @@ export async function listApiTokens(db: Knex, userId: number): Promise<ApiTokenR
 
 /** A token by its hash, with its owner. */
 export async function findApiToken(db: Knex, tokenHash: string): Promise<{ token: ApiTokenRow; user: User } | null> {
-  const row = await db('api_tokens as t')
-    .join('users as u', 'u.id', 't.user_id')
-    .select(COLUMNS.map((c) => `u.${c}`))
-    .select(TOKEN_COLUMNS.map((c) => `t.${c} as token_${c}`))
-    .where('t.token_hash', tokenHash)
-    .first();
+  const row = await prepared(
+    'api_token',
+    db('api_tokens as t')
+      .join('users as u', 'u.id', 't.user_id')
+      .select(COLUMNS.map((c) => `u.${c}`))
+      .select(TOKEN_COLUMNS.map((c) => `t.${c} as token_${c}`))
+      .where('t.token_hash', tokenHash)
+      .first(),
+  );
   if (!row) return null;
   const token: Record<string, unknown> = {};
   for (const c of TOKEN_COLUMNS) token[c] = row[`token_${c}`];

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
 import { COLUMNS, toUser, type UserRow } from './repository';
 import type { User } from './user';
 
@@ -39,17 +40,20 @@ export async function insertSession(db: Knex, s: SessionInsert): Promise<void> {
 }
 
 export async function findSession(db: Knex, id: string): Promise<SessionRow | null> {
-  const row = await db('sessions as s')
-    .join('users as u', 'u.id', 's.user_id')
-    .select(COLUMNS.map((c) => `u.${c}`))
-    .select('s.ref as session_ref', 's.expires_at as session_expires_at', 's.seen_at as session_seen_at')
-    .select('s.mfa_pending as session_mfa_pending', 's.password_pending as session_password_pending')
-    .select(db.raw('CASE WHEN s.elevated_until > now() THEN s.elevated_until END AS session_elevated_until'))
-    .select(db.raw('EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS session_has_mfa'))
-    .where('s.id', id)
-    .where('s.expires_at', '>', db.fn.now())
-    .whereNull('u.disabled_at')
-    .first();
+  const row = await prepared(
+    'session',
+    db('sessions as s')
+      .join('users as u', 'u.id', 's.user_id')
+      .select(COLUMNS.map((c) => `u.${c}`))
+      .select('s.ref as session_ref', 's.expires_at as session_expires_at', 's.seen_at as session_seen_at')
+      .select('s.mfa_pending as session_mfa_pending', 's.password_pending as session_password_pending')
+      .select(db.raw('CASE WHEN s.elevated_until > now() THEN s.elevated_until END AS session_elevated_until'))
+      .select(db.raw('EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS session_has_mfa'))
+      .where('s.id', id)
+      .where('s.expires_at', '>', db.fn.now())
+      .whereNull('u.disabled_at')
+      .first(),
+  );
   if (!row) return null;
   return {
     ref: row.session_ref,

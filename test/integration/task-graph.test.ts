@@ -147,7 +147,7 @@ describe('the task graph', () => {
     const queries: string[] = [];
     const count = (q: { sql: string }) => queries.push(q.sql);
     t.db.on('query', count);
-    const small = await loadTaskGraph(t.db, alice, task);
+    const small = await loadTaskGraph(t.db, alice, task.id);
     t.db.off('query', count);
     expect(queries).toHaveLength(2);
     expect(small.truncated).toBe(false);
@@ -158,13 +158,13 @@ describe('the task graph', () => {
       ...Array.from({ length: 37 }, (_v, i) => ['subtask', i + 1]),
     ]);
     expect(small.nodes.some((n) => n.id === hidden || n.id === bulk[3])).toBe(false);
-    expect((await loadTaskGraph(t.db, maya, task)).nodes).toHaveLength(42);
+    expect((await loadTaskGraph(t.db, maya, task.id)).nodes).toHaveLength(42);
 
     // Past the limit: a fan of subtasks under the second one.
     await t.db('task_subtasks').insert(bulk.slice(40).map((c) => ({ parent_id: bulk[4]!, child_id: c })));
     queries.length = 0;
     t.db.on('query', count);
-    const big = await loadTaskGraph(t.db, alice, task);
+    const big = await loadTaskGraph(t.db, alice, task.id);
     t.db.off('query', count);
     expect(queries).toHaveLength(2);
     expect(big.truncated).toBe(true);

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../../db/prepared';
 
 export interface SavedQuery {
   id: number;
@@ -27,7 +28,7 @@ function toSavedQuery(r: SavedQueryRow): SavedQuery {
 }
 
 export async function listSavedQueries(db: Knex, ownerId: number): Promise<SavedQuery[]> {
-  const rows = (await db('saved_queries').select(COLUMNS).where({ owner_id: ownerId }).orderBy([{ column: 'position' }, { column: 'id' }])) as SavedQueryRow[];
+  const rows = (await prepared('saved_queries', db('saved_queries').select(COLUMNS).where({ owner_id: ownerId }).orderBy([{ column: 'position' }, { column: 'id' }]))) as SavedQueryRow[];
   return rows.map(toSavedQuery);
 }
 

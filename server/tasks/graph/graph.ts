@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../users/roles';
-import type { Task, Tracker } from '../task';
+import type { Tracker } from '../task';
 import { findGraphNodes, findGraphTasks, findOpenSubtaskIds, findTasksWithSubtasks, type GraphTaskRow } from './repository';
 
 /** The most connected tasks the graph on a task page draws; past it, only direct parents and subtasks. */
@@ -78,16 +78,16 @@ function descendants(self: number, rows: Map<number, GraphTaskRow>, excluded: Se
  * walk (through visible tasks only), then the rows. Tasks the viewer may not see,
  * and what lies beyond them, are left out.
  */
-export async function loadTaskGraph(db: Knex, viewer: Actor | null, task: Task): Promise<TaskGraph> {
-  const found = await findGraphNodes(db, viewer, task.id, GRAPH_LIMIT);
+export async function loadTaskGraph(db: Knex, viewer: Actor | null, taskId: number): Promise<TaskGraph> {
+  const found = await findGraphNodes(db, viewer, taskId, GRAPH_LIMIT);
   const reach = found.filter((n) => !n.direct);
   const truncated = reach.length > GRAPH_LIMIT;
   const chosen = truncated ? found.filter((n) => n.direct) : reach;
   if (!chosen.length) return { nodes: [], truncated: false };
-  const rows = new Map((await findGraphTasks(db, [task.id, ...new Set(chosen.map((n) => n.id))])).map((r) => [r.id, r]));
-  const self = rows.get(task.id)!;
-  const up = ancestors(task.id, rows);
-  const down = descendants(task.id, rows, new Set(up.map((n) => n.id)));
+  const rows = new Map((await findGraphTasks(db, [taskId, ...new Set(chosen.map((n) => n.id))])).map((r) => [r.id, r]));
+  const self = rows.get(taskId)!;
+  const up = ancestors(taskId, rows);
+  const down = descendants(taskId, rows, new Set(up.map((n) => n.id)));
   return { nodes: [...up, node(self, 0, 'self', false), ...down], truncated };
 }
 

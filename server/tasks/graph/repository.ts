@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { prepared } from '../../db/prepared';
 import { VIEW_POLICIES } from '../../config';
 import type { Actor } from '../../users/roles';
 import { visiblePolicies } from '../policy';
@@ -20,11 +21,10 @@ export async function lockGraph(trx: Knex.Transaction): Promise<void> {
 }
 
 export async function findRelationIds(db: Knex, taskId: number): Promise<{ parentIds: number[]; subtaskIds: number[] }> {
-  const rows = (await db('task_subtasks')
-    .select('parent_id', 'child_id')
-    .where('parent_id', taskId)
-    .orWhere('child_id', taskId)
-    .orderBy(['parent_id', 'child_id'])) as { parent_id: number; child_id: number }[];
+  const rows = (await prepared(
+    'task_relations',
+    db('task_subtasks').select('parent_id', 'child_id').where('parent_id', taskId).orWhere('child_id', taskId).orderBy(['parent_id', 'child_id']),
+  )) as { parent_id: number; child_id: number }[];
   return {
     parentIds: rows.filter((r) => r.child_id === taskId).map((r) => r.parent_id),
     subtaskIds: rows.filter((r) => r.parent_id === taskId).map((r) => r.child_id),

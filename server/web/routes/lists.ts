@@ -60,7 +60,7 @@ export function listRoutes(deps: AppDeps) {
     const search = async (): Promise<{ query: TaskQuery | null; page: SearchPage | null; errors: Record<string, string> }> => {
       try {
         const query = await parseQueryParams(reads, deps.tracker, req.viewer, opts.params, deps.config.timezone);
-        return { query, page: await searchTasks(reads, deps.tracker, req.viewer, query, cursorOf(req)), errors: {} };
+        return { query, page: await searchTasks(reads, deps.tracker, req.viewer, query, cursorOf(req), true), errors: {} };
       } catch (err) {
         if (err instanceof ValidationError) return { query: null, page: null, errors: err.fields };
         if (err instanceof QueryError) return { query: null, page: null, errors: { [err.field ?? 'form']: err.message } };

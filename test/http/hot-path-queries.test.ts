@@ -1,0 +1,119 @@
+import request from 'supertest';
+import { useTestApp } from '../support/app';
+import { call, tokenFor } from '../support/conduit';
+import { createTask, createUser, edit } from '../support/factories';
+import { loggedIn, type Browser } from '../support/http';
+import type { User } from '../../server/users/user';
+
+/**
+ * The statements each hot path sends to PostgreSQL. Every statement is a
+ * round trip the request waits for, so these are upper bounds on the count,
+ * not timings: a change that adds a query to a hot path has to say why here.
+ */
+describe('the statements a hot path costs', () => {
+  const t = useTestApp();
+  const d = () => ({ db: t.db, tracker: t.tracker });
+  let alice: User;
+  let browser: Browser;
+  let token: string;
+  let busy: number;
+
+  beforeAll(async () => {
+    alice = await createUser(t.db, { username: 'alice', role: 'maintainer' });
+    await createUser(t.db, { username: 'bob', role: 'engineer' });
+    for (let i = 0; i < 30; i++) {
+      await createTask(d(), alice, { title: `Webhook deadlock ${i}`, description: `Some text ${i}`, priority: i % 2 ? 'high' : 'normal' });
+    }
+    busy = await createTask(d(), alice, { title: 'Busy task', description: `See T1 and @bob.` });
+    for (let n = 0; n < 20; n++) await edit(d(), alice, busy, { comment: `Comment ${n} about T${1 + n} and @bob.` });
+    browser = await loggedIn(t.app, 'alice');
+    token = await tokenFor(t.db, alice);
+  });
+
+  /** Every prepared statement's name, with the one SQL text it stands for. */
+  const texts = new Map<string, Set<string>>();
+
+  /** The SQL a request issues; the session's sliding expiry, written now and then whatever the page, is left out. */
+  async function statementsOf(run: () => Promise<number>, expectStatus: number): Promise<string[]> {
+    const sql: string[] = [];
+    let named = 0;
+    const listen = (q: { sql: string; options?: { name?: string } }) => {
+      if (!/^update "sessions"/i.test(q.sql)) sql.push(q.sql);
+      const name = q.options?.name;
+      if (name) texts.set(name, (texts.get(name) ?? new Set()).add(q.sql));
+      if (name) named++;
+    };
+    t.db.on('query', listen);
+    try {
+      expect(await run()).toBe(expectStatus);
+    } finally {
+      t.db.off('query', listen);
+    }
+    if (process.env.SHOW_SQL) console.log(`${sql.length} statements, ${named} prepared\n${sql.join('\n')}`);
+    return sql;
+  }
+
+  const get = (path: string) => () => browser.get(path).then((p) => p.status);
+
+  test('the task page with 20 comments', async () => {
+    await browser.get(`/T${busy}`);
+    const sql = await statementsOf(get(`/T${busy}`), 200);
+    // The session, the task, whether the viewer muted it, its subscribers, events, edges, graph, files, tags and
+    // cards; then every task and every person its texts name: one statement each, whatever the comments hold.
+    expect(sql.length).toBeLessThanOrEqual(11);
+  });
+
+  test('the open tasks list', async () => {
+    await browser.get('/maniphest/query/open/');
+    const sql = await statementsOf(get('/maniphest/query/open/'), 200);
+    expect(sql.length).toBeLessThanOrEqual(6);
+  });
+
+  test('a full-text search', async () => {
+    const sql = await statementsOf(get('/maniphest/query/?text=webhook+deadlock'), 200);
+    expect(sql.length).toBeLessThanOrEqual(5);
+  });
+
+  test('creating a task through the form', async () => {
+    const csrf = await browser.csrf('/maniphest/task/edit/');
+    const fields = { __csrf__: csrf, title: 'Made by the form', description: 'Steps:\n\n1. one\n2. two', priority: 'triage', status: 'open', view: 'users', owner: '' };
+    const sql = await statementsOf(() => browser.postRaw('/maniphest/task/edit/', fields).then((p) => p.status), 303);
+    expect(sql.length).toBeLessThanOrEqual(8);
+  });
+
+  test('creating a task through maniphest.edit', async () => {
+    // A token's first use of the minute is written down; the calls after it are what a client's run costs.
+    expect((await call(t.app, 'conduit.ping', {}, token)).error_code).toBeNull();
+    const params = { transactions: [{ type: 'title', value: 'Made by the API' }, { type: 'description', value: 'Some words.' }], __conduit__: { token } };
+    const sql = await statementsOf(async () => {
+      const res = await request(t.app).post('/api/maniphest.edit').type('form').send({ params: JSON.stringify(params), output: 'json' });
+      expect(res.body.error_code).toBeNull();
+      return res.status;
+    }, 200);
+    expect(sql.length).toBeLessThanOrEqual(12);
+  });
+
+  test('adding a comment', async () => {
+    const csrf = await browser.csrf(`/T${busy - 1}`);
+    const sql = await statementsOf(() => browser.postRaw(`/T${busy - 1}/comment`, { __csrf__: csrf, comment: 'One more word.' }).then((p) => p.status), 303);
+    expect(sql.length).toBeLessThanOrEqual(12);
+  });
+
+  test('a prepared statement always stands for the same SQL', async () => {
+    // Another viewer and another task give the same texts; a name reused for other SQL fails on a connection that has it.
+    const bob = await loggedIn(t.app, 'bob');
+    const listen = (q: { sql: string; options?: { name?: string } }) => {
+      if (q.options?.name) texts.set(q.options.name, (texts.get(q.options.name) ?? new Set()).add(q.sql));
+    };
+    t.db.on('query', listen);
+    try {
+      for (const path of [`/T${busy - 2}`, '/maniphest/query/all/', '/maniphest/query/?text=deadlock']) expect((await bob.get(path)).status).toBe(200);
+      expect((await call(t.app, 'conduit.ping', {}, token)).error_code).toBeNull();
+    } finally {
+      t.db.off('query', listen);
+    }
+    if (process.env.SHOW_SQL) console.log([...texts.keys()].join(' '));
+    expect(texts.size).toBeGreaterThan(5);
+    for (const [name, sqls] of texts) expect([name, sqls.size]).toEqual([name, 1]);
+  });
+});
