@@ -6,6 +6,7 @@ import ClientPGLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
 import type { DatabaseTimeouts } from '../config';
 import { DataDirLock } from './lock';
+import { nameStatements } from './prepared';
 
 export type Db = Knex;
 
@@ -88,6 +89,7 @@ const NO_TOPOLOGY: Topology = { pooler: 'none', directUrl: null, replicaUrl: nul
 
 export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeouts | null = null, topology: Topology = NO_TOPOLOGY): Database {
   const pooled = topology.pooler === 'pgbouncer';
+  nameStatements(!pooled);
   const connect = (to: string) => (timeouts ? pgConnection(to, timeouts, pooled) : to);
   const db = pgPool(connect(url), poolMax, timeouts);
   // The replica is reached directly or through a pooler of its own, configured alike.

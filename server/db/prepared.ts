@@ -16,7 +16,20 @@ import type { Knex } from 'knex';
 export function prepared<Q extends Knex.QueryBuilder | Knex.Raw>(name: string, query: Q): Q {
   const full = `trellis_${name}`;
   if (texts) sameText(full, query.toSQL().sql);
-  return query.options({ name: full }) as Q;
+  return naming ? (query.options({ name: full }) as Q) : query;
+}
+
+/**
+ * A name lives on one server connection, and a pooler in transaction mode
+ * hands each transaction any connection: PgBouncer before 1.21 (and later ones
+ * without `max_prepared_statements`) answers "prepared statement does not
+ * exist". Behind DATABASE_POOLER=pgbouncer statements go unnamed; one process
+ * has one database, so the choice is the process's.
+ */
+let naming = true;
+
+export function nameStatements(on: boolean): void {
+  naming = on;
 }
 
 /**
