@@ -1,3 +1,4 @@
+import type { FieldDef } from '../fields/config';
 import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '../config';
 import { parseRowId } from '../db/ids';
 import type { Markup } from '../markup/render';
@@ -38,6 +39,8 @@ export interface TaskState {
   /** Parent tasks and subtasks, as ids: the task graph's edges at this task. */
   parentIds: number[];
   subtaskIds: number[];
+  /** Custom field values by key, in their stored form; fields no longer configured included. */
+  custom: Record<string, unknown>;
 }
 
 export const VIEW_NAMES: Record<ViewPolicy, string> = {
@@ -142,6 +145,15 @@ export class Tracker {
     return this.config.workflow;
   }
 
+  /** Custom fields in use; stored values of others are history. */
+  get fields(): FieldDef[] {
+    return this.config.fields;
+  }
+
+  field(key: string): FieldDef | undefined {
+    return this.config.fields.find((f) => f.key === key);
+  }
+
   /** The state a task is created from: every event on create is a change from this. */
   blankState(): TaskState {
     return {
@@ -156,6 +168,7 @@ export class Tracker {
       columns: {},
       parentIds: [],
       subtaskIds: [],
+      custom: {},
     };
   }
 }

@@ -61,6 +61,7 @@ describe('loadConfig', () => {
         defaultStatus: 'open',
         defaultView: 'users',
         workflow: NO_WORKFLOW,
+      fields: [],
       },
       database: { connectMs: 5000, statementMs: 30000, acquireMs: 10000 },
       requireMfa: false,
@@ -247,6 +248,7 @@ describe('the TRELLIS_CONFIG file', () => {
       defaultStatus: 'new',
       defaultView: 'public',
       workflow: NO_WORKFLOW,
+      fields: [],
     });
   });
 
@@ -329,6 +331,7 @@ describe('buildTrackerConfig', () => {
       defaultStatus: 'open',
       defaultView: 'users',
       workflow: NO_WORKFLOW,
+      fields: [],
     });
   });
 

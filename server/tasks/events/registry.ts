@@ -2,6 +2,7 @@ import { column } from './column';
 import { comment } from './comment';
 import { commentEdit, commentRemove } from './comment-revision';
 import { create } from './create';
+import { custom } from './custom';
 import { description } from './description';
 import { mentioned } from './mentioned';
 import { mergedFrom } from './merged-from';
@@ -25,7 +26,7 @@ type AnyEventType = EventType<any>;
 /** Every event type Trellis knows. A stored type missing here still renders (as "edited"). */
 const EVENT_TYPES: readonly AnyEventType[] = [
   create, title, description, status, priority, owner, view, subscribers, comment, mentioned, projects, column,
-  parents, subtasks, mergedInto, mergedFrom, subtaskStatus, commentEdit, commentRemove,
+  parents, subtasks, mergedInto, mergedFrom, subtaskStatus, commentEdit, commentRemove, custom,
 ];
 
 const BY_TYPE = new Map<string, AnyEventType>(EVENT_TYPES.map((t) => [t.type, t]));
