@@ -57,6 +57,8 @@ export const TaskFormDefaults = z.object({
   view: defaultText,
   parent: defaultText,
   projects: defaultText,
+  /** The task whose copyable custom fields a new task starts from. */
+  template: defaultText,
 });
 
 export const CommentForm = z.object({

@@ -24,6 +24,8 @@ export function taskFormModel(
   viewer: Actor,
   target: { task: Task; owner: User | null; version: number; hashtags?: string } | null,
   form: FormState = {},
+  /** Controls the form has beyond the task's own (custom fields), whose problems are shown beside them. */
+  moreControls: string[] = [],
 ) {
   const t = target?.task;
   const input = form.input;
@@ -35,7 +37,7 @@ export function taskFormModel(
   const canSetVisibility = can(viewer, 'task.visibility');
   const canTag = can(viewer, 'task.edit');
   const parent = t ? null : pick(input, 'parent', '') || null;
-  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : [])];
+  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : []), ...moreControls];
   return {
     isEdit: Boolean(t),
     heading: t ? `Edit Task: ${t.title}` : 'Create New Task',
@@ -53,6 +55,8 @@ export function taskFormModel(
     projectsWas: pick(input, 'projectsWas', target?.hashtags ?? ''),
     // A new subtask's parents ("Create Subtask", or ?parent= in the URL); the field is only on such forms.
     parent,
+    // "Create Subtask" names the task it copies fields from; kept through a refused save.
+    template: t ? null : pick(input, 'template', '') || null,
     canTriage,
     canClose,
     canSetVisibility,
