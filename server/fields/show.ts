@@ -38,3 +38,9 @@ export function fieldDetails(tracker: Tracker, values: FieldValues, userName: Us
     .map((k) => ({ key: k, name: k, text: fieldText(undefined, values[k], userName) }));
   return { details, retired };
 }
+
+/** A list row's fields: those with `list` that have a value, as "Name: value". */
+export function listedFieldTexts(tracker: Tracker, values: FieldValues | undefined, userName: UserNames): ShownField[] {
+  if (!values) return [];
+  return tracker.fields.filter((f) => f.list && !isEmptyField(values[f.key])).map((f) => ({ key: f.key, name: f.name, text: fieldText(f, values[f.key], userName) }));
+}

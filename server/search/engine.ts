@@ -9,6 +9,7 @@ import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
 import { groupPart, listedGroups, ownerGroups, priorityGroups, projectGroups, statusGroups, type GroupPart, type GroupWalk } from './groups';
+import { loadListedFields, type ListedFields } from '../fields/read';
 import { countGroups, eachTask, findTaskPage, type FoundTask } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
@@ -25,6 +26,8 @@ export interface SearchPage {
   prev: string | null;
   /** Results per group key, of the groups on the page; past GROUP_COUNT_CAP a count reads GROUP_COUNT_CAP + 1. */
   groupCounts: Map<unknown, number> | null;
+  /** Values of the custom fields shown in list rows, with the names of the people they name. */
+  fields: ListedFields;
 }
 
 export class QueryError extends AppError {
@@ -110,10 +113,11 @@ export async function searchTasks(
   const groups = await groupWalk(db, tracker, viewer, q, projects);
   const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups });
   const tasks = page.tasks;
-  const [groupCounts, owners, tags] = await Promise.all([
+  const [groupCounts, owners, tags, fields] = await Promise.all([
     page.groupCounts ?? countPageGroups(db, tracker, viewer, q, text, tasks, projects),
     findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : []))),
     loadTaskTags(db, tasks.map((t) => t.id)),
+    loadListedFields(db, tracker, tasks.map((t) => t.id)),
   ]);
   const hasNext = before ? true : page.more;
   const hasPrev = before ? page.more : Boolean(after);
@@ -125,6 +129,7 @@ export async function searchTasks(
     next: hasNext ? encode(tasks[tasks.length - 1]) : null,
     prev: hasPrev ? encode(tasks[0]) : null,
     groupCounts,
+    fields,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { VIEW_POLICIES } from '../config';
 import { whereAny } from '../db/lists';
+import { whereFields } from '../fields/filter';
 import { visiblePolicies } from '../tasks/policy';
 import type { Actor } from '../users/roles';
 import type { TaskFilter } from './query';
@@ -103,6 +104,7 @@ export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: Pa
     else qb.whereNotExists(q);
   }
   if (f.priorities) whereAny(qb, 'tasks.priority', f.priorities, 'bigint');
+  if (f.custom?.length) whereFields(db, qb, f.custom);
   for (const [column, range] of [
     ['tasks.created_at', f.created],
     ['tasks.updated_at', f.updated],

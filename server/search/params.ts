@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { withoutNul } from '../db/text';
 import { ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
+import { parseFieldParams } from '../fields/params';
 import { startOfDay } from '../time-zone';
 import { parseProjectFilter } from '../projects/filter';
 import { findUsersByUsernames } from '../users/repository';
@@ -39,10 +40,12 @@ export const QueryParams = z.object({
   order: text,
   group: text,
   limit: text,
-});
+})
+  // Custom fields' conditions, named custom.KEY (fields/params.ts); others are left out.
+  .catchall(text);
 export type QueryParams = z.infer<typeof QueryParams>;
 
-export const PARAM_NAMES = Object.keys(QueryParams.shape) as (keyof QueryParams)[];
+export const PARAM_NAMES = Object.keys(QueryParams.shape) as (keyof typeof QueryParams.shape)[];
 
 /** The list-valued parameters, which may repeat (checkboxes do) and join with commas; the others are sent once. */
 export const LIST_PARAMS: ReadonlySet<keyof QueryParams> = new Set(['assigned', 'authors', 'subscribers', 'closers', 'projects', 'statuses', 'priorities']);
@@ -185,6 +188,8 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   filter.hasOpenParents = yesNo(p.hasParents, 'hasParents', problems);
   filter.hasOpenSubtasks = yesNo(p.hasSubtasks, 'hasSubtasks', problems);
   if (filter.hasOpenParents !== undefined || filter.hasOpenSubtasks !== undefined) filter.openStatuses = tracker.openStatusKeys;
+  const custom = await parseFieldParams(db, tracker, viewer, p, problems);
+  if (custom.length) filter.custom = custom;
 
   const order = p.order?.trim() || (filter.text ? 'relevance' : 'priority');
   if (!(ORDERS as readonly string[]).includes(order)) problems.order = `"${order}" is not an order. Use ${ORDERS.join(', ')}.`;

@@ -1,3 +1,5 @@
+import type { FieldFilter } from '../fields/filter';
+
 /** A task query: what to find, in which order, grouped how. Shared by the web lists and the API. */
 
 export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'relevance'] as const;
@@ -60,6 +62,8 @@ export interface TaskFilter {
   hasOpenSubtasks?: boolean;
   /** The statuses that count as open for the two above. */
   openStatuses?: string[];
+  /** Conditions on custom fields, all of which a task meets. */
+  custom?: FieldFilter[];
 }
 
 export interface TaskQuery {

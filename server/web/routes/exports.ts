@@ -5,9 +5,10 @@ import { parseQueryParams, type QueryParams } from '../../search/params';
 import type { FoundTask } from '../../search/repository';
 import { findNamedQuery } from '../../search/saved/queries';
 import { findUsersByIds } from '../../users/repository';
+import { loadExportedFields } from '../../fields/read';
 import type { AppDeps } from '../deps';
 import { queryParamsOf, siteUrl } from '../request-url';
-import { CONTENT_TYPES, ENCODERS, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
+import { CONTENT_TYPES, encoders, exportColumns, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
 
 /** Rows are written this many at a time, with their people loaded in one query. */
 const CHUNK = 1000;
@@ -56,7 +57,7 @@ export function exportRoutes(deps: AppDeps) {
   async function stream(req: Request, res: Response, key: string | null, params: QueryParams, format: ExportFormat) {
     const query = await parseQueryParams(deps.db, deps.tracker, req.viewer, params, deps.config.timezone);
     const tasks = allTasks(deps.db, deps.tracker, req.viewer, query);
-    const encoder = ENCODERS[format];
+    const encoder = encoders(exportColumns(deps.tracker))[format];
     const baseUrl = siteUrl(req);
     res.status(200);
     res.setHeader('Content-Type', CONTENT_TYPES[format]);
@@ -67,9 +68,10 @@ export function exportRoutes(deps: AppDeps) {
       let first = true;
       for await (const chunk of chunks<FoundTask>(tasks, CHUNK)) {
         const users = await findUsersByIds(deps.db, chunk.flatMap((t) => (t.ownerId ? [t.ownerId, t.authorId] : [t.authorId])));
+        const fields = await loadExportedFields(deps.db, deps.tracker, chunk.map((t) => t.id));
         let text = '';
         for (const t of chunk) {
-          text += encoder.row(exportRow(t, users, deps.tracker, baseUrl), first);
+          text += encoder.row(exportRow(t, users, deps.tracker, baseUrl, { values: fields.values.get(t.id) ?? {}, userName: fields.userName }), first);
           first = false;
         }
         if (!(await write(res, text))) return;

@@ -1,6 +1,7 @@
 import { splitList, type QueryParams } from '../../search/params';
 import { GROUPS, GROUP_NAMES, ORDERS, ORDER_NAMES } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
+import { fieldFiltersModel } from './query-form-fields';
 
 const list = (v: string | undefined) => new Set(splitList(v));
 
@@ -45,6 +46,7 @@ export function queryFormModel(params: QueryParams, tracker: Tracker, errors: Re
     orderOptions: ORDERS.map((o) => ({ value: o, label: ORDER_NAMES[o], selected: (params.order || (params.text ? 'relevance' : 'priority')) === o })),
     groupOptions: GROUPS.map((g) => ({ value: g, label: GROUP_NAMES[g], selected: (params.group || 'priority') === g })),
     limit: params.limit ?? '',
+    fields: fieldFiltersModel(params, tracker, errors),
     errors,
   };
 }

@@ -1,3 +1,4 @@
+import { listedFieldTexts } from '../../fields/show';
 import type { Config } from '../../config';
 import { escapeHtml } from '../../markup/escape';
 import { GROUP_COUNT_CAP, type SearchPage } from '../../search/engine';
@@ -79,6 +80,7 @@ export function searchResultsModel(
       ...state,
       owner: owner ? userLink(owner) : null,
       tags: (page.tags.get(t.id) ?? []).map(tagModel),
+      fields: listedFieldTexts(tracker, page.fields.values.get(t.id), page.fields.userName),
       when: formatDateTime(when, now, config.timezone),
       whenIso: when.toISOString(),
       whenLabel: state.closed ? 'Closed' : 'Updated',
