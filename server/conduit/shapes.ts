@@ -1,3 +1,4 @@
+import { apiFieldTransaction } from './custom-fields';
 import type { Task, Tracker } from '../tasks/task';
 import type { User } from '../users/user';
 import { policyValue, taskPolicy } from './policy';
@@ -114,6 +115,10 @@ export function transactionResult(
     case 'view':
       type = 'core:view-policy';
       fields = { old: e.old === null ? null : policyValue(String(e.old)), new: policyValue(String(e.new)) };
+      break;
+    case 'custom':
+      type = 'core:customfield';
+      fields = apiFieldTransaction(tracker, e, phidOf);
       break;
     default:
       type = null;

@@ -8,7 +8,8 @@ import { findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod, type ConduitContext } from '../method';
-import type { Task } from '../../tasks/task';
+import type { Task, Tracker } from '../../tasks/task';
+import { fieldTransaction, isFieldTransaction } from '../custom-fields';
 import { findEventPhids, findTaskIdsByPhids } from '../repository';
 import { MAX_LIST_ITEMS } from '../../limits';
 import { TOO_MANY_ITEMS } from '../params';
@@ -47,7 +48,8 @@ const EDIT_TYPES = [
   'subtasks.set',
   'mergedinto',
 ] as const;
-export type EditType = (typeof EDIT_TYPES)[number];
+/** Phabricator's own types, and custom.<key> for each configured field. */
+export type EditType = (typeof EDIT_TYPES)[number] | `custom.${string}`;
 
 export interface RawTransaction {
   key: string;
@@ -56,7 +58,7 @@ export interface RawTransaction {
 }
 
 /** The list of {type, value} items, as Phabricator checks it: a list (or a map, as PHP reads one) of dictionaries. */
-function rawTransactions(input: unknown): RawTransaction[] {
+function rawTransactions(input: unknown, tracker: Tracker): RawTransaction[] {
   if (input === null || typeof input !== 'object') throw callError('Parameter "transactions" is not a list of transactions.');
   const entries = Array.isArray(input) ? input.map((x, i) => [String(i), x] as const) : Object.entries(input as Record<string, unknown>);
   if (entries.length > MAX_LIST_ITEMS) throw callError(`Parameter "transactions" ${TOO_MANY_ITEMS}`);
@@ -67,8 +69,9 @@ function rawTransactions(input: unknown): RawTransaction[] {
     const item = x as Record<string, unknown>;
     if (!('type' in item)) throw callError(`${base} is missing a "type" field. Each transaction must have a type field.`);
     if (!('value' in item)) throw callError(`${base} is missing a "value" field. Each transaction must have a value field.`);
-    if (typeof item.type !== 'string' || !(EDIT_TYPES as readonly string[]).includes(item.type)) {
-      throw callError(`Transaction with key "${key}" has invalid type "${String(item.type)}". This type is not recognized. Valid types are: ${EDIT_TYPES.join(', ')}.`);
+    if (typeof item.type !== 'string' || !((EDIT_TYPES as readonly string[]).includes(item.type) || isFieldTransaction(tracker, item.type))) {
+      const valid = [...EDIT_TYPES, ...tracker.fields.filter((f) => f.edit).map((f) => `custom.${f.key}`)];
+      throw callError(`Transaction with key "${key}" has invalid type "${String(item.type)}". This type is not recognized. Valid types are: ${valid.join(', ')}.`);
     }
     items.push({ key, type: item.type as EditType, value: item.value });
   }
@@ -128,10 +131,14 @@ async function tasks(db: import('knex').Knex, viewer: Actor, values: unknown[], 
   });
 }
 
-async function toChanges(db: import('knex').Knex, viewer: Actor, items: RawTransaction[]): Promise<Change[]> {
+async function toChanges(db: import('knex').Knex, viewer: Actor, tracker: Tracker, items: RawTransaction[]): Promise<Change[]> {
   const changes: Change[] = [];
   for (const { key, type, value } of items) {
     const wrongType = (what: string) => callError(`Transaction with key "${key}" (type "${type}") must have ${what} as its value.`);
+    if (type.startsWith('custom.')) {
+      changes.push(await fieldTransaction(db, tracker, key, type, value));
+      continue;
+    }
     switch (type) {
       case 'title':
       case 'description':
@@ -201,12 +208,12 @@ export const maniphestEdit = defineMethod({
       name: 'transactions',
       type: 'list<map<string, wild>>',
       description:
-        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate).',
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate); custom.KEY for each configured custom field (text; a whole number; true or false; a day as "YYYY-MM-DD" or epoch seconds; an option key; a list of user PHIDs), null to clear it.',
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },
   async call(ctx, p) {
-    const items = rawTransactions(p.transactions);
+    const items = rawTransactions(p.transactions, ctx.tracker);
     const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(ctx.db, p.objectIdentifier);
     const { task, eventIds } = await editTask(ctx, ident && { id: ident.id, missing: () => coreError(ident.notFound) }, items);
     const phids = await findEventPhids(ctx.db, eventIds);
@@ -225,7 +232,7 @@ export async function editTask(
   items: RawTransaction[],
 ): Promise<{ task: Task; eventIds: number[] }> {
   if (target && (target.id === null || !(await visibleTaskIds(db, viewer, [target.id])).has(target.id))) throw target.missing();
-  const changes = await toChanges(db, viewer!, items);
+  const changes = await toChanges(db, viewer!, tracker, items);
   let result;
   try {
     result = await applyEdit({ db, tracker }, viewer!, target?.id ?? null, changes, { source: 'api' });
