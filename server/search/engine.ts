@@ -10,6 +10,7 @@ import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortK
 import type { TaskQuery } from './query';
 import { groupPart, listedGroups, ownerGroups, priorityGroups, projectGroups, statusGroups, type GroupPart, type GroupWalk } from './groups';
 import { loadListedFields, type ListedFields } from '../fields/read';
+import { fieldGroups, fieldOfGroup } from '../fields/groups';
 import { countGroups, eachTask, findTaskPage, type FoundTask } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
@@ -66,6 +67,13 @@ async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
   return undefined;
 }
 
+/** Groupings whose values are listed in advance, a task in as many groups as it has values: projects, select and users fields. */
+async function listedGroupParts(db: Knex, tracker: Tracker, group: TaskQuery['group']): Promise<GroupPart[] | null> {
+  if (group === 'project') return projectGroups(db);
+  const field = fieldOfGroup(tracker, group);
+  return field ? fieldGroups(db, field) : null;
+}
+
 /** The headers on the page are the groups to count, each by its own condition: an index range. */
 function countPageGroups(
   db: Knex,
@@ -80,7 +88,7 @@ function countPageGroups(
   if (grouping === 'none') return null;
   const statuses = tracker.statuses.map((s) => s.key);
   const values = new Set(tasks.map((t) => t.keys[0] as number | string));
-  const parts = grouping === 'project' ? projects!.filter((p) => values.has(p.value)) : [...values].map((v) => groupPart(grouping, v, statuses));
+  const parts = projects ? projects.filter((p) => values.has(p.value)) : [...values].map((v) => groupPart(grouping as 'priority' | 'owner' | 'status', v, statuses));
   return countGroups(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP);
 }
 
@@ -107,7 +115,7 @@ export async function searchTasks(
     throw err;
   }
   const group = groupKey(q.group, tracker);
-  const projects = q.group === 'project' ? await projectGroups(db) : null;
+  const projects = await listedGroupParts(db, tracker, q.group);
   // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
   const countBy = group && q.order === 'relevance' && !projects ? group : undefined;
   const groups = await groupWalk(db, tracker, viewer, q, projects);
@@ -153,7 +161,7 @@ export function allTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
   // A query that cannot run is refused here, before a download has started.
   const { text, keys } = prepare(q, tracker);
   return (async function* () {
-    const projects = q.group === 'project' ? await projectGroups(db) : null;
+    const projects = await listedGroupParts(db, tracker, q.group);
     const groups = await groupWalk(db, tracker, viewer, q, projects);
     const seen = projects ? new Set<number>() : null;
     for await (const task of eachTask(db, { viewer, filter: q.filter, text, keys, groups })) {

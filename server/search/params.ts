@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { withoutNul } from '../db/text';
 import { ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
+import { fieldOfGroup, groupableFields } from '../fields/groups';
 import { parseFieldParams } from '../fields/params';
 import { startOfDay } from '../time-zone';
 import { parseProjectFilter } from '../projects/filter';
@@ -194,7 +195,9 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   const order = p.order?.trim() || (filter.text ? 'relevance' : 'priority');
   if (!(ORDERS as readonly string[]).includes(order)) problems.order = `"${order}" is not an order. Use ${ORDERS.join(', ')}.`;
   const group = p.group?.trim() || 'priority';
-  if (!(GROUPS as readonly string[]).includes(group)) problems.group = `"${group}" is not a grouping. Use ${GROUPS.join(', ')}.`;
+  if (!(GROUPS as readonly string[]).includes(group) && !fieldOfGroup(tracker, group)) {
+    problems.group = `"${group}" is not a grouping. Use ${[...GROUPS, ...groupableFields(tracker).map((f) => `custom.${f.key}`)].join(', ')}.`;
+  }
   let limit = DEFAULT_LIMIT;
   if (p.limit?.trim()) {
     limit = /^[0-9]{1,7}$/.test(p.limit.trim()) ? Number(p.limit.trim()) : NaN;

@@ -6,7 +6,8 @@ export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'c
 export type Order = (typeof ORDERS)[number];
 
 export const GROUPS = ['priority', 'owner', 'status', 'project', 'none'] as const;
-export type Group = (typeof GROUPS)[number];
+/** The built-in groupings, and custom.KEY for a select or users field. */
+export type Group = (typeof GROUPS)[number] | `custom.${string}`;
 
 export const ORDER_NAMES: Record<Order, string> = {
   priority: 'Priority',
@@ -19,7 +20,7 @@ export const ORDER_NAMES: Record<Order, string> = {
   relevance: 'Relevance',
 };
 
-export const GROUP_NAMES: Record<Group, string> = { priority: 'Priority', owner: 'Assigned', status: 'Status', project: 'Project', none: 'None' };
+export const GROUP_NAMES: Record<(typeof GROUPS)[number], string> = { priority: 'Priority', owner: 'Assigned', status: 'Status', project: 'Project', none: 'None' };
 
 export interface DateRange {
   from?: Date;

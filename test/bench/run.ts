@@ -15,6 +15,7 @@ import { measure, type Measurement } from './load';
 import { mailReport, measureMail } from './mail';
 import { logIn } from './login';
 import { ensureGraph } from './graph';
+import { BENCH_TRACKER_FILE, ensureFieldValues } from './custom';
 import { explainLists, orderLists } from './plans';
 import { loadReport, machine, ordersReport, plansReport, seedReport, table, targets, targetsReport } from './report';
 import { FULL_TEXT, scenarios, SCENARIO_NAMES } from './scenarios';
@@ -125,6 +126,7 @@ async function main() {
     const session = await logIn(app.baseUrl, marker.login, BENCH_PASSWORD);
     const board = await ensureBoard(admin, marker.login);
     const graphTaskId = await withClient(a.databaseUrl, (c) => ensureGraph(c, marker.tasks));
+    await withClient(a.databaseUrl, ensureFieldValues);
     const imageTaskId = !a.only || a.only.includes('images') ? await makeImageTask(app.baseUrl, session) : undefined;
     const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId });
     // The baseline runs whenever anything runs: every figure is read against it.
@@ -204,7 +206,7 @@ async function main() {
     try {
       const user = await findUserByUsername(database.db, marker.login);
       if (!user) throw new Error(`No user ${marker.login}`);
-      const tracker = new Tracker(buildTrackerConfig({}));
+      const tracker = new Tracker(buildTrackerConfig(BENCH_TRACKER_FILE));
       const lists = chosen.filter((s) => s.params).map((s) => ({ name: s.name, params: s.params! }));
       const plans = await explainLists(database.db, admin, tracker, user, lists);
       say(plansReport(plans, 4));

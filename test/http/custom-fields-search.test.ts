@@ -53,6 +53,19 @@ describe('custom fields in lists, searches and exports', () => {
     expect(page.text).toContain('Launch: "2026-02-30" is not a date: use YYYY-MM-DD.');
   });
 
+  test('select and users fields group lists: a task under each person it names, then those without', async () => {
+    const groups = async (query: string) => {
+      const page = await b.get(`/maniphest/query/?${query}`);
+      expect(page.status).toBe(200);
+      return page.dom.querySelectorAll('h2.group-header').map((h) => `${h.textContent.trim()}: ${h.nextElementSibling!.querySelectorAll('.task-title').map((a) => a.textContent.trim()).join(', ')}`);
+    };
+    expect(await groups('group=custom.severity&order=title')).toEqual(['Sev 1 (1): Acme crash', 'Sev 2 (1): Globex slow', '(No Severity) (1): Plain']);
+    expect(await groups('group=custom.reviewers&order=title')).toEqual(['alice (1): Globex slow', 'bob (2): Acme crash, Globex slow', '(No Reviewers) (1): Plain']);
+    const form = await b.get('/maniphest/query/?group=custom.severity');
+    expect(form.dom.querySelectorAll('select[name="group"] option').map((o) => o.getAttribute('value'))).toEqual(['priority', 'owner', 'status', 'project', 'none', 'custom.severity', 'custom.reviewers']);
+    expect((await b.get('/maniphest/query/?group=custom.customer')).text).toContain('"custom.customer" is not a grouping.');
+  });
+
   test('fields marked list are shown in list rows', async () => {
     const page = await b.get('/maniphest/query/?group=none&custom.customer=acme');
     expect(page.dom.querySelectorAll('.task-row .task-field').map((s) => s.textContent)).toEqual(['Customer: Acme Corp', 'Severity: Sev 1']);

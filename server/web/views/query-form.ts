@@ -2,6 +2,7 @@ import { splitList, type QueryParams } from '../../search/params';
 import { GROUPS, GROUP_NAMES, ORDERS, ORDER_NAMES } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
 import { fieldFiltersModel } from './query-form-fields';
+import { groupableFields } from '../../fields/groups';
 
 const list = (v: string | undefined) => new Set(splitList(v));
 
@@ -44,7 +45,10 @@ export function queryFormModel(params: QueryParams, tracker: Tracker, errors: Re
       endError: errors[`${name}End`] ?? null,
     })),
     orderOptions: ORDERS.map((o) => ({ value: o, label: ORDER_NAMES[o], selected: (params.order || (params.text ? 'relevance' : 'priority')) === o })),
-    groupOptions: GROUPS.map((g) => ({ value: g, label: GROUP_NAMES[g], selected: (params.group || 'priority') === g })),
+    groupOptions: [
+      ...GROUPS.map((g) => ({ value: g, label: GROUP_NAMES[g], selected: (params.group || 'priority') === g })),
+      ...groupableFields(tracker).map((f) => ({ value: `custom.${f.key}`, label: f.name, selected: params.group === `custom.${f.key}` })),
+    ],
     limit: params.limit ?? '',
     fields: fieldFiltersModel(params, tracker, errors),
     errors,

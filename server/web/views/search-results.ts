@@ -1,3 +1,4 @@
+import { fieldGroupLabel, fieldOfGroup } from '../../fields/groups';
 import { listedFieldTexts } from '../../fields/show';
 import type { Config } from '../../config';
 import { escapeHtml } from '../../markup/escape';
@@ -35,6 +36,11 @@ function groupOf(t: FoundTask, group: Group, tracker: Tracker, page: SearchPage)
     }
     case 'none':
       return { key: null, label: '' };
+    default: {
+      const value = t.keys[0] as string;
+      const def = fieldOfGroup(tracker, group);
+      return { key: value, label: def ? fieldGroupLabel(def, value) : value };
+    }
   }
 }
 
