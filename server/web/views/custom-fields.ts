@@ -14,7 +14,7 @@ export function fieldInputsModel(tracker: Tracker, values: FieldValues | null, u
     .map((f) => {
       const name = fieldName(f.key);
       const typed = input?.[name];
-      const stored = values ? values[f.key] : defaultOf(f);
+      const stored = values ? values[f.key] : f.default;
       const value = typed !== undefined ? lastOf(typed) : shownValue(f, stored, userName);
       return {
         name,
@@ -39,10 +39,6 @@ export function fieldInputsModel(tracker: Tracker, values: FieldValues | null, u
 
 /** The names of the form's field controls, so their problems are shown beside them. */
 export const fieldControlNames = (tracker: Tracker): string[] => tracker.fields.filter((f) => f.edit).map((f) => fieldName(f.key));
-
-function defaultOf(f: FieldDef): unknown {
-  return f.default;
-}
 
 // A checkbox comes with a hidden empty twin (so unchecking is sent too): the last value is the box's.
 function lastOf(v: unknown): string {
