@@ -229,8 +229,8 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       state = d.tracker.blankState();
     } else {
       task = await repo.lockTask(trx, taskId);
-      // Without configured fields no change can touch the values, so they are not read.
       if (!task || !canView(actor, task)) throw new NotFoundError();
+      // Without configured fields no change can touch the values, so they are not read.
       state = stateOf(task, await repo.findSubscriberIds(trx, taskId), await loadTaskBoards(trx, taskId), await findRelationIds(trx, taskId), d.tracker.fields.length ? (await loadFieldValues(trx, [taskId])).get(taskId)! : {});
     }
     const related = (after: TaskState): RelatedContext => ({
