@@ -14,6 +14,7 @@ import { loadTaskBoards, planBoards, writeBoards } from '../projects/board-rules
 import { projectLookup } from '../projects/lookup';
 import { announceStatusToParents } from './graph/announce';
 import { findRelationIds, lockGraph } from './graph/repository';
+import { checkFieldConflicts } from '../fields/conflicts';
 import { applyFieldDefaults } from '../fields/create';
 import { loadFieldValues, writeFieldValues } from '../fields/repository';
 import { findNewMentions, writeBackLinks } from './mentions';
@@ -262,6 +263,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     if (isCreate) await applyFieldDefaults(plan, ctx, d.tracker);
     if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });
     if (task && opts.baseVersion !== undefined) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d);
+    if (task && opts.baseVersion !== undefined) await checkFieldConflicts(trx, task.id, plan, state, opts.baseVersion);
     const statusChosen = plan.has('status');
     await planBoards(trx, actor, plan, state, d.tracker, task?.id ?? null);
     if (task && opts.baseVersion !== undefined && !statusChosen && plan.has('status')) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d, ['status']);

@@ -87,6 +87,23 @@ describe('custom fields on the forms and the task page', () => {
     expect([values['custom.customer'], values['custom.severity'], values['custom.launch']]).toEqual(['Initech', 'sev2', '']);
   });
 
+  test('two people editing at once: a field only one changed keeps their value; both changing it is refused beside it', async () => {
+    const alice = await loggedIn(t.app, 'alice');
+    const bob = await loggedIn(t.app, 'bob');
+    const made = await alice.postRaw('/maniphest/task/edit/', { ...formValues(await alice.get('/maniphest/task/edit/'), 'form.task-form'), title: 'Shared', 'custom.customer': 'Acme' });
+    const url = `/maniphest/task/edit/${made.location!.slice(2)}/`;
+    // As a browser sends an unticked box: its hidden twin only.
+    const a = { ...formValues(await alice.get(url), 'form.task-form'), 'custom.regression': '' };
+    const b = { ...formValues(await bob.get(url), 'form.task-form'), 'custom.regression': '' };
+    expect((await alice.postRaw(url, { ...a, 'custom.customer': 'Globex' })).status).toBe(303);
+    expect((await bob.postRaw(url, { ...b, 'custom.severity': 'sev2' })).status).toBe(303);
+    const page = await alice.get(made.location!);
+    expect(details(page)).toEqual(['Customer: Globex', 'Severity: Sev 2']);
+    const refused = await bob.postRaw(url, { ...b, 'custom.customer': 'Initech' });
+    expect(refused.status).toBe(409);
+    expect(fieldError(refused, 'custom.customer', 'form.task-form')).toBe('Someone else changed this while you were editing; it now has a newer value. Save again to replace it with yours.');
+  });
+
   test('a field removed from the configuration keeps its values as read-only history', async () => {
     const b = await loggedIn(t.app, 'alice');
     const made = await b.postRaw('/maniphest/task/edit/', { ...formValues(await b.get('/maniphest/task/edit/'), 'form.task-form'), title: 'Old', 'custom.customer': 'Hooli', 'custom.reviewers': 'alice' });
