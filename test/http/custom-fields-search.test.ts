@@ -61,6 +61,15 @@ describe('custom fields in lists, searches and exports', () => {
     };
     expect(await groups('group=custom.severity&order=title')).toEqual(['Sev 1 (1): Acme crash', 'Sev 2 (1): Globex slow', '(No Severity) (1): Plain']);
     expect(await groups('group=custom.reviewers&order=title')).toEqual(['alice (1): Globex slow', 'bob (2): Acme crash, Globex slow', '(No Reviewers) (1): Plain']);
+    // Page by page, the cursor carries the group.
+    const titles: string[] = [];
+    let url: string | undefined = '/maniphest/query/?group=custom.reviewers&order=title&limit=1';
+    while (url) {
+      const page = await b.get(url);
+      titles.push(...page.dom.querySelectorAll('.task-title').map((a) => a.textContent.trim()));
+      url = page.dom.querySelector('a[rel="next"]')?.getAttribute('href')?.replaceAll('&amp;', '&');
+    }
+    expect(titles).toEqual(['Globex slow', 'Acme crash', 'Globex slow', 'Plain']);
     const form = await b.get('/maniphest/query/?group=custom.severity');
     expect(form.dom.querySelectorAll('select[name="group"] option').map((o) => o.getAttribute('value'))).toEqual(['priority', 'owner', 'status', 'project', 'none', 'custom.severity', 'custom.reviewers']);
     expect((await b.get('/maniphest/query/?group=custom.customer')).text).toContain('"custom.customer" is not a grouping.');
