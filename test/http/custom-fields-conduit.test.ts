@@ -49,6 +49,15 @@ describe('custom fields in the Conduit API', () => {
     expect(legacy[String(id)].filter((x: { transactionType: string }) => x.transactionType === 'core:customfield').length).toBe(custom.length);
   });
 
+  test("the older methods read and write them as Phabricator's auxiliary fields", async () => {
+    const made = await result(t.app, 'maniphest.createtask', { title: 'Old client', auxiliary: { 'std:maniphest:customer': 'Initech', severity: 'sev3' } }, token);
+    expect(made.auxiliary).toMatchObject({ 'std:maniphest:customer': 'Initech', 'std:maniphest:severity': 'sev3', 'std:maniphest:reviewers': null });
+    const info = await result(t.app, 'maniphest.info', { task_id: Number(made.id) }, token);
+    expect(info.auxiliary['std:maniphest:customer']).toBe('Initech');
+    const bad = await call(t.app, 'maniphest.createtask', { title: 'x', auxiliary: { 'std:maniphest:nothing': 1 } }, token);
+    expect(bad.error_code).toBe('ERR-INVALID-PARAMETER');
+  });
+
   test('constraints on searchable fields', async () => {
     const made = await result(t.app, 'maniphest.edit', { transactions: [{ type: 'title', value: 'Sev1' }, { type: 'custom.severity', value: 'sev1' }, { type: 'custom.mycompany:estimated-hours', value: 40 }] }, token);
     const ids = async (constraints: Record<string, unknown>) => (await result(t.app, 'maniphest.search', { constraints }, token)).data.map((d: { id: number }) => d.id);
