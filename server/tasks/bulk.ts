@@ -11,6 +11,7 @@ import { insertBulkEdit, type BulkOutcomeKind } from './bulk-repository';
 import { applyEdit, type Domain } from './editor';
 import type { Change } from './events/types';
 import type { Tracker } from './task';
+import { planFieldBulkEdit } from '../fields/bulk';
 
 /** "All results of this query" edits at most this many tasks; a bigger query is refused before any change. */
 export const BULK_LIMIT = 10000;
@@ -23,6 +24,9 @@ export interface BulkRequest {
   owner?: string;
   addSubscribers?: string;
   removeSubscribers?: string;
+  /** A custom field's key, and the value every task gets ("" clears it). */
+  field?: string;
+  fieldValue?: string;
 }
 
 const names = (v: string | undefined) =>
@@ -83,6 +87,10 @@ export async function planBulkEdit(db: Knex, tracker: Tracker, form: BulkRequest
   const removing = resolve(remove, 'removeSubscribers');
   if (adding.some((id) => removing.includes(id))) problems.removeSubscribers = 'Someone is both added and removed; choose one.';
   if (adding.length || removing.length) changes.push({ type: 'subscribers', value: { add: adding, remove: removing } });
+  if (form.field?.trim()) {
+    const change = await planFieldBulkEdit(db, tracker, form.field.trim(), form.fieldValue ?? '', problems);
+    if (change) changes.push(change);
+  }
 
   if (Object.keys(problems).length) throw new ValidationError(problems);
   if (!changes.length) throw new ValidationError({ form: 'Choose at least one change to make.' });

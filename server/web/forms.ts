@@ -148,4 +148,6 @@ export const BulkEditForm = z.object({
   owner: field,
   addSubscribers: field,
   removeSubscribers: field,
+  field,
+  fieldValue: field,
 });

@@ -25,6 +25,10 @@ export function bulkFormModel(tracker: Tracker, viewer: Actor, query: string, ba
     owner: text(input, 'owner'),
     addSubscribers: text(input, 'addSubscribers'),
     removeSubscribers: text(input, 'removeSubscribers'),
+    fieldOptions: tracker.fields.some((f) => f.edit)
+      ? [{ value: '', label: '(no change)', selected: !text(input, 'field') }, ...tracker.fields.filter((f) => f.edit).map((f) => ({ value: f.key, label: f.name, selected: text(input, 'field') === f.key }))]
+      : null,
+    fieldValue: text(input, 'fieldValue'),
     errors,
     formError: errors.form ?? errors.ids ?? errors.scope ?? null,
   };
