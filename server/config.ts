@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { placeProblem, placeWritten, readConfigFile, zodFileProblems, type ConfigFile } from './config-file';
+import { checkFields, FieldsFile, repeatedFieldKeys, type FieldDef } from './fields/config';
 import { buildMailConfig, MailerFileEntry, MailFileSection, type MailConfig } from './mail/config';
 import { buildPoints, PointsFile, type PointsConfig } from './tasks/points';
 import { buildWorkflow, checkWorkflow, WorkflowFile, type PathProblem, type WorkflowConfig } from './tasks/workflow';
@@ -70,6 +71,7 @@ const TrackerFile = z
     mail: MailFileSection.optional(),
     workflow: WorkflowFile.optional(),
     points: PointsFile.optional(),
+    fields: FieldsFile.optional(),
   })
   .strict();
 export type TrackerFile = z.infer<typeof TrackerFile>;
@@ -162,6 +164,8 @@ export interface TrackerConfig {
   defaultView: ViewPolicy;
   workflow: WorkflowConfig;
   points: PointsConfig;
+  /** Custom fields in use, in the file's order. */
+  fields: FieldDef[];
 }
 
 export interface Config {
@@ -233,7 +237,10 @@ export function buildTrackerConfig(input: TrackerFile, envDefaultView?: ViewPoli
     defaultView: envDefaultView ?? input.defaultView ?? 'users',
     workflow: buildWorkflow(input.workflow),
     points: buildPoints(input.points),
+    fields: [],
   };
+  const fields = checkFields(input.fields);
+  tracker.fields = fields.fields;
   const problems: PathProblem[] = [];
   // Each repeat is placed at its second definition, in the file's order (priorities are sorted above).
   const repeats = <T>(xs: T[], key: (x: T) => (string | number)[], what: (k: string | number) => string, at: (i: number) => (string | number)[]) => {
@@ -257,6 +264,7 @@ export function buildTrackerConfig(input: TrackerFile, envDefaultView?: ViewPoli
   else if (defaultStatus.closed) problems.push({ path: ['defaultStatus'], message: `"${tracker.defaultStatus}" must be an open status` });
   if (!statuses.some((s) => s.closed && !s.reserved)) problems.push({ path: ['statuses'], message: 'at least one closed status is needed' });
   if (input.workflow) problems.push(...checkWorkflow(input.workflow, statuses));
+  problems.push(...fields.problems);
   if (problems.length) throw new ConfigError(problems.map((p) => place(p.path, p.message)));
   return tracker;
 }
@@ -278,8 +286,9 @@ export function readTrackerFile(where: string): { file: TrackerFile; source: Con
   }
   if (source.syntax.length) return { file: {}, source: null, problems: source.syntax };
   const result = TrackerFile.safeParse(source.value);
-  if (result.success) return { file: result.data, source, problems: [] };
-  const problems = zodFileProblems(source, result.error);
+  const repeated = repeatedFieldKeys(source);
+  if (result.success) return { file: result.data, source, problems: repeated };
+  const problems = [...zodFileProblems(source, result.error), ...repeated];
   const value = source.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { file: {}, source: null, problems };
   const broken = new Set(result.error.issues.map((i) => String(i.path[0] ?? '')));

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { findTask } from '../tasks/repository';
 import { visibleTaskIds } from '../tasks/read';
-import type { Task } from '../tasks/task';
+import type { Task, Tracker } from '../tasks/task';
+import { isFieldTransaction } from './custom-fields';
 import { ConduitError } from './errors';
 import { legacyTasks, type LegacyTask } from './legacy-task';
 import type { ConduitContext, ParamDoc } from './method';
@@ -38,15 +39,20 @@ export const LEGACY_FIELD_DOCS: ParamDoc[] = [
   { name: 'ccPHIDs', type: 'optional list<phid>', description: 'Subscribers, as user PHIDs.' },
   { name: 'priority', type: 'optional int', description: 'A priority value, such as 80 for High (see maniphest.priority.search).' },
   { name: 'projectPHIDs', type: 'optional list<phid>', description: 'Project tags, as project PHIDs.' },
-  { name: 'auxiliary', type: 'optional dict', description: 'Custom fields: Trellis has none, so this must be empty.' },
+  { name: 'auxiliary', type: 'optional dict', description: 'Custom fields, as "std:maniphest:KEY" (or KEY) to a value as maniphest.edit\'s custom.KEY takes it.' },
 ];
 
 /** The transactions a call's fields stand for; on an update, lists replace what the task has. */
-export function legacyTransactions(p: LegacyFieldValues, creating: boolean): RawTransaction[] {
-  if (p.auxiliary && Object.keys(p.auxiliary).length) {
-    throw new ConduitError('ERR-INVALID-PARAMETER', `Trellis has no custom fields, so "auxiliary" must be empty; it names: ${Object.keys(p.auxiliary).join(', ')}.`);
-  }
+export function legacyTransactions(p: LegacyFieldValues, creating: boolean, tracker: Tracker): RawTransaction[] {
   const items: RawTransaction[] = [];
+  for (const [name, value] of Object.entries(p.auxiliary ?? {})) {
+    const key = name.replace(/^std:maniphest:/, '');
+    if (!isFieldTransaction(tracker, `custom.${key}`)) {
+      const known = tracker.fields.filter((f) => f.edit).map((f) => `std:maniphest:${f.key}`);
+      throw new ConduitError('ERR-INVALID-PARAMETER', `"auxiliary" names "${name}", which is not a custom field of this install${known.length ? `; its fields are ${known.join(', ')}` : ': it has none'}.`);
+    }
+    items.push({ key: name, type: `custom.${key}`, value });
+  }
   const add = (key: string, type: RawTransaction['type'], value: unknown) => items.push({ key, type, value });
   if (p.title !== undefined) add('title', 'title', p.title);
   if (p.description !== undefined) add('description', 'description', p.description);
@@ -75,7 +81,7 @@ function checkEditPolicy(editPolicy: string | undefined, view: string) {
 export async function createLegacyTask(ctx: ConduitContext, p: LegacyFieldValues): Promise<LegacyTask> {
   if (p.title === undefined || p.title.trim() === '') throw new ConduitError('ERR-INVALID-PARAMETER', 'You must specify a title.');
   checkEditPolicy(p.editPolicy, p.viewPolicy !== undefined ? viewOfPolicy(p.viewPolicy) : ctx.tracker.defaultView);
-  const { task } = await editTask(ctx, null, legacyTransactions(p, true));
+  const { task } = await editTask(ctx, null, legacyTransactions(p, true, ctx.tracker));
   return (await legacyTasks(ctx.db, ctx.tracker, ctx.viewer!, [task], ctx.baseUrl))[0]!;
 }
 
@@ -86,7 +92,7 @@ export async function updateLegacyTask(ctx: ConduitContext, id: number | null, p
   const current = id === null || !(await visibleTaskIds(ctx.db, ctx.viewer, [id])).has(id) ? null : await findTask(ctx.db, id);
   if (!current) throw noSuchTask();
   checkEditPolicy(p.editPolicy, p.viewPolicy !== undefined ? viewOfPolicy(p.viewPolicy) : current.view);
-  const items = legacyTransactions(p, false);
+  const items = legacyTransactions(p, false, ctx.tracker);
   if (!items.length) throw new ConduitError('ERR-NO-EFFECT', 'Update has no effect.');
   const { task, eventIds } = await editTask(ctx, { id: current.id, missing: noSuchTask }, items);
   if (!eventIds.length) throw new ConduitError('ERR-NO-EFFECT', 'Update has no effect.');

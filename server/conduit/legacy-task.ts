@@ -5,6 +5,10 @@ import type { Task, Tracker } from '../tasks/task';
 import type { Actor } from '../users/roles';
 import { findUsersByIds } from '../users/repository';
 import { findSubscriberPhids, findSubtasksOf } from './repository';
+import { apiFields } from './custom-fields';
+import { loadFieldValues } from '../fields/repository';
+import { fieldUserIds } from '../fields/show';
+import type { FieldValues } from '../fields/values';
 
 /**
  * Tasks in the shape of Phabricator's older methods (maniphest.info, .query,
@@ -26,7 +30,8 @@ export interface LegacyTask {
   description: string;
   projectPHIDs: string[];
   uri: string;
-  auxiliary: Record<string, never>;
+  /** Custom fields, as "std:maniphest:KEY". */
+  auxiliary: Record<string, unknown>;
   objectName: string;
   dateCreated: string;
   dateModified: string;
@@ -38,8 +43,9 @@ const seconds = (d: Date) => String(Math.floor(d.getTime() / 1000));
 /** The dictionaries of `tasks` (all visible to the viewer), in one query per kind of thing they name. */
 export async function legacyTasks(db: Knex, tracker: Tracker, viewer: Actor, tasks: Task[], baseUrl: string): Promise<LegacyTask[]> {
   const ids = tasks.map((t) => t.id);
+  const values = tracker.fields.length ? await loadFieldValues(db, ids) : new Map<number, FieldValues>();
   const [users, subscribers, projects, subtasks] = await Promise.all([
-    findUsersByIds(db, tasks.flatMap((t) => [t.authorId, t.ownerId].filter((id): id is number => id !== null))),
+    findUsersByIds(db, [...tasks.flatMap((t) => [t.authorId, t.ownerId].filter((id): id is number => id !== null)), ...fieldUserIds(values.values())]),
     findSubscriberPhids(db, ids),
     findProjectPhidsOfTasks(db, ids),
     findSubtasksOf(db, ids),
@@ -62,8 +68,7 @@ export async function legacyTasks(db: Knex, tracker: Tracker, viewer: Actor, tas
     description: t.description,
     projectPHIDs: projects.get(t.id) ?? [],
     uri: `${baseUrl}/T${t.id}`,
-    // Trellis has no custom fields.
-    auxiliary: {},
+    auxiliary: Object.fromEntries(Object.entries(apiFields(tracker, values.get(t.id), phidOf)).map(([name, v]) => [`std:maniphest:${name.slice('custom.'.length)}`, v])),
     objectName: `T${t.id}`,
     dateCreated: seconds(t.createdAt),
     dateModified: seconds(t.updatedAt),

@@ -1,4 +1,5 @@
 import { dueInstant } from '../tasks/due';
+import { apiFieldTransaction } from './custom-fields';
 import type { Task, Tracker } from '../tasks/task';
 import type { User } from '../users/user';
 import { policyValue, taskPolicy } from './policy';
@@ -125,6 +126,10 @@ export function transactionResult(
     case 'view':
       type = 'core:view-policy';
       fields = { old: e.old === null ? null : policyValue(String(e.old)), new: policyValue(String(e.new)) };
+      break;
+    case 'custom':
+      type = 'core:customfield';
+      fields = apiFieldTransaction(tracker, e, phidOf);
       break;
     default:
       type = null;

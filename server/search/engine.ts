@@ -9,6 +9,8 @@ import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
 import { groupPart, listedGroups, ownerGroups, priorityGroups, projectGroups, statusGroups, type GroupPart, type GroupWalk } from './groups';
+import { loadListedFields, type ListedFields } from '../fields/read';
+import { fieldGroups, fieldOfGroup } from '../fields/groups';
 import { countGroups, eachTask, findTaskPage, sumGroupPoints, type FoundTask } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
@@ -27,6 +29,8 @@ export interface SearchPage {
   groupCounts: Map<unknown, number> | null;
   /** Points per group key, of the groups on the page, over the rows counted; null when not grouped or points are off. */
   groupPoints: Map<unknown, number> | null;
+  /** Values of the custom fields shown in list rows, with the names of the people they name. */
+  fields: ListedFields;
 }
 
 export class QueryError extends AppError {
@@ -65,13 +69,20 @@ async function groupWalk(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
   return undefined;
 }
 
+/** Groupings whose values are listed in advance, a task in as many groups as it has values: projects, select and users fields. */
+async function listedGroupParts(db: Knex, tracker: Tracker, group: TaskQuery['group']): Promise<GroupPart[] | null> {
+  if (group === 'project') return projectGroups(db);
+  const field = fieldOfGroup(tracker, group);
+  return field ? fieldGroups(db, field) : null;
+}
+
 /** The groups of the headers on the page, each with its own condition: an index range. */
 function pageGroups(tracker: Tracker, q: TaskQuery, tasks: FoundTask[], projects: GroupPart[] | null): GroupPart[] | null {
   const grouping = q.group;
   if (grouping === 'none') return null;
   const statuses = tracker.statuses.map((s) => s.key);
   const values = new Set(tasks.map((t) => t.keys[0] as number | string));
-  return grouping === 'project' ? projects!.filter((p) => values.has(p.value)) : [...values].map((v) => groupPart(grouping, v, statuses));
+  return projects ? projects.filter((p) => values.has(p.value)) : [...values].map((v) => groupPart(grouping as 'priority' | 'owner' | 'status', v, statuses));
 }
 
 /**
@@ -99,18 +110,19 @@ export async function searchTasks(
     throw err;
   }
   const group = groupKey(q.group, tracker);
-  const projects = q.group === 'project' ? await projectGroups(db) : null;
+  const projects = await listedGroupParts(db, tracker, q.group);
   // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
   const countBy = group && q.order === 'relevance' && !projects ? group : undefined;
   const groups = await groupWalk(db, tracker, viewer, q, projects);
   const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups, brief });
   const tasks = page.tasks;
   const parts = pageGroups(tracker, q, tasks, projects);
-  const [groupCounts, groupPoints, owners, tags] = await Promise.all([
+  const [groupCounts, groupPoints, owners, tags, fields] = await Promise.all([
     page.groupCounts ?? (parts && countGroups(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP)),
     parts && tracker.points.enabled ? sumGroupPoints(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP) : null,
     findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : []))),
     loadTaskTags(db, tasks.map((t) => t.id)),
+    loadListedFields(db, tracker, tasks.map((t) => t.id)),
   ]);
   const hasNext = before ? true : page.more;
   const hasPrev = before ? page.more : Boolean(after);
@@ -123,6 +135,7 @@ export async function searchTasks(
     prev: hasPrev ? encode(tasks[0]) : null,
     groupCounts,
     groupPoints,
+    fields,
   };
 }
 
@@ -146,7 +159,7 @@ export function allTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: Ta
   // A query that cannot run is refused here, before a download has started.
   const { text, keys } = prepare(q, tracker);
   return (async function* () {
-    const projects = q.group === 'project' ? await projectGroups(db) : null;
+    const projects = await listedGroupParts(db, tracker, q.group);
     const groups = await groupWalk(db, tracker, viewer, q, projects);
     const seen = projects ? new Set<number>() : null;
     for await (const task of eachTask(db, { viewer, filter: q.filter, text, keys, groups })) {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { VIEW_POLICIES } from '../config';
 import { whereAny } from '../db/lists';
+import { whereFields } from '../fields/filter';
 import { visiblePolicies } from '../tasks/policy';
 import type { Actor } from '../users/roles';
 import { DUE_KEY, NO_DUE, POINTS } from './keyset';
@@ -119,6 +120,7 @@ export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: Pa
   if (f.priorities) whereAny(qb, 'tasks.priority', f.priorities, 'bigint');
   if (f.points) qb.whereRaw(`${POINTS} BETWEEN ?::float8 AND ?::float8`, [f.points.min ?? 0, f.points.max ?? 'Infinity']);
   if (f.due) whereDue(qb, f.due);
+  if (f.custom?.length) whereFields(db, qb, f.custom);
   for (const [column, range] of [
     ['tasks.created_at', f.created],
     ['tasks.updated_at', f.updated],

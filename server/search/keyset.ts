@@ -61,6 +61,9 @@ export function groupKey(group: Group, tracker: Tracker): SortKey | null {
       return key('<the project group>', 'asc', 'text');
     case 'none':
       return null;
+    default:
+      // A custom field's group is read group by group as projects are (fields/groups.ts).
+      return key('<the custom field group>', 'asc', 'text');
   }
 }
 

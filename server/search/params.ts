@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { withoutNul } from '../db/text';
 import { ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
+import { fieldOfGroup, groupableFields } from '../fields/groups';
+import { parseFieldParams } from '../fields/params';
 import { startOfDay } from '../time-zone';
 import { parseProjectFilter } from '../projects/filter';
 import { findUsersByUsernames } from '../users/repository';
@@ -46,10 +48,12 @@ export const QueryParams = z.object({
   order: text,
   group: text,
   limit: text,
-});
+})
+  // Custom fields' conditions, named custom.KEY (fields/params.ts); others are left out.
+  .catchall(text);
 export type QueryParams = z.infer<typeof QueryParams>;
 
-export const PARAM_NAMES = Object.keys(QueryParams.shape) as (keyof QueryParams)[];
+export const PARAM_NAMES = Object.keys(QueryParams.shape) as (keyof typeof QueryParams.shape)[];
 
 /** The list-valued parameters, which may repeat (checkboxes do) and join with commas; the others are sent once. */
 export const LIST_PARAMS: ReadonlySet<keyof QueryParams> = new Set(['assigned', 'authors', 'subscribers', 'closers', 'projects', 'statuses', 'priorities']);
@@ -195,13 +199,17 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
   filter.due = dueFilter(p, tracker, new Date(), timeZone, problems);
 
   filter.points = pointsRange(p.pointsMin, p.pointsMax, tracker, problems);
+  const custom = await parseFieldParams(db, tracker, viewer, p, problems);
+  if (custom.length) filter.custom = custom;
 
   const order = p.order?.trim() || (filter.text ? 'relevance' : 'priority');
   const orders = ordersOf(tracker.points.enabled);
   if (order === 'points' && !tracker.points.enabled) problems.order = POINTS_OFF;
   else if (!(orders as readonly string[]).includes(order)) problems.order = `"${order}" is not an order. Use ${orders.join(', ')}.`;
   const group = p.group?.trim() || 'priority';
-  if (!(GROUPS as readonly string[]).includes(group)) problems.group = `"${group}" is not a grouping. Use ${GROUPS.join(', ')}.`;
+  if (!(GROUPS as readonly string[]).includes(group) && !fieldOfGroup(tracker, group)) {
+    problems.group = `"${group}" is not a grouping. Use ${[...GROUPS, ...groupableFields(tracker).map((f) => `custom.${f.key}`)].join(', ')}.`;
+  }
   let limit = DEFAULT_LIMIT;
   if (p.limit?.trim()) {
     limit = /^[0-9]{1,7}$/.test(p.limit.trim()) ? Number(p.limit.trim()) : NaN;

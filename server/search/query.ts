@@ -1,3 +1,5 @@
+import type { FieldFilter } from '../fields/filter';
+
 /** A task query: what to find, in which order, grouped how. Shared by the web lists and the API. */
 
 export const ORDERS = ['priority', 'updated', 'outdated', 'newest', 'oldest', 'closed', 'title', 'points', 'relevance', 'due'] as const;
@@ -9,7 +11,8 @@ export function ordersOf(pointsEnabled: boolean): readonly Order[] {
 }
 
 export const GROUPS = ['priority', 'owner', 'status', 'project', 'none'] as const;
-export type Group = (typeof GROUPS)[number];
+/** The built-in groupings, and custom.KEY for a select or users field. */
+export type Group = (typeof GROUPS)[number] | `custom.${string}`;
 
 export const ORDER_NAMES: Record<Order, string> = {
   priority: 'Priority',
@@ -24,7 +27,7 @@ export const ORDER_NAMES: Record<Order, string> = {
   due: 'Due Date (Soonest First)',
 };
 
-export const GROUP_NAMES: Record<Group, string> = { priority: 'Priority', owner: 'Assigned', status: 'Status', project: 'Project', none: 'None' };
+export const GROUP_NAMES: Record<(typeof GROUPS)[number], string> = { priority: 'Priority', owner: 'Assigned', status: 'Status', project: 'Project', none: 'None' };
 
 export interface DateRange {
   from?: Date;
@@ -80,6 +83,8 @@ export interface TaskFilter {
   /** Points from `min` to `max`, both included; a task without points matches neither bound. */
   points?: { min?: number; max?: number };
   due?: DueFilter;
+  /** Conditions on custom fields, all of which a task meets. */
+  custom?: FieldFilter[];
 }
 
 export interface TaskQuery {

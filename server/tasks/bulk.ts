@@ -13,6 +13,7 @@ import { parseDue } from './due';
 import { FieldProblem, type Change } from './events/types';
 import { parsePoints, PointsProblem } from './points';
 import type { Tracker } from './task';
+import { planFieldBulkEdit } from '../fields/bulk';
 
 /** "All results of this query" edits at most this many tasks; a bigger query is refused before any change. */
 export const BULK_LIMIT = 10000;
@@ -29,6 +30,9 @@ export interface BulkRequest {
   points?: string;
   /** A due date ("YYYY-MM-DD", "YYYY-MM-DDTHH:MM"), or "none" to remove it. */
   due?: string;
+  /** A custom field's key, and the value every task gets ("" clears it). */
+  field?: string;
+  fieldValue?: string;
 }
 
 const names = (v: string | undefined) =>
@@ -112,6 +116,10 @@ export async function planBulkEdit(db: Knex, tracker: Tracker, form: BulkRequest
   const removing = resolve(remove, 'removeSubscribers');
   if (adding.some((id) => removing.includes(id))) problems.removeSubscribers = 'Someone is both added and removed; choose one.';
   if (adding.length || removing.length) changes.push({ type: 'subscribers', value: { add: adding, remove: removing } });
+  if (form.field?.trim()) {
+    const change = await planFieldBulkEdit(db, tracker, form.field.trim(), form.fieldValue ?? '', problems);
+    if (change) changes.push(change);
+  }
 
   if (Object.keys(problems).length) throw new ValidationError(problems);
   if (!changes.length) throw new ValidationError({ form: 'Choose at least one change to make.' });

@@ -14,6 +14,9 @@ import { loadTaskBoards, planBoards, writeBoards } from '../projects/board-rules
 import { projectLookup } from '../projects/lookup';
 import { announceStatusToParents } from './graph/announce';
 import { findRelationIds, lockGraph } from './graph/repository';
+import { checkFieldConflicts } from '../fields/conflicts';
+import { applyFieldDefaults } from '../fields/create';
+import { loadFieldValues, writeFieldValues } from '../fields/repository';
 import { findNewMentions, writeBackLinks } from './mentions';
 import { canView } from './policy';
 import * as repo from './repository';
@@ -52,6 +55,7 @@ function stateOf(
   subscriberIds: number[],
   boards: Pick<TaskState, 'projectIds' | 'columns'>,
   relations: Pick<TaskState, 'parentIds' | 'subtaskIds'>,
+  custom: TaskState['custom'],
 ): TaskState {
   return {
     title: task.title,
@@ -65,6 +69,7 @@ function stateOf(
     due: task.due,
     ...boards,
     ...relations,
+    custom,
   };
 }
 
@@ -229,7 +234,8 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     } else {
       task = await repo.lockTask(trx, taskId);
       if (!task || !canView(actor, task)) throw new NotFoundError();
-      state = stateOf(task, await repo.findSubscriberIds(trx, taskId), await loadTaskBoards(trx, taskId), await findRelationIds(trx, taskId));
+      // Without configured fields no change can touch the values, so they are not read.
+      state = stateOf(task, await repo.findSubscriberIds(trx, taskId), await loadTaskBoards(trx, taskId), await findRelationIds(trx, taskId), d.tracker.fields.length ? (await loadFieldValues(trx, [taskId])).get(taskId)! : {});
     }
     const related = (after: TaskState): RelatedContext => ({
       trx,
@@ -257,8 +263,10 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       findComment: async (eventId) => (task ? repo.findComment(trx, task.id, eventId) : null),
     };
     const plan = await parseChanges(changes, ctx, state);
+    if (isCreate) await applyFieldDefaults(plan, ctx, d.tracker);
     if (isCreate && !plan.has('title')) throw new ValidationError({ title: 'Tasks must have a title.' });
     if (task && opts.baseVersion !== undefined) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d);
+    if (task && opts.baseVersion !== undefined) await checkFieldConflicts(trx, task.id, plan, state, opts.baseVersion);
     const statusChosen = plan.has('status');
     await planBoards(trx, actor, plan, state, d.tracker, task?.id ?? null);
     if (task && opts.baseVersion !== undefined && !statusChosen && plan.has('status')) await checkConflicts(trx, task.id, plan, state, opts.baseVersion, d, ['status']);
@@ -277,7 +285,8 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       const t = eventType(type)!;
       const from = t.current(next);
       if (t.isNoop(from, value)) continue;
-      inserts.push({ type, old: type === 'comment' ? null : from, new: value });
+      if (t.split) inserts.push(...t.split(from, value).map((part) => ({ type, ...part })));
+      else inserts.push({ type, old: type === 'comment' ? null : from, new: value });
       next = t.apply(next, value);
     }
     if (!inserts.length) return { taskId: taskId!, groupId: '', events: [] };
@@ -299,6 +308,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     await repo.addSubscribers(trx, id, [...subs].filter((u) => !had.has(u)));
     await repo.removeSubscribers(trx, id, [...had].filter((u) => !subs.has(u)));
     await writeBoards(trx, id, state, next, plan);
+    await writeFieldValues(trx, id, state.custom, next.custom, (key) => d.tracker.field(key)?.type);
     const groupId = crypto.randomUUID();
     const source = opts.source ?? 'web';
     const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);

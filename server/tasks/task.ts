@@ -1,3 +1,4 @@
+import type { FieldDef } from '../fields/config';
 import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '../config';
 import { parseRowId } from '../db/ids';
 import type { Markup } from '../markup/render';
@@ -45,6 +46,8 @@ export interface TaskState {
   parentIds: number[];
   subtaskIds: number[];
   due: string | null;
+  /** Custom field values by key, in their stored form; fields no longer configured included. */
+  custom: Record<string, unknown>;
 }
 
 export const VIEW_NAMES: Record<ViewPolicy, string> = {
@@ -157,6 +160,15 @@ export class Tracker {
     return this.config.points;
   }
 
+  /** Custom fields in use; stored values of others are history. */
+  get fields(): FieldDef[] {
+    return this.config.fields;
+  }
+
+  field(key: string): FieldDef | undefined {
+    return this.config.fields.find((f) => f.key === key);
+  }
+
   /** The state a task is created from: every event on create is a change from this. */
   blankState(): TaskState {
     return {
@@ -173,6 +185,7 @@ export class Tracker {
       parentIds: [],
       subtaskIds: [],
       due: null,
+      custom: {},
     };
   }
 }

@@ -62,6 +62,8 @@ export const TaskFormDefaults = z.object({
   points: defaultText,
   parent: defaultText,
   projects: defaultText,
+  /** The task whose copyable custom fields a new task starts from. */
+  template: defaultText,
 });
 
 export const CommentForm = z.object({
@@ -158,4 +160,6 @@ export const BulkEditForm = z.object({
   removeSubscribers: field,
   points: field,
   due: field,
+  field,
+  fieldValue: field,
 });

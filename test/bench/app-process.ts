@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { benchConfigFile } from './custom';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -55,6 +56,8 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
       // One JSON line per request would measure the pipe to this process, not the app.
       LOG_REQUESTS: 'false',
       NODE_ENV: 'production',
+      // With the custom fields the `custom` scenario filters by.
+      TRELLIS_CONFIG: benchConfigFile(),
       ...extraEnv,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

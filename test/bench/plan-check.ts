@@ -1,3 +1,4 @@
+import { BENCH_TRACKER_FILE } from './custom';
 import type pg from 'pg';
 import { buildTrackerConfig } from '../../server/config';
 import { openPostgres } from '../../server/db/connect';
@@ -29,7 +30,7 @@ export async function listPlanSection(url: string, admin: pg.Client, login: stri
   try {
     const user = await findUserByUsername(database.db, login);
     if (!user) throw new Error(`No user ${login}`);
-    const tracker = new Tracker(buildTrackerConfig({}));
+    const tracker = new Tracker(buildTrackerConfig(BENCH_TRACKER_FILE));
     const lists = chosen.filter((s) => s.params).map((s) => ({ name: s.name, params: s.params! }));
     const plans = await explainLists(database.db, admin, tracker, user, lists);
     say(plansReport(plans, 4));

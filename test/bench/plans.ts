@@ -10,7 +10,7 @@ export interface QueryPlan {
   sql: string;
   /** Server-side execution time of the EXPLAIN ANALYZE run, in ms. */
   ms: number;
-  /** A sequential scan of tasks or task_events: the query is not served by an index. */
+  /** A sequential scan of tasks, task_events or task_field_values: the query is not served by an index. */
   seqScan: boolean;
   plan: string;
 }
@@ -53,7 +53,7 @@ export async function explainLists(
         scenario: list.name,
         sql: c.sql,
         ms,
-        seqScan: lines.some((l) => /Seq Scan on (tasks|task_events)\b/.test(l)),
+        seqScan: lines.some((l) => /Seq Scan on (tasks|task_events|task_field_values)\b/.test(l)),
         plan: lines.join('\n'),
       });
     }

@@ -19,6 +19,7 @@ import { chooseSearch } from './search-words';
 import { mailReport, measureMail } from './mail';
 import { logIn } from './login';
 import { ensureGraph } from './graph';
+import { ensureFieldValues } from './custom';
 import { machine, seedReport, table, targets, targetsReport } from './report';
 import { listPlanSection, statementPlanSection } from './plan-check';
 import { scenarios, SCENARIO_NAMES } from './scenarios';
@@ -141,6 +142,7 @@ async function main() {
     const session = await logIn(app.baseUrl, marker.login, BENCH_PASSWORD);
     const board = await ensureBoard(admin, marker.login);
     const graphTaskId = await withClient(a.databaseUrl, (c) => ensureGraph(c, marker.tasks));
+    await withClient(a.databaseUrl, ensureFieldValues);
     const imageTaskId = !a.only || a.only.includes('images') ? await makeImageTask(app.baseUrl, session) : undefined;
     const apiTokens = !a.only || a.only.includes('api') ? await makeApiTokens(a.databaseUrl, marker.login, Math.max(...a.connections)) : undefined;
     const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId, search: search.text, apiTokens });

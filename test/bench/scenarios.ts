@@ -2,6 +2,7 @@ import type { BenchBoard } from './board';
 import type { Session } from './login';
 import { COMMENT_OPENERS, COMMON_WORDS, RARE_WORDS } from './words';
 import { BOARD_CARDS } from './board';
+import { customScenarios } from './custom';
 import { dueScenario } from './due';
 
 /** Two rare words: a specific search, matching a fraction of a percent of tasks; the run replaces it with the query nearest 100 matches (search-words.ts). */
@@ -160,8 +161,9 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
         body: form({ __csrf__: ctx.session.csrf, task: String(choose(ctx.board.openCards)), column: String(choose(ctx.board.openColumns)) }),
       }),
     },
+    ...customScenarios(),
   ];
 }
 
 /** The load scenarios, `export` (one streamed download of every open task, with memory sampled) and `mail` (edits with mail on and off, and the queue's throughput). */
-export const SCENARIO_NAMES = ['baseline', 'task', 'images', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'due', 'create', 'api', 'comment', 'board', 'move', 'export', 'live', 'mail'];
+export const SCENARIO_NAMES = ['baseline', 'task', 'images', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'due', 'create', 'api', 'comment', 'board', 'move', 'custom', 'export', 'live', 'mail'];

@@ -202,3 +202,18 @@ export const SUBSCRIBERS_INSERT_SQL = `
   INSERT INTO task_subscribers (task_id, user_id, created_at)
   SELECT id, author_id, created_at FROM plan
   UNION ALL SELECT id, sub_user, created_at + span * 0.15 FROM plan WHERE sub_user IS NOT NULL`;
+
+/** How many customers the text field names: the bench's text filter picks one of them. */
+export const BENCH_CUSTOMERS = 200;
+
+/**
+ * Custom field values for a share of the tasks: half have a severity (sev1 rare, sev4 common),
+ * 30% a customer, one of BENCH_CUSTOMERS names, skewed so a few are frequent.
+ */
+export const FIELD_VALUES_SQL = `
+  INSERT INTO task_field_values (task_id, field_key, field_type, text_value)
+  SELECT id, 'severity', 'select', CASE WHEN r < 0.02 THEN 'sev1' WHEN r < 0.10 THEN 'sev2' WHEN r < 0.30 THEN 'sev3' ELSE 'sev4' END
+  FROM (SELECT id, random() AS r, random() AS has FROM tasks) t WHERE has < 0.5
+  UNION ALL
+  SELECT id, 'customer', 'text', 'Customer ' || (1 + floor(${BENCH_CUSTOMERS} * power(r, 2))::int)
+  FROM (SELECT id, random() AS r, random() AS has FROM tasks) t WHERE has < 0.3`;

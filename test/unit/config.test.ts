@@ -63,6 +63,7 @@ describe('loadConfig', () => {
         defaultView: 'users',
         workflow: NO_WORKFLOW,
         points: NO_POINTS,
+        fields: [],
       },
       database: { connectMs: 5000, statementMs: 30000, acquireMs: 10000 },
       requireMfa: false,
@@ -272,6 +273,7 @@ describe('the TRELLIS_CONFIG file', () => {
       defaultView: 'public',
       workflow: NO_WORKFLOW,
       points: NO_POINTS,
+      fields: [],
     });
   });
 
@@ -355,6 +357,7 @@ describe('buildTrackerConfig', () => {
       defaultView: 'users',
       workflow: NO_WORKFLOW,
       points: NO_POINTS,
+      fields: [],
     });
   });
 

@@ -9,6 +9,7 @@ import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod, type ConduitContext } from '../method';
 import type { Task, Tracker } from '../../tasks/task';
+import { fieldTransaction, isFieldTransaction } from '../custom-fields';
 import { findEventPhids, findTaskIdsByPhids } from '../repository';
 import { MAX_LIST_ITEMS } from '../../limits';
 import { TOO_MANY_ITEMS } from '../params';
@@ -49,7 +50,8 @@ const EDIT_TYPES = [
   'mergedinto',
   'due',
 ] as const;
-export type EditType = (typeof EDIT_TYPES)[number];
+/** Phabricator's own types, and custom.<key> for each configured field. */
+export type EditType = (typeof EDIT_TYPES)[number] | `custom.${string}`;
 
 export interface RawTransaction {
   key: string;
@@ -63,7 +65,7 @@ function editTypes(tracker: Tracker): readonly EditType[] {
 }
 
 /** The list of {type, value} items, as Phabricator checks it: a list (or a map, as PHP reads one) of dictionaries. */
-function rawTransactions(input: unknown, types: readonly EditType[]): RawTransaction[] {
+function rawTransactions(input: unknown, types: readonly string[], tracker: Tracker): RawTransaction[] {
   if (input === null || typeof input !== 'object') throw callError('Parameter "transactions" is not a list of transactions.');
   const entries = Array.isArray(input) ? input.map((x, i) => [String(i), x] as const) : Object.entries(input as Record<string, unknown>);
   if (entries.length > MAX_LIST_ITEMS) throw callError(`Parameter "transactions" ${TOO_MANY_ITEMS}`);
@@ -74,8 +76,9 @@ function rawTransactions(input: unknown, types: readonly EditType[]): RawTransac
     const item = x as Record<string, unknown>;
     if (!('type' in item)) throw callError(`${base} is missing a "type" field. Each transaction must have a type field.`);
     if (!('value' in item)) throw callError(`${base} is missing a "value" field. Each transaction must have a value field.`);
-    if (typeof item.type !== 'string' || !(types as readonly string[]).includes(item.type)) {
-      throw callError(`Transaction with key "${key}" has invalid type "${String(item.type)}". This type is not recognized. Valid types are: ${types.join(', ')}.`);
+    if (typeof item.type !== 'string' || !((types as readonly string[]).includes(item.type) || isFieldTransaction(tracker, item.type))) {
+      const valid = [...types, ...tracker.fields.filter((f) => f.edit).map((f) => `custom.${f.key}`)];
+      throw callError(`Transaction with key "${key}" has invalid type "${String(item.type)}". This type is not recognized. Valid types are: ${valid.join(', ')}.`);
     }
     items.push({ key, type: item.type as EditType, value: item.value });
   }
@@ -135,10 +138,14 @@ async function tasks(db: import('knex').Knex, viewer: Actor, values: unknown[], 
   });
 }
 
-async function toChanges(db: import('knex').Knex, viewer: Actor, items: RawTransaction[]): Promise<Change[]> {
+async function toChanges(db: import('knex').Knex, viewer: Actor, tracker: Tracker, items: RawTransaction[]): Promise<Change[]> {
   const changes: Change[] = [];
   for (const { key, type, value } of items) {
     const wrongType = (what: string) => callError(`Transaction with key "${key}" (type "${type}") must have ${what} as its value.`);
+    if (type.startsWith('custom.')) {
+      changes.push(await fieldTransaction(db, tracker, key, type, value));
+      continue;
+    }
     switch (type) {
       case 'title':
       case 'description':
@@ -218,12 +225,12 @@ export const maniphestEdit = defineMethod({
       name: 'transactions',
       type: 'list<map<string, wild>>',
       description:
-        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); points (a number such as 3 or 0.5, or null to remove them; when points are enabled); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate); due (a day of the install\'s time zone, "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM" with a time; null removes the due date).',
+        'Changes as {"type": …, "value": …}: title, description, comment (text); status (a status key such as "resolved"); priority (a keyword such as "high"); owner (a user PHID, or null to unassign); points (a number such as 3 or 0.5, or null to remove them; when points are enabled); subscribers.add, subscribers.remove, subscribers.set (lists of user PHIDs); view ("public", "users", or "PHID-PLCY-trellismaintainers" for Maintainers; "maintainers" also works); projects.add, projects.remove, projects.set (lists of project PHIDs or hashtags); column (a column PHID, or a list of {"columnPHID", "beforePHID", "afterPHID"}: moves the card, tagging the task with the board\'s project if needed); parents.add, parents.remove, parents.set, subtasks.add, subtasks.remove, subtasks.set (lists of task PHIDs, monograms or IDs, at most 100); mergedinto (a task PHID: close this task as its duplicate); due (a day of the install\'s time zone, "YYYY-MM-DD", or "YYYY-MM-DDTHH:MM" with a time; null removes the due date); custom.KEY for each configured custom field (text; a whole number; true or false; a day as "YYYY-MM-DD" or epoch seconds; an option key; a list of user PHIDs), null to clear it.',
     },
   ],
   example: { transactions: [{ type: 'title', value: 'Printer is on fire' }, { type: 'priority', value: 'high' }, { type: 'comment', value: 'Filed from the API console.' }] },
   async call(ctx, p) {
-    const items = rawTransactions(p.transactions, editTypes(ctx.tracker));
+    const items = rawTransactions(p.transactions, editTypes(ctx.tracker), ctx.tracker);
     const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(ctx.db, p.objectIdentifier);
     const { task, eventIds } = await editTask(ctx, ident && { id: ident.id, missing: () => coreError(ident.notFound) }, items);
     const phids = await findEventPhids(ctx.db, eventIds);
@@ -242,7 +249,7 @@ export async function editTask(
   items: RawTransaction[],
 ): Promise<{ task: Task; eventIds: number[] }> {
   if (target && (target.id === null || !(await visibleTaskIds(db, viewer, [target.id])).has(target.id))) throw target.missing();
-  const changes = await toChanges(db, viewer!, items);
+  const changes = await toChanges(db, viewer!, tracker, items);
   let result;
   try {
     result = await applyEdit({ db, tracker }, viewer!, target?.id ?? null, changes, { source: 'api' });

@@ -6,6 +6,8 @@ import { findUsersByIds } from '../../users/repository';
 import { defineMethod } from '../method';
 import { INT4_MAX, intList } from '../params';
 import { policyValue } from '../policy';
+import { apiFieldTransaction } from '../custom-fields';
+import type { Tracker } from '../../tasks/task';
 import { findEventsOfTasks, type ApiEvent } from '../repository';
 
 /** The most tasks one call reads: every event of each is returned. */
@@ -22,10 +24,11 @@ const userIdList = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is number
  * values. Kinds Phabricator has no type for keep Trellis's name and carry no values, which could
  * otherwise name tasks the caller may not see.
  */
-function legacyTransaction(e: ApiEvent, phidOf: (id: number | null) => string | null, pointsShown: boolean) {
+function legacyTransaction(e: ApiEvent, phidOf: (id: number | null) => string | null, tracker: Tracker) {
   let type = e.type;
   let oldValue: unknown = null;
   let newValue: unknown = null;
+  let meta: Record<string, string> = {};
   let comments: string | null = null;
   switch (e.type) {
     case 'create':
@@ -47,7 +50,7 @@ function legacyTransaction(e: ApiEvent, phidOf: (id: number | null) => string | 
       break;
     case 'points':
       // Switched off, points keep their kind but show no values.
-      if (pointsShown) [oldValue, newValue] = [e.old, e.new];
+      if (tracker.points.enabled) [oldValue, newValue] = [e.old, e.new];
       break;
     case 'owner':
       type = 'reassign';
@@ -61,6 +64,13 @@ function legacyTransaction(e: ApiEvent, phidOf: (id: number | null) => string | 
       type = 'core:view-policy';
       [oldValue, newValue] = [e.old === null ? null : policyValue(String(e.old)), policyValue(String(e.new))];
       break;
+    case 'custom': {
+      type = 'core:customfield';
+      const t = apiFieldTransaction(tracker, e, phidOf);
+      [oldValue, newValue] = [t.old, t.new];
+      meta = { 'customfield:key': t.key.slice('custom.'.length) };
+      break;
+    }
   }
   return {
     taskID: String(e.taskId),
@@ -69,7 +79,7 @@ function legacyTransaction(e: ApiEvent, phidOf: (id: number | null) => string | 
     transactionType: type,
     oldValue,
     newValue,
-    meta: {},
+    meta,
     comments,
     authorPHID: phidOf(e.actorId),
     dateCreated: String(Math.floor(e.createdAt.getTime() / 1000)),
@@ -93,7 +103,7 @@ export const maniphestGettasktransactions = defineMethod({
     const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
     const result: Record<string, ReturnType<typeof legacyTransaction>[]> = {};
     for (const id of p.ids) if (seen.has(id)) result[String(id)] = [];
-    for (const e of shown) result[String(e.taskId)]!.push(legacyTransaction(e, phidOf, tracker.points.enabled));
+    for (const e of shown) result[String(e.taskId)]!.push(legacyTransaction(e, phidOf, tracker));
     return result;
   },
 });

@@ -16,6 +16,10 @@ import { taskFields } from '../shapes';
 import { projectFilterFromConstraint } from '../../projects/filter';
 import { findProjectPhidsOfTasks } from '../../projects/repository';
 import { findTaskPage } from '../task-source';
+import { apiFields, fieldConstraintNames, fieldConstraints } from '../custom-fields';
+import { loadFieldValues } from '../../fields/repository';
+import { fieldUserIds } from '../../fields/show';
+import type { FieldValues } from '../../fields/values';
 
 const QUERY_KEYS = BUILTIN_QUERIES.map((q) => q.key);
 const ATTACHMENTS = ['subscribers', 'projects'];
@@ -63,7 +67,8 @@ const Constraints = z
     },
     { error: 'must be a map of constraints.' },
   )
-  .strict();
+  // custom.<key> constraints of searchable custom fields, checked against the configuration in the call.
+  .catchall(z.unknown());
 type Constraints = z.infer<typeof Constraints>;
 const CONSTRAINT_NAMES = Object.keys(Constraints.shape);
 
@@ -175,7 +180,7 @@ export const maniphestSearch = defineMethod({
       name: 'constraints',
       type: 'optional map<string, wild>',
       description:
-        'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive); projects (project PHIDs or hashtags: all of them; any(…), not(…), null() for untagged); parentIDs (subtasks of these task IDs), subtaskIDs (parents of these); hasParents, hasSubtasks (true: with an open parent or subtask; false: without); dueAfter, dueBefore (epoch seconds, inclusive: tasks whose due date begins in the range; tasks without one are left out).',
+        'ids, phids (tasks); assigned (user PHIDs, null for unassigned); authorPHIDs, subscribers, closerPHIDs (user PHIDs); statuses (status keys); priorities (numbers such as 80); query (full text); createdStart, createdEnd, modifiedStart, modifiedEnd, closedStart, closedEnd (epoch seconds, inclusive); projects (project PHIDs or hashtags: all of them; any(…), not(…), null() for untagged); parentIDs (subtasks of these task IDs), subtaskIDs (parents of these); hasParents, hasSubtasks (true: with an open parent or subtask; false: without); dueAfter, dueBefore (epoch seconds, inclusive: tasks whose due date begins in the range; tasks without one are left out); custom.KEY for each custom field with "search" (text: a string it contains; int: a number or {"min", "max"}; bool: true or false; date: {"after", "before"}; select: option keys; users: user PHIDs).',
     },
     { name: 'attachments', type: 'optional map<string, bool>', description: '{"subscribers": true} adds each task\'s subscriber PHIDs, their count and whether you are one; {"projects": true} its project PHIDs.' },
     { name: 'order', type: 'optional string', description: `${ORDERS.join(', ')}. "priority" if not given; "relevance" needs a query constraint; "points" needs points enabled.` },
@@ -211,12 +216,21 @@ export const maniphestSearch = defineMethod({
     if (p.order === 'points' && !tracker.points.enabled) throw callError('Parameter "order" can not be "points": points are not enabled on this install.');
     if (p.order !== undefined && !(orders as readonly string[]).includes(p.order)) throw callError(`Parameter "order" must be one of: ${orders.join(', ')}.`);
     const limit = checkPageSize(p.limit);
+    const customNames = fieldConstraintNames(tracker);
+    for (const name of Object.keys(p.constraints ?? {})) {
+      if (!CONSTRAINT_NAMES.includes(name) && !customNames.includes(name)) {
+        throw new ConduitError('ERR-INVALID-CONSTRAINT', `Constraint "${name}" is not a valid constraint for this query. Valid constraints are: ${[...CONSTRAINT_NAMES, ...customNames].join(', ')}.`);
+      }
+    }
     const base: { filter: TaskFilter; order?: Order } = queryKey ? await namedQuery(db, tracker, me, queryKey, timeZone) : { filter: {} };
     const filter = await constraintFilter(db, tracker, p.constraints ?? {}, base.filter);
+    const custom = await fieldConstraints(db, tracker, p.constraints ?? {});
+    if (custom.length) filter.custom = [...(filter.custom ?? []), ...custom];
     const order = (p.order as Order | undefined) ?? base.order ?? 'priority';
 
     const page = await findTaskPage(db, tracker, me, { filter, order, limit, after: p.after, before: p.before });
-    const users = await findUsersByIds(db, page.tasks.flatMap((t) => [t.authorId, t.ownerId, t.closerId].filter((id): id is number => id !== null)));
+    const values = tracker.fields.length ? await loadFieldValues(db, page.tasks.map((t) => t.id)) : new Map<number, FieldValues>();
+    const users = await findUsersByIds(db, [...page.tasks.flatMap((t) => [t.authorId, t.ownerId, t.closerId].filter((id): id is number => id !== null)), ...fieldUserIds(values.values())]);
     const phidOf = (id: number | null) => (id === null ? null : (users.get(id)?.phid ?? null));
     const subscribers = attach.has('subscribers') ? await findSubscriberPhids(db, page.tasks.map((t) => t.id)) : null;
     const projects = attach.has('projects') ? await findProjectPhidsOfTasks(db, page.tasks.map((t) => t.id)) : null;
@@ -228,7 +242,7 @@ export const maniphestSearch = defineMethod({
           attachments.subscribers = { subscriberPHIDs: phids, subscriberCount: phids.length, viewerIsSubscribed: phids.includes(me.phid) };
         }
         if (projects) attachments.projects = { projectPHIDs: projects.get(t.id) ?? [] };
-        return { id: t.id, type: 'TASK', phid: t.phid, fields: taskFields(t, tracker, phidOf), attachments };
+        return { id: t.id, type: 'TASK', phid: t.phid, fields: { ...taskFields(t, tracker, phidOf), ...apiFields(tracker, values.get(t.id), phidOf) }, attachments };
       }),
       maps: {},
       query: { queryKey },

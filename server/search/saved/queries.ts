@@ -5,6 +5,7 @@ import { NotFoundError, ValidationError } from '../../errors';
 import type { Tracker } from '../../tasks/task';
 import type { Actor } from '../../users/roles';
 import { builtinQuery } from '../builtin';
+import { isFieldParam } from '../../fields/params';
 import { LIST_PARAMS, PARAM_NAMES, parseQueryParams, type QueryParams } from '../params';
 import * as repo from './repository';
 import type { SavedQuery } from './repository';
@@ -29,9 +30,10 @@ const NOT_YOURS = 'You have no saved query at this address.';
 export function paramsFromString(text: string): QueryParams {
   const url = new URLSearchParams(text);
   const params: Record<string, string | string[]> = {};
-  for (const name of PARAM_NAMES) {
+  const custom = [...new Set([...url.keys()].filter(isFieldParam))].sort();
+  for (const name of [...PARAM_NAMES, ...custom]) {
     const values = url.getAll(name);
-    if (values.length > 1 && !LIST_PARAMS.has(name)) params[name] = values;
+    if (values.length > 1 && !LIST_PARAMS.has(name as (typeof PARAM_NAMES)[number]) && !isFieldParam(name)) params[name] = values;
     else if (values.join(',') !== '') params[name] = values.filter(Boolean).join(',');
   }
   return params as QueryParams;
@@ -40,7 +42,8 @@ export function paramsFromString(text: string): QueryParams {
 /** The canonical text of a query's parameters: what is stored and what share links carry. */
 export function paramsToString(params: QueryParams): string {
   const url = new URLSearchParams();
-  for (const name of PARAM_NAMES) {
+  const custom = Object.keys(params).filter(isFieldParam).sort();
+  for (const name of [...PARAM_NAMES, ...custom]) {
     const value = params[name];
     if (typeof value === 'string' && value !== '') url.set(name, value);
   }

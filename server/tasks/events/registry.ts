@@ -2,6 +2,7 @@ import { column } from './column';
 import { comment } from './comment';
 import { commentEdit, commentRemove } from './comment-revision';
 import { create } from './create';
+import { custom } from './custom';
 import { description } from './description';
 import { due } from './due';
 import { mentioned } from './mentioned';
@@ -27,7 +28,7 @@ type AnyEventType = EventType<any>;
 /** Every event type Trellis knows. A stored type missing here still renders (as "edited"). */
 const EVENT_TYPES: readonly AnyEventType[] = [
   create, title, description, status, priority, points, owner, view, subscribers, comment, mentioned, projects, column,
-  parents, subtasks, mergedInto, mergedFrom, subtaskStatus, commentEdit, commentRemove, due,
+  parents, subtasks, mergedInto, mergedFrom, subtaskStatus, commentEdit, commentRemove, due, custom,
 ];
 
 const BY_TYPE = new Map<string, AnyEventType>(EVENT_TYPES.map((t) => [t.type, t]));

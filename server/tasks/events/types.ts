@@ -105,6 +105,8 @@ export interface EventType<T> {
   readonly refusal?: string;
   /** Whether the change has no effect; a change with no effect is dropped, not stored. */
   isNoop(from: T, to: T): boolean;
+  /** The events one change is stored as, when it is more than one (each custom field its own); one event of the two values otherwise. */
+  split?(from: T, to: T): { old: unknown; new: unknown }[];
   /** Users whose names the sentence needs, so a timeline loads them in one query. */
   userIds(e: StoredEvent): number[];
   /** Other tasks the sentence names, loaded with the page's other references. */

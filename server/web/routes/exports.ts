@@ -5,10 +5,11 @@ import { parseQueryParams, type QueryParams } from '../../search/params';
 import type { FoundTask } from '../../search/repository';
 import { findNamedQuery } from '../../search/saved/queries';
 import { findUsersByIds } from '../../users/repository';
+import { loadExportedFields } from '../../fields/read';
 import type { AppDeps } from '../deps';
 import { readsFor } from '../replica';
 import { queryParamsOf, siteUrl } from '../request-url';
-import { CONTENT_TYPES, encoderFor, exportColumns, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
+import { CONTENT_TYPES, encoders, exportColumns, exportFileName, exportRow, isExportFormat, type ExportFormat } from '../views/export';
 
 /** Rows are written this many at a time, with their people loaded in one query. */
 const CHUNK = 1000;
@@ -58,7 +59,7 @@ export function exportRoutes(deps: AppDeps) {
     const reads = readsFor(deps, req);
     const query = await parseQueryParams(reads, deps.tracker, req.viewer, params, deps.config.timezone);
     const tasks = allTasks(reads, deps.tracker, req.viewer, query);
-    const encoder = encoderFor(format, exportColumns(deps.tracker));
+    const encoder = encoders(exportColumns(deps.tracker))[format];
     const baseUrl = siteUrl(req);
     res.status(200);
     res.setHeader('Content-Type', CONTENT_TYPES[format]);
@@ -69,9 +70,10 @@ export function exportRoutes(deps: AppDeps) {
       let first = true;
       for await (const chunk of chunks<FoundTask>(tasks, CHUNK)) {
         const users = await findUsersByIds(reads, chunk.flatMap((t) => (t.ownerId ? [t.ownerId, t.authorId] : [t.authorId])));
+        const fields = await loadExportedFields(reads, deps.tracker, chunk.map((t) => t.id));
         let text = '';
         for (const t of chunk) {
-          text += encoder.row(exportRow(t, users, deps.tracker, baseUrl), first);
+          text += encoder.row(exportRow(t, users, deps.tracker, baseUrl, { values: fields.values.get(t.id) ?? {}, userName: fields.userName }), first);
           first = false;
         }
         if (!(await write(res, text))) return;

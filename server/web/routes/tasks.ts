@@ -10,7 +10,11 @@ import type { User } from '../../users/user';
 import { domainOf, type AppDeps } from '../deps';
 import { CommentForm, SubscribeForm, TaskForm, TaskFormDefaults, parseForm } from '../forms';
 import { formProblem, requireCapability, requireViewer, taskIdParam } from '../guards';
+import { copiedFieldValues, loadTaskFieldValues } from '../../fields/read';
+import { fieldDetails } from '../../fields/show';
+import { fieldChanges } from '../field-inputs';
 import { renderPage } from '../render';
+import { fieldControlNames, fieldInputsModel } from '../views/custom-fields';
 import { hovercardModel } from '../views/hovercard';
 import { openSubtasksOf } from '../../tasks/graph/graph';
 import { taskFormModel } from '../views/task-form';
@@ -45,15 +49,25 @@ export function taskRoutes(deps: AppDeps) {
   const domain = domainOf(deps);
 
   async function renderTask(req: Request, res: Response, id: number, form?: FormState, status = 200) {
-    const [detail, muted] = await Promise.all([loadTaskDetail(deps.db, deps.tracker, req.viewer, id), req.viewer ? isMuted(deps.db, req.viewer.id, id) : false]);
-    const model = { ...taskPageModel(detail, req.viewer, deps.tracker, deps.config, form), mute: req.viewer ? { muted } : null };
+    // Values are read beside the rest when fields are configured; otherwise only for a task whose history has some.
+    const configured = deps.tracker.fields.length > 0;
+    const [detail, muted, read] = await Promise.all([
+      loadTaskDetail(deps.db, deps.tracker, req.viewer, id),
+      req.viewer ? isMuted(deps.db, req.viewer.id, id) : false,
+      configured ? loadTaskFieldValues(deps.db, id) : null,
+    ]);
+    const fields = read ?? (detail.events.some((e) => e.type === 'custom') ? await loadTaskFieldValues(deps.db, id) : { values: {}, userName: String });
+    const model = { ...taskPageModel(detail, req.viewer, deps.tracker, deps.config, form), mute: req.viewer ? { muted } : null, fields: fieldDetails(deps.tracker, fields.values, fields.userName) };
     renderPage(req, res, 'pages/tasks/view', `${model.task.monogram} ${detail.task.title}`, model, status);
   }
 
   async function renderForm(req: Request, res: Response, id: number | null, form?: FormState, status = 200) {
     const viewer = requireViewer(req);
     const target = id === null ? null : await loadTaskForEdit(deps.db, viewer, id);
-    const model = taskFormModel(deps.tracker, viewer, target, form);
+    const template = id === null ? parseTaskId(String(form?.input?.template ?? '')) : null;
+    const fields = id !== null ? await loadTaskFieldValues(deps.db, id) : template ? await copiedFieldValues(deps.db, deps.tracker, viewer, template) : null;
+    const fieldInputs = fieldInputsModel(deps.tracker, fields?.values ?? null, fields?.userName ?? String, form?.input, form?.errors ?? {});
+    const model = { ...taskFormModel(deps.tracker, viewer, target, form, fieldControlNames(deps.tracker)), fields: fieldInputs };
     const open = target && !deps.tracker.isClosed(target.task.status) ? await openSubtasksOf(deps.db, deps.tracker, viewer, target.task.id) : [];
     const subtaskWarning = target ? openSubtasksWarning(deps.tracker, target.task.id, open.length) : null;
     renderPage(req, res, 'pages/tasks/edit', model.heading, { ...model, subtaskWarning }, status);
@@ -156,7 +170,8 @@ export function taskRoutes(deps: AppDeps) {
         res,
         async () => {
           const form = parseForm(TaskForm, req.body);
-          const { taskId } = await applyEdit(domain, viewer, null, taskFormChanges(form, true), { source: 'web' });
+          const changes = [...taskFormChanges(form, true), ...fieldChanges(deps.tracker, req.body)];
+          const { taskId } = await applyEdit(domain, viewer, null, changes, { source: 'web' });
           return `/T${taskId}`;
         },
         (form, status) => renderForm(req, res, null, form, status),
@@ -177,7 +192,8 @@ export function taskRoutes(deps: AppDeps) {
         res,
         async () => {
           const form = parseForm(TaskForm, req.body);
-          await applyEdit(domain, viewer, id, taskFormChanges(form), { source: 'web', baseVersion: form.version });
+          const changes = [...taskFormChanges(form), ...fieldChanges(deps.tracker, req.body)];
+          await applyEdit(domain, viewer, id, changes, { source: 'web', baseVersion: form.version });
           return `/T${id}`;
         },
         (form, status) => renderForm(req, res, id, form, status),

@@ -27,6 +27,10 @@ export function bulkFormModel(tracker: Tracker, viewer: Actor, query: string, ba
     removeSubscribers: text(input, 'removeSubscribers'),
     points: tracker.points.enabled ? { label: tracker.points.label, value: text(input, 'points') } : null,
     due: text(input, 'due'),
+    fieldOptions: tracker.fields.some((f) => f.edit)
+      ? [{ value: '', label: '(no change)', selected: !text(input, 'field') }, ...tracker.fields.filter((f) => f.edit).map((f) => ({ value: f.key, label: f.name, selected: text(input, 'field') === f.key }))]
+      : null,
+    fieldValue: text(input, 'fieldValue'),
     errors,
     formError: errors.form ?? errors.ids ?? errors.scope ?? null,
   };

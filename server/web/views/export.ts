@@ -1,3 +1,7 @@
+import type { FieldDef } from '../../fields/config';
+import { fieldName } from '../../fields/parse';
+import type { UserNames } from '../../fields/show';
+import { isEmptyField, type FieldValues } from '../../fields/values';
 import type { Tracker } from '../../tasks/task';
 import type { Task } from '../../tasks/task';
 import type { User } from '../../users/user';
@@ -6,12 +10,24 @@ export const EXPORT_FORMATS = ['csv', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export const EXPORT_COLUMNS = ['id', 'monogram', 'title', 'status', 'priority', 'owner', 'author', 'created', 'updated', 'closed', 'due', 'url'] as const;
-/** With points switched on, each row says them too (a number, or null for none). */
-export type ExportColumn = (typeof EXPORT_COLUMNS)[number] | 'points';
-export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null> & { points?: number | null };
+type ExportValue = string | number | boolean | string[] | null;
+export type ExportRow = Record<(typeof EXPORT_COLUMNS)[number], string | number | null> & Record<string, ExportValue>;
 
-export function exportColumns(tracker: Tracker): ExportColumn[] {
-  return tracker.points.enabled ? [...EXPORT_COLUMNS, 'points'] : [...EXPORT_COLUMNS];
+/**
+ * The columns of an export: the task's own, its points when the install has them, then one
+ * per configured custom field, named as the API names it.
+ */
+export function exportColumns(tracker: Tracker): string[] {
+  return [...EXPORT_COLUMNS, ...(tracker.points.enabled ? ['points'] : []), ...tracker.fields.map((f) => fieldName(f.key))];
+}
+
+/** A custom field's value in an export: option names, days as YYYY-MM-DD, people by username; null when not set. */
+function fieldExport(def: FieldDef, v: unknown, userName: UserNames): ExportValue {
+  if (isEmptyField(v)) return def.type === 'bool' ? false : null;
+  if (Array.isArray(v)) return v.map((id) => userName(Number(id)));
+  if (def.type === 'select') return def.options.find((o) => o.key === v)?.name ?? String(v);
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  return String(v);
 }
 
 export const CONTENT_TYPES: Record<ExportFormat, string> = {
@@ -20,8 +36,10 @@ export const CONTENT_TYPES: Record<ExportFormat, string> = {
 };
 
 /** One task as an export row: names as people read them, times in ISO 8601 UTC, absolute links. */
-export function exportRow(t: Task, users: Map<number, User>, tracker: Tracker, baseUrl: string): ExportRow {
+export function exportRow(t: Task, users: Map<number, User>, tracker: Tracker, baseUrl: string, fields?: { values: FieldValues; userName: UserNames }): ExportRow {
+  const custom = Object.fromEntries(tracker.fields.map((f) => [fieldName(f.key), fieldExport(f, fields?.values[f.key], fields?.userName ?? String)]));
   return {
+    ...custom,
     id: t.id,
     monogram: `T${t.id}`,
     title: t.title,
@@ -44,13 +62,13 @@ export function exportRow(t: Task, users: Map<number, User>, tracker: Tracker, b
  * spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return
  * first) gets a leading apostrophe, so it is shown as text.
  */
-function csvField(value: string | number | null): string {
-  let s = value === null ? '' : String(value);
+function csvField(value: ExportValue | undefined): string {
+  let s = value === null || value === undefined || value === false ? '' : value === true ? 'yes' : Array.isArray(value) ? value.join(', ') : String(value);
   if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
-function csvLine(values: (string | number | null)[]): string {
+function csvLine(values: (ExportValue | undefined)[]): string {
   return `${values.map(csvField).join(',')}\r\n`;
 }
 
@@ -61,17 +79,23 @@ export interface ExportEncoder {
   end: string;
 }
 
-export function encoderFor(format: ExportFormat, columns: readonly ExportColumn[]): ExportEncoder {
-  if (format === 'json') {
-    return { start: '[', row: (r, first) => `${first ? '\n' : ',\n'}${JSON.stringify(r)}`, end: '\n]\n' };
-  }
-  return { start: csvLine([...columns]), row: (r) => csvLine(columns.map((c) => r[c] ?? null)), end: '' };
+export function encoders(columns: string[]): Record<ExportFormat, ExportEncoder> {
+  return {
+    csv: {
+      start: csvLine(columns),
+      row: (r) => csvLine(columns.map((c) => r[c])),
+      end: '',
+    },
+    json: {
+      start: '[',
+      // The task's own columns first, then the fields, whatever order the row was built in.
+      row: (r, first) => `${first ? '\n' : ',\n'}${JSON.stringify(Object.fromEntries(columns.map((c) => [c, r[c] ?? null])))}`,
+      end: '\n]\n',
+    },
+  };
 }
 
-export const ENCODERS: Record<ExportFormat, ExportEncoder> = {
-  csv: encoderFor('csv', EXPORT_COLUMNS),
-  json: encoderFor('json', EXPORT_COLUMNS),
-};
+export const ENCODERS = encoders([...EXPORT_COLUMNS]);
 
 export function isExportFormat(v: string): v is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(v);

@@ -2,6 +2,8 @@ import { DUE_CHOICES, DUE_CHOICE_NAMES } from '../../search/due';
 import { splitList, type QueryParams } from '../../search/params';
 import { GROUPS, GROUP_NAMES, ORDER_NAMES, ordersOf } from '../../search/query';
 import type { Tracker } from '../../tasks/task';
+import { fieldFiltersModel } from './query-form-fields';
+import { groupableFields } from '../../fields/groups';
 
 const list = (v: string | undefined) => new Set(splitList(v));
 
@@ -49,8 +51,12 @@ export function queryFormModel(params: QueryParams, tracker: Tracker, errors: Re
     })),
     points: tracker.points.enabled ? { label: tracker.points.label, min: params.pointsMin ?? '', max: params.pointsMax ?? '' } : null,
     orderOptions: ordersOf(tracker.points.enabled).map((o) => ({ value: o, label: ORDER_NAMES[o], selected: (params.order || (params.text ? 'relevance' : 'priority')) === o })),
-    groupOptions: GROUPS.map((g) => ({ value: g, label: GROUP_NAMES[g], selected: (params.group || 'priority') === g })),
+    groupOptions: [
+      ...GROUPS.map((g) => ({ value: g, label: GROUP_NAMES[g], selected: (params.group || 'priority') === g })),
+      ...groupableFields(tracker).map((f) => ({ value: `custom.${f.key}`, label: f.name, selected: params.group === `custom.${f.key}` })),
+    ],
     limit: params.limit ?? '',
+    fields: fieldFiltersModel(params, tracker, errors),
     errors,
   };
 }

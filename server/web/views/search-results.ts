@@ -1,3 +1,5 @@
+import { fieldGroupLabel, fieldOfGroup } from '../../fields/groups';
+import { listedFieldTexts } from '../../fields/show';
 import type { Config } from '../../config';
 import { escapeHtml } from '../../markup/escape';
 import { GROUP_COUNT_CAP, type SearchPage } from '../../search/engine';
@@ -36,6 +38,11 @@ function groupOf(t: FoundTask, group: Group, tracker: Tracker, page: SearchPage)
     }
     case 'none':
       return { key: null, label: '' };
+    default: {
+      const value = t.keys[0] as string;
+      const def = fieldOfGroup(tracker, group);
+      return { key: value, label: def ? fieldGroupLabel(def, value) : value };
+    }
   }
 }
 
@@ -85,6 +92,7 @@ export function searchResultsModel(
       owner: owner ? userLink(owner) : null,
       tags: (page.tags.get(t.id) ?? []).map(tagModel),
       points: pointsTag(tracker, t.points),
+      fields: listedFieldTexts(tracker, page.fields.values.get(t.id), page.fields.userName),
       when: formatDateTime(when, now, config.timezone),
       whenIso: when.toISOString(),
       whenLabel: state.closed ? 'Closed' : 'Updated',

@@ -26,6 +26,8 @@ export function taskFormModel(
   viewer: Actor,
   target: { task: Task; owner: User | null; version: number; hashtags?: string } | null,
   form: FormState = {},
+  /** Controls the form has beyond the task's own (custom fields), whose problems are shown beside them. */
+  moreControls: string[] = [],
 ) {
   const t = target?.task;
   const input = form.input;
@@ -38,7 +40,7 @@ export function taskFormModel(
   const canTag = can(viewer, 'task.edit');
   const canSetDue = can(viewer, 'task.edit');
   const parent = t ? null : pick(input, 'parent', '') || null;
-  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canTriage && tracker.points.enabled ? ['points'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : []), ...(canSetDue ? ['due'] : [])];
+  const shown = [...(parent ? ['parents'] : []), 'title', 'description', 'projects', ...(canTriage ? ['owner', 'priority'] : []), ...(canTriage && tracker.points.enabled ? ['points'] : []), ...(canClose ? ['status'] : []), ...(canSetVisibility ? ['view'] : []), ...(canSetDue ? ['due'] : []), ...moreControls];
   return {
     isEdit: Boolean(t),
     heading: t ? `Edit Task: ${t.title}` : 'Create New Task',
@@ -59,6 +61,8 @@ export function taskFormModel(
     // A new subtask's parents ("Create Subtask", or ?parent= in the URL); the field is only on such forms.
     parent,
     points: canTriage ? pointsInput(tracker, input, t?.points ?? null) : null,
+    // "Create Subtask" names the task it copies fields from; kept through a refused save.
+    template: t ? null : pick(input, 'template', '') || null,
     canTriage,
     canClose,
     canSetVisibility,

@@ -68,6 +68,7 @@ export function relatedActionsModel(task: Task, owner: User | undefined, hashtag
   const defaults = new URLSearchParams({ parent: `T${task.id}`, priority: tracker.priorityKeyword(task.priority), view: task.view });
   if (owner) defaults.set('owner', owner.username);
   if (hashtags.length) defaults.set('projects', hashtags.join(', '));
+  if (tracker.fields.some((f) => f.copy)) defaults.set('template', String(task.id));
   const rel = (key: string) => `/search/rel/${key}/${task.id}/`;
   const open = !tracker.isClosed(task.status);
   const canMerge = may('task.close') && open && tracker.duplicateStatus !== null;

@@ -1,0 +1,70 @@
+import type { Knex } from 'knex';
+import { whereAny } from '../db/lists';
+import type { FieldType } from './config';
+import { isEmptyField, sameField, type FieldValues } from './values';
+
+/** Custom field values of tasks: the task_field_values table, and nothing else. */
+
+interface ValueRow {
+  task_id: number;
+  field_key: string;
+  field_type: FieldType;
+  text_value: string | null;
+  number_value: string | number | null;
+  date_value: string | null;
+  user_ids: number[] | null;
+}
+
+const COLUMNS = ['task_id', 'field_key', 'field_type', 'text_value', 'number_value', 'user_ids'];
+
+function decode(r: ValueRow): unknown {
+  switch (r.field_type) {
+    case 'int':
+      return Number(r.number_value);
+    case 'bool':
+      return Number(r.number_value) === 1;
+    case 'date':
+      return r.date_value;
+    case 'users':
+      return [...(r.user_ids ?? [])].sort((a, b) => a - b);
+    default:
+      return r.text_value;
+  }
+}
+
+function encode(type: FieldType, v: unknown): Pick<ValueRow, 'text_value' | 'number_value' | 'date_value' | 'user_ids'> {
+  const row = { text_value: null, number_value: null, date_value: null, user_ids: null };
+  if (type === 'int') return { ...row, number_value: Number(v) };
+  if (type === 'bool') return { ...row, number_value: 1 };
+  if (type === 'date') return { ...row, date_value: String(v) };
+  if (type === 'users') return { ...row, user_ids: v as number[] };
+  return { ...row, text_value: String(v) };
+}
+
+/** Every stored value of these tasks, configured fields or not, by task id. */
+export async function loadFieldValues(db: Knex, taskIds: number[]): Promise<Map<number, FieldValues>> {
+  const out = new Map<number, FieldValues>(taskIds.map((id) => [id, {}]));
+  if (!taskIds.length) return out;
+  // A day as text: pg would make it a Date at local midnight.
+  const query = db('task_field_values').select(COLUMNS).select(db.raw(`to_char(date_value, 'YYYY-MM-DD') AS date_value`));
+  const rows: ValueRow[] = await whereAny(query, 'task_id', taskIds, 'bigint').orderBy(['task_id', 'field_key']);
+  for (const r of rows) out.get(r.task_id)![r.field_key] = decode(r);
+  return out;
+}
+
+/** Writes what changed between two sets of values: an emptied field loses its row. */
+export async function writeFieldValues(trx: Knex.Transaction, taskId: number, before: FieldValues, after: FieldValues, typeOf: (key: string) => FieldType | undefined): Promise<void> {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  for (const key of keys) {
+    if (sameField(before[key], after[key])) continue;
+    const type = typeOf(key);
+    if (isEmptyField(after[key]) || !type) {
+      await trx('task_field_values').where({ task_id: taskId, field_key: key }).del();
+      continue;
+    }
+    await trx('task_field_values')
+      .insert({ task_id: taskId, field_key: key, field_type: type, ...encode(type, after[key]) })
+      .onConflict(['task_id', 'field_key'])
+      .merge();
+  }
+}
