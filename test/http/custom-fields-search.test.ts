@@ -83,7 +83,7 @@ describe('custom fields in lists, searches and exports', () => {
   test('CSV and JSON exports have one column per configured field', async () => {
     const csv = await b.agent.get('/maniphest/query/export.csv?group=none&order=oldest');
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toBe('id,monogram,title,status,priority,owner,author,created,updated,closed,url,custom.customer,custom.mycompany:estimated-hours,custom.regression,custom.launch,custom.severity,custom.reviewers');
+    expect(lines[0]).toBe('id,monogram,title,status,priority,owner,author,created,updated,closed,due,url,custom.customer,custom.mycompany:estimated-hours,custom.regression,custom.launch,custom.severity,custom.reviewers');
     expect(lines[1]).toMatch(/,Acme Corp,3,yes,2026-12-01,Sev 1,bob$/);
     expect(lines[2]).toMatch(/,Globex,8,,2027-01-15,Sev 2,"alice, bob"$/);
     const json = JSON.parse((await b.agent.get('/maniphest/query/export.json?group=none&order=oldest')).text) as Record<string, unknown>[];
