@@ -1,3 +1,4 @@
+import { benchConfigFile } from './custom';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
@@ -38,7 +39,7 @@ const PLANNED = /^\s*(select|insert|update|delete|with)\b/i;
  * knex's 'query' event reports them.
  */
 export async function captureStatements(databaseUrl: string, scenarios: Scenario[], cookie: string): Promise<Statement[]> {
-  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_REQUESTS: 'false', NODE_ENV: 'production', API_RATE_LIMIT: '1000000' });
+  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_REQUESTS: 'false', NODE_ENV: 'production', API_RATE_LIMIT: '1000000', TRELLIS_CONFIG: benchConfigFile() });
   const { database, deps } = await boot(config, () => undefined);
   const server = http.createServer(createApp(deps));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -57,8 +58,8 @@ export async function captureStatements(databaseUrl: string, scenarios: Scenario
           if (s.auth) headers.cookie = cookie;
           if (s.method === 'POST') headers['content-type'] = 'application/x-www-form-urlencoded';
           const res = await fetch(base + req.path, { method: s.method, headers, body: req.body, redirect: 'manual' });
-          await res.arrayBuffer();
-          if (res.status !== s.expect) throw new Error(`${s.name}: ${s.method} ${req.path} answered ${res.status}, not ${s.expect}.`);
+          const text = await res.text();
+          if (res.status !== s.expect) throw new Error(`${s.name}: ${s.method} ${req.path} answered ${res.status}, not ${s.expect}: ${text.replace(/\s+/g, ' ').slice(0, 400)}`);
         }
       } finally {
         deps.db.off('query', record);
