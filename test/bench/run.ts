@@ -145,7 +145,8 @@ async function main() {
     await withClient(a.databaseUrl, ensureFieldValues);
     const imageTaskId = !a.only || a.only.includes('images') ? await makeImageTask(app.baseUrl, session) : undefined;
     const apiTokens = !a.only || a.only.includes('api') ? await makeApiTokens(a.databaseUrl, marker.login, Math.max(...a.connections)) : undefined;
-    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId, search: search.text, apiTokens });
+    const shape = { pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId, search: search.text };
+    const all = scenarios({ ...shape, session, apiTokens });
     // /healthz runs whenever anything runs: it is the second reference, after the floor.
     const chosen = all.filter((s) => !a.only || s.name === 'baseline' || a.only.includes(s.name));
     const api = chosen.find((s) => s.name === 'api');
@@ -232,8 +233,12 @@ async function main() {
     }
 
     // Planned on the seeded data, not on what the load added; the few requests of the check are removed after it.
-    const statementPlans = await statementPlanSection(a.databaseUrl, admin, chosen, session.cookie, say);
-    await listPlanSection(a.databaseUrl, admin, marker.login, chosen, a.orders, say);
+    // The removal also ended the load's session and API tokens, so the check signs in anew.
+    const planSession = a.keepWrites ? session : await logIn(app!.baseUrl, marker.login, BENCH_PASSWORD);
+    const planTokens = a.keepWrites || !apiTokens ? apiTokens : await makeApiTokens(a.databaseUrl, marker.login, 1);
+    const planned = a.keepWrites ? chosen : scenarios({ ...shape, session: planSession, apiTokens: planTokens }).filter((s) => chosen.some((c) => c.name === s.name));
+    const statementPlans = await statementPlanSection(a.databaseUrl, admin, planned, planSession.cookie, say);
+    await listPlanSection(a.databaseUrl, admin, marker.login, planned, a.orders, say);
     if (!a.keepWrites) await removeWrites(admin, mark);
     if (a.json) {
       const run: RunJson = {
