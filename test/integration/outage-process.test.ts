@@ -82,8 +82,9 @@ function listening(proc: Proc): Promise<void> {
     const base = await startServer();
     t.proxy.stuck();
     try {
-      // The task page's own query, not one of the job runner's polls.
-      const exit = await stopDuringOutage(base, t.proxy.heldTraffic(/from "tasks"/));
+      // The task page's own query, not one of the job runner's polls: its text the first time a
+      // connection runs it, its statement's name (server/db/prepared.ts) on a connection that already has.
+      const exit = await stopDuringOutage(base, t.proxy.heldTraffic(/from "tasks"|trellis_task\b/));
       // An answer still to be sent at the signal is the last on its connection, which then closes.
       expect(connection).toBe('close');
       // Connections waiting on an answer are dropped at once; an idle one says goodbye, which a paused server never acknowledges.
