@@ -1,3 +1,5 @@
+import { dayName as calendarDayName, parseCalendarDay } from '../calendar-day';
+
 /**
  * A custom field's value in its stored form: text and select keys as strings,
  * int as a number, bool as true (false is no value), a day as "YYYY-MM-DD",
@@ -6,20 +8,13 @@
 
 /** "2026-02-28" when it is a real day; null for "2026-02-30" or anything else. */
 export function parseDay(raw: string): string | null {
-  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})$/.exec(raw.trim());
-  if (!m) return null;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
-  return m.slice(1).join('-');
+  return parseCalendarDay(raw) ? raw.trim() : null;
 }
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** "Dec 11 2026", as Phabricator writes days. */
 export function dayName(day: string): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return `${MONTHS[(m ?? 1) - 1]} ${d} ${y}`;
+  const [year, month, d] = day.split('-').map(Number);
+  return calendarDayName({ year: year ?? 1, month: month ?? 1, day: d ?? 1 });
 }
 
 export function isEmptyField(v: unknown): boolean {

@@ -1,6 +1,8 @@
+import { weekday } from '../calendar-day';
 import { today } from '../tasks/due';
 import type { Tracker } from '../tasks/task';
 import { startOfDay } from '../time-zone';
+import { dayRange } from './days';
 import type { DueFilter } from './query';
 
 /** The choices of the filter form's due date select, and of `due:` in the search box. */
@@ -44,24 +46,6 @@ export function takeDueTerms(p: DueParams, problems: Record<string, string>): Du
   return out;
 }
 
-interface Day {
-  year: number;
-  month: number;
-  day: number;
-}
-
-function day(v: string | undefined, field: string, problems: Record<string, string>): Day | undefined {
-  if (!v?.trim()) return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
-  const [year, month, d] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [0, 0, 0];
-  const date = new Date(new Date(0).setUTCFullYear(year, month - 1, d));
-  if (!m || year < 1 || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== d) {
-    problems[field] = `"${v}" is not a date: use YYYY-MM-DD.`;
-    return undefined;
-  }
-  return { year, month, day: d };
-}
-
 /**
  * The due date conditions of a query. Days are the install's: "due before the 11th" takes in the
  * 11th. "This week" is Monday to Sunday; "overdue" is an open task whose due date has passed.
@@ -74,20 +58,15 @@ export function dueFilter(p: DueParams, tracker: Tracker, now: Date, timeZone: s
     f.overdue = { now, dayStart: startOfDay(d.year, d.month, d.day, timeZone), openStatuses: tracker.openStatusKeys };
   } else if (choice === 'this-week') {
     const d = today(now, timeZone);
-    const weekday = (new Date(new Date(0).setUTCFullYear(d.year, d.month - 1, d.day)).getUTCDay() + 6) % 7;
-    f.range = { from: startOfDay(d.year, d.month, d.day - weekday, timeZone), to: startOfDay(d.year, d.month, d.day - weekday + 7, timeZone) };
+    const sinceMonday = (weekday(d) + 6) % 7;
+    f.range = { from: startOfDay(d.year, d.month, d.day - sinceMonday, timeZone), to: startOfDay(d.year, d.month, d.day - sinceMonday + 7, timeZone) };
   } else if (choice === 'any' || choice === 'none') f.set = choice === 'any';
   else if (choice !== '') problems.due = `"${p.due}" is not a due date choice. Use ${DUE_CHOICES.join(', ')}.`;
 
-  const first = day(p.dueStart, 'dueStart', problems);
-  const last = day(p.dueEnd, 'dueEnd', problems);
-  if (first || last) {
-    const ordinal = (x: Day) => (x.year * 100 + x.month) * 100 + x.day;
-    if (first && last && ordinal(first) > ordinal(last)) problems.dueEnd = 'The end date is before the start date.';
-    const from = first ? startOfDay(first.year, first.month, first.day, timeZone) : undefined;
-    const to = last && last.year < 9999 ? startOfDay(last.year, last.month, last.day + 1, timeZone) : undefined;
+  const between = dayRange(p.dueStart, p.dueEnd, 'due', timeZone, problems);
+  if (between) {
     const r = f.range ?? {};
-    f.range = { from: from && (!r.from || from > r.from) ? from : r.from, to: to && (!r.to || to < r.to) ? to : r.to };
+    f.range = { from: between.from && (!r.from || between.from > r.from) ? between.from : r.from, to: between.to && (!r.to || between.to < r.to) ? between.to : r.to };
   }
   return Object.keys(f).length ? f : undefined;
 }

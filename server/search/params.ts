@@ -5,13 +5,13 @@ import { ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
 import { fieldOfGroup, groupableFields } from '../fields/groups';
 import { parseFieldParams } from '../fields/params';
-import { startOfDay } from '../time-zone';
 import { parseProjectFilter } from '../projects/filter';
 import { findUsersByUsernames } from '../users/repository';
 import type { Actor } from '../users/roles';
+import { dayRange } from './days';
 import { dueFilter, takeDueTerms } from './due';
 import { pointsRange, POINTS_OFF } from './points';
-import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ordersOf, type DateRange, type TaskFilter, type TaskQuery } from './query';
+import { DEFAULT_LIMIT, GROUPS, MAX_LIMIT, ordersOf, type TaskFilter, type TaskQuery } from './query';
 
 /**
  * The filter form's fields, as they appear in a shareable URL. People are
@@ -60,40 +60,6 @@ export const LIST_PARAMS: ReadonlySet<keyof QueryParams> = new Set(['assigned', 
 
 /** A list typed into one box: names or keywords separated by commas and spaces, as the filter and bulk forms take them. */
 export const splitList = (v: string | undefined): string[] => (v ?? '').split(/[\s,]+/).filter(Boolean);
-
-interface Day {
-  year: number;
-  month: number;
-  day: number;
-}
-
-function day(v: string | undefined, field: string, problems: Record<string, string>): Day | undefined {
-  if (!v?.trim()) return undefined;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v.trim());
-  // setUTCFullYear, not Date.UTC, which reads years 0-99 as 1900-1999; there is no year 0.
-  const date = m && Number(m[1]) >= 1 ? new Date(new Date(0).setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : null;
-  if (!date || date.getUTCDate() !== Number(m![3]) || date.getUTCMonth() !== Number(m![2]) - 1) {
-    problems[field] = `"${v}" is not a date: use YYYY-MM-DD.`;
-    return undefined;
-  }
-  return { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() };
-}
-
-/** Days are the install's calendar days: "created on the 5th" means midnight to midnight where the team works. */
-function range(start: string | undefined, end: string | undefined, name: string, timeZone: string, problems: Record<string, string>): DateRange | undefined {
-  const first = day(start, `${name}Start`, problems);
-  const last = day(end, `${name}End`, problems);
-  if (!first && !last) return undefined;
-  const ordinal = (d: Day) => (d.year * 100 + d.month) * 100 + d.day;
-  if (first && last && ordinal(first) > ordinal(last)) {
-    problems[`${name}End`] = 'The end date is before the start date.';
-  }
-  const from = first ? startOfDay(first.year, first.month, first.day, timeZone) : undefined;
-  // The end day is included: results before the next day begins. A bound past year 9999 limits nothing,
-  // and not every driver can send it.
-  const to = last && last.year < 9999 ? startOfDay(last.year, last.month, last.day + 1, timeZone) : undefined;
-  return { from, to };
-}
 
 /** The most tasks a parents or subtasks filter may name. */
 const MAX_RELATED_IDS = 100;
@@ -188,9 +154,9 @@ export async function parseQueryParams(db: Knex, tracker: Tracker, viewer: Actor
       else problems.priorities = `"${k}" is not a priority. Use ${tracker.priorities.map((x) => x.keyword).join(', ')}.`;
     }
   }
-  filter.created = range(p.createdStart, p.createdEnd, 'created', timeZone, problems);
-  filter.updated = range(p.updatedStart, p.updatedEnd, 'updated', timeZone, problems);
-  filter.closed = range(p.closedStart, p.closedEnd, 'closed', timeZone, problems);
+  filter.created = dayRange(p.createdStart, p.createdEnd, 'created', timeZone, problems);
+  filter.updated = dayRange(p.updatedStart, p.updatedEnd, 'updated', timeZone, problems);
+  filter.closed = dayRange(p.closedStart, p.closedEnd, 'closed', timeZone, problems);
   filter.parentIds = taskIds(p.parents, 'parents', problems);
   filter.subtaskIds = taskIds(p.subtasks, 'subtasks', problems);
   filter.hasOpenParents = yesNo(p.hasParents, 'hasParents', problems);

@@ -1,3 +1,4 @@
+import { clockTime, dayName, MONTHS, parseCalendarDay, weekday, WEEKDAYS, type CalendarDay } from '../calendar-day';
 import { startOfDay, wallClock } from '../time-zone';
 import { FieldProblem } from './events/types';
 
@@ -26,14 +27,12 @@ const TIME = /^(\d{1,2}):(\d{2})$/;
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
 
-function checkedDay(text: string): { year: number; month: number; day: number } {
-  const m = DATE.exec(text);
-  if (!m) throw new FieldProblem('due', `"${text}" is not a date: use YYYY-MM-DD, such as 2026-12-11.`);
-  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const d = new Date(new Date(0).setUTCFullYear(year, month - 1, day));
-  if (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day) throw new FieldProblem('due', `${text} is not a day of the calendar.`);
-  if (year < FIRST_DUE_YEAR || year > LAST_DUE_YEAR) throw new FieldProblem('due', `A due date falls in the years ${FIRST_DUE_YEAR} to ${LAST_DUE_YEAR}.`);
-  return { year, month, day };
+function checkedDay(text: string): CalendarDay {
+  if (!DATE.test(text)) throw new FieldProblem('due', `"${text}" is not a date: use YYYY-MM-DD, such as 2026-12-11.`);
+  const d = parseCalendarDay(text);
+  if (!d) throw new FieldProblem('due', `${text} is not a day of the calendar.`);
+  if (d.year < FIRST_DUE_YEAR || d.year > LAST_DUE_YEAR) throw new FieldProblem('due', `A due date falls in the years ${FIRST_DUE_YEAR} to ${LAST_DUE_YEAR}.`);
+  return d;
 }
 
 function checkedTime(text: string): number {
@@ -108,27 +107,18 @@ export function dueEnd(due: Due, timeZone: string): Date {
   return startOfDay(p.year, p.month, p.day + 1, timeZone);
 }
 
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-function clock(minutes: number): string {
-  const hour = Math.floor(minutes / 60);
-  return `${hour % 12 || 12}:${pad(minutes % 60)} ${hour < 12 ? 'AM' : 'PM'}`;
-}
-
 /** "Dec 11 2026", "Dec 11 2026, 9:30 AM": as event sentences name a due date. */
 export function dueText(due: Due): string {
   const p = dueParts(due);
-  const day = `${MONTHS[p.month - 1]} ${p.day} ${p.year}`;
-  return p.minutes === null ? day : `${day}, ${clock(p.minutes)}`;
+  const day = dayName(p);
+  return p.minutes === null ? day : `${day}, ${clockTime(p.minutes)}`;
 }
 
 /** "Fri, Dec 11", with the year when it is not `thisYear`, and the time when there is one. */
 export function dueLabel(due: Due, thisYear: number): string {
   const p = dueParts(due);
-  const weekday = WEEKDAYS[new Date(new Date(0).setUTCFullYear(p.year, p.month - 1, p.day)).getUTCDay()];
-  const day = `${weekday}, ${MONTHS[p.month - 1]} ${p.day}${p.year === thisYear ? '' : ` ${p.year}`}`;
-  return p.minutes === null ? day : `${day}, ${clock(p.minutes)}`;
+  const day = `${WEEKDAYS[weekday(p)]}, ${MONTHS[p.month - 1]} ${p.day}${p.year === thisYear ? '' : ` ${p.year}`}`;
+  return p.minutes === null ? day : `${day}, ${clockTime(p.minutes)}`;
 }
 
 export type Urgency = 'overdue' | 'soon' | null;

@@ -1,8 +1,7 @@
+import { MONTHS, WEEKDAYS } from '../../calendar-day';
 import { wallClock } from '../../time-zone';
 
 const DAY = 24 * 60 * 60 * 1000;
-const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**
  * "Jan 5 2018, 8:14 PM", or "Fri, Jan 5, 8:14 PM" within 30 days of now,
