@@ -44,22 +44,15 @@ export function exited(child: ChildProcess, ms: number): Promise<boolean> {
   });
 }
 
-export async function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
+/**
+ * Starts a script of this repository as a child process and waits for the line that says it
+ * listens; the child never outlives this process.
+ */
+export async function startListening(script: string, env: Record<string, string>, ready: string, what: string, startSeconds: number): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      // One JSON line per request would measure the pipe to this process, not the app.
-      LOG_REQUESTS: 'false',
-      NODE_ENV: 'production',
-      // With the custom fields the `custom` scenario filters by.
-      TRELLIS_CONFIG: benchConfigFile(),
-      ...extraEnv,
-    },
+    env: { ...process.env, PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -68,21 +61,21 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
   };
   child.stderr!.on('data', keep);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`The app did not start within 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${startSeconds} s:\n${output}`)), startSeconds * 1000);
     child.stdout!.on('data', (chunk: Buffer) => {
       keep(chunk);
-      if (output.includes('Trellis is listening')) {
+      if (output.includes(ready)) {
         clearTimeout(timer);
         resolve();
       }
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`The app exited with ${code} before listening:\n${output}`));
+      reject(new Error(`${what} exited with ${code} before listening:\n${output}`));
     });
   });
   const pid = child.pid!;
-  // However this process ends (an error, Ctrl-C, a closed pipe), the app must not outlive it.
+  // However this process ends (an error, Ctrl-C, a closed pipe), the child must not outlive it.
   const killOnExit = () => child.kill('SIGTERM');
   process.once('exit', killOnExit);
   return {
@@ -98,4 +91,18 @@ export async function startApp(databaseUrl: string, extraEnv: Record<string, str
       }
     },
   };
+}
+
+export function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
+  const env = {
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    // One JSON line per request would measure the pipe to this process, not the app.
+    LOG_REQUESTS: 'false',
+    NODE_ENV: 'production',
+    // With the custom fields the `custom` scenario filters by.
+    TRELLIS_CONFIG: benchConfigFile(),
+    ...extraEnv,
+  };
+  return startListening('server/main.ts', env, 'Trellis is listening', 'The app', 60);
 }
