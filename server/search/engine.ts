@@ -11,7 +11,7 @@ import type { TaskQuery } from './query';
 import { groupPart, listedGroups, ownerGroups, priorityGroups, projectGroups, statusGroups, type GroupPart, type GroupWalk } from './groups';
 import { loadListedFields, type ListedFields } from '../fields/read';
 import { fieldGroups, fieldOfGroup } from '../fields/groups';
-import { countGroups, eachTask, findTaskPage, sumGroupPoints, type FoundTask } from './repository';
+import { eachTask, findTaskPage, groupTotals, type FoundTask } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
 /** A group header counts up to this many results, then says "10,000+": counting further would cost more than the page. */
@@ -117,13 +117,16 @@ export async function searchTasks(
   const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups, brief });
   const tasks = page.tasks;
   const parts = pageGroups(tracker, q, tasks, projects);
-  const [groupCounts, groupPoints, owners, tags, fields] = await Promise.all([
-    page.groupCounts ?? (parts && countGroups(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP)),
-    parts && tracker.points.enabled ? sumGroupPoints(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP) : null,
+  // Counts ranked with the page need no statement of their own, unless points are summed beside them.
+  const wantTotals = parts && (!page.groupCounts || tracker.points.enabled);
+  const [totals, owners, tags, fields] = await Promise.all([
+    wantTotals ? groupTotals(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP, tracker.points.enabled) : null,
     findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : []))),
     loadTaskTags(db, tasks.map((t) => t.id)),
     loadListedFields(db, tracker, tasks.map((t) => t.id)),
   ]);
+  const groupCounts = page.groupCounts ?? totals?.counts ?? null;
+  const groupPoints = totals?.points ?? null;
   const hasNext = before ? true : page.more;
   const hasPrev = before ? page.more : Boolean(after);
   const encode = (t: FoundTask | undefined) => (t ? encodeCursor(q.order, q.group, t.keys) : null);

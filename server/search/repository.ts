@@ -167,33 +167,31 @@ async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColum
 }
 
 /**
- * How many results each group has, counting at most `cap + 1` rows a group: a group past the cap reads
- * as `cap + 1`. One statement; each group is counted by its own condition, an index range.
+ * How many results each group has, counting at most `cap + 1` a group, each by its own condition
+ * (an index range), in one statement; with `points`, also the sum of the points of the rows
+ * counted, read by the same scan (a group past the cap sums only those).
  */
-export async function countGroups(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null, parts: GroupPart[], cap: number): Promise<Map<unknown, number>> {
-  if (!parts.length) return new Map();
-  const counts = parts.map((part, i) => {
-    const rows = filtered(db, viewer, f, text).select(db.raw('1')).limit(cap + 1);
+export async function groupTotals(
+  db: Knex,
+  viewer: Actor | null,
+  f: TaskFilter,
+  text: ParsedText | null,
+  parts: GroupPart[],
+  cap: number,
+  points: boolean,
+): Promise<{ counts: Map<unknown, number>; points: Map<unknown, number> | null }> {
+  if (!parts.length) return { counts: new Map(), points: points ? new Map() : null };
+  const totals = parts.map((part, i) => {
+    const rows = filtered(db, viewer, f, text).select(points ? 'tasks.points' : db.raw('1')).limit(cap + 1);
     (part.countWhere ?? part.where)(rows);
-    return db.select(db.raw('?::int AS i', [i])).count({ n: '*' }).from(rows.as('capped'));
+    const total = db.select(db.raw('?::int AS i', [i])).count({ n: '*' }).from(rows.as('capped'));
+    return points ? total.sum({ points: 'capped.points' }) : total;
   });
-  const result = (await db.unionAll(counts, true)) as { i: number; n: number | string }[];
-  return new Map(result.map((r) => [parts[r.i]!.value, Number(r.n)]));
-}
-
-/**
- * The points of each group's results, over the same rows countGroups counts (at most `cap + 1` a
- * group, so a group past the cap sums only those). One statement; each group by its own condition.
- */
-export async function sumGroupPoints(db: Knex, viewer: Actor | null, f: TaskFilter, text: ParsedText | null, parts: GroupPart[], cap: number): Promise<Map<unknown, number>> {
-  if (!parts.length) return new Map();
-  const sums = parts.map((part, i) => {
-    const rows = filtered(db, viewer, f, text).select('tasks.points').limit(cap + 1);
-    (part.countWhere ?? part.where)(rows);
-    return db.select(db.raw('?::int AS i', [i])).sum({ points: 'capped.points' }).from(rows.as('capped'));
-  });
-  const result = (await db.unionAll(sums, true)) as { i: number; points: number | string | null }[];
-  return new Map(result.map((r) => [parts[r.i]!.value, Number(r.points ?? 0)]));
+  const result = (await db.unionAll(totals, true)) as { i: number; n: number | string; points?: number | string | null }[];
+  return {
+    counts: new Map(result.map((r) => [parts[r.i]!.value, Number(r.n)])),
+    points: points ? new Map(result.map((r) => [parts[r.i]!.value, Number(r.points ?? 0)])) : null,
+  };
 }
 
 /** All results, in batches by keyset: an export of any size in constant memory. */
