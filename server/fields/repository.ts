@@ -5,7 +5,8 @@ import { isEmptyField, sameField, type FieldValues } from './values';
 
 /** Custom field values of tasks: the task_field_values table, and nothing else. */
 
-interface ValueRow {
+/** A stored value as read: a row of task_field_values, its day as text. */
+export interface ValueRow {
   task_id: number;
   field_key: string;
   field_type: FieldType;
@@ -17,7 +18,7 @@ interface ValueRow {
 
 const COLUMNS = ['task_id', 'field_key', 'field_type', 'text_value', 'number_value', 'user_ids'];
 
-function decode(r: ValueRow): unknown {
+function decode(r: Pick<ValueRow, 'field_type' | 'text_value' | 'number_value' | 'date_value' | 'user_ids'>): unknown {
   switch (r.field_type) {
     case 'int':
       return Number(r.number_value);
@@ -39,6 +40,11 @@ function encode(type: FieldType, v: unknown): Pick<ValueRow, 'text_value' | 'num
   if (type === 'date') return { ...row, date_value: String(v) };
   if (type === 'users') return { ...row, user_ids: v as number[] };
   return { ...row, text_value: String(v) };
+}
+
+/** One task's stored values, by field key, from its rows. */
+export function decodeValues(rows: Pick<ValueRow, 'field_key' | 'field_type' | 'text_value' | 'number_value' | 'date_value' | 'user_ids'>[]): FieldValues {
+  return Object.fromEntries(rows.map((r) => [r.field_key, decode(r)]));
 }
 
 /** Every stored value of these tasks, configured fields or not, by task id. */

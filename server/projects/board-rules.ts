@@ -14,12 +14,6 @@ import { findProjectsByIds, addTaskProjects, removeTaskProjects } from './reposi
  * to a status keeps the task's status and its cards in step, both ways.
  */
 
-export async function loadTaskBoards(db: Knex, taskId: number): Promise<Pick<TaskState, 'projectIds' | 'columns'>> {
-  // One statement for both: inside the editor's transaction two would run one after the other.
-  const { projectIds, columns } = await boards.findTaskTagsAndCards(db, taskId);
-  return { projectIds, columns };
-}
-
 const sorted = (ids: Iterable<number>) => [...new Set(ids)].sort((a, b) => a - b);
 
 /** Of a project and its milestones, a task keeps one tag: the one a move named, else the newest milestone. */

@@ -10,16 +10,17 @@ import { revisionOf } from './events/comment-revision';
 import { eventType } from './events/registry';
 import { FieldProblem, type Change, type ParseContext, type RelatedContext, type StoredEvent } from './events/types';
 import { sameValue } from './events/values';
-import { loadTaskBoards, planBoards, writeBoards } from '../projects/board-rules';
+import { planBoards, writeBoards } from '../projects/board-rules';
 import { projectLookup } from '../projects/lookup';
 import { announceStatusToParents } from './graph/announce';
-import { findRelationIds, lockGraph } from './graph/repository';
+import { lockGraph } from './graph/repository';
 import { checkFieldConflicts } from '../fields/conflicts';
 import { applyFieldDefaults } from '../fields/create';
-import { loadFieldValues, writeFieldValues } from '../fields/repository';
+import { writeFieldValues } from '../fields/repository';
 import { findNewMentions, writeBackLinks } from './mentions';
 import { canView } from './policy';
 import * as repo from './repository';
+import { lockTaskState, type LockedTask } from './state-repository';
 import { VIEW_NAMES, type Task, type TaskState, type Tracker } from './task';
 import { dueInstant } from './due';
 import { enforceWorkflow } from './workflow';
@@ -50,13 +51,7 @@ export interface EditResult {
 /** Fields whose concurrent edits are refused rather than silently overwritten. */
 const GUARDED = ['title', 'description', 'status', 'priority', 'owner', 'view', 'points'];
 
-function stateOf(
-  task: Task,
-  subscriberIds: number[],
-  boards: Pick<TaskState, 'projectIds' | 'columns'>,
-  relations: Pick<TaskState, 'parentIds' | 'subtaskIds'>,
-  custom: TaskState['custom'],
-): TaskState {
+function stateOf({ task, subscriberIds, projectIds, columns, parentIds, subtaskIds, custom }: LockedTask): TaskState {
   return {
     title: task.title,
     description: task.description,
@@ -67,9 +62,11 @@ function stateOf(
     points: task.points,
     subscriberIds,
     due: task.due,
-    ...boards,
-    ...relations,
-    custom,
+    projectIds,
+    columns,
+    parentIds,
+    subtaskIds,
+    custom: custom ?? {},
   };
 }
 
@@ -232,10 +229,11 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     if (isCreate) {
       state = d.tracker.blankState();
     } else {
-      task = await repo.lockTask(trx, taskId);
-      if (!task || !canView(actor, task)) throw new NotFoundError();
       // Without configured fields no change can touch the values, so they are not read.
-      state = stateOf(task, await repo.findSubscriberIds(trx, taskId), await loadTaskBoards(trx, taskId), await findRelationIds(trx, taskId), d.tracker.fields.length ? (await loadFieldValues(trx, [taskId])).get(taskId)! : {});
+      const locked = await lockTaskState(trx, taskId, d.tracker.fields.length > 0);
+      if (!locked || !canView(actor, locked.task)) throw new NotFoundError();
+      task = locked.task;
+      state = stateOf(locked);
     }
     const related = (after: TaskState): RelatedContext => ({
       trx,
@@ -300,19 +298,18 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       closerId: isClosed ? (wasClosed && task ? task.closerId : actor.id) : null,
       ownerOrdering: next.ownerId === state.ownerId ? undefined : await ownerOrdering(trx, next.ownerId),
       dueAt: dueInstant(next.due, d.tracker.timeZone),
+      comment: plan.has('comment') && inserts.some((e) => e.type === 'comment') ? String(plan.get('comment')) : null,
     };
-    const id = task ? task.id : await repo.insertTask(trx, actor.id, write, at);
-    if (task) await repo.updateTask(trx, id, write, at);
     const subs = new Set(next.subscriberIds);
     const had = new Set(state.subscriberIds);
-    await repo.addSubscribers(trx, id, [...subs].filter((u) => !had.has(u)));
-    await repo.removeSubscribers(trx, id, [...had].filter((u) => !subs.has(u)));
+    const subscribers = { add: [...subs].filter((u) => !had.has(u)), remove: [...had].filter((u) => !subs.has(u)) };
+    const id = task ? task.id : await repo.insertTask(trx, actor.id, write, at, subscribers.add);
+    if (task) await repo.updateTask(trx, id, write, at, subscribers);
     await writeBoards(trx, id, state, next, plan);
     await writeFieldValues(trx, id, state.custom, next.custom, (key) => d.tracker.field(key)?.type);
     const groupId = crypto.randomUUID();
     const source = opts.source ?? 'web';
     const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);
-    if (plan.has('comment') && inserts.some((e) => e.type === 'comment')) await repo.appendCommentText(trx, id, String(plan.get('comment')));
     for (const e of events) {
       const revised = revisionOf(e);
       if (revised) await repo.reviseComment(trx, id, revised.comment, revised.text ?? '');

@@ -81,16 +81,6 @@ export async function findTask(db: Knex, id: number): Promise<Task | null> {
   return row ? toTask(row) : null;
 }
 
-/**
- * Locks the row for the rest of the transaction: edits of one task run one after another. The
- * lock is the one an UPDATE takes (no key update), so an edit elsewhere that writes an event or an
- * edge pointing at this task (its foreign key check) does not wait for it.
- */
-export async function lockTask(trx: Knex.Transaction, id: number): Promise<Task | null> {
-  const row = (await prepared('task_lock', trx('tasks').select(TASK_COLUMNS).where({ id }).forNoKeyUpdate().first())) as TaskRow | undefined;
-  return row ? toTask(row) : null;
-}
-
 export interface TaskWrite {
   state: TaskState;
   closedAt: Date | null;
@@ -99,6 +89,8 @@ export interface TaskWrite {
   ownerOrdering?: string;
   /** When the due date begins, in the install's time zone (null without one). */
   dueAt: Date | null;
+  /** The text of a comment the edit adds: its words join the task's, for search. */
+  comment: string | null;
 }
 
 function columns(w: TaskWrite) {
@@ -114,21 +106,60 @@ function columns(w: TaskWrite) {
     closer_id: w.closerId,
     due: w.state.due,
     due_at: w.dueAt,
-    ...(w.ownerOrdering !== undefined ? { owner_ordering: w.ownerOrdering } : {}),
   };
 }
 
-export async function insertTask(trx: Knex.Transaction, authorId: number, w: TaskWrite, at: Date): Promise<number> {
-  const [row] = await trx('tasks')
-    .insert({ ...columns(w), author_id: authorId, created_at: at, updated_at: at })
+/** Search words of the comments so far (`words`, SQL) and one more comment's. */
+function withComment(knex: Knex, words: string, text: string): Knex.Raw {
+  // A gap of positions between comments, so no quoted phrase matches across two of them.
+  return knex.raw(`ts_delete(${words} || 'trellisgap:100'::tsvector || setweight(to_tsvector('english'::regconfig, ?), 'C'), 'trellisgap')`, [text]);
+}
+
+/** Who an edit subscribes and unsubscribes: written with the task row, in its statement. */
+export interface SubscriberChange {
+  add: number[];
+  remove: number[];
+}
+
+export async function insertTask(trx: Knex.Transaction, authorId: number, w: TaskWrite, at: Date, subscriberIds: number[]): Promise<number> {
+  const insert = trx('tasks')
+    .insert({
+      ...columns(w),
+      ...(w.ownerOrdering !== undefined ? { owner_ordering: w.ownerOrdering } : {}),
+      ...(w.comment !== null ? { comments_vector: withComment(trx, `''::tsvector`, w.comment) } : {}),
+      author_id: authorId,
+      created_at: at,
+      updated_at: at,
+    })
     .returning('id');
+  const query = trx
+    .with('task', insert)
+    .with('subscribed', addSubscribers(trx, trx.raw('(SELECT id FROM task)'), subscriberIds))
+    .select('id')
+    .from('task');
+  // One name for each of the four texts: with an owner's sort key or without, with a comment's words or without.
+  const [row] = await prepared(`task_insert${w.ownerOrdering !== undefined ? '_owner' : ''}${w.comment !== null ? '_comment' : ''}`, query);
   return (row as { id: number }).id;
 }
 
-export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite, at: Date): Promise<void> {
-  await trx('tasks')
+/**
+ * Writes the row's end state and its subscribers in one statement, a comment's search words
+ * included. Every column is written, changed or not, so that the statement's text is always one
+ * of two and can be named.
+ */
+export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite, at: Date, subscribers: SubscriberChange): Promise<void> {
+  const query = trx('tasks')
+    .with('subscribed', addSubscribers(trx, id, subscribers.add))
+    .with('unsubscribed', removeSubscribers(trx, id, subscribers.remove))
     .where({ id })
-    .update({ ...columns(w), updated_at: at });
+    .update({
+      ...columns(w),
+      // Null keeps the sort key: the owner did not change.
+      owner_ordering: trx.raw('coalesce(?::text, owner_ordering)', [w.ownerOrdering ?? null]),
+      updated_at: at,
+      ...(w.comment !== null ? { comments_vector: withComment(trx, 'comments_vector', w.comment) } : {}),
+    });
+  await prepared(w.comment !== null ? 'task_update_comment' : 'task_update', query);
 }
 
 export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<Task[]> {
@@ -173,40 +204,27 @@ export async function findEdges(db: Knex, taskId: number): Promise<{ type: EdgeT
   return rows.map((r) => ({ type: r.type, dstId: r.dst_task_id }));
 }
 
-/** Adds a comment's words to the task's search vector, in the transaction that stores the comment. */
-export async function appendCommentText(trx: Knex.Transaction, taskId: number, text: string): Promise<void> {
-  await prepared(
-    'comment_text',
-    trx('tasks')
-      .where({ id: taskId })
-      // A gap of positions between comments, so no quoted phrase matches across two of them.
-      .update({
-        comments_vector: trx.raw(
-          `ts_delete(comments_vector || 'trellisgap:100'::tsvector || setweight(to_tsvector('english'::regconfig, ?), 'C'), 'trellisgap')`,
-          [text],
-        ),
-      }),
-  );
-}
-
 export async function findSubscriberIds(db: Knex, taskId: number): Promise<number[]> {
   const rows = await prepared('task_subscribers', db('task_subscribers').where({ task_id: taskId }).orderBy('user_id').select('user_id'));
   return rows.map((r: { user_id: number }) => r.user_id);
 }
 
-export async function addSubscribers(trx: Knex.Transaction, taskId: number, userIds: number[]): Promise<void> {
-  if (!userIds.length) return;
-  await trx.raw(
+/**
+ * Subscribes people to a task (`task`: its id, or SQL that gives it). A statement to run, or to write
+ * beside the task row's in one round trip.
+ */
+export function addSubscribers(knex: Knex, task: number | Knex.Raw, userIds: number[]): Knex.Raw {
+  return knex.raw(
     `INSERT INTO task_subscribers (task_id, user_id)
      SELECT ?, user_id FROM unnest(?::int[]) AS user_id
      ON CONFLICT (task_id, user_id) DO NOTHING`,
-    [taskId, [...new Set(userIds)]],
+    [task, [...new Set(userIds)]],
   );
 }
 
-export async function removeSubscribers(trx: Knex.Transaction, taskId: number, userIds: number[]): Promise<void> {
-  if (!userIds.length) return;
-  await whereAny(trx('task_subscribers').where({ task_id: taskId }), 'user_id', userIds, 'bigint').del();
+/** Unsubscribes people from a task; like addSubscribers, a statement to run or to write beside another. */
+export function removeSubscribers(knex: Knex, taskId: number, userIds: number[]): Knex.Raw {
+  return knex.raw('DELETE FROM task_subscribers WHERE task_id = ? AND user_id = ANY(?::bigint[])', [taskId, [...new Set(userIds)]]);
 }
 
 export interface EventInsert {
@@ -247,30 +265,34 @@ export function toEvent(r: EventRow): StoredEvent {
   };
 }
 
+/**
+ * Stores a group of events of one task, in order, and tells every process
+ * listening, at commit, that the task changed (open pages of the task, and
+ * lists): one statement, whatever the number of events.
+ */
 export async function insertEvents(
   trx: Knex.Transaction,
   meta: { taskId: number; groupId: string; actorId: number; source: string; at: Date },
   events: EventInsert[],
 ): Promise<StoredEvent[]> {
   if (!events.length) return [];
-  const rows = await trx('task_events')
-    .insert(
-      events.map((e) => ({
-        task_id: meta.taskId,
-        group_id: meta.groupId,
-        actor_id: meta.actorId,
-        type: e.type,
-        // JSON-encode explicitly: pg would send a JS array as a PostgreSQL array.
-        old_value: e.old === undefined ? null : JSON.stringify(e.old),
-        new_value: e.new === undefined ? null : JSON.stringify(e.new),
-        source: meta.source,
-        created_at: meta.at,
-      })),
-    )
-    .returning('*');
-  // Delivered at commit to every process listening: open pages of the task, and lists, learn of the change.
-  await prepared('live_notify', trx.raw('SELECT pg_notify(?, ?)', [LIVE_CHANNEL, JSON.stringify({ task: meta.taskId, group: meta.groupId })]));
-  return (rows as EventRow[]).map(toEvent);
+  // One JSON array for all of them; a value left undefined has no key, and is stored as NULL.
+  const values = JSON.stringify(events.map((e) => ({ type: e.type, old: e.old, new: e.new })));
+  const result = await prepared(
+    'insert_events',
+    trx.raw(
+      `WITH inserted AS (
+         INSERT INTO task_events (task_id, group_id, actor_id, type, old_value, new_value, source, created_at)
+         SELECT ?::integer, ?::uuid, ?::integer, e.v->>'type', e.v->'old', e.v->'new', ?::text, ?::timestamptz
+         FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n)
+         ORDER BY e.n
+         RETURNING ${EVENT_COLUMNS.join(', ')}
+       ), notified AS (SELECT pg_notify(?, ?))
+       SELECT inserted.* FROM notified, inserted ORDER BY inserted.id`,
+      [meta.taskId, meta.groupId, meta.actorId, meta.source, meta.at, values, LIVE_CHANNEL, JSON.stringify({ task: meta.taskId, group: meta.groupId })],
+    ),
+  );
+  return (result.rows as EventRow[]).map(toEvent);
 }
 
 export async function findEvent(db: Knex, taskId: number, eventId: number): Promise<StoredEvent | null> {

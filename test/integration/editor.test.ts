@@ -4,6 +4,7 @@ import type { Change } from '../../server/tasks/events/types';
 import { setDisabled } from '../../server/users/repository';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
+import { onPostgres } from '../support/db';
 import { createTask, createUser, edit } from '../support/factories';
 
 interface EventRow {
@@ -361,6 +362,25 @@ describe('applyEdit, the one write path for tasks', () => {
     expect({ ...row, subscribers: await subscriberIds(id) }).toEqual(state);
     // The run really did move every kind of field, so the replay compared something.
     expect(new Set(later.map((e) => e.type))).toEqual(new Set(['title', 'comment', 'priority', 'owner', 'subscribers', 'status']));
+  });
+
+  // Two transactions at once: the embedded database has one connection.
+  (onPostgres() ? test : test.skip)('an edit that waited for another edit of the task starts from all that edit wrote, not only its row', async () => {
+    const id = await createTask(t.domain, alice, { title: 'Contended' });
+    // Another edit, held open: it has written the row and, beside it, a subscriber.
+    const other = await t.db.transaction();
+    await other('tasks').where({ id }).update({ updated_at: new Date() });
+    await other('task_subscribers').insert({ task_id: id, user_id: carol.id });
+    const waiting = applyEdit(t.domain, bob, id, [{ type: 'comment', value: 'Me too.' }]);
+    const lockWaits = async () =>
+      Number((await t.db.raw(`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows[0].n);
+    while ((await lockWaits()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await other.commit();
+
+    const { events } = await waiting;
+    const subscribed = events.find((e) => e.type === 'subscribers');
+    expect([subscribed?.old, subscribed?.new]).toEqual([[alice.id, carol.id].sort((a, b) => a - b), [alice.id, bob.id, carol.id].sort((a, b) => a - b)]);
+    expect(await subscriberIds(id)).toEqual([alice.id, bob.id, carol.id].sort((a, b) => a - b));
   });
 
   test('an edit by someone who may not see the task is refused as not found', async () => {

@@ -1,0 +1,76 @@
+import type { Knex } from 'knex';
+import { prepared } from '../db/prepared';
+import { decodeValues, type ValueRow } from '../fields/repository';
+import type { FieldValues } from '../fields/values';
+import { TASK_COLUMNS, toTask, type TaskRow } from './repository';
+import type { Task, TaskState } from './task';
+
+/** What an edit starts from: the task row, locked, and what hangs off it. */
+export interface LockedTask extends Pick<TaskState, 'subscriberIds' | 'projectIds' | 'columns' | 'parentIds' | 'subtaskIds'> {
+  task: Task;
+  /** Null when not asked for. */
+  custom: FieldValues | null;
+}
+
+interface StateRow extends TaskRow {
+  subscriber_ids: number[];
+  project_ids: number[];
+  card_columns: Record<string, number> | null;
+  parent_ids: number[];
+  subtask_ids: number[];
+  field_values?: ValueRow[] | null;
+  fresh: boolean;
+}
+
+const ALONGSIDE = [
+  'ARRAY(SELECT s.user_id FROM task_subscribers s WHERE s.task_id = tasks.id ORDER BY s.user_id) AS subscriber_ids',
+  'ARRAY(SELECT p.project_id FROM task_projects p WHERE p.task_id = tasks.id ORDER BY p.project_id) AS project_ids',
+  '(SELECT json_object_agg(c.project_id, c.column_id) FROM board_cards c WHERE c.task_id = tasks.id) AS card_columns',
+  'ARRAY(SELECT e.parent_id FROM task_subtasks e WHERE e.child_id = tasks.id ORDER BY e.parent_id) AS parent_ids',
+  'ARRAY(SELECT e.child_id FROM task_subtasks e WHERE e.parent_id = tasks.id ORDER BY e.child_id) AS subtask_ids',
+  // Whether the row locked is the version this statement's snapshot sees (below).
+  'tasks.xmin = (SELECT v.xmin FROM tasks v WHERE v.id = tasks.id) AS fresh',
+];
+
+// A day as text: pg would make it a Date at local midnight.
+const FIELD_VALUES = `(SELECT json_agg(json_build_object('field_key', f.field_key, 'field_type', f.field_type, 'text_value', f.text_value,
+  'number_value', f.number_value, 'date_value', to_char(f.date_value, 'YYYY-MM-DD'), 'user_ids', f.user_ids) ORDER BY f.field_key)
+  FROM task_field_values f WHERE f.task_id = tasks.id) AS field_values`;
+
+function read(trx: Knex.Transaction, id: number, withFields: boolean): Promise<StateRow | undefined> {
+  const extra = withFields ? [...ALONGSIDE, FIELD_VALUES] : ALONGSIDE;
+  const query = trx('tasks')
+    .select([...TASK_COLUMNS, ...extra.map((sql) => trx.raw(sql))])
+    .where('tasks.id', id)
+    .forNoKeyUpdate('tasks')
+    .first();
+  return prepared(withFields ? 'task_lock_state_fields' : 'task_lock_state', query) as Promise<StateRow | undefined>;
+}
+
+/**
+ * Locks a task's row for the rest of the transaction and reads, in the same
+ * statement, its subscribers, tags, cards, subtask edges and (`withFields`)
+ * custom field values: edits of one task run one after another. The lock is
+ * the one an UPDATE takes (no key update), so an edit elsewhere that writes an
+ * event or an edge pointing at this task (its foreign key check) does not wait.
+ *
+ * A lock that waited for another edit of the task gives the row as that edit
+ * left it, but the rest is read with the snapshot the statement started with,
+ * from before that edit's commit. Every edit that writes also updates the row,
+ * so a locked row newer than the snapshot's says so; then everything is read
+ * again, now under the lock.
+ */
+export async function lockTaskState(trx: Knex.Transaction, id: number, withFields: boolean): Promise<LockedTask | null> {
+  const first = await read(trx, id, withFields);
+  const row = first && !first.fresh ? await read(trx, id, withFields) : first;
+  if (!row) return null;
+  return {
+    task: toTask(row),
+    subscriberIds: row.subscriber_ids,
+    projectIds: row.project_ids,
+    columns: row.card_columns ?? {},
+    parentIds: row.parent_ids,
+    subtaskIds: row.subtask_ids,
+    custom: withFields ? decodeValues(row.field_values ?? []) : null,
+  };
+}
