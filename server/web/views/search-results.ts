@@ -59,6 +59,13 @@ function titleHtml(t: FoundTask): string {
   return escapeHtml(t.markedTitle).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
 }
 
+/** A row as the bulk edit form marks it: with a checkbox, ticked or not. */
+export interface SelectableRow {
+  id: number;
+  selectable?: boolean;
+  selected?: boolean;
+}
+
 export function searchResultsModel(
   page: SearchPage,
   group: Group,
@@ -68,7 +75,7 @@ export function searchResultsModel(
   withSubtasks: ReadonlySet<number> = new Set(),
 ) {
   const now = new Date();
-  const groups: { label: string; count: string | null; points: string | null; rows: object[] }[] = [];
+  const groups: { label: string; count: string | null; points: string | null; rows: SelectableRow[] }[] = [];
   let current: { key: unknown; label: string } | null = null;
   for (const t of page.tasks) {
     const g = groupOf(t, group, tracker, page);
@@ -82,7 +89,7 @@ export function searchResultsModel(
     const owner = t.ownerId ? page.owners.get(t.ownerId) : undefined;
     const state = taskState(t, tracker);
     const when = state.closed && t.closedAt ? t.closedAt : t.updatedAt;
-    groups[groups.length - 1]!.rows.push({
+    const row = {
       id: t.id,
       monogram: `T${t.id}`,
       url: `/T${t.id}`,
@@ -97,7 +104,8 @@ export function searchResultsModel(
       whenIso: when.toISOString(),
       whenLabel: state.closed ? 'Closed' : 'Updated',
       due: dueModel(t.due, state.closed, now, config.timezone),
-    });
+    };
+    groups[groups.length - 1]!.rows.push(row);
   }
   return {
     grouped: group !== 'none',
