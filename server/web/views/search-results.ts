@@ -1,6 +1,7 @@
 import { fieldGroupLabel, fieldOfGroup } from '../../fields/groups';
 import { listedFieldTexts } from '../../fields/show';
 import type { Config } from '../../config';
+import { count } from '../../limits';
 import { escapeHtml } from '../../markup/escape';
 import { GROUP_COUNT_CAP, type SearchPage } from '../../search/engine';
 import { NO_PROJECT } from '../../search/groups';
@@ -49,7 +50,7 @@ function groupOf(t: FoundTask, group: Group, tracker: Tracker, page: SearchPage)
 /** "12", "2,290", or "10,000+" past what is counted. */
 function countLabel(n: number | undefined): string | null {
   if (n === undefined) return null;
-  return n > GROUP_COUNT_CAP ? `${GROUP_COUNT_CAP.toLocaleString('en-US')}+` : n.toLocaleString('en-US');
+  return n > GROUP_COUNT_CAP ? `${count(GROUP_COUNT_CAP)}+` : count(n);
 }
 
 /** Escapes the title, then turns the database's match markers into <mark>. */
