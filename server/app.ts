@@ -1,7 +1,6 @@
 import path from 'node:path';
 import cookieParser from 'cookie-parser';
 import express from 'express';
-import { engine } from 'express-handlebars';
 import type { AppDeps } from './web/deps';
 import './web/context';
 import { MAX_FORM_FIELDS } from './web/forms';
@@ -16,6 +15,7 @@ import { sessionGate } from './web/middleware/session-gate';
 import { setupGate } from './web/middleware/setup-gate';
 import { routes } from './web/routes';
 import { conduitErrors, conduitNotFound } from './web/routes/conduit';
+import { viewEngine } from './web/view-engine';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -28,7 +28,7 @@ export function createApp(deps: AppDeps): express.Express {
   // Phabricator's URLs are case-sensitive; so is every path check here (the CSRF exemption of /api/, the setup gate), and the router must agree with them.
   app.set('case sensitive routing', true);
 
-  app.engine('hbs', engine({ extname: '.hbs', defaultLayout: 'main', layoutsDir: path.join(ROOT, 'views/layouts'), partialsDir: path.join(ROOT, 'views/partials') }));
+  app.engine('hbs', viewEngine(ROOT));
   app.set('view engine', 'hbs');
   app.set('views', path.join(ROOT, 'views'));
   if (process.env.NODE_ENV !== 'development') app.enable('view cache');

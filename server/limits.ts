@@ -10,5 +10,7 @@ export const MAX_LIST_ITEMS = 1000;
 /** Distinct people, and distinct tasks, that one description or comment may mention. */
 export const MAX_MENTIONS = 1000;
 
-/** "1,000": how the caps read in messages. */
-export const count = (n: number): string => n.toLocaleString('en-US');
+const EN_US = new Intl.NumberFormat('en-US');
+
+/** "1,000": how the caps, and the lists' group counts, read. One formatter: toLocaleString builds one per call. */
+export const count = (n: number): string => EN_US.format(n);

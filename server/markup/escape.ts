@@ -8,6 +8,9 @@ const ENTITIES: Record<string, string> = {
   '=': '&#61;',
 };
 
+const SPECIAL = /[&<>"'`=]/;
+
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`=]/g, (c) => ENTITIES[c]!);
+  // Most text has nothing to escape, and a test is far cheaper than a replace that calls back.
+  return SPECIAL.test(text) ? text.replace(/[&<>"'`=]/g, (c) => ENTITIES[c]!) : text;
 }

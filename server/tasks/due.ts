@@ -74,12 +74,13 @@ export function parseDue(raw: unknown): Due | null {
   return format({ ...day, minutes: time ? checkedTime(time) : null });
 }
 
-/** The parts of a stored due date. */
+/**
+ * The parts of a stored due date. Stored ones have one shape (YYYY-MM-DD, then THH:MM or
+ * nothing; the database checks it), so they are read by position: a list reads one per row.
+ */
 export function dueParts(due: Due): DueParts {
-  const [date, time] = due.split('T') as [string, string | undefined];
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const [hour, minute] = time ? (time.split(':').map(Number) as [number, number]) : [0, 0];
-  return { year, month, day, minutes: time ? hour * 60 + minute : null };
+  const minutes = due.length > 10 ? Number(due.slice(11, 13)) * 60 + Number(due.slice(14, 16)) : null;
+  return { year: Number(due.slice(0, 4)), month: Number(due.slice(5, 7)), day: Number(due.slice(8, 10)), minutes };
 }
 
 export const hasTime = (due: Due) => due.includes('T');

@@ -4,6 +4,7 @@ import { bulkStatusChoices } from '../../tasks/workflow';
 import type { Actor } from '../../users/roles';
 import { safeLocalUrl } from '../local-url';
 import { priorityOptions, statusOptions } from './options';
+import type { SelectableRow } from './search-results';
 
 export interface BulkFormState {
   input: Record<string, unknown>;
@@ -44,12 +45,15 @@ export function selectedIds(input: Record<string, unknown> | undefined): Set<num
 }
 
 /** The list's rows with a checkbox each, ticked again where a refused form had them ticked. */
-export function selectableResults<R extends { groups: { rows: object[] }[] }>(results: R, selected: Set<number>): R & { selectable: true } {
-  return {
-    ...results,
-    selectable: true,
-    groups: results.groups.map((g) => ({ ...g, rows: g.rows.map((row) => ({ ...row, selected: selected.has((row as { id: number }).id) })) })),
-  };
+export function selectableResults<R extends { groups: { rows: SelectableRow[] }[] }>(results: R, selected: Set<number>): R {
+  // The rows were made for this page alone: marking them in place spares a copy of every row.
+  for (const g of results.groups) {
+    for (const row of g.rows) {
+      row.selectable = true;
+      row.selected = selected.has(row.id);
+    }
+  }
+  return results;
 }
 
 const monogramLinks = (targets: BulkTarget[]) => targets.map((t) => ({ monogram: `T${t.taskId}`, url: `/T${t.taskId}` }));

@@ -1,6 +1,7 @@
 import { fieldGroupLabel, fieldOfGroup } from '../../fields/groups';
 import { listedFieldTexts } from '../../fields/show';
 import type { Config } from '../../config';
+import { count } from '../../limits';
 import { escapeHtml } from '../../markup/escape';
 import { GROUP_COUNT_CAP, type SearchPage } from '../../search/engine';
 import { NO_PROJECT } from '../../search/groups';
@@ -49,7 +50,7 @@ function groupOf(t: FoundTask, group: Group, tracker: Tracker, page: SearchPage)
 /** "12", "2,290", or "10,000+" past what is counted. */
 function countLabel(n: number | undefined): string | null {
   if (n === undefined) return null;
-  return n > GROUP_COUNT_CAP ? `${GROUP_COUNT_CAP.toLocaleString('en-US')}+` : n.toLocaleString('en-US');
+  return n > GROUP_COUNT_CAP ? `${count(GROUP_COUNT_CAP)}+` : count(n);
 }
 
 /** Escapes the title, then turns the database's match markers into <mark>. */
@@ -57,6 +58,13 @@ function titleHtml(t: FoundTask): string {
   // A title that holds a marker character itself would be misread as matches: it goes unhighlighted.
   if (t.markedTitle === null || t.title.includes(MARK_START) || t.title.includes(MARK_END)) return escapeHtml(t.title);
   return escapeHtml(t.markedTitle).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');
+}
+
+/** A row as the bulk edit form marks it: with a checkbox, ticked or not. */
+export interface SelectableRow {
+  id: number;
+  selectable?: boolean;
+  selected?: boolean;
 }
 
 export function searchResultsModel(
@@ -68,7 +76,7 @@ export function searchResultsModel(
   withSubtasks: ReadonlySet<number> = new Set(),
 ) {
   const now = new Date();
-  const groups: { label: string; count: string | null; points: string | null; rows: object[] }[] = [];
+  const groups: { label: string; count: string | null; points: string | null; rows: SelectableRow[] }[] = [];
   let current: { key: unknown; label: string } | null = null;
   for (const t of page.tasks) {
     const g = groupOf(t, group, tracker, page);
@@ -82,7 +90,7 @@ export function searchResultsModel(
     const owner = t.ownerId ? page.owners.get(t.ownerId) : undefined;
     const state = taskState(t, tracker);
     const when = state.closed && t.closedAt ? t.closedAt : t.updatedAt;
-    groups[groups.length - 1]!.rows.push({
+    const row = {
       id: t.id,
       monogram: `T${t.id}`,
       url: `/T${t.id}`,
@@ -97,7 +105,8 @@ export function searchResultsModel(
       whenIso: when.toISOString(),
       whenLabel: state.closed ? 'Closed' : 'Updated',
       due: dueModel(t.due, state.closed, now, config.timezone),
-    });
+    };
+    groups[groups.length - 1]!.rows.push(row);
   }
   return {
     grouped: group !== 'none',
