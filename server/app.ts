@@ -4,7 +4,7 @@ import express from 'express';
 import type { AppDeps } from './web/deps';
 import './web/context';
 import { MAX_FORM_FIELDS } from './web/forms';
-import { csrf } from './web/middleware/csrf';
+import { csrf, issueCsrfTokens } from './web/middleware/csrf';
 import { errorHandler, notFound } from './web/middleware/errors';
 import { requestLog } from './web/middleware/request-log';
 import { countRequests } from './web/middleware/requests-in-flight';
@@ -46,7 +46,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(setupGate(deps.db));
   app.use(sessionGate(deps.config.requireMfa));
   // Conduit calls carry an API token instead of a session, so CSRF does not apply to them.
-  app.use(csrf(deps.secret, ['/api/']));
+  issueCsrfTokens(app.request, deps.secret);
+  app.use(csrf(['/api/']));
   app.use(routes(deps));
   app.use('/api/', conduitNotFound, conduitErrors(deps.log));
   app.use(notFound);

@@ -39,25 +39,38 @@ export async function insertSession(db: Knex, s: SessionInsert): Promise<void> {
   });
 }
 
+/**
+ * The statement every logged-in request sends, written out rather than built:
+ * knex takes longer to compile a builder of this size (about 0.3 ms on a
+ * loaded two-core machine) than PostgreSQL takes to answer the prepared
+ * statement, and the text never changes.
+ */
+const FIND_SESSION = [
+  `SELECT ${COLUMNS.map((c) => `u.${c}`).join(', ')},`,
+  's.ref AS session_ref, s.expires_at AS session_expires_at, s.seen_at AS session_seen_at,',
+  's.mfa_pending AS session_mfa_pending, s.password_pending AS session_password_pending,',
+  'CASE WHEN s.elevated_until > now() THEN s.elevated_until END AS session_elevated_until,',
+  'EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS session_has_mfa',
+  'FROM sessions s JOIN users u ON u.id = s.user_id',
+  'WHERE s.id = ? AND s.expires_at > now() AND u.disabled_at IS NULL',
+].join(' ');
+
+interface FoundSessionRow extends UserRow {
+  session_ref: number;
+  session_expires_at: Date;
+  session_seen_at: Date;
+  session_mfa_pending: boolean;
+  session_password_pending: boolean;
+  session_elevated_until: Date | null;
+  session_has_mfa: boolean;
+}
+
 export async function findSession(db: Knex, id: string): Promise<SessionRow | null> {
-  const row = await prepared(
-    'session',
-    db('sessions as s')
-      .join('users as u', 'u.id', 's.user_id')
-      .select(COLUMNS.map((c) => `u.${c}`))
-      .select('s.ref as session_ref', 's.expires_at as session_expires_at', 's.seen_at as session_seen_at')
-      .select('s.mfa_pending as session_mfa_pending', 's.password_pending as session_password_pending')
-      .select(db.raw('CASE WHEN s.elevated_until > now() THEN s.elevated_until END AS session_elevated_until'))
-      .select(db.raw('EXISTS (SELECT 1 FROM mfa_factors f WHERE f.user_id = u.id AND f.confirmed_at IS NOT NULL) AS session_has_mfa'))
-      .where('s.id', id)
-      .where('s.expires_at', '>', db.fn.now())
-      .whereNull('u.disabled_at')
-      .first(),
-  );
+  const row = ((await prepared('session', db.raw(FIND_SESSION, [id]))).rows as FoundSessionRow[])[0];
   if (!row) return null;
   return {
     ref: row.session_ref,
-    user: toUser(row as UserRow),
+    user: toUser(row),
     expiresAt: row.session_expires_at,
     seenAt: row.session_seen_at,
     mfaPending: row.session_mfa_pending,

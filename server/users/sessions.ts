@@ -51,12 +51,13 @@ export async function startSession(
   return { token, id };
 }
 
-export async function resumeSession(db: Knex, token: string, days: number, address: string | null): Promise<Session | null> {
+/** `address` is where the request came from, read only when the sliding expiry is written. */
+export async function resumeSession(db: Knex, token: string, days: number, address: () => string | null): Promise<Session | null> {
   const id = hashToken(token);
   const found = await repo.findSession(db, id);
   if (!found) return null;
   if (Date.now() - found.seenAt.getTime() > TOUCH_EVERY) {
-    await repo.touchSession(db, id, new Date(Date.now() + days * DAY), address?.slice(0, 64) ?? null);
+    await repo.touchSession(db, id, new Date(Date.now() + days * DAY), address()?.slice(0, 64) ?? null);
   }
   return { id, ref: found.ref, user: found.user, mfaPending: found.mfaPending, passwordPending: found.passwordPending, elevatedUntil: found.elevatedUntil, hasMfa: found.hasMfa };
 }

@@ -211,6 +211,17 @@ describe('the session cookie', () => {
     expect(flags(anon).sort()).toEqual(['HttpOnly', 'Path', 'SameSite']);
   });
 
+  test("a visitor's anonymous cookie comes with the first form, not with answers that have none", async () => {
+    for (const path of ['/healthz', '/', '/static/css/trellis.css']) {
+      const res = await request(t.app).get(path);
+      expect({ path, cookies: res.headers['set-cookie'] }).toEqual({ path, cookies: undefined });
+    }
+    const form = await request(t.app).get('/login');
+    expect(setCookie(form, 'trellis_anon')).toBeDefined();
+    const again = await request(t.app).get('/login').set('Cookie', setCookie(form, 'trellis_anon')!.split(';')[0]);
+    expect(again.headers['set-cookie']).toBeUndefined();
+  });
+
   test('ignores X-Forwarded-Proto unless the app is told to trust its proxy', async () => {
     const { cookie } = await logInRaw(t.app, 'alice', { 'X-Forwarded-Proto': 'https' });
     expect(flags(cookie)).not.toContain('Secure');

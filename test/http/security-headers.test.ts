@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
 import request from 'supertest';
+import { HELMET_OPTIONS, HSTS_OPTIONS } from '../../server/web/middleware/security-headers';
 import { renderMarkdown } from '../../server/markup/render';
 import { useTestApp } from '../support/app';
 import { createUser } from '../support/factories';
@@ -43,6 +46,21 @@ describe('security headers', () => {
       expect(res.headers['referrer-policy']).toBe('same-origin');
       expect(res.headers['strict-transport-security']).toBeUndefined();
       expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  test("every header and value is the one helmet itself sends with the same options, over http and https", async () => {
+    const bare = express();
+    bare.set('trust proxy', true);
+    bare.use(helmet(HELMET_OPTIONS), (req, res, next) => (req.secure ? helmet.strictTransportSecurity(HSTS_OPTIONS)(req, res, next) : next()));
+    bare.get('/login', (_req, res) => res.end());
+    const own = (h: Record<string, unknown>, names: string[]) => Object.fromEntries(names.map((n) => [n, h[n]]));
+    for (const proto of ['http', 'https']) {
+      const expected = (await request(bare).get('/login').set('X-Forwarded-Proto', proto)).headers;
+      const names = Object.keys(expected).filter((n) => !['date', 'connection', 'content-length', 'keep-alive'].includes(n));
+      const got = (await request(t.app).get('/login').set('X-Forwarded-Proto', proto)).headers;
+      expect({ proto, headers: own(got, names) }).toEqual({ proto, headers: own(expected, names) });
+      expect(names.length).toBeGreaterThanOrEqual(proto === 'https' ? 12 : 11);
     }
   });
 

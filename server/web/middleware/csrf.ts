@@ -1,9 +1,19 @@
 import crypto from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { AppError } from '../../errors';
-import { ANON_COOKIE } from '../cookies';
+import { ANON_COOKIE, cookieOptions } from '../cookies';
 
 export const CSRF_FIELD = '__csrf__';
+
+/** A visitor's anonymous cookie, which their tokens bind to; given to them with their first token. */
+function anonymousId(req: Request): string {
+  const known = req.cookies?.[ANON_COOKIE];
+  if (typeof known === 'string') return known;
+  const anon = crypto.randomBytes(18).toString('base64url');
+  req.cookies[ANON_COOKIE] = anon;
+  req.res!.cookie(ANON_COOKIE, anon, cookieOptions(req));
+  return anon;
+}
 
 /**
  * Synchronizer tokens without server state: an HMAC of the session (or the
@@ -11,8 +21,32 @@ export const CSRF_FIELD = '__csrf__';
  * app process issues and accepts the same tokens.
  */
 function csrfTokenFor(secret: string, req: Request): string {
-  const binding = req.sessionId ? `session:${req.sessionId}` : `anon:${String(req.cookies?.[ANON_COOKIE] ?? '')}`;
+  const binding = req.sessionId ? `session:${req.sessionId}` : `anon:${anonymousId(req)}`;
   return crypto.createHmac('sha256', secret).update(binding).digest('base64url');
+}
+
+const TOKEN = Symbol('csrf token');
+/** A request past the CSRF middleware whose token nobody has asked for yet. */
+const DUE = Symbol('csrf token due');
+
+type WithToken = Request & { [TOKEN]?: string | typeof DUE };
+
+/**
+ * Makes `req.csrfToken` a getter of the app's requests, computed the first time
+ * a request past the CSRF middleware needs it (a page with a form, the check of
+ * a POST) and kept for the rest of the request: most responses (redirects,
+ * health checks, feeds, files) carry no form and so cost no HMAC, and give a
+ * visitor no anonymous cookie. A request refused before that middleware (a body
+ * too large) has no token, as its error page has no form.
+ */
+export function issueCsrfTokens(requests: Request, secret: string): void {
+  Object.defineProperty(requests, 'csrfToken', {
+    configurable: true,
+    get(this: WithToken): string | undefined {
+      const token = this[TOKEN];
+      return token === DUE ? (this[TOKEN] = csrfTokenFor(secret, this)) : token;
+    },
+  });
 }
 
 function same(a: string, b: string): boolean {
@@ -38,9 +72,9 @@ function under(path: string, mount: string): boolean {
  * tokens), so no cookie can act there. They are matched exactly as the app's
  * router mounts them, so a request is exempt exactly when the API answers it.
  */
-export function csrf(secret: string, exempt: string[] = []): RequestHandler {
+export function csrf(exempt: string[] = []): RequestHandler {
   return (req, _res, next) => {
-    req.csrfToken = csrfTokenFor(secret, req);
+    (req as WithToken)[TOKEN] = DUE;
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
     if (exempt.some((mount) => under(req.path, mount))) return next();
     // A script's upload sends it as a header, checked here before its body is read; no other site can set one.
