@@ -17,7 +17,7 @@ interface ValueRow {
 
 const COLUMNS = ['task_id', 'field_key', 'field_type', 'text_value', 'number_value', 'user_ids'];
 
-function decode(r: ValueRow): unknown {
+function decode(r: Omit<ValueRow, 'task_id'>): unknown {
   switch (r.field_type) {
     case 'int':
       return Number(r.number_value);
@@ -39,6 +39,18 @@ function encode(type: FieldType, v: unknown): Pick<ValueRow, 'text_value' | 'num
   if (type === 'date') return { ...row, date_value: String(v) };
   if (type === 'users') return { ...row, user_ids: v as number[] };
   return { ...row, text_value: String(v) };
+}
+
+/**
+ * Every stored value of the row of `tasks`, configured fields or not, as a JSON list of rows for
+ * `fieldValuesOf`: a scalar subquery for the statement that reads a task with what hangs off it.
+ */
+export const TASK_FIELD_VALUES_JSON = `(SELECT coalesce(json_agg(json_build_object('field_key', v.field_key, 'field_type', v.field_type, 'text_value', v.text_value,
+      'number_value', v.number_value, 'date_value', to_char(v.date_value, 'YYYY-MM-DD'), 'user_ids', v.user_ids) ORDER BY v.field_key), '[]')
+    FROM task_field_values v WHERE v.task_id = tasks.id)`;
+
+export function fieldValuesOf(rows: Omit<ValueRow, 'task_id'>[]): FieldValues {
+  return Object.fromEntries(rows.map((r) => [r.field_key, decode(r)]));
 }
 
 /** Every stored value of these tasks, configured fields or not, by task id. */
