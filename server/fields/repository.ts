@@ -42,6 +42,14 @@ function encode(type: FieldType, v: unknown): Pick<ValueRow, 'text_value' | 'num
   return { ...row, text_value: String(v) };
 }
 
+/**
+ * Every stored value of the row of `tasks`, configured fields or not, as a JSON list of rows for
+ * `decodeValues`: a scalar subquery for the statement that reads a task with what hangs off it.
+ */
+export const TASK_FIELD_VALUES_JSON = `(SELECT coalesce(json_agg(json_build_object('field_key', v.field_key, 'field_type', v.field_type, 'text_value', v.text_value,
+      'number_value', v.number_value, 'date_value', to_char(v.date_value, 'YYYY-MM-DD'), 'user_ids', v.user_ids) ORDER BY v.field_key), '[]')
+    FROM task_field_values v WHERE v.task_id = tasks.id)`;
+
 /** One task's stored values, by field key, from its rows. */
 export function decodeValues(rows: Pick<ValueRow, 'field_key' | 'field_type' | 'text_value' | 'number_value' | 'date_value' | 'user_ids'>[]): FieldValues {
   return Object.fromEntries(rows.map((r) => [r.field_key, decode(r)]));

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
 import type { ImageKind } from './content';
@@ -66,13 +65,17 @@ export async function attachFiles(trx: Knex.Transaction, taskId: number, fileIds
   );
 }
 
-/** The files a task's text names, oldest first: its side panel's list. */
-export async function listTaskFiles(db: Knex, taskId: number): Promise<{ id: number; name: string; size: number; kind: ImageKind | null }[]> {
-  const rows = (await prepared('task_files', db('task_files as tf').join('files as f', 'f.id', 'tf.file_id').where('tf.task_id', taskId).orderBy('f.id').select('f.id', 'f.name', 'f.size', 'f.kind'))) as {
-    id: number;
-    name: string;
-    size: number;
-    kind: ImageKind | null;
-  }[];
-  return rows;
+/** A file a task's text names, as its side panel lists it. */
+export interface TaskFile {
+  id: number;
+  name: string;
+  size: number;
+  kind: ImageKind | null;
 }
+
+/**
+ * The files the text of the row of `tasks` names, oldest first, as a JSON list of TaskFile: a
+ * scalar subquery for the statement that reads a task with what hangs off it.
+ */
+export const TASK_FILES_JSON = `(SELECT coalesce(json_agg(json_build_object('id', f.id, 'name', f.name, 'size', f.size, 'kind', f.kind) ORDER BY f.id), '[]')
+    FROM task_files tf JOIN files f ON f.id = tf.file_id WHERE tf.task_id = tasks.id)`;

@@ -80,9 +80,8 @@ export async function savePreferences(db: Knex, userId: number, p: MailPreferenc
     .merge();
 }
 
-export async function isMuted(db: Knex, userId: number, taskId: number): Promise<boolean> {
-  return Boolean(await prepared('task_muted', db('task_mutes').where({ user_id: userId, task_id: taskId }).first('user_id')));
-}
+/** Whether one person (bound: their id, null for nobody) muted the row of `tasks`: a column for the statement that reads a task with what hangs off it. */
+export const TASK_MUTED_SQL = 'EXISTS (SELECT 1 FROM task_mutes m WHERE m.task_id = tasks.id AND m.user_id = ?)';
 
 export async function setMuted(db: Knex, userId: number, taskId: number, muted: boolean): Promise<void> {
   if (muted) await db('task_mutes').insert({ user_id: userId, task_id: taskId }).onConflict(['task_id', 'user_id']).ignore();

@@ -5,6 +5,8 @@ import type { TaskFilter } from '../search/query';
 import type { ParsedText } from '../search/text';
 import type { Task } from '../tasks/task';
 import type { Actor } from '../users/roles';
+import type { Project } from './project';
+import { PROJECT_JSON, projectFromJson, type ProjectJson } from './repository';
 
 /** SQL of workboards: columns, and the card each tagged task has on each board. */
 
@@ -38,6 +40,8 @@ interface ColumnRow {
   proxy_project_id: number | null;
 }
 
+const COLUMN_COLUMNS = ['id', 'phid', 'project_id', 'name', 'sequence', 'is_default', 'hidden', 'status', 'wip_limit', 'wip_strict', 'proxy_project_id'];
+
 const toColumn = (r: ColumnRow): BoardColumn => ({
   id: r.id,
   phid: r.phid,
@@ -58,6 +62,43 @@ export async function findColumns(db: Knex, projectIds: Iterable<number>): Promi
   if (!ids.length) return [];
   const rows = (await db('board_columns').whereIn('project_id', ids).orderBy(['project_id', 'sequence', 'id'])) as ColumnRow[];
   return rows.map(toColumn);
+}
+
+const COLUMN_JSON = `json_build_object(${COLUMN_COLUMNS.map((c) => `'${c}', c.${c}`).join(', ')})`;
+
+/** Projects and board columns: the names a task's tags, cards and timeline show. */
+export interface BoardNames {
+  projects: Project[];
+  columns: BoardColumn[];
+}
+
+type BoardNamesJson = { projects: ProjectJson[]; columns: ColumnRow[] };
+
+/** Some projects and columns as one JSON value for `boardNamesOf`, chosen by a condition on `p` and one on `c`; columns in their board's order. */
+const boardNamesJson = (projectsWhere: string, columnsWhere: string) =>
+  `json_build_object('projects', (SELECT coalesce(json_agg(${PROJECT_JSON}), '[]') FROM projects p WHERE ${projectsWhere}),
+    'columns', (SELECT coalesce(json_agg(${COLUMN_JSON} ORDER BY c.project_id, c.sequence, c.id), '[]') FROM board_columns c WHERE ${columnsWhere}))`;
+
+export function boardNamesOf(json: BoardNamesJson): BoardNames {
+  return { projects: json.projects.map(projectFromJson), columns: json.columns.map(toColumn) };
+}
+
+/**
+ * The projects the row of `tasks` is tagged with or has cards on, and every column of the boards it
+ * has cards on, as JSON for `boardNamesOf`: for the statement that reads a task with what hangs off it.
+ */
+export const TASK_BOARD_NAMES_JSON = boardNamesJson(
+  'p.id IN (SELECT tp.project_id FROM task_projects tp WHERE tp.task_id = tasks.id UNION SELECT bc.project_id FROM board_cards bc WHERE bc.task_id = tasks.id)',
+  'c.project_id IN (SELECT bc.project_id FROM board_cards bc WHERE bc.task_id = tasks.id)',
+);
+
+/** Projects by id, and the columns of some boards and some columns by id: the names a timeline needs, in one statement. */
+export async function findProjectsAndColumns(db: Knex, q: { projectIds: Iterable<number>; boardIds: Iterable<number>; columnIds: Iterable<number> }): Promise<BoardNames> {
+  const [projectIds, boardIds, columnIds] = [q.projectIds, q.boardIds, q.columnIds].map((ids) => [...new Set(ids)]) as [number[], number[], number[]];
+  if (!projectIds.length && !boardIds.length && !columnIds.length) return { projects: [], columns: [] };
+  const sql = `SELECT ${boardNamesJson('p.id = ANY(?::bigint[])', 'c.project_id = ANY(?::bigint[]) OR c.id = ANY(?::bigint[])')} AS names`;
+  const result = await prepared('projects_and_columns', db.raw(sql, [projectIds, boardIds, columnIds]));
+  return boardNamesOf((result.rows as { names: BoardNamesJson }[])[0]!.names);
 }
 
 export async function findColumnsByIds(db: Knex, ids: Iterable<number>): Promise<BoardColumn[]> {
@@ -193,6 +234,13 @@ export async function findTaskTagsAndCards(db: Knex, taskId: number): Promise<{ 
   const columns = Object.fromEntries(rows.filter((r) => r.column_id !== null).map((r) => [String(r.project_id), r.column_id!]));
   return { projectIds, columns };
 }
+
+/**
+ * The tags (project ids, ascending) and the cards (board id to column id, as JSON) of the row of
+ * `tasks`: columns for the statement that reads a task with what hangs off it.
+ */
+export const TASK_TAG_IDS_SQL = 'ARRAY(SELECT tp.project_id FROM task_projects tp WHERE tp.task_id = tasks.id ORDER BY tp.project_id)';
+export const TASK_CARDS_JSON = `(SELECT coalesce(json_object_agg(bc.project_id, bc.column_id), '{}') FROM board_cards bc WHERE bc.task_id = tasks.id)`;
 
 /** What a card shows of its task: no description, which a board of thousands of cards would carry for nothing. */
 export type CardTask = Pick<Task, 'id' | 'title' | 'status' | 'priority' | 'ownerId' | 'createdAt' | 'points'> & {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
+import { timestampOf } from '../db/json';
 import type { Project, ProjectColor, ProjectIcon } from './project';
 
 /** SQL of projects: the rows, their hashtags, members, watchers, and the tags on tasks. */
@@ -24,18 +25,8 @@ const COLUMNS = ['id', 'phid', 'name', 'description', 'color', 'icon', 'parent_i
   (c) => `projects.${c}`,
 );
 
-async function withHashtags(db: Knex, rows: ProjectRow[]): Promise<Project[]> {
-  if (!rows.length) return [];
-  const tags = (await db('project_hashtags')
-    .whereIn(
-      'project_id',
-      rows.map((r) => r.id),
-    )
-    .orderBy(['project_id', 'position'])
-    .select('project_id', 'hashtag')) as { project_id: number; hashtag: string }[];
-  const byProject = new Map<number, string[]>();
-  for (const t of tags) byProject.set(t.project_id, [...(byProject.get(t.project_id) ?? []), t.hashtag]);
-  return rows.map((r) => ({
+function toProject(r: ProjectRow, hashtags: string[]): Project {
+  return {
     id: r.id,
     phid: r.phid,
     name: r.name,
@@ -48,8 +39,34 @@ async function withHashtags(db: Knex, rows: ProjectRow[]): Promise<Project[]> {
     closedAt: r.closed_at,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
-    hashtags: byProject.get(r.id) ?? [],
-  }));
+    hashtags,
+  };
+}
+
+async function withHashtags(db: Knex, rows: ProjectRow[]): Promise<Project[]> {
+  if (!rows.length) return [];
+  const tags = (await db('project_hashtags')
+    .whereIn(
+      'project_id',
+      rows.map((r) => r.id),
+    )
+    .orderBy(['project_id', 'position'])
+    .select('project_id', 'hashtag')) as { project_id: number; hashtag: string }[];
+  const byProject = new Map<number, string[]>();
+  for (const t of tags) byProject.set(t.project_id, [...(byProject.get(t.project_id) ?? []), t.hashtag]);
+  return rows.map((r) => toProject(r, byProject.get(r.id) ?? []));
+}
+
+/** A project `p` with its hashtags in their order, as one JSON value for `projectFromJson`: for statements that read projects beside other rows. */
+export const PROJECT_JSON = `json_build_object('id', p.id, 'phid', p.phid, 'name', p.name, 'description', p.description, 'color', p.color, 'icon', p.icon,
+    'parent_id', p.parent_id, 'milestone_number', p.milestone_number, 'author_id', p.author_id,
+    'closed_at', p.closed_at::text, 'created_at', p.created_at::text, 'updated_at', p.updated_at::text,
+    'hashtags', ARRAY(SELECT h.hashtag FROM project_hashtags h WHERE h.project_id = p.id ORDER BY h.position))`;
+
+export type ProjectJson = Omit<ProjectRow, 'closed_at' | 'created_at' | 'updated_at'> & { closed_at: string | null; created_at: string; updated_at: string; hashtags: string[] };
+
+export function projectFromJson(r: ProjectJson): Project {
+  return toProject({ ...r, closed_at: timestampOf(r.closed_at), created_at: timestampOf(r.created_at), updated_at: timestampOf(r.updated_at) }, r.hashtags);
 }
 
 export async function findProject(db: Knex, id: number): Promise<Project | null> {

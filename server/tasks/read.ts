@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import { listTaskFiles } from '../files/repository';
+import type { TaskFieldValues } from '../fields/read';
+import { fieldUserIds } from '../fields/show';
+import type { TaskFile } from '../files/repository';
 import { NotFoundError } from '../errors';
 import { findUserById } from '../users/repository';
 import type { Actor } from '../users/roles';
@@ -12,7 +14,8 @@ import { timelineTaskIds, timelineUserIds } from './timeline';
 import { resolveReferences, type ResolvedReferences } from './references';
 import { namedIn, parseMarkup, type MarkupDoc } from '../markup/render';
 import { loadTaskTags } from '../projects/tags';
-import { loadTaskBoardsFor, type TaskBoards } from '../projects/task-boards';
+import { loadTaskBoards, type TaskBoards } from '../projects/task-boards';
+import { findTaskPage } from './page-repository';
 import { loadTaskGraph, type TaskGraph } from './graph/graph';
 
 export interface TaskDetail {
@@ -36,7 +39,11 @@ export interface TaskDetail {
   /** Tags, cards, and the projects and columns the timeline names. */
   boards: TaskBoards;
   /** The files the task's text names: its side panel's list. */
-  files: { id: number; name: string; size: number }[];
+  files: TaskFile[];
+  /** Whether the viewer muted the task's mail; false for a visitor. */
+  muted: boolean;
+  /** The custom field values the page shows, with the names of the people they name. */
+  fields: TaskFieldValues;
 }
 
 /** The ids among `ids` of tasks the viewer may see, in one query. */
@@ -80,30 +87,25 @@ export async function viewTask(db: Knex, viewer: Actor | null, id: number): Prom
 }
 
 export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor | null, id: number): Promise<TaskDetail> {
-  // What hangs off the task is read beside the task itself, not after it: the page waits on the database
-  // one round less. When the viewer may not see the task, all of it is dropped unseen.
-  const eventsRead = repo.listEvents(db, id);
-  const boardsRead = loadTaskBoardsFor(db, id, eventsRead);
-  // Awaited below unless the page fails first; a failure then must not also surface as an unhandled rejection.
-  boardsRead.catch(() => undefined);
-  const [task, subscriberIds, allEvents, edges, graph, files] = await Promise.all([
-    repo.findTask(db, id),
-    repo.findSubscriberIds(db, id),
-    eventsRead,
-    repo.findEdges(db, id),
-    loadTaskGraph(db, viewer, id),
-    listTaskFiles(db, id),
-  ]);
-  if (!task || !canView(viewer, task)) throw new NotFoundError();
+  // The graph is read beside the task, not after it: the page waits on the database one round less.
+  // When the viewer may not see the task, all of it is dropped unseen.
+  const [page, graph] = await Promise.all([findTaskPage(db, id, viewer?.id ?? null), loadTaskGraph(db, viewer, id)]);
+  if (!page || !canView(viewer, page.task)) throw new NotFoundError();
+  const { task, subscriberIds, events: allEvents, edges } = page;
   const description = parseMarkup(task.description, task.markup);
   const comments = new Map(allEvents.filter((e) => e.type === 'comment').map((e) => [e.id, parseMarkup(String(e.new ?? ''), e.markup)]));
   const { taskIds, usernames, hashtags, fileIds } = namedIn([description, ...comments.values()]);
   for (const id of timelineTaskIds(allEvents)) taskIds.add(id);
   for (const edge of edges) taskIds.add(edge.dstId);
-  const userIds = [task.authorId, ...subscriberIds, ...timelineUserIds(allEvents)];
+  // Values show when fields are configured, or for a task whose history has some (fields since removed).
+  const fieldValues = tracker.fields.length > 0 || allEvents.some((e) => e.type === 'custom') ? page.fieldValues : {};
+  const userIds = [task.authorId, ...subscriberIds, ...timelineUserIds(allEvents), ...fieldUserIds([fieldValues])];
   if (task.ownerId) userIds.push(task.ownerId);
   if (task.closerId) userIds.push(task.closerId);
-  const refs = await resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds, hashtags, fileIds });
+  const [refs, boards] = await Promise.all([
+    resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds, hashtags, fileIds }),
+    loadTaskBoards(db, allEvents, page.tagIds, page.cards, page.boardNames),
+  ]);
   const events = allEvents.filter((e) => timelineTaskIds([e]).every((t) => refs.tasks.has(t)));
   const version = events.length ? events[events.length - 1]!.id : 0;
   const edgeIds = (type: repo.EdgeType) => edges.filter((e) => e.type === type && refs.tasks.has(e.dstId)).map((e) => e.dstId);
@@ -121,8 +123,10 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     refs,
     users: refs.users,
     version,
-    boards: await boardsRead,
-    files,
+    boards,
+    files: page.files,
+    muted: page.muted,
+    fields: { values: fieldValues, userName: (id) => refs.users.get(id)?.username ?? 'unknown user' },
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
-import { decodeValues, type ValueRow } from '../fields/repository';
+import { decodeValues, TASK_FIELD_VALUES_JSON, type ValueRow } from '../fields/repository';
 import type { FieldValues } from '../fields/values';
 import { TASK_COLUMNS, toTask, type TaskRow } from './repository';
 import type { Task, TaskState } from './task';
@@ -32,10 +32,7 @@ const ALONGSIDE = [
   'tasks.xmin = (SELECT v.xmin FROM tasks v WHERE v.id = tasks.id) AS fresh',
 ];
 
-// A day as text: pg would make it a Date at local midnight.
-const FIELD_VALUES = `(SELECT json_agg(json_build_object('field_key', f.field_key, 'field_type', f.field_type, 'text_value', f.text_value,
-  'number_value', f.number_value, 'date_value', to_char(f.date_value, 'YYYY-MM-DD'), 'user_ids', f.user_ids) ORDER BY f.field_key)
-  FROM task_field_values f WHERE f.task_id = tasks.id) AS field_values`;
+const FIELD_VALUES = `${TASK_FIELD_VALUES_JSON} AS field_values`;
 
 function read(trx: Knex.Transaction, id: number, withFields: boolean): Promise<StateRow | undefined> {
   const extra = withFields ? [...ALONGSIDE, FIELD_VALUES] : ALONGSIDE;
@@ -71,6 +68,6 @@ export async function lockTaskState(trx: Knex.Transaction, id: number, withField
     columns: row.card_columns ?? {},
     parentIds: row.parent_ids,
     subtaskIds: row.subtask_ids,
-    custom: withFields ? decodeValues(row.field_values ?? []) : null,
+    custom: withFields ? decodeValues(row.field_values!) : null,
   };
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../users/roles';
 import type { Tracker } from '../task';
-import { findGraphNodes, findGraphTasks, findOpenSubtaskIds, findTasksWithSubtasks, type GraphTaskRow } from './repository';
+import { findGraph, findOpenSubtaskIds, findTasksWithSubtasks, type GraphTaskRow } from './repository';
 
 /** The most connected tasks the graph on a task page draws; past it, only direct parents and subtasks. */
 export const GRAPH_LIMIT = 200;
@@ -74,21 +74,17 @@ function descendants(self: number, rows: Map<number, GraphTaskRow>, excluded: Se
 }
 
 /**
- * The tasks connected to one, for its page, in two queries whatever the size: the
- * walk (through visible tasks only), then the rows. Tasks the viewer may not see,
- * and what lies beyond them, are left out.
+ * The tasks connected to one, for its page, in one query whatever the size: the walk (through
+ * visible tasks only) and the rows. Tasks the viewer may not see, and what lies beyond them, are left out.
  */
 export async function loadTaskGraph(db: Knex, viewer: Actor | null, taskId: number): Promise<TaskGraph> {
-  const found = await findGraphNodes(db, viewer, taskId, GRAPH_LIMIT);
-  const reach = found.filter((n) => !n.direct);
-  const truncated = reach.length > GRAPH_LIMIT;
-  const chosen = truncated ? found.filter((n) => n.direct) : reach;
-  if (!chosen.length) return { nodes: [], truncated: false };
-  const rows = new Map((await findGraphTasks(db, [taskId, ...new Set(chosen.map((n) => n.id))])).map((r) => [r.id, r]));
+  const found = await findGraph(db, viewer, taskId, GRAPH_LIMIT);
+  if (!found.rows.length) return { nodes: [], truncated: false };
+  const rows = new Map(found.rows.map((r) => [r.id, r]));
   const self = rows.get(taskId)!;
   const up = ancestors(taskId, rows);
   const down = descendants(taskId, rows, new Set(up.map((n) => n.id)));
-  return { nodes: [...up, node(self, 0, 'self', false), ...down], truncated };
+  return { nodes: [...up, node(self, 0, 'self', false), ...down], truncated: found.truncated };
 }
 
 /** Which tasks of a list page have subtasks the viewer may see: the list marks them. One query. */

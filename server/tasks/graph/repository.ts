@@ -70,47 +70,16 @@ export async function findPathDown(db: Knex, from: number, to: number): Promise<
   return path;
 }
 
-/** The visibility condition on the tasks alias `t`, as the lists apply it; empty for a viewer who sees everything. */
-function visibleCondition(viewer: Actor | null): { sql: string; bindings: (string | number)[] } {
-  const policies = visiblePolicies(viewer);
-  if (VIEW_POLICIES.every((p) => policies.includes(p))) return { sql: 'true', bindings: [] };
-  const list = policies.map(() => '?').join(', ');
-  if (!viewer) return { sql: `t.view_policy IN (${list})`, bindings: policies };
-  return { sql: `(t.view_policy IN (${list}) OR t.owner_id = ?)`, bindings: [...policies, viewer.id] };
-}
-
-export interface GraphNodeRow {
-  id: number;
-  dir: 'up' | 'down';
-  direct: boolean;
-}
-
 /**
- * Every task the viewer may see above and below a task, walking only through tasks they may see,
- * at most `cap + 1` of them; beside them, its direct parents and subtasks (at most `cap` each),
- * for when the whole is too big to draw. One statement.
+ * The visibility condition on the tasks alias `t`, as the lists apply it; empty for a viewer who sees
+ * everything. `shape` tells its texts apart, to name a statement that holds one.
  */
-export async function findGraphNodes(db: Knex, viewer: Actor | null, taskId: number, cap: number): Promise<GraphNodeRow[]> {
-  const vis = visibleCondition(viewer);
-  const step = (dir: 'up' | 'down') => {
-    const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
-    return `${dir}(id) AS (
-        SELECT e.${next} FROM task_subtasks e JOIN tasks t ON t.id = e.${next} WHERE e.${near} = ? AND ${vis.sql}
-        UNION
-        SELECT e.${next} FROM ${dir} JOIN task_subtasks e ON e.${near} = ${dir}.id JOIN tasks t ON t.id = e.${next} WHERE ${vis.sql}
-      )`;
-  };
-  const direct = (dir: 'up' | 'down') => {
-    const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
-    return `(SELECT e.${next} AS id, '${dir}' AS dir, true AS direct FROM task_subtasks e JOIN tasks t ON t.id = e.${next}
-        WHERE e.${near} = ? AND ${vis.sql} ORDER BY e.${next} LIMIT ${cap})`;
-  };
-  const sql = `WITH RECURSIVE ${step('up')}, ${step('down')}
-    (SELECT id, dir, false AS direct FROM (SELECT id, 'up' AS dir FROM up UNION ALL SELECT id, 'down' FROM down) AS reach LIMIT ${cap + 1})
-    UNION ALL ${direct('up')} UNION ALL ${direct('down')}`;
-  const b = vis.bindings;
-  const rows = (await db.raw(sql, [taskId, ...b, ...b, taskId, ...b, ...b, taskId, ...b, taskId, ...b])).rows as GraphNodeRow[];
-  return rows.map((r) => ({ id: Number(r.id), dir: r.dir, direct: r.direct }));
+function visibleCondition(viewer: Actor | null): { sql: string; bindings: (string | number)[]; shape: string } {
+  const policies = visiblePolicies(viewer);
+  if (VIEW_POLICIES.every((p) => policies.includes(p))) return { sql: 'true', bindings: [], shape: 'all' };
+  const list = policies.map(() => '?').join(', ');
+  if (!viewer) return { sql: `t.view_policy IN (${list})`, bindings: policies, shape: `visitor${policies.length}` };
+  return { sql: `(t.view_policy IN (${list}) OR t.owner_id = ?)`, bindings: [...policies, viewer.id], shape: `viewer${policies.length}` };
 }
 
 export interface GraphTaskRow {
@@ -124,17 +93,46 @@ export interface GraphTaskRow {
   parent_ids: number[];
 }
 
-/** The rows a graph draws, with each one's parents among them. One statement. */
-export async function findGraphTasks(db: Knex, ids: number[]): Promise<GraphTaskRow[]> {
-  if (!ids.length) return [];
-  const rows = await db.raw(
-    `SELECT t.id, t.title, t.status, t.priority, t.owner_id, u.username AS owner_username, t.view_policy,
-        ARRAY(SELECT e.parent_id FROM task_subtasks e WHERE e.child_id = t.id AND e.parent_id = ANY(?::int[]) ORDER BY e.parent_id) AS parent_ids
-       FROM tasks t LEFT JOIN users u ON u.id = t.owner_id
-      WHERE t.id = ANY(?::int[])`,
-    [ids, ids],
-  );
-  return (rows.rows as GraphTaskRow[]).map((r) => ({ ...r, parent_ids: (r.parent_ids ?? []).map(Number) }));
+/**
+ * The tasks a task's graph draws, with each one's parents among them, in one statement: every task
+ * the viewer may see above and below it, walking only through tasks they may see; or, when more
+ * than `cap` are, only its direct parents and subtasks (at most `cap` each), and `truncated`. The
+ * task itself comes with them, and nothing comes when nothing is connected.
+ */
+export async function findGraph(db: Knex, viewer: Actor | null, taskId: number, cap: number): Promise<{ rows: GraphTaskRow[]; truncated: boolean }> {
+  const vis = visibleCondition(viewer);
+  const step = (dir: 'up' | 'down') => {
+    const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
+    return `${dir}(id) AS (
+        SELECT e.${next} FROM task_subtasks e JOIN tasks t ON t.id = e.${next} WHERE e.${near} = ? AND ${vis.sql}
+        UNION
+        SELECT e.${next} FROM ${dir} JOIN task_subtasks e ON e.${near} = ${dir}.id JOIN tasks t ON t.id = e.${next} WHERE ${vis.sql}
+      )`;
+  };
+  const direct = (dir: 'up' | 'down') => {
+    const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
+    return `(SELECT e.${next} AS id FROM task_subtasks e JOIN tasks t ON t.id = e.${next}
+        WHERE e.${near} = ? AND ${vis.sql} ORDER BY e.${next} LIMIT ${cap})`;
+  };
+  // The ids go to the last step as one array, read first, and each owner by its key: PostgreSQL then reads
+  // only those rows, even without statistics.
+  const sql = `WITH RECURSIVE ${step('up')}, ${step('down')},
+      reach AS (SELECT id FROM (SELECT id FROM up UNION ALL SELECT id FROM down) AS r LIMIT ${cap + 1}),
+      direct AS (${direct('up')} UNION ALL ${direct('down')}),
+      chosen AS (SELECT id FROM reach WHERE (SELECT count(*) FROM reach) <= ${cap} UNION SELECT id FROM direct WHERE (SELECT count(*) FROM reach) > ${cap}),
+      ids AS (SELECT id FROM chosen UNION SELECT ?::integer WHERE EXISTS (SELECT 1 FROM chosen))
+    SELECT t.id, t.title, t.status, t.priority, t.owner_id, (SELECT u.username FROM users u WHERE u.id = t.owner_id) AS owner_username, t.view_policy,
+        ARRAY(SELECT e.parent_id FROM task_subtasks e WHERE e.child_id = t.id AND e.parent_id IN (SELECT id FROM ids) ORDER BY e.parent_id) AS parent_ids,
+        (SELECT count(*) FROM reach) > ${cap} AS truncated
+      FROM tasks t
+     WHERE t.id = ANY(ARRAY(SELECT id FROM ids))`;
+  const b = vis.bindings;
+  const result = await prepared(`task_graph_${vis.shape}`, db.raw(sql, [taskId, ...b, ...b, taskId, ...b, ...b, taskId, ...b, taskId, ...b, taskId]));
+  const rows = result.rows as (GraphTaskRow & { truncated: boolean })[];
+  return {
+    rows: rows.map((r) => ({ ...r, parent_ids: (r.parent_ids ?? []).map(Number) })),
+    truncated: rows[0]?.truncated ?? false,
+  };
 }
 
 /** Direct subtasks of a task that the viewer may see and that are open. */

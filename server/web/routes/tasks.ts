@@ -1,6 +1,5 @@
 import type { Request, Response } from 'express';
 import { NotFoundError, ValidationError } from '../../errors';
-import { isMuted } from '../../mail/preferences-repository';
 import { applyEdit } from '../../tasks/editor';
 import type { Change } from '../../tasks/events/types';
 import { loadHovercard, loadTaskDetail, loadTaskForEdit, quoteComment } from '../../tasks/read';
@@ -49,15 +48,9 @@ export function taskRoutes(deps: AppDeps) {
   const domain = domainOf(deps);
 
   async function renderTask(req: Request, res: Response, id: number, form?: FormState, status = 200) {
-    // Values are read beside the rest when fields are configured; otherwise only for a task whose history has some.
-    const configured = deps.tracker.fields.length > 0;
-    const [detail, muted, read] = await Promise.all([
-      loadTaskDetail(deps.db, deps.tracker, req.viewer, id),
-      req.viewer ? isMuted(deps.db, req.viewer.id, id) : false,
-      configured ? loadTaskFieldValues(deps.db, id) : null,
-    ]);
-    const fields = read ?? (detail.events.some((e) => e.type === 'custom') ? await loadTaskFieldValues(deps.db, id) : { values: {}, userName: String });
-    const model = { ...taskPageModel(detail, req.viewer, deps.tracker, deps.config, form), mute: req.viewer ? { muted } : null, fields: fieldDetails(deps.tracker, fields.values, fields.userName) };
+    const detail = await loadTaskDetail(deps.db, deps.tracker, req.viewer, id);
+    const fields = fieldDetails(deps.tracker, detail.fields.values, detail.fields.userName);
+    const model = { ...taskPageModel(detail, req.viewer, deps.tracker, deps.config, form), mute: req.viewer ? { muted: detail.muted } : null, fields };
     renderPage(req, res, 'pages/tasks/view', `${model.task.monogram} ${detail.task.title}`, model, status);
   }
 

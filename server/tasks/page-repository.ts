@@ -1,0 +1,83 @@
+import type { Knex } from 'knex';
+import { timestampOf } from '../db/json';
+import { prepared } from '../db/prepared';
+import { decodeValues, TASK_FIELD_VALUES_JSON } from '../fields/repository';
+import type { FieldValues } from '../fields/values';
+import { TASK_FILES_JSON, type TaskFile } from '../files/repository';
+import { TASK_MUTED_SQL } from '../mail/preferences-repository';
+import { boardNamesOf, TASK_BOARD_NAMES_JSON, TASK_CARDS_JSON, TASK_TAG_IDS_SQL, type BoardNames } from '../projects/board-repository';
+import type { StoredEvent } from './events/types';
+import { TASK_COLUMNS, toEvent, toTask, type EdgeType, type EventRow, type TaskRow } from './repository';
+import type { Task } from './task';
+
+/**
+ * SQL of the task page: the task and everything that hangs off it by its id, in one statement
+ * (each round trip costs the page more than the reading it does). The other areas own their
+ * parts of it (files, field values, mutes, tags, cards and boards), as subqueries on the row of `tasks`.
+ */
+
+export interface TaskPageRows {
+  task: Task;
+  subscriberIds: number[];
+  /** Every event, oldest first: what the viewer may see of them is for the caller to decide. */
+  events: StoredEvent[];
+  edges: { type: EdgeType; dstId: number }[];
+  files: TaskFile[];
+  /** Whether the viewer muted the task; false without a viewer. */
+  muted: boolean;
+  /** Every stored value, configured fields or not. */
+  fieldValues: FieldValues;
+  /** Tags (project ids, ascending) and cards (board id to column id). */
+  tagIds: number[];
+  cards: Record<string, number>;
+  /** The projects of its tags and cards, and the columns of its boards. */
+  boardNames: BoardNames;
+}
+
+/** An event as JSON: its time as text, read back by timestampOf into the Date its column gives. */
+const EVENTS_JSON = `(SELECT coalesce(json_agg(json_build_object('id', e.id, 'task_id', e.task_id, 'group_id', e.group_id, 'actor_id', e.actor_id,
+      'type', e.type, 'old_value', e.old_value, 'new_value', e.new_value, 'source', e.source, 'created_at', e.created_at::text, 'markup', e.markup) ORDER BY e.id), '[]')
+    FROM task_events e WHERE e.task_id = tasks.id)`;
+
+const SQL = `SELECT ${TASK_COLUMNS.join(', ')},
+    ARRAY(SELECT s.user_id FROM task_subscribers s WHERE s.task_id = tasks.id ORDER BY s.user_id) AS subscriber_ids,
+    ${EVENTS_JSON} AS events,
+    (SELECT coalesce(json_agg(json_build_object('type', g.type, 'dst', g.dst_task_id) ORDER BY g.created_at), '[]') FROM task_edges g WHERE g.src_task_id = tasks.id) AS edges,
+    ${TASK_FILES_JSON} AS files,
+    ${TASK_MUTED_SQL} AS muted,
+    ${TASK_FIELD_VALUES_JSON} AS field_values,
+    ${TASK_TAG_IDS_SQL} AS tag_ids,
+    ${TASK_CARDS_JSON} AS cards,
+    ${TASK_BOARD_NAMES_JSON} AS board_names
+  FROM tasks WHERE tasks.id = ?`;
+
+interface PageRow extends TaskRow {
+  subscriber_ids: number[];
+  events: (Omit<EventRow, 'created_at'> & { created_at: string })[];
+  edges: { type: EdgeType; dst: number }[];
+  files: TaskFile[];
+  muted: boolean;
+  field_values: Parameters<typeof decodeValues>[0];
+  tag_ids: number[];
+  cards: Record<string, number>;
+  board_names: Parameters<typeof boardNamesOf>[0];
+}
+
+/** The task page's rows for one task and viewer (null for a visitor), or null when there is no such task. */
+export async function findTaskPage(db: Knex, taskId: number, viewerId: number | null): Promise<TaskPageRows | null> {
+  const result = await prepared('task_page', db.raw(SQL, [viewerId, taskId]));
+  const row = (result.rows as PageRow[])[0];
+  if (!row) return null;
+  return {
+    task: toTask(row),
+    subscriberIds: row.subscriber_ids,
+    events: row.events.map((e) => toEvent({ ...e, created_at: timestampOf(e.created_at) })),
+    edges: row.edges.map((g) => ({ type: g.type, dstId: g.dst })),
+    files: row.files,
+    muted: row.muted,
+    fieldValues: decodeValues(row.field_values),
+    tagIds: row.tag_ids,
+    cards: row.cards,
+    boardNames: boardNamesOf(row.board_names),
+  };
+}
