@@ -42,11 +42,6 @@ export interface ListedFields {
   userName: UserNames;
 }
 
-/** The values list rows show (fields with `list`), for a page of tasks: nothing is read when no field is listed. */
-export async function loadListedFields(db: Knex, tracker: Tracker, taskIds: number[]): Promise<ListedFields> {
-  return tracker.fields.some((f) => f.list) ? loadExportedFields(db, tracker, taskIds) : { values: new Map(), userName: () => 'unknown user' };
-}
-
 /** Every value of these tasks, with the names of the people they name: two queries, however many tasks. */
 export async function loadExportedFields(db: Knex, tracker: Tracker, taskIds: number[]): Promise<ListedFields> {
   if (!tracker.fields.length || !taskIds.length) return { values: new Map(), userName: () => 'unknown user' };

@@ -66,6 +66,33 @@ export async function loadFieldValues(db: Knex, taskIds: number[]): Promise<Map<
   return out;
 }
 
+/** A value as a list row's JSON column holds it: the row's columns, then [id, username] of each person it names. */
+export type FieldValueJson = [string, FieldType, string | null, number | null, string | null, number[] | null, [number, string | null][] | null];
+
+/**
+ * The values of the fields `keys` of the task in `taskColumn`, as one JSON column: a list row reads them in
+ * its page's statement. Each value carries the names of the people it names (null for an account that is
+ * gone), each found by its own probe of the primary key, which no lack of statistics turns into a scan.
+ */
+export function fieldValuesExpr(taskColumn: string, keys: string[]): { sql: string; bindings: Knex.Value[] } {
+  return {
+    sql: `(SELECT json_agg(json_build_array(v.field_key, v.field_type, v.text_value, v.number_value, to_char(v.date_value, 'YYYY-MM-DD'), v.user_ids,
+        (SELECT json_agg(json_build_array(x.id, (SELECT u.username FROM users u WHERE u.id = x.id))) FROM unnest(v.user_ids) AS x(id))))
+      FROM task_field_values v WHERE v.task_id = ${taskColumn} AND v.field_key = ANY(?::text[]))`,
+    bindings: [keys],
+  };
+}
+
+export function readFieldValuesJson(json: FieldValueJson[] | null): { values: FieldValues; users: [number, string][] } {
+  const values: FieldValues = {};
+  const users: [number, string][] = [];
+  for (const [field_key, field_type, text_value, number_value, date_value, user_ids, names] of json ?? []) {
+    values[field_key] = decode({ field_type, text_value, number_value, date_value, user_ids });
+    for (const [id, name] of names ?? []) if (name !== null) users.push([id, name]);
+  }
+  return { values, users };
+}
+
 /** Writes what changed between two sets of values: an emptied field loses its row. */
 export async function writeFieldValues(trx: Knex.Transaction, taskId: number, before: FieldValues, after: FieldValues, typeOf: (key: string) => FieldType | undefined): Promise<void> {
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);

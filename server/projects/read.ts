@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../errors';
-import { searchTasks, type SearchPage } from '../search/engine';
+import { searchTasks, type TaskResults } from '../search/engine';
 import type { Tracker } from '../tasks/task';
 import { findUsersByIds } from '../users/repository';
 import type { Actor } from '../users/roles';
@@ -16,7 +16,7 @@ export interface ProjectPage {
   members: User[];
   watchers: User[];
   canEdit: boolean;
-  openTasks: SearchPage;
+  openTasks: TaskResults;
 }
 
 /** A project's id with its milestones': what "tagged with the project" means in lists. */

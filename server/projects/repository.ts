@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import { timestampOf } from '../db/json';
-import type { Project, ProjectColor, ProjectIcon } from './project';
+import type { Project, ProjectColor, ProjectIcon, ProjectTag } from './project';
 
 /** SQL of projects: the rows, their hashtags, members, watchers, and the tags on tasks. */
 
@@ -231,6 +231,25 @@ export async function findTaggingProjects(db: Knex): Promise<{ id: number; hasht
     .where('h.position', 0)
     .whereExists((s) => s.select(db.raw('1')).from('task_projects as tp').whereRaw('tp.project_id = h.project_id'))
     .select('h.project_id as id', 'h.hashtag')) as { id: number; hashtag: string }[];
+}
+
+/** A tag as a list row's JSON column holds it: id, name, color, closed, primary hashtag. */
+export type TagJson = [number, string, ProjectColor, boolean, string];
+
+/**
+ * The tags of the task in `taskColumn`, by project id, as one JSON column: a list row reads them in its
+ * page's statement. A project without a hashtag is named by its id, as tagOf names it. Each project is found
+ * by a probe of its primary key (limited, the lateral stays one), which no lack of statistics turns into a scan.
+ */
+export function taskTagsExpr(taskColumn: string): string {
+  return `(SELECT json_agg(json_build_array(p.id, p.name, p.color, p.closed_at IS NOT NULL,
+      coalesce((SELECT h.hashtag FROM project_hashtags h WHERE h.project_id = p.id ORDER BY h.position LIMIT 1), p.id::text)) ORDER BY p.id)
+    FROM task_projects tp CROSS JOIN LATERAL (SELECT p.id, p.name, p.color, p.closed_at FROM projects p WHERE p.id = tp.project_id LIMIT 1) p
+    WHERE tp.task_id = ${taskColumn})`;
+}
+
+export function tagsFromJson(json: TagJson[] | null): ProjectTag[] {
+  return (json ?? []).map(([id, name, color, closed, hashtag]) => ({ id, name, hashtag, color, closed }));
 }
 
 /** The tags of many tasks at once: a list page's rows. */

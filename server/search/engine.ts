@@ -1,28 +1,36 @@
 import type { Knex } from 'knex';
 import { AppError } from '../errors';
 import type { Tracker } from '../tasks/task';
-import { loadTaskTags } from '../projects/tags';
 import type { ProjectTag } from '../projects/project';
-import { findUsersByIds } from '../users/repository';
 import type { Actor } from '../users/roles';
-import type { User } from '../users/user';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
-import { groupPart, listedGroups, ownerGroups, priorityGroups, projectGroups, statusGroups, type GroupPart, type GroupWalk } from './groups';
-import { loadListedFields, type ListedFields } from '../fields/read';
+import { listedGroups, ownerGroups, priorityGroups, projectGroups, statusGroups, type GroupPart, type GroupWalk } from './groups';
+import type { ListedFields } from '../fields/read';
 import { fieldGroups, fieldOfGroup } from '../fields/groups';
-import { eachTask, findTaskPage, groupTotals, type FoundTask } from './repository';
+import type { ListedTask } from './list-rows';
+import { eachTask, findListPage, findTaskPage, type FoundTask } from './repository';
 import { parseSearchText, type ParsedText } from './text';
 
 /** A group header counts up to this many results, then says "10,000+": counting further would cost more than the page. */
 export const GROUP_COUNT_CAP = 10000;
 
-export interface SearchPage {
+/** A page of whole tasks, for the API and the pages that list a few. */
+export interface TaskResults {
   tasks: FoundTask[];
-  /** Owners of the tasks on the page, in one query. */
-  owners: Map<number, User>;
-  /** Tags of the tasks on the page, in two queries. */
+  next: string | null;
+  prev: string | null;
+}
+
+/** A page of a list, with what its rows show. */
+export interface SearchPage {
+  tasks: ListedTask[];
+  /** Owners of the tasks on the page. */
+  owners: Map<number, { id: number; username: string; realname: string }>;
+  /** Tags of the tasks on the page. */
   tags: Map<number, ProjectTag[]>;
+  /** The tasks on the page that have subtasks the viewer may see. */
+  withSubtasks: Set<number>;
   next: string | null;
   prev: string | null;
   /** Results per group key, of the groups on the page; past GROUP_COUNT_CAP a count reads GROUP_COUNT_CAP + 1. */
@@ -47,6 +55,28 @@ function prepare(q: TaskQuery, tracker: Tracker) {
   const text = textOf(q);
   if (q.order === 'relevance' && !text) throw new QueryError('Ordering by relevance needs search words.', 'order');
   return { text, keys: sortKeys(q.order, q.group, tracker) };
+}
+
+/** The query's text and keys, and the cursor's key values. */
+function start(q: TaskQuery, tracker: Tracker, cursor: { after?: string; before?: string }) {
+  const { text, keys } = prepare(q, tracker);
+  if (cursor.after && cursor.before) throw new QueryError('A page link has either "after" or "before", not both.');
+  try {
+    const after = cursor.after ? decodeCursor(cursor.after, q.order, q.group, keys) : undefined;
+    const before = cursor.before ? decodeCursor(cursor.before, q.order, q.group, keys) : undefined;
+    return { text, keys, after, before };
+  } catch (err) {
+    if (err instanceof CursorError) throw new QueryError(err.message);
+    throw err;
+  }
+}
+
+/** Links to the pages beside one: a page read backwards always has a next one. */
+function links(q: TaskQuery, page: { more: boolean; tasks: { keys: unknown[] }[] }, after: unknown[] | undefined, before: unknown[] | undefined) {
+  const hasNext = before ? true : page.more;
+  const hasPrev = before ? page.more : Boolean(after);
+  const encode = (t: { keys: unknown[] } | undefined) => (t ? encodeCursor(q.order, q.group, t.keys) : null);
+  return { next: hasNext ? encode(page.tasks[page.tasks.length - 1]) : null, prev: hasPrev ? encode(page.tasks[0]) : null };
 }
 
 /**
@@ -76,69 +106,64 @@ async function listedGroupParts(db: Knex, tracker: Tracker, group: TaskQuery['gr
   return field ? fieldGroups(db, field) : null;
 }
 
-/** The groups of the headers on the page, each with its own condition: an index range. */
-function pageGroups(tracker: Tracker, q: TaskQuery, tasks: FoundTask[], projects: GroupPart[] | null): GroupPart[] | null {
-  const grouping = q.group;
-  if (grouping === 'none') return null;
-  const statuses = tracker.statuses.map((s) => s.key);
-  const values = new Set(tasks.map((t) => t.keys[0] as number | string));
-  return projects ? projects.filter((p) => values.has(p.value)) : [...values].map((v) => groupPart(grouping as 'priority' | 'owner' | 'status', v, statuses));
-}
-
 /**
  * The one query engine: web lists, exports and the API all page through it.
  * Paging is by keyset, never OFFSET, so a page stays right while tasks change.
  */
-export async function searchTasks(
-  db: Knex,
-  tracker: Tracker,
-  viewer: Actor | null,
-  q: TaskQuery,
-  cursor: { after?: string; before?: string } = {},
-  /** Rows as a list shows them, without descriptions: for pages, not for the API or exports. */
-  brief = false,
-): Promise<SearchPage> {
-  const { text, keys } = prepare(q, tracker);
-  if (cursor.after && cursor.before) throw new QueryError('A page link has either "after" or "before", not both.');
-  let after: unknown[] | undefined;
-  let before: unknown[] | undefined;
-  try {
-    if (cursor.after) after = decodeCursor(cursor.after, q.order, q.group, keys);
-    if (cursor.before) before = decodeCursor(cursor.before, q.order, q.group, keys);
-  } catch (err) {
-    if (err instanceof CursorError) throw new QueryError(err.message);
-    throw err;
-  }
+export async function searchTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery, cursor: { after?: string; before?: string } = {}): Promise<TaskResults> {
+  const { text, keys, after, before } = start(q, tracker, cursor);
+  const projects = await listedGroupParts(db, tracker, q.group);
+  const group = groupKey(q.group, tracker);
+  const countBy = group && q.order === 'relevance' && !projects ? group : undefined;
+  const groups = await groupWalk(db, tracker, viewer, q, projects);
+  const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups });
+  return { tasks: page.tasks, ...links(q, page, after, before) };
+}
+
+/**
+ * A page of a list as the web shows it: each row with its owner, tags, listed fields and subtasks marker,
+ * and each group on the page with its totals, read by the page's own statement.
+ */
+export async function listTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery, cursor: { after?: string; before?: string } = {}): Promise<SearchPage> {
+  const { text, keys, after, before } = start(q, tracker, cursor);
   const group = groupKey(q.group, tracker);
   const projects = await listedGroupParts(db, tracker, q.group);
   // Ranking reads every match before the first page is cut, so that one scan counts the groups too.
   const countBy = group && q.order === 'relevance' && !projects ? group : undefined;
   const groups = await groupWalk(db, tracker, viewer, q, projects);
-  const page = await findTaskPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups, brief });
-  const tasks = page.tasks;
-  const parts = pageGroups(tracker, q, tasks, projects);
-  // Counts ranked with the page need no statement of their own, unless points are summed beside them.
-  const wantTotals = parts && (!page.groupCounts || tracker.points.enabled);
-  const [totals, owners, tags, fields] = await Promise.all([
-    wantTotals ? groupTotals(db, viewer, q.filter, text, parts, GROUP_COUNT_CAP, tracker.points.enabled) : null,
-    findUsersByIds(db, tasks.flatMap((t) => (t.ownerId ? [t.ownerId] : []))),
-    loadTaskTags(db, tasks.map((t) => t.id)),
-    loadListedFields(db, tracker, tasks.map((t) => t.id)),
-  ]);
-  const groupCounts = page.groupCounts ?? totals?.counts ?? null;
-  const groupPoints = totals?.points ?? null;
-  const hasNext = before ? true : page.more;
-  const hasPrev = before ? page.more : Boolean(after);
-  const encode = (t: FoundTask | undefined) => (t ? encodeCursor(q.order, q.group, t.keys) : null);
+  const points = tracker.points.enabled;
+  // Counts ranked with the page need no reading of their own, unless points are summed beside them.
+  const totals = group && (!countBy || points) ? { cap: GROUP_COUNT_CAP, points } : undefined;
+  const fieldKeys = tracker.fields.filter((f) => f.list).map((f) => f.key);
+  const page = await findListPage(db, { viewer, filter: q.filter, text, keys, limit: q.limit, after, before, countBy, groups, fieldKeys, ...(totals ? { totals } : {}) });
+  const owners: SearchPage['owners'] = new Map();
+  const tags: SearchPage['tags'] = new Map();
+  const values: ListedFields['values'] = new Map();
+  const names = new Map<number, string>();
+  const withSubtasks = new Set<number>();
+  const counts = new Map<unknown, number>();
+  const sums = new Map<unknown, number>();
+  page.tasks.forEach((t, i) => {
+    const x = page.extras[i]!;
+    if (x.owner) owners.set(x.owner.id, x.owner);
+    if (x.tags.length) tags.set(t.id, x.tags);
+    if (x.fields) values.set(t.id, x.fields);
+    for (const [id, name] of x.fieldUsers) names.set(id, name);
+    if (x.hasSubtasks) withSubtasks.add(t.id);
+    if (x.totals) {
+      counts.set(t.keys[0], x.totals.count);
+      sums.set(t.keys[0], x.totals.points);
+    }
+  });
   return {
-    tasks,
+    tasks: page.tasks,
     owners,
     tags,
-    next: hasNext ? encode(tasks[tasks.length - 1]) : null,
-    prev: hasPrev ? encode(tasks[0]) : null,
-    groupCounts,
-    groupPoints,
-    fields,
+    withSubtasks,
+    ...links(q, page, after, before),
+    groupCounts: page.groupCounts ?? (totals ? counts : null),
+    groupPoints: totals?.points ? sums : null,
+    fields: { values, userName: (id) => names.get(id) ?? 'unknown user' },
   };
 }
 

@@ -1,9 +1,10 @@
 import type { Knex } from 'knex';
-import { TASK_COLUMNS, TASK_LIST_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
+import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
 import type { Task } from '../tasks/task';
 import type { Actor } from '../users/roles';
 import { filtered } from './filter';
 import type { GroupPart, GroupWalk } from './groups';
+import { groupTotalsOf, LIST_COLUMNS, listedRows, toListedTask, toRowExtras, type ListedRow, type ListedRowsOptions, type ListedTask, type ListShape, type RowExtras } from './list-rows';
 import { paramExpr, selectedParam, selectExpr, type SortKey } from './keyset';
 import type { TaskFilter } from './query';
 import type { ParsedText } from './text';
@@ -61,8 +62,6 @@ export interface PageRequest {
    * which an index on the order's keys can serve whatever the grouping.
    */
   groups?: GroupWalk;
-  /** Rows as a list shows them: without the description (read as ''). */
-  brief?: boolean;
 }
 
 export interface TaskPage {
@@ -79,11 +78,29 @@ const groupValue = (v: unknown) => (typeof v === 'string' ? v : Number(v));
 
 const direction = (k: SortKey, forward: boolean) => ((k.dir === 'desc') === forward ? 'DESC' : 'ASC');
 
+/**
+ * How a page's statement is finished before it is sent: as is for whole tasks, or wrapped to carry what a
+ * list row shows. `group` is the group a walk reads, when its totals are wanted with its rows.
+ */
+type Finish = (page: Knex.QueryBuilder, keep: string[], group?: GroupPart) => Knex.QueryBuilder;
+
+const asIs: Finish = (page) => page;
+
 export async function findTaskPage(db: Knex, r: PageRequest): Promise<TaskPage> {
-  const columns = r.brief ? TASK_LIST_COLUMNS : TASK_COLUMNS;
+  const rows = await readPage(db, r, TASK_COLUMNS, asIs);
+  const { more, page } = cut(r, rows);
+  return {
+    more,
+    groupCounts: r.countBy ? countsOf(page) : null,
+    tasks: page.map((row) => ({ ...toTask(row as unknown as TaskRow), keys: keysOf(r, row), markedTitle: typeof row.marked_title === 'string' ? row.marked_title : null })),
+  };
+}
+
+async function readPage(db: Knex, r: PageRequest, columns: string[], finish: Finish): Promise<PageRow[]> {
   const forward = !r.before;
   const cursor = r.after ?? r.before;
   const keyColumns = r.keys.map((k, i) => db.raw(`${selectExpr(k)} AS k${i}`));
+  const marked = r.text ? ['marked_title'] : [];
   let qb: Knex.QueryBuilder;
   if (r.countBy) {
     // The window counts before the cursor and the limit cut the results, so it sees them all. It runs over
@@ -106,45 +123,39 @@ export async function findTaskPage(db: Knex, r: PageRequest): Promise<TaskPage> 
       .join('tasks', 'tasks.id', 'page.id');
     if (r.text) qb.select(highlight(db, 'tasks.title', 'page.q'));
     r.keys.forEach((k, i) => qb.orderByRaw(`page.k${i} ${direction(k, forward)}`));
-  } else if (r.groups) {
-    return toPage(r, await readByGroup(db, r, r.groups, keyColumns, columns));
-  } else {
-    qb = filtered(db, r.viewer, r.filter, r.text).select(columns).select(keyColumns);
-    if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
-    if (cursor) {
-      const c = keysetCondition(r.keys, cursor, forward, (i) => r.keys[i]!.expr, paramExpr);
-      qb.whereRaw(c.sql, c.bindings as Knex.Value[]);
-    }
-    r.keys.forEach((k) => qb.orderByRaw(`${k.expr} ${direction(k, forward)}`));
-    qb.limit(r.limit + 1);
+    return (await finish(qb, [...marked, 'group_value', 'group_count'])) as PageRow[];
   }
-  return toPage(r, (await qb) as PageRow[]);
+  if (r.groups) return readByGroup(db, r, r.groups, keyColumns, columns, finish);
+  qb = filtered(db, r.viewer, r.filter, r.text).select(columns).select(keyColumns);
+  if (r.text) qb.select(highlight(db, 'tasks.title', 'search.q'));
+  if (cursor) {
+    const c = keysetCondition(r.keys, cursor, forward, (i) => r.keys[i]!.expr, paramExpr);
+    qb.whereRaw(c.sql, c.bindings as Knex.Value[]);
+  }
+  r.keys.forEach((k) => qb.orderByRaw(`${k.expr} ${direction(k, forward)}`));
+  qb.limit(r.limit + 1);
+  return (await finish(qb, marked)) as PageRow[];
 }
 
-type PageRow = TaskRow & Record<string, unknown>;
+type PageRow = Record<string, unknown>;
 
 /** Rows in page order, one more than the page when there is more: the page, its direction undone. */
-function toPage(r: PageRequest, rows: PageRow[]): TaskPage {
-  const more = rows.length > r.limit;
+function cut<R>(r: PageRequest, rows: R[]): { more: boolean; page: R[] } {
   const page = rows.slice(0, r.limit);
   if (r.before) page.reverse();
-  return {
-    more,
-    groupCounts: r.countBy ? new Map(page.map((row) => [groupValue(row.group_value), Number(row.group_count)])) : null,
-    tasks: page.map((row) => ({
-      ...toTask(row),
-      keys: r.keys.map((k, i) => (k.kind === 'int' || k.kind === 'ts' || k.kind === 'float' ? Number(row[`k${i}`]) : row[`k${i}`])),
-      markedTitle: typeof row.marked_title === 'string' ? row.marked_title : null,
-    })),
-  };
+  return { more: rows.length > r.limit, page };
 }
+
+const keysOf = (r: PageRequest, row: PageRow) => r.keys.map((k, i) => (k.kind === 'int' || k.kind === 'ts' || k.kind === 'float' ? Number(row[`k${i}`]) : row[`k${i}`]));
+
+const countsOf = (page: PageRow[]) => new Map(page.map((row) => [groupValue(row.group_value), Number(row.group_count)]));
 
 /**
  * A grouped page, group by group: from the cursor's group on (or the first), each group's rows by the
  * order's own keys, until the page is full. The cursor keeps its form (group value first), so pages
  * link the same way as with one query.
  */
-async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColumns: Knex.Raw[], columns: string[]): Promise<PageRow[]> {
+async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColumns: Knex.Raw[], columns: string[], finish: Finish): Promise<PageRow[]> {
   const forward = !r.before;
   const cursor = r.after ?? r.before;
   const [group, ...rest] = r.keys as [SortKey, ...SortKey[]];
@@ -160,38 +171,72 @@ async function readByGroup(db: Knex, r: PageRequest, groups: GroupWalk, keyColum
       qb.whereRaw(c.sql, c.bindings as Knex.Value[]);
     }
     rest.forEach((k) => qb.orderByRaw(`${k.expr} ${direction(k, forward)}`));
-    rows.push(...((await qb.limit(r.limit + 1 - rows.length)) as PageRow[]));
+    const wanted = r.limit + 1 - rows.length;
+    // A group that can only give the row telling whether there is more is not on the page: its totals are not shown.
+    rows.push(...((await finish(qb.limit(wanted), r.text ? ['marked_title'] : [], wanted > 1 ? part : undefined)) as PageRow[]));
     if (rows.length > r.limit) break;
   }
   return rows;
 }
 
+export interface ListRequest extends PageRequest, ListShape {
+  /** Count each group on the page, at most `cap + 1` results a group, and with `points` sum their points. */
+  totals?: { cap: number; points: boolean };
+}
+
+export interface ListPage {
+  tasks: ListedTask[];
+  /** What each row carries beside its task, in the same order. */
+  extras: RowExtras[];
+  more: boolean;
+  /** With `countBy`: how many results each group on the page has, all pages included. */
+  groupCounts: Map<unknown, number> | null;
+}
+
 /**
- * How many results each group has, counting at most `cap + 1` a group, each by its own condition
- * (an index range), in one statement; with `points`, also the sum of the points of the rows
- * counted, read by the same scan (a group past the cap sums only those).
+ * A page of a list, in one statement per group read (one when not walking groups): the rows with what
+ * each shows, read for the page's rows only, and with `totals` the totals of the page's groups.
  */
-export async function groupTotals(
-  db: Knex,
-  viewer: Actor | null,
-  f: TaskFilter,
-  text: ParsedText | null,
-  parts: GroupPart[],
-  cap: number,
-  points: boolean,
-): Promise<{ counts: Map<unknown, number>; points: Map<unknown, number> | null }> {
-  if (!parts.length) return { counts: new Map(), points: points ? new Map() : null };
-  const totals = parts.map((part, i) => {
-    const rows = filtered(db, viewer, f, text).select(points ? 'tasks.points' : db.raw('1')).limit(cap + 1);
-    (part.countWhere ?? part.where)(rows);
-    const total = db.select(db.raw('?::int AS i', [i])).count({ n: '*' }).from(rows.as('capped'));
-    return points ? total.sum({ points: 'capped.points' }) : total;
-  });
-  const result = (await db.unionAll(totals, true)) as { i: number; n: number | string; points?: number | string | null }[];
-  return {
-    counts: new Map(result.map((r) => [parts[r.i]!.value, Number(r.n)])),
-    points: points ? new Map(result.map((r) => [parts[r.i]!.value, Number(r.points ?? 0)])) : null,
+export async function findListPage(db: Knex, r: ListRequest): Promise<ListPage> {
+  const forward = !r.before;
+  const order = r.keys.map((k, i) => `listed.k${i} ${direction(k, forward)}`);
+  const t = r.totals;
+  const finish: Finish = (page, keep, group) => {
+    const o: ListedRowsOptions = { keys: r.keys.length, keep, order };
+    if (t && r.groups && group) {
+      const rows = filtered(db, r.viewer, r.filter, r.text);
+      (group.countWhere ?? group.where)(rows);
+      o.groupTotals = groupTotalsOf(db, rows, t.cap, t.points);
+    }
+    if (t && !r.groups) o.totals = (listed) => pageGroupTotals(db, r, listed, t);
+    return listedRows(db, r, page, o);
   };
+  const rows = (await readPage(db, r, LIST_COLUMNS, finish)) as ListedRow[];
+  const { more, page } = cut(r, rows);
+  return {
+    more,
+    groupCounts: r.countBy ? countsOf(page) : null,
+    tasks: page.map((row) => toListedTask(row, keysOf(r, row))),
+    extras: page.map((row) => toRowExtras(row, r)),
+  };
+}
+
+/**
+ * The totals of each group of a page read in one statement, keyed by the group's value (v): the groups of
+ * the rows shown (not of the row telling whether there is more), each counted by its own index range.
+ */
+function pageGroupTotals(db: Knex, r: ListRequest, listed: string, t: { cap: number; points: boolean }): Knex.QueryBuilder {
+  const forward = !r.before;
+  const shown = db.select(`${listed}.k0`).from(listed).limit(r.limit);
+  r.keys.forEach((k, i) => shown.orderByRaw(`${listed}.k${i} ${direction(k, forward)}`));
+  const groups = db.distinct('shown.k0').from(shown.as('shown'));
+  const rows = filtered(db, r.viewer, r.filter, r.text).whereRaw(`${r.keys[0]!.expr} = g.v`);
+  // As an array, the groups are estimated at a few rather than one per row: the counts' estimated cost stays
+  // far below what would have PostgreSQL compile the statement (JIT), which would cost more than it runs.
+  return db
+    .select('g.v', 't.totals')
+    .from(db.raw('unnest(ARRAY(?)) AS g(v)', [groups]))
+    .crossJoin(db.raw('LATERAL (?) AS t', [groupTotalsOf(db, rows, t.cap, t.points)]));
 }
 
 /** All results, in batches by keyset: an export of any size in constant memory. */

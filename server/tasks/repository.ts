@@ -11,8 +11,7 @@ export interface TaskRow {
   id: number;
   phid: string;
   title: string;
-  /** Absent from a list's rows (TASK_LIST_COLUMNS). */
-  description?: string;
+  description: string;
   status: string;
   priority: number;
   owner_id: number | null;
@@ -47,15 +46,12 @@ export const TASK_COLUMNS = [
   'tasks.due',
 ];
 
-/** What a list row shows: the task row without its description, which can be long and no row displays (read as ''). */
-export const TASK_LIST_COLUMNS = TASK_COLUMNS.filter((c) => c !== 'tasks.description');
-
 export function toTask(r: TaskRow): Task {
   return {
     id: r.id,
     phid: r.phid,
     title: r.title,
-    description: r.description ?? '',
+    description: r.description,
     status: r.status,
     priority: r.priority,
     ownerId: r.owner_id,

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Actor } from '../../users/roles';
 import type { Tracker } from '../task';
-import { findGraph, findOpenSubtaskIds, findTasksWithSubtasks, type GraphTaskRow } from './repository';
+import { findGraph, findOpenSubtaskIds, type GraphTaskRow } from './repository';
 
 /** The most connected tasks the graph on a task page draws; past it, only direct parents and subtasks. */
 export const GRAPH_LIMIT = 200;
@@ -85,11 +85,6 @@ export async function loadTaskGraph(db: Knex, viewer: Actor | null, taskId: numb
   const up = ancestors(taskId, rows);
   const down = descendants(taskId, rows, new Set(up.map((n) => n.id)));
   return { nodes: [...up, node(self, 0, 'self', false), ...down], truncated: found.truncated };
-}
-
-/** Which tasks of a list page have subtasks the viewer may see: the list marks them. One query. */
-export function tasksWithSubtasks(db: Knex, viewer: Actor | null, taskIds: number[]): Promise<Set<number>> {
-  return findTasksWithSubtasks(db, viewer, taskIds);
 }
 
 /** Direct subtasks the viewer may see that are still open: closing their parent deserves a warning. */

@@ -146,16 +146,13 @@ export async function findOpenSubtaskIds(db: Knex, viewer: Actor | null, taskId:
   return (rows.rows as { id: number }[]).map((r) => Number(r.id));
 }
 
-/** Which of the given tasks have at least one subtask the viewer may see. */
-export async function findTasksWithSubtasks(db: Knex, viewer: Actor | null, taskIds: number[]): Promise<Set<number>> {
-  if (!taskIds.length) return new Set();
+/**
+ * Whether the task in `taskColumn` has subtasks the viewer may see, as an SQL expression: list rows
+ * carry it as a column of their page's statement, so the marker costs no statement of its own.
+ */
+export function hasSubtasksExpr(viewer: Actor | null, taskColumn: string): { sql: string; bindings: (string | number)[] } {
   const vis = visibleCondition(viewer);
-  const rows = await db.raw(
-    `SELECT p.id FROM unnest(?::int[]) AS p(id)
-      WHERE EXISTS (SELECT 1 FROM task_subtasks e JOIN tasks t ON t.id = e.child_id WHERE e.parent_id = p.id AND ${vis.sql})`,
-    [taskIds, ...vis.bindings],
-  );
-  return new Set((rows.rows as { id: number }[]).map((r) => Number(r.id)));
+  return { sql: `EXISTS (SELECT 1 FROM task_subtasks e JOIN tasks t ON t.id = e.child_id WHERE e.parent_id = ${taskColumn} AND ${vis.sql})`, bindings: vis.bindings };
 }
 
 /** Records a merge in both directions. */

@@ -1,12 +1,11 @@
 import type { Request, Response } from 'express';
 import { NotFoundError, ValidationError } from '../../errors';
-import { QueryError, searchTasks, type SearchPage } from '../../search/engine';
+import { listTasks, QueryError, type SearchPage } from '../../search/engine';
 import { parseQueryParams, type QueryParams } from '../../search/params';
 import type { TaskQuery } from '../../search/query';
 import { findNamedQuery, listSavedQueries, paramsFromString, paramsToString, saveQuery, savedAsNamed, type NamedQuery, type SavedQuery } from '../../search/saved/queries';
 import { taskJump } from '../../search/text';
 import { bulkTargets, planBulkEdit, queueBulkEdit } from '../../tasks/bulk';
-import { tasksWithSubtasks } from '../../tasks/graph/graph';
 import { parseTaskId } from '../../tasks/task';
 import { can } from '../../users/roles';
 import type { AppDeps } from '../deps';
@@ -60,7 +59,7 @@ export function listRoutes(deps: AppDeps) {
     const search = async (): Promise<{ query: TaskQuery | null; page: SearchPage | null; errors: Record<string, string> }> => {
       try {
         const query = await parseQueryParams(reads, deps.tracker, req.viewer, opts.params, deps.config.timezone);
-        return { query, page: await searchTasks(reads, deps.tracker, req.viewer, query, cursorOf(req), true), errors: {} };
+        return { query, page: await listTasks(reads, deps.tracker, req.viewer, query, cursorOf(req)), errors: {} };
       } catch (err) {
         if (err instanceof ValidationError) return { query: null, page: null, errors: err.fields };
         if (err instanceof QueryError) return { query: null, page: null, errors: { [err.field ?? 'form']: err.message } };
@@ -82,8 +81,7 @@ export function listRoutes(deps: AppDeps) {
     const hasErrors = Object.keys(errors).length > 0;
     const shareUrl = opts.key ? `/maniphest/query/${opts.key}/` : `/maniphest/query/?${own.toString()}`;
     const exportUrl = (format: string) => (opts.key ? `/maniphest/query/${opts.key}/export.${format}` : `/maniphest/query/export.${format}?${own.toString()}`);
-    const withSubtasks = page ? await tasksWithSubtasks(reads, viewer, page.tasks.map((t) => t.id)) : new Set<number>();
-    const results = page && query ? searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl, withSubtasks) : null;
+    const results = page && query ? searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl, page.withSubtasks) : null;
     const bulk = results && !results.empty && viewer && can(viewer, 'task.bulk') ? bulkFormModel(deps.tracker, viewer, paramsToString(opts.params), shareUrl, opts.bulk) : null;
     renderPage(
       req,

@@ -7,7 +7,7 @@ export interface UserLink {
   realname: string;
 }
 
-export function userLink(user: User): UserLink {
+export function userLink(user: Pick<User, 'username' | 'realname'>): UserLink {
   return { username: user.username, url: `/p/${encodeURIComponent(user.username)}/`, realname: user.realname };
 }
 

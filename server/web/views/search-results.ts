@@ -6,7 +6,8 @@ import { escapeHtml } from '../../markup/escape';
 import { GROUP_COUNT_CAP, type SearchPage } from '../../search/engine';
 import { NO_PROJECT } from '../../search/groups';
 import type { Group } from '../../search/query';
-import { MARK_END, MARK_START, type FoundTask } from '../../search/repository';
+import type { ListedTask } from '../../search/list-rows';
+import { MARK_END, MARK_START } from '../../search/repository';
 import type { Tracker } from '../../tasks/task';
 import { formatDateTime } from './dates';
 import { dueModel } from './due';
@@ -16,7 +17,7 @@ import { tagModel } from './projects';
 import { taskState } from './task-page';
 
 /** The group a task falls in: its key (as the count query keys it) and its header. */
-function groupOf(t: FoundTask, group: Group, tracker: Tracker, page: SearchPage): { key: unknown; label: string } {
+function groupOf(t: ListedTask, group: Group, tracker: Tracker, page: SearchPage): { key: unknown; label: string } {
   const owners = page.owners;
   switch (group) {
     case 'priority':
@@ -54,7 +55,7 @@ function countLabel(n: number | undefined): string | null {
 }
 
 /** Escapes the title, then turns the database's match markers into <mark>. */
-function titleHtml(t: FoundTask): string {
+function titleHtml(t: ListedTask): string {
   // A title that holds a marker character itself would be misread as matches: it goes unhighlighted.
   if (t.markedTitle === null || t.title.includes(MARK_START) || t.title.includes(MARK_END)) return escapeHtml(t.title);
   return escapeHtml(t.markedTitle).replaceAll(MARK_START, '<mark>').replaceAll(MARK_END, '</mark>');

@@ -40,7 +40,7 @@ function taskLink(task: Task, tracker: Tracker) {
 }
 
 /** The header tag: "Open, Normal" or "Closed, Resolved". */
-export function taskState(task: Task, tracker: Tracker) {
+export function taskState(task: Pick<Task, 'status' | 'priority'>, tracker: Tracker) {
   return {
     closed: tracker.isClosed(task.status),
     stateText: tracker.stateText(task),
