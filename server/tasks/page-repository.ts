@@ -7,7 +7,7 @@ import { TASK_FILES_JSON, type TaskFile } from '../files/repository';
 import { TASK_MUTED_SQL } from '../mail/preferences-repository';
 import { boardNamesOf, TASK_BOARD_NAMES_JSON, TASK_CARDS_JSON, TASK_TAG_IDS_SQL, type BoardNames } from '../projects/board-repository';
 import type { StoredEvent } from './events/types';
-import { TASK_COLUMNS, toEvent, toTask, type EdgeType, type EventRow, type TaskRow } from './repository';
+import { TASK_COLUMNS, TASK_SUBSCRIBER_IDS_SQL, toEvent, toTask, type EdgeType, type EventRow, type TaskRow } from './repository';
 import type { Task } from './task';
 
 /**
@@ -40,7 +40,7 @@ const EVENTS_JSON = `(SELECT coalesce(json_agg(json_build_object('id', e.id, 'ta
     FROM task_events e WHERE e.task_id = tasks.id)`;
 
 const SQL = `SELECT ${TASK_COLUMNS.join(', ')},
-    ARRAY(SELECT s.user_id FROM task_subscribers s WHERE s.task_id = tasks.id ORDER BY s.user_id) AS subscriber_ids,
+    ${TASK_SUBSCRIBER_IDS_SQL} AS subscriber_ids,
     ${EVENTS_JSON} AS events,
     (SELECT coalesce(json_agg(json_build_object('type', g.type, 'dst', g.dst_task_id) ORDER BY g.created_at), '[]') FROM task_edges g WHERE g.src_task_id = tasks.id) AS edges,
     ${TASK_FILES_JSON} AS files,

@@ -200,6 +200,9 @@ export async function findEdges(db: Knex, taskId: number): Promise<{ type: EdgeT
   return rows.map((r) => ({ type: r.type, dstId: r.dst_task_id }));
 }
 
+/** The subscribers of the row of `tasks`, ascending: a scalar subquery for a statement that reads a task with what hangs off it. */
+export const TASK_SUBSCRIBER_IDS_SQL = 'ARRAY(SELECT s.user_id FROM task_subscribers s WHERE s.task_id = tasks.id ORDER BY s.user_id)';
+
 export async function findSubscriberIds(db: Knex, taskId: number): Promise<number[]> {
   const rows = await prepared('task_subscribers', db('task_subscribers').where({ task_id: taskId }).orderBy('user_id').select('user_id'));
   return rows.map((r: { user_id: number }) => r.user_id);

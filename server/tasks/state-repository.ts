@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { decodeValues, TASK_FIELD_VALUES_JSON, type ValueRow } from '../fields/repository';
 import type { FieldValues } from '../fields/values';
-import { TASK_COLUMNS, toTask, type TaskRow } from './repository';
+import { TASK_TAG_IDS_SQL, TASK_CARDS_JSON } from '../projects/board-repository';
+import { TASK_COLUMNS, TASK_SUBSCRIBER_IDS_SQL, toTask, type TaskRow } from './repository';
 import type { Task, TaskState } from './task';
 
 /** What an edit starts from: the task row, locked, and what hangs off it. */
@@ -15,7 +16,7 @@ export interface LockedTask extends Pick<TaskState, 'subscriberIds' | 'projectId
 interface StateRow extends TaskRow {
   subscriber_ids: number[];
   project_ids: number[];
-  card_columns: Record<string, number> | null;
+  card_columns: Record<string, number>;
   parent_ids: number[];
   subtask_ids: number[];
   field_values?: ValueRow[] | null;
@@ -23,9 +24,9 @@ interface StateRow extends TaskRow {
 }
 
 const ALONGSIDE = [
-  'ARRAY(SELECT s.user_id FROM task_subscribers s WHERE s.task_id = tasks.id ORDER BY s.user_id) AS subscriber_ids',
-  'ARRAY(SELECT p.project_id FROM task_projects p WHERE p.task_id = tasks.id ORDER BY p.project_id) AS project_ids',
-  '(SELECT json_object_agg(c.project_id, c.column_id) FROM board_cards c WHERE c.task_id = tasks.id) AS card_columns',
+  `${TASK_SUBSCRIBER_IDS_SQL} AS subscriber_ids`,
+  `${TASK_TAG_IDS_SQL} AS project_ids`,
+  `${TASK_CARDS_JSON} AS card_columns`,
   'ARRAY(SELECT e.parent_id FROM task_subtasks e WHERE e.child_id = tasks.id ORDER BY e.parent_id) AS parent_ids',
   'ARRAY(SELECT e.child_id FROM task_subtasks e WHERE e.parent_id = tasks.id ORDER BY e.child_id) AS subtask_ids',
   // Whether the row locked is the version this statement's snapshot sees (below).
@@ -65,7 +66,7 @@ export async function lockTaskState(trx: Knex.Transaction, id: number, withField
     task: toTask(row),
     subscriberIds: row.subscriber_ids,
     projectIds: row.project_ids,
-    columns: row.card_columns ?? {},
+    columns: row.card_columns,
     parentIds: row.parent_ids,
     subtaskIds: row.subtask_ids,
     custom: withFields ? decodeValues(row.field_values!) : null,
