@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { launchChromium, serveOnPort, stopServer } from '../support/chromium';
+import { settledSuggestions } from '../support/browser-suite';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, stopTestApp, type TestApp } from '../support/app';
 import { PASSWORD, createTask, createUser, edit } from '../support/factories';
@@ -75,8 +76,7 @@ describe('the related-task picker', () => {
     const box = page.locator('#picker-q');
     await box.pressSequentially('rota');
     const options = page.locator('.picker-search .typeahead-list [role="option"]');
-    await options.first().waitFor();
-    expect(await options.allTextContents()).toEqual([`T${ids.queues}: Rotate the queue files`, `T${ids.logs}: Rotate the request logs`]);
+    await settledSuggestions(options, [`T${ids.queues}: Rotate the queue files`, `T${ids.logs}: Rotate the request logs`]);
     expect(await box.getAttribute('aria-expanded')).toBe('true');
 
     await box.press('ArrowDown');

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { startTestApp, stopTestApp, type TestApp } from './app';
 import { launchChromium, serveOnPort, stopServer } from './chromium';
 import { PASSWORD } from './factories';
@@ -66,4 +66,21 @@ export function useBrowserSuite(seed: (t: TestApp) => Promise<void>): BrowserSui
     return page;
   };
   return suite;
+}
+
+/**
+ * Waits until a typeahead's options read exactly `expected`. A field typed key by key may first
+ * show the answer to an earlier keystroke ("m" before "mor"); only the answer to the whole term
+ * is the one to check or choose from.
+ */
+export async function settledSuggestions(options: Locator, expected: string[], { anyOrder = false, timeout = 15_000 } = {}): Promise<void> {
+  const normal = (texts: string[]) => (anyOrder ? [...texts].sort() : texts);
+  const until = Date.now() + timeout;
+  let seen: string[] = [];
+  while (Date.now() < until) {
+    seen = normal(await options.allTextContents());
+    if (JSON.stringify(seen) === JSON.stringify(normal(expected))) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  expect(seen).toEqual(normal(expected));
 }
