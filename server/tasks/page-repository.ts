@@ -7,6 +7,7 @@ import { TASK_FILES_JSON, type TaskFile } from '../files/repository';
 import { TASK_MUTED_SQL } from '../mail/preferences-repository';
 import { boardNamesOf, TASK_BOARD_NAMES_JSON, TASK_CARDS_JSON, TASK_TAG_IDS_SQL, type BoardNames } from '../projects/board-repository';
 import type { StoredEvent } from './events/types';
+import { inGraphExpr } from './graph/repository';
 import { TASK_COLUMNS, TASK_SUBSCRIBER_IDS_SQL, toEvent, toTask, type EdgeType, type EventRow, type TaskRow } from './repository';
 import type { Task } from './task';
 
@@ -32,6 +33,8 @@ export interface TaskPageRows {
   cards: Record<string, number>;
   /** The projects of its tags and cards, and the columns of its boards. */
   boardNames: BoardNames;
+  /** Whether it has a parent or a subtask: without one there is no graph to read. */
+  inGraph: boolean;
 }
 
 /** An event as JSON: its time as text, read back by timestampOf into the Date its column gives. */
@@ -48,7 +51,8 @@ const SQL = `SELECT ${TASK_COLUMNS.join(', ')},
     ${TASK_FIELD_VALUES_JSON} AS field_values,
     ${TASK_TAG_IDS_SQL} AS tag_ids,
     ${TASK_CARDS_JSON} AS cards,
-    ${TASK_BOARD_NAMES_JSON} AS board_names
+    ${TASK_BOARD_NAMES_JSON} AS board_names,
+    ${inGraphExpr('tasks.id')} AS in_graph
   FROM tasks WHERE tasks.id = ?`;
 
 interface PageRow extends TaskRow {
@@ -61,6 +65,7 @@ interface PageRow extends TaskRow {
   tag_ids: number[];
   cards: Record<string, number>;
   board_names: Parameters<typeof boardNamesOf>[0];
+  in_graph: boolean;
 }
 
 /** The task page's rows for one task and viewer (null for a visitor), or null when there is no such task. */
@@ -79,5 +84,6 @@ export async function findTaskPage(db: Knex, taskId: number, viewerId: number | 
     tagIds: row.tag_ids,
     cards: row.cards,
     boardNames: boardNamesOf(row.board_names),
+    inGraph: row.in_graph,
   };
 }

@@ -16,7 +16,7 @@ import { namedIn, parseMarkup, type MarkupDoc } from '../markup/render';
 import { loadTaskTags } from '../projects/tags';
 import { loadTaskBoards, type TaskBoards } from '../projects/task-boards';
 import { findTaskPage } from './page-repository';
-import { loadTaskGraph, type TaskGraph } from './graph/graph';
+import { loadTaskGraph, NO_GRAPH, type TaskGraph } from './graph/graph';
 
 export interface TaskDetail {
   task: Task;
@@ -87,9 +87,7 @@ export async function viewTask(db: Knex, viewer: Actor | null, id: number): Prom
 }
 
 export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor | null, id: number): Promise<TaskDetail> {
-  // The graph is read beside the task, not after it: the page waits on the database one round less.
-  // When the viewer may not see the task, all of it is dropped unseen.
-  const [page, graph] = await Promise.all([findTaskPage(db, id, viewer?.id ?? null), loadTaskGraph(db, viewer, id)]);
+  const page = await findTaskPage(db, id, viewer?.id ?? null);
   if (!page || !canView(viewer, page.task)) throw new NotFoundError();
   const { task, subscriberIds, events: allEvents, edges } = page;
   const description = parseMarkup(task.description, task.markup);
@@ -102,9 +100,10 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
   const userIds = [task.authorId, ...subscriberIds, ...timelineUserIds(allEvents), ...fieldUserIds([fieldValues])];
   if (task.ownerId) userIds.push(task.ownerId);
   if (task.closerId) userIds.push(task.closerId);
-  const [refs, boards] = await Promise.all([
+  const [refs, boards, graph] = await Promise.all([
     resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds, hashtags, fileIds }),
     loadTaskBoards(db, allEvents, page.tagIds, page.cards, page.boardNames),
+    page.inGraph ? loadTaskGraph(db, viewer, id) : NO_GRAPH,
   ]);
   const events = allEvents.filter((e) => timelineTaskIds([e]).every((t) => refs.tasks.has(t)));
   const version = events.length ? events[events.length - 1]!.id : 0;

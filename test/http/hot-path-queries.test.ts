@@ -59,9 +59,22 @@ describe('the statements a hot path costs', () => {
     await browser.get(`/T${busy}`);
     const sql = await statementsOf(get(`/T${busy}`), 200);
     // The session; the task with all that hangs off it (whether the viewer muted it, its subscribers, events,
-    // edges, files, field values, tags, cards and boards); its graph; then every task and every person its texts
-    // name: one statement each, whatever the comments hold.
-    expect(sql.length).toBeLessThanOrEqual(5);
+    // edges, files, field values, tags, cards and boards, and whether it has a parent or a subtask); then every
+    // task and every person its texts name: one statement each, whatever the comments hold. It has no parent and
+    // no subtask, so no graph is read.
+    expect(sql.length).toBeLessThanOrEqual(4);
+    expect(sql.some((s) => /WITH RECURSIVE/i.test(s))).toBe(false);
+  });
+
+  test('the task page of a task with a subtask reads its graph as well', async () => {
+    const parent = await createTask(d(), alice, { title: 'Parent of a busy task' });
+    await edit(d(), alice, parent, { subtasks: { add: [`T${busy - 3}`] } });
+    for (const id of [parent, busy - 3]) {
+      await browser.get(`/T${id}`);
+      const sql = await statementsOf(get(`/T${id}`), 200);
+      expect(sql.filter((s) => /WITH RECURSIVE/i.test(s))).toHaveLength(1);
+      expect(sql.length).toBeLessThanOrEqual(5);
+    }
   });
 
   test('the open tasks list', async () => {

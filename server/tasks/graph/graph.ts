@@ -26,6 +26,9 @@ export interface TaskGraph {
   truncated: boolean;
 }
 
+/** The graph of a task with no parent and no subtask. */
+export const NO_GRAPH: TaskGraph = Object.freeze({ nodes: Object.freeze([]) as unknown as GraphNode[], truncated: false });
+
 function node(row: GraphTaskRow, depth: number, relation: GraphNode['relation'], direct: boolean): GraphNode {
   return { id: row.id, title: row.title, status: row.status, priority: row.priority, ownerUsername: row.owner_username, depth, relation, direct };
 }
@@ -79,7 +82,7 @@ function descendants(self: number, rows: Map<number, GraphTaskRow>, excluded: Se
  */
 export async function loadTaskGraph(db: Knex, viewer: Actor | null, taskId: number): Promise<TaskGraph> {
   const found = await findGraph(db, viewer, taskId, GRAPH_LIMIT);
-  if (!found.rows.length) return { nodes: [], truncated: false };
+  if (!found.rows.length) return NO_GRAPH;
   const rows = new Map(found.rows.map((r) => [r.id, r]));
   const self = rows.get(taskId)!;
   const up = ancestors(taskId, rows);

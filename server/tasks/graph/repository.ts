@@ -82,6 +82,15 @@ function visibleCondition(viewer: Actor | null): { sql: string; bindings: (strin
   return { sql: `(t.view_policy IN (${list}) OR t.owner_id = ?)`, bindings: [...policies, viewer.id], shape: `viewer${policies.length}` };
 }
 
+/**
+ * Whether the task in `taskColumn` has a parent or a subtask, visible or not, as an SQL expression: the task
+ * page reads it with the task and asks for the graph only when it is true, since most tasks have neither and
+ * the graph's statement costs more to plan than the rest of the page does to read.
+ */
+export function inGraphExpr(taskColumn: string): string {
+  return `(EXISTS (SELECT 1 FROM task_subtasks e WHERE e.parent_id = ${taskColumn}) OR EXISTS (SELECT 1 FROM task_subtasks e WHERE e.child_id = ${taskColumn}))`;
+}
+
 export interface GraphTaskRow {
   id: number;
   title: string;
