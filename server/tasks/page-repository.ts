@@ -8,6 +8,8 @@ import { TASK_MUTED_SQL } from '../mail/preferences-repository';
 import { boardNamesOf, TASK_BOARD_NAMES_JSON, TASK_CARDS_JSON, TASK_TAG_IDS_SQL, type BoardNames } from '../projects/board-repository';
 import type { StoredEvent } from './events/types';
 import { inGraphExpr } from './graph/repository';
+import { usersFromJson, usersJsonExpr, type UserJson } from '../users/repository';
+import type { User } from '../users/user';
 import { TASK_COLUMNS, TASK_SUBSCRIBER_IDS_SQL, toEvent, toTask, type EdgeType, type EventRow, type TaskRow } from './repository';
 import type { Task } from './task';
 
@@ -35,6 +37,11 @@ export interface TaskPageRows {
   boardNames: BoardNames;
   /** Whether it has a parent or a subtask: without one there is no graph to read. */
   inGraph: boolean;
+  /**
+   * The people attached to it: its author, owner, closer and subscribers, and whoever acted on it.
+   * Most pages name no one else, and need no other read of people.
+   */
+  users: User[];
 }
 
 /** An event as JSON: its time as text, read back by timestampOf into the Date its column gives. */
@@ -52,7 +59,10 @@ const SQL = `SELECT ${TASK_COLUMNS.join(', ')},
     ${TASK_TAG_IDS_SQL} AS tag_ids,
     ${TASK_CARDS_JSON} AS cards,
     ${TASK_BOARD_NAMES_JSON} AS board_names,
-    ${inGraphExpr('tasks.id')} AS in_graph
+    ${inGraphExpr('tasks.id')} AS in_graph,
+    ${usersJsonExpr(`SELECT tasks.author_id UNION ALL SELECT tasks.owner_id UNION ALL SELECT tasks.closer_id
+      UNION ALL SELECT s.user_id FROM task_subscribers s WHERE s.task_id = tasks.id
+      UNION ALL SELECT e.actor_id FROM task_events e WHERE e.task_id = tasks.id`)} AS users
   FROM tasks WHERE tasks.id = ?`;
 
 interface PageRow extends TaskRow {
@@ -66,6 +76,7 @@ interface PageRow extends TaskRow {
   cards: Record<string, number>;
   board_names: Parameters<typeof boardNamesOf>[0];
   in_graph: boolean;
+  users: UserJson[];
 }
 
 /** The task page's rows for one task and viewer (null for a visitor), or null when there is no such task. */
@@ -85,5 +96,6 @@ export async function findTaskPage(db: Knex, taskId: number, viewerId: number | 
     cards: row.cards,
     boardNames: boardNamesOf(row.board_names),
     inGraph: row.in_graph,
+    users: usersFromJson(row.users),
   };
 }

@@ -101,7 +101,7 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
   if (task.ownerId) userIds.push(task.ownerId);
   if (task.closerId) userIds.push(task.closerId);
   const [refs, boards, graph] = await Promise.all([
-    resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds, hashtags, fileIds }),
+    resolveReferences(db, viewer, tracker, { taskIds, usernames, userIds, hashtags, fileIds, knownUsers: page.users }),
     loadTaskBoards(db, allEvents, page.tagIds, page.cards, page.boardNames),
     page.inGraph ? loadTaskGraph(db, viewer, id) : NO_GRAPH,
   ]);

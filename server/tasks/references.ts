@@ -19,6 +19,8 @@ export interface ReferenceRequest {
   userIds: Iterable<number>;
   hashtags?: Iterable<string>;
   fileIds?: Iterable<number>;
+  /** People already read with the page: only those named beyond them are looked up. */
+  knownUsers?: User[];
 }
 
 /** Everything a page's text and timeline name, resolved for one viewer. */
@@ -50,13 +52,18 @@ export interface LoadedReferences {
 /** Phase two of rendering, the part that does not depend on the viewer: one query each for tasks, users and projects, two for files when a text names some. */
 export async function loadReferences(db: Knex, req: ReferenceRequest): Promise<LoadedReferences> {
   const fileIds = [...(req.fileIds ?? [])];
-  const [tasks, users, projects, files] = await readAll(db, [
+  const known = req.knownUsers ?? [];
+  const knownIds = new Set(known.map((u) => u.id));
+  const knownNames = new Set(known.map((u) => u.username.toLowerCase()));
+  const userIds = [...req.userIds].filter((id) => !knownIds.has(id));
+  const usernames = [...req.usernames].filter((name) => !knownNames.has(name.toLowerCase()));
+  const [tasks, found, projects, files] = await readAll(db, [
     () => findTasksByIds(db, req.taskIds),
-    () => findUsersByIdsOrNames(db, req.userIds, req.usernames),
+    () => findUsersByIdsOrNames(db, userIds, usernames),
     () => findProjectsByHashtags(db, req.hashtags ?? []),
     async () => (fileIds.length ? findFiles(db, fileIds) : []),
   ]);
-  return { tasks, users, projects, files };
+  return { tasks, users: [...known, ...found], projects, files };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { timestampOf } from '../db/json';
 import { prepared } from '../db/prepared';
 import { orWhereAny, whereAny } from '../db/lists';
 import type { Role } from './roles';
@@ -59,6 +60,21 @@ export async function findUsersByUsernames(db: Knex, names: Iterable<string>): P
   if (!lower.length) return [];
   const rows = (await whereAny(db('users').select(COLUMNS), 'lower(username)', lower, 'text', true)) as UserRow[];
   return rows.map(toUser);
+}
+
+/** A user as a column of another statement's row: its fields in COLUMNS order, times as text. */
+export type UserJson = [number, string, string, string, string | null, Role, string | null, string, string];
+
+/** The users whose ids `idsSql` (a subquery of one column) selects, as one JSON column of UserJson. */
+export function usersJsonExpr(idsSql: string): string {
+  return `(SELECT coalesce(json_agg(json_build_array(u.id, u.phid, u.username, u.realname, u.email, u.role, u.disabled_at::text, u.created_at::text, u.updated_at::text)), '[]')
+    FROM users u WHERE u.id IN (${idsSql}))`;
+}
+
+export function usersFromJson(rows: UserJson[]): User[] {
+  return rows.map(([id, phid, username, realname, email, role, disabledAt, createdAt, updatedAt]) =>
+    toUser({ id, phid, username, realname, email, role, disabled_at: timestampOf(disabledAt), created_at: timestampOf(createdAt), updated_at: timestampOf(updatedAt) }),
+  );
 }
 
 /** Users named by id or by username (any case), in one query: what a page's text and timeline name. */

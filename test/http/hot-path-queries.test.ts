@@ -66,6 +66,33 @@ describe('the statements a hot path costs', () => {
     expect(sql.some((s) => /WITH RECURSIVE/i.test(s))).toBe(false);
   });
 
+  test('the task page of a task whose texts name no one else reads its people with the task', async () => {
+    const quiet = await createTask(d(), alice, { title: 'Quiet task', description: 'Nothing named here.', owner: 'bob' });
+    await edit(d(), alice, quiet, { comment: 'A plain comment.' });
+    await browser.get(`/T${quiet}`);
+    const sql = await statementsOf(get(`/T${quiet}`), 200);
+    // The session and the task with its author, owner, subscribers and actors: nothing else.
+    expect(sql).toHaveLength(2);
+    const page = await browser.get(`/T${quiet}`);
+    expect(page.html).toContain('href="/p/bob/"');
+    expect(page.html).toContain('href="/p/alice/"');
+  });
+
+  test('people a page names beyond those attached to the task are read as well', async () => {
+    await createUser(t.db, { username: 'carol', role: 'engineer' });
+    await createUser(t.db, { username: 'dave', role: 'engineer' });
+    const moved = await createTask(d(), alice, { title: 'Moved task', owner: 'carol' });
+    await edit(d(), alice, moved, { owner: 'bob' });
+    await edit(d(), alice, moved, { comment: 'Ask @dave about it.' });
+    await edit(d(), alice, moved, { subscribers: { remove: ['carol', 'dave'] } });
+    const page = await browser.get(`/T${moved}`);
+    // Neither is attached to the task any more: carol is named by the reassignment, dave by the comment.
+    expect(page.dom.querySelector('dd.subscribers')!.text).toBe('alice, bob');
+    expect(page.text).toContain('alice reassigned this task from carol to bob.');
+    expect(page.html).toContain('href="/p/carol/"');
+    expect(page.html).toContain('href="/p/dave/"');
+  });
+
   test('the task page of a task with a subtask reads its graph as well', async () => {
     const parent = await createTask(d(), alice, { title: 'Parent of a busy task' });
     await edit(d(), alice, parent, { subtasks: { add: [`T${busy - 3}`] } });
