@@ -31,7 +31,6 @@ function listening(proc: Proc): Promise<void> {
 const PROCESS_TEST_MS = 150_000;
 
 /** The real process, `npm start`, on a PostgreSQL reached through a proxy the test breaks. */
-
 (onPostgres() ? describe : describe.skip)('the server process through a database outage (PostgreSQL only)', () => {
   let t: OutageApp;
   let server: Proc | null = null;
@@ -59,7 +58,7 @@ const PROCESS_TEST_MS = 150_000;
     await listening(server);
     const base = `http://127.0.0.1:${port}`;
     // Several pages at once leave the pool a few open connections, so that the request made during an
-    // outage finds one and sends its statement, rather than waiting to connect (a page is two statements at a time).
+    // outage finds one and sends its statement, rather than waiting to connect.
     const pages = await Promise.all([1, 2, 3].map(() => fetch(`${base}/T${taskId}`)));
     expect(pages.map((p) => p.status)).toEqual([200, 200, 200]);
     return base;
