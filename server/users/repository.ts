@@ -65,10 +65,13 @@ export async function findUsersByUsernames(db: Knex, names: Iterable<string>): P
 /** A user as a column of another statement's row: its fields in COLUMNS order, times as text. */
 export type UserJson = [number, string, string, string, string | null, Role, string | null, string, string];
 
-/** The users whose ids `idsSql` (a subquery of one column) selects, as one JSON column of UserJson. */
+/**
+ * The users whose ids `idsSql` (a subquery of one column) selects, as one JSON column of UserJson. The ids
+ * are gathered into an array first: as `IN (subquery)` the planner may hash them and read every user.
+ */
 export function usersJsonExpr(idsSql: string): string {
   return `(SELECT coalesce(json_agg(json_build_array(u.id, u.phid, u.username, u.realname, u.email, u.role, u.disabled_at::text, u.created_at::text, u.updated_at::text)), '[]')
-    FROM users u WHERE u.id IN (${idsSql}))`;
+    FROM users u WHERE u.id = ANY(ARRAY(${idsSql})))`;
 }
 
 export function usersFromJson(rows: UserJson[]): User[] {
