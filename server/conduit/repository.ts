@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { StoredEvent } from '../tasks/events/types';
-import { toEvent, type EventRow } from '../tasks/repository';
+import { type EventRow, toEvent } from '../tasks/event-repository';
 
 /**
  * SQL the API needs beyond the domain's: PHID lookups, pages of events and

@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { ValidationError } from '../errors';
-import { eventsSince } from '../tasks/repository';
 import type { TaskState } from '../tasks/task';
 import { fieldName } from './parse';
 import { sameField, type FieldValues } from './values';
+import { eventsSince } from '../tasks/event-repository';
 
 /**
  * The lost-edit check for custom fields: the edit form sends every field, so a field someone else

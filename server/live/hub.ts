@@ -6,6 +6,7 @@ import * as repo from '../tasks/repository';
 import type { Task } from '../tasks/task';
 import { timelineTaskIds } from '../tasks/timeline';
 import type { Actor } from '../users/roles';
+import { listEventsInGroups } from '../tasks/event-repository';
 
 /** One open page: who looks at it, and how to tell it something. */
 export interface LiveStream {
@@ -132,7 +133,7 @@ export class LiveHub {
   }
 
   private async read(taskId: number, group: string): Promise<News | null> {
-    const [task, events] = await Promise.all([repo.findTask(this.db, taskId), repo.listEventsInGroups(this.db, taskId, [group])]);
+    const [task, events] = await Promise.all([repo.findTask(this.db, taskId), listEventsInGroups(this.db, taskId, [group])]);
     if (!task || !events.length) return null;
     const namedIds = timelineTaskIds(events);
     const named = namedIds.length ? await repo.findTasksByIds(this.db, namedIds) : [];

@@ -13,6 +13,7 @@ import { replyAddress } from './reply-address';
 import { closeMessage, lockMessage, lockUnrenderedCopies, storeRendering, type MailMessage } from './repository';
 import type { Renderer } from './send-job';
 import { composeTaskMail } from './task-compose';
+import { listEventsInGroups } from '../tasks/event-repository';
 
 /**
  * Renders a task mail that the editor decided on, for its recipient, as they
@@ -33,7 +34,7 @@ export function taskMailRenderer(tracker: Tracker, config: Readonly<Config>, sec
         return null;
       }
       // One connection runs one statement at a time: inside the transaction, reads go in turn.
-      const events = newsworthy(await repo.listEventsInGroups(trx, task.id, m.eventGroups ?? []));
+      const events = newsworthy(await listEventsInGroups(trx, task.id, m.eventGroups ?? []));
       const subscriberIds = await repo.findSubscriberIds(trx, task.id);
       const recipients = await findUsersByIds(trx, copies.flatMap((c) => (c.userId === null ? [] : [c.userId])));
       const docs = events.filter((e) => e.type === 'comment').map((e) => parseMarkup(String(e.new ?? ''), e.markup));

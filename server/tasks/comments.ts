@@ -5,8 +5,8 @@ import type { Actor } from '../users/roles';
 import type { User } from '../users/user';
 import { revisionOf } from './events/comment-revision';
 import { viewTask } from './read';
-import * as repo from './repository';
 import type { Task } from './task';
+import { findComment, findEvent, listCommentRevisions } from './event-repository';
 
 export interface CommentVersion {
   version: number;
@@ -27,7 +27,7 @@ export interface CommentHistory {
 /** A comment the viewer may see (on a task they may see), or NotFound exactly like a missing one. */
 export async function viewComment(db: Knex, viewer: Actor | null, taskId: number, eventId: number) {
   const task = await viewTask(db, viewer, taskId);
-  const comment = await repo.findComment(db, taskId, eventId);
+  const comment = await findComment(db, taskId, eventId);
   if (!comment) throw new NotFoundError();
   return { task, comment };
 }
@@ -38,7 +38,7 @@ export async function viewComment(db: Knex, viewer: Actor | null, taskId: number
  */
 export async function loadCommentHistory(db: Knex, viewer: Actor | null, taskId: number, eventId: number): Promise<CommentHistory> {
   const { task, comment } = await viewComment(db, viewer, taskId, eventId);
-  const [posted, revisions] = await Promise.all([repo.findEvent(db, taskId, eventId), repo.listCommentRevisions(db, taskId, eventId)]);
+  const [posted, revisions] = await Promise.all([findEvent(db, taskId, eventId), listCommentRevisions(db, taskId, eventId)]);
   const users = await findUsersByIds(db, [comment.authorId, ...revisions.map((e) => e.actorId)]);
   const removal = revisions.find((e) => revisionOf(e)?.text === null);
   const versions: CommentVersion[] = [];

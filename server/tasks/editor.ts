@@ -24,6 +24,7 @@ import { lockTaskState, type LockedTask } from './state-repository';
 import { VIEW_NAMES, type Task, type TaskState, type Tracker } from './task';
 import { dueInstant } from './due';
 import { enforceWorkflow } from './workflow';
+import { type EventInsert, eventsSince, findComment, insertEvents, reviseComment } from './event-repository';
 
 export interface Domain {
   db: Knex;
@@ -104,7 +105,7 @@ async function parseChanges(changes: Change[], ctx: ParseContext, state: TaskSta
  */
 async function checkConflicts(trx: Knex.Transaction, taskId: number, plan: Map<string, unknown>, state: TaskState, base: number, d: Domain, implied: string[] = []) {
   const types = (implied.length ? implied : [...plan.keys()]).filter((t) => GUARDED.includes(t));
-  const since = await repo.eventsSince(trx, taskId, types, base);
+  const since = await eventsSince(trx, taskId, types, base);
   const conflicts: Record<string, string> = {};
   for (const type of types) {
     const first = since.find((e) => e.type === type);
@@ -258,7 +259,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
         return { byName: new Map(named.map((u) => [u.username.toLowerCase(), u])), byId };
       },
       visibleTaskIds: async (ids) => new Set((await repo.findTasksByIds(trx, ids)).filter((t) => canView(actor, t)).map((t) => t.id)),
-      findComment: async (eventId) => (task ? repo.findComment(trx, task.id, eventId) : null),
+      findComment: async (eventId) => (task ? findComment(trx, task.id, eventId) : null),
     };
     const plan = await parseChanges(changes, ctx, state);
     if (isCreate) await applyFieldDefaults(plan, ctx, d.tracker);
@@ -277,7 +278,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const mentions = await findNewMentions(trx, actor, plan, state, applyPlan(state, plan), task?.id ?? null);
     expand(plan, state, actor, isCreate, mentions.userIds, d);
 
-    const inserts: repo.EventInsert[] = isCreate ? [{ type: 'create', old: null, new: true }] : [];
+    const inserts: EventInsert[] = isCreate ? [{ type: 'create', old: null, new: true }] : [];
     let next = state;
     for (const [type, value] of plan) {
       const t = eventType(type)!;
@@ -309,10 +310,10 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     await writeFieldValues(trx, id, state.custom, next.custom, (key) => d.tracker.field(key)?.type);
     const groupId = crypto.randomUUID();
     const source = opts.source ?? 'web';
-    const events = await repo.insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);
+    const events = await insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);
     for (const e of events) {
       const revised = revisionOf(e);
-      if (revised) await repo.reviseComment(trx, id, revised.comment, revised.text ?? '');
+      if (revised) await reviseComment(trx, id, revised.comment, revised.text ?? '');
     }
     await writeBackLinks(trx, actor, id, mentions.taskIds, { source, at });
     await attachNamedFiles(trx, actor, id, newTexts(plan));

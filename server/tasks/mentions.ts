@@ -9,6 +9,7 @@ import { canView } from './policy';
 import * as repo from './repository';
 import type { TaskState } from './task';
 import type { CommentRevision } from './events/comment-revision';
+import { insertEvents } from './event-repository';
 
 export interface NewMentions {
   /** People newly mentioned who can see the task: they become subscribers in the same submission. */
@@ -96,7 +97,7 @@ export async function writeBackLinks(
 ): Promise<void> {
   const fresh = await repo.addMentionEdges(trx, srcId, taskIds);
   for (const dst of fresh) {
-    await repo.insertEvents(
+    await insertEvents(
       trx,
       { taskId: dst, groupId: crypto.randomUUID(), actorId: actor.id, source: meta.source, at: meta.at },
       [{ type: 'mentioned', old: null, new: srcId }],

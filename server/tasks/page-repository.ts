@@ -10,8 +10,9 @@ import type { StoredEvent } from './events/types';
 import { inGraphExpr } from './graph/repository';
 import { usersFromJson, usersJsonExpr, type UserJson } from '../users/repository';
 import type { User } from '../users/user';
-import { TASK_COLUMNS, TASK_SUBSCRIBER_IDS_SQL, toEvent, toTask, type EdgeType, type EventRow, type TaskRow } from './repository';
+import { TASK_COLUMNS, TASK_SUBSCRIBER_IDS_SQL, toTask, type EdgeType, type TaskRow } from './repository';
 import type { Task } from './task';
+import { type EventRow, toEvent } from './event-repository';
 
 /**
  * SQL of the task page: the task and everything that hangs off it by its id, in one statement

@@ -17,6 +17,7 @@ import { loadTaskTags } from '../projects/tags';
 import { loadTaskBoards, type TaskBoards } from '../projects/task-boards';
 import { findTaskPage } from './page-repository';
 import { loadTaskGraph, NO_GRAPH, type TaskGraph } from './graph/graph';
+import { findEvent, latestEvents } from './event-repository';
 
 export interface TaskDetail {
   task: Task;
@@ -70,7 +71,7 @@ export async function eventVisibility(db: Knex, viewer: Actor | null, events: St
  */
 export async function visibleVersion(db: Knex, viewer: Actor | null, taskId: number): Promise<number> {
   for (let before: number | undefined; ; ) {
-    const events = await repo.latestEvents(db, taskId, 100, before);
+    const events = await latestEvents(db, taskId, 100, before);
     if (!events.length) return 0;
     const shown = await eventVisibility(db, viewer, events);
     const newest = events.find(shown);
@@ -135,7 +136,7 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
  */
 export async function quoteComment(db: Knex, viewer: Actor | null, taskId: number, eventId: number): Promise<string | null> {
   await viewTask(db, viewer, taskId);
-  const event = await repo.findEvent(db, taskId, eventId);
+  const event = await findEvent(db, taskId, eventId);
   // A removed comment keeps no text to quote.
   if (!event || event.type !== 'comment' || String(event.new ?? '') === '') return null;
   const author = await findUserById(db, event.actorId);

@@ -7,8 +7,9 @@ import { Fault, page, startFakeConduit, type FakeConduit, type Handler } from '.
 import type { Database } from '../../server/db/connect';
 import { runImport, type ImportOptions } from '../../server/import/run';
 import { parseRoleMapping } from '../../server/import/writer';
-import { listEvents, findTask, findSubscriberIds, findEdges } from '../../server/tasks/repository';
+import { findTask, findSubscriberIds, findEdges } from '../../server/tasks/repository';
 import { Tracker } from '../../server/tasks/task';
+import { listEvents } from '../../server/tasks/event-repository';
 
 /**
  * The importer against recorded Conduit answers in Phabricator's shapes

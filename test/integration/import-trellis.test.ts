@@ -8,8 +8,9 @@ import { createTask, createUser, edit } from '../support/factories';
 import type { Database } from '../../server/db/connect';
 import { runImport } from '../../server/import/run';
 import { parseRoleMapping } from '../../server/import/writer';
-import { findSubscriberIds, findTask, listEvents } from '../../server/tasks/repository';
+import { findSubscriberIds, findTask } from '../../server/tasks/repository';
 import { Tracker } from '../../server/tasks/task';
+import { listEvents } from '../../server/tasks/event-repository';
 
 /**
  * Trellis to Trellis: a second Trellis is filled through its editor, served on

@@ -5,7 +5,6 @@ import { eventVisibility, viewTask } from '../../tasks/read';
 import type { Actor } from '../../users/roles';
 import { timelineUserIds } from '../../tasks/timeline';
 import { revisionOf } from '../../tasks/events/comment-revision';
-import { summariseCommentRevisions } from '../../tasks/repository';
 import { findUsersByIds, findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
@@ -13,6 +12,7 @@ import { defineMethod } from '../method';
 import { checkPageSize, cursor, idCursors, idPage, phpMap, pageSize, textList } from '../params';
 import { findEventPage, type ApiEvent, type EventPageQuery } from '../repository';
 import { transactionResult } from '../shapes';
+import { summariseCommentRevisions } from '../../tasks/event-repository';
 
 const Params = z
   .object({

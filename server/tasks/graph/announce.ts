@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { SubtaskStatus } from '../events/subtask-status';
 import { queueTaskMail } from '../../mail/notify';
-import { findSubscriberIds, findTasksByIds, insertEvents } from '../repository';
+import { findSubscriberIds, findTasksByIds } from '../repository';
+import { insertEvents } from '../event-repository';
 
 /**
  * When a task's status changes, each of its parents hears of it on its own timeline,
