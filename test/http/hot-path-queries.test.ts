@@ -59,9 +59,9 @@ describe('the statements a hot path costs', () => {
     await browser.get(`/T${busy}`);
     const sql = await statementsOf(get(`/T${busy}`), 200);
     // The session; the task with all that hangs off it (whether the viewer muted it, its subscribers, events,
-    // edges, files, field values, tags, cards and boards, and whether it has a parent or a subtask); then every
-    // task and every person its texts name: one statement each, whatever the comments hold. It has no parent and
-    // no subtask, so no graph is read.
+    // edges, files, field values, tags, cards and boards, the people attached to it, and whether it has a parent
+    // or a subtask); then every task and every other person its texts name: one statement each, whatever the
+    // comments hold. It has no parent and no subtask, so no graph is read.
     expect(sql.length).toBeLessThanOrEqual(4);
     expect(sql.some((s) => /WITH RECURSIVE/i.test(s))).toBe(false);
   });
