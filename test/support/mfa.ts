@@ -3,6 +3,8 @@ import { codeAt, currentStep } from '../../server/users/mfa/totp';
 import { textOf, type Browser } from './http';
 
 const STEP_MS = 30_000;
+/** How close to a step's end a code is not computed. */
+const STEP_GUARD_MS = 5_000;
 
 /**
  * A code an authenticator app would show and Trellis has not yet accepted: the
@@ -12,6 +14,10 @@ const STEP_MS = 30_000;
 export async function nextCode(db: Knex, userId: number, secret: string): Promise<string> {
   const row = await db('mfa_factors').select('last_step').where({ user_id: userId }).first();
   const last = row?.last_step === null || row?.last_step === undefined ? -Infinity : Number(row.last_step);
+  // The previous step's code is refused once the server's clock is two steps on: near the end of a
+  // step, a slow request could get there. The next step starts within a few seconds; wait for it.
+  const left = STEP_MS - (Date.now() % STEP_MS);
+  if (left < STEP_GUARD_MS) await new Promise((resolve) => setTimeout(resolve, left + 50));
   const now = Date.now();
   for (const offset of [-1, 0, 1]) {
     if (currentStep(now) + offset > last) return codeAt(secret, now + offset * STEP_MS);
