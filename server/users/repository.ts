@@ -62,22 +62,23 @@ export async function findUsersByUsernames(db: Knex, names: Iterable<string>): P
   return rows.map(toUser);
 }
 
-/** A user as a column of another statement's row: its fields in COLUMNS order, times as text. */
-export type UserJson = [number, string, string, string, string | null, Role, string | null, string, string];
+/** A user as an object of another statement's JSON column: a UserRow whose times arrive as text. */
+export type UserJson = Omit<UserRow, 'disabled_at' | 'created_at' | 'updated_at'> & { disabled_at: string | null; created_at: string; updated_at: string };
+
+const TIME_COLUMNS = new Set(['disabled_at', 'created_at', 'updated_at']);
 
 /**
- * The users whose ids `idsSql` (a subquery of one column) selects, as one JSON column of UserJson. The ids
- * are gathered into an array first: as `IN (subquery)` the planner may hash them and read every user.
+ * The users whose ids `idsSql` (a subquery of one column) selects, as one JSON column of UserJson, with
+ * COLUMNS as keys. The ids are gathered into an array first: as `IN (subquery)` the planner may hash them
+ * and read every user.
  */
 export function usersJsonExpr(idsSql: string): string {
-  return `(SELECT coalesce(json_agg(json_build_array(u.id, u.phid, u.username, u.realname, u.email, u.role, u.disabled_at::text, u.created_at::text, u.updated_at::text)), '[]')
-    FROM users u WHERE u.id = ANY(ARRAY(${idsSql})))`;
+  const fields = COLUMNS.map((c) => `'${c}', u.${c}${TIME_COLUMNS.has(c) ? '::text' : ''}`).join(', ');
+  return `(SELECT coalesce(json_agg(json_build_object(${fields})), '[]') FROM users u WHERE u.id = ANY(ARRAY(${idsSql})))`;
 }
 
 export function usersFromJson(rows: UserJson[]): User[] {
-  return rows.map(([id, phid, username, realname, email, role, disabledAt, createdAt, updatedAt]) =>
-    toUser({ id, phid, username, realname, email, role, disabled_at: timestampOf(disabledAt), created_at: timestampOf(createdAt), updated_at: timestampOf(updatedAt) }),
-  );
+  return rows.map((r) => toUser({ ...r, disabled_at: timestampOf(r.disabled_at), created_at: timestampOf(r.created_at), updated_at: timestampOf(r.updated_at) }));
 }
 
 /** Users named by id or by username (any case), in one query: what a page's text and timeline name. */

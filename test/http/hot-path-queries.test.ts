@@ -3,6 +3,8 @@ import { useTestApp } from '../support/app';
 import { call, tokenFor } from '../support/conduit';
 import { createTask, createUser, edit } from '../support/factories';
 import { loggedIn, type Browser } from '../support/http';
+import { findTaskPage } from '../../server/tasks/page-repository';
+import { findUsersByIdsOrNames, setDisabled } from '../../server/users/repository';
 import type { User } from '../../server/users/user';
 
 /**
@@ -76,6 +78,13 @@ describe('the statements a hot path costs', () => {
     const page = await browser.get(`/T${quiet}`);
     expect(page.html).toContain('href="/p/bob/"');
     expect(page.html).toContain('href="/p/alice/"');
+    // Read as JSON with the task, each person is the very User a read of users gives, times included.
+    const bob = (await findUsersByIdsOrNames(t.db, [], ['bob']))[0]!;
+    await setDisabled(t.db, bob.id, true);
+    const attached = (await findTaskPage(t.db, quiet, null))!.users;
+    expect([...attached].sort((a, b) => a.id - b.id)).toEqual(await findUsersByIdsOrNames(t.db, attached.map((u) => u.id), []).then((us) => us.sort((a, b) => a.id - b.id)));
+    expect(attached.find((u) => u.username === 'bob')!.disabledAt).toBeInstanceOf(Date);
+    await setDisabled(t.db, bob.id, false);
   });
 
   test('people a page names beyond those attached to the task are read as well', async () => {
@@ -83,10 +92,12 @@ describe('the statements a hot path costs', () => {
     await createUser(t.db, { username: 'dave', role: 'engineer' });
     const moved = await createTask(d(), alice, { title: 'Moved task', owner: 'carol' });
     await edit(d(), alice, moved, { owner: 'bob' });
-    await edit(d(), alice, moved, { comment: 'Ask @dave about it.' });
-    await edit(d(), alice, moved, { subscribers: { remove: ['carol', 'dave'] } });
+    await edit(d(), alice, moved, { subscribers: { remove: ['carol'] } });
+    // A mention written through the editor would subscribe dave, and its event would name him by id: as an
+    // imported text, the description names him by username alone.
+    await t.db('tasks').where({ id: moved }).update({ description: 'Ask @dave about it.' });
     const page = await browser.get(`/T${moved}`);
-    // Neither is attached to the task any more: carol is named by the reassignment, dave by the comment.
+    // Neither is attached to the task: carol is named by the reassignment's event, dave by the description.
     expect(page.dom.querySelector('dd.subscribers')!.text).toBe('alice, bob');
     expect(page.text).toContain('alice reassigned this task from carol to bob.');
     expect(page.html).toContain('href="/p/carol/"');
