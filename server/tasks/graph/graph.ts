@@ -21,13 +21,13 @@ export interface GraphNode {
 
 export interface TaskGraph {
   /** Ancestors farthest first, then the task, then descendants depth first: the order they are drawn in. */
-  nodes: GraphNode[];
+  readonly nodes: readonly GraphNode[];
   /** More than GRAPH_LIMIT tasks are connected: only direct parents and subtasks are in `nodes`. */
   truncated: boolean;
 }
 
 /** The graph of a task with no parent and no subtask. */
-export const NO_GRAPH: TaskGraph = Object.freeze({ nodes: Object.freeze([]) as unknown as GraphNode[], truncated: false });
+export const NO_GRAPH: TaskGraph = Object.freeze({ nodes: Object.freeze([]), truncated: false });
 
 function node(row: GraphTaskRow, depth: number, relation: GraphNode['relation'], direct: boolean): GraphNode {
   return { id: row.id, title: row.title, status: row.status, priority: row.priority, ownerUsername: row.owner_username, depth, relation, direct };
