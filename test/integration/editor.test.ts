@@ -1,22 +1,12 @@
 import { AppError, ValidationError } from '../../server/errors';
 import { applyEdit } from '../../server/tasks/editor';
+import type { EventRow } from '../../server/tasks/event-repository';
 import type { Change } from '../../server/tasks/events/types';
 import { setDisabled } from '../../server/users/repository';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { onPostgres } from '../support/db';
 import { createTask, createUser, edit } from '../support/factories';
-
-interface EventRow {
-  id: number;
-  task_id: number;
-  group_id: string;
-  actor_id: number;
-  type: string;
-  old_value: unknown;
-  new_value: unknown;
-  created_at: Date;
-}
 
 describe('applyEdit, the one write path for tasks', () => {
   const t = useTestApp();
