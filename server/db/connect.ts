@@ -6,6 +6,7 @@ import ClientPGLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
 import type { DatabaseTimeouts } from '../config';
 import { DataDirLock } from './lock';
+import { NamingPgClient } from './pg-client';
 import { nameStatements } from './prepared';
 
 export type Db = Knex;
@@ -77,7 +78,7 @@ const OUTAGE_NOTE = /^(Connection Error|Acquire connection error):/;
 
 function pgPool(connection: Knex.PgConnectionConfig | string, poolMax: number, timeouts: DatabaseTimeouts | null): Db {
   return knex({
-    client: 'pg',
+    client: NamingPgClient,
     log: { warn: (message: unknown) => void (OUTAGE_NOTE.test(String(message)) || console.warn(message)) },
     connection,
     pool: { min: 0, max: poolMax, validate: readyForQuery },

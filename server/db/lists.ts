@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import pg from 'pg';
 
 /**
  * Lists in SQL as ONE array parameter: `column = ANY($1)`. knex's whereIn and
@@ -21,6 +22,22 @@ export function whereAny<Q extends Knex.QueryBuilder>(qb: Q, column: string, lis
 
 export function orWhereAny<Q extends Knex.QueryBuilder>(qb: Q, column: string, list: Iterable<number | string>, type: ListType, raw = false): Q {
   return qb.orWhereRaw(`${raw ? column : '??'} = ANY(?::${type}[])`, raw ? [values(list)] : [column, values(list)]) as Q;
+}
+
+/**
+ * `WHERE column = ANY(ARRAY[…])` with the values written into the statement: for values of a small,
+ * fixed set (configured statuses, priorities, visibility levels) that decide which plan is best, so a
+ * named statement (`preparedByText`) is planned for the very values it filters by. Numbers must be
+ * integers; text is quoted as a literal.
+ */
+export function whereAmong<Q extends Knex.QueryBuilder>(qb: Q, column: string, list: Iterable<number | string>, type: 'bigint' | 'text'): Q {
+  const literals = [...new Set(list)].map((v) => {
+    // knex reads a bare ? in raw SQL as a parameter's place, even within a literal.
+    if (type === 'text') return pg.escapeLiteral(String(v)).replace(/\?/g, '\\?');
+    if (!Number.isSafeInteger(v)) throw new Error(`${column} is filtered by an integer, not ${String(v)}.`);
+    return String(v);
+  });
+  return qb.whereRaw(`?? = ANY(ARRAY[${literals.join(', ')}]::${type}[])`, [column]) as Q;
 }
 
 /** Parameters one batch of an insert may bind: well under the limit, since a raw value can bind more than one. */

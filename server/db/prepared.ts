@@ -44,3 +44,39 @@ function sameText(name: string, sql: string): void {
   if (known === undefined) texts!.set(name, sql);
   else if (known !== sql) throw new Error(`The prepared statement ${name} was given two texts:\n${known}\n${sql}`);
 }
+
+/** The knex option that asks NamingPgClient to name a statement after its compiled text. */
+export const BY_TEXT = 'trellisNameByText';
+
+/**
+ * Names a statement whose text varies with the request (a list's filters, order and grouping) after that
+ * text, so each variant is parsed and planned once per connection. PostgreSQL then plans a variant
+ * without parameters once (a generic plan); with parameters it tries custom plans first and keeps the
+ * generic one only when it costs no more.
+ *
+ * Only for statements whose parameters do not decide which plan is best: values that do (statuses,
+ * priorities, visibility levels, limits) go into the text itself (`whereAmong`, `limit(n, { skipBinding: true })`),
+ * so that each set of them is a variant with a plan made for it; ids, people and cursors stay parameters.
+ */
+export function preparedByText<Q extends Knex.QueryBuilder>(query: Q): Q {
+  return naming ? (query.options({ [BY_TEXT]: true }) as Q) : query;
+}
+
+/**
+ * How many texts are named. A name and its plan live on every connection that ran it for as long as the
+ * connection does, so past this many the rarer variants (those seen last) go unnamed.
+ */
+export const MAX_TEXT_NAMES = 100;
+
+const textNames = new Map<string, string>();
+
+/** The name of a text, given on its first use; null past MAX_TEXT_NAMES, or when statements go unnamed. */
+export function nameForText(sql: string, hash: (sql: string) => string): string | null {
+  if (!naming) return null;
+  const known = textNames.get(sql);
+  if (known) return known;
+  if (textNames.size >= MAX_TEXT_NAMES) return null;
+  const name = `trellis_t_${hash(sql)}`;
+  textNames.set(sql, name);
+  return name;
+}

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { VIEW_POLICIES } from '../config';
-import { whereAny } from '../db/lists';
+import { whereAmong, whereAny } from '../db/lists';
 import { whereFields } from '../fields/filter';
 import { visiblePolicies } from '../tasks/policy';
 import type { Actor } from '../users/roles';
@@ -35,7 +35,7 @@ function linked(db: Knex, viewer: Actor | null, as: 'parent' | 'subtask', where:
     sub.select(db.raw('1')).from('task_subtasks as e').join('tasks as r', 'r.id', `e.${theirs}`).whereRaw(`e.${mine} = tasks.id`);
     if (!VIEW_POLICIES.every((p) => policies.includes(p))) {
       sub.where((w) => {
-        w.whereIn('r.view_policy', policies);
+        whereAmong(w, 'r.view_policy', policies, 'text');
         if (viewer) w.orWhere('r.owner_id', viewer.id);
       });
     }
@@ -52,7 +52,7 @@ function whereDue(qb: Knex.QueryBuilder, d: DueFilter) {
   if (d.overdue) {
     // A whole day is missed once the next begins; a time, once it has passed.
     qb.whereRaw(`${DUE_KEY} <= ?`, [d.overdue.now]).whereRaw(`(${DUE_KEY} < ? OR length(tasks.due) > 10)`, [d.overdue.dayStart]);
-    whereAny(qb, 'tasks.status', d.overdue.openStatuses, 'text');
+    whereAmong(qb, 'tasks.status', d.overdue.openStatuses, 'text');
   }
 }
 
@@ -68,7 +68,7 @@ export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: Pa
   // counts be answered from an index alone instead of reading every row.
   if (!VIEW_POLICIES.every((p) => policies.includes(p))) {
     qb.where((w) => {
-      w.whereIn('tasks.view_policy', policies);
+      whereAmong(w, 'tasks.view_policy', policies, 'text');
       if (viewer) w.orWhere('tasks.owner_id', viewer.id);
     });
   }
@@ -103,21 +103,21 @@ export function filtered(db: Knex, viewer: Actor | null, f: TaskFilter, text: Pa
     for (const ids of p.all ?? []) qb.whereExists(tagged(ids));
     if (p.not?.length) qb.whereNotExists(tagged(p.not));
   }
-  if (f.statuses) whereAny(qb, 'tasks.status', f.statuses, 'text');
+  if (f.statuses) whereAmong(qb, 'tasks.status', f.statuses, 'text');
   if (f.parentIds) qb.whereExists(linked(db, viewer, 'parent', (s) => whereAny(s, 'r.id', f.parentIds!, 'bigint')));
   if (f.subtaskIds) qb.whereExists(linked(db, viewer, 'subtask', (s) => whereAny(s, 'r.id', f.subtaskIds!, 'bigint')));
   const open = f.openStatuses ?? [];
   if (f.hasOpenParents !== undefined) {
-    const q = linked(db, viewer, 'parent', (s) => whereAny(s, 'r.status', open, 'text'));
+    const q = linked(db, viewer, 'parent', (s) => whereAmong(s, 'r.status', open, 'text'));
     if (f.hasOpenParents) qb.whereExists(q);
     else qb.whereNotExists(q);
   }
   if (f.hasOpenSubtasks !== undefined) {
-    const q = linked(db, viewer, 'subtask', (s) => whereAny(s, 'r.status', open, 'text'));
+    const q = linked(db, viewer, 'subtask', (s) => whereAmong(s, 'r.status', open, 'text'));
     if (f.hasOpenSubtasks) qb.whereExists(q);
     else qb.whereNotExists(q);
   }
-  if (f.priorities) whereAny(qb, 'tasks.priority', f.priorities, 'bigint');
+  if (f.priorities) whereAmong(qb, 'tasks.priority', f.priorities, 'bigint');
   if (f.points) qb.whereRaw(`${POINTS} BETWEEN ?::float8 AND ?::float8`, [f.points.min ?? 0, f.points.max ?? 'Infinity']);
   if (f.due) whereDue(qb, f.due);
   if (f.custom?.length) whereFields(db, qb, f.custom);

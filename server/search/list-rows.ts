@@ -92,7 +92,7 @@ export function listedRows(db: Knex, shape: ListShape, page: Knex.QueryBuilder, 
  * as JSON [count, sum]: `rows` selects the group's rows.
  */
 export function groupTotalsOf(db: Knex, rows: Knex.QueryBuilder, cap: number, points: boolean): Knex.QueryBuilder {
-  rows.select(points ? 'tasks.points' : db.raw('1')).limit(cap + 1);
+  rows.select(points ? 'tasks.points' : db.raw('1')).limit(cap + 1, { skipBinding: true });
   return db.select(db.raw(points ? 'json_build_array(count(*), sum(capped.points)) AS totals' : 'json_build_array(count(*)) AS totals')).from(rows.as('capped'));
 }
 

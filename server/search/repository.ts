@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { TASK_COLUMNS, toTask, type TaskRow } from '../tasks/repository';
 import type { Task } from '../tasks/task';
 import type { Actor } from '../users/roles';
+import { preparedByText } from '../db/prepared';
 import { filtered } from './filter';
 import type { GroupPart, GroupWalk } from './groups';
 import { groupTotalsOf, LIST_COLUMNS, listedRows, toListedTask, toRowExtras, type ListedRow, type ListedRowsOptions, type ListedTask, type ListShape, type RowExtras } from './list-rows';
@@ -115,7 +116,7 @@ async function readPage(db: Knex, r: PageRequest, columns: string[], finish: Fin
       cut.whereRaw(c.sql, c.bindings as Knex.Value[]);
     }
     r.keys.forEach((k, i) => cut.orderByRaw(`${column(i)} ${direction(k, forward)}`));
-    cut.limit(r.limit + 1);
+    cut.limit(r.limit + 1, { skipBinding: true });
     qb = db
       .select(columns)
       .select([...r.keys.map((_k, i) => `page.k${i}`), 'page.group_value', 'page.group_count'])
@@ -133,7 +134,7 @@ async function readPage(db: Knex, r: PageRequest, columns: string[], finish: Fin
     qb.whereRaw(c.sql, c.bindings as Knex.Value[]);
   }
   r.keys.forEach((k) => qb.orderByRaw(`${k.expr} ${direction(k, forward)}`));
-  qb.limit(r.limit + 1);
+  qb.limit(r.limit + 1, { skipBinding: true });
   return (await finish(qb, marked)) as PageRow[];
 }
 
@@ -209,7 +210,8 @@ export async function findListPage(db: Knex, r: ListRequest): Promise<ListPage> 
       o.groupTotals = groupTotalsOf(db, rows, t.cap, t.points);
     }
     if (t && !r.groups) o.totals = (listed) => pageGroupTotals(db, r, listed, t);
-    return listedRows(db, r, page, o);
+    // A walk's statements differ in how many rows each group may still give, so each is one of many texts.
+    return r.groups ? listedRows(db, r, page, o) : preparedByText(listedRows(db, r, page, o));
   };
   const rows = (await readPage(db, r, LIST_COLUMNS, finish)) as ListedRow[];
   const { more, page } = cut(r, rows);
@@ -227,7 +229,7 @@ export async function findListPage(db: Knex, r: ListRequest): Promise<ListPage> 
  */
 function pageGroupTotals(db: Knex, r: ListRequest, listed: string, t: { cap: number; points: boolean }): Knex.QueryBuilder {
   const forward = !r.before;
-  const shown = db.select(`${listed}.k0`).from(listed).limit(r.limit);
+  const shown = db.select(`${listed}.k0`).from(listed).limit(r.limit, { skipBinding: true });
   r.keys.forEach((k, i) => shown.orderByRaw(`${listed}.k${i} ${direction(k, forward)}`));
   const groups = db.distinct('shown.k0').from(shown.as('shown'));
   const rows = filtered(db, r.viewer, r.filter, r.text).whereRaw(`${r.keys[0]!.expr} = g.v`);

@@ -1,10 +1,11 @@
 import { benchConfigFile } from './custom';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type pg from 'pg';
+import pg from 'pg';
 import { createApp } from '../../server/app';
 import { boot } from '../../server/boot';
 import { loadConfig } from '../../server/config';
+import { BY_TEXT } from '../../server/db/prepared';
 import type { Scenario } from './scenarios';
 
 /** A statement one scenario's request sent, as sent ($n placeholders and their values). */
@@ -12,10 +13,17 @@ export interface Statement {
   scenario: string;
   sql: string;
   bindings: unknown[];
+  /** Sent as a named statement, whose plan PostgreSQL may keep and reuse (prepared.ts). */
+  named?: boolean;
 }
 
 export interface StatementPlan extends Statement {
   statistics: 'fresh' | 'none';
+  /**
+   * The plan PostgreSQL may keep for a named statement (the generic one, made without its parameters'
+   * values), rather than the plan for the values sent; only for named statements with parameters.
+   */
+  generic?: true;
   /** Tables read from end to end. */
   seqScans: string[];
   plan: string;
@@ -48,7 +56,8 @@ export async function captureStatements(databaseUrl: string, scenarios: Scenario
   try {
     for (const s of scenarios) {
       let captured: Statement[] = [];
-      const record = (q: { sql: string; bindings?: readonly unknown[] }) => void (PLANNED.test(q.sql) && captured.push({ scenario: s.name, sql: q.sql, bindings: [...(q.bindings ?? [])] }));
+      const record = (q: { sql: string; bindings?: readonly unknown[]; options?: Record<string, unknown> }) =>
+        void (PLANNED.test(q.sql) && captured.push({ scenario: s.name, sql: q.sql, bindings: [...(q.bindings ?? [])], named: Boolean(q.options?.name || q.options?.[BY_TEXT]) }));
       deps.db.on('query', record);
       try {
         for (let i = 0; i < 2; i++) {
@@ -75,20 +84,47 @@ export async function captureStatements(databaseUrl: string, scenarios: Scenario
   return out;
 }
 
+/** A parameter's value as an SQL literal, for EXECUTE: PostgreSQL casts it to the parameter's type. */
+function literal(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (value instanceof Date) return pg.escapeLiteral(value.toISOString());
+  if (Array.isArray(value)) return pg.escapeLiteral(`{${value.map((v) => (v === null ? 'NULL' : `"${String(v).replace(/(["\\])/g, '\\$1')}"`)).join(',')}}`);
+  return pg.escapeLiteral(typeof value === 'object' ? JSON.stringify(value) : String(value));
+}
+
+/**
+ * The generic plan: PostgreSQL 15 has no EXPLAIN (GENERIC_PLAN), but a statement prepared under
+ * plan_cache_mode = force_generic_plan is planned without its values, as a named statement is once
+ * PostgreSQL judges its custom plans no cheaper.
+ */
+async function explainGeneric(c: pg.Client, st: Statement): Promise<{ rows: unknown[] }> {
+  await c.query('SET LOCAL plan_cache_mode = force_generic_plan');
+  await c.query(`PREPARE plan_check AS ${st.sql}`);
+  try {
+    return await c.query(`EXPLAIN EXECUTE plan_check(${st.bindings.map(literal).join(', ')})`);
+  } finally {
+    await c.query('DEALLOCATE plan_check');
+    await c.query('SET LOCAL plan_cache_mode = auto');
+  }
+}
+
 async function explainEach(c: pg.Client, statements: Statement[], statistics: StatementPlan['statistics']): Promise<StatementPlan[]> {
   const out: StatementPlan[] = [];
   for (const st of statements) {
-    // Each in a savepoint: a statement that can not be explained alone must not end the transaction around them all.
-    await c.query('SAVEPOINT plan');
-    try {
-      const res = await c.query(`EXPLAIN ${st.sql}`, st.bindings);
-      const lines = (res.rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']);
-      const seqScans = [...new Set(lines.flatMap((l) => /Seq Scan on (\w+)/.exec(l)?.[1] ?? []))];
-      out.push({ ...st, statistics, seqScans, plan: lines.join('\n') });
-      await c.query('RELEASE SAVEPOINT plan');
-    } catch (err) {
-      await c.query('ROLLBACK TO SAVEPOINT plan');
-      out.push({ ...st, statistics, seqScans: [], plan: '', error: (err as Error).message });
+    for (const generic of st.named && st.bindings.length ? [false, true] : [false]) {
+      const mode = generic ? { generic: true as const } : {};
+      // Each in a savepoint: a statement that can not be explained alone must not end the transaction around them all.
+      await c.query('SAVEPOINT plan');
+      try {
+        const res = generic ? await explainGeneric(c, st) : await c.query(`EXPLAIN ${st.sql}`, st.bindings);
+        const lines = (res.rows as { 'QUERY PLAN': string }[]).map((r) => r['QUERY PLAN']);
+        const seqScans = [...new Set(lines.flatMap((l) => /Seq Scan on (\w+)/.exec(l)?.[1] ?? []))];
+        out.push({ ...st, statistics, ...mode, seqScans, plan: lines.join('\n') });
+        await c.query('RELEASE SAVEPOINT plan');
+      } catch (err) {
+        await c.query('ROLLBACK TO SAVEPOINT plan');
+        out.push({ ...st, statistics, ...mode, seqScans: [], plan: '', error: (err as Error).message });
+      }
     }
   }
   return out;

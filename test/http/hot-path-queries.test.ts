@@ -3,6 +3,8 @@ import { useTestApp } from '../support/app';
 import { call, tokenFor } from '../support/conduit';
 import { createTask, createUser, edit } from '../support/factories';
 import { loggedIn, type Browser } from '../support/http';
+import { whereAmong } from '../../server/db/lists';
+import { BY_TEXT } from '../../server/db/prepared';
 import { findTaskPage } from '../../server/tasks/page-repository';
 import { findUsersByIdsOrNames, setDisabled } from '../../server/users/repository';
 import type { User } from '../../server/users/user';
@@ -121,6 +123,34 @@ describe('the statements a hot path costs', () => {
     // The session, the navigation's saved queries, and the page: its rows carry their owners, tags, fields and
     // subtasks marker, and its groups their counts, as columns of the one statement.
     expect(sql.length).toBeLessThanOrEqual(3);
+  });
+
+  test("a list's statement is named after its text, with the values that steer its plan written in", async () => {
+    const seen: { sql: string; bindings: readonly unknown[]; byText: boolean }[] = [];
+    const listen = (q: { sql: string; bindings?: readonly unknown[]; options?: Record<string, unknown> }) => {
+      if (/^with "listed"|from \(select/i.test(q.sql)) seen.push({ sql: q.sql, bindings: q.bindings ?? [], byText: q.options?.[BY_TEXT] === true });
+    };
+    t.db.on('query', listen);
+    try {
+      expect((await browser.get('/maniphest/query/?statuses=any-open&priorities=high')).status).toBe(200);
+    } finally {
+      t.db.off('query', listen);
+    }
+    expect(seen).toHaveLength(1);
+    const [list] = seen;
+    expect(list!.byText).toBe(true);
+    // A maintainer sees every task, so nothing is left to bind: PostgreSQL plans the text once per connection.
+    expect(list!.sql).toContain(`"tasks"."status" = ANY(ARRAY['open']::text[])`);
+    expect(list!.sql).toContain(`"tasks"."priority" = ANY(ARRAY[80]::bigint[])`);
+    expect(list!.sql).toMatch(/limit 101\b/);
+    expect(list!.bindings).toEqual([]);
+  });
+
+  test('a value written into a statement is quoted, whatever it holds', async () => {
+    const odd = ["it's", 'what?', 'back\\slash', 'open'];
+    const rows = await whereAmong(t.db('tasks').count({ n: '*' }), 'tasks.status', odd, 'text');
+    expect(Number(rows[0]!.n)).toBe(await t.db('tasks').where('status', 'open').count({ n: '*' }).then((r) => Number(r[0]!.n)));
+    expect(() => whereAmong(t.db('tasks'), 'tasks.priority', [1.5], 'bigint')).toThrow(/integer/);
   });
 
   test('a full-text search', async () => {

@@ -162,6 +162,15 @@ describe('the plan check report', () => {
     expect(out).toContain('Seq Scan on tasks');
   });
 
+  test('a generic plan counts with its statement, not as another one sent, and is named as such when it scans a big table', () => {
+    const out = statementPlansReport({
+      plans: [plan('open', 'fresh', []), plan('open', 'fresh', ['tasks'], { generic: true }), plan('open', 'none', []), plan('open', 'none', [], { generic: true })],
+      rows: { tasks: 10000 },
+    });
+    expect(out).toContain('| open     | 1          | **tasks** (10,000 rows)');
+    expect(out).toContain('### open, fresh statistics, generic plan: tasks');
+  });
+
   test('with no big table scanned it says so, and a statement that could not be explained is listed', () => {
     const out = statementPlansReport({ plans: [plan('api', 'fresh', [], { error: 'syntax error', plan: '' })], rows: {} });
     expect(out).toContain('No plan reads a table of 1,000 rows or more from end to end, with statistics or without.');
