@@ -37,6 +37,9 @@ export function whereAmong<Q extends Knex.QueryBuilder>(qb: Q, column: string, l
     if (!Number.isSafeInteger(v)) throw new Error(`${column} is filtered by an integer, not ${String(v)}.`);
     return String(v);
   });
+  // One value as a plain equality: an index led by the column then also serves the order after it, which
+  // PostgreSQL 15 does not see through `= ANY(…)`, even of one element.
+  if (literals.length === 1) return qb.whereRaw(`?? = ${literals[0]}::${type}`, [column]) as Q;
   return qb.whereRaw(`?? = ANY(ARRAY[${literals.join(', ')}]::${type}[])`, [column]) as Q;
 }
 

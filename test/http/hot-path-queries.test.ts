@@ -132,7 +132,7 @@ describe('the statements a hot path costs', () => {
     };
     t.db.on('query', listen);
     try {
-      expect((await browser.get('/maniphest/query/?statuses=any-open&priorities=high')).status).toBe(200);
+      expect((await browser.get('/maniphest/query/?statuses=any-open&priorities=high,normal')).status).toBe(200);
     } finally {
       t.db.off('query', listen);
     }
@@ -140,8 +140,9 @@ describe('the statements a hot path costs', () => {
     const [list] = seen;
     expect(list!.byText).toBe(true);
     // A maintainer sees every task, so nothing is left to bind: PostgreSQL plans the text once per connection.
-    expect(list!.sql).toContain(`"tasks"."status" = ANY(ARRAY['open']::text[])`);
-    expect(list!.sql).toContain(`"tasks"."priority" = ANY(ARRAY[80]::bigint[])`);
+    // One value is a plain equality, so the list index led by the status also serves the order.
+    expect(list!.sql).toContain(`"tasks"."status" = 'open'::text`);
+    expect(list!.sql).toContain(`"tasks"."priority" = ANY(ARRAY[80, 50]::bigint[])`);
     expect(list!.sql).toMatch(/limit 101\b/);
     expect(list!.bindings).toEqual([]);
   });
