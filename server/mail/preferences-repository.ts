@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
-import { whereAny } from '../db/lists';
 import { taskWatchersQuery } from '../projects/repository';
 import type { Actor, Role } from '../users/roles';
 import { DEFAULT_PREFERENCES, type MailPreferences, type MailTag } from './preferences';
@@ -35,16 +34,17 @@ export interface Recipient extends MailPreferences, Actor {
 export async function recipientsFor(db: Knex | Knex.Transaction, userIds: number[], taskId: number, opts: { watchers?: boolean } = {}): Promise<Map<number, Recipient>> {
   const result = new Map<number, Recipient>();
   if (!userIds.length && !opts.watchers) return result;
-  const people = db('users as u')
+  const unique = [...new Set(userIds)];
+  // The ids first, then each account probed by its key (LIMIT 1 keeps it a probe): joined the other way,
+  // PostgreSQL may read every account on every write, as it does without statistics.
+  const ids = opts.watchers
+    ? taskWatchersQuery(db, taskId).union(db.select(db.raw('unnest(?::bigint[])', [unique])))
+    : db.select(db.raw('unnest(?::bigint[]) AS user_id', [unique]));
+  const people = db
+    .from(ids.as('ids'))
+    .joinRaw('CROSS JOIN LATERAL (SELECT users.id, users.username, users.role, users.email, users.disabled_at FROM users WHERE users.id = ids.user_id LIMIT 1) AS u')
     .leftJoin('mail_preferences as p', 'p.user_id', 'u.id')
     .leftJoin('task_mutes as m', (j) => j.on('m.user_id', 'u.id').andOn('m.task_id', db.raw('?', [taskId])));
-  if (opts.watchers) {
-    // One list of ids: `id = ANY(…) OR id IN (watchers)` keeps PostgreSQL off the
-    // primary key, and it reads every account on every write.
-    people.whereIn('u.id', taskWatchersQuery(db, taskId).union(db.select(db.raw('unnest(?::bigint[])', [[...new Set(userIds)]]))));
-  } else {
-    whereAny(people, 'u.id', userIds, 'bigint');
-  }
   const rows = (await prepared(
     // Two texts, with the watchers and without: a name for each.
     opts.watchers ? 'recipients_and_watchers' : 'recipients',

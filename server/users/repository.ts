@@ -69,12 +69,15 @@ const TIME_COLUMNS = new Set(['disabled_at', 'created_at', 'updated_at']);
 
 /**
  * The users whose ids `idsSql` (a subquery of one column) selects, as one JSON column of UserJson, with
- * COLUMNS as keys. The ids are gathered into an array first: as `IN (subquery)` the planner may hash them
- * and read every user.
+ * COLUMNS as keys. Each distinct id is looked up on its own, as a lateral probe with LIMIT 1: as
+ * `IN (subquery)`, or `= ANY(ARRAY(…))` on a table without statistics, the planner may hash the ids and
+ * read every user instead.
  */
 export function usersJsonExpr(idsSql: string): string {
   const fields = COLUMNS.map((c) => `'${c}', u.${c}${TIME_COLUMNS.has(c) ? '::text' : ''}`).join(', ');
-  return `(SELECT coalesce(json_agg(json_build_object(${fields})), '[]') FROM users u WHERE u.id = ANY(ARRAY(${idsSql})))`;
+  return `(SELECT coalesce(json_agg(json_build_object(${fields})), '[]')
+    FROM (SELECT DISTINCT x.id FROM unnest(ARRAY(${idsSql})) AS x(id) WHERE x.id IS NOT NULL) AS ids
+    CROSS JOIN LATERAL (SELECT ${COLUMNS.map((c) => `users.${c}`).join(', ')} FROM users WHERE users.id = ids.id LIMIT 1) AS u)`;
 }
 
 export function usersFromJson(rows: UserJson[]): User[] {
