@@ -3,10 +3,10 @@ import ClientPg from 'knex/lib/dialects/postgres';
 import { BY_TEXT, nameForText } from './prepared';
 
 /**
- * knex's PostgreSQL client, which also names a statement marked `byText`
- * (see `preparedByText`) after its compiled SQL: the text is only known
- * here, once knex has compiled it for sending, so it is hashed here rather
- * than compiled a second time to find a name.
+ * knex's PostgreSQL client, which also names a statement marked by
+ * `preparedByText` after its compiled SQL: the text is only known here, once
+ * knex has compiled it for sending, so it is hashed here rather than
+ * compiled a second time to find a name.
  */
 export class NamingPgClient extends ClientPg {
   override _query(connection: unknown, obj: { sql: string; bindings?: unknown[]; options?: Record<string, unknown> }) {
