@@ -1,5 +1,34 @@
-import { MAX_TEXT_NAMES, nameForText } from '../../server/db/prepared';
+import { NamingPgClient } from '../../server/db/pg-client';
+import { BY_TEXT, MAX_TEXT_NAMES, nameForText } from '../../server/db/prepared';
 
+describe('the PostgreSQL client that names statements by their text', () => {
+  /** What pg's client is handed: the query config, answered at once with no rows. */
+  function capture() {
+    const sent: Record<string, unknown>[] = [];
+    const connection = { query: (config: Record<string, unknown>, done: (err: Error | null, res: unknown) => void) => (sent.push(config), done(null, { rows: [] })) };
+    return { sent, connection };
+  }
+  const client = new NamingPgClient({ client: 'pg' });
+
+  test('a marked statement goes out under the name of its text, and without the marker', async () => {
+    const { sent, connection } = capture();
+    await client._query(connection, { sql: 'select 1 as marked_once', bindings: [], options: { [BY_TEXT]: true, rowMode: 'array' } });
+    await client._query(connection, { sql: 'select 1 as marked_once', bindings: [], options: { [BY_TEXT]: true } });
+    expect(sent[0]!.name).toMatch(/^trellis_t_/);
+    expect(sent[1]!.name).toBe(sent[0]!.name);
+    expect(sent[0]!.rowMode).toBe('array');
+    expect(sent[0]).not.toHaveProperty(BY_TEXT);
+  });
+
+  test('an unmarked statement keeps its own name, or none', async () => {
+    const { sent, connection } = capture();
+    await client._query(connection, { sql: 'select 2', bindings: [], options: { name: 'trellis_fixed' } });
+    await client._query(connection, { sql: 'select 3', bindings: [] });
+    expect(sent.map((c) => c.name)).toEqual(['trellis_fixed', undefined]);
+  });
+});
+
+// Last: it fills the process's names up to the bound.
 describe('statements named after their text', () => {
   const hash = (sql: string) => `h${sql.length}_${sql.slice(-4)}`;
 
