@@ -110,17 +110,20 @@ export interface GraphTaskRow {
  */
 export async function findGraph(db: Knex, viewer: Actor | null, taskId: number, cap: number): Promise<{ rows: GraphTaskRow[]; truncated: boolean }> {
   const vis = visibleCondition(viewer);
+  // A viewer who sees every task walks the edges alone (the foreign keys say their tasks exist): joined with
+  // tasks at each step, PostgreSQL may merge-join every edge with the tasks' key to find a few.
+  const seen = (next: string) => (vis.shape === 'all' ? '' : `JOIN tasks t ON t.id = e.${next}`);
   const step = (dir: 'up' | 'down') => {
     const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
     return `${dir}(id) AS (
-        SELECT e.${next} FROM task_subtasks e JOIN tasks t ON t.id = e.${next} WHERE e.${near} = ? AND ${vis.sql}
+        SELECT e.${next} FROM task_subtasks e ${seen(next)} WHERE e.${near} = ? AND ${vis.sql}
         UNION
-        SELECT e.${next} FROM ${dir} JOIN task_subtasks e ON e.${near} = ${dir}.id JOIN tasks t ON t.id = e.${next} WHERE ${vis.sql}
+        SELECT e.${next} FROM ${dir} JOIN task_subtasks e ON e.${near} = ${dir}.id ${seen(next)} WHERE ${vis.sql}
       )`;
   };
   const direct = (dir: 'up' | 'down') => {
     const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
-    return `(SELECT e.${next} AS id FROM task_subtasks e JOIN tasks t ON t.id = e.${next}
+    return `(SELECT e.${next} AS id FROM task_subtasks e ${seen(next)}
         WHERE e.${near} = ? AND ${vis.sql} ORDER BY e.${next} LIMIT ${cap})`;
   };
   // The ids go to the last step as one array, read first, and each owner by its key: PostgreSQL then reads
