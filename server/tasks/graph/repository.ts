@@ -127,14 +127,15 @@ export async function findGraph(db: Knex, viewer: Actor | null, taskId: number, 
         WHERE e.${near} = ? AND ${vis.sql} ORDER BY e.${next} LIMIT ${cap})`;
   };
   // The ids go to the last step as one array, read first, and each owner by its key: PostgreSQL then reads
-  // only those rows, even without statistics.
+  // only those rows, even without statistics. A task's parents are its edges by key, kept when the parent is
+  // among the ids: checked against the array, read once, not by a join with the ids for every task.
   const sql = `WITH RECURSIVE ${step('up')}, ${step('down')},
       reach AS (SELECT id FROM (SELECT id FROM up UNION ALL SELECT id FROM down) AS r LIMIT ${cap + 1}),
       direct AS (${direct('up')} UNION ALL ${direct('down')}),
       chosen AS (SELECT id FROM reach WHERE (SELECT count(*) FROM reach) <= ${cap} UNION SELECT id FROM direct WHERE (SELECT count(*) FROM reach) > ${cap}),
       ids AS (SELECT id FROM chosen UNION SELECT ?::integer WHERE EXISTS (SELECT 1 FROM chosen))
     SELECT t.id, t.title, t.status, t.priority, t.owner_id, (SELECT u.username FROM users u WHERE u.id = t.owner_id) AS owner_username, t.view_policy,
-        ARRAY(SELECT e.parent_id FROM task_subtasks e WHERE e.child_id = t.id AND e.parent_id IN (SELECT id FROM ids) ORDER BY e.parent_id) AS parent_ids,
+        ARRAY(SELECT e.parent_id FROM task_subtasks e WHERE e.child_id = t.id AND e.parent_id = ANY(ARRAY(SELECT id FROM ids)) ORDER BY e.parent_id) AS parent_ids,
         (SELECT count(*) FROM reach) > ${cap} AS truncated
       FROM tasks t
      WHERE t.id = ANY(ARRAY(SELECT id FROM ids))`;
