@@ -115,10 +115,12 @@ export async function findGraph(db: Knex, viewer: Actor | null, taskId: number, 
   const seen = (next: string) => (vis.shape === 'all' ? '' : `JOIN tasks t ON t.id = e.${next}`);
   const step = (dir: 'up' | 'down') => {
     const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
+    // Each step probes the edges of the tasks reached by key (LATERAL): as a join, PostgreSQL guesses the
+    // walk's size and may hash every edge of the table at each step.
     return `${dir}(id) AS (
         SELECT e.${next} FROM task_subtasks e ${seen(next)} WHERE e.${near} = ? AND ${vis.sql}
         UNION
-        SELECT e.${next} FROM ${dir} JOIN task_subtasks e ON e.${near} = ${dir}.id ${seen(next)} WHERE ${vis.sql}
+        SELECT x.id FROM ${dir} CROSS JOIN LATERAL (SELECT e.${next} AS id FROM task_subtasks e ${seen(next)} WHERE e.${near} = ${dir}.id AND ${vis.sql} OFFSET 0) AS x
       )`;
   };
   const direct = (dir: 'up' | 'down') => {
