@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { taskWatchersQuery } from '../projects/repository';
+import { userByKey } from '../users/repository';
 import type { Actor, Role } from '../users/roles';
 import { DEFAULT_PREFERENCES, type MailPreferences, type MailTag } from './preferences';
 
@@ -35,14 +36,14 @@ export async function recipientsFor(db: Knex | Knex.Transaction, userIds: number
   const result = new Map<number, Recipient>();
   if (!userIds.length && !opts.watchers) return result;
   const unique = [...new Set(userIds)];
-  // The ids first, then each account probed by its key (LIMIT 1 keeps it a probe): joined the other way,
-  // PostgreSQL may read every account on every write, as it does without statistics.
+  // The ids first, then each account probed by its key: joined the other way, PostgreSQL may read every
+  // account on every write.
   const ids = opts.watchers
     ? taskWatchersQuery(db, taskId).union(db.select(db.raw('unnest(?::bigint[])', [unique])))
     : db.select(db.raw('unnest(?::bigint[]) AS user_id', [unique]));
   const people = db
     .from(ids.as('ids'))
-    .joinRaw('CROSS JOIN LATERAL (SELECT users.id, users.username, users.role, users.email, users.disabled_at FROM users WHERE users.id = ids.user_id LIMIT 1) AS u')
+    .joinRaw(`CROSS JOIN LATERAL ${userByKey('ids.user_id', ['id', 'username', 'role', 'email', 'disabled_at'])} AS u`)
     .leftJoin('mail_preferences as p', 'p.user_id', 'u.id')
     .leftJoin('task_mutes as m', (j) => j.on('m.user_id', 'u.id').andOn('m.task_id', db.raw('?', [taskId])));
   const rows = (await prepared(

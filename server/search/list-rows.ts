@@ -4,6 +4,7 @@ import type { FieldValues } from '../fields/values';
 import type { ProjectTag } from '../projects/project';
 import { taskTagsExpr, tagsFromJson, type TagJson } from '../projects/repository';
 import { hasSubtasksExpr } from '../tasks/graph/repository';
+import { userByKey } from '../users/repository';
 import type { Task } from '../tasks/task';
 import type { Actor } from '../users/roles';
 
@@ -72,8 +73,7 @@ export function listedRows(db: Knex, shape: ListShape, page: Knex.QueryBuilder, 
     const fields = fieldValuesExpr('listed.id', shape.fieldKeys);
     qb.select(db.raw(`${fields.sql} AS field_values`, fields.bindings));
   }
-  // Limited, the lateral join stays a probe of the primary key per row: as a plain join, the planner may read every user.
-  qb.joinRaw('LEFT JOIN LATERAL (SELECT u.username, u.realname FROM users u WHERE u.id = listed.owner_id LIMIT 1) AS owner ON true');
+  qb.joinRaw(`LEFT JOIN LATERAL ${userByKey('listed.owner_id', ['username', 'realname'])} AS owner ON true`);
   if (o.groupTotals) {
     // Uncorrelated, so run once, and only when the page has a row of the group.
     qb.select(db.raw('(?) AS group_totals', [o.groupTotals]));

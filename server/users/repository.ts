@@ -68,16 +68,23 @@ export type UserJson = Omit<UserRow, 'disabled_at' | 'created_at' | 'updated_at'
 const TIME_COLUMNS = new Set(['disabled_at', 'created_at', 'updated_at']);
 
 /**
+ * One account by its key, as the subquery of a LATERAL join (`CROSS JOIN LATERAL ${userByKey(…)} AS u`):
+ * the LIMIT 1 keeps it a probe of the primary key per row, where a plain join or `IN (…)` may have the
+ * planner hash the ids and read every account (it does without statistics).
+ */
+export function userByKey(idExpr: string, columns: readonly string[] = COLUMNS): string {
+  return `(SELECT ${columns.map((c) => `users.${c}`).join(', ')} FROM users WHERE users.id = ${idExpr} LIMIT 1)`;
+}
+
+/**
  * The users whose ids `idsSql` (a subquery of one column) selects, as one JSON column of UserJson, with
- * COLUMNS as keys. Each distinct id is looked up on its own, as a lateral probe with LIMIT 1: as
- * `IN (subquery)`, or `= ANY(ARRAY(…))` on a table without statistics, the planner may hash the ids and
- * read every user instead.
+ * COLUMNS as keys: each distinct id probed on its own (userByKey).
  */
 export function usersJsonExpr(idsSql: string): string {
   const fields = COLUMNS.map((c) => `'${c}', u.${c}${TIME_COLUMNS.has(c) ? '::text' : ''}`).join(', ');
   return `(SELECT coalesce(json_agg(json_build_object(${fields})), '[]')
     FROM (SELECT DISTINCT x.id FROM unnest(ARRAY(${idsSql})) AS x(id) WHERE x.id IS NOT NULL) AS ids
-    CROSS JOIN LATERAL (SELECT ${COLUMNS.map((c) => `users.${c}`).join(', ')} FROM users WHERE users.id = ids.id LIMIT 1) AS u)`;
+    CROSS JOIN LATERAL ${userByKey('ids.id')} AS u)`;
 }
 
 export function usersFromJson(rows: UserJson[]): User[] {
