@@ -59,7 +59,8 @@ export const BY_TEXT = 'trellisNameByText';
  * so that each set of them is a variant with a plan made for it; ids, people and cursors stay parameters.
  */
 export function preparedByText<Q extends Knex.QueryBuilder>(query: Q): Q {
-  return naming ? (query.options({ [BY_TEXT]: true }) as Q) : query;
+  // Whether it is named after all (not behind a pooler, not past the bound) is nameForText's to say.
+  return query.options({ [BY_TEXT]: true }) as Q;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { NamingPgClient } from '../../server/db/pg-client';
-import { BY_TEXT, MAX_TEXT_NAMES, nameForText } from '../../server/db/prepared';
+import { BY_TEXT, MAX_TEXT_NAMES, nameForText, nameStatements } from '../../server/db/prepared';
 
 describe('the PostgreSQL client that names statements by their text', () => {
   /** What pg's client is handed: the query config, answered at once with no rows. */
@@ -17,6 +17,18 @@ describe('the PostgreSQL client that names statements by their text', () => {
     expect(sent[0]!.name).toMatch(/^trellis_t_/);
     expect(sent[1]!.name).toBe(sent[0]!.name);
     expect(sent[0]!.rowMode).toBe('array');
+    expect(sent[0]).not.toHaveProperty(BY_TEXT);
+  });
+
+  test('behind a pooler (statements unnamed), a marked statement goes out unnamed and without the marker', async () => {
+    const { sent, connection } = capture();
+    nameStatements(false);
+    try {
+      await client._query(connection, { sql: 'select 1 as behind_a_pooler', bindings: [], options: { [BY_TEXT]: true } });
+    } finally {
+      nameStatements(true);
+    }
+    expect(sent[0]).not.toHaveProperty('name');
     expect(sent[0]).not.toHaveProperty(BY_TEXT);
   });
 

@@ -83,6 +83,15 @@ function visibleCondition(viewer: Actor | null): { sql: string; bindings: (strin
 }
 
 /**
+ * The join an edge's walk needs to apply `visibleCondition` to the task at `e.<column>` (as `t`): none for a
+ * viewer who sees every task, since the foreign keys say the task exists. Joined all the same, PostgreSQL
+ * may merge-join every edge with the tasks' key to find a few.
+ */
+function visibleJoin(vis: ReturnType<typeof visibleCondition>, column: 'parent_id' | 'child_id'): string {
+  return vis.shape === 'all' ? '' : `JOIN tasks t ON t.id = e.${column}`;
+}
+
+/**
  * Whether the task in `taskColumn` has a parent or a subtask, visible or not, as an SQL expression: the task
  * page reads it with the task and asks for the graph only when it is true, since most tasks have neither and
  * the graph's statement costs more to plan than the rest of the page does to read.
@@ -110,22 +119,20 @@ export interface GraphTaskRow {
  */
 export async function findGraph(db: Knex, viewer: Actor | null, taskId: number, cap: number): Promise<{ rows: GraphTaskRow[]; truncated: boolean }> {
   const vis = visibleCondition(viewer);
-  // A viewer who sees every task walks the edges alone (the foreign keys say their tasks exist): joined with
-  // tasks at each step, PostgreSQL may merge-join every edge with the tasks' key to find a few.
-  const seen = (next: string) => (vis.shape === 'all' ? '' : `JOIN tasks t ON t.id = e.${next}`);
+  const ends = (dir: 'up' | 'down') => (dir === 'up' ? (['parent_id', 'child_id'] as const) : (['child_id', 'parent_id'] as const));
   const step = (dir: 'up' | 'down') => {
-    const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
+    const [next, near] = ends(dir);
     // Each step probes the edges of the tasks reached by key (LATERAL): as a join, PostgreSQL guesses the
     // walk's size and may hash every edge of the table at each step.
     return `${dir}(id) AS (
-        SELECT e.${next} FROM task_subtasks e ${seen(next)} WHERE e.${near} = ? AND ${vis.sql}
+        SELECT e.${next} FROM task_subtasks e ${visibleJoin(vis, next)} WHERE e.${near} = ? AND ${vis.sql}
         UNION
-        SELECT x.id FROM ${dir} CROSS JOIN LATERAL (SELECT e.${next} AS id FROM task_subtasks e ${seen(next)} WHERE e.${near} = ${dir}.id AND ${vis.sql} OFFSET 0) AS x
+        SELECT x.id FROM ${dir} CROSS JOIN LATERAL (SELECT e.${next} AS id FROM task_subtasks e ${visibleJoin(vis, next)} WHERE e.${near} = ${dir}.id AND ${vis.sql} OFFSET 0) AS x
       )`;
   };
   const direct = (dir: 'up' | 'down') => {
-    const [next, near] = dir === 'up' ? ['parent_id', 'child_id'] : ['child_id', 'parent_id'];
-    return `(SELECT e.${next} AS id FROM task_subtasks e ${seen(next)}
+    const [next, near] = ends(dir);
+    return `(SELECT e.${next} AS id FROM task_subtasks e ${visibleJoin(vis, next)}
         WHERE e.${near} = ? AND ${vis.sql} ORDER BY e.${next} LIMIT ${cap})`;
   };
   // The ids go to the last step as one array, read first, and each owner by its key: PostgreSQL then reads
@@ -167,10 +174,7 @@ export async function findOpenSubtaskIds(db: Knex, viewer: Actor | null, taskId:
  */
 export function hasSubtasksExpr(viewer: Actor | null, taskColumn: string): { sql: string; bindings: (string | number)[] } {
   const vis = visibleCondition(viewer);
-  // A viewer who sees every task needs no look at the subtask itself: the foreign key says it exists. Without
-  // the join, PostgreSQL probes the edges' key per row instead of joining every edge with tasks first.
-  if (vis.shape === 'all') return { sql: `EXISTS (SELECT 1 FROM task_subtasks e WHERE e.parent_id = ${taskColumn})`, bindings: [] };
-  return { sql: `EXISTS (SELECT 1 FROM task_subtasks e JOIN tasks t ON t.id = e.child_id WHERE e.parent_id = ${taskColumn} AND ${vis.sql})`, bindings: vis.bindings };
+  return { sql: `EXISTS (SELECT 1 FROM task_subtasks e ${visibleJoin(vis, 'child_id')} WHERE e.parent_id = ${taskColumn} AND ${vis.sql})`, bindings: vis.bindings };
 }
 
 /** Records a merge in both directions. */
