@@ -37,10 +37,11 @@ export async function recipientsFor(db: Knex | Knex.Transaction, userIds: number
   if (!userIds.length && !opts.watchers) return result;
   const unique = [...new Set(userIds)];
   // The ids first, then each account probed by its key: joined the other way, PostgreSQL may read every
-  // account on every write.
-  const ids = opts.watchers
-    ? taskWatchersQuery(db, taskId).union(db.select(db.raw('unnest(?::bigint[])', [unique])))
-    : db.select(db.raw('unnest(?::bigint[]) AS user_id', [unique]));
+  // account on every write. The array is read through a subquery so that no plan knows its length: a plan
+  // made for the actual few ids looks cheaper than the reusable one made for any, and PostgreSQL would
+  // otherwise plan the statement afresh on every write (0.45 ms of its 0.5 ms at 1M tasks).
+  const given = (alias: string) => db.raw(`unnest((SELECT ?::bigint[]))${alias}`, [unique]);
+  const ids = opts.watchers ? taskWatchersQuery(db, taskId).union(db.select(given(''))) : db.select(given(' AS user_id'));
   const people = db
     .from(ids.as('ids'))
     .joinRaw(`CROSS JOIN LATERAL ${userByKey('ids.user_id', ['id', 'username', 'role', 'email', 'disabled_at'])} AS u`)
