@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { insertInBatches } from '../db/lists';
+import { prepared } from '../db/prepared';
 
 /** A queued piece of work, as the runner hands it to its handler. */
 export interface Job {
@@ -59,15 +60,19 @@ const LEASE_SQL = `claimed_until = now() + make_interval(secs => coalesce((?::js
  * once get different jobs, never the same one.
  */
 export async function claimJob(db: Knex, leases: Leases): Promise<Job | null> {
-  const result = await db.raw(
-    `UPDATE jobs SET ${LEASE_SQL}, attempts = attempts + 1
-     WHERE id = (
-       SELECT id FROM jobs
-       WHERE finished_at IS NULL AND run_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
-       ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
-     )
-     RETURNING id, kind, payload, attempts, created_at`,
-    [JSON.stringify(leases.byKind), leases.seconds],
+  // Named, as the other statements every job runs: unnamed, PostgreSQL parsed and planned each one every time.
+  const result = await prepared(
+    'job_claim',
+    db.raw(
+      `UPDATE jobs SET ${LEASE_SQL}, attempts = attempts + 1
+       WHERE id = (
+         SELECT id FROM jobs
+         WHERE finished_at IS NULL AND run_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+         ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED
+       )
+       RETURNING id, kind, payload, attempts, created_at`,
+      [JSON.stringify(leases.byKind), leases.seconds],
+    ),
   );
   const row = (result.rows as JobRow[])[0];
   return row ? toJob(row) : null;
@@ -75,11 +80,14 @@ export async function claimJob(db: Knex, leases: Leases): Promise<Job | null> {
 
 /** Takes one given job, if it is unfinished and nobody holds it. */
 export async function claimJobById(db: Knex, id: number, leases: Leases): Promise<Job | null> {
-  const result = await db.raw(
-    `UPDATE jobs SET ${LEASE_SQL}, attempts = attempts + 1
-     WHERE id = (SELECT id FROM jobs WHERE id = ? AND finished_at IS NULL AND (claimed_until IS NULL OR claimed_until < now()) FOR UPDATE SKIP LOCKED)
-     RETURNING id, kind, payload, attempts, created_at`,
-    [JSON.stringify(leases.byKind), leases.seconds, id],
+  const result = await prepared(
+    'job_claim_by_id',
+    db.raw(
+      `UPDATE jobs SET ${LEASE_SQL}, attempts = attempts + 1
+       WHERE id = (SELECT id FROM jobs WHERE id = ? AND finished_at IS NULL AND (claimed_until IS NULL OR claimed_until < now()) FOR UPDATE SKIP LOCKED)
+       RETURNING id, kind, payload, attempts, created_at`,
+      [JSON.stringify(leases.byKind), leases.seconds, id],
+    ),
   );
   const row = (result.rows as JobRow[])[0];
   return row ? toJob(row) : null;
@@ -90,7 +98,7 @@ export async function renewJob(db: Knex, id: number, leaseSeconds: number): Prom
 }
 
 export async function finishJob(db: Knex, id: number, error: string | null = null): Promise<void> {
-  await db('jobs').where({ id }).update({ finished_at: db.fn.now(), claimed_until: null, last_error: error });
+  await prepared('job_finish', db('jobs').where({ id }).update({ finished_at: db.fn.now(), claimed_until: null, last_error: error }));
 }
 
 /** Forgets jobs finished more than `days` ago; jobs still to run, recurring ones included, stay. */

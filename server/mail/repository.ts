@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { insertInBatches } from '../db/lists';
+import { prepared } from '../db/prepared';
 
 export type MailStatus = 'queued' | 'sent' | 'failed' | 'void';
 export type AttemptOutcome = 'sent' | 'temporary' | 'permanent';
@@ -79,6 +80,31 @@ interface MessageRow {
   sent_at: Date | null;
 }
 
+/** Every column of a message, named: a named statement may not `select *` (a new column would break its plan). */
+const MESSAGE_COLUMNS: (keyof MessageRow)[] = [
+  'id',
+  'kind',
+  'status',
+  'to_addresses',
+  'cc_addresses',
+  'subject',
+  'text_body',
+  'html_body',
+  'reply_to',
+  'headers',
+  'user_id',
+  'task_id',
+  'mandatory',
+  'event_groups',
+  'rendered',
+  'mailer_key',
+  'attempts',
+  'status_reason',
+  'last_error',
+  'created_at',
+  'sent_at',
+];
+
 const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 const toMessage = (r: MessageRow): MailMessage => ({
@@ -154,14 +180,19 @@ export async function insertMessagesWithJobs(db: Knex | Knex.Transaction, messag
   return ids;
 }
 
+/*
+ * The statements the sender runs for every message are named (db/prepared): each is a round trip of
+ * the background work behind every edit, and unnamed PostgreSQL parsed and planned it every time.
+ */
+
 export async function findMessage(db: Knex | Knex.Transaction, id: number): Promise<MailMessage | null> {
-  const row = (await db('mail_messages').where({ id }).first()) as MessageRow | undefined;
+  const row = (await prepared('mail_message', db('mail_messages').select(MESSAGE_COLUMNS).where({ id }).first())) as MessageRow | undefined;
   return row ? toMessage(row) : null;
 }
 
 /** Locks a message for rendering, so events appended to a digest are never lost in between. */
 export async function lockMessage(trx: Knex.Transaction, id: number): Promise<MailMessage | null> {
-  const row = (await trx('mail_messages').where({ id }).forUpdate().first()) as MessageRow | undefined;
+  const row = (await prepared('mail_message_lock', trx('mail_messages').select(MESSAGE_COLUMNS).where({ id }).forUpdate().first())) as MessageRow | undefined;
   return row ? toMessage(row) : null;
 }
 
@@ -172,13 +203,19 @@ export async function lockMessage(trx: Knex.Transaction, id: number): Promise<Ma
  */
 export async function lockUnrenderedCopies(trx: Knex.Transaction, m: Pick<MailMessage, 'id' | 'taskId' | 'eventGroups'>): Promise<MailMessage[]> {
   if (m.taskId === null || !m.eventGroups) return [];
-  const rows = (await trx('mail_messages')
-    .where({ task_id: m.taskId, kind: 'task', rendered: false })
-    .whereNot({ id: m.id })
-    .whereRaw('event_groups = ?::jsonb', [JSON.stringify(m.eventGroups)])
-    .orderBy('id')
-    .forUpdate()
-    .skipLocked()) as MessageRow[];
+  const rows = (await prepared(
+    'mail_unrendered_copies',
+    trx('mail_messages')
+      .select(MESSAGE_COLUMNS)
+      .where({ task_id: m.taskId })
+      // Written into the text, so that the plan kept for every call may read the index of unrendered mail.
+      .whereRaw(`kind = 'task' AND rendered = false`)
+      .whereNot({ id: m.id })
+      .whereRaw('event_groups = ?::jsonb', [JSON.stringify(m.eventGroups)])
+      .orderBy('id')
+      .forUpdate()
+      .skipLocked(),
+  )) as MessageRow[];
   return rows.map(toMessage);
 }
 
@@ -205,10 +242,13 @@ export async function storeRendering(
   id: number,
   r: { subject: string; text: string; html: string | null; replyTo: string | null; headers: Record<string, string> },
 ): Promise<MailMessage> {
-  const [row] = (await trx('mail_messages')
-    .where({ id })
-    .update({ subject: r.subject, text_body: r.text, html_body: r.html, reply_to: r.replyTo, headers: JSON.stringify(r.headers), rendered: true })
-    .returning('*')) as MessageRow[];
+  const [row] = (await prepared(
+    'mail_store_rendering',
+    trx('mail_messages')
+      .where({ id })
+      .update({ subject: r.subject, text_body: r.text, html_body: r.html, reply_to: r.replyTo, headers: JSON.stringify(r.headers), rendered: true })
+      .returning(MESSAGE_COLUMNS),
+  )) as MessageRow[];
   return toMessage(row!);
 }
 
@@ -218,14 +258,17 @@ export async function storeRendering(
  * its first reason, and is sealed all the same: its job is done with it.
  */
 export async function closeMessage(db: Knex | Knex.Transaction, id: number, status: 'void' | 'failed', reason: string): Promise<void> {
-  await db('mail_messages')
-    .where({ id })
-    .andWhere((q) => q.where({ status: 'queued' }).orWhere({ rendered: false }))
-    .update({
-      status: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status END`, [status]),
-      status_reason: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status_reason END`, [reason]),
-      rendered: true,
-    });
+  await prepared(
+    'mail_close',
+    db('mail_messages')
+      .where({ id })
+      .andWhere((q) => q.where({ status: 'queued' }).orWhere({ rendered: false }))
+      .update({
+        status: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status END`, [status]),
+        status_reason: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status_reason END`, [reason]),
+        rendered: true,
+      }),
+  );
 }
 
 /**

@@ -1,4 +1,7 @@
 import type { Knex } from 'knex';
+import { claimJob, finishJob } from '../../server/jobs/repository';
+import { closeMessage, findMessage, insertMessagesWithJobs, lockMessage, lockUnrenderedCopies, storeRendering } from '../../server/mail/repository';
+import { listEventsInGroups } from '../../server/tasks/event-repository';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { onPostgres } from '../support/db';
@@ -20,8 +23,14 @@ import { createTask, createUser, edit } from '../support/factories';
     bob = await createUser(t.db, { username: 'bob', role: 'engineer' });
   });
 
-  /** Named statements this connection planned afresh on every call, past PostgreSQL's first five. */
-  async function replannedBy(write: (trx: Knex.Transaction) => Promise<void>): Promise<string[]> {
+  interface Plans {
+    name: string;
+    generic: number;
+    custom: number;
+  }
+
+  /** How this connection planned each named statement the writes ran. */
+  async function plansOf(write: (trx: Knex.Transaction) => Promise<void>): Promise<Plans[]> {
     return t.db.transaction(async (trx) => {
       for (let n = 0; n < 8; n++) await write(trx);
       const rows = (await trx.raw(`SELECT name, generic_plans, custom_plans FROM pg_prepared_statements WHERE name LIKE 'trellis%'`)).rows as {
@@ -30,23 +39,48 @@ import { createTask, createUser, edit } from '../support/factories';
         custom_plans: string;
       }[];
       expect(rows.length).toBeGreaterThan(0);
-      return rows.filter((r) => Number(r.generic_plans) === 0 && Number(r.custom_plans) >= 8).map((r) => r.name);
+      return rows.map((r) => ({ name: r.name, generic: Number(r.generic_plans), custom: Number(r.custom_plans) }));
     });
   }
+
+  /** Named statements planned afresh on every call, past PostgreSQL's first five. */
+  const replanned = (plans: Plans[]) => plans.filter((p) => p.generic === 0 && p.custom >= 8).map((p) => p.name);
 
   test('a comment plans each of its statements once', async () => {
     const task = await createTask({ db: t.db, tracker: t.tracker }, alice, { title: 'Commented on' });
     await edit({ db: t.db, tracker: t.tracker }, bob, task, { comment: 'I see it too.' });
-    const replanned = await replannedBy(async (trx) => {
+    const plans = await plansOf(async (trx) => {
       await edit({ db: trx, tracker: t.tracker }, alice, task, { comment: 'Another look at this.' });
     });
-    expect(replanned).toEqual([]);
+    expect(replanned(plans)).toEqual([]);
   });
 
   test('creating a task plans each of its statements once', async () => {
-    const replanned = await replannedBy(async (trx) => {
+    const plans = await plansOf(async (trx) => {
       await createTask({ db: trx, tracker: t.tracker }, alice, { title: 'Filed again', description: 'Steps to see it.', owner: 'bob' });
     });
-    expect(replanned).toEqual([]);
+    expect(replanned(plans)).toEqual([]);
+  });
+
+  test('the mail sender names each statement it runs for every message, and plans it once', async () => {
+    const task = await createTask({ db: t.db, tracker: t.tracker }, alice, { title: 'Reported by mail' });
+    const { groupId } = await edit({ db: t.db, tracker: t.tracker }, alice, task, { comment: 'Worth a message.' });
+    const plans = await plansOf(async (trx) => {
+      const copy = { kind: 'task', to: ['bob@example.com'], cc: [], taskId: task, eventGroups: [groupId], rendered: false };
+      const [id, other] = await insertMessagesWithJobs(trx, [copy, { ...copy, to: ['carol@example.com'] }], 'plans-test', 0);
+      const job = await claimJob(trx as unknown as Knex, { seconds: 60, byKind: {} });
+      expect(job).not.toBeNull();
+      expect(await findMessage(trx, id!)).not.toBeNull();
+      const message = (await lockMessage(trx, id!))!;
+      expect((await lockUnrenderedCopies(trx, message)).map((m) => m.id)).toEqual([other]);
+      expect(await listEventsInGroups(trx, task, [groupId])).toHaveLength(1);
+      await storeRendering(trx, id!, { subject: 'T1', text: 'A comment.', html: null, replyTo: null, headers: {} });
+      await storeRendering(trx, other!, { subject: 'T1', text: 'A comment.', html: null, replyTo: null, headers: {} });
+      await closeMessage(trx, id!, 'void', 'No mailers are configured.');
+      await finishJob(trx as unknown as Knex, job!.id);
+    });
+    const sender = ['mail_message', 'mail_message_lock', 'mail_unrendered_copies', 'events_in_groups', 'mail_store_rendering', 'mail_close', 'job_claim', 'job_finish'];
+    const reused = new Set(plans.filter((p) => p.generic > 0).map((p) => p.name));
+    expect(sender.filter((name) => !reused.has(`trellis_${name}`))).toEqual([]);
   });
 });
