@@ -24,7 +24,7 @@ import { lockTaskState, type LockedTask } from './state-repository';
 import { VIEW_NAMES, type Task, type TaskState, type Tracker } from './task';
 import { dueInstant } from './due';
 import { enforceWorkflow } from './workflow';
-import { type EventInsert, eventsSince, findComment, insertEvents, reviseComment } from './event-repository';
+import { type EventInsert, eventsSince, findComment, reviseComment } from './event-repository';
 
 export interface Domain {
   db: Knex;
@@ -304,13 +304,15 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const subs = new Set(next.subscriberIds);
     const had = new Set(state.subscriberIds);
     const subscribers = { add: [...subs].filter((u) => !had.has(u)), remove: [...had].filter((u) => !subs.has(u)) };
-    const id = task ? task.id : await repo.insertTask(trx, actor.id, write, at, subscribers.add);
-    if (task) await repo.updateTask(trx, id, write, at, subscribers);
-    await writeBoards(trx, id, state, next, plan);
-    await writeFieldValues(trx, id, state.custom, next.custom, (key) => d.tracker.field(key)?.type);
     const groupId = crypto.randomUUID();
     const source = opts.source ?? 'web';
-    const events = await insertEvents(trx, { taskId: id, groupId, actorId: actor.id, source, at }, inserts);
+    const meta = { groupId, actorId: actor.id, source, at };
+    // The row, its subscribers and the events in one statement.
+    const { id, events } = task
+      ? { id: task.id, events: await repo.updateTask(trx, task.id, write, subscribers, { meta: { ...meta, taskId: task.id }, inserts }) }
+      : await repo.insertTask(trx, actor.id, write, subscribers.add, { meta, inserts });
+    await writeBoards(trx, id, state, next, plan);
+    await writeFieldValues(trx, id, state.custom, next.custom, (key) => d.tracker.field(key)?.type);
     for (const e of events) {
       const revised = revisionOf(e);
       if (revised) await reviseComment(trx, id, revised.comment, revised.text ?? '');

@@ -3,6 +3,8 @@ import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
 import type { Markup } from '../markup/render';
+import { type EventInsert, type EventsMeta, insertEvents } from './event-repository';
+import type { StoredEvent } from './events/types';
 import type { Task, TaskState } from './task';
 
 export interface TaskRow {
@@ -115,45 +117,55 @@ export interface SubscriberChange {
   remove: number[];
 }
 
-export async function insertTask(trx: Knex.Transaction, authorId: number, w: TaskWrite, at: Date, subscriberIds: number[]): Promise<number> {
+/** Inserts a task with its subscribers and its first events, in one statement; returns its id and the events. */
+export async function insertTask(
+  trx: Knex.Transaction,
+  authorId: number,
+  w: TaskWrite,
+  subscriberIds: number[],
+  events: { meta: Omit<EventsMeta, 'taskId'>; inserts: EventInsert[] },
+): Promise<{ id: number; events: StoredEvent[] }> {
   const insert = trx('tasks')
     .insert({
       ...columns(w),
       ...(w.ownerOrdering !== undefined ? { owner_ordering: w.ownerOrdering } : {}),
       ...(w.comment !== null ? { comments_vector: withComment(trx, `''::tsvector`, w.comment) } : {}),
       author_id: authorId,
-      created_at: at,
-      updated_at: at,
+      created_at: events.meta.at,
+      updated_at: events.meta.at,
     })
     .returning('id');
-  const query = trx
-    .with('task', insert)
-    .with('subscribed', addSubscribers(trx, trx.raw('(SELECT id FROM task)'), subscriberIds))
-    .select('id')
-    .from('task');
+  const id = trx.raw('(SELECT id FROM task)');
+  const alongside = { task: insert, subscribed: addSubscribers(trx, id, subscriberIds) };
   // One name for each of the four texts: with an owner's sort key or without, with a comment's words or without.
-  const [row] = await prepared(`task_insert${w.ownerOrdering !== undefined ? '_owner' : ''}${w.comment !== null ? '_comment' : ''}`, query);
-  return (row as { id: number }).id;
+  const name = `task_insert${w.ownerOrdering !== undefined ? '_owner' : ''}${w.comment !== null ? '_comment' : ''}`;
+  const stored = await insertEvents(trx, { ...events.meta, taskId: id }, events.inserts, alongside, name);
+  return { id: stored[0]!.taskId, events: stored };
 }
 
 /**
- * Writes the row's end state and its subscribers in one statement, a comment's search words
- * included. Every column is written, changed or not, so that the statement's text is always one
- * of two and can be named.
+ * Writes the row's end state, its subscribers and the edit's events in one statement, a comment's
+ * search words included. Every column is written, changed or not, so that the statement's text is
+ * always one of two and can be named.
  */
-export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite, at: Date, subscribers: SubscriberChange): Promise<void> {
-  const query = trx('tasks')
-    .with('subscribed', addSubscribers(trx, id, subscribers.add))
-    .with('unsubscribed', removeSubscribers(trx, id, subscribers.remove))
+export async function updateTask(
+  trx: Knex.Transaction,
+  id: number,
+  w: TaskWrite,
+  subscribers: SubscriberChange,
+  events: { meta: EventsMeta; inserts: EventInsert[] },
+): Promise<StoredEvent[]> {
+  const update = trx('tasks')
     .where({ id })
     .update({
       ...columns(w),
       // Null keeps the sort key: the owner did not change.
       owner_ordering: trx.raw('coalesce(?::text, owner_ordering)', [w.ownerOrdering ?? null]),
-      updated_at: at,
+      updated_at: events.meta.at,
       ...(w.comment !== null ? { comments_vector: withComment(trx, 'comments_vector', w.comment) } : {}),
     });
-  await prepared(w.comment !== null ? 'task_update_comment' : 'task_update', query);
+  const alongside = { subscribed: addSubscribers(trx, id, subscribers.add), unsubscribed: removeSubscribers(trx, id, subscribers.remove), updated: update };
+  return insertEvents(trx, events.meta, events.inserts, alongside, w.comment !== null ? 'task_update_comment' : 'task_update');
 }
 
 export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<Task[]> {
