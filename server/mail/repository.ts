@@ -82,27 +82,8 @@ interface MessageRow {
 
 /** Every column of a message, named: a named statement may not `select *` (a new column would break its plan). */
 const MESSAGE_COLUMNS: (keyof MessageRow)[] = [
-  'id',
-  'kind',
-  'status',
-  'to_addresses',
-  'cc_addresses',
-  'subject',
-  'text_body',
-  'html_body',
-  'reply_to',
-  'headers',
-  'user_id',
-  'task_id',
-  'mandatory',
-  'event_groups',
-  'rendered',
-  'mailer_key',
-  'attempts',
-  'status_reason',
-  'last_error',
-  'created_at',
-  'sent_at',
+  'id', 'kind', 'status', 'to_addresses', 'cc_addresses', 'subject', 'text_body', 'html_body', 'reply_to', 'headers', 'user_id',
+  'task_id', 'mandatory', 'event_groups', 'rendered', 'mailer_key', 'attempts', 'status_reason', 'last_error', 'created_at', 'sent_at',
 ];
 
 const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
