@@ -3,7 +3,7 @@ import { findTask } from '../tasks/repository';
 import { visibleTaskIds } from '../tasks/read';
 import type { Task, Tracker } from '../tasks/task';
 import { isFieldTransaction } from './custom-fields';
-import { ConduitError } from './errors';
+import { ConduitError, coreError } from './errors';
 import { legacyTasks, type LegacyTask } from './legacy-task';
 import type { ConduitContext, ParamDoc } from './method';
 import { editTask, type RawTransaction } from './methods/maniphest-edit';
@@ -81,7 +81,14 @@ function checkEditPolicy(editPolicy: string | undefined, view: string) {
 export async function createLegacyTask(ctx: ConduitContext, p: LegacyFieldValues): Promise<LegacyTask> {
   if (p.title === undefined || p.title.trim() === '') throw new ConduitError('ERR-INVALID-PARAMETER', 'You must specify a title.');
   checkEditPolicy(p.editPolicy, p.viewPolicy !== undefined ? viewOfPolicy(p.viewPolicy) : ctx.tracker.defaultView);
-  const { task } = await editTask(ctx, null, legacyTransactions(p, true, ctx.tracker));
+  const { taskId } = await editTask(ctx, null, legacyTransactions(p, true, ctx.tracker));
+  return legacyTaskAfterEdit(ctx, taskId);
+}
+
+/** The task as the older methods answer with it, read back after their edit. */
+async function legacyTaskAfterEdit(ctx: ConduitContext, id: number): Promise<LegacyTask> {
+  const task = await findTask(ctx.db, id);
+  if (!task) throw coreError('The task was saved but could not be read back.');
   return (await legacyTasks(ctx.db, ctx.tracker, ctx.viewer!, [task], ctx.baseUrl))[0]!;
 }
 
@@ -94,8 +101,8 @@ export async function updateLegacyTask(ctx: ConduitContext, id: number | null, p
   checkEditPolicy(p.editPolicy, p.viewPolicy !== undefined ? viewOfPolicy(p.viewPolicy) : current.view);
   const items = legacyTransactions(p, false, ctx.tracker);
   if (!items.length) throw new ConduitError('ERR-NO-EFFECT', 'Update has no effect.');
-  const { task, eventIds } = await editTask(ctx, { id: current.id, missing: noSuchTask }, items);
-  if (!eventIds.length) throw new ConduitError('ERR-NO-EFFECT', 'Update has no effect.');
-  return (await legacyTasks(ctx.db, ctx.tracker, ctx.viewer!, [task], ctx.baseUrl))[0]!;
+  const { events } = await editTask(ctx, { id: current.id, missing: noSuchTask }, items);
+  if (!events.length) throw new ConduitError('ERR-NO-EFFECT', 'Update has no effect.');
+  return legacyTaskAfterEdit(ctx, current.id);
 }
 

@@ -26,12 +26,6 @@ export async function findSubscriberPhids(db: Knex, taskIds: number[]): Promise<
   return result;
 }
 
-export async function findEventPhids(db: Knex, eventIds: number[]): Promise<string[]> {
-  if (!eventIds.length) return [];
-  const rows = (await whereAny(db('task_events').select('phid'), 'id', eventIds, 'bigint').orderBy('id')) as { phid: string }[];
-  return rows.map((r) => r.phid);
-}
-
 export interface ApiEvent extends StoredEvent {
   phid: string;
 }

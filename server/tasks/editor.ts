@@ -8,7 +8,7 @@ import { findUserById, findUserByUsername, findUsersByIds, findUsersByUsernames 
 import { can, type Actor } from '../users/roles';
 import { revisionOf } from './events/comment-revision';
 import { eventType } from './events/registry';
-import { FieldProblem, type Change, type ParseContext, type RelatedContext, type StoredEvent } from './events/types';
+import { FieldProblem, type Change, type ParseContext, type RelatedContext } from './events/types';
 import { sameValue } from './events/values';
 import { planBoards, writeBoards } from '../projects/board-rules';
 import { projectLookup } from '../projects/lookup';
@@ -24,7 +24,7 @@ import { lockTaskState, type LockedTask } from './state-repository';
 import { VIEW_NAMES, type Task, type TaskState, type Tracker } from './task';
 import { dueInstant } from './due';
 import { enforceWorkflow } from './workflow';
-import { type EventInsert, eventsSince, findComment, reviseComment } from './event-repository';
+import { type EventInsert, type InsertedEvent, eventsSince, findComment, reviseComment } from './event-repository';
 
 export interface Domain {
   db: Knex;
@@ -45,8 +45,9 @@ export interface EditOptions {
 
 export interface EditResult {
   taskId: number;
+  taskPhid: string;
   groupId: string;
-  events: StoredEvent[];
+  events: InsertedEvent[];
 }
 
 /** Fields whose concurrent edits are refused rather than silently overwritten. */
@@ -288,7 +289,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
       else inserts.push({ type, old: type === 'comment' ? null : from, new: value });
       next = t.apply(next, value);
     }
-    if (!inserts.length) return { taskId: taskId!, groupId: '', events: [] };
+    if (!inserts.length) return { taskId: taskId!, taskPhid: task!.phid, groupId: '', events: [] };
 
     const at = opts.at ?? new Date();
     const wasClosed = d.tracker.isClosed(state.status);
@@ -308,8 +309,8 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const source = opts.source ?? 'web';
     const meta = { groupId, actorId: actor.id, source, at };
     // The row, its subscribers and the events in one statement.
-    const { id, events } = task
-      ? { id: task.id, events: await repo.updateTask(trx, task.id, write, subscribers, { meta: { ...meta, taskId: task.id }, inserts }) }
+    const { id, phid, events } = task
+      ? { id: task.id, phid: task.phid, events: await repo.updateTask(trx, task.id, write, subscribers, { meta: { ...meta, taskId: task.id }, inserts }) }
       : await repo.insertTask(trx, actor.id, write, subscribers.add, { meta, inserts });
     await writeBoards(trx, id, state, next, plan);
     await writeFieldValues(trx, id, state.custom, next.custom, (key) => d.tracker.field(key)?.type);
@@ -328,6 +329,6 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
         if (t.afterWrite && !t.isNoop(from, value)) await t.afterWrite({ ...related(next), taskId: id }, from, value);
       }
     }
-    return { taskId: id, groupId, events };
+    return { taskId: id, taskPhid: phid, groupId, events };
   });
 }

@@ -3,8 +3,7 @@ import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
 import type { Markup } from '../markup/render';
-import { type EventInsert, type EventsMeta, insertEvents } from './event-repository';
-import type { StoredEvent } from './events/types';
+import { type EventInsert, type EventRow, type EventsMeta, type InsertedEvent, eventWrites, insertEvents, insertedEvents } from './event-repository';
 import type { Task, TaskState } from './task';
 
 export interface TaskRow {
@@ -124,7 +123,7 @@ export async function insertTask(
   w: TaskWrite,
   subscriberIds: number[],
   events: { meta: Omit<EventsMeta, 'taskId'>; inserts: EventInsert[] },
-): Promise<{ id: number; events: StoredEvent[] }> {
+): Promise<{ id: number; phid: string; events: InsertedEvent[] }> {
   const insert = trx('tasks')
     .insert({
       ...columns(w),
@@ -134,13 +133,21 @@ export async function insertTask(
       created_at: events.meta.at,
       updated_at: events.meta.at,
     })
-    .returning('id');
+    .returning(['id', 'phid']);
   const id = trx.raw('(SELECT id FROM task)');
-  const alongside = { task: insert, subscribed: addSubscribers(trx, id, subscriberIds) };
+  const { inserted, notified } = eventWrites(trx, { ...events.meta, taskId: id }, events.inserts);
+  const query = trx
+    .with('task', insert)
+    .with('subscribed', addSubscribers(trx, id, subscriberIds))
+    .with('inserted', inserted)
+    .with('notified', notified)
+    .select('inserted.*', trx.raw('(SELECT phid FROM task) AS task_phid'))
+    .from(trx.raw('notified, inserted'))
+    .orderBy('inserted.id');
   // One name for each of the four texts: with an owner's sort key or without, with a comment's words or without.
   const name = `task_insert${w.ownerOrdering !== undefined ? '_owner' : ''}${w.comment !== null ? '_comment' : ''}`;
-  const stored = await insertEvents(trx, { ...events.meta, taskId: id }, events.inserts, alongside, name);
-  return { id: stored[0]!.taskId, events: stored };
+  const rows = (await prepared(name, query)) as (EventRow & { phid: string; task_phid: string })[];
+  return { id: rows[0]!.task_id, phid: rows[0]!.task_phid, events: insertedEvents(rows) };
 }
 
 /**
@@ -154,7 +161,7 @@ export async function updateTask(
   w: TaskWrite,
   subscribers: SubscriberChange,
   events: { meta: EventsMeta; inserts: EventInsert[] },
-): Promise<StoredEvent[]> {
+): Promise<InsertedEvent[]> {
   const update = trx('tasks')
     .where({ id })
     .update({

@@ -1,16 +1,15 @@
 import { z } from 'zod';
 import { NotFoundError } from '../../errors';
-import { applyEdit } from '../../tasks/editor';
+import { applyEdit, type EditResult } from '../../tasks/editor';
 import type { Change } from '../../tasks/events/types';
 import { visibleTaskIds } from '../../tasks/read';
-import { findTask } from '../../tasks/repository';
 import { findUsersByPhids } from '../../users/repository';
 import { callError, coreError } from '../errors';
 import { resolveTaskIdentifier } from '../identifiers';
 import { defineMethod, type ConduitContext } from '../method';
-import type { Task, Tracker } from '../../tasks/task';
+import type { Tracker } from '../../tasks/task';
 import { fieldTransaction, isFieldTransaction } from '../custom-fields';
-import { findEventPhids, findTaskIdsByPhids } from '../repository';
+import { findTaskIdsByPhids } from '../repository';
 import { MAX_LIST_ITEMS } from '../../limits';
 import { TOO_MANY_ITEMS } from '../params';
 import { MAINTAINERS_POLICY, viewOfPolicy } from '../policy';
@@ -232,9 +231,8 @@ export const maniphestEdit = defineMethod({
   async call(ctx, p) {
     const items = rawTransactions(p.transactions, editTypes(ctx.tracker), ctx.tracker);
     const ident = p.objectIdentifier === undefined || p.objectIdentifier === null || p.objectIdentifier === '' ? null : await resolveTaskIdentifier(ctx.db, p.objectIdentifier);
-    const { task, eventIds } = await editTask(ctx, ident && { id: ident.id, missing: () => coreError(ident.notFound) }, items);
-    const phids = await findEventPhids(ctx.db, eventIds);
-    return { object: { id: task.id, phid: task.phid }, transactions: phids.map((phid) => ({ phid })) };
+    const result = await editTask(ctx, ident && { id: ident.id, missing: () => coreError(ident.notFound) }, items);
+    return { object: { id: result.taskId, phid: result.taskPhid }, transactions: result.events.map((e) => ({ phid: e.phid })) };
   },
 });
 
@@ -247,17 +245,13 @@ export async function editTask(
   { db, tracker, viewer }: ConduitContext,
   target: { id: number | null; missing: () => Error } | null,
   items: RawTransaction[],
-): Promise<{ task: Task; eventIds: number[] }> {
+): Promise<EditResult> {
   if (target && (target.id === null || !(await visibleTaskIds(db, viewer, [target.id])).has(target.id))) throw target.missing();
   const changes = await toChanges(db, viewer!, tracker, items);
-  let result;
   try {
-    result = await applyEdit({ db, tracker }, viewer!, target?.id ?? null, changes, { source: 'api' });
+    return await applyEdit({ db, tracker }, viewer!, target?.id ?? null, changes, { source: 'api' });
   } catch (err) {
     if (err instanceof NotFoundError && target) throw target.missing();
     throw err;
   }
-  const task = await findTask(db, result.taskId);
-  if (!task) throw coreError('The task was saved but could not be read back.');
-  return { task, eventIds: result.events.map((e) => e.id) };
 }
