@@ -58,7 +58,7 @@ export const BY_TEXT = 'trellisNameByText';
  * priorities, visibility levels, limits) go into the text itself (`whereAmong`, `limit(n, { skipBinding: true })`),
  * so that each set of them is a variant with a plan made for it; ids, people and cursors stay parameters.
  */
-export function preparedByText<Q extends Knex.QueryBuilder>(query: Q): Q {
+export function preparedByText<Q extends Knex.QueryBuilder | Knex.Raw>(query: Q): Q {
   // Whether it is named after all (not behind a pooler, not past the bound) is nameForText's to say.
   return query.options({ [BY_TEXT]: true }) as Q;
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { insertInBatches } from '../db/lists';
-import { prepared } from '../db/prepared';
+import { prepared, preparedByText } from '../db/prepared';
 
 export type MailStatus = 'queued' | 'sent' | 'failed' | 'void';
 export type AttemptOutcome = 'sent' | 'temporary' | 'permanent';
@@ -148,13 +148,16 @@ export async function insertMessagesWithJobs(db: Knex | Knex.Transaction, messag
   // Well under the parameter limit, since each row binds fifteen values.
   for (let i = 0; i < messages.length; i += 1000) {
     const insert = db('mail_messages').insert(messages.slice(i, i + 1000).map(toRow)).returning(['id', 'status', 'rendered']);
-    const result = await db.raw(
-      `WITH m AS (?), j AS (
-         INSERT INTO jobs (kind, payload, run_at)
-         SELECT ?, jsonb_build_object('messageId', m.id), now() + make_interval(secs => ?) FROM m WHERE m.status = 'queued' OR NOT m.rendered ORDER BY m.id
-       )
-       SELECT id FROM m ORDER BY id`,
-      [insert, jobKind, delaySeconds],
+    // Named after its text, which differs only with the number of messages (an edit's mail goes to a few people).
+    const result = await preparedByText(
+      db.raw(
+        `WITH m AS (?), j AS (
+           INSERT INTO jobs (kind, payload, run_at)
+           SELECT ?, jsonb_build_object('messageId', m.id), now() + make_interval(secs => ?) FROM m WHERE m.status = 'queued' OR NOT m.rendered ORDER BY m.id
+         )
+         SELECT id FROM m ORDER BY id`,
+        [insert, jobKind, delaySeconds],
+      ),
     );
     ids.push(...(result.rows as { id: number }[]).map((r) => r.id));
   }

@@ -20,7 +20,7 @@ import { createTask, createUser, edit } from '../support/factories';
 
   beforeAll(async () => {
     alice = await createUser(t.db, { username: 'alice', role: 'maintainer' });
-    bob = await createUser(t.db, { username: 'bob', role: 'engineer' });
+    bob = await createUser(t.db, { username: 'bob', role: 'engineer', email: 'bob@example.com' });
   });
 
   interface Plans {
@@ -53,6 +53,8 @@ import { createTask, createUser, edit } from '../support/factories';
       await edit({ db: trx, tracker: t.tracker }, alice, task, { comment: 'Another look at this.' });
     });
     expect(replanned(plans)).toEqual([]);
+    // Bob is told of each comment: the mail's row and job are written by a statement named after its text.
+    expect(plans.some((p) => p.name.startsWith('trellis_t_') && p.generic > 0)).toBe(true);
   });
 
   test('creating a task plans each of its statements once', async () => {
