@@ -15,13 +15,16 @@ export interface LoadContext {
   say: (line: string) => void;
 }
 
-/** A 1 s warm-up, the measured run, and the wait until the database is idle again, so nothing spills into the next run. */
+/**
+ * A 1 s warm-up, the measured run, and the wait until the database is idle again and the mail the run
+ * queued is sent, so nothing spills into the next run (the floor after a write scenario included).
+ */
 async function run(x: LoadContext, baseUrl: string, s: Scenario, connections: number): Promise<Measurement> {
   await measure(baseUrl, s, x.cookie, connections, 1);
-  await settle(x.admin);
+  await settle(x.admin, 180, { jobs: true });
   const m = await measure(baseUrl, s, x.cookie, connections, x.duration);
-  const drained = await settle(x.admin);
-  if (drained >= 1) x.say(`  (${s.name} c=${connections}: ${drained.toFixed(1)} s until the database was idle again)`);
+  const drained = await settle(x.admin, 180, { jobs: true });
+  if (drained >= 1) x.say(`  (${s.name} c=${connections}: ${drained.toFixed(1)} s until the database was idle again and its mail sent)`);
   return m;
 }
 

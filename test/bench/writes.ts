@@ -62,16 +62,19 @@ export async function removeWrites(c: pg.Client, w: Watermark): Promise<{ tasks:
 /**
  * Waits (at most `seconds`) until no statement runs in the bench database but
  * this one: requests still in flight when a scenario's time is up would
- * otherwise be charged to the next scenario.
+ * otherwise be charged to the next scenario. With `jobs`, also until no job is
+ * due and unfinished: the mail an edit queued is sent after its request, and
+ * between two of the sender's statements the database looks idle.
  */
-export async function settle(c: pg.Client, seconds = 180): Promise<number> {
+export async function settle(c: pg.Client, seconds = 180, opts: { jobs?: boolean } = {}): Promise<number> {
   const started = Date.now();
+  const busy = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`;
+  const due = `SELECT count(*)::int AS n FROM jobs WHERE finished_at IS NULL AND run_at <= now()`;
   for (;;) {
-    const r = await c.query(
-      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()`,
-    );
+    let n = (await c.query(busy)).rows[0].n as number;
+    if (n === 0 && opts.jobs) n = (await c.query(due)).rows[0].n as number;
     const waited = (Date.now() - started) / 1000;
-    if (r.rows[0].n === 0 || waited >= seconds) return waited;
+    if (n === 0 || waited >= seconds) return waited;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
