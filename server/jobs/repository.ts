@@ -60,7 +60,7 @@ const LEASE_SQL = `claimed_until = now() + make_interval(secs => coalesce((?::js
  * once get different jobs, never the same one.
  */
 export async function claimJob(db: Knex, leases: Leases): Promise<Job | null> {
-  // Named, as the other statements every job runs: unnamed, PostgreSQL parsed and planned each one every time.
+  // Named, like every statement a job runs each time: unnamed, PostgreSQL would parse and plan it on every claim.
   const result = await prepared(
     'job_claim',
     db.raw(

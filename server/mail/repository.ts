@@ -166,7 +166,7 @@ export async function insertMessagesWithJobs(db: Knex | Knex.Transaction, messag
 
 /*
  * The statements the sender runs for every message are named (db/prepared): each is a round trip of
- * the background work behind every edit, and unnamed PostgreSQL parsed and planned it every time.
+ * the background work behind every edit, which unnamed PostgreSQL would parse and plan every time.
  */
 
 export async function findMessage(db: Knex | Knex.Transaction, id: number): Promise<MailMessage | null> {
