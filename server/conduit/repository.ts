@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
-import type { StoredEvent } from '../tasks/events/types';
-import { type EventRow, toEvent } from '../tasks/event-repository';
+import { type EventRow, type EventWithPhid, toEvent } from '../tasks/event-repository';
 
 /**
  * SQL the API needs beyond the domain's: PHID lookups, pages of events and
@@ -26,9 +25,8 @@ export async function findSubscriberPhids(db: Knex, taskIds: number[]): Promise<
   return result;
 }
 
-export interface ApiEvent extends StoredEvent {
-  phid: string;
-}
+/** An event as the API reports it: with its PHID. */
+export type ApiEvent = EventWithPhid;
 
 export interface EventPageQuery {
   taskId: number;

@@ -24,7 +24,7 @@ import { lockTaskState, type LockedTask } from './state-repository';
 import { VIEW_NAMES, type Task, type TaskState, type Tracker } from './task';
 import { dueInstant } from './due';
 import { enforceWorkflow } from './workflow';
-import { type EventInsert, type InsertedEvent, eventsSince, findComment, reviseComment } from './event-repository';
+import { type EventInsert, type EventWithPhid, eventsSince, findComment, reviseComment } from './event-repository';
 
 export interface Domain {
   db: Knex;
@@ -47,7 +47,7 @@ export interface EditResult {
   taskId: number;
   taskPhid: string;
   groupId: string;
-  events: InsertedEvent[];
+  events: EventWithPhid[];
 }
 
 /** Fields whose concurrent edits are refused rather than silently overwritten. */
@@ -310,7 +310,7 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     const meta = { groupId, actorId: actor.id, source, at };
     // The row, its subscribers and the events in one statement.
     const { id, phid, events } = task
-      ? { id: task.id, phid: task.phid, events: await repo.updateTask(trx, task.id, write, subscribers, { meta: { ...meta, taskId: task.id }, inserts }) }
+      ? { id: task.id, phid: task.phid, events: await repo.updateTask(trx, task.id, write, subscribers, { meta, inserts }) }
       : await repo.insertTask(trx, actor.id, write, subscribers.add, { meta, inserts });
     await writeBoards(trx, id, state, next, plan);
     await writeFieldValues(trx, id, state.custom, next.custom, (key) => d.tracker.field(key)?.type);

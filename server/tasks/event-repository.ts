@@ -57,46 +57,48 @@ export interface EventsMeta {
 /** Writes of the same edit that go in the events' statement, each a data-modifying WITH query under its name. */
 export type Alongside = Record<string, Knex.QueryBuilder | Knex.Raw>;
 
-/** An event as its statement stored it, with the PHID the database gave it (what the API answers with). */
-export interface InsertedEvent extends StoredEvent {
+/** An event with the PHID the database gave it (what the API answers with). */
+export interface EventWithPhid extends StoredEvent {
   phid: string;
 }
 
 /**
- * The two WITH queries that store a group of events of one task, in order (`inserted`, returning
- * the events), and tell every process listening, at commit, that the task changed (`notified`):
- * for a statement that writes the events with the rest of an edit (the task row's), in one round trip.
+ * The statement that stores a group of events of one task, in order, and tells every process
+ * listening, at commit, that the task changed (open pages of the task, and lists), with the edit's
+ * other writes `alongside` (the task row's, so that an edit is one round trip): it returns the events
+ * (`inserted.*`) and `also`, columns of the statement's own, on each row.
  */
-export function eventWrites(trx: Knex.Transaction, meta: EventsMeta, events: EventInsert[]): { inserted: Knex.Raw; notified: Knex.Raw } {
+export function eventsStatement(trx: Knex.Transaction, meta: EventsMeta, events: EventInsert[], alongside: Alongside, also: Knex.Raw[] = []): Knex.QueryBuilder {
+  if (!events.length) throw new Error('An edit is written with its events: a statement without any would drop the writes beside them.');
   // One JSON array for all of them; a value left undefined has no key, and is stored as NULL.
   const values = JSON.stringify(events.map((e) => ({ type: e.type, old: e.old, new: e.new })));
-  return {
-    inserted: trx.raw(
-      `INSERT INTO task_events (task_id, group_id, actor_id, type, old_value, new_value, source, created_at)
-       SELECT ?::integer, ?::uuid, ?::integer, e.v->>'type', e.v->'old', e.v->'new', ?::text, ?::timestamptz
-       FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n)
-       ORDER BY e.n
-       RETURNING ${EVENT_COLUMNS.join(', ')}, phid`,
-      [meta.taskId, meta.groupId, meta.actorId, meta.source, meta.at, values],
-    ),
-    notified: trx.raw(`SELECT pg_notify(?, json_build_object('task', ?::integer, 'group', ?::text)::text)`, [LIVE_CHANNEL, meta.taskId, meta.groupId]),
-  };
-}
-
-/** The events a statement made of eventWrites returned (`inserted.*`), in order. */
-export const insertedEvents = (rows: (EventRow & { phid: string })[]): InsertedEvent[] => rows.map((r) => ({ ...toEvent(r), phid: r.phid }));
-
-/**
- * Stores a group of events of one task and tells every process listening (eventWrites), with the
- * edit's other writes `alongside`, in one statement; `name` names it, one per text.
- */
-export async function insertEvents(trx: Knex.Transaction, meta: EventsMeta, events: EventInsert[], alongside: Alongside = {}, name = 'insert_events'): Promise<InsertedEvent[]> {
-  if (!events.length) return [];
-  const { inserted, notified } = eventWrites(trx, meta, events);
   let query = trx.queryBuilder();
   for (const [alias, write] of Object.entries(alongside)) query = query.with(alias, write);
-  query = query.with('inserted', inserted).with('notified', notified).select('inserted.*').from(trx.raw('notified, inserted')).orderBy('inserted.id');
-  return insertedEvents((await prepared(name, query)) as (EventRow & { phid: string })[]);
+  return query
+    .with(
+      'inserted',
+      trx.raw(
+        `INSERT INTO task_events (task_id, group_id, actor_id, type, old_value, new_value, source, created_at)
+         SELECT ?::integer, ?::uuid, ?::integer, e.v->>'type', e.v->'old', e.v->'new', ?::text, ?::timestamptz
+         FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n)
+         ORDER BY e.n
+         RETURNING ${EVENT_COLUMNS.join(', ')}, phid`,
+        [meta.taskId, meta.groupId, meta.actorId, meta.source, meta.at, values],
+      ),
+    )
+    .with('notified', trx.raw(`SELECT pg_notify(?, json_build_object('task', ?::integer, 'group', ?::text)::text)`, [LIVE_CHANNEL, meta.taskId, meta.groupId]))
+    .select('inserted.*', ...also)
+    .from(trx.raw('notified, inserted'))
+    .orderBy('inserted.id');
+}
+
+/** The events an eventsStatement returned, in order. */
+export const insertedEvents = (rows: (EventRow & { phid: string })[]): EventWithPhid[] => rows.map((r) => ({ ...toEvent(r), phid: r.phid }));
+
+/** Stores a group of events of one task, alone in its statement (eventsStatement). */
+export async function insertEvents(trx: Knex.Transaction, meta: EventsMeta, events: EventInsert[]): Promise<EventWithPhid[]> {
+  if (!events.length) return [];
+  return insertedEvents((await prepared('insert_events', eventsStatement(trx, meta, events, {}))) as (EventRow & { phid: string })[]);
 }
 
 export async function findEvent(db: Knex, taskId: number, eventId: number): Promise<StoredEvent | null> {

@@ -3,7 +3,7 @@ import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../config';
 import type { Markup } from '../markup/render';
-import { type EventInsert, type EventRow, type EventsMeta, type InsertedEvent, eventWrites, insertEvents, insertedEvents } from './event-repository';
+import { type EventInsert, type EventRow, type EventsMeta, type EventWithPhid, eventsStatement, insertedEvents } from './event-repository';
 import type { Task, TaskState } from './task';
 
 export interface TaskRow {
@@ -116,14 +116,22 @@ export interface SubscriberChange {
   remove: number[];
 }
 
-/** Inserts a task with its subscribers and its first events, in one statement; returns its id and the events. */
+/** What an edit writes beside the task row: its events, and who made them when. */
+export interface EditEvents {
+  meta: Omit<EventsMeta, 'taskId'>;
+  inserts: EventInsert[];
+}
+
+type EventRowWithPhid = EventRow & { phid: string };
+
+/** Inserts a task with its subscribers and its first events, in one statement; returns its id, PHID and the events. */
 export async function insertTask(
   trx: Knex.Transaction,
   authorId: number,
   w: TaskWrite,
   subscriberIds: number[],
-  events: { meta: Omit<EventsMeta, 'taskId'>; inserts: EventInsert[] },
-): Promise<{ id: number; phid: string; events: InsertedEvent[] }> {
+  events: EditEvents,
+): Promise<{ id: number; phid: string; events: EventWithPhid[] }> {
   const insert = trx('tasks')
     .insert({
       ...columns(w),
@@ -135,18 +143,12 @@ export async function insertTask(
     })
     .returning(['id', 'phid']);
   const id = trx.raw('(SELECT id FROM task)');
-  const { inserted, notified } = eventWrites(trx, { ...events.meta, taskId: id }, events.inserts);
-  const query = trx
-    .with('task', insert)
-    .with('subscribed', addSubscribers(trx, id, subscriberIds))
-    .with('inserted', inserted)
-    .with('notified', notified)
-    .select('inserted.*', trx.raw('(SELECT phid FROM task) AS task_phid'))
-    .from(trx.raw('notified, inserted'))
-    .orderBy('inserted.id');
+  const query = eventsStatement(trx, { ...events.meta, taskId: id }, events.inserts, { task: insert, subscribed: addSubscribers(trx, id, subscriberIds) }, [
+    trx.raw('(SELECT phid FROM task) AS task_phid'),
+  ]);
   // One name for each of the four texts: with an owner's sort key or without, with a comment's words or without.
   const name = `task_insert${w.ownerOrdering !== undefined ? '_owner' : ''}${w.comment !== null ? '_comment' : ''}`;
-  const rows = (await prepared(name, query)) as (EventRow & { phid: string; task_phid: string })[];
+  const rows = (await prepared(name, query)) as (EventRowWithPhid & { task_phid: string })[];
   return { id: rows[0]!.task_id, phid: rows[0]!.task_phid, events: insertedEvents(rows) };
 }
 
@@ -155,13 +157,7 @@ export async function insertTask(
  * search words included. Every column is written, changed or not, so that the statement's text is
  * always one of two and can be named.
  */
-export async function updateTask(
-  trx: Knex.Transaction,
-  id: number,
-  w: TaskWrite,
-  subscribers: SubscriberChange,
-  events: { meta: EventsMeta; inserts: EventInsert[] },
-): Promise<InsertedEvent[]> {
+export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite, subscribers: SubscriberChange, events: EditEvents): Promise<EventWithPhid[]> {
   const update = trx('tasks')
     .where({ id })
     .update({
@@ -172,7 +168,8 @@ export async function updateTask(
       ...(w.comment !== null ? { comments_vector: withComment(trx, 'comments_vector', w.comment) } : {}),
     });
   const alongside = { subscribed: addSubscribers(trx, id, subscribers.add), unsubscribed: removeSubscribers(trx, id, subscribers.remove), updated: update };
-  return insertEvents(trx, events.meta, events.inserts, alongside, w.comment !== null ? 'task_update_comment' : 'task_update');
+  const query = eventsStatement(trx, { ...events.meta, taskId: id }, events.inserts, alongside);
+  return insertedEvents((await prepared(w.comment !== null ? 'task_update_comment' : 'task_update', query)) as EventRowWithPhid[]);
 }
 
 export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<Task[]> {
