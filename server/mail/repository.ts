@@ -261,17 +261,20 @@ export async function closeMessage(db: Knex | Knex.Transaction, id: number, stat
  * single round trip (the window in which a crash would send it again).
  */
 export async function recordAttempt(db: Knex, id: number, mailerKey: string, outcome: AttemptOutcome, error: string | null): Promise<void> {
-  await db.raw(
-    `WITH attempt AS (INSERT INTO mail_attempts (message_id, mailer_key, outcome, error) VALUES (:id, :mailerKey, :outcome, :error))
-     UPDATE mail_messages SET
-       status = CASE WHEN :outcome = 'sent' THEN 'sent' ELSE 'failed' END,
-       mailer_key = :mailerKey,
-       sent_at = CASE WHEN :outcome = 'sent' THEN now() ELSE sent_at END,
-       status_reason = CASE WHEN :outcome = 'sent' THEN status_reason ELSE :error END,
-       last_error = CASE WHEN :outcome = 'sent' THEN last_error ELSE :error END,
-       attempts = attempts + 1
-     WHERE id = :id AND :outcome <> 'temporary'`,
-    { id, mailerKey, outcome, error },
+  await prepared(
+    'mail_attempt',
+    db.raw(
+      `WITH attempt AS (INSERT INTO mail_attempts (message_id, mailer_key, outcome, error) VALUES (:id, :mailerKey, :outcome, :error))
+       UPDATE mail_messages SET
+         status = CASE WHEN :outcome = 'sent' THEN 'sent' ELSE 'failed' END,
+         mailer_key = :mailerKey,
+         sent_at = CASE WHEN :outcome = 'sent' THEN now() ELSE sent_at END,
+         status_reason = CASE WHEN :outcome = 'sent' THEN status_reason ELSE :error END,
+         last_error = CASE WHEN :outcome = 'sent' THEN last_error ELSE :error END,
+         attempts = attempts + 1
+       WHERE id = :id AND :outcome <> 'temporary'`,
+      { id, mailerKey, outcome, error },
+    ),
   );
 }
 
