@@ -20,6 +20,8 @@ export interface BenchArgs {
   plansOnly: boolean;
   /** Leave the tasks and comments the load wrote; by default they are removed so reruns start alike. */
   keepWrites: boolean;
+  /** Measure even with other clients on the bench database (their work competes with the app's). */
+  allowOtherClients: boolean;
   /** EXPLAIN every order and grouping, not only the scenarios' lists. */
   orders: boolean;
   /** Seconds of one extra run of the open-tasks list at the highest concurrency, sampling the app's memory. */
@@ -44,6 +46,8 @@ export const USAGE = `npm run bench -- [flags]
   --seed-only        seed the database (or check it is seeded) and stop
   --plans-only       no load: only EXPLAIN every scenario's statements (with statistics and without) and the lists
   --keep-writes      keep the tasks and comments written by the load (default: removed afterwards)
+  --allow-other-clients
+                     measure even when other clients are connected to the bench database (refused by default)
   --soak S           after the scenarios, S more seconds of every scenario in turn, memory sampled (default 0)
   --orders           also EXPLAIN every order and grouping, of all tasks and of open ones
   --json FILE        also write the run's figures, machine, commit and data size to FILE as JSON
@@ -84,6 +88,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     seedOnly: false,
     plansOnly: false,
     keepWrites: false,
+    allowOtherClients: false,
     orders: false,
     soak: 0,
     json: null,
@@ -126,6 +131,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       case '--keep-writes':
         args.keepWrites = true;
+        break;
+      case '--allow-other-clients':
+        args.allowOtherClients = true;
         break;
       case '--orders':
         args.orders = true;

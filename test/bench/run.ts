@@ -4,6 +4,7 @@ import { openPostgres } from '../../server/db/connect';
 import { migrateLatest } from '../../server/db/migrate';
 import { startApp, type AppProcess } from './app-process';
 import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
+import { otherClients, otherClientsProblem } from './other-clients';
 import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
 import { ensureBoard } from './board';
 import { measureExport } from './export';
@@ -134,6 +135,14 @@ async function main() {
   const results: Measurement[] = [];
   const paired: Paired[] = [];
   try {
+    // A plan check sends no load, so it is not skewed by what else runs on the database.
+    const others = a.plansOnly ? { count: 0, described: '' } : await otherClients(admin);
+    const refusal = otherClientsProblem(others, a.allowOtherClients);
+    if (refusal) throw new ArgsError(refusal);
+    if (others.count) {
+      say(`Other clients on the bench database, measured beside all the same: ${others.described}.`);
+      say();
+    }
     const mark = await watermark(admin);
     // The API scenario's tokens make thousands of calls a minute each; the limit is a guard for real clients.
     app = await startApp(a.databaseUrl, { API_RATE_LIMIT: '1000000' });

@@ -126,6 +126,11 @@ describe('the full-text query', () => {
 });
 
 describe('bench flags', () => {
+  test('other clients of the bench database are refused unless --allow-other-clients', () => {
+    expect(parseArgs([], {}).allowOtherClients).toBe(false);
+    expect(parseArgs(['--allow-other-clients'], {}).allowOtherClients).toBe(true);
+  });
+
   test('concurrencies default to 1, 10 and 16; --json names a file; --compare takes two', () => {
     expect(parseArgs([], {}).connections).toEqual([1, 10, 16]);
     expect(parseArgs(['--json', 'out.json'], {}).json).toBe('out.json');
