@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { benchConfigFile } from './custom';
+import { cpuSecondsOf } from './process-cpu';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -12,6 +13,8 @@ export interface AppProcess {
   baseUrl: string;
   /** Resident memory in MiB, from /proc. */
   rssMiB(): number;
+  /** CPU seconds spent so far, by it and its app processes when it started a group; from /proc. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -82,6 +85,7 @@ export async function startListening(script: string, env: Record<string, string>
     pid,
     baseUrl: `http://127.0.0.1:${port}`,
     rssMiB: () => rssOf(pid),
+    cpuSeconds: () => cpuSecondsOf(pid),
     async stop() {
       process.off('exit', killOnExit);
       child.kill('SIGTERM');

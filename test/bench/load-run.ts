@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { AppProcess } from './app-process';
 import { measure, type Measurement } from './load';
 import type { Paired } from './ratios';
-import { formatRatio } from './ratios';
+import { formatCpu, formatRatio } from './ratios';
 import { FLOOR, type Scenario } from './scenarios';
 import { settle } from './writes';
 
@@ -19,10 +19,10 @@ export interface LoadContext {
  * A 1 s warm-up, the measured run, and the wait until the database is idle again and the mail the run
  * queued is sent, so nothing spills into the next run (the floor after a write scenario included).
  */
-async function run(x: LoadContext, baseUrl: string, s: Scenario, connections: number): Promise<Measurement> {
-  await measure(baseUrl, s, x.cookie, connections, 1);
+async function run(x: LoadContext, target: AppProcess, s: Scenario, connections: number): Promise<Measurement> {
+  await measure(target.baseUrl, s, x.cookie, connections, 1);
   await settle(x.admin, 180, { jobs: true });
-  const m = await measure(baseUrl, s, x.cookie, connections, x.duration);
+  const m = await measure(target.baseUrl, s, x.cookie, connections, x.duration, () => target.cpuSeconds());
   const drained = await settle(x.admin, 180, { jobs: true });
   if (drained >= 1) x.say(`  (${s.name} c=${connections}: ${drained.toFixed(1)} s until the database was idle again and its mail sent)`);
   return m;
@@ -36,13 +36,14 @@ async function run(x: LoadContext, baseUrl: string, s: Scenario, connections: nu
 export async function measureWithFloor(x: LoadContext, s: Scenario, connections: number[]): Promise<Paired[]> {
   const out: Paired[] = [];
   for (const c of connections) {
-    const floor = await run(x, x.floor.baseUrl, FLOOR, c);
-    const m = await run(x, x.app.baseUrl, s, c);
+    const floor = await run(x, x.floor, FLOOR, c);
+    const m = await run(x, x.app, s, c);
     out.push({ title: s.title, m, floor });
     const odd = Object.entries(m.statuses).filter(([code]) => Number(code) !== s.expect);
     x.say(
       `  ${s.name.padEnd(9)} c=${String(c).padEnd(3)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)}  p95 ${m.p95.toFixed(2)}  p99 ${m.p99.toFixed(2)} ms` +
         `  floor ${floor.rps.toFixed(1)} req/s, ratio ${formatRatio(m.rps / floor.rps)}` +
+        `  CPU ${formatCpu(m.cpuMs)} ms/req, floor ${formatCpu(floor.cpuMs)}` +
         (m.errors || odd.length ? `  errors ${m.errors}, statuses ${JSON.stringify(m.statuses)}` : ''),
     );
   }

@@ -19,6 +19,11 @@ export interface Measurement {
   statuses: Record<string, number>;
   /** The machine's 1-minute load average when the run ended: other work on the cores shows here. */
   load: number;
+  /**
+   * CPU milliseconds the measured process spent per answered request over the run (null when not
+   * asked for). Unlike req/s, this does not move with what else runs on the cores at the time.
+   */
+  cpuMs: number | null;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -41,7 +46,14 @@ const RESERVOIR = 200_000;
  * (which stops by itself at the duration) and computes exact percentiles
  * from every response time, since autocannon's own summary has no p95.
  */
-export async function measure(baseUrl: string, s: Scenario, cookie: string, connections: number, seconds: number): Promise<Measurement> {
+export async function measure(
+  baseUrl: string,
+  s: Scenario,
+  cookie: string,
+  connections: number,
+  seconds: number,
+  cpuSeconds?: () => number,
+): Promise<Measurement> {
   assertLocal(baseUrl);
   const headers: Record<string, string> = {};
   if (s.auth) headers.cookie = cookie;
@@ -49,6 +61,7 @@ export async function measure(baseUrl: string, s: Scenario, cookie: string, conn
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let seen = 0;
+  const cpuBefore = cpuSeconds?.();
   const started = process.hrtime.bigint();
   let finish: (r: autocannon.Result) => void = () => {};
   let fail: (e: unknown) => void = () => {};
@@ -84,6 +97,7 @@ export async function measure(baseUrl: string, s: Scenario, cookie: string, conn
   });
   const result = await done;
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuMs = cpuSeconds && cpuBefore !== undefined && seen ? ((cpuSeconds() - cpuBefore) * 1000) / seen : null;
   latencies.sort((a, b) => a - b);
   const ok = statuses[s.expect] ?? 0;
   return {
@@ -100,5 +114,6 @@ export async function measure(baseUrl: string, s: Scenario, cookie: string, conn
     unexpected: seen - ok,
     statuses,
     load: os.loadavg()[0]!,
+    cpuMs,
   };
 }

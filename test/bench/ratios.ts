@@ -26,6 +26,11 @@ export interface Figure {
   ratio: number;
   /** req/s over /healthz's req/s at the same concurrency, when /healthz ran. */
   healthzRatio: number | null;
+  /** The app's CPU milliseconds per request, and the floor's (null in runs that did not read them). */
+  cpuMs: number | null;
+  floorCpuMs: number | null;
+  /** The floor's CPU per request over the app's: the ratio with the other processes on the cores left out. */
+  cpuRatio: number | null;
 }
 
 export const ratio = (a: number, b: number): number => (b > 0 && Number.isFinite(a) ? a / b : NaN);
@@ -48,10 +53,15 @@ export function figures(paired: Paired[], healthz = 'baseline'): Figure[] {
     floorP50: floor.p50,
     ratio: ratio(m.rps, floor.rps),
     healthzRatio: ref.has(m.connections) ? ratio(m.rps, ref.get(m.connections)!) : null,
+    cpuMs: m.cpuMs,
+    floorCpuMs: floor.cpuMs,
+    cpuRatio: m.cpuMs !== null && floor.cpuMs !== null ? ratio(floor.cpuMs, m.cpuMs) : null,
   }));
 }
 
 export const formatRps = (n: number): string => (!Number.isFinite(n) ? '-' : n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+/** CPU milliseconds per request; '-' where a run did not read them. */
+export const formatCpu = (ms: number | null | undefined): string => (ms === null || ms === undefined || !Number.isFinite(ms) ? '-' : ms >= 10 ? ms.toFixed(1) : ms.toFixed(3));
 export const formatRatio = (r: number | null): string => (r === null || !Number.isFinite(r) ? '-' : r >= 1 ? r.toFixed(2) : r.toFixed(3));
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
@@ -86,7 +96,7 @@ export function floorTable(fs: Figure[]): string {
 /** Every figure with its latencies, its floor and both ratios. */
 export function detailTable(fs: Figure[]): string {
   return table(
-    ['scenario', 'c', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors/unexpected', 'floor req/s', 'floor p50 ms', 'x floor', 'x /healthz', 'load avg'],
+    ['scenario', 'c', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors/unexpected', 'floor req/s', 'floor p50 ms', 'x floor', 'x /healthz', 'CPU ms/req', 'floor CPU ms/req', 'x floor CPU', 'load avg'],
     fs.map((f) => [
       f.title,
       f.connections,
@@ -99,6 +109,9 @@ export function detailTable(fs: Figure[]): string {
       f.floorP50.toFixed(2),
       formatRatio(f.ratio),
       formatRatio(f.healthzRatio),
+      formatCpu(f.cpuMs),
+      formatCpu(f.floorCpuMs),
+      formatRatio(f.cpuRatio ?? null),
       f.load.toFixed(1),
     ]),
   );

@@ -9,8 +9,8 @@ import { nearestSearch, searchCandidates } from '../bench/search-words';
 import type { StatementPlan } from '../bench/statement-plans';
 import { statementPlansReport } from '../bench/statement-report';
 
-function m(scenario: string, connections: number, rps: number): Measurement {
-  return { scenario, connections, seconds: 10, requests: rps * 10, rps, p50: 1000 / rps, p95: 2000 / rps, p99: 3000 / rps, max: 0, errors: 0, unexpected: 0, statuses: {}, load: 1.5 };
+function m(scenario: string, connections: number, rps: number, cpuMs: number | null = null): Measurement {
+  return { scenario, connections, seconds: 10, requests: rps * 10, rps, p50: 1000 / rps, p95: 2000 / rps, p99: 3000 / rps, max: 0, errors: 0, unexpected: 0, statuses: {}, load: 1.5, cpuMs };
 }
 const pair = (scenario: string, title: string, c: number, rps: number, floorRps: number): Paired => ({ title, m: m(scenario, c, rps), floor: m('floor', c, floorRps) });
 
@@ -31,6 +31,20 @@ describe('ratios to the floor', () => {
     const healthz10 = fs.find((f) => f.scenario === 'baseline' && f.connections === 10)!;
     expect(healthz10.ratio).toBe(0.5);
     expect(healthz10.healthzRatio).toBe(1);
+  });
+
+  test("CPU per request is read against the floor's: the floor's over the app's, and none where either was not read", () => {
+    const [withCpu, without] = figures([
+      { title: 'task page', m: m('task', 16, 700, 1.6), floor: m('floor', 16, 6600, 0.12) },
+      { title: 'open list', m: m('open', 16, 250), floor: m('floor', 16, 6600, 0.12) },
+    ]);
+    expect(withCpu!.cpuRatio).toBeCloseTo(0.075);
+    expect(withCpu!.cpuMs).toBe(1.6);
+    expect(withCpu!.floorCpuMs).toBe(0.12);
+    expect(without!.cpuRatio).toBeNull();
+    const detail = detailTable([withCpu!, without!]);
+    expect(detail).toContain('x floor CPU');
+    expect(detail).toMatch(/\| 1\.600 +\| 0\.120 +\| 0\.075 /);
   });
 
   test('without /healthz in the run there is no second ratio, and a floor of nothing gives no ratio', () => {
