@@ -4,16 +4,14 @@ import type { Config } from '../config';
 import { namedIn, parseMarkup } from '../markup/render';
 import { canView } from '../tasks/policy';
 import { loadReferences, referencesFor } from '../tasks/references';
-import * as repo from '../tasks/repository';
 import type { Tracker } from '../tasks/task';
 import { timelineTaskIds, timelineUserIds } from '../tasks/timeline';
-import { findUsersByIds } from '../users/repository';
 import { newsworthy } from './notify';
 import { replyAddress } from './reply-address';
+import { findMailSubject } from './render-repository';
 import { closeMessage, lockMessage, lockUnrenderedCopies, storeRendering, type MailMessage } from './repository';
 import type { Renderer } from './send-job';
 import { composeTaskMail } from './task-compose';
-import { listEventsInGroups } from '../tasks/event-repository';
 
 /**
  * Renders a task mail that the editor decided on, for its recipient, as they
@@ -28,15 +26,14 @@ export function taskMailRenderer(tracker: Tracker, config: Readonly<Config>, sec
       const m = await lockMessage(trx, queued.id);
       if (!m || m.rendered) return m;
       const copies = [m, ...(await lockUnrenderedCopies(trx, m))];
-      const task = m.taskId === null ? null : await repo.findTask(trx, m.taskId);
-      if (!task) {
+      const recipientIds = copies.flatMap((c) => (c.userId === null ? [] : [c.userId]));
+      const subject = m.taskId === null ? null : await findMailSubject(trx, m.taskId, m.eventGroups ?? [], recipientIds);
+      if (!subject) {
         for (const c of copies) await closeMessage(trx, c.id, 'void', 'The task no longer exists.');
         return null;
       }
-      // One connection runs one statement at a time: inside the transaction, reads go in turn.
-      const events = newsworthy(await listEventsInGroups(trx, task.id, m.eventGroups ?? []));
-      const subscriberIds = await repo.findSubscriberIds(trx, task.id);
-      const recipients = await findUsersByIds(trx, copies.flatMap((c) => (c.userId === null ? [] : [c.userId])));
+      const { task, subscriberIds, recipients } = subject;
+      const events = newsworthy(subject.events);
       const docs = events.filter((e) => e.type === 'comment').map((e) => parseMarkup(String(e.new ?? ''), e.markup));
       if (events.some((e) => e.type === 'create')) docs.push(parseMarkup(task.description, task.markup));
       const { taskIds, usernames, hashtags } = namedIn(docs);

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { LIVE_CHANNEL } from '../db/listen';
 import { whereAny } from '../db/lists';
+import { timestampOf } from '../db/json';
 import { prepared } from '../db/prepared';
 import type { Markup } from '../markup/render';
 import type { StoredEvent } from './events/types';
@@ -29,6 +30,21 @@ export interface EventRow {
 
 /** What an event is read as (toEvent), named so that a statement reading events can be prepared. */
 const EVENT_COLUMNS = ['id', 'task_id', 'group_id', 'actor_id', 'type', 'old_value', 'new_value', 'source', 'created_at', 'markup'];
+
+/** An event as another statement's JSON: its time as text, read back by `eventFromJson`. */
+export type EventJson = Omit<EventRow, 'created_at'> & { created_at: string };
+
+/**
+ * A task's events (`e`, of the row of `tasks` the statement reads) as a JSON array, oldest first;
+ * `also` narrows them further (SQL on `e`).
+ */
+export function eventsJsonExpr(also = ''): string {
+  return `(SELECT coalesce(json_agg(json_build_object('id', e.id, 'task_id', e.task_id, 'group_id', e.group_id, 'actor_id', e.actor_id,
+      'type', e.type, 'old_value', e.old_value, 'new_value', e.new_value, 'source', e.source, 'created_at', e.created_at::text, 'markup', e.markup) ORDER BY e.id), '[]')
+    FROM task_events e WHERE e.task_id = tasks.id${also ? ` AND ${also}` : ''})`;
+}
+
+export const eventFromJson = (e: EventJson): StoredEvent => toEvent({ ...e, created_at: timestampOf(e.created_at) });
 
 export function toEvent(r: EventRow): StoredEvent {
   return {
@@ -133,7 +149,7 @@ export async function latestEvents(db: Knex, taskId: number, limit: number, befo
 /** The events of some groups of one task, in order: what a mail reports. */
 export async function listEventsInGroups(db: Knex, taskId: number, groupIds: string[]): Promise<StoredEvent[]> {
   if (!groupIds.length) return [];
-  // Named: the mail sender reads these for every edit it reports.
+  // Named: every app process with a live page open reads these for every edit.
   const rows = (await prepared('events_in_groups', whereAny(db('task_events').select(EVENT_COLUMNS).where({ task_id: taskId }), 'group_id', groupIds, 'uuid').orderBy('id'))) as EventRow[];
   return rows.map(toEvent);
 }

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { timestampOf } from '../db/json';
 import { prepared } from '../db/prepared';
 import { decodeValues, TASK_FIELD_VALUES_JSON } from '../fields/repository';
 import type { FieldValues } from '../fields/values';
@@ -12,7 +11,7 @@ import { usersFromJson, usersJsonExpr, type UserJson } from '../users/repository
 import type { User } from '../users/user';
 import { TASK_COLUMNS, TASK_SUBSCRIBER_IDS_SQL, toTask, type EdgeType, type TaskRow } from './repository';
 import type { Task } from './task';
-import { type EventRow, toEvent } from './event-repository';
+import { eventFromJson, eventsJsonExpr, type EventJson } from './event-repository';
 
 /**
  * SQL of the task page: the task and everything that hangs off it by its id, in one statement
@@ -45,14 +44,9 @@ export interface TaskPageRows {
   users: User[];
 }
 
-/** An event as JSON: its time as text, read back by timestampOf into the Date its column gives. */
-const EVENTS_JSON = `(SELECT coalesce(json_agg(json_build_object('id', e.id, 'task_id', e.task_id, 'group_id', e.group_id, 'actor_id', e.actor_id,
-      'type', e.type, 'old_value', e.old_value, 'new_value', e.new_value, 'source', e.source, 'created_at', e.created_at::text, 'markup', e.markup) ORDER BY e.id), '[]')
-    FROM task_events e WHERE e.task_id = tasks.id)`;
-
 const SQL = `SELECT ${TASK_COLUMNS.join(', ')},
     ${TASK_SUBSCRIBER_IDS_SQL} AS subscriber_ids,
-    ${EVENTS_JSON} AS events,
+    ${eventsJsonExpr()} AS events,
     (SELECT coalesce(json_agg(json_build_object('type', g.type, 'dst', g.dst_task_id) ORDER BY g.created_at), '[]') FROM task_edges g WHERE g.src_task_id = tasks.id) AS edges,
     ${TASK_FILES_JSON} AS files,
     ${TASK_MUTED_SQL} AS muted,
@@ -68,7 +62,7 @@ const SQL = `SELECT ${TASK_COLUMNS.join(', ')},
 
 interface PageRow extends TaskRow {
   subscriber_ids: number[];
-  events: (Omit<EventRow, 'created_at'> & { created_at: string })[];
+  events: EventJson[];
   edges: { type: EdgeType; dst: number }[];
   files: TaskFile[];
   muted: boolean;
@@ -88,7 +82,7 @@ export async function findTaskPage(db: Knex, taskId: number, viewerId: number | 
   return {
     task: toTask(row),
     subscriberIds: row.subscriber_ids,
-    events: row.events.map((e) => toEvent({ ...e, created_at: timestampOf(e.created_at) })),
+    events: row.events.map(eventFromJson),
     edges: row.edges.map((g) => ({ type: g.type, dstId: g.dst })),
     files: row.files,
     muted: row.muted,
