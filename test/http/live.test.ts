@@ -213,7 +213,8 @@ describe('live pages', () => {
       streams.push(s);
       expect(s.status).toBe(200);
       await applyEdit(t.domain, users.bob, id, [{ type: 'comment', value: 'From this process.' }]);
-      await s.next('change');
+      // The other process has just started, beside a loaded test run: its first read of a change may be slow.
+      await s.next('change', 15_000);
     } finally {
       other.child.kill('SIGTERM');
       const exit = await other.exited;

@@ -5,23 +5,27 @@ import type { AppDeps } from '../deps';
 import { taskIdParam } from '../guards';
 
 /**
- * Opens a server-sent event stream on the response. The stream holds no
- * database connection: it waits for the hub to write to it.
+ * A server-sent event stream on the response. The stream holds no database
+ * connection: it waits for the hub to write to it. Its headers go out once
+ * the hub listens (`follow`), so a client that has them is told of every
+ * change from then on.
  */
 function openStream(req: Request, res: Response): LiveStream {
   res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', 'X-Accel-Buffering': 'no' });
-  res.flushHeaders();
-  // A browser that loses the stream asks again after this long.
-  res.write('retry: 3000\n\n');
   return {
     viewer: req.viewer,
-    send: (event, data) => void res.write(event ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : ': still here\n\n'),
+    send: (event, data) => {
+      if (!res.writableEnded) res.write(event ? `event: ${event}\ndata: ${JSON.stringify(data)}\n\n` : ': still here\n\n');
+    },
     end: () => res.end(),
   };
 }
 
-/** Holds the stream open until the browser goes away or the hub ends it. */
-async function follow(res: Response, watch: (s: LiveStream) => Promise<() => void>, stream: LiveStream) {
+/**
+ * Holds the stream open until the browser goes away or the hub ends it. `caughtUp` runs once
+ * the hub listens: what changed before is for it to send, what changes after is notified.
+ */
+async function follow(res: Response, watch: (s: LiveStream) => Promise<() => void>, stream: LiveStream, caughtUp: () => Promise<void> = async () => {}) {
   let stop: () => void;
   try {
     stop = await watch(stream);
@@ -29,7 +33,17 @@ async function follow(res: Response, watch: (s: LiveStream) => Promise<() => voi
     // The server is stopping: the browser will ask again, of whichever process answers.
     return void res.end();
   }
+  try {
+    await caughtUp();
+  } catch (err) {
+    // Before any event, the headers are still unsent: the error is answered as on any page.
+    stop();
+    throw err;
+  }
   if (res.writableEnded || res.destroyed) return stop();
+  res.flushHeaders();
+  // A browser that loses the stream asks again after this long.
+  res.write('retry: 3000\n\n');
   res.on('close', stop);
 }
 
@@ -44,11 +58,12 @@ export function liveRoutes(deps: AppDeps) {
       const id = taskIdParam(req);
       await viewTask(deps.db, req.viewer, id);
       const since = Number(req.query.since);
-      const version = await visibleVersion(deps.db, req.viewer, id);
       const stream = openStream(req, res);
-      // A page that missed changes while its stream was down catches up at once.
-      if (Number.isSafeInteger(since) && version > since) stream.send('change', { version });
-      await follow(res, (s) => deps.live.watchTask(id, s), stream);
+      // A page that missed changes (while its stream was down, or before the hub listened) catches up at once.
+      await follow(res, (s) => deps.live.watchTask(id, s), stream, async () => {
+        const version = await visibleVersion(deps.db, req.viewer, id);
+        if (Number.isSafeInteger(since) && version > since) stream.send('change', { version });
+      });
     },
 
     /** A list's updates: "changed" with how many tasks the viewer may see have changed since it opened. */
