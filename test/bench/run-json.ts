@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { formatRatio, formatRps, type Figure } from './ratios';
+import { formatCpu, formatRatio, formatRps, type Figure } from './ratios';
 import { table } from './report';
 
 /** A run's figures as `--json FILE` writes them, so runs on other days, commits or machines can be set side by side. */
@@ -58,8 +58,9 @@ const describe = (label: string, r: RunJson) =>
 
 /**
  * Two runs side by side, by scenario and concurrency: each one's req/s and
- * ratio to its own floor, and how the ratio moved (B's over A's). Ratios
- * travel between machines and loads far better than req/s do.
+ * ratio to its own floor, and how the ratio moved (B's over A's), then each
+ * one's app CPU a request where the run read it. Ratios travel between
+ * machines and loads far better than req/s do.
  */
 export function compareRuns(a: RunJson, b: RunJson): string {
   const key = (f: Figure) => `${f.scenario}\u0000${f.connections}`;
@@ -78,12 +79,14 @@ export function compareRuns(a: RunJson, b: RunJson): string {
       fb ? formatRps(fb.rps) : '-',
       fb ? formatRatio(fb.ratio) : '-',
       fa && fb ? `${formatRatio(fb.ratio / fa.ratio)}x` : '-',
+      formatCpu(fa?.cpuMs),
+      formatCpu(fb?.cpuMs),
     ];
   });
   return [
     describe('A', a),
     describe('B', b),
     '',
-    table(['scenario', 'c', 'A req/s', 'A ratio to floor', 'B req/s', 'B ratio to floor', 'B ratio / A ratio'], rows),
+    table(['scenario', 'c', 'A req/s', 'A ratio to floor', 'B req/s', 'B ratio to floor', 'B ratio / A ratio', 'A CPU ms/req', 'B CPU ms/req'], rows),
   ].join('\n');
 }

@@ -91,6 +91,13 @@ function run(commit: string, fs: Paired[]): RunJson {
 }
 
 describe('comparing two runs', () => {
+  test("each run's app CPU a request sits beside its ratios, where the run read it", () => {
+    const withCpu = (rps: number, cpu: number): Paired => ({ title: 'task page, 20 comments', m: m('task', 1, rps, cpu), floor: m('floor', 1, 8000, 0.25) });
+    const out = compareRuns(run('aaaaaaa', [withCpu(400, 2.5)]), run('bbbbbbb', [withCpu(500, 2)]));
+    expect(out).toContain('A CPU ms/req');
+    expect(out).toMatch(/\| 1\.25x +\| 2\.500 +\| 2\.000 +\|/);
+  });
+
   test('side by side by scenario and concurrency, with how the ratio to the floor moved', () => {
     const before = run('aaaaaaa', RUN);
     const after = run('bbbbbbb', [pair('task', 'task page, 20 comments', 1, 1600, 8000), pair('open', 'open tasks', 1, 900, 9000)]);
@@ -104,9 +111,9 @@ describe('comparing two runs', () => {
         .split('|')
         .map((x) => x.trim())
         .slice(1, -1);
-    expect(row('task page, 20 comments', 1)).toEqual(['task page, 20 comments', '1', '400', '0.048', '1,600', '0.200', '4.20x']);
-    expect(row('task page, 20 comments', 10)).toEqual(['task page, 20 comments', '10', '600', '0.052', '-', '-', '-']);
-    expect(row('open tasks', 1)).toEqual(['open tasks', '1', '-', '-', '900', '0.100', '-']);
+    expect(row('task page, 20 comments', 1)).toEqual(['task page, 20 comments', '1', '400', '0.048', '1,600', '0.200', '4.20x', '-', '-']);
+    expect(row('task page, 20 comments', 10)).toEqual(['task page, 20 comments', '10', '600', '0.052', '-', '-', '-', '-', '-']);
+    expect(row('open tasks', 1)).toEqual(['open tasks', '1', '-', '-', '900', '0.100', '-', '-', '-']);
   });
 
   test('a run written with --json reads back; any other JSON file is refused with a sentence', () => {
