@@ -48,6 +48,9 @@ export interface Database {
 /** How long past the server's statement_timeout the client gives up on a server that does not answer at all. */
 const CLIENT_GRACE_MS = 1000;
 
+/** What Trellis's connections are called in pg_stat_activity, unless DATABASE_URL names them (`?application_name=`). */
+const APPLICATION_NAME = 'trellis';
+
 /**
  * knex-pg's connection settings: the server bounds each statement; the client bounds connecting and hearing back.
  * Through PgBouncer the server's limits can not travel with the connection (it refuses them as startup
@@ -62,7 +65,8 @@ function pgConnection(url: string, t: DatabaseTimeouts, pooled: boolean): Knex.P
       idle_in_transaction_session_timeout: t.statementMs,
     };
   const client = t.statementMs > 0 && { query_timeout: t.statementMs + CLIENT_GRACE_MS };
-  return { connectionString: url, connectionTimeoutMillis: t.connectMs, keepAlive: true, ...server, ...client };
+  // Named, so that pg_stat_activity (and the bench's check for other clients) tells Trellis's connections apart.
+  return { connectionString: url, application_name: APPLICATION_NAME, connectionTimeoutMillis: t.connectMs, keepAlive: true, ...server, ...client };
 }
 
 /**

@@ -37,6 +37,19 @@ onServer('connections through PgBouncer (DATABASE_POOLER=pgbouncer)', () => {
     }
   });
 
+  test("are called trellis in pg_stat_activity, pooled or direct, unless DATABASE_URL names them", async () => {
+    const direct = openPostgres(url, 1, TIMEOUTS);
+    const pooled = openPostgres(url, 1, TIMEOUTS, { pooler: 'pgbouncer', directUrl: null, replicaUrl: null });
+    const named = openPostgres(`${url}?application_name=tracker-eu`, 1, TIMEOUTS);
+    try {
+      expect(await setting(direct.db, 'application_name')).toBe('trellis');
+      expect(await setting(pooled.db, 'application_name')).toBe('trellis');
+      expect(await setting(named.db, 'application_name')).toBe('tracker-eu');
+    } finally {
+      await Promise.all([direct.close(), pooled.close(), named.close()]);
+    }
+  });
+
   test('migrations go through DATABASE_DIRECT_URL, without the role\'s limits', async () => {
     const role = `trellis_limited_${process.pid}`;
     await database.db.raw(`CREATE ROLE ${role} LOGIN SUPERUSER`);
