@@ -25,10 +25,10 @@ function openStream(req: Request, res: Response): LiveStream {
  * Holds the stream open until the browser goes away or the hub ends it. `caughtUp` runs once
  * the hub listens: what changed before is for it to send, what changes after is notified.
  */
-async function follow(res: Response, watch: (s: LiveStream) => Promise<() => void>, stream: LiveStream, caughtUp: () => Promise<void> = async () => {}) {
+async function follow(res: Response, watch: () => Promise<() => void>, caughtUp: () => Promise<void> = async () => {}) {
   let stop: () => void;
   try {
-    stop = await watch(stream);
+    stop = await watch();
   } catch {
     // The server is stopping: the browser will ask again, of whichever process answers.
     return void res.end();
@@ -36,7 +36,7 @@ async function follow(res: Response, watch: (s: LiveStream) => Promise<() => voi
   try {
     await caughtUp();
   } catch (err) {
-    // Before any event, the headers are still unsent: the error is answered as on any page.
+    // Unless the hub sent an event meanwhile, the headers are still unsent: the error is answered as on any page.
     stop();
     throw err;
   }
@@ -60,7 +60,7 @@ export function liveRoutes(deps: AppDeps) {
       const since = Number(req.query.since);
       const stream = openStream(req, res);
       // A page that missed changes (while its stream was down, or before the hub listened) catches up at once.
-      await follow(res, (s) => deps.live.watchTask(id, s), stream, async () => {
+      await follow(res, () => deps.live.watchTask(id, stream), async () => {
         const version = await visibleVersion(deps.db, req.viewer, id);
         if (Number.isSafeInteger(since) && version > since) stream.send('change', { version });
       });
@@ -68,7 +68,8 @@ export function liveRoutes(deps: AppDeps) {
 
     /** A list's updates: "changed" with how many tasks the viewer may see have changed since it opened. */
     async lists(req: Request, res: Response) {
-      await follow(res, (s) => deps.live.watchLists(s), openStream(req, res));
+      const stream = openStream(req, res);
+      await follow(res, () => deps.live.watchLists(stream));
     },
   };
 }
