@@ -36,7 +36,7 @@ interface SubjectRow extends TaskRow {
  * trip costs more than what it reads. Null when the task no longer exists.
  */
 export async function findMailSubject(db: Knex, taskId: number, groupIds: string[], recipientIds: number[]): Promise<MailSubject | null> {
-  const result = await prepared('mail_subject', db.raw(SQL, [groupIds, [...new Set(recipientIds)], taskId]));
+  const result = await prepared('mail_subject', db.raw(SQL, [groupIds, recipientIds, taskId]));
   const row = (result.rows as SubjectRow[])[0];
   if (!row) return null;
   return {
