@@ -31,6 +31,8 @@ export function viewEngine(root: string) {
     partialsDir: path.join(root, 'views/partials'),
     // The templates use Handlebars' own helpers only (if, each, unless, lookup): compiled knowing
     // that, a {{name}} reads the model directly instead of first looking for a helper so named.
-    compilerOptions: { knownHelpersOnly: true },
+    // A partial on a line of its own is not indented line by line: the split and join of its output
+    // were a tenth of a list page's rendering, and would shift the lines of any preformatted text in it.
+    compilerOptions: { knownHelpersOnly: true, preventIndent: true },
   }).engine;
 }
