@@ -233,23 +233,24 @@ export async function findTaggingProjects(db: Knex): Promise<{ id: number; hasht
     .select('h.project_id as id', 'h.hashtag')) as { id: number; hashtag: string }[];
 }
 
-/** A tag as a list row's JSON column holds it: id, name, color, closed, primary hashtag. */
-export type TagJson = [number, string, ProjectColor, boolean, string];
+/** The version of the projects' tags (`cache_versions`), as SQL of its digits: a trigger moves it on every write to projects or hashtags. */
+export const PROJECT_TAGS_VERSION_SQL = "(SELECT v.version::text FROM cache_versions v WHERE v.name = 'project_tags')";
 
-/**
- * The tags of the task in `taskColumn`, by project id, as one JSON column: a list row reads them in its
- * page's statement. A project without a hashtag is named by its id, as tagOf names it. Each project is found
- * by a probe of its primary key (limited, the lateral stays one), which no lack of statistics turns into a scan.
- */
-export function taskTagsExpr(taskColumn: string): string {
-  return `(SELECT json_agg(json_build_array(p.id, p.name, p.color, p.closed_at IS NOT NULL,
-      coalesce((SELECT h.hashtag FROM project_hashtags h WHERE h.project_id = p.id ORDER BY h.position LIMIT 1), p.id::text)) ORDER BY p.id)
-    FROM task_projects tp CROSS JOIN LATERAL (SELECT p.id, p.name, p.color, p.closed_at FROM projects p WHERE p.id = tp.project_id LIMIT 1) p
-    WHERE tp.task_id = ${taskColumn})`;
+/** The project ids of the task in `taskColumn`, ascending, as SQL of an `int[]`: a list row's tags, shown through `findProjectTags`. */
+export function taskTagIdsExpr(taskColumn: string): string {
+  return `ARRAY(SELECT tp.project_id FROM task_projects tp WHERE tp.task_id = ${taskColumn} ORDER BY tp.project_id)`;
 }
 
-export function tagsFromJson(json: TagJson[] | null): ProjectTag[] {
-  return (json ?? []).map(([id, name, color, closed, hashtag]) => ({ id, name, hashtag, color, closed }));
+/**
+ * Projects as tags show them, by id, with the version of the tags they were read at (in the same
+ * statement). A project without a hashtag is named by its id, as tagOf names it.
+ */
+export async function findProjectTags(db: Knex, ids: number[]): Promise<{ version: string; tags: ProjectTag[] }> {
+  const sql = `SELECT ${PROJECT_TAGS_VERSION_SQL} AS version, coalesce(json_agg(json_build_array(p.id, p.name, p.color, p.closed_at IS NOT NULL,
+      coalesce((SELECT h.hashtag FROM project_hashtags h WHERE h.project_id = p.id ORDER BY h.position LIMIT 1), p.id::text))), '[]') AS tags
+    FROM projects p WHERE p.id = ANY(?::int[])`;
+  const row = ((await prepared('project_tags', db.raw(sql, [ids]))).rows as { version: string; tags: [number, string, ProjectColor, boolean, string][] }[])[0]!;
+  return { version: row.version, tags: row.tags.map(([id, name, color, closed, hashtag]) => ({ id, name, hashtag, color, closed })) };
 }
 
 /** The tags of many tasks at once: a list page's rows. */

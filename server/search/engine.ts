@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { AppError } from '../errors';
 import type { Tracker } from '../tasks/task';
 import type { ProjectTag } from '../projects/project';
+import { projectTags } from '../projects/tag-cache';
 import type { Actor } from '../users/roles';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys, type SortKey } from './keyset';
 import type { TaskQuery } from './query';
@@ -124,6 +125,11 @@ export async function searchTasks(db: Knex, tracker: Tracker, viewer: Actor | nu
  * A page of a list as the web shows it: each row with its owner, tags, listed fields and subtasks marker,
  * and each group on the page with its totals, read by the page's own statement.
  */
+/** The newest version of the projects' tags the rows were read at: a page read group by group may span a write. */
+function newestVersion(extras: { tagsVersion: string }[]): string {
+  return extras.map((x) => BigInt(x.tagsVersion)).reduce((a, b) => (b > a ? b : a)).toString();
+}
+
 export async function listTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery, cursor: { after?: string; before?: string } = {}): Promise<SearchPage> {
   const { text, keys, after, before } = start(q, tracker, cursor);
   const group = groupKey(q.group, tracker);
@@ -143,10 +149,12 @@ export async function listTasks(db: Knex, tracker: Tracker, viewer: Actor | null
   const withSubtasks = new Set<number>();
   const counts = new Map<unknown, number>();
   const sums = new Map<unknown, number>();
+  const tagged = page.extras.some((x) => x.tagIds.length) ? await projectTags(db, newestVersion(page.extras), page.extras.flatMap((x) => x.tagIds)) : new Map<number, ProjectTag>();
   page.tasks.forEach((t, i) => {
     const x = page.extras[i]!;
     if (x.owner) owners.set(x.owner.id, x.owner);
-    if (x.tags.length) tags.set(t.id, x.tags);
+    const rowTags = x.tagIds.flatMap((id) => tagged.get(id) ?? []);
+    if (rowTags.length) tags.set(t.id, rowTags);
     if (x.fields) values.set(t.id, x.fields);
     for (const [id, name] of x.fieldUsers) names.set(id, name);
     if (x.hasSubtasks) withSubtasks.add(t.id);

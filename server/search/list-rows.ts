@@ -1,8 +1,7 @@
 import type { Knex } from 'knex';
 import { fieldValuesExpr, readFieldValuesJson, type FieldValueJson } from '../fields/repository';
 import type { FieldValues } from '../fields/values';
-import type { ProjectTag } from '../projects/project';
-import { taskTagsExpr, tagsFromJson, type TagJson } from '../projects/repository';
+import { PROJECT_TAGS_VERSION_SQL, taskTagIdsExpr } from '../projects/repository';
 import { hasSubtasksExpr } from '../tasks/graph/repository';
 import { userByKey } from '../users/repository';
 import type { Task } from '../tasks/task';
@@ -10,7 +9,7 @@ import type { Actor } from '../users/roles';
 
 /**
  * A list row's statement: the page, then for its rows only (never for every match before the
- * cut) the owner's name, the tags, the listed field values, the subtasks marker and the totals of
+ * cut) the owner's name, the tags' project ids, the listed field values, the subtasks marker and the totals of
  * its groups, each a column, so that a page costs one round trip however much a row shows.
  */
 
@@ -31,7 +30,10 @@ export interface ListedTask extends Pick<Task, 'id' | 'title' | 'status' | 'prio
 /** What else a row carries, beside the task. */
 export interface RowExtras {
   owner: { id: number; username: string; realname: string } | null;
-  tags: ProjectTag[];
+  /** The ids of its tags' projects, ascending: the projects are read apart (projects/tag-cache.ts). */
+  tagIds: number[];
+  /** The version of the projects' tags the row was read at. */
+  tagsVersion: string;
   /** Null when no field is listed. */
   fields: FieldValues | null;
   /** Names of the people the field values name. */
@@ -68,7 +70,8 @@ export function listedRows(db: Knex, shape: ListShape, page: Knex.QueryBuilder, 
     .select(db.raw(`${millis('listed.updated_at')} AS updated_ms`), db.raw(`${millis('listed.closed_at')} AS closed_ms`))
     .select([...Array.from({ length: o.keys }, (_k, i) => `listed.k${i}`), ...o.keep.map((c) => `listed.${c}`)])
     .select('owner.username as owner_username', 'owner.realname as owner_realname')
-    .select(db.raw(`${taskTagsExpr('listed.id')} AS tags`), db.raw(`${subtasks.sql} AS has_subtasks`, subtasks.bindings));
+    .select(db.raw(`${taskTagIdsExpr('listed.id')} AS tag_ids`), db.raw(`${PROJECT_TAGS_VERSION_SQL} AS tags_version`))
+    .select(db.raw(`${subtasks.sql} AS has_subtasks`, subtasks.bindings));
   if (shape.fieldKeys.length) {
     const fields = fieldValuesExpr('listed.id', shape.fieldKeys);
     qb.select(db.raw(`${fields.sql} AS field_values`, fields.bindings));
@@ -108,7 +111,8 @@ export type ListedRow = Record<string, unknown> & {
   closed_ms: number | null;
   owner_username: string | null;
   owner_realname: string | null;
-  tags: TagJson[] | null;
+  tag_ids: number[];
+  tags_version: string;
   has_subtasks: boolean;
   field_values?: FieldValueJson[] | null;
   group_totals?: [number, number | null] | [number] | null;
@@ -135,7 +139,8 @@ export function toRowExtras(row: ListedRow, shape: ListShape): RowExtras {
   const totals = row.group_totals;
   return {
     owner: row.owner_id !== null && row.owner_username !== null ? { id: row.owner_id, username: row.owner_username, realname: row.owner_realname ?? '' } : null,
-    tags: tagsFromJson(row.tags),
+    tagIds: row.tag_ids,
+    tagsVersion: row.tags_version,
     fields: fields?.values ?? null,
     fieldUsers: fields?.users ?? [],
     hasSubtasks: row.has_subtasks,
