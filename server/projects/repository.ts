@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import { timestampOf } from '../db/json';
-import type { Project, ProjectColor, ProjectIcon, ProjectTag } from './project';
+import { tagOf, type Project, type ProjectColor, type ProjectIcon, type ProjectTag } from './project';
 
 /** SQL of projects: the rows, their hashtags, members, watchers, and the tags on tasks. */
 
@@ -236,21 +236,16 @@ export async function findTaggingProjects(db: Knex): Promise<{ id: number; hasht
 /** The version of the projects' tags (`cache_versions`), as SQL of its digits: a trigger moves it on every write to projects or hashtags. */
 export const PROJECT_TAGS_VERSION_SQL = "(SELECT v.version::text FROM cache_versions v WHERE v.name = 'project_tags')";
 
-/** The project ids of the task in `taskColumn`, ascending, as SQL of an `int[]`: a list row's tags, shown through `findProjectTags`. */
+/** The project ids of the task in `taskColumn`, ascending, as SQL of an `int[]`: a list row's tags, shown through projects/tag-cache.ts. */
 export function taskTagIdsExpr(taskColumn: string): string {
   return `ARRAY(SELECT tp.project_id FROM task_projects tp WHERE tp.task_id = ${taskColumn} ORDER BY tp.project_id)`;
 }
 
-/**
- * Projects as tags show them, by id, with the version of the tags they were read at (in the same
- * statement). A project without a hashtag is named by its id, as tagOf names it.
- */
+/** Projects as tags show them (`tagOf`), by id, with the version of the tags they were read at, in the same statement. */
 export async function findProjectTags(db: Knex, ids: number[]): Promise<{ version: string; tags: ProjectTag[] }> {
-  const sql = `SELECT ${PROJECT_TAGS_VERSION_SQL} AS version, coalesce(json_agg(json_build_array(p.id, p.name, p.color, p.closed_at IS NOT NULL,
-      coalesce((SELECT h.hashtag FROM project_hashtags h WHERE h.project_id = p.id ORDER BY h.position LIMIT 1), p.id::text))), '[]') AS tags
-    FROM projects p WHERE p.id = ANY(?::int[])`;
-  const row = ((await prepared('project_tags', db.raw(sql, [ids]))).rows as { version: string; tags: [number, string, ProjectColor, boolean, string][] }[])[0]!;
-  return { version: row.version, tags: row.tags.map(([id, name, color, closed, hashtag]) => ({ id, name, hashtag, color, closed })) };
+  const sql = `SELECT ${PROJECT_TAGS_VERSION_SQL} AS version, coalesce(json_agg(${PROJECT_JSON}), '[]') AS projects FROM projects p WHERE p.id = ANY(?::int[])`;
+  const row = ((await prepared('project_tags', db.raw(sql, [ids]))).rows as { version: string; projects: ProjectJson[] }[])[0]!;
+  return { version: row.version, tags: row.projects.map((p) => tagOf(projectFromJson(p))) };
 }
 
 /** The tags of many tasks at once: a list page's rows. */
