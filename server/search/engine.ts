@@ -125,11 +125,6 @@ export async function searchTasks(db: Knex, tracker: Tracker, viewer: Actor | nu
  * A page of a list as the web shows it: each row with its owner, tags, listed fields and subtasks marker,
  * and each group on the page with its totals, read by the page's own statement.
  */
-/** The newest version of the projects' tags the rows were read at: a page read group by group may span a write. */
-function newestVersion(extras: { tagsVersion: string }[]): string {
-  return extras.map((x) => BigInt(x.tagsVersion)).reduce((a, b) => (b > a ? b : a)).toString();
-}
-
 export async function listTasks(db: Knex, tracker: Tracker, viewer: Actor | null, q: TaskQuery, cursor: { after?: string; before?: string } = {}): Promise<SearchPage> {
   const { text, keys, after, before } = start(q, tracker, cursor);
   const group = groupKey(q.group, tracker);
@@ -149,7 +144,8 @@ export async function listTasks(db: Knex, tracker: Tracker, viewer: Actor | null
   const withSubtasks = new Set<number>();
   const counts = new Map<unknown, number>();
   const sums = new Map<unknown, number>();
-  const tagged = page.extras.some((x) => x.tagIds.length) ? await projectTags(db, newestVersion(page.extras), page.extras.flatMap((x) => x.tagIds)) : new Map<number, ProjectTag>();
+  const tagIds = page.extras.flatMap((x) => x.tagIds);
+  const tagged = page.tagsVersion !== null && tagIds.length ? await projectTags(db, page.tagsVersion, tagIds) : new Map<number, ProjectTag>();
   page.tasks.forEach((t, i) => {
     const x = page.extras[i]!;
     if (x.owner) owners.set(x.owner.id, x.owner);

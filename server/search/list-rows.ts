@@ -32,8 +32,6 @@ export interface RowExtras {
   owner: { id: number; username: string; realname: string } | null;
   /** The ids of its tags' projects, ascending: the projects are read apart (projects/tag-cache.ts). */
   tagIds: number[];
-  /** The version of the projects' tags the row was read at. */
-  tagsVersion: string;
   /** Null when no field is listed. */
   fields: FieldValues | null;
   /** Names of the people the field values name. */
@@ -140,7 +138,6 @@ export function toRowExtras(row: ListedRow, shape: ListShape): RowExtras {
   return {
     owner: row.owner_id !== null && row.owner_username !== null ? { id: row.owner_id, username: row.owner_username, realname: row.owner_realname ?? '' } : null,
     tagIds: row.tag_ids,
-    tagsVersion: row.tags_version,
     fields: fields?.values ?? null,
     fieldUsers: fields?.users ?? [],
     hasSubtasks: row.has_subtasks,

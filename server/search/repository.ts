@@ -192,6 +192,14 @@ export interface ListPage {
   more: boolean;
   /** With `countBy`: how many results each group on the page has, all pages included. */
   groupCounts: Map<unknown, number> | null;
+  /** The version of the projects' tags the rows were read at (the newest, when a walk's statements span a write); null without rows. */
+  tagsVersion: string | null;
+}
+
+/** The newest version of the projects' tags among rows that a walk's statements may have read on either side of a write. */
+function newestTagsVersion(rows: ListedRow[]): string | null {
+  if (!rows.length) return null;
+  return rows.map((row) => BigInt(row.tags_version)).reduce((a, b) => (b > a ? b : a)).toString();
 }
 
 /**
@@ -220,6 +228,7 @@ export async function findListPage(db: Knex, r: ListRequest): Promise<ListPage> 
     groupCounts: r.countBy ? countsOf(page) : null,
     tasks: page.map((row) => toListedTask(row, keysOf(r, row))),
     extras: page.map((row) => toRowExtras(row, r)),
+    tagsVersion: newestTagsVersion(page),
   };
 }
 

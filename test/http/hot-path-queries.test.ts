@@ -120,8 +120,9 @@ describe('the statements a hot path costs', () => {
   test('the open tasks list', async () => {
     await browser.get('/maniphest/query/open/');
     const sql = await statementsOf(get('/maniphest/query/open/'), 200);
-    // The session, the navigation's saved queries, and the page: its rows carry their owners, tags, fields and
-    // subtasks marker, and its groups their counts, as columns of the one statement.
+    // The session, the navigation's saved queries, and the page: its rows carry their owners, tags' project ids,
+    // fields and subtasks marker, and its groups their counts, as columns of the one statement (the projects
+    // themselves are kept by the process: test/http/list-tags.test.ts).
     expect(sql.length).toBeLessThanOrEqual(3);
   });
 
