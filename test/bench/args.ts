@@ -11,6 +11,11 @@ export interface BenchArgs {
   /** Seconds of load per scenario and concurrency. */
   duration: number;
   connections: number[];
+  /**
+   * App processes (WEB_CONCURRENCY) to measure: the run with the first, then every scenario again at the
+   * highest concurrency with each of the others.
+   */
+  processes: number[];
   only: string[] | null;
   fresh: boolean;
   skipSeed: boolean;
@@ -40,6 +45,8 @@ export const USAGE = `npm run bench -- [flags]
   --people N         accounts to seed (default 1000)
   --duration S       seconds of load per scenario and concurrency (default 10)
   --connections L    concurrencies, comma-separated (default 1,10,16)
+  --processes L      app processes (WEB_CONCURRENCY): the run with the first, then each scenario again at
+                     the highest concurrency with each of the others, e.g. 1,2 (default WEB_CONCURRENCY or 1)
   --only L           scenarios to run, comma-separated (default all; see the list printed at start)
   --fresh            drop the bench database and seed it again
   --skip-seed        reuse the seeded database whatever its size
@@ -82,6 +89,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     people: 1000,
     duration: 10,
     connections: [1, 10, 16],
+    processes: [env.WEB_CONCURRENCY ? count('WEB_CONCURRENCY', env.WEB_CONCURRENCY, 1, 16) : 1],
     only: null,
     fresh: false,
     skipSeed: false,
@@ -113,6 +121,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       case '--connections':
         args.connections = list(flag, value()).map((c) => count(flag, c, 1, 256));
+        break;
+      case '--processes':
+        args.processes = list(flag, value()).map((n) => count(flag, n, 1, 16));
+        if (new Set(args.processes).size !== args.processes.length) throw new ArgsError('--processes lists each number once.');
         break;
       case '--only':
         args.only = list(flag, value());

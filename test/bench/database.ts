@@ -91,3 +91,24 @@ export async function hasTables(c: pg.Client): Promise<boolean> {
   const r = await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`);
   return r.rows[0].n > 0;
 }
+
+/** What the seeded database holds, and what the load will find in it, as two lines for the run's report. */
+export async function describeData(url: string, m: SeedMarker, search: string): Promise<string> {
+  return withClient(url, async (c) => {
+    const r = await c.query(
+      `SELECT (SELECT count(*) FROM tasks)::int AS tasks, (SELECT count(*) FROM task_events)::int AS events,
+         (SELECT count(*) FROM task_events WHERE type = 'comment')::int AS comments,
+         (SELECT count(*) FROM tasks WHERE status = 'open')::int AS open,
+         (SELECT count(*) FROM tasks t JOIN users u ON u.id = t.owner_id WHERE u.username = $1 AND t.status = 'open')::int AS mine,
+         (SELECT count(*) FROM tasks WHERE search_vector @@ websearch_to_tsquery('english', $2))::int AS matches,
+         (SELECT count(*) FROM task_events WHERE task_id = $3 AND type = 'comment')::int AS page_comments,
+         pg_size_pretty(pg_database_size(current_database())) AS size`,
+      [m.login, search, m.pageTaskId],
+    );
+    const d = r.rows[0];
+    return [
+      `Data: ${d.tasks} tasks (${d.open} open), ${d.events} events of which ${d.comments} comments; database ${d.size}.`,
+      `Load logs in as ${m.login} (maintainer), who owns ${d.mine} open tasks; the full-text query "${search}" matches ${d.matches} tasks; T${m.pageTaskId} has ${d.page_comments} comments.`,
+    ].join('\n');
+  });
+}

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { AppProcess } from './app-process';
 import { measure, type Measurement } from './load';
+import type { Session } from './login';
 import type { Paired } from './ratios';
 import { formatCpu, formatRatio } from './ratios';
 import { FLOOR, type Scenario } from './scenarios';
@@ -8,12 +9,17 @@ import { settle } from './writes';
 
 export interface LoadContext {
   app: AppProcess;
+  /** How many processes `app` is (WEB_CONCURRENCY). */
+  processes: number;
   floor: AppProcess;
   admin: pg.Client;
   cookie: string;
   duration: number;
   say: (line: string) => void;
 }
+
+/** A scenario's title, with the app's processes when there are several. */
+export const titleAt = (title: string, processes: number): string => (processes > 1 ? `${title} (${processes} app processes)` : title);
 
 /**
  * A 1 s warm-up, the measured run, and the wait until the database is idle again and the mail the run
@@ -38,14 +44,38 @@ export async function measureWithFloor(x: LoadContext, s: Scenario, connections:
   for (const c of connections) {
     const floor = await run(x, x.floor, FLOOR, c);
     const m = await run(x, x.app, s, c);
-    out.push({ title: s.title, m, floor });
+    out.push({ title: titleAt(s.title, x.processes), processes: x.processes, m, floor });
     const odd = Object.entries(m.statuses).filter(([code]) => Number(code) !== s.expect);
     x.say(
-      `  ${s.name.padEnd(9)} c=${String(c).padEnd(3)} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)}  p95 ${m.p95.toFixed(2)}  p99 ${m.p99.toFixed(2)} ms` +
+      `  ${s.name.padEnd(9)} c=${String(c).padEnd(3)}${x.processes > 1 ? ` x${x.processes}` : ''} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)}  p95 ${m.p95.toFixed(2)}  p99 ${m.p99.toFixed(2)} ms` +
         `  floor ${floor.rps.toFixed(1)} req/s, ratio ${formatRatio(m.rps / floor.rps)}` +
         `  CPU ${formatCpu(m.cpuMs)} ms/req, floor ${formatCpu(floor.cpuMs)}` +
         (m.errors || odd.length ? `  errors ${m.errors}, statuses ${JSON.stringify(m.statuses)}` : ''),
     );
   }
   return out;
+}
+
+/**
+ * The scenarios again with the app as `processes` processes, at one concurrency, each right after
+ * the floor: an app started for them (logged in afresh, since a session cookie is the app's), and
+ * stopped after them.
+ */
+export async function measureAsProcesses(
+  x: Omit<LoadContext, 'app' | 'processes' | 'cookie'>,
+  processes: number,
+  connections: number,
+  start: (processes: number) => Promise<AppProcess>,
+  login: (app: AppProcess) => Promise<Session>,
+  scenariosFor: (session: Session) => Scenario[],
+): Promise<Paired[]> {
+  const app = await start(processes);
+  try {
+    const session = await login(app);
+    const out: Paired[] = [];
+    for (const s of scenariosFor(session)) out.push(...(await measureWithFloor({ ...x, app, processes, cookie: session.cookie }, s, [connections])));
+    return out;
+  } finally {
+    await app.stop();
+  }
 }

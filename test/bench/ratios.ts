@@ -4,6 +4,8 @@ import { table } from './report';
 /** A scenario's measurement and the floor's, measured right before it at the same concurrency. */
 export interface Paired {
   title: string;
+  /** App processes serving the scenario (WEB_CONCURRENCY). */
+  processes: number;
   m: Measurement;
   floor: Measurement;
 }
@@ -13,6 +15,8 @@ export interface Figure {
   scenario: string;
   title: string;
   connections: number;
+  /** App processes (WEB_CONCURRENCY); absent in runs written before 2026-12-06, which ran as one unless set. */
+  processes?: number;
   rps: number;
   p50: number;
   p95: number;
@@ -36,12 +40,18 @@ export interface Figure {
 export const ratio = (a: number, b: number): number => (b > 0 && Number.isFinite(a) ? a / b : NaN);
 
 /** The figures of a run: each scenario against its own floor, and against /healthz at its concurrency. */
+/** Which figure of another run a figure stands beside: the same scenario, concurrency and app processes. */
+export const figureKey = (f: Pick<Figure, 'scenario' | 'connections' | 'processes'>): string => `${f.scenario}\u0000${f.connections}\u0000${f.processes ?? 1}`;
+
+/** The figures of a run: each scenario against its own floor, and against /healthz at its concurrency and app processes. */
 export function figures(paired: Paired[], healthz = 'baseline'): Figure[] {
-  const ref = new Map(paired.filter((p) => p.m.scenario === healthz).map((p) => [p.m.connections, p.m.rps]));
-  return paired.map(({ title, m, floor }) => ({
+  const at = (processes: number, connections: number) => `${processes}\u0000${connections}`;
+  const ref = new Map(paired.filter((p) => p.m.scenario === healthz).map((p) => [at(p.processes, p.m.connections), p.m.rps]));
+  return paired.map(({ title, processes, m, floor }) => ({
     scenario: m.scenario,
     title,
     connections: m.connections,
+    processes,
     rps: m.rps,
     p50: m.p50,
     p95: m.p95,
@@ -52,7 +62,7 @@ export function figures(paired: Paired[], healthz = 'baseline'): Figure[] {
     floorRps: floor.rps,
     floorP50: floor.p50,
     ratio: ratio(m.rps, floor.rps),
-    healthzRatio: ref.has(m.connections) ? ratio(m.rps, ref.get(m.connections)!) : null,
+    healthzRatio: ref.has(at(processes, m.connections)) ? ratio(m.rps, ref.get(at(processes, m.connections))!) : null,
     cpuMs: m.cpuMs,
     floorCpuMs: floor.cpuMs,
     cpuRatio: m.cpuMs !== null && floor.cpuMs !== null ? ratio(floor.cpuMs, m.cpuMs) : null,
@@ -79,9 +89,10 @@ export function floorTable(fs: Figure[]): string {
     'floor: express + pg `SELECT 1`',
     ...connections.flatMap((c) => [formatRps(mean(fs.filter((f) => f.connections === c).map((f) => f.floorRps))), '1']),
   ];
-  const names = [...new Set(fs.map((f) => f.scenario))];
+  const row = (f: Figure) => `${f.scenario}\u0000${f.processes ?? 1}`;
+  const names = [...new Set(fs.map(row))];
   const rows = names.map((name) => {
-    const mine = fs.filter((f) => f.scenario === name);
+    const mine = fs.filter((f) => row(f) === name);
     return [
       mine[0]!.title,
       ...connections.flatMap((c) => {

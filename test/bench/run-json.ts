@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { formatCpu, formatRatio, formatRps, type Figure } from './ratios';
+import { figureKey, formatCpu, formatRatio, formatRps, type Figure } from './ratios';
 import { table } from './report';
 
 /** A run's figures as `--json FILE` writes them, so runs on other days, commits or machines can be set side by side. */
@@ -13,7 +13,8 @@ export interface RunJson {
   commit: string;
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string; postgres: string; loadAtStart: number[]; loadAtEnd: number[] };
   data: { tasks: number; eventsPerTask: number; people: number; search: string; searchMatches: number };
-  settings: { duration: number; connections: number[] };
+  /** `processes` is absent in runs written before 2026-12-06. */
+  settings: { duration: number; connections: number[]; processes?: number[] };
   figures: Figure[];
   /** Statements with a sequential scan, by scenario, with fresh statistics and without any. */
   seqScans?: { scenario: string; statistics: 'fresh' | 'none'; table: string; rows: number; sql: string }[];
@@ -63,10 +64,9 @@ const describe = (label: string, r: RunJson) =>
  * machines and loads far better than req/s do.
  */
 export function compareRuns(a: RunJson, b: RunJson): string {
-  const key = (f: Figure) => `${f.scenario}\u0000${f.connections}`;
-  const inA = new Map(a.figures.map((f) => [key(f), f]));
-  const inB = new Map(b.figures.map((f) => [key(f), f]));
-  const keys = [...new Set([...a.figures.map(key), ...b.figures.map(key)])];
+  const inA = new Map(a.figures.map((f) => [figureKey(f), f]));
+  const inB = new Map(b.figures.map((f) => [figureKey(f), f]));
+  const keys = [...new Set([...a.figures.map(figureKey), ...b.figures.map(figureKey)])];
   const rows = keys.map((k) => {
     const fa = inA.get(k);
     const fb = inB.get(k);

@@ -5,13 +5,13 @@ import { migrateLatest } from '../../server/db/migrate';
 import { startApp, type AppProcess } from './app-process';
 import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { otherClients, otherClientsProblem } from './other-clients';
-import { createDatabase, databaseExists, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
+import { createDatabase, databaseExists, describeData, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
 import { ensureBoard } from './board';
 import { measureExport } from './export';
 import { liveReport, measureLive } from './live';
 import { makeImageTask } from './images';
 import { measure, type Measurement } from './load';
-import { measureWithFloor } from './load-run';
+import { measureAsProcesses, measureWithFloor } from './load-run';
 import { makeApiTokens, checkApiCall } from './api-tokens';
 import { startFloor } from './floor-process';
 import { detailTable, figures, floorSpread, floorTable, type Paired } from './ratios';
@@ -79,26 +79,6 @@ async function prepare(a: BenchArgs): Promise<SeedMarker> {
   return marker;
 }
 
-async function describeData(url: string, m: SeedMarker, search: string): Promise<string> {
-  return withClient(url, async (c) => {
-    const r = await c.query(
-      `SELECT (SELECT count(*) FROM tasks)::int AS tasks, (SELECT count(*) FROM task_events)::int AS events,
-         (SELECT count(*) FROM task_events WHERE type = 'comment')::int AS comments,
-         (SELECT count(*) FROM tasks WHERE status = 'open')::int AS open,
-         (SELECT count(*) FROM tasks t JOIN users u ON u.id = t.owner_id WHERE u.username = $1 AND t.status = 'open')::int AS mine,
-         (SELECT count(*) FROM tasks WHERE search_vector @@ websearch_to_tsquery('english', $2))::int AS matches,
-         (SELECT count(*) FROM task_events WHERE task_id = $3 AND type = 'comment')::int AS page_comments,
-         pg_size_pretty(pg_database_size(current_database())) AS size`,
-      [m.login, search, m.pageTaskId],
-    );
-    const d = r.rows[0];
-    return [
-      `Data: ${d.tasks} tasks (${d.open} open), ${d.events} events of which ${d.comments} comments; database ${d.size}.`,
-      `Load logs in as ${m.login} (maintainer), who owns ${d.mine} open tasks; the full-text query "${search}" matches ${d.matches} tasks; T${m.pageTaskId} has ${d.page_comments} comments.`,
-    ].join('\n');
-  });
-}
-
 async function main() {
   const a = parseArgs(process.argv.slice(2));
   if (a.help) {
@@ -145,7 +125,8 @@ async function main() {
     }
     const mark = await watermark(admin);
     // The API scenario's tokens make thousands of calls a minute each; the limit is a guard for real clients.
-    app = await startApp(a.databaseUrl, { API_RATE_LIMIT: '1000000' });
+    const appAs = (processes: number) => startApp(a.databaseUrl, { API_RATE_LIMIT: '1000000', WEB_CONCURRENCY: String(processes) });
+    app = await appAs(a.processes[0]!);
     floor = await startFloor(a.databaseUrl);
     const rss: [string, number][] = [['after start', app.rssMiB()]];
     const session = await logIn(app.baseUrl, marker.login, BENCH_PASSWORD);
@@ -154,9 +135,12 @@ async function main() {
     await withClient(a.databaseUrl, ensureFieldValues);
     const imageTaskId = !a.only || a.only.includes('images') ? await makeImageTask(app.baseUrl, session) : undefined;
     const apiTokens = !a.only || a.only.includes('api') ? await makeApiTokens(a.databaseUrl, marker.login, Math.max(...a.connections)) : undefined;
-    const all = scenarios({ session, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId, search: search.text, apiTokens });
+    const scenariosOf = (loggedIn: typeof session) =>
+      scenarios({ session: loggedIn, pageTaskId: marker.pageTaskId, tasks: marker.tasks, board, graphTaskId, imageTaskId, search: search.text, apiTokens });
+    const all = scenariosOf(session);
     // /healthz runs whenever anything runs: it is the second reference, after the floor.
-    const chosen = all.filter((s) => !a.only || s.name === 'baseline' || a.only.includes(s.name));
+    const isChosen = (name: string) => !a.only || name === 'baseline' || a.only.includes(name);
+    const chosen = all.filter((s) => isChosen(s.name));
     const api = chosen.find((s) => s.name === 'api');
     if (api) await checkApiCall(app.baseUrl, api.path, api.next!().body);
     // What the load writes is removed from here on; the session and tokens made above stay for the
@@ -174,7 +158,7 @@ async function main() {
         'the floor measured right before each scenario at each concurrency)',
     );
     say();
-    const load = { app, floor, admin, cookie: session.cookie, duration: a.duration, say };
+    const load = { app, processes: a.processes[0]!, floor, admin, cookie: session.cookie, duration: a.duration, say };
     for (const s of chosen) {
       const pairs = await measureWithFloor(load, s, a.connections);
       paired.push(...pairs);
@@ -211,6 +195,18 @@ async function main() {
         say(`  ${sample[0]}: RSS ${sample[1].toFixed(1)} MiB`);
       }
     }
+    if (a.processes.length > 1) {
+      const top = Math.max(...a.connections);
+      await app.stop();
+      app = null;
+      for (const n of a.processes.slice(1)) {
+        say();
+        say(`  the same scenarios with ${n} app processes, at c=${top}:`);
+        const logInto = (other: AppProcess) => logIn(other.baseUrl, marker.login, BENCH_PASSWORD);
+        const again = (loggedIn: typeof session) => scenariosOf(loggedIn).filter((s) => isChosen(s.name));
+        paired.push(...(await measureAsProcesses({ floor, admin, duration: a.duration, say }, n, top, appAs, logInto, again)));
+      }
+    }
     const figs = figures(paired);
     say();
     say('### Against the floor');
@@ -227,7 +223,7 @@ async function main() {
     say();
     say(table(['when', 'RSS MiB'], rss.map(([w, v]) => [w, v.toFixed(1)])));
     say();
-    await app.stop();
+    if (app) await app.stop();
     app = null;
     await floor.stop();
     floor = null;
@@ -254,7 +250,7 @@ async function main() {
         commit: commitOf(),
         machine: { ...facts, loadAtEnd: os.loadavg() },
         data: { tasks: marker.tasks, eventsPerTask: marker.events, people: marker.people, search: search.text, searchMatches: search.matches },
-        settings: { duration: a.duration, connections: a.connections },
+        settings: { duration: a.duration, connections: a.connections, processes: a.processes },
         figures: figs,
         seqScans: statementPlans.plans.flatMap((p) =>
           p.seqScans.map((t) => ({ scenario: p.scenario, statistics: p.statistics, table: t, rows: statementPlans.rows[t] ?? 0, sql: p.sql })),

@@ -12,7 +12,12 @@ import { statementPlansReport } from '../bench/statement-report';
 function m(scenario: string, connections: number, rps: number, cpuMs: number | null = null): Measurement {
   return { scenario, connections, seconds: 10, requests: rps * 10, rps, p50: 1000 / rps, p95: 2000 / rps, p99: 3000 / rps, max: 0, errors: 0, unexpected: 0, statuses: {}, load: 1.5, cpuMs };
 }
-const pair = (scenario: string, title: string, c: number, rps: number, floorRps: number): Paired => ({ title, m: m(scenario, c, rps), floor: m('floor', c, floorRps) });
+const pair = (scenario: string, title: string, c: number, rps: number, floorRps: number, processes = 1): Paired => ({
+  title,
+  processes,
+  m: m(scenario, c, rps),
+  floor: m('floor', c, floorRps),
+});
 
 const RUN: Paired[] = [
   pair('baseline', '/healthz', 1, 4000, 8000),
@@ -35,8 +40,8 @@ describe('ratios to the floor', () => {
 
   test("CPU per request is read against the floor's: the floor's over the app's, and none where either was not read", () => {
     const [withCpu, without] = figures([
-      { title: 'task page', m: m('task', 16, 700, 1.6), floor: m('floor', 16, 6600, 0.12) },
-      { title: 'open list', m: m('open', 16, 250), floor: m('floor', 16, 6600, 0.12) },
+      { title: 'task page', processes: 1, m: m('task', 16, 700, 1.6), floor: m('floor', 16, 6600, 0.12) },
+      { title: 'open list', processes: 1, m: m('open', 16, 250), floor: m('floor', 16, 6600, 0.12) },
     ]);
     expect(withCpu!.cpuRatio).toBeCloseTo(0.075);
     expect(withCpu!.cpuMs).toBe(1.6);
@@ -76,6 +81,21 @@ describe('ratios to the floor', () => {
     expect(detailTable(fs).split('\n')).toHaveLength(2 + 5);
     expect(floorSpread(fs)).toBe('c=1: 8,000 to 8,400 req/s over 3 measurements; c=10: 11,600 to 12,000 req/s over 2 measurements');
   });
+
+  test('a scenario measured again with more app processes is a row of its own, read against /healthz with as many', () => {
+    const fs = figures([
+      ...RUN,
+      pair('baseline', '/healthz (2 app processes)', 10, 9000, 12000, 2),
+      pair('task', 'task page, 20 comments (2 app processes)', 10, 900, 12000, 2),
+    ]);
+    const task2 = fs.find((f) => f.scenario === 'task' && f.processes === 2)!;
+    expect(task2.healthzRatio).toBeCloseTo(0.1);
+    expect(fs.find((f) => f.scenario === 'task' && f.processes === 1 && f.connections === 10)!.healthzRatio).toBeCloseTo(0.1);
+    const lines = floorTable(fs).split('\n');
+    const cells = (title: string) => lines.find((l) => l.startsWith(`| ${title} `))!.split('|').map((c) => c.trim()).slice(1, -1);
+    expect(cells('task page, 20 comments')).toEqual(['task page, 20 comments', '400', '0.048', '600', '0.052']);
+    expect(cells('task page, 20 comments (2 app processes)')).toEqual(['task page, 20 comments (2 app processes)', '-', '-', '900', '0.075']);
+  });
 });
 
 function run(commit: string, fs: Paired[]): RunJson {
@@ -92,7 +112,7 @@ function run(commit: string, fs: Paired[]): RunJson {
 
 describe('comparing two runs', () => {
   test("each run's app CPU a request sits beside its ratios, where the run read it", () => {
-    const withCpu = (rps: number, cpu: number): Paired => ({ title: 'task page, 20 comments', m: m('task', 1, rps, cpu), floor: m('floor', 1, 8000, 0.25) });
+    const withCpu = (rps: number, cpu: number): Paired => ({ title: 'task page, 20 comments', processes: 1, m: m('task', 1, rps, cpu), floor: m('floor', 1, 8000, 0.25) });
     const out = compareRuns(run('aaaaaaa', [withCpu(400, 2.5)]), run('bbbbbbb', [withCpu(500, 2)]));
     expect(out).toContain('A CPU ms/req');
     expect(out).toMatch(/\| 1\.25x +\| 2\.500 +\| 2\.000 +\|/);
@@ -114,6 +134,16 @@ describe('comparing two runs', () => {
     expect(row('task page, 20 comments', 1)).toEqual(['task page, 20 comments', '1', '400', '0.048', '1,600', '0.200', '4.20x', '-', '-']);
     expect(row('task page, 20 comments', 10)).toEqual(['task page, 20 comments', '10', '600', '0.052', '-', '-', '-', '-', '-']);
     expect(row('open tasks', 1)).toEqual(['open tasks', '1', '-', '-', '900', '0.100', '-', '-', '-']);
+  });
+
+  test('a figure stands beside the one with as many app processes; a run written before they were kept counts as one', () => {
+    const older = run('aaaaaaa', [pair('task', 'task page, 20 comments', 16, 600, 12000)]);
+    delete older.figures[0]!.processes;
+    const newer = run('bbbbbbb', [pair('task', 'task page, 20 comments', 16, 660, 12000), pair('task', 'task page, 20 comments (2 app processes)', 16, 900, 12000, 2)]);
+    const lines = compareRuns(older, newer).split('\n');
+    const cells = (title: string) => lines.find((l) => l.startsWith(`| ${title} `))!.split('|').map((c) => c.trim()).slice(1, -1);
+    expect(cells('task page, 20 comments')).toEqual(['task page, 20 comments', '16', '600', '0.050', '660', '0.055', '1.10x', '-', '-']);
+    expect(cells('task page, 20 comments (2 app processes)')).toEqual(['task page, 20 comments (2 app processes)', '16', '-', '-', '900', '0.075', '-', '-', '-']);
   });
 
   test('a run written with --json reads back; any other JSON file is refused with a sentence', () => {
@@ -159,6 +189,15 @@ describe('bench flags', () => {
     expect(() => parseArgs(['--compare', 'a.json'], {})).toThrow('--compare needs two JSON files');
     expect(() => parseArgs(['--json', '--fresh'], {})).toThrow('--json needs a file name');
     expect(parseArgs(['--plans-only', '--seed-only'], {})).toMatchObject({ plansOnly: true, seedOnly: true });
+  });
+
+  test('app processes: WEB_CONCURRENCY or one, unless --processes lists them, each once', () => {
+    expect(parseArgs([], {}).processes).toEqual([1]);
+    expect(parseArgs([], { WEB_CONCURRENCY: '2' }).processes).toEqual([2]);
+    expect(parseArgs(['--processes', '1,2'], { WEB_CONCURRENCY: '2' }).processes).toEqual([1, 2]);
+    expect(() => parseArgs(['--processes', '1,1'], {})).toThrow('--processes lists each number once');
+    expect(() => parseArgs(['--processes', '0'], {})).toThrow('--processes must be from 1 to 16');
+    expect(() => parseArgs([], { WEB_CONCURRENCY: 'two' })).toThrow('WEB_CONCURRENCY needs a whole number');
   });
 });
 
