@@ -138,3 +138,42 @@ export function floorSpread(fs: Figure[]): string {
     })
     .join('; ');
 }
+
+/** Issue 16's targets, as ratios to the floor: the task page, the lists and full text, and the writes. */
+const FLOOR_TARGETS: Record<string, number> = {
+  task: 0.2,
+  open: 0.1,
+  assigned: 0.1,
+  fulltext: 0.1,
+  filtered: 0.1,
+  due: 0.1,
+  custom: 0.1,
+  create: 0.05,
+  api: 0.05,
+  comment: 0.05,
+};
+
+/**
+ * Each figure against its target ratio, and the target read as a budget: the app CPU a request at which
+ * its CPU ratio would meet it (the floor's CPU a request over the target). Once the floor and the app
+ * each fill a core (c=16 on two cores), the ratio by req/s follows the CPU ratio, so the budget says how
+ * far a page is from its target in what the app itself spends.
+ */
+export function targetsTable(fs: Figure[]): string {
+  const rows = fs
+    .filter((f) => FLOOR_TARGETS[f.scenario] !== undefined)
+    .map((f) => {
+      const target = FLOOR_TARGETS[f.scenario]!;
+      const budget = f.floorCpuMs !== null ? f.floorCpuMs / target : null;
+      return [
+        f.title,
+        f.connections,
+        formatRatio(target),
+        formatRatio(f.ratio),
+        Number.isFinite(f.ratio) ? (f.ratio >= target ? 'yes' : 'NO') : '-',
+        formatCpu(budget),
+        formatCpu(f.cpuMs),
+      ];
+    });
+  return table(['scenario', 'c', 'target', 'ratio to floor', 'met', 'CPU budget ms/req', 'app CPU ms/req'], rows);
+}

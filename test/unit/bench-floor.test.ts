@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from '../bench/args';
 import type { Measurement } from '../bench/load';
-import { detailTable, figures, floorSpread, floorTable, formatRatio, formatRps, ratio, type Paired } from '../bench/ratios';
+import { detailTable, figures, floorSpread, floorTable, formatRatio, formatRps, ratio, targetsTable, type Paired } from '../bench/ratios';
 import { compareRuns, readRunJson, writeRunJson, type RunJson } from '../bench/run-json';
 import { nearestSearch, searchCandidates } from '../bench/search-words';
 import type { StatementPlan } from '../bench/statement-plans';
@@ -80,6 +80,31 @@ describe('ratios to the floor', () => {
     expect(floorTable(fs).split('\n').at(-1)).toMatch(/\| open tasks +\| 200 +\| 0\.025 +\| - +\| - +\|/);
     expect(detailTable(fs).split('\n')).toHaveLength(2 + 5);
     expect(floorSpread(fs)).toBe('c=1: 8,000 to 8,400 req/s over 3 measurements; c=10: 11,600 to 12,000 req/s over 2 measurements');
+  });
+
+  test("each scenario with a target is read against it, and the target as the app CPU a request the floor's CPU allows", () => {
+    const at16 = (scenario: string, title: string, rps: number, cpu: number | null): Paired => ({
+      title,
+      processes: 1,
+      m: m(scenario, 16, rps, cpu),
+      floor: m('floor', 16, 7500, 0.135),
+    });
+    const out = targetsTable(
+      figures([
+        at16('baseline', '/healthz', 3800, 0.29),
+        at16('task', 'task page, 20 comments', 600, 1.5),
+        at16('graph', 'task page, 200 connected tasks', 300, 3),
+        at16('open', 'open tasks', 250, 4.2),
+        at16('create', 'create a task (POST)', 450, null),
+      ]),
+    );
+    const cells = (title: string) => out.split('\n').find((l) => l.startsWith(`| ${title} `))?.split('|').map((c) => c.trim()).slice(1, -1);
+    expect(cells('task page, 20 comments')).toEqual(['task page, 20 comments', '16', '0.200', '0.080', 'NO', '0.675', '1.500']);
+    expect(cells('open tasks')).toEqual(['open tasks', '16', '0.100', '0.033', 'NO', '1.350', '4.200']);
+    expect(cells('create a task (POST)')).toEqual(['create a task (POST)', '16', '0.050', '0.060', 'yes', '2.700', '-']);
+    // Only the issue's scenarios have a target.
+    expect(cells('/healthz')).toBeUndefined();
+    expect(cells('task page, 200 connected tasks')).toBeUndefined();
   });
 
   test('a scenario measured again with more app processes is a row of its own, read against /healthz with as many', () => {
