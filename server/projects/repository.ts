@@ -248,7 +248,7 @@ export async function findProjectTags(db: Knex, ids: number[]): Promise<{ versio
   return { version: row.version, tags: row.projects.map((p) => tagOf(projectFromJson(p))) };
 }
 
-/** The tags of many tasks at once: a list page's rows. */
+/** The project ids of many tasks at once, by task. */
 export async function findProjectIdsOfTasks(db: Knex, taskIds: number[]): Promise<Map<number, number[]>> {
   const byTask = new Map<number, number[]>();
   if (!taskIds.length) return byTask;

@@ -19,7 +19,7 @@ export interface LoadContext {
 }
 
 /** A scenario's title, with the app's processes when there are several. */
-export const titleAt = (title: string, processes: number): string => (processes > 1 ? `${title} (${processes} app processes)` : title);
+const titleAt = (title: string, processes: number): string => (processes > 1 ? `${title} (${processes} app processes)` : title);
 
 /**
  * A 1 s warm-up, the measured run, and the wait until the database is idle again and the mail the run
