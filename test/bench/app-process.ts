@@ -51,9 +51,16 @@ export function exited(child: ChildProcess, ms: number): Promise<boolean> {
  * Starts a script of this repository as a child process and waits for the line that says it
  * listens; the child never outlives this process.
  */
-export async function startListening(script: string, env: Record<string, string>, ready: string, what: string, startSeconds: number): Promise<AppProcess> {
+export async function startListening(
+  script: string,
+  env: Record<string, string>,
+  ready: string,
+  what: string,
+  startSeconds: number,
+  nodeFlags: string[] = [],
+): Promise<AppProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', script], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -97,6 +104,14 @@ export async function startListening(script: string, env: Record<string, string>
   };
 }
 
+/** The node flags `npm start` gives the app (`tsx --flag … server/main.ts`), so the bench runs it as production does. */
+export function startScriptFlags(): string[] {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  if (words[0] !== 'tsx' || words[words.length - 1] !== 'server/main.ts') throw new Error(`npm start is no longer "tsx [flags] server/main.ts": ${pkg.scripts.start}`);
+  return words.slice(1, -1);
+}
+
 export function startApp(databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<AppProcess> {
   const env = {
     DATABASE_URL: databaseUrl,
@@ -108,5 +123,5 @@ export function startApp(databaseUrl: string, extraEnv: Record<string, string> =
     TRELLIS_CONFIG: benchConfigFile(),
     ...extraEnv,
   };
-  return startListening('server/main.ts', env, 'Trellis is listening', 'The app', 60);
+  return startListening('server/main.ts', env, 'Trellis is listening', 'The app', 60, startScriptFlags());
 }
