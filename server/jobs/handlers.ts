@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Config } from '../config';
+import { statisticsJob } from '../db/statistics-job';
 import { MailerPool } from '../mail/mailers';
 import { mailPruneJob } from '../mail/prune-job';
 import { mailSendJob } from '../mail/send-job';
@@ -21,7 +22,12 @@ export interface JobDeps {
 export function jobHandlers(deps: JobDeps): JobHandler[] {
   const domain = { db: deps.db, tracker: deps.tracker };
   const render = taskMailRenderer(deps.tracker, deps.config, deps.secret);
-  return [bulkEditJob(domain, deps.log), mailSendJob(deps.db, deps.config.mail, new MailerPool(), render), mailPruneJob(deps.db, deps.log)];
+  return [
+    bulkEditJob(domain, deps.log),
+    mailSendJob(deps.db, deps.config.mail, new MailerPool(), render),
+    mailPruneJob(deps.db, deps.log),
+    statisticsJob(deps.db, deps.log),
+  ];
 }
 
 export function createJobRunner(deps: JobDeps): JobRunner {
