@@ -5,6 +5,7 @@ import pg from 'pg';
 import ClientPGLite from 'knex-pglite';
 import { PGlite } from '@electric-sql/pglite';
 import type { DatabaseTimeouts } from '../config';
+import { trackDatabase } from './after-commit';
 import { DataDirLock } from './lock';
 import { NamingPgClient } from './pg-client';
 import { nameStatements } from './prepared';
@@ -81,13 +82,15 @@ const readyForQuery = (connection: { readyForQuery?: boolean }) => connection.re
 const OUTAGE_NOTE = /^(Connection Error|Acquire connection error):/;
 
 function pgPool(connection: Knex.PgConnectionConfig | string, poolMax: number, timeouts: DatabaseTimeouts | null): Db {
-  return knex({
+  const db = knex({
     client: NamingPgClient,
     log: { warn: (message: unknown) => void (OUTAGE_NOTE.test(String(message)) || console.warn(message)) },
     connection,
     pool: { min: 0, max: poolMax, validate: readyForQuery },
     ...(timeouts ? { acquireConnectionTimeout: timeouts.acquireMs } : {}),
   });
+  trackDatabase(db);
+  return db;
 }
 
 const NO_TOPOLOGY: Topology = { pooler: 'none', directUrl: null, replicaUrl: null };
@@ -130,6 +133,7 @@ export function openPostgres(url: string, poolMax = 10, timeouts: DatabaseTimeou
 
 export function openPglite(pglite: PGlite, onClose?: () => void): Database {
   const db = knex({ client: ClientPGLite, connection: () => ({ pglite }) } as Knex.Config);
+  trackDatabase(db);
   return {
     db,
     reads: db,

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 
-/** The one channel Trellis notifies on; payloads say which task changed (see tasks/repository insertEvents). */
+/** The one channel Trellis notifies on, after each commit; payloads say which task changed (see tasks/event-repository eventsStatement). */
 export const LIVE_CHANNEL = 'trellis_live';
 
 export interface Listening {
@@ -15,7 +15,7 @@ const RETRY_CAP_MS = 15_000;
 
 /**
  * Listens on LIVE_CHANNEL through one connection of its own, whatever the
- * number of open pages: PostgreSQL delivers each NOTIFY (at commit) to every
+ * number of open pages: PostgreSQL delivers each NOTIFY to every
  * app process listening, so a change made by one process reaches pages open
  * on all of them. The connection is outside the pool, never used for
  * anything else, and opened again if it drops (a restart of the server); the

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { notifyAfterCommit } from '../db/after-commit';
 import { LIVE_CHANNEL } from '../db/listen';
 import { whereAny } from '../db/lists';
 import { timestampOf } from '../db/json';
@@ -79,10 +80,9 @@ export interface EventWithPhid extends StoredEvent {
 }
 
 /**
- * The statement that stores a group of events of one task, in order, and tells every process
- * listening, at commit, that the task changed (open pages of the task, and lists), with the edit's
- * other writes `alongside` (the task row's, so that an edit is one round trip): it returns the events
- * (`inserted.*`) and `also`, columns of the statement's own, on each row.
+ * The statement that stores a group of events of one task, in order, with the edit's other writes
+ * `alongside` (the task row's, so that an edit is one round trip): it returns the events
+ * (`inserted.*`) and `also`, columns of the statement's own, on each row: read them with insertedEvents.
  */
 export function eventsStatement(trx: Knex.Transaction, meta: EventsMeta, events: EventInsert[], alongside: Alongside, also: Knex.Raw[] = []): Knex.QueryBuilder {
   if (!events.length) throw new Error('An edit is written with its events: a statement without any would drop the writes beside them.');
@@ -102,19 +102,25 @@ export function eventsStatement(trx: Knex.Transaction, meta: EventsMeta, events:
         [meta.taskId, meta.groupId, meta.actorId, meta.source, meta.at, values],
       ),
     )
-    .with('notified', trx.raw(`SELECT pg_notify(?, json_build_object('task', ?::integer, 'group', ?::text)::text)`, [LIVE_CHANNEL, meta.taskId, meta.groupId]))
     .select('inserted.*', ...also)
-    .from(trx.raw('notified, inserted'))
+    .from('inserted')
     .orderBy('inserted.id');
 }
 
-/** The events an eventsStatement returned, in order. */
-export const insertedEvents = (rows: (EventRow & { phid: string })[]): EventWithPhid[] => rows.map((r) => ({ ...toEvent(r), phid: r.phid }));
+/**
+ * The events an eventsStatement returned, in order. Once the transaction has committed, every
+ * process listening hears that their task changed (open pages of the task, and lists).
+ */
+export function insertedEvents(trx: Knex.Transaction, rows: (EventRow & { phid: string })[]): EventWithPhid[] {
+  const first = rows[0];
+  if (first) notifyAfterCommit(trx, LIVE_CHANNEL, JSON.stringify({ task: first.task_id, group: first.group_id }));
+  return rows.map((r) => ({ ...toEvent(r), phid: r.phid }));
+}
 
 /** Stores a group of events of one task, alone in its statement (eventsStatement). */
 export async function insertEvents(trx: Knex.Transaction, meta: EventsMeta, events: EventInsert[]): Promise<EventWithPhid[]> {
   if (!events.length) return [];
-  return insertedEvents((await prepared('insert_events', eventsStatement(trx, meta, events, {}))) as (EventRow & { phid: string })[]);
+  return insertedEvents(trx, (await prepared('insert_events', eventsStatement(trx, meta, events, {}))) as (EventRow & { phid: string })[]);
 }
 
 export async function findEvent(db: Knex, taskId: number, eventId: number): Promise<StoredEvent | null> {

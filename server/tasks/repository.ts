@@ -149,7 +149,7 @@ export async function insertTask(
   // One name for each of the four texts: with an owner's sort key or without, with a comment's words or without.
   const name = `task_insert${w.ownerOrdering !== undefined ? '_owner' : ''}${w.comment !== null ? '_comment' : ''}`;
   const rows = (await prepared(name, query)) as (EventRowWithPhid & { task_phid: string })[];
-  return { id: rows[0]!.task_id, phid: rows[0]!.task_phid, events: insertedEvents(rows) };
+  return { id: rows[0]!.task_id, phid: rows[0]!.task_phid, events: insertedEvents(trx, rows) };
 }
 
 /**
@@ -169,7 +169,7 @@ export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite
     });
   const alongside = { subscribed: addSubscribers(trx, id, subscribers.add), unsubscribed: removeSubscribers(trx, id, subscribers.remove), updated: update };
   const query = eventsStatement(trx, { ...events.meta, taskId: id }, events.inserts, alongside);
-  return insertedEvents((await prepared(w.comment !== null ? 'task_update_comment' : 'task_update', query)) as EventRowWithPhid[]);
+  return insertedEvents(trx, (await prepared(w.comment !== null ? 'task_update_comment' : 'task_update', query)) as EventRowWithPhid[]);
 }
 
 export async function findTasksByIds(db: Knex, ids: Iterable<number>): Promise<Task[]> {

@@ -1,0 +1,63 @@
+import type { Knex } from 'knex';
+import { errorText, logLine } from '../log';
+
+/**
+ * Each database this process opened, by its client's config: a transaction's
+ * client shares that object with the pool it came from, and has no other way
+ * back to it.
+ */
+const databases = new WeakMap<object, Knex>();
+
+/** Lets transactions on `db` send notifications after their commit (connect.ts opens every database so). */
+export function trackDatabase(db: Knex): void {
+  databases.set(db.client.config, db);
+}
+
+interface Pending {
+  db: Knex;
+  channel: string;
+  payloads: string[];
+}
+
+const pending = new WeakMap<Knex.Transaction, Pending>();
+
+/** The transaction whose COMMIT makes the writes of `trx` visible: `trx` itself, or the one it is a savepoint of. */
+function outermost(trx: Knex.Transaction): Knex.Transaction {
+  let t = trx;
+  while (t.parentTransaction) t = t.parentTransaction;
+  return t;
+}
+
+/**
+ * Sends `payload` on `channel` once the transaction `trx` belongs to has
+ * committed, with every other payload it queued, in one statement; nothing if it
+ * rolls back.
+ *
+ * Why not NOTIFY inside the transaction: PostgreSQL lets one notifying
+ * transaction commit at a time, and holds that lock while the commit is flushed
+ * to disk, so concurrent edits could not share a flush. Sent after the commit,
+ * the notification is its own transaction, which writes nothing to flush. A
+ * process that dies between the two loses the notification: live pages miss
+ * that one change until they load again.
+ */
+export function notifyAfterCommit(trx: Knex.Transaction, channel: string, payload: string): void {
+  const top = outermost(trx);
+  const queued = pending.get(top);
+  if (queued) {
+    if (queued.channel !== channel) throw new Error(`A transaction notifies on one channel; ${channel} after ${queued.channel}.`);
+    queued.payloads.push(payload);
+    return;
+  }
+  const db = databases.get(trx.client.config);
+  if (!db) throw new Error('This transaction is on a database that server/db/connect.ts did not open, so nothing could notify after its commit.');
+  const batch: Pending = { db, channel, payloads: [payload] };
+  pending.set(top, batch);
+  top.executionPromise.then(
+    () =>
+      db
+        .raw('SELECT pg_notify(?, p) FROM unnest(?::text[]) AS p', [batch.channel, batch.payloads])
+        // Logged as the app logs (main.ts), since the request that committed has been answered.
+        .catch((err: unknown) => process.stdout.write(`${logLine({ level: 'warn', msg: `could not notify on ${batch.channel} after a commit`, error: errorText(err) })}\n`)),
+    () => undefined,
+  );
+}
