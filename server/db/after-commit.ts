@@ -14,9 +14,10 @@ export function trackDatabase(db: Knex): void {
 }
 
 interface Pending {
-  db: Knex;
   channel: string;
   payloads: string[];
+  /** Settles once the payloads went out, or could not, or the transaction rolled back. */
+  sent: Promise<void>;
 }
 
 const pending = new WeakMap<Knex.Transaction, Pending>();
@@ -50,14 +51,27 @@ export function notifyAfterCommit(trx: Knex.Transaction, channel: string, payloa
   }
   const db = databases.get(trx.client.config);
   if (!db) throw new Error('This transaction is on a database that server/db/connect.ts did not open, so nothing could notify after its commit.');
-  const batch: Pending = { db, channel, payloads: [payload] };
-  pending.set(top, batch);
-  top.executionPromise.then(
+  const payloads = [payload];
+  const sent = top.executionPromise.then(
     () =>
       db
-        .raw('SELECT pg_notify(?, p) FROM unnest(?::text[]) AS p', [batch.channel, batch.payloads])
-        // Logged as the app logs (main.ts), since the request that committed has been answered.
-        .catch((err: unknown) => process.stdout.write(`${logLine({ level: 'warn', msg: `could not notify on ${batch.channel} after a commit`, error: errorText(err) })}\n`)),
+        .raw('SELECT pg_notify(?, p) FROM unnest(?::text[]) AS p', [channel, payloads])
+        .then(
+          () => undefined,
+          // The edit itself is committed: it is not failed for this, only logged as the app logs (main.ts).
+          (err: unknown) => void process.stdout.write(`${logLine({ level: 'warn', msg: `could not notify on ${channel} after a commit`, error: errorText(err) })}\n`),
+        ),
     () => undefined,
   );
+  pending.set(top, { channel, payloads, sent });
+}
+
+/**
+ * Settles once the notifications queued on `trx` went out after its commit (at once when none
+ * were): the one write path waits for it, so that an edit that has returned has been told of.
+ * Only for a transaction that is not a savepoint of another, which would never commit first.
+ */
+export function notificationsSent(trx: Knex.Transaction): Promise<void> {
+  if (trx.parentTransaction) throw new Error('A savepoint commits with its transaction: wait on that one.');
+  return pending.get(trx)?.sent ?? Promise.resolve();
 }

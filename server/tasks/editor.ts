@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { ViewPolicy } from '../config';
+import { notificationsSent } from '../db/after-commit';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { attachNamedFiles } from '../files/files';
 import { queueTaskMail } from '../mail/notify';
@@ -223,7 +224,9 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
   const isCreate = taskId === null;
   if (isCreate && !can(actor, 'task.create')) throw new AppError(403, 'forbidden', 'You do not have permission to create tasks.');
 
-  return d.db.transaction(async (trx) => {
+  let outermost: Knex.Transaction | null = null;
+  const result = await d.db.transaction(async (trx) => {
+    if (!trx.parentTransaction) outermost = trx;
     // Before any task row: every edit that links tasks takes this lock first, so none waits on another in a circle.
     if (changes.some((c) => eventType(c.type)?.locksGraph)) await lockGraph(trx);
     let state: TaskState;
@@ -331,4 +334,6 @@ export async function applyEdit(d: Domain, actor: Actor, taskId: number | null, 
     }
     return { taskId: id, taskPhid: phid, groupId, events };
   });
+  if (outermost) await notificationsSent(outermost);
+  return result;
 }

@@ -15,16 +15,21 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 describe('the notice of an edit to live pages', () => {
   const t = useTestApp();
   let alice: User;
-  let heard: { task: number; group: string }[];
+  let heard: { task: number; group: string }[] = [];
   let listening: Listening;
+  const problems: unknown[] = [];
 
   beforeAll(async () => {
     alice = await createUser(t.db, { username: 'alice', role: 'maintainer' });
-    listening = await listen(t.db, (payload) => heard.push(JSON.parse(payload)), (err) => { throw err; });
   });
-  afterAll(() => listening.close());
-  beforeEach(() => {
+  // Listening only while each test runs: its connection must be gone before the test's database is.
+  beforeEach(async () => {
     heard = [];
+    listening = await listen(t.db, (payload) => heard.push(JSON.parse(payload)), (err) => problems.push(err));
+  });
+  afterEach(async () => {
+    await listening.close();
+    expect(problems).toEqual([]);
   });
 
   test('is sent after the COMMIT of the edit, naming the task and the group of events', async () => {
