@@ -6,12 +6,12 @@ import { analyzeTables, staleTables } from './statistics';
 export const STATISTICS_JOB = 'db-statistics';
 
 /**
- * How often the statistics are looked at. A queue that grows by hundreds a
- * second (mail after a burst of edits, or while a provider is down) scans all
- * of itself for every message until it is analyzed; the look itself is one read
- * of the catalog.
+ * How often the statistics are looked at: as often as autovacuum looks by
+ * default (`autovacuum_naptime`). Looking more often analyzed a busy table
+ * again and again: at 10 s, creating tasks on 10,000 had `tasks` and
+ * `task_events` analyzed every 10 to 20 s, 230 to 290 ms each.
  */
-export const STATISTICS_EVERY_SECONDS = 10;
+export const STATISTICS_EVERY_SECONDS = 60;
 
 /**
  * Keeps the planner's statistics in step with the data where autovacuum does
