@@ -32,7 +32,8 @@ function outermost(trx: Knex.Transaction): Knex.Transaction {
 /**
  * Sends `payload` on `channel` once the transaction `trx` belongs to has
  * committed, with every other payload it queued, in one statement; nothing if it
- * rolls back.
+ * rolls back on an error, as every transaction here does (knex settles one
+ * rolled back without an error as if it had committed).
  *
  * Why not NOTIFY inside the transaction: PostgreSQL lets one notifying
  * transaction commit at a time, and holds that lock while the commit is flushed
