@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { errorText, logLine } from '../log';
+import { LIVE_CHANNEL } from './listen';
 
 /**
  * Each database this process opened, by its client's config: a transaction's
@@ -14,7 +15,6 @@ export function trackDatabase(db: Knex): void {
 }
 
 interface Pending {
-  channel: string;
   payloads: string[];
   /** Settles once the payloads went out, or could not, or the transaction rolled back. */
   sent: Promise<void>;
@@ -30,7 +30,7 @@ function outermost(trx: Knex.Transaction): Knex.Transaction {
 }
 
 /**
- * Sends `payload` on `channel` once the transaction `trx` belongs to has
+ * Sends `payload` on LIVE_CHANNEL once the transaction `trx` belongs to has
  * committed, with every other payload it queued, in one statement; nothing if it
  * rolls back on an error, as every transaction here does (knex settles one
  * rolled back without an error as if it had committed).
@@ -42,11 +42,10 @@ function outermost(trx: Knex.Transaction): Knex.Transaction {
  * process that dies between the two loses the notification: live pages miss
  * that one change until they load again.
  */
-export function notifyAfterCommit(trx: Knex.Transaction, channel: string, payload: string): void {
+export function notifyAfterCommit(trx: Knex.Transaction, payload: string): void {
   const top = outermost(trx);
   const queued = pending.get(top);
   if (queued) {
-    if (queued.channel !== channel) throw new Error(`A transaction notifies on one channel; ${channel} after ${queued.channel}.`);
     queued.payloads.push(payload);
     return;
   }
@@ -56,15 +55,15 @@ export function notifyAfterCommit(trx: Knex.Transaction, channel: string, payloa
   const sent = top.executionPromise.then(
     () =>
       db
-        .raw('SELECT pg_notify(?, p) FROM unnest(?::text[]) AS p', [channel, payloads])
+        .raw('SELECT pg_notify(?, p) FROM unnest(?::text[]) AS p', [LIVE_CHANNEL, payloads])
         .then(
           () => undefined,
           // The edit itself is committed: it is not failed for this, only logged as the app logs (main.ts).
-          (err: unknown) => void process.stdout.write(`${logLine({ level: 'warn', msg: `could not notify on ${channel} after a commit`, error: errorText(err) })}\n`),
+          (err: unknown) => void process.stdout.write(`${logLine({ level: 'warn', msg: `could not notify on ${LIVE_CHANNEL} after a commit`, error: errorText(err) })}\n`),
         ),
     () => undefined,
   );
-  pending.set(top, { channel, payloads, sent });
+  pending.set(top, { payloads, sent });
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
 import { notifyAfterCommit } from '../db/after-commit';
-import { LIVE_CHANNEL } from '../db/listen';
 import { whereAny } from '../db/lists';
 import { timestampOf } from '../db/json';
 import { prepared } from '../db/prepared';
@@ -113,7 +112,7 @@ export function eventsStatement(trx: Knex.Transaction, meta: EventsMeta, events:
  */
 export function insertedEvents(trx: Knex.Transaction, rows: (EventRow & { phid: string })[]): EventWithPhid[] {
   const first = rows[0];
-  if (first) notifyAfterCommit(trx, LIVE_CHANNEL, JSON.stringify({ task: first.task_id, group: first.group_id }));
+  if (first) notifyAfterCommit(trx, JSON.stringify({ task: first.task_id, group: first.group_id }));
   return rows.map((r) => ({ ...toEvent(r), phid: r.phid }));
 }
 
