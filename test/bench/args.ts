@@ -10,6 +10,11 @@ export interface BenchArgs {
   people: number;
   /** Seconds of load per scenario and concurrency. */
   duration: number;
+  /**
+   * Seconds of unmeasured load before a scenario's first run, at its highest concurrency: a freshly
+   * started process compiles its hot code for the first thousand or so requests of a page.
+   */
+  warmup: number;
   connections: number[];
   /**
    * App processes (WEB_CONCURRENCY) to measure: the run with the first, then every scenario again at the
@@ -44,6 +49,7 @@ export const USAGE = `npm run bench -- [flags]
   --events N         events per task on average, comments included (default 10)
   --people N         accounts to seed (default 1000)
   --duration S       seconds of load per scenario and concurrency (default 10)
+  --warmup S         seconds of unmeasured load before each scenario, at its highest concurrency (default 10)
   --connections L    concurrencies, comma-separated (default 1,10,16)
   --processes L      app processes (WEB_CONCURRENCY): the run with the first, then each scenario again at
                      the highest concurrency with each of the others, e.g. 1,2 (default WEB_CONCURRENCY or 1)
@@ -88,6 +94,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     events: 10,
     people: 1000,
     duration: 10,
+    warmup: 10,
     connections: [1, 10, 16],
     processes: [env.WEB_CONCURRENCY ? count('WEB_CONCURRENCY', env.WEB_CONCURRENCY, 1, 16) : 1],
     only: null,
@@ -118,6 +125,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       case '--duration':
         args.duration = count(flag, value(), 1, 3600);
+        break;
+      case '--warmup':
+        args.warmup = count(flag, value(), 0, 600);
         break;
       case '--connections':
         args.connections = list(flag, value()).map((c) => count(flag, c, 1, 256));

@@ -15,6 +15,8 @@ export interface LoadContext {
   admin: pg.Client;
   cookie: string;
   duration: number;
+  /** Seconds of unmeasured load before a scenario's first run (BenchArgs.warmup). */
+  warmup: number;
   say: (line: string) => void;
 }
 
@@ -41,6 +43,12 @@ async function run(x: LoadContext, target: AppProcess, s: Scenario, connections:
  */
 export async function measureWithFloor(x: LoadContext, s: Scenario, connections: number[]): Promise<Paired[]> {
   const out: Paired[] = [];
+  if (x.warmup > 0) {
+    // A server that has been up a while has compiled what a page runs; a second after start it has
+    // not, and the first runs would measure V8's compiler beside the app.
+    await measure(x.app.baseUrl, s, x.cookie, Math.max(...connections), x.warmup);
+    await settle(x.admin, 180, { jobs: true });
+  }
   for (const c of connections) {
     const floor = await run(x, x.floor, FLOOR, c);
     const m = await run(x, x.app, s, c);

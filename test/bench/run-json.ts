@@ -13,8 +13,8 @@ export interface RunJson {
   commit: string;
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string; postgres: string; loadAtStart: number[]; loadAtEnd: number[] };
   data: { tasks: number; eventsPerTask: number; people: number; search: string; searchMatches: number };
-  /** `processes` is absent in runs written before 2026-12-06. */
-  settings: { duration: number; connections: number[]; processes?: number[] };
+  /** `processes` is absent in runs written before 2026-12-06, `warmup` in runs written before the scenario warm-up (2026-12-06; they had none). */
+  settings: { duration: number; warmup?: number; connections: number[]; processes?: number[] };
   figures: Figure[];
   /** Statements with a sequential scan, by scenario, with fresh statistics and without any. */
   seqScans?: { scenario: string; statistics: 'fresh' | 'none'; table: string; rows: number; sql: string }[];

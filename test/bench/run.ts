@@ -154,11 +154,12 @@ async function main() {
       return;
     }
     say(
-      `## Load (app pid ${app.pid} on ${app.baseUrl}, floor pid ${floor.pid} on ${floor.baseUrl}; ${a.duration} s per run, 1 s warm-up before each; ` +
+      `## Load (app pid ${app.pid} on ${app.baseUrl}, floor pid ${floor.pid} on ${floor.baseUrl}; ${a.duration} s per run, 1 s warm-up before each` +
+        `${a.warmup ? ` and ${a.warmup} s before each scenario's first, at its highest concurrency` : ''}; ` +
         'the floor measured right before each scenario at each concurrency)',
     );
     say();
-    const load = { app, processes: a.processes[0]!, floor, admin, cookie: session.cookie, duration: a.duration, say };
+    const load = { app, processes: a.processes[0]!, floor, admin, cookie: session.cookie, duration: a.duration, warmup: a.warmup, say };
     for (const s of chosen) {
       const pairs = await measureWithFloor(load, s, a.connections);
       paired.push(...pairs);
@@ -204,7 +205,7 @@ async function main() {
         say(`  the same scenarios with ${n} app processes, at c=${top}:`);
         const logInto = (other: AppProcess) => logIn(other.baseUrl, marker.login, BENCH_PASSWORD);
         const again = (loggedIn: typeof session) => scenariosOf(loggedIn).filter((s) => isChosen(s.name));
-        paired.push(...(await measureAsProcesses({ floor, admin, duration: a.duration, say }, n, top, appAs, logInto, again)));
+        paired.push(...(await measureAsProcesses({ floor, admin, duration: a.duration, warmup: a.warmup, say }, n, top, appAs, logInto, again)));
       }
     }
     const figs = figures(paired);
@@ -254,7 +255,7 @@ async function main() {
         commit: commitOf(),
         machine: { ...facts, loadAtEnd: os.loadavg() },
         data: { tasks: marker.tasks, eventsPerTask: marker.events, people: marker.people, search: search.text, searchMatches: search.matches },
-        settings: { duration: a.duration, connections: a.connections, processes: a.processes },
+        settings: { duration: a.duration, warmup: a.warmup, connections: a.connections, processes: a.processes },
         figures: figs,
         seqScans: statementPlans.plans.flatMap((p) =>
           p.seqScans.map((t) => ({ scenario: p.scenario, statistics: p.statistics, table: t, rows: statementPlans.rows[t] ?? 0, sql: p.sql })),

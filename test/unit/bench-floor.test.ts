@@ -216,6 +216,14 @@ describe('bench flags', () => {
     expect(parseArgs(['--plans-only', '--seed-only'], {})).toMatchObject({ plansOnly: true, seedOnly: true });
   });
 
+  test('a scenario is warmed for 10 s before its first run unless --warmup says otherwise; 0 measures a cold app', () => {
+    expect(parseArgs([], {}).warmup).toBe(10);
+    expect(parseArgs(['--warmup', '30'], {}).warmup).toBe(30);
+    expect(parseArgs(['--warmup', '0'], {}).warmup).toBe(0);
+    expect(() => parseArgs(['--warmup', '-1'], {})).toThrow('--warmup needs a whole number');
+    expect(() => parseArgs(['--warmup', '601'], {})).toThrow('--warmup must be from 0 to 600');
+  });
+
   test('app processes: WEB_CONCURRENCY or one, unless --processes lists them, each once', () => {
     expect(parseArgs([], {}).processes).toEqual([1]);
     expect(parseArgs([], { WEB_CONCURRENCY: '2' }).processes).toEqual([2]);
