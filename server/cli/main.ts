@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { boot } from '../boot';
-import { checkTrackerFile, ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
+import { checkTrackerFile, ConfigError } from '../tracker-config';
 import { DataDirLockedError } from '../db/lock';
 import { isDatabaseUnavailable, unreachableSentence } from '../db/unavailable';
 import { migrationStatus } from '../db/migrate';

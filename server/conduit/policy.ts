@@ -1,4 +1,4 @@
-import type { ViewPolicy } from '../config';
+import type { ViewPolicy } from '../tracker-config';
 
 /**
  * Trellis's visibility levels as Phabricator policy values. Public and All

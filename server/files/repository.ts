@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { whereAny } from '../db/lists';
-import type { ViewPolicy } from '../config';
+import type { ViewPolicy } from '../tracker-config';
 import type { ImageKind } from './content';
 
 export interface StoredFile {

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { ViewPolicy } from '../config';
+import type { ViewPolicy } from '../tracker-config';
 import { MAX_TEXT_LENGTH } from '../tasks/events/description';
 import { importedPoints } from '../tasks/points';
 import { MAX_TITLE_LENGTH, type Task, type Tracker } from '../tasks/task';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { VIEW_POLICIES } from '../config';
+import { VIEW_POLICIES } from '../tracker-config';
 import { whereAmong, whereAny } from '../db/lists';
 import { whereFields } from '../fields/filter';
 import { visiblePolicies } from '../tasks/policy';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import type { ViewPolicy } from '../config';
+import type { ViewPolicy } from '../tracker-config';
 import { notificationsSent } from '../db/after-commit';
 import { AppError, NotFoundError, ValidationError } from '../errors';
 import { attachNamedFiles } from '../files/files';

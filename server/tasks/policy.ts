@@ -1,4 +1,4 @@
-import type { ViewPolicy } from '../config';
+import type { ViewPolicy } from '../tracker-config';
 import { can, isMaintainer, type Actor, type Capability } from '../users/roles';
 import type { Task } from './task';
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
-import type { ViewPolicy } from '../config';
+import type { ViewPolicy } from '../tracker-config';
 import type { Markup } from '../markup/render';
 import { type EventInsert, type EventRow, type EventsMeta, type EventWithPhid, eventsStatement, insertedEvents } from './event-repository';
 import type { Task, TaskState } from './task';

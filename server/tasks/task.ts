@@ -1,5 +1,5 @@
 import type { FieldDef } from '../fields/config';
-import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '../config';
+import type { PriorityConfig, StatusConfig, TrackerConfig, ViewPolicy } from '../tracker-config';
 import { parseRowId } from '../db/ids';
 import type { Markup } from '../markup/render';
 import type { PointsConfig } from './points';

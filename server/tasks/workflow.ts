@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StatusConfig } from '../config';
+import type { StatusConfig } from '../tracker-config';
 import { ValidationError } from '../errors';
 import { can, isMaintainer, ROLE_NAMES, ROLES, type Actor, type Role } from '../users/roles';
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import type { TrackerFile } from '../../server/config';
+import type { TrackerFile } from '../../server/tracker-config';
 import type { Scenario } from './scenarios';
 import { FIELD_VALUES_SQL } from './seed-sql';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { openPostgres } from '../../server/db/connect';
 import { migrateLatest } from '../../server/db/migrate';
 import { runImport } from '../../server/import/run';

@@ -1,6 +1,6 @@
 import { BENCH_TRACKER_FILE } from './custom';
 import type pg from 'pg';
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { openPostgres } from '../../server/db/connect';
 import { Tracker } from '../../server/tasks/task';
 import { findUserByUsername } from '../../server/users/repository';

@@ -1,4 +1,4 @@
-import { DEFAULT_STATUSES } from '../../server/config';
+import { DEFAULT_STATUSES } from '../../server/tracker-config';
 import { COMMENT_OPENERS, COMMON_WORDS, FIRST_NAMES, LAST_NAMES, RARE_WORDS, TITLE_OPENERS } from './words';
 
 /**

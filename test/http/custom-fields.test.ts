@@ -1,5 +1,5 @@
 import { Tracker } from '../../server/tasks/task';
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { createApp } from '../../server/app';
 import { useTestApp } from '../support/app';
 import { createUser } from '../support/factories';

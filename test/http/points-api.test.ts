@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { taskMailRenderer } from '../../server/mail/task-render';
 import type { MailMessage } from '../../server/mail/repository';
 import type { User } from '../../server/users/user';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { applyEdit } from '../../server/tasks/editor';
 import { Tracker } from '../../server/tasks/task';
 import type { User } from '../../server/users/user';

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { bulkEdit, bulkFields } from '../support/bulk';

@@ -1,4 +1,4 @@
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { applyEdit } from '../../server/tasks/editor';
 import { queueBulkEdit } from '../../server/tasks/bulk';
 import { listTargets } from '../../server/tasks/bulk-repository';

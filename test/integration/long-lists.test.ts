@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { openPglite, type Database } from '../../server/db/connect';
 import { migrateLatest } from '../../server/db/migrate';
 import { searchTasks } from '../../server/search/engine';

@@ -1,7 +1,8 @@
 import type { Express } from 'express';
 import type { Knex } from 'knex';
 import { createApp } from '../../server/app';
-import { buildTrackerConfig, loadConfig, type Config } from '../../server/config';
+import { loadConfig, type Config } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import type { Database } from '../../server/db/connect';
 import { ensureSecret } from '../../server/db/settings';
 import type { Domain } from '../../server/tasks/editor';

@@ -1,4 +1,5 @@
-import { buildTrackerConfig, type Config } from '../../server/config';
+import { type Config } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import type { FieldsFile } from '../../server/fields/config';
 import { testConfig } from './app';
 

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildTrackerConfig, checkTrackerFile, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES, loadConfig } from '../../server/config';
+import { loadConfig } from '../../server/config';
+import { buildTrackerConfig, checkTrackerFile, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES } from '../../server/tracker-config';
 import { NO_POINTS } from '../../server/tasks/points';
 import { NO_WORKFLOW } from '../../server/tasks/workflow';
 

@@ -1,4 +1,4 @@
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { dueInstant, dueLabel, dueText, dueUrgency, parseDue } from '../../server/tasks/due';
 import { describeEvent } from '../../server/tasks/events/registry';
 import type { UserRef } from '../../server/tasks/events/sentence';

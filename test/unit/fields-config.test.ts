@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkTrackerFile } from '../../server/config';
+import { checkTrackerFile } from '../../server/tracker-config';
 import { checkFields } from '../../server/fields/config';
 import { parseDay } from '../../server/fields/values';
 

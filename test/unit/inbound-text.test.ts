@@ -1,4 +1,4 @@
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { commandChanges, splitCommands } from '../../server/mail/inbound/commands';
 import { loopReason, noAnswerReason } from '../../server/mail/inbound/loop-guard';
 import type { InboundMessage } from '../../server/mail/inbound/message';

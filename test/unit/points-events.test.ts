@@ -1,4 +1,4 @@
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { describeEvent } from '../../server/tasks/events/registry';
 import type { UserRef } from '../../server/tasks/events/sentence';
 import type { StoredEvent } from '../../server/tasks/events/types';

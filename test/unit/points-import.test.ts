@@ -1,4 +1,4 @@
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { mapTask, type MappingContext } from '../../server/import/mapping';
 import { ImportReport } from '../../server/import/report';
 import type { PhabTask, PhabTransaction } from '../../server/import/shapes';

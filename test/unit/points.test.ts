@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildTrackerConfig, checkTrackerFile, ConfigError, loadConfig } from '../../server/config';
+import { loadConfig } from '../../server/config';
+import { buildTrackerConfig, checkTrackerFile, ConfigError } from '../../server/tracker-config';
 import { formatPoints, MAX_POINTS, NO_POINTS, parsePoints, pointsText } from '../../server/tasks/points';
 
 const CWD = '/srv/trellis';

@@ -1,4 +1,4 @@
-import type { ViewPolicy } from '../../server/config';
+import type { ViewPolicy } from '../../server/tracker-config';
 import { canDo, canView, visiblePolicies } from '../../server/tasks/policy';
 import { parseTaskId } from '../../server/tasks/task';
 import { can, CAPABILITIES, isMaintainer, isRole, ROLES, type Actor, type Capability, type Role } from '../../server/users/roles';

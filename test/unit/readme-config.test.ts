@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkTrackerFile } from '../../server/config';
+import { checkTrackerFile } from '../../server/tracker-config';
 
 /** The README's example of a whole configuration file must stay one a start accepts. */
 test('the README\'s whole configuration file passes config check', () => {

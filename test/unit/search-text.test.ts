@@ -1,4 +1,4 @@
-import { buildTrackerConfig } from '../../server/config';
+import { buildTrackerConfig } from '../../server/tracker-config';
 import { CursorError, decodeCursor, encodeCursor, groupKey, sortKeys } from '../../server/search/keyset';
 import { parseSearchText, taskJump } from '../../server/search/text';
 import { Tracker } from '../../server/tasks/task';

@@ -1,4 +1,4 @@
-import { DEFAULT_STATUSES } from '../../server/config';
+import { DEFAULT_STATUSES } from '../../server/tracker-config';
 import { buildWorkflow, bulkStatusChoices, enforceWorkflow, NO_WORKFLOW, rolesFor, statusChoices, type WorkflowConfig } from '../../server/tasks/workflow';
 import type { Actor, Role } from '../../server/users/roles';
 

@@ -1,4 +1,4 @@
-import { ConfigError } from '../../config';
+import { ConfigError } from '../../tracker-config';
 import { logLine } from '../../log';
 import type { AppDeps } from '../../web/deps';
 import { InboundListener } from './listener';

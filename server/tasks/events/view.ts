@@ -1,4 +1,4 @@
-import { VIEW_POLICIES, type ViewPolicy } from '../../config';
+import { VIEW_POLICIES, type ViewPolicy } from '../../tracker-config';
 import { VIEW_NAMES } from '../task';
 import { say } from './sentence';
 import { FieldProblem, type EventType } from './types';

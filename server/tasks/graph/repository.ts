@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { prepared } from '../../db/prepared';
-import { VIEW_POLICIES } from '../../config';
+import { VIEW_POLICIES } from '../../tracker-config';
 import type { Actor } from '../../users/roles';
 import { visiblePolicies } from '../policy';
 

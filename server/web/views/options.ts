@@ -1,6 +1,6 @@
 import type { Tracker } from '../../tasks/task';
 import { VIEW_NAMES } from '../../tasks/task';
-import { VIEW_POLICIES, type StatusConfig } from '../../config';
+import { VIEW_POLICIES, type StatusConfig } from '../../tracker-config';
 
 export interface Option {
   value: string;

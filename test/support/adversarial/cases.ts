@@ -1,6 +1,6 @@
 import { ConduitError } from '../../../server/conduit/errors';
 import { decodeConduitBody } from '../../../server/conduit/transport';
-import { buildTrackerConfig } from '../../../server/config';
+import { buildTrackerConfig } from '../../../server/tracker-config';
 import { commandChanges, splitCommands } from '../../../server/mail/inbound/commands';
 import { loopReason, noAnswerReason } from '../../../server/mail/inbound/loop-guard';
 import { stripQuotedText, stripSignature } from '../../../server/mail/inbound/quoted-text';
