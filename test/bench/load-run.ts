@@ -46,8 +46,10 @@ export async function measureWithFloor(x: LoadContext, s: Scenario, connections:
   if (x.warmup > 0) {
     // A server that has been up a while has compiled what a page runs; a second after start it has
     // not, and the first runs would measure V8's compiler beside the app.
-    await measure(x.app.baseUrl, s, x.cookie, Math.max(...connections), x.warmup);
+    const top = Math.max(...connections);
+    const w = await measure(x.app.baseUrl, s, x.cookie, top, x.warmup, () => x.app.cpuSeconds());
     await settle(x.admin, 180, { jobs: true });
+    x.say(`  ${s.name.padEnd(9)} warm-up, c=${top}, not counted: ${w.rps.toFixed(1)} req/s, CPU ${formatCpu(w.cpuMs)} ms/req`);
   }
   for (const c of connections) {
     const floor = await run(x, x.floor, FLOOR, c);
