@@ -2,7 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import { placeProblem, placeWritten, type ConfigFile } from './config-file';
 import { buildMailConfig, type MailConfig } from './mail/config';
-import { buildTrackerConfig, ConfigError, readTrackerFile, VIEW_POLICIES, type TrackerConfig, type TrackerFile } from './tracker-config';
+import { buildTrackerConfig, readTrackerFile, VIEW_POLICIES, type TrackerConfig, type TrackerFile } from './tracker-config';
+import { ConfigError } from './config-error';
 
 /**
  * Configuration comes from the environment, plus an optional JSON file

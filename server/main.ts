@@ -4,7 +4,7 @@ import { createApp } from './app';
 import { boot } from './boot';
 import { appProcessNumber, reportReady, runGroup } from './cluster';
 import { loadConfig } from './config';
-import { ConfigError } from './tracker-config';
+import { ConfigError } from './config-error';
 import { DataDirLockedError } from './db/lock';
 import { isDatabaseUnavailable, unreachableSentence } from './db/unavailable';
 import { logLine, tagLogLines } from './log';

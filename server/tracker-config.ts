@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigError } from './config-error';
 import { placeProblem, placeWritten, readConfigFile, zodFileProblems, type ConfigFile } from './config-file';
 import { checkFields, FieldsFile, repeatedFieldKeys, type FieldDef } from './fields/config';
 import { buildMailConfig, MailerFileEntry, MailFileSection } from './mail/config';
@@ -83,12 +84,6 @@ export interface TrackerConfig {
   points: PointsConfig;
   /** Custom fields in use, in the file's order. */
   fields: FieldDef[];
-}
-
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
 }
 
 /** Without a file to point into, a problem is named by its path alone. */

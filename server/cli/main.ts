@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { boot } from '../boot';
 import { loadConfig } from '../config';
-import { checkTrackerFile, ConfigError } from '../tracker-config';
+import { checkTrackerFile } from '../tracker-config';
+import { ConfigError } from '../config-error';
 import { DataDirLockedError } from '../db/lock';
 import { isDatabaseUnavailable, unreachableSentence } from '../db/unavailable';
 import { migrationStatus } from '../db/migrate';

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import pg from 'pg';
 import type { PGlite } from '@electric-sql/pglite';
 
-/** The one channel Trellis notifies on, after each commit; payloads say which task changed (see tasks/event-repository eventsStatement). */
+/** The one channel Trellis notifies on, after each commit; payloads say which task changed (see tasks/event-repository insertedEvents). */
 export const LIVE_CHANNEL = 'trellis_live';
 
 export interface Listening {

@@ -7,7 +7,7 @@ import type { Knex } from 'knex';
 import { createApp } from '../../server/app';
 import { boot } from '../../server/boot';
 import { loadConfig, type Config } from '../../server/config';
-import { ConfigError } from '../../server/tracker-config';
+import { ConfigError } from '../../server/config-error';
 import { DataDirLock } from '../../server/db/lock';
 import { setAccountDisabled } from '../../server/users/accounts';
 import type { User } from '../../server/users/user';

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
-import { buildTrackerConfig, checkTrackerFile, ConfigError, DEFAULT_PRIORITIES, DEFAULT_STATUSES } from '../../server/tracker-config';
+import { buildTrackerConfig, checkTrackerFile, DEFAULT_PRIORITIES, DEFAULT_STATUSES } from '../../server/tracker-config';
+import { ConfigError } from '../../server/config-error';
 import { NO_POINTS } from '../../server/tasks/points';
 import { NO_WORKFLOW } from '../../server/tasks/workflow';
 

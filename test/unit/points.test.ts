@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../server/config';
-import { buildTrackerConfig, checkTrackerFile, ConfigError } from '../../server/tracker-config';
+import { buildTrackerConfig, checkTrackerFile } from '../../server/tracker-config';
+import { ConfigError } from '../../server/config-error';
 import { formatPoints, MAX_POINTS, NO_POINTS, parsePoints, pointsText } from '../../server/tasks/points';
 
 const CWD = '/srv/trellis';

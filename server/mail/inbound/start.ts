@@ -1,4 +1,4 @@
-import { ConfigError } from '../../tracker-config';
+import { ConfigError } from '../../config-error';
 import { logLine } from '../../log';
 import type { AppDeps } from '../../web/deps';
 import { InboundListener } from './listener';
