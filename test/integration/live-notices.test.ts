@@ -37,14 +37,20 @@ describe('the notice of an edit to live pages', () => {
     await settle();
     heard = [];
     const statements: string[] = [];
+    const answered: string[] = [];
     const record = (q: { sql: string }) => statements.push(q.sql);
+    const done = (_rows: unknown, q: { sql: string }) => answered.push(q.sql);
     t.db.on('query', record);
+    t.db.on('query-response', done);
     let group: string;
     try {
       ({ groupId: group } = await edit({ db: t.db, tracker: t.tracker }, alice, task, { comment: 'Seen it.' }));
+      // An edit that has returned has been told of: its notice was answered before it returned.
+      expect(answered.some((sql) => sql.includes('pg_notify'))).toBe(true);
       await settle();
     } finally {
       t.db.off('query', record);
+      t.db.off('query-response', done);
     }
     expect(heard).toEqual([{ task, group }]);
     const commit = statements.findIndex((s) => /^commit/i.test(s));
