@@ -13,6 +13,8 @@ export interface LoadContext {
   processes: number;
   floor: AppProcess;
   admin: pg.Client;
+  /** The database server's CPU seconds so far, when it runs on this machine (databaseCpuReader). */
+  dbCpu: (() => number) | null;
   cookie: string;
   duration: number;
   /** Seconds of unmeasured load before a scenario's first run (BenchArgs.warmup). */
@@ -30,11 +32,14 @@ const titleAt = (title: string, processes: number): string => (processes > 1 ? `
 async function run(x: LoadContext, target: AppProcess, s: Scenario, connections: number): Promise<Measurement> {
   await measure(target.baseUrl, s, x.cookie, connections, 1);
   await settle(x.admin, 180, { jobs: true });
-  const m = await measure(target.baseUrl, s, x.cookie, connections, x.duration, () => target.cpuSeconds());
+  const m = await measure(target.baseUrl, s, x.cookie, connections, x.duration, { app: () => target.cpuSeconds(), db: x.dbCpu });
   const drained = await settle(x.admin, 180, { jobs: true });
   if (drained >= 1) x.say(`  (${s.name} c=${connections}: ${drained.toFixed(1)} s until the database was idle again and its mail sent)`);
   return m;
 }
+
+/** " (database 1.23)" beside a CPU figure, when the database server's CPU was read. */
+const dbPart = (m: Measurement): string => (m.dbCpuMs === null ? '' : ` (database ${formatCpu(m.dbCpuMs)})`);
 
 /**
  * One scenario at each concurrency, each time right after the floor at the
@@ -47,9 +52,9 @@ export async function measureWithFloor(x: LoadContext, s: Scenario, connections:
     // A server that has been up a while has compiled what a page runs; a second after start it has
     // not, and the first runs would measure V8's compiler beside the app.
     const top = Math.max(...connections);
-    const w = await measure(x.app.baseUrl, s, x.cookie, top, x.warmup, () => x.app.cpuSeconds());
+    const w = await measure(x.app.baseUrl, s, x.cookie, top, x.warmup, { app: () => x.app.cpuSeconds(), db: x.dbCpu });
     await settle(x.admin, 180, { jobs: true });
-    x.say(`  ${s.name.padEnd(9)} warm-up, c=${top}, not counted: ${w.rps.toFixed(1)} req/s, CPU ${formatCpu(w.cpuMs)} ms/req`);
+    x.say(`  ${s.name.padEnd(9)} warm-up, c=${top}, not counted: ${w.rps.toFixed(1)} req/s, CPU ${formatCpu(w.cpuMs)} ms/req${dbPart(w)}`);
   }
   for (const c of connections) {
     const floor = await run(x, x.floor, FLOOR, c);
@@ -59,7 +64,7 @@ export async function measureWithFloor(x: LoadContext, s: Scenario, connections:
     x.say(
       `  ${s.name.padEnd(9)} c=${String(c).padEnd(3)}${x.processes > 1 ? ` x${x.processes}` : ''} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)}  p95 ${m.p95.toFixed(2)}  p99 ${m.p99.toFixed(2)} ms` +
         `  floor ${floor.rps.toFixed(1)} req/s, ratio ${formatRatio(m.rps / floor.rps)}` +
-        `  CPU ${formatCpu(m.cpuMs)} ms/req, floor ${formatCpu(floor.cpuMs)}` +
+        `  CPU ${formatCpu(m.cpuMs)} ms/req${dbPart(m)}, floor ${formatCpu(floor.cpuMs)}${dbPart(floor)}` +
         (m.errors || odd.length ? `  errors ${m.errors}, statuses ${JSON.stringify(m.statuses)}` : ''),
     );
   }

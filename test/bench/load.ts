@@ -24,6 +24,18 @@ export interface Measurement {
    * asked for). Unlike req/s, this does not move with what else runs on the cores at the time.
    */
   cpuMs: number | null;
+  /**
+   * CPU milliseconds the PostgreSQL server spent per answered request over the run, all its processes
+   * together (null when not asked for, or the server is not on this machine). The app's CPU leaves out
+   * the statements it waits on; on a machine the app shares with its database, they take the same cores.
+   */
+  dbCpuMs: number | null;
+}
+
+/** What measure() reads the CPU of: the measured process, and the database server. */
+export interface CpuReaders {
+  app: () => number;
+  db: (() => number) | null;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -52,7 +64,7 @@ export async function measure(
   cookie: string,
   connections: number,
   seconds: number,
-  cpuSeconds?: () => number,
+  cpu?: CpuReaders,
 ): Promise<Measurement> {
   assertLocal(baseUrl);
   const headers: Record<string, string> = {};
@@ -61,7 +73,8 @@ export async function measure(
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   let seen = 0;
-  const cpuBefore = cpuSeconds?.();
+  const cpuBefore = cpu?.app();
+  const dbBefore = cpu?.db?.();
   const started = process.hrtime.bigint();
   let finish: (r: autocannon.Result) => void = () => {};
   let fail: (e: unknown) => void = () => {};
@@ -97,7 +110,9 @@ export async function measure(
   });
   const result = await done;
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpuMs = cpuSeconds && cpuBefore !== undefined && seen ? ((cpuSeconds() - cpuBefore) * 1000) / seen : null;
+  const perRequest = (read: (() => number) | null | undefined, before: number | undefined) => (read && before !== undefined && seen ? ((read() - before) * 1000) / seen : null);
+  const cpuMs = perRequest(cpu?.app, cpuBefore);
+  const dbCpuMs = perRequest(cpu?.db, dbBefore);
   latencies.sort((a, b) => a - b);
   const ok = statuses[s.expect] ?? 0;
   return {
@@ -115,5 +130,6 @@ export async function measure(
     statuses,
     load: os.loadavg()[0]!,
     cpuMs,
+    dbCpuMs,
   };
 }

@@ -33,6 +33,9 @@ export interface Figure {
   /** The app's CPU milliseconds per request, and the floor's (null in runs that did not read them). */
   cpuMs: number | null;
   floorCpuMs: number | null;
+  /** The database server's CPU milliseconds per request, and during the floor's run (absent in runs written before 2026-12-06, null where not read). */
+  dbCpuMs?: number | null;
+  floorDbCpuMs?: number | null;
   /** The floor's CPU per request over the app's: the ratio with the other processes on the cores left out. */
   cpuRatio: number | null;
 }
@@ -65,6 +68,8 @@ export function figures(paired: Paired[], healthz = 'baseline'): Figure[] {
     healthzRatio: ref.has(at(processes, m.connections)) ? ratio(m.rps, ref.get(at(processes, m.connections))!) : null,
     cpuMs: m.cpuMs,
     floorCpuMs: floor.cpuMs,
+    dbCpuMs: m.dbCpuMs,
+    floorDbCpuMs: floor.dbCpuMs,
     cpuRatio: m.cpuMs !== null && floor.cpuMs !== null ? ratio(floor.cpuMs, m.cpuMs) : null,
   }));
 }
@@ -107,7 +112,7 @@ export function floorTable(fs: Figure[]): string {
 /** Every figure with its latencies, its floor and both ratios. */
 export function detailTable(fs: Figure[]): string {
   return table(
-    ['scenario', 'c', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors/unexpected', 'floor req/s', 'floor p50 ms', 'x floor', 'x /healthz', 'CPU ms/req', 'floor CPU ms/req', 'x floor CPU', 'load avg'],
+    ['scenario', 'c', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors/unexpected', 'floor req/s', 'floor p50 ms', 'x floor', 'x /healthz', 'CPU ms/req', 'floor CPU ms/req', 'x floor CPU', 'database CPU ms/req', 'floor database CPU ms/req', 'load avg'],
     fs.map((f) => [
       f.title,
       f.connections,
@@ -123,6 +128,8 @@ export function detailTable(fs: Figure[]): string {
       formatCpu(f.cpuMs),
       formatCpu(f.floorCpuMs),
       formatRatio(f.cpuRatio ?? null),
+      formatCpu(f.dbCpuMs),
+      formatCpu(f.floorDbCpuMs),
       f.load.toFixed(1),
     ]),
   );
@@ -173,7 +180,8 @@ export function targetsTable(fs: Figure[]): string {
         Number.isFinite(f.ratio) ? (f.ratio >= target ? 'yes' : 'NO') : '-',
         formatCpu(budget),
         formatCpu(f.cpuMs),
+        formatCpu(f.dbCpuMs),
       ];
     });
-  return table(['scenario', 'c', 'target', 'ratio to floor', 'met', 'CPU budget ms/req', 'app CPU ms/req'], rows);
+  return table(['scenario', 'c', 'target', 'ratio to floor', 'met', 'CPU budget ms/req', 'app CPU ms/req', 'database CPU ms/req'], rows);
 }

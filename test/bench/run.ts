@@ -3,6 +3,7 @@ import pg from 'pg';
 import { openPostgres } from '../../server/db/connect';
 import { migrateLatest } from '../../server/db/migrate';
 import { startApp, type AppProcess } from './app-process';
+import { databaseCpuReader } from './process-cpu';
 import { ArgsError, parseArgs, USAGE, type BenchArgs } from './args';
 import { otherClients, otherClientsProblem } from './other-clients';
 import { createDatabase, databaseExists, describeData, dropDatabase, hasTables, readMarker, withClient, type SeedMarker } from './database';
@@ -159,7 +160,10 @@ async function main() {
         'the floor measured right before each scenario at each concurrency)',
     );
     say();
-    const load = { app, processes: a.processes[0]!, floor, admin, cookie: session.cookie, duration: a.duration, warmup: a.warmup, say };
+    const dbCpu = databaseCpuReader((await admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number);
+    say(dbCpu ? 'The database runs on this machine: its CPU a request is read beside the app\'s, all its processes together.' : 'The database is not a process of this machine: its CPU is not read.');
+    say();
+    const load = { app, processes: a.processes[0]!, floor, admin, dbCpu, cookie: session.cookie, duration: a.duration, warmup: a.warmup, say };
     for (const s of chosen) {
       const pairs = await measureWithFloor(load, s, a.connections);
       paired.push(...pairs);
@@ -205,7 +209,7 @@ async function main() {
         say(`  the same scenarios with ${n} app processes, at c=${top}:`);
         const logInto = (other: AppProcess) => logIn(other.baseUrl, marker.login, BENCH_PASSWORD);
         const again = (loggedIn: typeof session) => scenariosOf(loggedIn).filter((s) => isChosen(s.name));
-        paired.push(...(await measureAsProcesses({ floor, admin, duration: a.duration, warmup: a.warmup, say }, n, top, appAs, logInto, again)));
+        paired.push(...(await measureAsProcesses({ floor, admin, dbCpu, duration: a.duration, warmup: a.warmup, say }, n, top, appAs, logInto, again)));
       }
     }
     const figs = figures(paired);

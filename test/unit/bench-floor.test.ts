@@ -9,8 +9,8 @@ import { nearestSearch, searchCandidates } from '../bench/search-words';
 import type { StatementPlan } from '../bench/statement-plans';
 import { statementPlansReport } from '../bench/statement-report';
 
-function m(scenario: string, connections: number, rps: number, cpuMs: number | null = null): Measurement {
-  return { scenario, connections, seconds: 10, requests: rps * 10, rps, p50: 1000 / rps, p95: 2000 / rps, p99: 3000 / rps, max: 0, errors: 0, unexpected: 0, statuses: {}, load: 1.5, cpuMs };
+function m(scenario: string, connections: number, rps: number, cpuMs: number | null = null, dbCpuMs: number | null = null): Measurement {
+  return { scenario, connections, seconds: 10, requests: rps * 10, rps, p50: 1000 / rps, p95: 2000 / rps, p99: 3000 / rps, max: 0, errors: 0, unexpected: 0, statuses: {}, load: 1.5, cpuMs, dbCpuMs };
 }
 const pair = (scenario: string, title: string, c: number, rps: number, floorRps: number, processes = 1): Paired => ({
   title,
@@ -50,6 +50,23 @@ describe('ratios to the floor', () => {
     const detail = detailTable([withCpu!, without!]);
     expect(detail).toContain('x floor CPU');
     expect(detail).toMatch(/\| 1\.600 +\| 0\.120 +\| 0\.075 /);
+  });
+
+  test("the database server's CPU a request is carried beside the app's, the floor's too, and shown where it was read", () => {
+    const [read, unread] = figures([
+      { title: 'open list', processes: 1, m: m('open', 16, 110, 9.6, 3.52), floor: m('floor', 16, 2400, 0.44, 0.151) },
+      { title: 'task page', processes: 1, m: m('task', 16, 300, 3.2), floor: m('floor', 16, 2400, 0.44) },
+    ]);
+    expect(read!.dbCpuMs).toBe(3.52);
+    expect(read!.floorDbCpuMs).toBe(0.151);
+    expect(unread!.dbCpuMs).toBeNull();
+    const detail = detailTable([read!, unread!]);
+    expect(detail).toContain('database CPU ms/req');
+    expect(detail).toMatch(/\| 3\.520 +\| 0\.151 +\| 1\.5 /);
+    const targets = targetsTable([read!, unread!]);
+    expect(targets).toContain('database CPU ms/req');
+    expect(targets).toMatch(/open list .*\| 9\.600 +\| 3\.520 +\|/);
+    expect(targets).toMatch(/task page .*\| 3\.200 +\| - +\|/);
   });
 
   test('without /healthz in the run there is no second ratio, and a floor of nothing gives no ratio', () => {
@@ -99,9 +116,9 @@ describe('ratios to the floor', () => {
       ]),
     );
     const cells = (title: string) => out.split('\n').find((l) => l.startsWith(`| ${title} `))?.split('|').map((c) => c.trim()).slice(1, -1);
-    expect(cells('task page, 20 comments')).toEqual(['task page, 20 comments', '16', '0.200', '0.080', 'NO', '0.675', '1.500']);
-    expect(cells('open tasks')).toEqual(['open tasks', '16', '0.100', '0.033', 'NO', '1.350', '4.200']);
-    expect(cells('create a task (POST)')).toEqual(['create a task (POST)', '16', '0.050', '0.060', 'yes', '2.700', '-']);
+    expect(cells('task page, 20 comments')).toEqual(['task page, 20 comments', '16', '0.200', '0.080', 'NO', '0.675', '1.500', '-']);
+    expect(cells('open tasks')).toEqual(['open tasks', '16', '0.100', '0.033', 'NO', '1.350', '4.200', '-']);
+    expect(cells('create a task (POST)')).toEqual(['create a task (POST)', '16', '0.050', '0.060', 'yes', '2.700', '-', '-']);
     // Only the issue's scenarios have a target.
     expect(cells('/healthz')).toBeUndefined();
     expect(cells('task page, 200 connected tasks')).toBeUndefined();

@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { cpuSecondsOf } from '../bench/process-cpu';
+import pg from 'pg';
+import { cpuSecondsOf, databaseCpuReader } from '../bench/process-cpu';
+import { onPostgres } from '../support/db';
 
 const onLinux = process.platform === 'linux';
 
@@ -39,6 +41,30 @@ function spend(seconds: number): void {
       expect(cpuSecondsOf(process.pid) - mine() - before).toBeGreaterThanOrEqual(0.48);
     } finally {
       child.kill();
+    }
+  }, 60_000);
+});
+
+(onLinux ? describe : describe.skip)("the database server's CPU time, from /proc", () => {
+  test('is not read for a process that is not a PostgreSQL backend, nor for one that is gone', () => {
+    expect(databaseCpuReader(process.pid)).toBeNull();
+    expect(databaseCpuReader(2 ** 22 + 7)).toBeNull();
+  });
+
+  (onPostgres() ? test : test.skip)('grows with the work a statement makes the server do, when the server runs here', async () => {
+    const client = new pg.Client({ connectionString: process.env.TRELLIS_TEST_ADMIN_URL });
+    await client.connect();
+    try {
+      const pid = (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number;
+      const read = databaseCpuReader(pid);
+      // The tests' server is on this machine wherever they run (127.0.0.1:5432, as in CI).
+      expect(read).not.toBeNull();
+      const before = read!();
+      await client.query('SELECT count(*) FROM generate_series(1, 4000000) g WHERE g % 7 = 3');
+      // This process only waited: the growth is the server's.
+      expect(read!() - before).toBeGreaterThanOrEqual(0.1);
+    } finally {
+      await client.end();
     }
   }, 60_000);
 });
