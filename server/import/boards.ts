@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
 import * as boards from '../projects/board-repository';
+import * as cardRepo from '../projects/card-repository';
 import { homeColumn } from '../projects/placement';
 import { rankBetween } from '../projects/rank';
 import { setPeople } from '../projects/repository';
 import type { Tracker } from '../tasks/task';
-import type { KnownUser } from './mapping';
+import type { KnownUser } from './import-task';
 import * as repo from './repository';
 import type { ImportReport } from './report';
 import type { PhabColumn, PhabProject, PhabTransaction } from './shapes';
@@ -120,8 +121,8 @@ export async function placeCards(
   columnIds: Map<string, number>,
   report: ImportReport,
 ): Promise<void> {
-  const stale = Object.keys(await boards.findTaskColumns(trx, t.id)).map(Number).filter((p) => !t.projectIds.includes(p));
-  await boards.deleteCards(trx, t.id, stale);
+  const stale = Object.keys(await cardRepo.findTaskColumns(trx, t.id)).map(Number).filter((p) => !t.projectIds.includes(p));
+  await cardRepo.deleteCards(trx, t.id, stale);
   const columns = await boards.findColumns(trx, t.projectIds);
   for (const projectId of t.projectIds) {
     const mine = columns.filter((c) => c.projectId === projectId);
@@ -130,9 +131,9 @@ export async function placeCards(
     if (wanted !== undefined && !imported) report.skip('card placed in the default column: its column was not imported', `${t.source} on ${projectPhids.get(projectId)}`);
     const column = imported ?? homeColumn(mine, t.status, tracker);
     if (!column) continue;
-    const current = await boards.findRank(trx, projectId, t.id, column.id);
-    const rank = current ?? rankBetween(await boards.neighbourRank(trx, column.id, null, 'before', t.id), null);
-    await boards.upsertCard(trx, projectId, t.id, column.id, rank);
+    const current = await cardRepo.findRank(trx, projectId, t.id, column.id);
+    const rank = current ?? rankBetween(await cardRepo.neighbourRank(trx, column.id, null, 'before', t.id), null);
+    await cardRepo.upsertCard(trx, projectId, t.id, column.id, rank);
     report.count('cards placed');
   }
 }

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { ImportEvent, ImportLink, ImportTask } from './mapping';
+import type { ImportEvent, ImportLink, ImportTask } from './import-task';
 
 /** SQL of the importer: the source records, and task rows written with their own numbers. */
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { ROLES, type Role } from '../users/roles';
-import type { ImportTask, KnownUser } from './mapping';
+import type { ImportTask, KnownUser } from './import-task';
 import * as repo from './repository';
 import type { ImportReport } from './report';
 import type { PhabProject, PhabUser } from './shapes';

@@ -1,5 +1,6 @@
 import { buildTrackerConfig } from '../../server/tracker-config';
-import { mapTask, type MappingContext } from '../../server/import/mapping';
+import type { MappingContext } from '../../server/import/import-task';
+import { mapTask } from '../../server/import/mapping';
 import { ImportReport } from '../../server/import/report';
 import type { PhabTask, PhabTransaction } from '../../server/import/shapes';
 import { Tracker } from '../../server/tasks/task';
