@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { AppError, NotFoundError } from '../errors';
 import { finishJobsFor, insertJob } from '../jobs/repository';
 import { MAIL_JOB } from './outbox';
-import { findMessage, insertMessages, listAttempts, lockMessage, requeueMessage, type MailAttempt, type MailMessage, type MailStatus } from './repository';
+import { listAttempts, type MailAttempt } from './attempt-repository';
+import { findMessage, insertMessages, lockMessage, requeueMessage, type MailMessage, type MailStatus } from './repository';
 
 /** How the admin pages and the command line name each status, as Phabricator does. */
 export const STATUS_NAMES: Record<MailStatus, string> = {

@@ -3,7 +3,6 @@ import { insertInBatches } from '../db/lists';
 import { prepared, preparedByText } from '../db/prepared';
 
 export type MailStatus = 'queued' | 'sent' | 'failed' | 'void';
-export type AttemptOutcome = 'sent' | 'temporary' | 'permanent';
 
 /** A message of the outbox, as the sender and the admin pages read it. */
 export interface MailMessage {
@@ -28,13 +27,6 @@ export interface MailMessage {
   lastError: string | null;
   createdAt: Date;
   sentAt: Date | null;
-}
-
-export interface MailAttempt {
-  mailerKey: string;
-  outcome: AttemptOutcome;
-  error: string | null;
-  createdAt: Date;
 }
 
 /** A new row: ready to send (rendered) or, for task mail, the event groups it will report. */
@@ -210,16 +202,6 @@ export async function listMessages(db: Knex, limit: number, before: number | nul
   return ((await q) as MessageRow[]).map(toMessage);
 }
 
-export async function listAttempts(db: Knex, messageId: number): Promise<MailAttempt[]> {
-  const rows = (await db('mail_attempts').where({ message_id: messageId }).orderBy('id').select('mailer_key', 'outcome', 'error', 'created_at')) as {
-    mailer_key: string;
-    outcome: AttemptOutcome;
-    error: string | null;
-    created_at: Date;
-  }[];
-  return rows.map((r) => ({ mailerKey: r.mailer_key, outcome: r.outcome, error: r.error, createdAt: new Date(r.created_at) }));
-}
-
 /** Stores what rendering made of a task mail, and seals it: nothing more is appended. Returns the message as stored. */
 export async function storeRendering(
   trx: Knex.Transaction,
@@ -253,34 +235,6 @@ export async function closeMessage(db: Knex | Knex.Transaction, id: number, stat
         rendered: true,
       }),
   );
-}
-
-/**
- * One attempt through one mailer; a sent or permanent outcome also settles the
- * message. One statement, so the record follows the provider's answer by a
- * single round trip (the window in which a crash would send it again).
- */
-export async function recordAttempt(db: Knex, id: number, mailerKey: string, outcome: AttemptOutcome, error: string | null): Promise<void> {
-  await prepared(
-    'mail_attempt',
-    db.raw(
-      `WITH attempt AS (INSERT INTO mail_attempts (message_id, mailer_key, outcome, error) VALUES (:id, :mailerKey, :outcome, :error))
-       UPDATE mail_messages SET
-         status = CASE WHEN :outcome = 'sent' THEN 'sent' ELSE 'failed' END,
-         mailer_key = :mailerKey,
-         sent_at = CASE WHEN :outcome = 'sent' THEN now() ELSE sent_at END,
-         status_reason = CASE WHEN :outcome = 'sent' THEN status_reason ELSE :error END,
-         last_error = CASE WHEN :outcome = 'sent' THEN last_error ELSE :error END,
-         attempts = attempts + 1
-       WHERE id = :id AND :outcome <> 'temporary'`,
-      { id, mailerKey, outcome, error },
-    ),
-  );
-}
-
-/** Every mailer failed for the time being: the pass is counted and its errors kept. */
-export async function recordTemporaryFailure(db: Knex, id: number, error: string): Promise<void> {
-  await db('mail_messages').where({ id }).update({ last_error: error, attempts: db.raw('attempts + 1') });
 }
 
 /** Puts a failed or voided message back in the queue, for an administrator's retry. */

@@ -3,7 +3,8 @@ import type { JobHandler, JobResult } from '../jobs/runner';
 import type { MailConfig } from './config';
 import { mailerOrder, type Envelope, type MailerPool } from './mailers';
 import { MAIL_JOB } from './outbox';
-import { closeMessage, findMessage, recordAttempt, recordTemporaryFailure, type MailMessage } from './repository';
+import { recordAttempt, recordTemporaryFailure } from './attempt-repository';
+import { closeMessage, findMessage, type MailMessage } from './repository';
 
 /** Past this age a message that no mailer would take is given up as failed: about two days. */
 export const GIVE_UP_AFTER_SECONDS = 48 * 3600;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { claimJob, finishJob } from '../../server/jobs/repository';
-import { closeMessage, findMessage, insertMessagesWithJobs, lockMessage, lockUnrenderedCopies, recordAttempt, storeRendering } from '../../server/mail/repository';
+import { recordAttempt } from '../../server/mail/attempt-repository';
+import { closeMessage, findMessage, insertMessagesWithJobs, lockMessage, lockUnrenderedCopies, storeRendering } from '../../server/mail/repository';
 import { findMailSubject } from '../../server/mail/render-repository';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
