@@ -4,6 +4,7 @@ import { sameColumns, type ColumnValue } from '../tasks/events/column';
 import type { TaskState, Tracker } from '../tasks/task';
 import type { Actor } from '../users/roles';
 import * as boards from './board-repository';
+import * as cardRepo from './card-repository';
 import { placeCard } from './placement';
 import type { Project } from './project';
 import { rankBetween } from './rank';
@@ -97,7 +98,7 @@ async function checkLimits(trx: Knex.Transaction, actor: Actor, movedTo: boards.
   for (const col of movedTo) {
     if (col.wipLimit === null || state.columns[String(col.projectId)] === col.id) continue;
     await boards.lockColumn(trx, col.id);
-    const count = (await boards.countVisibleCards(trx, actor, [col.id])).get(col.id) ?? 0;
+    const count = (await cardRepo.countVisibleCards(trx, actor, [col.id])).get(col.id) ?? 0;
     if (count < col.wipLimit) continue;
     if (col.wipStrict) {
       throw new ValidationError({ column: `The column "${col.name}" is full (${count} / ${col.wipLimit}) and its limit is strict: move a card out first.` }, 409, 'column-full');
@@ -113,13 +114,13 @@ async function checkLimits(trx: Knex.Transaction, actor: Actor, movedTo: boards.
 }
 
 async function rankFor(trx: Knex.Transaction, board: number, taskId: number, columnId: number, order: { after?: number; before?: number } | undefined) {
-  const after = order?.after === undefined ? null : await boards.findRank(trx, board, order.after, columnId);
-  const before = order?.before === undefined ? null : await boards.findRank(trx, board, order.before, columnId);
+  const after = order?.after === undefined ? null : await cardRepo.findRank(trx, board, order.after, columnId);
+  const before = order?.before === undefined ? null : await cardRepo.findRank(trx, board, order.before, columnId);
   if (after !== null && before !== null && after < before) return rankBetween(after, before);
-  if (after !== null) return rankBetween(after, await boards.neighbourRank(trx, columnId, after, 'after', taskId));
-  if (before !== null) return rankBetween(await boards.neighbourRank(trx, columnId, before, 'before', taskId), before);
+  if (after !== null) return rankBetween(after, await cardRepo.neighbourRank(trx, columnId, after, 'after', taskId));
+  if (before !== null) return rankBetween(await cardRepo.neighbourRank(trx, columnId, before, 'before', taskId), before);
   // Without neighbours named, a card goes to the top of its new column, where people look first.
-  return rankBetween(null, await boards.neighbourRank(trx, columnId, null, 'after', taskId));
+  return rankBetween(null, await cardRepo.neighbourRank(trx, columnId, null, 'after', taskId));
 }
 
 /** Writes the tags and cards of the edit's end state; each moved card gets one new rank, nothing else in its column changes. */
@@ -129,7 +130,7 @@ export async function writeBoards(trx: Knex.Transaction, taskId: number, before:
   await addTaskProjects(trx, taskId, [...is].filter((id) => !was.has(id)));
   await removeTaskProjects(trx, taskId, [...was].filter((id) => !is.has(id)));
   const order = (plan.get('column') as ColumnValue | undefined)?.order ?? {};
-  await boards.deleteCards(
+  await cardRepo.deleteCards(
     trx,
     taskId,
     Object.keys(before.columns)
@@ -138,6 +139,6 @@ export async function writeBoards(trx: Knex.Transaction, taskId: number, before:
   );
   for (const [board, columnId] of Object.entries(after.columns)) {
     if (before.columns[board] === columnId && !order[board]) continue;
-    await boards.upsertCard(trx, Number(board), taskId, columnId, await rankFor(trx, Number(board), taskId, columnId, order[board]));
+    await cardRepo.upsertCard(trx, Number(board), taskId, columnId, await rankFor(trx, Number(board), taskId, columnId, order[board]));
   }
 }

@@ -3,6 +3,7 @@ import type { TaskFilter } from '../search/query';
 import { parseSearchText } from '../search/text';
 import type { Actor } from '../users/roles';
 import * as boards from './board-repository';
+import * as cardRepo from './card-repository';
 import { tagOf, type Project, type ProjectTag } from './project';
 import { findProjectsByIds } from './repository';
 
@@ -15,7 +16,7 @@ export type BoardOrder = (typeof BOARD_ORDERS)[number];
 export interface Board {
   project: Project;
   columns: boards.BoardColumn[];
-  cards: boards.BoardCardRow[];
+  cards: cardRepo.BoardCardRow[];
   /** Whether more cards matched than the board shows. */
   truncated: boolean;
   /**
@@ -33,7 +34,7 @@ export interface Board {
 
 export async function loadBoard(db: Knex, viewer: Actor | null, project: Project, filter: TaskFilter): Promise<Board> {
   const text = filter.text?.trim() ? parseSearchText(filter.text) : null;
-  const [columns, found] = await Promise.all([boards.findColumns(db, [project.id]), boards.findBoardCards(db, viewer, project.id, filter, text, MAX_BOARD_CARDS + 1)]);
+  const [columns, found] = await Promise.all([boards.findColumns(db, [project.id]), cardRepo.findBoardCards(db, viewer, project.id, filter, text, MAX_BOARD_CARDS + 1)]);
   const cards = found.slice(0, MAX_BOARD_CARDS);
   const counts = new Map<number, number>();
   const points = new Map<number, number>();
@@ -61,7 +62,7 @@ export async function loadBoard(db: Knex, viewer: Actor | null, project: Project
 /** What the columns page shows: every column, and how many cards the viewer may see in each. */
 export async function loadColumnsPage(db: Knex, viewer: Actor | null, project: Project): Promise<Pick<Board, 'project' | 'columns' | 'counts'>> {
   const columns = await boards.findColumns(db, [project.id]);
-  const counts = await boards.countVisibleCards(
+  const counts = await cardRepo.countVisibleCards(
     db,
     viewer,
     columns.map((c) => c.id),

@@ -4,6 +4,7 @@ import { AppError, NotFoundError, ValidationError } from '../errors';
 import type { Tracker } from '../tasks/task';
 import type { Actor } from '../users/roles';
 import * as boards from './board-repository';
+import * as cardRepo from './card-repository';
 import { editableProject } from './edit';
 import { columnSetProblem } from './placement';
 import { MAX_PROJECT_NAME_LENGTH } from './project';
@@ -75,7 +76,7 @@ export async function editColumn(db: Knex, tracker: Tracker, actor: Actor, proje
     checkSet(next, tracker);
     if (write.status !== null && write.status !== column.status) {
       const closed = tracker.isClosed(write.status);
-      const mismatched = await boards.countMismatched(trx, columnId, closed ? tracker.openStatusKeys : tracker.statuses.filter((s) => s.closed).map((s) => s.key));
+      const mismatched = await cardRepo.countMismatched(trx, columnId, closed ? tracker.openStatusKeys : tracker.statuses.filter((s) => s.closed).map((s) => s.key));
       if (mismatched) {
         // No number: tasks the member may not see would show in it.
         throw new ValidationError(
@@ -139,7 +140,7 @@ export async function deleteColumn(db: Knex, tracker: Tracker, actor: Actor, pro
     const column = columnOf(columns, columnId);
     if (column.isDefault) throw new ValidationError({ form: `"${column.name}" is the default column; make another column the default first.` });
     if (column.proxyProjectId !== null) throw new AppError(409, 'milestone-column', 'A milestone column goes away when the milestone is closed.');
-    const count = (await boards.countCards(trx, [columnId])).get(columnId) ?? 0;
+    const count = (await cardRepo.countCards(trx, [columnId])).get(columnId) ?? 0;
     // The sentence gives no number: cards the member may not see would show in it.
     if (count) throw new ValidationError({ form: `"${column.name}" still holds cards: move them out (or hide the column) first.` }, 409, 'column-not-empty');
     checkSet(

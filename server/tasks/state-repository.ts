@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
 import { decodeValues, TASK_FIELD_VALUES_JSON, type ValueRow } from '../fields/repository';
 import type { FieldValues } from '../fields/values';
-import { TASK_TAG_IDS_SQL, TASK_CARDS_JSON } from '../projects/board-repository';
+import { TASK_TAG_IDS_SQL, TASK_CARDS_JSON } from '../projects/card-repository';
 import { TASK_COLUMNS, TASK_SUBSCRIBER_IDS_SQL, toTask, type TaskRow } from './repository';
 import type { Task, TaskState } from './task';
 

@@ -1,5 +1,6 @@
 import type { Board, BoardOrder } from '../../projects/board';
-import type { BoardCardRow, BoardColumn } from '../../projects/board-repository';
+import type { BoardColumn } from '../../projects/board-repository';
+import type { BoardCardRow } from '../../projects/card-repository';
 import { BOARD_ORDERS } from '../../projects/board';
 import { tagOf } from '../../projects/project';
 import type { Tracker } from '../../tasks/task';
