@@ -60,8 +60,8 @@ const describe = (label: string, r: RunJson) =>
 /**
  * Two runs side by side, by scenario and concurrency: each one's req/s and
  * ratio to its own floor, and how the ratio moved (B's over A's), then each
- * one's app CPU a request where the run read it. Ratios travel between
- * machines and loads far better than req/s do.
+ * one's app CPU a request and the database's where the run read them. Ratios
+ * travel between machines and loads far better than req/s do.
  */
 export function compareRuns(a: RunJson, b: RunJson): string {
   const inA = new Map(a.figures.map((f) => [figureKey(f), f]));
@@ -81,12 +81,14 @@ export function compareRuns(a: RunJson, b: RunJson): string {
       fa && fb ? `${formatRatio(fb.ratio / fa.ratio)}x` : '-',
       formatCpu(fa?.cpuMs),
       formatCpu(fb?.cpuMs),
+      formatCpu(fa?.dbCpuMs),
+      formatCpu(fb?.dbCpuMs),
     ];
   });
   return [
     describe('A', a),
     describe('B', b),
     '',
-    table(['scenario', 'c', 'A req/s', 'A ratio to floor', 'B req/s', 'B ratio to floor', 'B ratio / A ratio', 'A CPU ms/req', 'B CPU ms/req'], rows),
+    table(['scenario', 'c', 'A req/s', 'A ratio to floor', 'B req/s', 'B ratio to floor', 'B ratio / A ratio', 'A CPU ms/req', 'B CPU ms/req', 'A database CPU ms/req', 'B database CPU ms/req'], rows),
   ].join('\n');
 }

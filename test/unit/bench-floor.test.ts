@@ -153,11 +153,12 @@ function run(commit: string, fs: Paired[]): RunJson {
 }
 
 describe('comparing two runs', () => {
-  test("each run's app CPU a request sits beside its ratios, where the run read it", () => {
-    const withCpu = (rps: number, cpu: number): Paired => ({ title: 'task page, 20 comments', processes: 1, m: m('task', 1, rps, cpu), floor: m('floor', 1, 8000, 0.25) });
-    const out = compareRuns(run('aaaaaaa', [withCpu(400, 2.5)]), run('bbbbbbb', [withCpu(500, 2)]));
+  test("each run's app CPU a request, and the database's, sit beside its ratios, where the run read them", () => {
+    const withCpu = (rps: number, cpu: number, db: number | null): Paired => ({ title: 'task page, 20 comments', processes: 1, m: m('task', 1, rps, cpu, db), floor: m('floor', 1, 8000, 0.25, 0.09) });
+    const out = compareRuns(run('aaaaaaa', [withCpu(400, 2.5, null)]), run('bbbbbbb', [withCpu(500, 2, 1.25)]));
     expect(out).toContain('A CPU ms/req');
-    expect(out).toMatch(/\| 1\.25x +\| 2\.500 +\| 2\.000 +\|/);
+    expect(out).toContain('B database CPU ms/req');
+    expect(out).toMatch(/\| 1\.25x +\| 2\.500 +\| 2\.000 +\| - +\| 1\.250 +\|/);
   });
 
   test('side by side by scenario and concurrency, with how the ratio to the floor moved', () => {
@@ -173,9 +174,9 @@ describe('comparing two runs', () => {
         .split('|')
         .map((x) => x.trim())
         .slice(1, -1);
-    expect(row('task page, 20 comments', 1)).toEqual(['task page, 20 comments', '1', '400', '0.048', '1,600', '0.200', '4.20x', '-', '-']);
-    expect(row('task page, 20 comments', 10)).toEqual(['task page, 20 comments', '10', '600', '0.052', '-', '-', '-', '-', '-']);
-    expect(row('open tasks', 1)).toEqual(['open tasks', '1', '-', '-', '900', '0.100', '-', '-', '-']);
+    expect(row('task page, 20 comments', 1)).toEqual(['task page, 20 comments', '1', '400', '0.048', '1,600', '0.200', '4.20x', '-', '-', '-', '-']);
+    expect(row('task page, 20 comments', 10)).toEqual(['task page, 20 comments', '10', '600', '0.052', '-', '-', '-', '-', '-', '-', '-']);
+    expect(row('open tasks', 1)).toEqual(['open tasks', '1', '-', '-', '900', '0.100', '-', '-', '-', '-', '-']);
   });
 
   test('a figure stands beside the one with as many app processes; a run written before they were kept counts as one', () => {
@@ -184,8 +185,8 @@ describe('comparing two runs', () => {
     const newer = run('bbbbbbb', [pair('task', 'task page, 20 comments', 16, 660, 12000), pair('task', 'task page, 20 comments (2 app processes)', 16, 900, 12000, 2)]);
     const lines = compareRuns(older, newer).split('\n');
     const cells = (title: string) => lines.find((l) => l.startsWith(`| ${title} `))!.split('|').map((c) => c.trim()).slice(1, -1);
-    expect(cells('task page, 20 comments')).toEqual(['task page, 20 comments', '16', '600', '0.050', '660', '0.055', '1.10x', '-', '-']);
-    expect(cells('task page, 20 comments (2 app processes)')).toEqual(['task page, 20 comments (2 app processes)', '16', '-', '-', '900', '0.075', '-', '-', '-']);
+    expect(cells('task page, 20 comments')).toEqual(['task page, 20 comments', '16', '600', '0.050', '660', '0.055', '1.10x', '-', '-', '-', '-']);
+    expect(cells('task page, 20 comments (2 app processes)')).toEqual(['task page, 20 comments (2 app processes)', '16', '-', '-', '900', '0.075', '-', '-', '-', '-', '-']);
   });
 
   test('a run written with --json reads back; any other JSON file is refused with a sentence', () => {
