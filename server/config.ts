@@ -59,6 +59,13 @@ const Env = z.object({
     .transform(Number)
     .pipe(z.number().int().min(1, 'must be 1 or more').max(1000, 'must be at most 1000'))
     .default(10),
+  PAGE_CACHE_MB: z
+    .string()
+    .trim()
+    .regex(/^[0-9]+$/, 'must be a whole number of megabytes, 0 to turn the kept pages off')
+    .transform(Number)
+    .pipe(z.number().int().max(4096, 'must be at most 4096'))
+    .default(64),
   REQUIRE_MFA: z.enum(['true', 'false']).default('false'),
   MFA_KEY: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
   BASE_URL: z
@@ -107,6 +114,8 @@ export interface Config {
   apiRateLimit: number;
   /** The largest file an upload may store, in bytes. */
   maxFileBytes: number;
+  /** Rendered lists kept in each process between writes to the tracker, in bytes at most; 0 keeps none. */
+  pageCacheBytes: number;
   /** The address people reach Trellis at, for links in mail; no trailing slash. */
   baseUrl: string;
   mail: MailConfig;
@@ -199,6 +208,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionDays: e.SESSION_DAYS,
     apiRateLimit: e.API_RATE_LIMIT,
     maxFileBytes: e.MAX_FILE_MB * 1024 * 1024,
+    pageCacheBytes: e.PAGE_CACHE_MB * 1024 * 1024,
     baseUrl: (e.BASE_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     mail: mail.config,
     tracker,

@@ -56,10 +56,13 @@ export function dueFilter(p: DueParams, tracker: Tracker, now: Date, timeZone: s
   if (choice === 'overdue') {
     const d = today(now, timeZone);
     f.overdue = { now, dayStart: startOfDay(d.year, d.month, d.day, timeZone), openStatuses: tracker.openStatusKeys };
+    // Any open task's due date may pass the next moment.
+    f.holdsUntil = now;
   } else if (choice === 'this-week') {
     const d = today(now, timeZone);
     const sinceMonday = (weekday(d) + 6) % 7;
     f.range = { from: startOfDay(d.year, d.month, d.day - sinceMonday, timeZone), to: startOfDay(d.year, d.month, d.day - sinceMonday + 7, timeZone) };
+    f.holdsUntil = f.range.to;
   } else if (choice === 'any' || choice === 'none') f.set = choice === 'any';
   else if (choice !== '') problems.due = `"${p.due}" is not a due date choice. Use ${DUE_CHOICES.join(', ')}.`;
 

@@ -55,6 +55,8 @@ export interface DueFilter {
   overdue?: { now: Date; dayStart: Date; openStatuses: string[] };
   /** Due dates beginning in this range. */
   range?: DateRange;
+  /** For "overdue" and "this week": until when the conditions, made from the time of asking, hold. */
+  holdsUntil?: Date;
 }
 
 export interface TaskFilter {

@@ -132,6 +132,21 @@ export function dueUrgency(due: Due | null, closed: boolean, now: Date, timeZone
   return end - now.getTime() <= 2 * 24 * 60 * 60 * 1000 ? 'soon' : null;
 }
 
+/**
+ * The next instant after `now` at which the due date shows differently (dueUrgency and the year
+ * dueLabel leaves out): two days before it ends, when it ends, and the new year. Infinity without one.
+ */
+export function dueChangesAt(due: Due | null, closed: boolean, now: Date, timeZone: string): number {
+  if (due === null) return Infinity;
+  const t = now.getTime();
+  const times = [startOfDay(today(now, timeZone).year + 1, 1, 1, timeZone).getTime()];
+  if (!closed) {
+    const end = dueEnd(due, timeZone).getTime();
+    times.push(end - 2 * 24 * 60 * 60 * 1000, end);
+  }
+  return Math.min(...times.filter((x) => x > t));
+}
+
 /** Today's date in a time zone, as the parts of a day. */
 export function today(now: Date, timeZone: string): { year: number; month: number; day: number } {
   const wall = wallClock(now, timeZone);

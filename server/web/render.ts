@@ -31,3 +31,10 @@ function layoutModel(req: Request) {
 export function renderPage(req: Request, res: Response, view: string, title: string, model: object, status = 200): void {
   res.status(status).render(view, { ...layoutModel(req), pageTitle: title, ...model });
 }
+
+/** A view rendered on its own, without the layout, for a page to place as it is (`{{{…Html}}}`). */
+export function renderFragment(req: Request, view: string, model: object): Promise<string> {
+  return new Promise((resolve, reject) => {
+    req.app.render(view, { ...model, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
+  });
+}

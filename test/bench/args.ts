@@ -21,6 +21,8 @@ export interface BenchArgs {
    * highest concurrency with each of the others.
    */
   processes: number[];
+  /** PAGE_CACHE_MB for the app: 0 renders every list afresh, as before lists were kept. */
+  pageCacheMb: number;
   only: string[] | null;
   fresh: boolean;
   skipSeed: boolean;
@@ -53,6 +55,8 @@ export const USAGE = `npm run bench -- [flags]
   --connections L    concurrencies, comma-separated (default 1,10,16)
   --processes L      app processes (WEB_CONCURRENCY): the run with the first, then each scenario again at
                      the highest concurrency with each of the others, e.g. 1,2 (default WEB_CONCURRENCY or 1)
+  --page-cache-mb N  rendered lists the app keeps between writes (PAGE_CACHE_MB; default PAGE_CACHE_MB or 64);
+                     0 renders every list afresh
   --only L           scenarios to run, comma-separated (default all; see the list printed at start)
   --fresh            drop the bench database and seed it again
   --skip-seed        reuse the seeded database whatever its size
@@ -97,6 +101,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     warmup: 10,
     connections: [1, 10, 16],
     processes: [env.WEB_CONCURRENCY ? count('WEB_CONCURRENCY', env.WEB_CONCURRENCY, 1, 16) : 1],
+    pageCacheMb: env.PAGE_CACHE_MB ? count('PAGE_CACHE_MB', env.PAGE_CACHE_MB, 0, 4096) : 64,
     only: null,
     fresh: false,
     skipSeed: false,
@@ -128,6 +133,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       case '--warmup':
         args.warmup = count(flag, value(), 0, 600);
+        break;
+      case '--page-cache-mb':
+        args.pageCacheMb = count(flag, value(), 0, 4096);
         break;
       case '--connections':
         args.connections = list(flag, value()).map((c) => count(flag, c, 1, 256));

@@ -13,8 +13,11 @@ export interface RunJson {
   commit: string;
   machine: { cpu: string; cores: number; memoryGiB: number; os: string; node: string; postgres: string; loadAtStart: number[]; loadAtEnd: number[] };
   data: { tasks: number; eventsPerTask: number; people: number; search: string; searchMatches: number };
-  /** `processes` is absent in runs written before 2026-12-06, `warmup` in runs written before the scenario warm-up (2026-12-06; they had none). */
-  settings: { duration: number; warmup?: number; connections: number[]; processes?: number[] };
+  /**
+   * `processes` is absent in runs written before 2026-12-06, `warmup` in runs written before the scenario warm-up
+   * (2026-12-06; they had none), `pageCacheMb` in runs written before lists were kept (they kept none).
+   */
+  settings: { duration: number; warmup?: number; connections: number[]; processes?: number[]; pageCacheMb?: number };
   figures: Figure[];
   /** Statements with a sequential scan, by scenario, with fresh statistics and without any. */
   seqScans?: { scenario: string; statistics: 'fresh' | 'none'; table: string; rows: number; sql: string }[];
@@ -55,7 +58,8 @@ export function readRunJson(file: string): RunJson {
 }
 
 const describe = (label: string, r: RunJson) =>
-  `${label}: ${r.date}, commit ${r.commit}, ${r.data.tasks.toLocaleString('en-US')} tasks, ${r.machine.cores} cores (${r.machine.cpu}), load ${r.machine.loadAtStart[0]?.toFixed(1)} at start`;
+  `${label}: ${r.date}, commit ${r.commit}, ${r.data.tasks.toLocaleString('en-US')} tasks, ${r.machine.cores} cores (${r.machine.cpu}), load ${r.machine.loadAtStart[0]?.toFixed(1)} at start, ` +
+  (r.settings.pageCacheMb ? `lists kept (PAGE_CACHE_MB=${r.settings.pageCacheMb})` : 'lists rendered afresh');
 
 /**
  * Two runs side by side, by scenario and concurrency: each one's req/s and

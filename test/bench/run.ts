@@ -126,7 +126,7 @@ async function main() {
     }
     const mark = await watermark(admin);
     // The API scenario's tokens make thousands of calls a minute each; the limit is a guard for real clients.
-    const appAs = (processes: number) => startApp(a.databaseUrl, { API_RATE_LIMIT: '1000000', WEB_CONCURRENCY: String(processes) });
+    const appAs = (processes: number) => startApp(a.databaseUrl, { API_RATE_LIMIT: '1000000', WEB_CONCURRENCY: String(processes), PAGE_CACHE_MB: String(a.pageCacheMb) });
     app = await appAs(a.processes[0]!);
     floor = await startFloor(a.databaseUrl);
     const rss: [string, number][] = [['after start', app.rssMiB()]];
@@ -161,6 +161,11 @@ async function main() {
     );
     say();
     const dbCpu = databaseCpuReader((await admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number);
+    say(
+      a.pageCacheMb
+        ? `Rendered lists are kept between writes (PAGE_CACHE_MB=${a.pageCacheMb}): the read scenarios write nothing, so after its first request each list is shown as kept. \`--page-cache-mb 0\` renders every list afresh.`
+        : 'Rendered lists are not kept (PAGE_CACHE_MB=0): every list is rendered afresh.',
+    );
     say(dbCpu ? 'The database runs on this machine: its CPU a request is read beside the app\'s, all its processes together.' : 'The database is not a process of this machine: its CPU is not read.');
     say();
     const load = { app, processes: a.processes[0]!, floor, admin, dbCpu, cookie: session.cookie, duration: a.duration, warmup: a.warmup, say };
@@ -259,7 +264,7 @@ async function main() {
         commit: commitOf(),
         machine: { ...facts, loadAtEnd: os.loadavg() },
         data: { tasks: marker.tasks, eventsPerTask: marker.events, people: marker.people, search: search.text, searchMatches: search.matches },
-        settings: { duration: a.duration, warmup: a.warmup, connections: a.connections, processes: a.processes },
+        settings: { duration: a.duration, warmup: a.warmup, connections: a.connections, processes: a.processes, pageCacheMb: a.pageCacheMb },
         figures: figs,
         seqScans: statementPlans.plans.flatMap((p) =>
           p.seqScans.map((t) => ({ scenario: p.scenario, statistics: p.statistics, table: t, rows: statementPlans.rows[t] ?? 0, sql: p.sql })),

@@ -149,6 +149,20 @@ onServer('two app processes on one database', () => {
     }
   });
 
+  test('a list kept by one shows a claim made on the other at once', async () => {
+    const mia = new SiteVisitor();
+    await mia.post(a.baseUrl, '/login', { username: 'mia', password: 'correct horse battery' }, '/login');
+    const id = await createTask(t.domain, users.mia, { title: 'Zebracorn kept in a list' });
+    const list = '/maniphest/query/?text=zebracorn&group=none';
+    // Twice on a: the second is the kept rendering.
+    for (let i = 0; i < 2; i++) expect((await mia.get(a.baseUrl, list)).text).toContain('<span class="owner none">Unassigned</span>');
+    expect((await mia.post(b.baseUrl, `/T${id}/claim`, {}, `/T${id}`)).status).toBe(303);
+    const after = await mia.get(a.baseUrl, list);
+    expect(after.text).toContain('<mark>Zebracorn</mark> kept in a list');
+    expect(after.text).not.toContain('<span class="owner none">Unassigned</span>');
+    expect(after.text).toContain('<a class="owner" href="/p/mia/">mia</a>');
+  });
+
   test('failed logins are counted across both', async () => {
     const visitor = new SiteVisitor();
     const statuses: number[] = [];

@@ -234,6 +234,13 @@ describe('bench flags', () => {
     expect(parseArgs(['--plans-only', '--seed-only'], {})).toMatchObject({ plansOnly: true, seedOnly: true });
   });
 
+  test('the app keeps rendered lists as PAGE_CACHE_MB says, 64 MB unless --page-cache-mb or the variable says otherwise', () => {
+    expect(parseArgs([], {}).pageCacheMb).toBe(64);
+    expect(parseArgs([], { PAGE_CACHE_MB: '0' }).pageCacheMb).toBe(0);
+    expect(parseArgs(['--page-cache-mb', '0'], { PAGE_CACHE_MB: '32' }).pageCacheMb).toBe(0);
+    expect(() => parseArgs(['--page-cache-mb', 'lots'], {})).toThrow('--page-cache-mb needs a whole number');
+  });
+
   test('a scenario is warmed for 10 s before its first run unless --warmup says otherwise; 0 measures a cold app', () => {
     expect(parseArgs([], {}).warmup).toBe(10);
     expect(parseArgs(['--warmup', '30'], {}).warmup).toBe(30);

@@ -48,6 +48,7 @@ describe('loadConfig', () => {
       sessionDays: 30,
       apiRateLimit: 600,
       maxFileBytes: 10485760,
+      pageCacheBytes: 64 * 1024 * 1024,
       baseUrl: 'http://localhost:3000',
       mail: {
         from: 'Trellis <trellis@localhost>',
@@ -191,10 +192,18 @@ describe('loadConfig', () => {
     ['WEB_CONCURRENCY', '65'],
     ['DATABASE_REPLICA_STICKY_SECONDS', '0'],
     ['DATABASE_POOLER', 'pgpool'],
+    ['PAGE_CACHE_MB', '-1'],
+    ['PAGE_CACHE_MB', '64MB'],
+    ['PAGE_CACHE_MB', '4097'],
   ])('%s=%j is refused, naming the variable', (name, raw) => {
     const problems = problemsOf(() => loadConfig({ [name]: raw }, CWD));
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(new RegExp(`^${name}\\b`));
+  });
+
+  test('PAGE_CACHE_MB=0 keeps no rendered list', () => {
+    expect(loadConfig({ PAGE_CACHE_MB: '0' }, CWD).pageCacheBytes).toBe(0);
+    expect(loadConfig({ PAGE_CACHE_MB: '8' }, CWD).pageCacheBytes).toBe(8 * 1024 * 1024);
   });
 
   test('every problem is listed at once', () => {

@@ -1,4 +1,6 @@
-import { formatDateTime, isoDate } from '../../server/web/views/dates';
+import { dueChangesAt } from '../../server/tasks/due';
+import { dateTimeChangesAt, formatDateTime, isoDate } from '../../server/web/views/dates';
+import { dueModel } from '../../server/web/views/due';
 
 const DAY = 24 * 60 * 60 * 1000;
 const at = (iso: string) => new Date(iso);
@@ -63,5 +65,39 @@ describe('formatDateTime', () => {
 describe('isoDate', () => {
   test('is the UTC timestamp machines read', () => {
     expect(isoDate(at('2018-01-05T20:14:00Z'))).toBe('2018-01-05T20:14:00.000Z');
+  });
+});
+
+describe('when time alone changes a date as shown', () => {
+  const shownAt = (date: Date, now: number) => formatDateTime(date, new Date(now), 'Europe/Berlin');
+
+  test('dateTimeChangesAt is the first instant at which formatDateTime reads otherwise', () => {
+    for (const iso of ['2018-01-19T08:00:00Z', '2017-12-22T12:00:00Z', '2018-01-20T12:00:00Z', '2018-03-01T00:00:00Z', '2018-02-10T00:00:00Z']) {
+      const date = at(iso);
+      const changes = dateTimeChangesAt(date, NOW);
+      expect(changes).toBeGreaterThan(NOW.getTime());
+      expect(shownAt(date, changes - 1)).toBe(shownAt(date, NOW.getTime()));
+      expect(shownAt(date, changes)).not.toBe(shownAt(date, NOW.getTime()));
+    }
+    // Older than 30 days: shown with its year from now on.
+    expect(dateTimeChangesAt(at('2017-06-01T00:00:00Z'), NOW)).toBe(Infinity);
+  });
+
+  test('dueChangesAt is the first instant at which a due date reads otherwise: two days before, at its end, at the new year', () => {
+    const tz = 'Europe/Berlin';
+    const shown = (due: string, closed: boolean, now: number) => JSON.stringify(dueModel(due, closed, new Date(now), tz));
+    for (const [due, closed] of [['2018-01-25', false], ['2018-01-21T09:30', false], ['2018-01-10', false], ['2018-03-01', true], ['2018-01-22', false]] as const) {
+      let now = NOW.getTime();
+      // Follow each due date through every change up to the next year's.
+      for (let step = 0; step < 4; step++) {
+        const changes = dueChangesAt(due, closed, new Date(now), tz);
+        expect(changes).toBeGreaterThan(now);
+        if (changes > at('2019-01-02T00:00:00Z').getTime()) break;
+        expect(shown(due, closed, changes - 1)).toBe(shown(due, closed, now));
+        expect(shown(due, closed, changes)).not.toBe(shown(due, closed, now));
+        now = changes;
+      }
+    }
+    expect(dueChangesAt(null, false, NOW, tz)).toBe(Infinity);
   });
 });

@@ -12,7 +12,8 @@ import type { AppDeps } from '../deps';
 import { BulkEditForm, SaveQueryForm, parseForm } from '../forms';
 import { formProblem, requireCapability, requireViewer } from '../guards';
 import { safeLocalUrl } from '../local-url';
-import { renderPage } from '../render';
+import { keptHtml, type Rendered } from '../kept-html';
+import { renderFragment, renderPage } from '../render';
 import { readsFor } from '../replica';
 import { queryParamsOf } from '../request-url';
 import { bulkFormModel, selectableResults, selectedIds, type BulkFormState } from '../views/bulk-edit';
@@ -38,6 +39,15 @@ function cursorOf(req: Request): { after?: string; before?: string } {
   return c;
 }
 
+/** What a list's page needs of its rendered rows. */
+interface ListFacts {
+  empty: boolean;
+  /** A refused query's problems, by field. */
+  errors: Record<string, string>;
+}
+
+const canBulk = (viewer: Request['viewer']) => Boolean(viewer && can(viewer, 'task.bulk'));
+
 interface ListOptions {
   title: string;
   key: string | null;
@@ -52,25 +62,42 @@ interface ListOptions {
 }
 
 export function listRoutes(deps: AppDeps) {
+  /**
+   * The list's rows, rendered; kept across requests while the tracker is unchanged (keptHtml),
+   * except on a refused bulk edit, whose page ticks the rows the person had ticked.
+   */
+  async function results(req: Request, opts: ListOptions, pageUrl: (cursor: string, dir: 'after' | 'before') => string): Promise<Rendered<ListFacts>> {
+    const reads = readsFor(deps, req);
+    const viewer = req.viewer;
+    const cursor = cursorOf(req);
+    const render = async (): Promise<Rendered<ListFacts>> => {
+      let query: TaskQuery;
+      let page: SearchPage;
+      try {
+        query = await parseQueryParams(reads, deps.tracker, viewer, opts.params, deps.config.timezone);
+        page = await listTasks(reads, deps.tracker, viewer, query, cursor);
+      } catch (err) {
+        // A refused query is never kept: it is stale from the start.
+        if (err instanceof ValidationError) return { html: '', facts: { empty: true, errors: err.fields }, staleAt: 0 };
+        if (err instanceof QueryError) return { html: '', facts: { empty: true, errors: { [err.field ?? 'form']: err.message } }, staleAt: 0 };
+        throw err;
+      }
+      const model = searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl, page.withSubtasks);
+      const shown = !model.empty && canBulk(viewer) ? selectableResults(model, selectedIds(opts.bulk?.input)) : model;
+      return {
+        html: await renderFragment(req, 'partials/tasks/results', { results: shown, canCreate: can(viewer, 'task.create') }),
+        facts: { empty: model.empty, errors: {} },
+        staleAt: Math.min(model.staleAt, query.filter.due?.holdsUntil?.getTime() ?? Infinity),
+      };
+    };
+    if (opts.bulk) return render();
+    const key = JSON.stringify(['list', viewer?.id ?? null, opts.basePath, paramsToString(opts.params), cursor.after ?? null, cursor.before ?? null]);
+    return keptHtml(reads, deps.config.pageCacheBytes, key, render);
+  }
+
   async function run(req: Request, res: Response, opts: ListOptions) {
     const jump = opts.params.text ? taskJump(opts.params.text) : null;
     if (jump) return res.redirect(303, `/T${jump}`);
-    const reads = readsFor(deps, req);
-    const search = async (): Promise<{ query: TaskQuery | null; page: SearchPage | null; errors: Record<string, string> }> => {
-      try {
-        const query = await parseQueryParams(reads, deps.tracker, req.viewer, opts.params, deps.config.timezone);
-        return { query, page: await listTasks(reads, deps.tracker, req.viewer, query, cursorOf(req)), errors: {} };
-      } catch (err) {
-        if (err instanceof ValidationError) return { query: null, page: null, errors: err.fields };
-        if (err instanceof QueryError) return { query: null, page: null, errors: { [err.field ?? 'form']: err.message } };
-        throw err;
-      }
-    };
-    // The navigation's saved queries do not depend on the search: both are asked for at once.
-    const [{ query, page, errors }, saved] = await Promise.all([
-      search(),
-      opts.saved ?? (req.viewer ? listSavedQueries(reads, req.viewer) : Promise.resolve([])),
-    ]);
     const own = new URLSearchParams(opts.key ? {} : (opts.params as Record<string, string>));
     const pageUrl = (cursor: string, dir: 'after' | 'before') => {
       const u = new URLSearchParams(own);
@@ -78,11 +105,16 @@ export function listRoutes(deps: AppDeps) {
       return `${opts.basePath}?${u.toString()}`;
     };
     const viewer = req.viewer;
+    // The navigation's saved queries do not depend on the search: both are asked for at once.
+    const [listed, saved] = await Promise.all([
+      results(req, opts, pageUrl),
+      opts.saved ?? (viewer ? listSavedQueries(readsFor(deps, req), viewer) : Promise.resolve([])),
+    ]);
+    const errors = listed.facts.errors;
     const hasErrors = Object.keys(errors).length > 0;
     const shareUrl = opts.key ? `/maniphest/query/${opts.key}/` : `/maniphest/query/?${own.toString()}`;
     const exportUrl = (format: string) => (opts.key ? `/maniphest/query/${opts.key}/export.${format}` : `/maniphest/query/export.${format}?${own.toString()}`);
-    const results = page && query ? searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl, page.withSubtasks) : null;
-    const bulk = results && !results.empty && viewer && can(viewer, 'task.bulk') ? bulkFormModel(deps.tracker, viewer, paramsToString(opts.params), shareUrl, opts.bulk) : null;
+    const bulk = !hasErrors && !listed.facts.empty && viewer && canBulk(viewer) ? bulkFormModel(deps.tracker, viewer, paramsToString(opts.params), shareUrl, opts.bulk) : null;
     renderPage(
       req,
       res,
@@ -94,7 +126,7 @@ export function listRoutes(deps: AppDeps) {
         form: queryFormModel(opts.params, deps.tracker, errors),
         formOpen: hasErrors || !opts.key,
         formError: errors.form ?? null,
-        results: results && bulk ? selectableResults(results, selectedIds(opts.bulk?.input)) : results,
+        resultsHtml: listed.html,
         bulk,
         save: viewer && (!hasErrors || opts.save) ? { query: paramsToString(opts.params), name: opts.save?.name ?? '', errors: opts.save?.errors ?? {} } : null,
         exportCsvUrl: hasErrors ? null : exportUrl('csv'),

@@ -18,6 +18,15 @@ export function formatDateTime(date: Date, now: Date, timeZone: string): string 
   return `${monthDay} ${wall.getUTCFullYear()}, ${time}`;
 }
 
+/** The next instant after `now` at which formatDateTime shows `date` otherwise: when it leaves the 30 days. Infinity for never. */
+export function dateTimeChangesAt(date: Date, now: Date): number {
+  const d = date.getTime();
+  const t = now.getTime();
+  if (d - t > 30 * DAY) return d - 30 * DAY;
+  if (t - d <= 30 * DAY) return d + 30 * DAY + 1;
+  return Infinity;
+}
+
 /** Machine-readable timestamp for <time datetime>. */
 export function isoDate(date: Date): string {
   return date.toISOString();

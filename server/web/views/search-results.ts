@@ -8,8 +8,9 @@ import { NO_PROJECT } from '../../search/groups';
 import type { Group } from '../../search/query';
 import type { ListedTask } from '../../search/list-rows';
 import { MARK_END, MARK_START } from '../../search/repository';
+import { dueChangesAt } from '../../tasks/due';
 import type { Tracker } from '../../tasks/task';
-import { formatDateTime } from './dates';
+import { dateTimeChangesAt, formatDateTime } from './dates';
 import { dueModel } from './due';
 import { userLink } from './people';
 import { pointsSum, pointsTag } from './points';
@@ -79,6 +80,7 @@ export function searchResultsModel(
   const now = new Date();
   const groups: { label: string; count: string | null; points: string | null; rows: SelectableRow[] }[] = [];
   let current: { key: unknown; label: string } | null = null;
+  let staleAt = Infinity;
   for (const t of page.tasks) {
     const g = groupOf(t, group, tracker, page);
     if (!current || current.key !== g.key) {
@@ -107,6 +109,7 @@ export function searchResultsModel(
       whenLabel: state.closed ? 'Closed' : 'Updated',
       due: dueModel(t.due, state.closed, now, config.timezone),
     };
+    staleAt = Math.min(staleAt, dateTimeChangesAt(when, now), dueChangesAt(t.due, state.closed, now, config.timezone));
     groups[groups.length - 1]!.rows.push(row);
   }
   return {
@@ -115,5 +118,7 @@ export function searchResultsModel(
     empty: page.tasks.length === 0,
     nextUrl: page.next ? pageUrl(page.next, 'after') : null,
     prevUrl: page.prev ? pageUrl(page.prev, 'before') : null,
+    /** When time alone changes what the rows show. */
+    staleAt,
   };
 }

@@ -1,0 +1,51 @@
+import type { Knex } from 'knex';
+import { LRUCache } from 'lru-cache';
+import { readTrackerVersion } from '../db/tracker-version';
+
+/** HTML rendered from the tracker's data, with what the page around it needs to know of it. */
+export interface Rendered<T> {
+  html: string;
+  /** What the page needs besides the HTML (say, whether a list came back empty). */
+  facts: T;
+  /**
+   * When time alone changes the HTML (a date loses its weekday, a due date turns red), in ms since
+   * the epoch; Infinity for never, 0 for HTML never to be kept (a refused query's).
+   */
+  staleAt: number;
+}
+
+interface Kept {
+  version: string;
+  rendered: Rendered<unknown>;
+}
+
+/** One store per database a process reads, so that a replica's versions are never set against the primary's. */
+const stores = new WeakMap<Knex, LRUCache<string, Kept>>();
+
+function storeOf(db: Knex, maxBytes: number): LRUCache<string, Kept> {
+  let store = stores.get(db);
+  if (!store) {
+    // A JavaScript string holds two bytes a character at most.
+    store = new LRUCache<string, Kept>({ maxSize: maxBytes, sizeCalculation: (k, key) => 2 * (key.length + k.rendered.html.length) + 200 });
+    stores.set(db, store);
+  }
+  return store;
+}
+
+/**
+ * The HTML `render` makes, kept in this process while the tracker's version (readTrackerVersion)
+ * stays what it was when it was rendered. `key` must name everything else the HTML depends on:
+ * the viewer, the query, the page. The version is read before and after rendering, and the HTML
+ * kept only when both readings agree, so that what is kept is exactly what that version shows:
+ * a write committed while it was rendering leaves nothing behind.
+ */
+export async function keptHtml<T>(db: Knex, maxBytes: number, key: string, render: () => Promise<Rendered<T>>): Promise<Rendered<T>> {
+  if (maxBytes <= 0) return render();
+  const store = storeOf(db, maxBytes);
+  const version = await readTrackerVersion(db);
+  const kept = store.get(key);
+  if (kept && kept.version === version && Date.now() < kept.rendered.staleAt) return kept.rendered as Rendered<T>;
+  const rendered = await render();
+  if (Date.now() < rendered.staleAt && (await readTrackerVersion(db)) === version) store.set(key, { version, rendered });
+  return rendered;
+}

@@ -1,0 +1,222 @@
+import { readTrackerVersion } from '../../server/db/tracker-version';
+import { keptHtml, type Rendered } from '../../server/web/kept-html';
+import type { User } from '../../server/users/user';
+import { useTestApp } from '../support/app';
+import { createTask, createUser, edit } from '../support/factories';
+import { loggedIn, type Browser } from '../support/http';
+
+/**
+ * A list's rendered rows are kept by the process between writes to the tracker. These tests
+ * change what a kept list shows in every way a list can change, through the app and behind its
+ * back, and check that the next view shows the change, to each viewer only what they may see.
+ */
+
+/** Tables a write to which changes nothing a page shows of the tracker, each with why. */
+const UNTRACKED: Record<string, string> = {
+  api_rate_limits: 'counts of API calls',
+  api_tokens: 'shown only on the owner’s settings page, which is never kept',
+  audit_log: 'security log, on no kept page',
+  auth_attempts: 'login throttling',
+  bulk_edit_tasks: 'a bulk edit’s progress; its edits write the tasks',
+  bulk_edits: 'a bulk edit’s progress; its edits write the tasks',
+  cache_versions: 'the versions themselves',
+  calendar_feeds: 'feed tokens',
+  import_pending_links: 'the importer’s own queue',
+  inbound_mail: 'mail received; the comments it makes write the tasks',
+  jobs: 'the job queue',
+  knex_migrations: 'the schema’s history',
+  knex_migrations_lock: 'the schema’s history',
+  login_links: 'one-time login links',
+  mail_attempts: 'delivery attempts',
+  mail_messages: 'mail outbox',
+  mail_preferences: 'shown only on the owner’s settings page',
+  mfa_factors: 'second factors',
+  mfa_recovery_codes: 'second factors',
+  saved_queries: 'a saved query’s kept list is keyed by its query itself; the navigation is read every time',
+  sessions: 'written on every request that slides a session',
+  settings: 'install secrets',
+};
+
+describe('lists kept between writes', () => {
+  const t = useTestApp();
+  const d = () => ({ db: t.db, tracker: t.tracker });
+  let mia: User;
+  let bob: User;
+  let miaBrowser: Browser;
+  let bobBrowser: Browser;
+
+  beforeAll(async () => {
+    mia = await createUser(t.db, { username: 'mia', role: 'maintainer' });
+    bob = await createUser(t.db, { username: 'bob', role: 'engineer' });
+    miaBrowser = await loggedIn(t.app, 'mia');
+    bobBrowser = await loggedIn(t.app, 'bob');
+  });
+
+  const LIST = '/maniphest/query/?group=none&order=updated';
+  const rowsOf = async (b: Browser, path = LIST) => (await b.get(path)).dom.querySelectorAll('li.task-row').map((li) => li.textContent.replace(/\s+/g, ' ').trim());
+
+  /** Statements a request sends that read a list's rows. */
+  async function listReadsOf(run: () => Promise<unknown>): Promise<number> {
+    let n = 0;
+    const listen = (q: { sql: string }) => {
+      if (/^with "listed"|from \(select/i.test(q.sql)) n++;
+    };
+    t.db.on('query', listen);
+    try {
+      await run();
+    } finally {
+      t.db.off('query', listen);
+    }
+    return n;
+  }
+
+  test('every table is either moved by the version or named here with why not', async () => {
+    const { rows } = (await t.db.raw(`
+      SELECT c.relname AS name,
+             count(*) FILTER (WHERE tg.tgname LIKE '%\\_move\\_tracker\\_version') AS moves,
+             count(*) FILTER (WHERE tg.tgname LIKE '%\\_truncate\\_tracker\\_version') AS truncates
+      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      LEFT JOIN pg_trigger tg ON tg.tgrelid = c.oid AND NOT tg.tgisinternal
+      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+      GROUP BY c.relname ORDER BY c.relname`)) as { rows: { name: string; moves: string; truncates: string }[] };
+    expect(rows.length).toBeGreaterThan(30);
+    for (const r of rows) {
+      const tracked = Number(r.moves) === 1 && Number(r.truncates) === 1;
+      expect({ table: r.name, tracked }).toEqual({ table: r.name, tracked: !(r.name in UNTRACKED) });
+    }
+  });
+
+  test('the version moves by one when a transaction that writes commits, not before, and not on a rollback', async () => {
+    const id = await createTask(d(), mia, { title: 'Versioned' });
+    const before = BigInt(await readTrackerVersion(t.db));
+    await t.db.transaction(async (trx) => {
+      await trx('tasks').where({ id }).update({ title: 'Versioned twice' });
+      await trx('users').where({ id: bob.id }).update({ realname: 'Bob' });
+      await trx('tasks').where({ id }).update({ title: 'Versioned thrice' });
+      // The slots move at commit: inside the transaction, after its writes, the version is as it was.
+      expect(BigInt(await readTrackerVersion(trx))).toBe(before);
+    });
+    expect(BigInt(await readTrackerVersion(t.db))).toBe(before + 1n);
+    await expect(
+      t.db.transaction(async (trx) => {
+        await trx('tasks').where({ id }).update({ title: 'Never saved' });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(BigInt(await readTrackerVersion(t.db))).toBe(before + 1n);
+    await t.db('tasks').where({ id }).update({ title: 'Versioned alone' });
+    expect(BigInt(await readTrackerVersion(t.db))).toBe(before + 2n);
+  });
+
+  test('reading pages moves nothing: a kept list stays kept while people only read', async () => {
+    const id = await createTask(d(), mia, { title: 'Only read' });
+    await miaBrowser.get(LIST);
+    const before = await readTrackerVersion(t.db);
+    for (const path of [`/T${id}`, LIST, '/maniphest/query/open/', '/p/mia/', '/maniphest/query/?text=read']) expect((await miaBrowser.get(path)).status).toBe(200);
+    expect(await readTrackerVersion(t.db)).toBe(before);
+    expect(await listReadsOf(() => miaBrowser.get(LIST))).toBe(0);
+  });
+
+  test('an edit through the app shows on the next view of a kept list', async () => {
+    const id = await createTask(d(), mia, { title: 'Before the edit' });
+    expect((await rowsOf(miaBrowser)).some((r) => r.includes('Before the edit'))).toBe(true);
+    expect(await listReadsOf(() => miaBrowser.get(LIST))).toBe(0);
+    await edit(d(), mia, id, { title: 'After the edit', priority: 'high', owner: 'bob' });
+    const row = (await rowsOf(miaBrowser)).find((r) => r.includes(`T${id} `))!;
+    expect(row).toContain('After the edit');
+    expect(row).toContain('High');
+    expect(row).toContain('bob');
+  });
+
+  test('a write made behind the app’s back shows too: a renamed person', async () => {
+    const id = await createTask(d(), mia, { title: 'Owned by someone renamed', owner: 'bob' });
+    expect((await rowsOf(miaBrowser)).find((r) => r.includes(`T${id} `))).toContain('bob');
+    await t.db('users').where({ id: bob.id }).update({ username: 'robert' });
+    try {
+      const row = (await rowsOf(miaBrowser)).find((r) => r.includes(`T${id} `))!;
+      expect(row).toContain('robert');
+      expect(row).not.toMatch(/\bbob\b/);
+    } finally {
+      await t.db('users').where({ id: bob.id }).update({ username: 'bob' });
+    }
+    expect((await rowsOf(miaBrowser)).find((r) => r.includes(`T${id} `))).toMatch(/\bbob\b/);
+  });
+
+  test('a task hidden from a viewer leaves their kept list, and no one is shown another’s kept list', async () => {
+    const id = await createTask(d(), mia, { title: 'Soon for maintainers only', view: 'users' });
+    expect((await rowsOf(bobBrowser)).some((r) => r.includes('Soon for maintainers only'))).toBe(true);
+    expect((await rowsOf(miaBrowser)).some((r) => r.includes('Soon for maintainers only'))).toBe(true);
+    await edit(d(), mia, id, { view: 'maintainers' });
+    // mia's list is rendered again and kept; bob, asking for the same address, gets his own.
+    expect((await rowsOf(miaBrowser)).some((r) => r.includes('Soon for maintainers only'))).toBe(true);
+    expect((await rowsOf(bobBrowser)).some((r) => r.includes('Soon for maintainers only'))).toBe(false);
+    expect(await listReadsOf(() => bobBrowser.get(LIST))).toBe(0);
+    expect((await rowsOf(bobBrowser)).some((r) => r.includes('Soon for maintainers only'))).toBe(false);
+    await edit(d(), mia, id, { view: 'users' });
+    expect((await rowsOf(bobBrowser)).some((r) => r.includes('Soon for maintainers only'))).toBe(true);
+  });
+
+  test('a list whose query moves with time ("overdue") is never kept', async () => {
+    await miaBrowser.get('/maniphest/query/?due=overdue');
+    expect(await listReadsOf(() => miaBrowser.get('/maniphest/query/?due=overdue'))).toBe(1);
+    await miaBrowser.get('/maniphest/query/?due=any');
+    expect(await listReadsOf(() => miaBrowser.get('/maniphest/query/?due=any'))).toBe(0);
+  });
+
+  test('a refused query is rendered every time and never kept', async () => {
+    for (let i = 0; i < 2; i++) {
+      const page = await miaBrowser.get('/maniphest/query/?order=sideways');
+      expect(page.status).toBe(400);
+      expect(page.text).toContain('"sideways" is not an order');
+    }
+  });
+
+  describe('keptHtml', () => {
+    const rendering = (html: string, staleAt = Infinity) => {
+      const calls = { n: 0 };
+      const render = async (): Promise<Rendered<null>> => {
+        calls.n++;
+        return { html, facts: null, staleAt };
+      };
+      return { calls, render };
+    };
+
+    test('keeps what it rendered while the version holds, and renders again once it moves', async () => {
+      const { calls, render } = rendering('<p>one</p>');
+      expect((await keptHtml(t.db, 1 << 20, 'k1', render)).html).toBe('<p>one</p>');
+      expect((await keptHtml(t.db, 1 << 20, 'k1', render)).html).toBe('<p>one</p>');
+      expect(calls.n).toBe(1);
+      await createTask(d(), mia, { title: 'Moves the version' });
+      await keptHtml(t.db, 1 << 20, 'k1', render);
+      expect(calls.n).toBe(2);
+    });
+
+    test('keeps nothing when a write commits while it renders', async () => {
+      let n = 0;
+      const render = async (): Promise<Rendered<null>> => {
+        n++;
+        if (n === 1) await createTask(d(), mia, { title: 'Committed mid-render' });
+        return { html: `<p>${n}</p>`, facts: null, staleAt: Infinity };
+      };
+      expect((await keptHtml(t.db, 1 << 20, 'k2', render)).html).toBe('<p>1</p>');
+      expect((await keptHtml(t.db, 1 << 20, 'k2', render)).html).toBe('<p>2</p>');
+      expect((await keptHtml(t.db, 1 << 20, 'k2', render)).html).toBe('<p>2</p>');
+      expect(n).toBe(2);
+    });
+
+    test('renders again once time alone has changed what it shows, and keeps nothing with no room', async () => {
+      const soon = rendering('<p>soon</p>', Date.now() + 50);
+      await keptHtml(t.db, 1 << 20, 'k3', soon.render);
+      await keptHtml(t.db, 1 << 20, 'k3', soon.render);
+      expect(soon.calls.n).toBe(1);
+      await new Promise((r) => setTimeout(r, 60));
+      await keptHtml(t.db, 1 << 20, 'k3', soon.render);
+      expect(soon.calls.n).toBe(2);
+
+      const off = rendering('<p>off</p>');
+      await keptHtml(t.db, 0, 'k4', off.render);
+      await keptHtml(t.db, 0, 'k4', off.render);
+      expect(off.calls.n).toBe(2);
+    });
+  });
+});
