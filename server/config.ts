@@ -114,7 +114,7 @@ export interface Config {
   apiRateLimit: number;
   /** The largest file an upload may store, in bytes. */
   maxFileBytes: number;
-  /** Rendered lists kept in each process between writes to the tracker, in bytes at most; 0 keeps none. */
+  /** Rendered lists and task pages kept in each process between writes to the tracker, in bytes at most; 0 keeps none. */
   pageCacheBytes: number;
   /** The address people reach Trellis at, for links in mail; no trailing slash. */
   baseUrl: string;

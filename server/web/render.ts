@@ -32,9 +32,18 @@ export function renderPage(req: Request, res: Response, view: string, title: str
   res.status(status).render(view, { ...layoutModel(req), pageTitle: title, ...model });
 }
 
-/** A view rendered on its own, without the layout, for a page to place as it is (`{{{…Html}}}`). */
+/**
+ * A view rendered on its own, without the layout, for a page to place as it is (`{{{…Html}}}`,
+ * or the whole body through renderKeptPage). It sees what the layout's model holds, the CSRF
+ * token included, as a page does.
+ */
 export function renderFragment(req: Request, view: string, model: object): Promise<string> {
   return new Promise((resolve, reject) => {
-    req.app.render(view, { ...model, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
+    req.app.render(view, { ...layoutModel(req), ...model, layout: false }, (err: Error | null, html?: string) => (err ? reject(err) : resolve(html ?? '')));
   });
+}
+
+/** A page whose body was rendered before (renderFragment), in the layout. */
+export function renderKeptPage(req: Request, res: Response, title: string, bodyHtml: string, status = 200): void {
+  renderPage(req, res, 'pages/kept', title, { bodyHtml }, status);
 }

@@ -21,7 +21,7 @@ export interface BenchArgs {
    * highest concurrency with each of the others.
    */
   processes: number[];
-  /** PAGE_CACHE_MB for the app: 0 renders every list afresh, as before lists were kept. */
+  /** PAGE_CACHE_MB for the app: 0 renders every list and task page afresh, as before pages were kept. */
   pageCacheMb: number;
   only: string[] | null;
   fresh: boolean;
@@ -55,8 +55,8 @@ export const USAGE = `npm run bench -- [flags]
   --connections L    concurrencies, comma-separated (default 1,10,16)
   --processes L      app processes (WEB_CONCURRENCY): the run with the first, then each scenario again at
                      the highest concurrency with each of the others, e.g. 1,2 (default WEB_CONCURRENCY or 1)
-  --page-cache-mb N  rendered lists the app keeps between writes (PAGE_CACHE_MB; default PAGE_CACHE_MB or 64);
-                     0 renders every list afresh
+  --page-cache-mb N  rendered pages the app keeps between writes (PAGE_CACHE_MB; default PAGE_CACHE_MB or 64);
+                     0 renders every list and task page afresh
   --only L           scenarios to run, comma-separated (default all; see the list printed at start)
   --fresh            drop the bench database and seed it again
   --skip-seed        reuse the seeded database whatever its size

@@ -15,7 +15,7 @@ export interface RunJson {
   data: { tasks: number; eventsPerTask: number; people: number; search: string; searchMatches: number };
   /**
    * `processes` is absent in runs written before 2026-12-06, `warmup` in runs written before the scenario warm-up
-   * (2026-12-06; they had none), `pageCacheMb` in runs written before lists were kept (they kept none).
+   * (2026-12-06; they had none), `pageCacheMb` in runs written before pages were kept (they kept none).
    */
   settings: { duration: number; warmup?: number; connections: number[]; processes?: number[]; pageCacheMb?: number };
   figures: Figure[];
@@ -59,7 +59,7 @@ export function readRunJson(file: string): RunJson {
 
 const describe = (label: string, r: RunJson) =>
   `${label}: ${r.date}, commit ${r.commit}, ${r.data.tasks.toLocaleString('en-US')} tasks, ${r.machine.cores} cores (${r.machine.cpu}), load ${r.machine.loadAtStart[0]?.toFixed(1)} at start, ` +
-  (r.settings.pageCacheMb ? `lists kept (PAGE_CACHE_MB=${r.settings.pageCacheMb})` : 'lists rendered afresh');
+  (r.settings.pageCacheMb ? `pages kept (PAGE_CACHE_MB=${r.settings.pageCacheMb})` : 'pages rendered afresh');
 
 /**
  * Two runs side by side, by scenario and concurrency: each one's req/s and

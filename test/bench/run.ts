@@ -163,8 +163,8 @@ async function main() {
     const dbCpu = databaseCpuReader((await admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number);
     say(
       a.pageCacheMb
-        ? `Rendered lists are kept between writes (PAGE_CACHE_MB=${a.pageCacheMb}): the read scenarios write nothing, so after its first request each list is shown as kept. \`--page-cache-mb 0\` renders every list afresh.`
-        : 'Rendered lists are not kept (PAGE_CACHE_MB=0): every list is rendered afresh.',
+        ? `Rendered lists and task pages are kept between writes (PAGE_CACHE_MB=${a.pageCacheMb}): the read scenarios write nothing, so after its first request each page is shown as kept. \`--page-cache-mb 0\` renders every page afresh.`
+        : 'Rendered pages are not kept (PAGE_CACHE_MB=0): every list and task page is rendered afresh.',
     );
     say(dbCpu ? 'The database runs on this machine: its CPU a request is read beside the app\'s, all its processes together.' : 'The database is not a process of this machine: its CPU is not read.');
     say();

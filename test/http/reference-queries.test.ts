@@ -6,10 +6,11 @@ import type { User } from '../../server/users/user';
 /**
  * A task page resolves every reference in its text with one query per kind,
  * however many comments and references it holds: the number of queries a
- * page costs does not grow with its comments.
+ * page costs does not grow with its comments. Pages are rendered afresh every
+ * time here (no kept pages: kept-pages.test.ts).
  */
 describe('the queries a task page costs', () => {
-  const t = useTestApp();
+  const t = useTestApp({ pageCacheBytes: 0 });
   const d = () => ({ db: t.db, tracker: t.tracker });
   let author: User;
   let viewer: Browser;

@@ -12,7 +12,8 @@ import { formProblem, requireCapability, requireViewer, taskIdParam } from '../g
 import { copiedFieldValues, loadTaskFieldValues } from '../../fields/read';
 import { fieldDetails } from '../../fields/show';
 import { fieldChanges } from '../field-inputs';
-import { renderPage } from '../render';
+import { keptHtml, type Rendered } from '../kept-html';
+import { renderFragment, renderKeptPage, renderPage } from '../render';
 import { fieldControlNames, fieldInputsModel } from '../views/custom-fields';
 import { hovercardModel } from '../views/hovercard';
 import { openSubtasksOf } from '../../tasks/graph/graph';
@@ -47,11 +48,21 @@ function taskFormChanges(form: ReturnType<typeof TaskForm.parse>, isCreate = fal
 export function taskRoutes(deps: AppDeps) {
   const domain = domainOf(deps);
 
+  /**
+   * The task page, kept across requests while the tracker is unchanged (keptHtml) for its viewer
+   * and their CSRF token, which its forms carry; a page showing a person's refused or quoted input
+   * is rendered every time.
+   */
   async function renderTask(req: Request, res: Response, id: number, form?: FormState, status = 200) {
-    const detail = await loadTaskDetail(deps.db, deps.tracker, req.viewer, id);
-    const fields = fieldDetails(deps.tracker, detail.fields.values, detail.fields.userName);
-    const model = { ...taskPageModel(detail, req.viewer, deps.tracker, deps.config, form), mute: req.viewer ? { muted: detail.muted } : null, fields };
-    renderPage(req, res, 'pages/tasks/view', `${model.task.monogram} ${detail.task.title}`, model, status);
+    const render = async (): Promise<Rendered<{ title: string }>> => {
+      const detail = await loadTaskDetail(deps.db, deps.tracker, req.viewer, id);
+      const fields = fieldDetails(deps.tracker, detail.fields.values, detail.fields.userName);
+      const model = { ...taskPageModel(detail, req.viewer, deps.tracker, deps.config, form), mute: req.viewer ? { muted: detail.muted } : null, fields };
+      const html = await renderFragment(req, 'pages/tasks/view', model);
+      return { html, facts: { title: `${model.task.monogram} ${detail.task.title}` }, staleAt: form ? 0 : model.staleAt };
+    };
+    const page = form ? await render() : await keptHtml(deps.db, deps.config.pageCacheBytes, JSON.stringify(['task', id, req.viewer?.id ?? null, req.csrfToken]), render);
+    renderKeptPage(req, res, page.facts.title, page.html, status);
   }
 
   async function renderForm(req: Request, res: Response, id: number | null, form?: FormState, status = 200) {

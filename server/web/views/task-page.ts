@@ -1,13 +1,14 @@
 import type { Config } from '../../config';
 import { fileSize, fileUrl } from '../../markup/references';
 import { renderMarkup } from '../../markup/render';
+import { dueChangesAt } from '../../tasks/due';
 import type { TaskDetail } from '../../tasks/read';
 import { canDo, canView } from '../../tasks/policy';
 import { LOCKED_MESSAGE, lockedFor, statusChoices } from '../../tasks/workflow';
 import { VIEW_NAMES, type Task, type Tracker } from '../../tasks/task';
 import { buildTimeline, type TimelineComment } from '../../tasks/timeline';
 import type { Actor } from '../../users/roles';
-import { formatDateTime } from './dates';
+import { dateTimeChangesAt, formatDateTime } from './dates';
 import { dueModel } from './due';
 import { priorityOptions, statusOptions } from './options';
 import { userLink, userRefs } from './people';
@@ -82,7 +83,8 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
       removeUrl: mayRevise ? `${base}/remove` : null,
     };
   };
-  const timeline = buildTimeline(detail.events, tracker, ref, detail.refs.task, detail.boards).map((g) => ({
+  const groups = buildTimeline(detail.events, tracker, ref, detail.refs.task, detail.boards);
+  const timeline = groups.map((g) => ({
     anchor: g.anchor,
     url: `${url}#${g.anchor}`,
     time: formatDateTime(g.createdAt, now, config.timezone),
@@ -167,5 +169,10 @@ export function taskPageModel(detail: TaskDetail, viewer: Actor | null, tracker:
     // Without a comment form, the page itself says why the submission was refused.
     pageError: may('task.comment') && !locked ? null : formWideError(errors, []),
     loginUrl: viewer ? null : `/login?next=${encodeURIComponent(url)}`,
+    /** When time alone changes what the page shows: its dates and its due date. */
+    staleAt: groups.reduce(
+      (at, g) => Math.min(at, dateTimeChangesAt(g.createdAt, now)),
+      Math.min(dateTimeChangesAt(task.createdAt, now), dueChangesAt(task.due, tracker.isClosed(task.status), now, config.timezone)),
+    ),
   };
 }

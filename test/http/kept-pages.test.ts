@@ -6,9 +6,10 @@ import { createTask, createUser, edit } from '../support/factories';
 import { loggedIn, type Browser } from '../support/http';
 
 /**
- * A list's rendered rows are kept by the process between writes to the tracker. These tests
- * change what a kept list shows in every way a list can change, through the app and behind its
- * back, and check that the next view shows the change, to each viewer only what they may see.
+ * Lists' rendered rows and task pages are kept by the process between writes to the tracker.
+ * These tests change what a kept page shows in every way it can change, through the app and
+ * behind its back, and check that the next view shows the change, to each viewer only what they
+ * may see.
  */
 
 /** Tables a write to which changes nothing a page shows of the tracker, each with why. */
@@ -37,7 +38,7 @@ const UNTRACKED: Record<string, string> = {
   settings: 'install secrets',
 };
 
-describe('lists kept between writes', () => {
+describe('pages kept between writes', () => {
   const t = useTestApp();
   const d = () => ({ db: t.db, tracker: t.tracker });
   let mia: User;
@@ -55,11 +56,11 @@ describe('lists kept between writes', () => {
   const LIST = '/maniphest/query/?group=none&order=updated';
   const rowsOf = async (b: Browser, path = LIST) => (await b.get(path)).dom.querySelectorAll('li.task-row').map((li) => li.textContent.replace(/\s+/g, ' ').trim());
 
-  /** Statements a request sends that read a list's rows. */
-  async function listReadsOf(run: () => Promise<unknown>): Promise<number> {
-    let n = 0;
+  /** The statements a request sends, but the session's sliding expiry. */
+  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
+    const sql: string[] = [];
     const listen = (q: { sql: string }) => {
-      if (/^with "listed"|from \(select/i.test(q.sql)) n++;
+      if (!/^update "sessions"/i.test(q.sql)) sql.push(q.sql);
     };
     t.db.on('query', listen);
     try {
@@ -67,8 +68,22 @@ describe('lists kept between writes', () => {
     } finally {
       t.db.off('query', listen);
     }
-    return n;
+    return sql;
   }
+
+  /** Statements a request sends that read a list's rows. */
+  const listReadsOf = async (run: () => Promise<unknown>) => (await statementsOf(run)).filter((q) => /^with "listed"|from \(select/i.test(q)).length;
+  const isVersion = (q: string) => /sum\(version\)/.test(q);
+
+  test('a list rendered afresh reads the version before and after; kept, it costs the session, the version and the saved queries', async () => {
+    await createTask(d(), mia, { title: 'A write: no list is kept from before it' });
+    const fresh = await statementsOf(() => miaBrowser.get('/maniphest/query/open/'));
+    expect(fresh.filter(isVersion)).toHaveLength(2);
+    expect(fresh.length).toBeLessThanOrEqual(5);
+    const kept = await statementsOf(() => miaBrowser.get('/maniphest/query/open/'));
+    expect(kept.filter(isVersion)).toHaveLength(1);
+    expect(kept.length).toBeLessThanOrEqual(3);
+  });
 
   test('every table is either moved by the version or named here with why not', async () => {
     const { rows } = (await t.db.raw(`
@@ -169,6 +184,50 @@ describe('lists kept between writes', () => {
       expect(page.status).toBe(400);
       expect(page.text).toContain('"sideways" is not an order');
     }
+  });
+
+  describe('task pages', () => {
+    const linkTo = (html: string, id: number) => new RegExp(`<a class="task-ref[^"]*"[^>]*href="/T${id}"`).exec(html)?.[0] ?? null;
+
+    test('a kept task page costs the session and the version; a comment shows on the next view', async () => {
+      const id = await createTask(d(), mia, { title: 'Kept task page' });
+      await miaBrowser.get(`/T${id}`);
+      const kept = await statementsOf(() => miaBrowser.get(`/T${id}`));
+      expect(kept.filter(isVersion)).toHaveLength(1);
+      expect(kept.length).toBeLessThanOrEqual(2);
+      // The kept page's comment form works: its CSRF token is this session's.
+      expect((await miaBrowser.post(`/T${id}/comment`, { comment: 'Posted from a kept page.' }, `/T${id}`)).status).toBe(303);
+      expect((await miaBrowser.get(`/T${id}`)).text).toContain('Posted from a kept page.');
+    });
+
+    test('a task a page refers to shows as it is now: retitled, closed, then hidden from the viewer', async () => {
+      const other = await createTask(d(), mia, { title: 'Referred to', view: 'users' });
+      const id = await createTask(d(), mia, { title: 'Refers', description: `See T${other}.` });
+      for (let i = 0; i < 2; i++) expect(linkTo((await bobBrowser.get(`/T${id}`)).html, other)).not.toContain('closed');
+      await edit(d(), mia, other, { status: 'resolved' });
+      expect(linkTo((await bobBrowser.get(`/T${id}`)).html, other)).toContain('closed');
+      await edit(d(), mia, other, { view: 'maintainers' });
+      const hidden = await bobBrowser.get(`/T${id}`);
+      expect(linkTo(hidden.html, other)).toBeNull();
+      expect(hidden.text).toContain(`See T${other}.`);
+      expect(linkTo((await miaBrowser.get(`/T${id}`)).html, other)).toContain('closed');
+    });
+
+    test('each session gets its own page, with its own CSRF token; a quoted reply is never kept', async () => {
+      const id = await createTask(d(), mia, { title: 'Two sessions' });
+      await edit(d(), mia, id, { comment: 'Quote me.' });
+      const other = await loggedIn(t.app, 'mia');
+      const tokens = [];
+      for (const b of [miaBrowser, other, miaBrowser, other]) tokens.push((await b.get(`/T${id}`)).dom.querySelector('form.comment-form input[name="__csrf__"], input[name="__csrf__"]')!.getAttribute('value'));
+      expect(tokens[0]).toBe(tokens[2]);
+      expect(tokens[1]).toBe(tokens[3]);
+      expect(tokens[0]).not.toBe(tokens[1]);
+      expect((await other.post(`/T${id}/comment`, { comment: 'From the second session.' }, `/T${id}`)).status).toBe(303);
+      const commentId = await t.db('task_events').where({ task_id: id, type: 'comment' }).orderBy('id').first('id').then((r: { id: number }) => r.id);
+      const quoted = await miaBrowser.get(`/T${id}?quote=${commentId}`);
+      expect(quoted.dom.querySelector('textarea[name="comment"]')!.textContent).toContain('Quote me.');
+      expect((await miaBrowser.get(`/T${id}`)).dom.querySelector('textarea[name="comment"]')!.textContent).not.toContain('Quote me.');
+    });
   });
 
   describe('keptHtml', () => {
