@@ -171,6 +171,23 @@ describe('pages kept between writes', () => {
     expect((await rowsOf(bobBrowser)).some((r) => r.includes('Soon for maintainers only'))).toBe(true);
   });
 
+  test('a kept list page carries the session’s own CSRF token: saving its query from it works in each session', async () => {
+    const other = await loggedIn(t.app, 'mia');
+    const list = '/maniphest/query/?group=none&order=newest';
+    const tokens = [];
+    for (const b of [miaBrowser, other, miaBrowser, other]) tokens.push((await b.get(list)).dom.querySelector('form.save-query input[name="__csrf__"]')!.getAttribute('value'));
+    expect(tokens[0]).toBe(tokens[2]);
+    expect(tokens[1]).toBe(tokens[3]);
+    expect(tokens[0]).not.toBe(tokens[1]);
+    for (const [b, name] of [[miaBrowser, 'Kept one'], [other, 'Kept two']] as const) {
+      expect((await b.post('/maniphest/query/save/', { name, query: 'group=none&order=newest' }, list)).status).toBe(303);
+    }
+    // The navigation is read every time: both saved queries show on a kept list at once.
+    const nav = (await miaBrowser.get(list)).dom.querySelector('nav.query-nav')!.textContent;
+    expect(nav).toContain('Kept one');
+    expect(nav).toContain('Kept two');
+  });
+
   test('a list whose query moves with time ("overdue") is never kept', async () => {
     await miaBrowser.get('/maniphest/query/?due=overdue');
     expect(await listReadsOf(() => miaBrowser.get('/maniphest/query/?due=overdue'))).toBe(1);

@@ -1,8 +1,7 @@
 import type { Request, Response } from 'express';
 import { NotFoundError, ValidationError } from '../../errors';
-import { listTasks, QueryError, type SearchPage } from '../../search/engine';
+import { listTasks, QueryError } from '../../search/engine';
 import { parseQueryParams, type QueryParams } from '../../search/params';
-import type { TaskQuery } from '../../search/query';
 import { findNamedQuery, listSavedQueries, paramsFromString, paramsToString, saveQuery, savedAsNamed, type NamedQuery, type SavedQuery } from '../../search/saved/queries';
 import { taskJump } from '../../search/text';
 import { bulkTargets, planBulkEdit, queueBulkEdit } from '../../tasks/bulk';
@@ -39,15 +38,6 @@ function cursorOf(req: Request): { after?: string; before?: string } {
   return c;
 }
 
-/** What a list's page needs of its rendered rows. */
-interface ListFacts {
-  empty: boolean;
-  /** A refused query's problems, by field. */
-  errors: Record<string, string>;
-}
-
-const canBulk = (viewer: Request['viewer']) => Boolean(viewer && can(viewer, 'task.bulk'));
-
 interface ListOptions {
   title: string;
   key: string | null;
@@ -62,80 +52,77 @@ interface ListOptions {
 }
 
 export function listRoutes(deps: AppDeps) {
-  /**
-   * The list's rows, rendered; kept across requests while the tracker is unchanged (keptHtml),
-   * except on a refused bulk edit, whose page ticks the rows the person had ticked.
-   */
-  async function results(req: Request, opts: ListOptions, pageUrl: (cursor: string, dir: 'after' | 'before') => string): Promise<Rendered<ListFacts>> {
+  /** The list's query run and its rows as a page shows them; a refused query's problems instead. */
+  async function search(
+    req: Request,
+    opts: ListOptions,
+    pageUrl: (cursor: string, dir: 'after' | 'before') => string,
+  ): Promise<{ results: ReturnType<typeof searchResultsModel> | null; errors: Record<string, string>; staleAt: number }> {
     const reads = readsFor(deps, req);
-    const viewer = req.viewer;
-    const cursor = cursorOf(req);
-    const render = async (): Promise<Rendered<ListFacts>> => {
-      let query: TaskQuery;
-      let page: SearchPage;
-      try {
-        query = await parseQueryParams(reads, deps.tracker, viewer, opts.params, deps.config.timezone);
-        page = await listTasks(reads, deps.tracker, viewer, query, cursor);
-      } catch (err) {
-        // A refused query is never kept: it is stale from the start.
-        if (err instanceof ValidationError) return { html: '', facts: { empty: true, errors: err.fields }, staleAt: 0 };
-        if (err instanceof QueryError) return { html: '', facts: { empty: true, errors: { [err.field ?? 'form']: err.message } }, staleAt: 0 };
-        throw err;
-      }
-      const model = searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl, page.withSubtasks);
-      const shown = !model.empty && canBulk(viewer) ? selectableResults(model, selectedIds(opts.bulk?.input)) : model;
-      return {
-        html: await renderFragment(req, 'partials/tasks/results', { results: shown, canCreate: can(viewer, 'task.create') }),
-        facts: { empty: model.empty, errors: {} },
-        staleAt: Math.min(model.staleAt, query.filter.due?.holdsUntil?.getTime() ?? Infinity),
-      };
-    };
-    if (opts.bulk) return render();
-    const key = JSON.stringify(['list', viewer?.id ?? null, opts.basePath, paramsToString(opts.params), cursor.after ?? null, cursor.before ?? null]);
-    return keptHtml(reads, deps.config.pageCacheBytes, key, render);
+    try {
+      const query = await parseQueryParams(reads, deps.tracker, req.viewer, opts.params, deps.config.timezone);
+      const page = await listTasks(reads, deps.tracker, req.viewer, query, cursorOf(req));
+      const results = searchResultsModel(page, query.group, deps.tracker, deps.config, pageUrl, page.withSubtasks);
+      return { results, errors: {}, staleAt: Math.min(results.staleAt, query.filter.due?.holdsUntil?.getTime() ?? Infinity) };
+    } catch (err) {
+      // A refused query is never kept: it is stale from the start.
+      if (err instanceof ValidationError) return { results: null, errors: err.fields, staleAt: 0 };
+      if (err instanceof QueryError) return { results: null, errors: { [err.field ?? 'form']: err.message }, staleAt: 0 };
+      throw err;
+    }
   }
 
-  async function run(req: Request, res: Response, opts: ListOptions) {
-    const jump = opts.params.text ? taskJump(opts.params.text) : null;
-    if (jump) return res.redirect(303, `/T${jump}`);
-    const own = new URLSearchParams(opts.key ? {} : (opts.params as Record<string, string>));
-    const pageUrl = (cursor: string, dir: 'after' | 'before') => {
-      const u = new URLSearchParams(own);
-      u.set(dir, cursor);
-      return `${opts.basePath}?${u.toString()}`;
-    };
+  /**
+   * Everything of a list's page but the navigation: the query form, the rows, the bulk edit and
+   * save forms. Kept across requests while the tracker is unchanged (keptHtml), for the viewer and
+   * their CSRF token, which its forms carry; a page showing a refused save or bulk edit is
+   * rendered every time.
+   */
+  async function listSection(req: Request, opts: ListOptions): Promise<Rendered<{ status: number }>> {
     const viewer = req.viewer;
-    // The navigation's saved queries do not depend on the search: both are asked for at once.
-    const [listed, saved] = await Promise.all([
-      results(req, opts, pageUrl),
-      opts.saved ?? (viewer ? listSavedQueries(readsFor(deps, req), viewer) : Promise.resolve([])),
-    ]);
-    const errors = listed.facts.errors;
-    const hasErrors = Object.keys(errors).length > 0;
-    const shareUrl = opts.key ? `/maniphest/query/${opts.key}/` : `/maniphest/query/?${own.toString()}`;
-    const exportUrl = (format: string) => (opts.key ? `/maniphest/query/${opts.key}/export.${format}` : `/maniphest/query/export.${format}?${own.toString()}`);
-    const bulk = !hasErrors && !listed.facts.empty && viewer && canBulk(viewer) ? bulkFormModel(deps.tracker, viewer, paramsToString(opts.params), shareUrl, opts.bulk) : null;
-    renderPage(
-      req,
-      res,
-      'pages/tasks/search',
-      opts.title,
-      {
+    const own = new URLSearchParams(opts.key ? {} : (opts.params as Record<string, string>));
+    const render = async (): Promise<Rendered<{ status: number }>> => {
+      const pageUrl = (cursor: string, dir: 'after' | 'before') => {
+        const u = new URLSearchParams(own);
+        u.set(dir, cursor);
+        return `${opts.basePath}?${u.toString()}`;
+      };
+      const { results, errors, staleAt } = await search(req, opts, pageUrl);
+      const hasErrors = Object.keys(errors).length > 0;
+      const shareUrl = opts.key ? `/maniphest/query/${opts.key}/` : `/maniphest/query/?${own.toString()}`;
+      const exportUrl = (format: string) => (opts.key ? `/maniphest/query/${opts.key}/export.${format}` : `/maniphest/query/export.${format}?${own.toString()}`);
+      const bulk = results && !results.empty && viewer && can(viewer, 'task.bulk') ? bulkFormModel(deps.tracker, viewer, paramsToString(opts.params), shareUrl, opts.bulk) : null;
+      const html = await renderFragment(req, 'partials/tasks/search-main', {
         heading: opts.title,
-        nav: queryNavModel(viewer, saved, opts.key),
         form: queryFormModel(opts.params, deps.tracker, errors),
         formOpen: hasErrors || !opts.key,
         formError: errors.form ?? null,
-        resultsHtml: listed.html,
+        results: results && bulk ? selectableResults(results, selectedIds(opts.bulk?.input)) : results,
         bulk,
         save: viewer && (!hasErrors || opts.save) ? { query: paramsToString(opts.params), name: opts.save?.name ?? '', errors: opts.save?.errors ?? {} } : null,
         exportCsvUrl: hasErrors ? null : exportUrl('csv'),
         exportJsonUrl: hasErrors ? null : exportUrl('json'),
         canCreate: can(viewer, 'task.create'),
         shareUrl,
-      },
-      opts.status ?? (hasErrors ? 400 : 200),
-    );
+      });
+      return { html, facts: { status: opts.status ?? (hasErrors ? 400 : 200) }, staleAt };
+    };
+    if (opts.bulk || opts.save) return render();
+    const cursor = cursorOf(req);
+    const key = JSON.stringify(['list', viewer?.id ?? null, req.csrfToken, opts.title, opts.key, opts.basePath, paramsToString(opts.params), cursor.after ?? null, cursor.before ?? null]);
+    return keptHtml(readsFor(deps, req), deps.config.pageCacheBytes, key, render);
+  }
+
+  async function run(req: Request, res: Response, opts: ListOptions) {
+    const jump = opts.params.text ? taskJump(opts.params.text) : null;
+    if (jump) return res.redirect(303, `/T${jump}`);
+    const viewer = req.viewer;
+    // The navigation's saved queries do not depend on the search: both are asked for at once.
+    const [section, saved] = await Promise.all([
+      listSection(req, opts),
+      opts.saved ?? (viewer ? listSavedQueries(readsFor(deps, req), viewer) : Promise.resolve([])),
+    ]);
+    renderPage(req, res, 'pages/tasks/search', opts.title, { nav: queryNavModel(viewer, saved, opts.key), mainHtml: section.html }, section.facts.status);
   }
 
   async function named(req: Request, res: Response, q: NamedQuery | null, saved?: SavedQuery[]) {
