@@ -44,10 +44,12 @@ const PLANNED = /^\s*(select|insert|update|delete|with)\b/i;
 /**
  * Sends each scenario's request twice to the app run in this process, and
  * keeps the statements of the second (the first may fill caches once), as
- * knex's 'query' event reports them.
+ * knex's 'query' event reports them. The app keeps no pages here
+ * (PAGE_CACHE_MB=0): a kept page's second request would show the statements
+ * of a kept page, not those that render it.
  */
 export async function captureStatements(databaseUrl: string, scenarios: Scenario[], cookie: string): Promise<Statement[]> {
-  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_REQUESTS: 'false', NODE_ENV: 'production', API_RATE_LIMIT: '1000000', TRELLIS_CONFIG: benchConfigFile() });
+  const config = loadConfig({ ...process.env, DATABASE_URL: databaseUrl, LOG_REQUESTS: 'false', NODE_ENV: 'production', API_RATE_LIMIT: '1000000', PAGE_CACHE_MB: '0', TRELLIS_CONFIG: benchConfigFile() });
   const { database, deps } = await boot(config, () => undefined);
   const server = http.createServer(createApp(deps));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
