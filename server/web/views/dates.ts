@@ -18,7 +18,7 @@ export function formatDateTime(date: Date, now: Date, timeZone: string): string 
   return `${monthDay} ${wall.getUTCFullYear()}, ${time}`;
 }
 
-/** The next instant after `now` at which formatDateTime shows `date` otherwise: when it leaves the 30 days. Infinity for never. */
+/** The next instant after `now` at which formatDateTime shows `date` otherwise: when it enters or leaves the 30 days. Infinity for never. */
 export function dateTimeChangesAt(date: Date, now: Date): number {
   const d = date.getTime();
   const t = now.getTime();
