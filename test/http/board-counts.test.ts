@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { useTestApp } from '../support/app';
 import { createTask, createUser } from '../support/factories';
 import { formValues, loggedIn, type Browser, type Page } from '../support/http';
+import { recordStatements } from '../support/statements';
 import type { User } from '../../server/users/user';
 
 /**
@@ -57,15 +58,8 @@ describe('column counts and card limits see what the viewer sees', () => {
     await card('Open to all, yak');
     await card('Maintainers only, zebra', 'maintainers');
     const erin = await loggedIn(t.app, 'erin');
-    const sql: string[] = [];
-    const listen = (q: { sql: string }) => sql.push(q.sql);
-    t.db.on('query', listen);
-    let page: Page;
-    try {
-      page = await erin.get(board);
-    } finally {
-      t.db.off('query', listen);
-    }
+    const { result: page, statements } = await recordStatements(t.db, () => erin.get(board));
+    const sql = statements.map((q) => q.sql);
     expect(page.status).toBe(200);
     expect(header(page, backlog)).toBe('2');
     expect(page.text).not.toContain('Maintainers only');

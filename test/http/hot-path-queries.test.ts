@@ -3,6 +3,7 @@ import { useTestApp } from '../support/app';
 import { call, tokenFor } from '../support/conduit';
 import { createTask, createUser, edit } from '../support/factories';
 import { loggedIn, type Browser } from '../support/http';
+import { recordStatements, pageStatements } from '../support/statements';
 import { whereAmong } from '../../server/db/lists';
 import { BY_TEXT } from '../../server/db/prepared';
 import { findTaskPage } from '../../server/tasks/page-repository';
@@ -39,23 +40,12 @@ describe('the statements a hot path costs', () => {
   /** Every prepared statement's name, with the one SQL text it stands for. */
   const texts = new Map<string, Set<string>>();
 
-  /** The SQL a request issues; the session's sliding expiry, written now and then whatever the page, is left out. */
+  /** The SQL a request issues, but the session's sliding expiry; each prepared statement's text is noted in `texts`. */
   async function statementsOf(run: () => Promise<number>, expectStatus: number): Promise<string[]> {
-    const sql: string[] = [];
-    let named = 0;
-    const listen = (q: { sql: string; options?: { name?: string } }) => {
-      if (!/^update "sessions"/i.test(q.sql)) sql.push(q.sql);
-      const name = q.options?.name;
-      if (name) texts.set(name, (texts.get(name) ?? new Set()).add(q.sql));
-      if (name) named++;
-    };
-    t.db.on('query', listen);
-    try {
-      expect(await run()).toBe(expectStatus);
-    } finally {
-      t.db.off('query', listen);
-    }
-    if (process.env.SHOW_SQL) console.log(`${sql.length} statements, ${named} prepared\n${sql.join('\n')}`);
+    const { result, sql, statements } = await pageStatements(t.db, run);
+    for (const { name, sql: text } of statements) if (name) texts.set(name, (texts.get(name) ?? new Set()).add(text));
+    expect(result).toBe(expectStatus);
+    if (process.env.SHOW_SQL) console.log(`${sql.length} statements, ${statements.filter((q) => q.name).length} prepared\n${sql.join('\n')}`);
     return sql;
   }
 
@@ -129,16 +119,9 @@ describe('the statements a hot path costs', () => {
   });
 
   test("a list's statement is named after its text, with the values that steer its plan written in", async () => {
-    const seen: { sql: string; bindings: readonly unknown[]; byText: boolean }[] = [];
-    const listen = (q: { sql: string; bindings?: readonly unknown[]; options?: Record<string, unknown> }) => {
-      if (/^with "listed"|from \(select/i.test(q.sql)) seen.push({ sql: q.sql, bindings: q.bindings ?? [], byText: q.options?.[BY_TEXT] === true });
-    };
-    t.db.on('query', listen);
-    try {
-      expect((await browser.get('/maniphest/query/?statuses=any-open&priorities=high,normal')).status).toBe(200);
-    } finally {
-      t.db.off('query', listen);
-    }
+    const { result: status, statements } = await recordStatements(t.db, () => browser.get('/maniphest/query/?statuses=any-open&priorities=high,normal').then((p) => p.status));
+    expect(status).toBe(200);
+    const seen = statements.filter((q) => /^with "listed"|from \(select/i.test(q.sql)).map((q) => ({ sql: q.sql, bindings: q.bindings, byText: q.options[BY_TEXT] === true }));
     expect(seen).toHaveLength(1);
     const [list] = seen;
     expect(list!.byText).toBe(true);
@@ -197,16 +180,11 @@ describe('the statements a hot path costs', () => {
   test('a prepared statement always stands for the same SQL', async () => {
     // Another viewer and another task give the same texts; a name reused for other SQL fails on a connection that has it.
     const bob = await loggedIn(t.app, 'bob');
-    const listen = (q: { sql: string; options?: { name?: string } }) => {
-      if (q.options?.name) texts.set(q.options.name, (texts.get(q.options.name) ?? new Set()).add(q.sql));
-    };
-    t.db.on('query', listen);
-    try {
+    const { statements } = await recordStatements(t.db, async () => {
       for (const path of [`/T${busy - 2}`, '/maniphest/query/all/', '/maniphest/query/?text=deadlock']) expect((await bob.get(path)).status).toBe(200);
       expect((await call(t.app, 'conduit.ping', {}, token)).error_code).toBeNull();
-    } finally {
-      t.db.off('query', listen);
-    }
+    });
+    for (const { name, sql } of statements) if (name) texts.set(name, (texts.get(name) ?? new Set()).add(sql));
     if (process.env.SHOW_SQL) console.log([...texts.keys()].join(' '));
     expect(texts.size).toBeGreaterThan(5);
     for (const [name, sqls] of texts) expect([name, sqls.size]).toEqual([name, 1]);

@@ -4,6 +4,7 @@ import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
 import { loggedIn, type Browser } from '../support/http';
+import { pageStatements } from '../support/statements';
 
 /**
  * Lists' rendered rows and task pages are kept by the process between writes to the tracker.
@@ -57,19 +58,7 @@ describe('pages kept between writes', () => {
   const rowsOf = async (b: Browser, path = LIST) => (await b.get(path)).dom.querySelectorAll('li.task-row').map((li) => li.textContent.replace(/\s+/g, ' ').trim());
 
   /** The statements a request sends, but the session's sliding expiry. */
-  async function statementsOf(run: () => Promise<unknown>): Promise<string[]> {
-    const sql: string[] = [];
-    const listen = (q: { sql: string }) => {
-      if (!/^update "sessions"/i.test(q.sql)) sql.push(q.sql);
-    };
-    t.db.on('query', listen);
-    try {
-      await run();
-    } finally {
-      t.db.off('query', listen);
-    }
-    return sql;
-  }
+  const statementsOf = async (run: () => Promise<unknown>) => (await pageStatements(t.db, run)).sql;
 
   /** Statements a request sends that read a list's rows. */
   const listReadsOf = async (run: () => Promise<unknown>) => (await statementsOf(run)).filter((q) => /^with "listed"|from \(select/i.test(q)).length;

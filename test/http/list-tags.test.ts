@@ -1,6 +1,7 @@
 import { startTestApp, stopTestApp, useTestApp, type TestApp } from '../support/app';
 import { createUser } from '../support/factories';
 import { loggedIn } from '../support/http';
+import { recordStatements } from '../support/statements';
 
 /** The tags a list row shows, as their text and class, by task title. */
 async function rowTags(t: TestApp, title: string): Promise<string[]> {
@@ -31,17 +32,8 @@ describe("a list row's tags", () => {
 
   /** How many times a list page read projects for its tags. */
   async function projectReads(view: () => Promise<unknown>): Promise<number> {
-    let reads = 0;
-    const listen = (q: { options?: { name?: string } }) => {
-      if (q.options?.name === 'trellis_project_tags') reads++;
-    };
-    t.db.on('query', listen);
-    try {
-      await view();
-    } finally {
-      t.db.off('query', listen);
-    }
-    return reads;
+    const { statements } = await recordStatements(t.db, view);
+    return statements.filter((q) => q.name === 'trellis_project_tags').length;
   }
 
   test('read their projects once, then again only after a project was written to', async () => {

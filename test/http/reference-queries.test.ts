@@ -1,6 +1,7 @@
 import { useTestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
 import { loggedIn, type Browser } from '../support/http';
+import { pageStatements } from '../support/statements';
 import type { User } from '../../server/users/user';
 
 /**
@@ -47,18 +48,7 @@ describe('the queries a task page costs', () => {
 
   /** The SQL a page view issues, in order. */
   async function queriesOf(path: string): Promise<{ sql: string[]; refs: number }> {
-    const sql: string[] = [];
-    // A session's expiry is refreshed now and then, whatever the page: that write is not the page's cost.
-    const listen = (q: { sql: string }) => {
-      if (!/^update "sessions"/i.test(q.sql)) sql.push(q.sql);
-    };
-    t.db.on('query', listen);
-    let page;
-    try {
-      page = await viewer.get(path);
-    } finally {
-      t.db.off('query', listen);
-    }
+    const { result: page, sql } = await pageStatements(t.db, () => viewer.get(path));
     expect(page.status).toBe(200);
     return { sql, refs: page.dom.querySelectorAll('.markup a.task-ref, .markup a.user-ref').length };
   }

@@ -6,6 +6,7 @@ import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { onPostgres } from '../support/db';
 import { createTask, createUser, edit } from '../support/factories';
+import { recordStatements } from '../support/statements';
 
 /** Parents and subtasks through the editor: edges, the lines on both tasks, cycles, concurrency. */
 describe('the task graph', () => {
@@ -144,12 +145,8 @@ describe('the task graph', () => {
     await t.db('task_subtasks').insert(edges.map(([p, c]) => ({ parent_id: p, child_id: c })));
     const task = (await findTask(t.db, center))!;
 
-    const queries: string[] = [];
-    const count = (q: { sql: string }) => queries.push(q.sql);
-    t.db.on('query', count);
-    const small = await loadTaskGraph(t.db, alice, task.id);
-    t.db.off('query', count);
-    expect(queries).toHaveLength(1);
+    const { result: small, statements: first } = await recordStatements(t.db, () => loadTaskGraph(t.db, alice, task.id));
+    expect(first).toHaveLength(1);
     expect(small.truncated).toBe(false);
     expect(small.nodes.map((n) => [n.relation, n.depth])).toEqual([
       ['parent', 2],
@@ -162,11 +159,8 @@ describe('the task graph', () => {
 
     // Past the limit: a fan of subtasks under the second one.
     await t.db('task_subtasks').insert(bulk.slice(40).map((c) => ({ parent_id: bulk[4]!, child_id: c })));
-    queries.length = 0;
-    t.db.on('query', count);
-    const big = await loadTaskGraph(t.db, alice, task.id);
-    t.db.off('query', count);
-    expect(queries).toHaveLength(1);
+    const { result: big, statements: second } = await recordStatements(t.db, () => loadTaskGraph(t.db, alice, task.id));
+    expect(second).toHaveLength(1);
     expect(big.truncated).toBe(true);
     expect(big.nodes.map((n) => [n.relation, n.id])).toEqual([
       ['parent', bulk[0]],
