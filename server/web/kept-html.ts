@@ -1,6 +1,8 @@
+import type { Request } from 'express';
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
 import { readTrackerVersion } from '../db/tracker-version';
+import { csrfTokenReturns } from './middleware/csrf';
 
 /** HTML rendered from the tracker's data, with what the page around it needs to know of it. */
 export interface Rendered<T> {
@@ -33,14 +35,24 @@ function storeOf(db: Knex, maxBytes: number): LRUCache<string, Kept> {
 }
 
 /**
- * The HTML `render` makes, kept in this process while the tracker's version (readTrackerVersion)
- * stays what it was when it was rendered. `key` must name everything else the HTML depends on:
- * the viewer, the query, the page. The version is read before and after rendering, and the HTML
- * kept only when both readings agree, so that what is kept is exactly what that version shows:
- * a write committed while it was rendering leaves nothing behind.
+ * The key under which keptHtml keeps a page shown to `req`: `parts` name the page, to which the
+ * viewer and the CSRF token its forms carry are added. Null, for nothing to be kept, when that
+ * token is new to the client: a page kept for a client that keeps no cookies (a crawler) would
+ * never be asked for again, and would only push out pages that are.
  */
-export async function keptHtml<T>(db: Knex, maxBytes: number, key: string, render: () => Promise<Rendered<T>>): Promise<Rendered<T>> {
-  if (maxBytes <= 0) return render();
+export function pageKey(req: Request, ...parts: unknown[]): string | null {
+  return csrfTokenReturns(req) ? JSON.stringify([req.viewer?.id ?? null, req.csrfToken, ...parts]) : null;
+}
+
+/**
+ * The HTML `render` makes, kept in this process while the tracker's version (readTrackerVersion)
+ * stays what it was when it was rendered. `key` (pageKey) must name everything else the HTML
+ * depends on: the viewer, the query, the page; null keeps nothing. The version is read before and
+ * after rendering, and the HTML kept only when both readings agree, so that what is kept is
+ * exactly what that version shows: a write committed while it was rendering leaves nothing behind.
+ */
+export async function keptHtml<T>(db: Knex, maxBytes: number, key: string | null, render: () => Promise<Rendered<T>>): Promise<Rendered<T>> {
+  if (maxBytes <= 0 || key === null) return render();
   const store = storeOf(db, maxBytes);
   const version = await readTrackerVersion(db);
   const kept = store.get(key);

@@ -3,7 +3,8 @@ import { keptHtml, type Rendered } from '../../server/web/kept-html';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { createTask, createUser, edit } from '../support/factories';
-import { loggedIn, type Browser } from '../support/http';
+import request from 'supertest';
+import { Browser, loggedIn } from '../support/http';
 import { pageStatements } from '../support/statements';
 
 /**
@@ -233,6 +234,24 @@ describe('pages kept between writes', () => {
       const quoted = await miaBrowser.get(`/T${id}?quote=${commentId}`);
       expect(quoted.dom.querySelector('textarea[name="comment"]')!.textContent).toContain('Quote me.');
       expect((await miaBrowser.get(`/T${id}`)).dom.querySelector('textarea[name="comment"]')!.textContent).not.toContain('Quote me.');
+    });
+
+    test('a visitor’s page is kept once their client keeps the cookie its token is bound to; a client that keeps none is never kept for', async () => {
+      const id = await createTask(d(), mia, { title: 'Read by visitors', view: 'public' });
+      const visitor = new Browser(t.app);
+      const crawl = () => request(t.app).get(`/T${id}`);
+      const firstVisit = await statementsOf(() => visitor.get(`/T${id}`));
+      expect(firstVisit.filter(isVersion)).toHaveLength(0);
+      for (let i = 0; i < 2; i++) {
+        const crawled = await pageStatements(t.db, crawl);
+        expect(crawled.result.status).toBe(200);
+        expect(crawled.result.text).toContain('Read by visitors');
+        expect(crawled.sql.filter(isVersion)).toHaveLength(0);
+      }
+      expect((await statementsOf(() => visitor.get(`/T${id}`))).filter(isVersion)).toHaveLength(2);
+      const kept = await statementsOf(() => visitor.get(`/T${id}`));
+      expect(kept.filter(isVersion)).toHaveLength(1);
+      expect(kept).toHaveLength(1);
     });
   });
 

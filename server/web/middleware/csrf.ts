@@ -5,12 +5,16 @@ import { ANON_COOKIE, cookieOptions } from '../cookies';
 
 export const CSRF_FIELD = '__csrf__';
 
+/** Marks a request whose anonymous cookie was made for its own response. */
+const MINTED = Symbol('anonymous cookie minted');
+
 /** A visitor's anonymous cookie, which their tokens bind to; given to them with their first token. */
 function anonymousId(req: Request): string {
   const known = req.cookies?.[ANON_COOKIE];
   if (typeof known === 'string') return known;
   const anon = crypto.randomBytes(18).toString('base64url');
   req.cookies[ANON_COOKIE] = anon;
+  (req as Request & { [MINTED]?: true })[MINTED] = true;
   req.res!.cookie(ANON_COOKIE, anon, cookieOptions(req));
   return anon;
 }
@@ -47,6 +51,15 @@ export function issueCsrfTokens(requests: Request, secret: string): void {
       return token === DUE ? (this[TOKEN] = csrfTokenFor(secret, this)) : token;
     },
   });
+}
+
+/**
+ * Whether a later request can carry the same CSRF token as this one: it is bound to a session, or
+ * to an anonymous cookie the client sent. A token bound to a cookie made for this response (a first
+ * visit, or every visit of a client that keeps no cookies, as crawlers do) may never be seen again.
+ */
+export function csrfTokenReturns(req: Request): boolean {
+  return req.csrfToken !== undefined && (req.sessionId !== null || !(req as Request & { [MINTED]?: true })[MINTED]);
 }
 
 function same(a: string, b: string): boolean {

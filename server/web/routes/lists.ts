@@ -11,7 +11,7 @@ import type { AppDeps } from '../deps';
 import { BulkEditForm, SaveQueryForm, parseForm } from '../forms';
 import { formProblem, requireCapability, requireViewer } from '../guards';
 import { safeLocalUrl } from '../local-url';
-import { keptHtml, type Rendered } from '../kept-html';
+import { keptHtml, pageKey, type Rendered } from '../kept-html';
 import { renderFragment, renderPage } from '../render';
 import { readsFor } from '../replica';
 import { queryParamsOf } from '../request-url';
@@ -109,7 +109,7 @@ export function listRoutes(deps: AppDeps) {
     };
     if (opts.bulk || opts.save) return render();
     const cursor = cursorOf(req);
-    const key = JSON.stringify(['list', viewer?.id ?? null, req.csrfToken, opts.title, opts.key, opts.basePath, paramsToString(opts.params), cursor.after ?? null, cursor.before ?? null]);
+    const key = pageKey(req, 'list', opts.title, opts.key, opts.basePath, paramsToString(opts.params), cursor.after ?? null, cursor.before ?? null);
     return keptHtml(readsFor(deps, req), deps.config.pageCacheBytes, key, render);
   }
 

@@ -12,7 +12,7 @@ import { formProblem, requireCapability, requireViewer, taskIdParam } from '../g
 import { copiedFieldValues, loadTaskFieldValues } from '../../fields/read';
 import { fieldDetails } from '../../fields/show';
 import { fieldChanges } from '../field-inputs';
-import { keptHtml, type Rendered } from '../kept-html';
+import { keptHtml, pageKey, type Rendered } from '../kept-html';
 import { renderFragment, renderKeptPage, renderPage } from '../render';
 import { fieldControlNames, fieldInputsModel } from '../views/custom-fields';
 import { hovercardModel } from '../views/hovercard';
@@ -61,7 +61,7 @@ export function taskRoutes(deps: AppDeps) {
       const html = await renderFragment(req, 'pages/tasks/view', model);
       return { html, facts: { title: `${model.task.monogram} ${detail.task.title}` }, staleAt: form ? 0 : model.staleAt };
     };
-    const page = form ? await render() : await keptHtml(deps.db, deps.config.pageCacheBytes, JSON.stringify(['task', id, req.viewer?.id ?? null, req.csrfToken]), render);
+    const page = form ? await render() : await keptHtml(deps.db, deps.config.pageCacheBytes, pageKey(req, 'task', id), render);
     renderKeptPage(req, res, page.facts.title, page.html, status);
   }
 
