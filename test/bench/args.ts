@@ -23,6 +23,11 @@ export interface BenchArgs {
   processes: number[];
   /** PAGE_CACHE_MB for the app: 0 renders every list and task page afresh, as before pages were kept. */
   pageCacheMb: number;
+  /**
+   * Comments a second sent beside every measured run of a page or list (not the floor's, nor the
+   * writes'), so kept pages are rendered afresh after each: 0 reads a tracker no one writes to.
+   */
+  writesPerSecond: number;
   only: string[] | null;
   fresh: boolean;
   skipSeed: boolean;
@@ -57,6 +62,9 @@ export const USAGE = `npm run bench -- [flags]
                      the highest concurrency with each of the others, e.g. 1,2 (default WEB_CONCURRENCY or 1)
   --page-cache-mb N  rendered pages the app keeps between writes (PAGE_CACHE_MB; default PAGE_CACHE_MB or 64);
                      0 renders every list and task page afresh
+  --writes-per-second N
+                     comments a second sent beside every measured run of a page or list, so kept pages are
+                     rendered afresh after each, as on a tracker in use (default 0)
   --only L           scenarios to run, comma-separated (default all; see the list printed at start)
   --fresh            drop the bench database and seed it again
   --skip-seed        reuse the seeded database whatever its size
@@ -102,6 +110,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     connections: [1, 10, 16],
     processes: [env.WEB_CONCURRENCY ? count('WEB_CONCURRENCY', env.WEB_CONCURRENCY, 1, 16) : 1],
     pageCacheMb: env.PAGE_CACHE_MB ? count('PAGE_CACHE_MB', env.PAGE_CACHE_MB, 0, 4096) : 64,
+    writesPerSecond: 0,
     only: null,
     fresh: false,
     skipSeed: false,
@@ -136,6 +145,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       case '--page-cache-mb':
         args.pageCacheMb = count(flag, value(), 0, 4096);
+        break;
+      case '--writes-per-second':
+        args.writesPerSecond = count(flag, value(), 0, 200);
         break;
       case '--connections':
         args.connections = list(flag, value()).map((c) => count(flag, c, 1, 256));

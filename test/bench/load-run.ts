@@ -5,6 +5,7 @@ import type { Session } from './login';
 import type { Paired } from './ratios';
 import { formatCpu, formatRatio } from './ratios';
 import { FLOOR, type Scenario } from './scenarios';
+import { startSideWrites, type SideWrites } from './side-writes';
 import { settle } from './writes';
 
 export interface LoadContext {
@@ -20,6 +21,11 @@ export interface LoadContext {
   /** Seconds of unmeasured load before a scenario's first run (BenchArgs.warmup). */
   warmup: number;
   say: (line: string) => void;
+  /**
+   * Writes sent beside every measured run of a page or list on the app (--writes-per-second), as
+   * their own session, which every app process knows: sessions live in the database.
+   */
+  beside: { write: Scenario; cookie: string; perSecond: number } | null;
 }
 
 /** A scenario's title, with the app's processes when there are several. */
@@ -29,14 +35,24 @@ const titleAt = (title: string, processes: number): string => (processes > 1 ? `
  * A 1 s warm-up, the measured run, and the wait until the database is idle again and the mail the run
  * queued is sent, so nothing spills into the next run (the floor after a write scenario included).
  */
-async function run(x: LoadContext, target: AppProcess, s: Scenario, connections: number): Promise<Measurement> {
+async function run(x: LoadContext, target: AppProcess, s: Scenario, connections: number): Promise<{ m: Measurement; beside: SideWrites | null }> {
   await measure(target.baseUrl, s, x.cookie, connections, 1);
   await settle(x.admin, 180, { jobs: true });
+  const writer = x.beside && target === x.app && (s.kind === 'page' || s.kind === 'list') ? startSideWrites(target.baseUrl, x.beside.write, x.beside.cookie, x.beside.perSecond) : null;
   const m = await measure(target.baseUrl, s, x.cookie, connections, x.duration, { app: () => target.cpuSeconds(), db: x.dbCpu });
+  const beside = writer ? await writer.stop() : null;
   const drained = await settle(x.admin, 180, { jobs: true });
   if (drained >= 1) x.say(`  (${s.name} c=${connections}: ${drained.toFixed(1)} s until the database was idle again and its mail sent)`);
-  return m;
+  return { m, beside };
 }
+
+/** "  beside it 80 comments (10/s): 303 ×80" on a run's line, when writes were sent beside it. */
+const besidePart = (w: SideWrites | null): string =>
+  w
+    ? `  beside it ${w.sent} ${w.sent === 1 ? 'write' : 'writes'} (${w.perSecond}/s): ${Object.entries(w.answered)
+        .map(([status, n]) => `${status} ×${n}`)
+        .join(', ')}`
+    : '';
 
 /** " (database 1.23)" beside a CPU figure, when the database server's CPU was read. */
 const dbPart = (m: Measurement): string => (m.dbCpuMs === null ? '' : ` (database ${formatCpu(m.dbCpuMs)})`);
@@ -57,15 +73,16 @@ export async function measureWithFloor(x: LoadContext, s: Scenario, connections:
     x.say(`  ${s.name.padEnd(9)} warm-up, c=${top}, not counted: ${w.rps.toFixed(1)} req/s, CPU ${formatCpu(w.cpuMs)} ms/req${dbPart(w)}`);
   }
   for (const c of connections) {
-    const floor = await run(x, x.floor, FLOOR, c);
-    const m = await run(x, x.app, s, c);
+    const { m: floor } = await run(x, x.floor, FLOOR, c);
+    const { m, beside } = await run(x, x.app, s, c);
     out.push({ title: titleAt(s.title, x.processes), processes: x.processes, m, floor });
     const odd = Object.entries(m.statuses).filter(([code]) => Number(code) !== s.expect);
     x.say(
       `  ${s.name.padEnd(9)} c=${String(c).padEnd(3)}${x.processes > 1 ? ` x${x.processes}` : ''} ${m.rps.toFixed(1).padStart(8)} req/s  p50 ${m.p50.toFixed(2)}  p95 ${m.p95.toFixed(2)}  p99 ${m.p99.toFixed(2)} ms` +
         `  floor ${floor.rps.toFixed(1)} req/s, ratio ${formatRatio(m.rps / floor.rps)}` +
         `  CPU ${formatCpu(m.cpuMs)} ms/req${dbPart(m)}, floor ${formatCpu(floor.cpuMs)}${dbPart(floor)}` +
-        (m.errors || odd.length ? `  errors ${m.errors}, statuses ${JSON.stringify(m.statuses)}` : ''),
+        (m.errors || odd.length ? `  errors ${m.errors}, statuses ${JSON.stringify(m.statuses)}` : '') +
+        besidePart(beside),
     );
   }
   return out;

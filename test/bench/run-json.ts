@@ -15,9 +15,10 @@ export interface RunJson {
   data: { tasks: number; eventsPerTask: number; people: number; search: string; searchMatches: number };
   /**
    * `processes` is absent in runs written before 2026-12-06, `warmup` in runs written before the scenario warm-up
-   * (2026-12-06; they had none), `pageCacheMb` in runs written before pages were kept (they kept none).
+   * (2026-12-06; they had none), `pageCacheMb` in runs written before pages were kept (they kept none),
+   * `writesPerSecond` in runs written before writes could be sent beside the reads (they sent none).
    */
-  settings: { duration: number; warmup?: number; connections: number[]; processes?: number[]; pageCacheMb?: number };
+  settings: { duration: number; warmup?: number; connections: number[]; processes?: number[]; pageCacheMb?: number; writesPerSecond?: number };
   figures: Figure[];
   /** Statements with a sequential scan, by scenario, with fresh statistics and without any. */
   seqScans?: { scenario: string; statistics: 'fresh' | 'none'; table: string; rows: number; sql: string }[];
@@ -59,7 +60,8 @@ export function readRunJson(file: string): RunJson {
 
 const describe = (label: string, r: RunJson) =>
   `${label}: ${r.date}, commit ${r.commit}, ${r.data.tasks.toLocaleString('en-US')} tasks, ${r.machine.cores} cores (${r.machine.cpu}), load ${r.machine.loadAtStart[0]?.toFixed(1)} at start, ` +
-  (r.settings.pageCacheMb ? `pages kept (PAGE_CACHE_MB=${r.settings.pageCacheMb})` : 'pages rendered afresh');
+  (r.settings.pageCacheMb ? `pages kept (PAGE_CACHE_MB=${r.settings.pageCacheMb})` : 'pages rendered afresh') +
+  (r.settings.writesPerSecond ? `, ${r.settings.writesPerSecond} writes a second beside the reads` : '');
 
 /**
  * Two runs side by side, by scenario and concurrency: each one's req/s and

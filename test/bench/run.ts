@@ -25,6 +25,7 @@ import { ensureFieldValues } from './custom';
 import { machine, seedReport, table, targets, targetsReport } from './report';
 import { listPlanSection, statementPlanSection } from './plan-check';
 import { scenarios, SCENARIO_NAMES } from './scenarios';
+import { besideWrites } from './side-writes';
 import { BENCH_PASSWORD, seed } from './seed';
 import { removeWrites, watermark } from './writes';
 
@@ -163,12 +164,18 @@ async function main() {
     const dbCpu = databaseCpuReader((await admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number);
     say(
       a.pageCacheMb
-        ? `Rendered lists and task pages are kept between writes (PAGE_CACHE_MB=${a.pageCacheMb}): the read scenarios write nothing, so after its first request each page is shown as kept. \`--page-cache-mb 0\` renders every page afresh.`
+        ? `Rendered lists and task pages are kept between writes (PAGE_CACHE_MB=${a.pageCacheMb}). \`--page-cache-mb 0\` renders every page afresh.`
         : 'Rendered pages are not kept (PAGE_CACHE_MB=0): every list and task page is rendered afresh.',
+    );
+    say(
+      a.writesPerSecond
+        ? `Beside every measured run of a page or list, ${a.writesPerSecond} comments a second are posted to random tasks by a session of their own: the first view of a kept page after each is rendered afresh. The app's CPU a request includes theirs.`
+        : 'The read scenarios write nothing, so with pages kept each page after its first request is shown as kept. `--writes-per-second N` posts comments beside them.',
     );
     say(dbCpu ? 'The database runs on this machine: its CPU a request is read beside the app\'s, all its processes together.' : 'The database is not a process of this machine: its CPU is not read.');
     say();
-    const load = { app, processes: a.processes[0]!, floor, admin, dbCpu, cookie: session.cookie, duration: a.duration, warmup: a.warmup, say };
+    const beside = await besideWrites(a.writesPerSecond, app, marker.login, scenariosOf);
+    const load = { app, processes: a.processes[0]!, floor, admin, dbCpu, cookie: session.cookie, duration: a.duration, warmup: a.warmup, say, beside };
     for (const s of chosen) {
       const pairs = await measureWithFloor(load, s, a.connections);
       paired.push(...pairs);
@@ -214,7 +221,7 @@ async function main() {
         say(`  the same scenarios with ${n} app processes, at c=${top}:`);
         const logInto = (other: AppProcess) => logIn(other.baseUrl, marker.login, BENCH_PASSWORD);
         const again = (loggedIn: typeof session) => scenariosOf(loggedIn).filter((s) => isChosen(s.name));
-        paired.push(...(await measureAsProcesses({ floor, admin, dbCpu, duration: a.duration, warmup: a.warmup, say }, n, top, appAs, logInto, again)));
+        paired.push(...(await measureAsProcesses({ floor, admin, dbCpu, duration: a.duration, warmup: a.warmup, say, beside }, n, top, appAs, logInto, again)));
       }
     }
     const figs = figures(paired);
@@ -264,7 +271,7 @@ async function main() {
         commit: commitOf(),
         machine: { ...facts, loadAtEnd: os.loadavg() },
         data: { tasks: marker.tasks, eventsPerTask: marker.events, people: marker.people, search: search.text, searchMatches: search.matches },
-        settings: { duration: a.duration, warmup: a.warmup, connections: a.connections, processes: a.processes, pageCacheMb: a.pageCacheMb },
+        settings: { duration: a.duration, warmup: a.warmup, connections: a.connections, processes: a.processes, pageCacheMb: a.pageCacheMb, writesPerSecond: a.writesPerSecond },
         figures: figs,
         seqScans: statementPlans.plans.flatMap((p) =>
           p.seqScans.map((t) => ({ scenario: p.scenario, statistics: p.statistics, table: t, rows: statementPlans.rows[t] ?? 0, sql: p.sql })),

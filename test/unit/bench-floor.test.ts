@@ -164,9 +164,10 @@ describe('comparing two runs', () => {
   test('side by side by scenario and concurrency, with how the ratio to the floor moved', () => {
     const before = run('aaaaaaa', RUN);
     const after = run('bbbbbbb', [pair('task', 'task page, 20 comments', 1, 1600, 8000), pair('open', 'open tasks', 1, 900, 9000)]);
+    after.settings = { ...after.settings, pageCacheMb: 64, writesPerSecond: 10 };
     const out = compareRuns(before, after);
-    expect(out).toContain('A: 2026-12-03T14:00:00.000Z, commit aaaaaaa, 10,000 tasks, 2 cores (Test CPU), load 1.2 at start');
-    expect(out).toContain('B: 2026-12-03T14:00:00.000Z, commit bbbbbbb');
+    expect(out).toContain('A: 2026-12-03T14:00:00.000Z, commit aaaaaaa, 10,000 tasks, 2 cores (Test CPU), load 1.2 at start, pages rendered afresh\n');
+    expect(out).toContain('B: 2026-12-03T14:00:00.000Z, commit bbbbbbb, 10,000 tasks, 2 cores (Test CPU), load 1.2 at start, pages kept (PAGE_CACHE_MB=64), 10 writes a second beside the reads');
     const row = (title: string, c: number) =>
       out
         .split('\n')
@@ -239,6 +240,13 @@ describe('bench flags', () => {
     expect(parseArgs([], { PAGE_CACHE_MB: '0' }).pageCacheMb).toBe(0);
     expect(parseArgs(['--page-cache-mb', '0'], { PAGE_CACHE_MB: '32' }).pageCacheMb).toBe(0);
     expect(() => parseArgs(['--page-cache-mb', 'lots'], {})).toThrow('--page-cache-mb needs a whole number');
+  });
+
+  test('no writes beside the reads unless --writes-per-second asks for them, at most 200 a second', () => {
+    expect(parseArgs([], {}).writesPerSecond).toBe(0);
+    expect(parseArgs(['--writes-per-second', '10'], {}).writesPerSecond).toBe(10);
+    expect(() => parseArgs(['--writes-per-second', '0.5'], {})).toThrow('--writes-per-second needs a whole number');
+    expect(() => parseArgs(['--writes-per-second', '201'], {})).toThrow('--writes-per-second must be from 0 to 200');
   });
 
   test('a scenario is warmed for 10 s before its first run unless --warmup says otherwise; 0 measures a cold app', () => {
