@@ -21,14 +21,28 @@ interface Kept {
   rendered: Rendered<unknown>;
 }
 
-/** One store per database a process reads, so that a replica's versions are never set against the primary's. */
-const stores = new WeakMap<Knex, LRUCache<string, Kept>>();
+/** A page being rendered for a version of the tracker, which requests that read the same version wait for. */
+interface Rendering {
+  version: string;
+  rendered: Promise<Rendered<unknown>>;
+}
 
-function storeOf(db: Knex, maxBytes: number): LRUCache<string, Kept> {
+interface Store {
+  kept: LRUCache<string, Kept>;
+  rendering: Map<string, Rendering>;
+}
+
+/** One store per database a process reads, so that a replica's versions are never set against the primary's. */
+const stores = new WeakMap<Knex, Store>();
+
+function storeOf(db: Knex, maxBytes: number): Store {
   let store = stores.get(db);
   if (!store) {
     // A JavaScript string holds two bytes a character at most.
-    store = new LRUCache<string, Kept>({ maxSize: maxBytes, sizeCalculation: (k, key) => 2 * (key.length + k.rendered.html.length) + 200 });
+    store = {
+      kept: new LRUCache<string, Kept>({ maxSize: maxBytes, sizeCalculation: (k, key) => 2 * (key.length + k.rendered.html.length) + 200 }),
+      rendering: new Map(),
+    };
     stores.set(db, store);
   }
   return store;
@@ -55,9 +69,24 @@ export async function keptHtml<T>(db: Knex, maxBytes: number, key: string | null
   if (maxBytes <= 0 || key === null) return render();
   const store = storeOf(db, maxBytes);
   const version = await readTrackerVersion(db);
-  const kept = store.get(key);
+  const kept = store.kept.get(key);
   if (kept && kept.version === version && Date.now() < kept.rendered.staleAt) return kept.rendered as Rendered<T>;
+  // Requests that miss together (after a write, every reader of a busy page) share one rendering
+  // rather than each render the same page: one that read the same version began after that
+  // rendering read it, with nothing committed in between, so it shows what they would render.
+  const underway = store.rendering.get(key);
+  if (underway && underway.version === version) return underway.rendered as Promise<Rendered<T>>;
+  const rendered = renderAndKeep(db, store, key, version, render);
+  store.rendering.set(key, { version, rendered });
+  try {
+    return await rendered;
+  } finally {
+    if (store.rendering.get(key)?.rendered === rendered) store.rendering.delete(key);
+  }
+}
+
+async function renderAndKeep<T>(db: Knex, store: Store, key: string, version: string, render: () => Promise<Rendered<T>>): Promise<Rendered<T>> {
   const rendered = await render();
-  if (Date.now() < rendered.staleAt && (await readTrackerVersion(db)) === version) store.set(key, { version, rendered });
+  if (Date.now() < rendered.staleAt && (await readTrackerVersion(db)) === version) store.kept.set(key, { version, rendered });
   return rendered;
 }

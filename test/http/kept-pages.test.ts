@@ -288,6 +288,35 @@ describe('pages kept between writes', () => {
       expect(n).toBe(2);
     });
 
+    test('requests that miss together share one rendering; one that read a later version renders its own', async () => {
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let n = 0;
+      const render = async (): Promise<Rendered<null>> => {
+        const mine = ++n;
+        await gate;
+        return { html: `<p>${mine}</p>`, facts: null, staleAt: Infinity };
+      };
+      // Held until each of them has read the version, so that none finds a kept page.
+      let versionReads = 0;
+      const counted = (_r: unknown, q: { sql: string }) => void (isVersion(q.sql) && versionReads++);
+      t.db.on('query-response', counted);
+      const together = [0, 1, 2].map(() => keptHtml(t.db, 1 << 20, 'k4', render));
+      while (versionReads < 3) await new Promise((r) => setImmediate(r));
+      t.db.off('query-response', counted);
+      await new Promise((r) => setImmediate(r));
+      expect(n).toBe(1);
+      await createTask(d(), mia, { title: 'Committed while the page renders' });
+      const later = keptHtml(t.db, 1 << 20, 'k4', render);
+      while (n < 2) await new Promise((r) => setImmediate(r));
+      release();
+      expect((await Promise.all(together)).map((r) => r.html)).toEqual(['<p>1</p>', '<p>1</p>', '<p>1</p>']);
+      expect((await later).html).toBe('<p>2</p>');
+      // The first rendering read a version that had moved by its end, so only the second is kept.
+      expect((await keptHtml(t.db, 1 << 20, 'k4', render)).html).toBe('<p>2</p>');
+      expect(n).toBe(2);
+    });
+
     test('renders again once time alone has changed what it shows, and keeps nothing with no room', async () => {
       const soon = rendering('<p>soon</p>', Date.now() + 50);
       await keptHtml(t.db, 1 << 20, 'k3', soon.render);
