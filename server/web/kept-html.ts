@@ -73,9 +73,13 @@ export async function keptHtml<T>(db: Knex, maxBytes: number, key: string | null
   if (kept && kept.version === version && Date.now() < kept.rendered.staleAt) return kept.rendered as Rendered<T>;
   // Requests that miss together (after a write, every reader of a busy page) share one rendering
   // rather than each render the same page: one that read the same version began after that
-  // rendering read it, with nothing committed in between, so it shows what they would render.
+  // rendering read it, with nothing committed in between, so it shows what they would render,
+  // unless time alone changed that meanwhile.
   const underway = store.rendering.get(key);
-  if (underway && underway.version === version) return underway.rendered as Promise<Rendered<T>>;
+  if (underway && underway.version === version) {
+    const shared = (await underway.rendered) as Rendered<T>;
+    if (Date.now() < shared.staleAt) return shared;
+  }
   const rendered = renderAndKeep(db, store, key, version, render);
   store.rendering.set(key, { version, rendered });
   try {

@@ -317,6 +317,30 @@ describe('pages kept between writes', () => {
       expect(n).toBe(2);
     });
 
+    test('a request that waited for a rendering whose dates turned while it rendered renders its own', async () => {
+      let release = () => {};
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let n = 0;
+      const render = async (): Promise<Rendered<null>> => {
+        const mine = ++n;
+        // The first reads the data, whose dates turn in 30 ms, then takes longer than that to render.
+        const staleAt = mine === 1 ? Date.now() + 30 : Infinity;
+        if (mine === 1) await gate;
+        return { html: `<p>${mine}</p>`, facts: null, staleAt };
+      };
+      let versionReads = 0;
+      const counted = (_r: unknown, q: { sql: string }) => void (isVersion(q.sql) && versionReads++);
+      t.db.on('query-response', counted);
+      const first = keptHtml(t.db, 1 << 20, 'k5', render);
+      const waiting = keptHtml(t.db, 1 << 20, 'k5', render);
+      while (versionReads < 2) await new Promise((r) => setImmediate(r));
+      t.db.off('query-response', counted);
+      await new Promise((r) => setTimeout(r, 40));
+      release();
+      expect((await first).html).toBe('<p>1</p>');
+      expect((await waiting).html).toBe('<p>2</p>');
+    });
+
     test('renders again once time alone has changed what it shows, and keeps nothing with no room', async () => {
       const soon = rendering('<p>soon</p>', Date.now() + 50);
       await keptHtml(t.db, 1 << 20, 'k3', soon.render);
