@@ -11,7 +11,7 @@ import { ensureBoard } from './board';
 import { measureExport } from './export';
 import { liveReport, measureLive } from './live';
 import { makeImageTask } from './images';
-import { measure, type Measurement } from './load';
+import type { Measurement } from './load';
 import { measureAsProcesses, measureWithFloor } from './load-run';
 import { makeApiTokens, checkApiCall } from './api-tokens';
 import { startFloor } from './floor-process';
@@ -26,6 +26,7 @@ import { machine, seedReport, table, targets, targetsReport } from './report';
 import { listPlanSection, statementPlanSection } from './plan-check';
 import { scenarios, SCENARIO_NAMES } from './scenarios';
 import { besideWrites } from './side-writes';
+import { soak, soakSummary, type SoakSample } from './soak';
 import { BENCH_PASSWORD, seed } from './seed';
 import { removeWrites, watermark } from './writes';
 
@@ -197,20 +198,11 @@ async function main() {
       say(liveReport(await measureLive(app, admin, byName('task'), byName('baseline'), session.cookie, a.duration)));
       rss.push(['after the live streams closed', app.rssMiB()]);
     }
+    let soaked: SoakSample[] = [];
     if (a.soak > 0) {
       // Every scenario in turn, writes included, so a leak on any path shows in the samples.
-      const mix = all.filter((s) => s.name !== 'baseline');
-      const c = Math.max(...a.connections);
-      const step = Math.min(60, a.soak);
-      say(`  soak: ${mix.map((s) => s.name).join(', ')} in turn at c=${c} for ${a.soak} s, memory every ${step} s`);
-      for (let done = 0; done < a.soak; done += step) {
-        const seconds = Math.min(step, a.soak - done);
-        let requests = 0;
-        for (const s of mix) requests += (await measure(app.baseUrl, s, session.cookie, c, Math.max(1, Math.round(seconds / mix.length)))).requests;
-        const sample: [string, number] = [`soak ${done + seconds} s (${requests} requests)`, app.rssMiB()];
-        rss.push(sample);
-        say(`  ${sample[0]}: RSS ${sample[1].toFixed(1)} MiB`);
-      }
+      soaked = await soak(app, all.filter((s) => s.name !== 'baseline'), session.cookie, Math.max(...a.connections), a.soak, say);
+      rss.push(...soaked.map((x): [string, number] => [`soak ${x.seconds} s (${x.requests} requests)`, x.rssMiB]));
     }
     if (a.processes.length > 1) {
       const top = Math.max(...a.connections);
@@ -244,6 +236,10 @@ async function main() {
     say();
     say(table(['when', 'RSS MiB'], rss.map(([w, v]) => [w, v.toFixed(1)])));
     say();
+    if (soaked.length) {
+      say(soakSummary(soaked));
+      say();
+    }
     if (app) await app.stop();
     app = null;
     await floor.stop();
