@@ -288,6 +288,21 @@ describe('pages kept between writes', () => {
       expect(n).toBe(2);
     });
 
+    /** Starts requests with `start`, and resolves once they have read the version `reads` times: none can then find a kept page. */
+    async function pastVersionReads<T>(reads: number, start: () => T): Promise<T> {
+      let seen = 0;
+      const counted = (_r: unknown, q: { sql: string }) => void (isVersion(q.sql) && seen++);
+      t.db.on('query-response', counted);
+      try {
+        const started = start();
+        while (seen < reads) await new Promise((r) => setImmediate(r));
+        await new Promise((r) => setImmediate(r));
+        return started;
+      } finally {
+        t.db.off('query-response', counted);
+      }
+    }
+
     test('requests that miss together share one rendering; one that read a later version renders its own', async () => {
       let release = () => {};
       const gate = new Promise<void>((resolve) => (release = resolve));
@@ -297,14 +312,7 @@ describe('pages kept between writes', () => {
         await gate;
         return { html: `<p>${mine}</p>`, facts: null, staleAt: Infinity };
       };
-      // Held until each of them has read the version, so that none finds a kept page.
-      let versionReads = 0;
-      const counted = (_r: unknown, q: { sql: string }) => void (isVersion(q.sql) && versionReads++);
-      t.db.on('query-response', counted);
-      const together = [0, 1, 2].map(() => keptHtml(t.db, 1 << 20, 'k4', render));
-      while (versionReads < 3) await new Promise((r) => setImmediate(r));
-      t.db.off('query-response', counted);
-      await new Promise((r) => setImmediate(r));
+      const together = await pastVersionReads(3, () => [0, 1, 2].map(() => keptHtml(t.db, 1 << 20, 'k4', render)));
       expect(n).toBe(1);
       await createTask(d(), mia, { title: 'Committed while the page renders' });
       const later = keptHtml(t.db, 1 << 20, 'k4', render);
@@ -328,13 +336,7 @@ describe('pages kept between writes', () => {
         if (mine === 1) await gate;
         return { html: `<p>${mine}</p>`, facts: null, staleAt };
       };
-      let versionReads = 0;
-      const counted = (_r: unknown, q: { sql: string }) => void (isVersion(q.sql) && versionReads++);
-      t.db.on('query-response', counted);
-      const first = keptHtml(t.db, 1 << 20, 'k5', render);
-      const waiting = keptHtml(t.db, 1 << 20, 'k5', render);
-      while (versionReads < 2) await new Promise((r) => setImmediate(r));
-      t.db.off('query-response', counted);
+      const [first, waiting] = await pastVersionReads(2, () => [keptHtml(t.db, 1 << 20, 'k5', render), keptHtml(t.db, 1 << 20, 'k5', render)]);
       await new Promise((r) => setTimeout(r, 40));
       release();
       expect((await first).html).toBe('<p>1</p>');
