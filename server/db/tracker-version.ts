@@ -14,3 +14,27 @@ export async function readTrackerVersion(db: Knex): Promise<string> {
   ).first()) as { version: string };
   return row.version;
 }
+
+/** The tracker's version with the finer one of a page that shows `taskIds` of the tasks, read in one statement. */
+export interface ScopedVersions {
+  tracker: string;
+  /**
+   * The version of those tasks' rows and of everything that is no task's (people, projects, files:
+   * see the migration that adds `task_versions`): equal readings mean none of it was written
+   * between them, whatever was written to other tasks.
+   */
+  scoped: string;
+}
+
+export async function readScopedVersions(db: Knex, taskIds: readonly number[]): Promise<ScopedVersions> {
+  const result = await prepared(
+    'scoped_versions',
+    db.raw(
+      `SELECT (SELECT sum(version)::text FROM cache_versions WHERE name LIKE 'tracker/%') AS tracker,
+        (SELECT sum(version)::text FROM cache_versions WHERE name LIKE 'shared/%') || ':'
+          || coalesce((SELECT string_agg(task_id || '.' || version, ',' ORDER BY task_id) FROM task_versions WHERE task_id = ANY(?::integer[])), '') AS scoped`,
+      [[...taskIds]],
+    ),
+  );
+  return result.rows[0] as ScopedVersions;
+}

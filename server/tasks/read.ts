@@ -45,6 +45,12 @@ export interface TaskDetail {
   muted: boolean;
   /** The custom field values the page shows, with the names of the people they name. */
   fields: TaskFieldValues;
+  /**
+   * Every task whose rows the page shows (this one and each it names, seen or not), or null when
+   * what it shows may change with other tasks too: a graph is walked through tasks it does not
+   * show, and whether a named file may be seen depends on every task it is attached to.
+   */
+  shownTasks: number[] | null;
 }
 
 /** The ids among `ids` of tasks the viewer may see, in one query. */
@@ -107,6 +113,7 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     page.inGraph ? loadTaskGraph(db, viewer, id) : NO_GRAPH,
   ]);
   const events = allEvents.filter((e) => timelineTaskIds([e]).every((t) => refs.tasks.has(t)));
+  const shownTasks = page.inGraph || fileIds.size > 0 ? null : [id, ...taskIds];
   const version = events.length ? events[events.length - 1]!.id : 0;
   const edgeIds = (type: repo.EdgeType) => edges.filter((e) => e.type === type && refs.tasks.has(e.dstId)).map((e) => e.dstId);
   return {
@@ -127,6 +134,7 @@ export async function loadTaskDetail(db: Knex, tracker: Tracker, viewer: Actor |
     files: page.files,
     muted: page.muted,
     fields: { values: fieldValues, userName: (id) => refs.users.get(id)?.username ?? 'unknown user' },
+    shownTasks,
   };
 }
 

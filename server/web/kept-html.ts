@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
-import { readTrackerVersion } from '../db/tracker-version';
+import { readScopedVersions, readTrackerVersion } from '../db/tracker-version';
 import { csrfTokenReturns } from './middleware/csrf';
 
 /** HTML rendered from the tracker's data, with what the page around it needs to know of it. */
@@ -14,10 +14,19 @@ export interface Rendered<T> {
    * the epoch; Infinity for never, 0 for HTML never to be kept (a refused query's).
    */
   staleAt: number;
+  /**
+   * The tasks whose rows the HTML shows, when that is all it shows of any task: it is then kept
+   * while those tasks and what is no task's (people, projects, files) are unchanged, not only
+   * while the whole tracker is. Absent for HTML that may show any task (a list).
+   */
+  tasks?: readonly number[];
 }
 
 interface Kept {
+  /** The tracker's version it was rendered at. */
   version: string;
+  /** The version of its tasks (readScopedVersions) at that time, when it names them. */
+  scoped: string | null;
   rendered: Rendered<unknown>;
 }
 
@@ -40,7 +49,7 @@ function storeOf(db: Knex, maxBytes: number): Store {
   if (!store) {
     // A JavaScript string holds two bytes a character at most.
     store = {
-      kept: new LRUCache<string, Kept>({ maxSize: maxBytes, sizeCalculation: (k, key) => 2 * (key.length + k.rendered.html.length) + 200 }),
+      kept: new LRUCache<string, Kept>({ maxSize: maxBytes, sizeCalculation: (k, key) => 2 * (key.length + k.rendered.html.length + (k.scoped?.length ?? 0)) + 8 * (k.rendered.tasks?.length ?? 0) + 200 }),
       rendering: new Map(),
     };
     stores.set(db, store);
@@ -58,19 +67,29 @@ export function pageKey(req: Request, ...parts: unknown[]): string | null {
   return csrfTokenReturns(req) ? JSON.stringify([req.viewer?.id ?? null, req.csrfToken, ...parts]) : null;
 }
 
+/** The tracker's version, and the version of the tasks of a kept page that names them, in one reading. */
+async function readVersions(db: Knex, kept: Kept | undefined): Promise<{ version: string; scoped: string | null }> {
+  const tasks = kept?.rendered.tasks;
+  if (!tasks) return { version: await readTrackerVersion(db), scoped: null };
+  const read = await readScopedVersions(db, tasks);
+  return { version: read.tracker, scoped: read.scoped };
+}
+
 /**
  * The HTML `render` makes, kept in this process while the tracker's version (readTrackerVersion)
- * stays what it was when it was rendered. `key` (pageKey) must name everything else the HTML
- * depends on: the viewer, the query, the page; null keeps nothing. The version is read before and
- * after rendering, and the HTML kept only when both readings agree, so that what is kept is
- * exactly what that version shows: a write committed while it was rendering leaves nothing behind.
+ * stays what it was when it was rendered, or, for HTML that names its tasks (`Rendered.tasks`),
+ * while their version (readScopedVersions) does. `key` (pageKey) must name everything else the HTML
+ * depends on: the viewer, the query, the page; null keeps nothing. The tracker's version is read
+ * before and after rendering, and the HTML kept only when both readings agree, so that what is
+ * kept is exactly what that version shows: a write committed while it was rendering leaves nothing
+ * behind. The tasks' version is read with the second reading, so it is theirs at that version.
  */
 export async function keptHtml<T>(db: Knex, maxBytes: number, key: string | null, render: () => Promise<Rendered<T>>): Promise<Rendered<T>> {
   if (maxBytes <= 0 || key === null) return render();
   const store = storeOf(db, maxBytes);
-  const version = await readTrackerVersion(db);
   const kept = store.kept.get(key);
-  if (kept && kept.version === version && Date.now() < kept.rendered.staleAt) return kept.rendered as Rendered<T>;
+  const { version, scoped } = await readVersions(db, kept);
+  if (kept && Date.now() < kept.rendered.staleAt && (scoped !== null ? kept.scoped === scoped : kept.version === version)) return kept.rendered as Rendered<T>;
   // Requests that miss together (after a write, every reader of a busy page) share one rendering
   // rather than each render the same page: one that read the same version began after that
   // rendering read it, with nothing committed in between, so it shows what they would render,
@@ -91,6 +110,12 @@ export async function keptHtml<T>(db: Knex, maxBytes: number, key: string | null
 
 async function renderAndKeep<T>(db: Knex, store: Store, key: string, version: string, render: () => Promise<Rendered<T>>): Promise<Rendered<T>> {
   const rendered = await render();
-  if (Date.now() < rendered.staleAt && (await readTrackerVersion(db)) === version) store.kept.set(key, { version, rendered });
+  if (Date.now() >= rendered.staleAt) return rendered;
+  if (rendered.tasks) {
+    const after = await readScopedVersions(db, rendered.tasks);
+    if (after.tracker === version) store.kept.set(key, { version, scoped: after.scoped, rendered });
+  } else if ((await readTrackerVersion(db)) === version) {
+    store.kept.set(key, { version, scoped: null, rendered });
+  }
   return rendered;
 }

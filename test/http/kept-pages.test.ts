@@ -23,6 +23,7 @@ const UNTRACKED: Record<string, string> = {
   bulk_edit_tasks: 'a bulk edit’s progress; its edits write the tasks',
   bulk_edits: 'a bulk edit’s progress; its edits write the tasks',
   cache_versions: 'the versions themselves',
+  task_versions: 'the versions themselves',
   calendar_feeds: 'feed tokens',
   import_pending_links: 'the importer’s own queue',
   inbound_mail: 'mail received; the comments it makes write the tasks',

@@ -49,9 +49,9 @@ export function taskRoutes(deps: AppDeps) {
   const domain = domainOf(deps);
 
   /**
-   * The task page, kept across requests while the tracker is unchanged (keptHtml) for its viewer
-   * and their CSRF token, which its forms carry; a page showing a person's refused or quoted input
-   * is rendered every time.
+   * The task page, kept across requests for its viewer and their CSRF token, which its forms carry,
+   * while the tasks it shows and what is no task's are unchanged (keptHtml); a page showing a
+   * person's refused or quoted input is rendered every time.
    */
   async function renderTask(req: Request, res: Response, id: number, form?: FormState, status = 200) {
     const render = async (): Promise<Rendered<{ title: string }>> => {
@@ -59,7 +59,8 @@ export function taskRoutes(deps: AppDeps) {
       const fields = fieldDetails(deps.tracker, detail.fields.values, detail.fields.userName);
       const model = { ...taskPageModel(detail, req.viewer, deps.tracker, deps.config, form), mute: req.viewer ? { muted: detail.muted } : null, fields };
       const html = await renderFragment(req, 'pages/tasks/view', model);
-      return { html, facts: { title: `${model.task.monogram} ${detail.task.title}` }, staleAt: form ? 0 : model.staleAt };
+      const shown = detail.shownTasks ? { tasks: detail.shownTasks } : {};
+      return { html, facts: { title: `${model.task.monogram} ${detail.task.title}` }, staleAt: form ? 0 : model.staleAt, ...shown };
     };
     const page = form ? await render() : await keptHtml(deps.db, deps.config.pageCacheBytes, pageKey(req, 'task', id), render);
     renderKeptPage(req, res, page.facts.title, page.html, status);
