@@ -15,26 +15,24 @@ export async function readTrackerVersion(db: Knex): Promise<string> {
   return row.version;
 }
 
-/** The tracker's version with the finer one of a page that shows `taskIds` of the tasks, read in one statement. */
-export interface ScopedVersions {
-  tracker: string;
-  /**
-   * The version of those tasks' rows and of everything that is no task's (people, projects, files:
-   * see the migration that adds `task_versions`): equal readings mean none of it was written
-   * between them, whatever was written to other tasks.
-   */
-  scoped: string;
+/**
+ * The version of the rows of tasks `taskIds` and of everything that is no task's (people, projects,
+ * files: see the migration that adds `task_versions`). Equal readings mean none of it was written
+ * between them, whatever was written to other tasks.
+ */
+const TASKS_VERSION_SQL = `(SELECT sum(version)::text FROM cache_versions WHERE name LIKE 'shared/%') || ':'
+  || coalesce((SELECT string_agg(task_id || '.' || version, ',' ORDER BY task_id) FROM task_versions WHERE task_id = ANY(?::integer[])), '')`;
+
+export async function readTasksVersion(db: Knex, taskIds: readonly number[]): Promise<string> {
+  const result = await prepared('tasks_version', db.raw(`SELECT ${TASKS_VERSION_SQL} AS scoped`, [[...taskIds]]));
+  return (result.rows[0] as { scoped: string }).scoped;
 }
 
-export async function readScopedVersions(db: Knex, taskIds: readonly number[]): Promise<ScopedVersions> {
+/** The tracker's version and that of tasks `taskIds` (readTasksVersion), in one reading. */
+export async function readScopedVersions(db: Knex, taskIds: readonly number[]): Promise<{ tracker: string; scoped: string }> {
   const result = await prepared(
     'scoped_versions',
-    db.raw(
-      `SELECT (SELECT sum(version)::text FROM cache_versions WHERE name LIKE 'tracker/%') AS tracker,
-        (SELECT sum(version)::text FROM cache_versions WHERE name LIKE 'shared/%') || ':'
-          || coalesce((SELECT string_agg(task_id || '.' || version, ',' ORDER BY task_id) FROM task_versions WHERE task_id = ANY(?::integer[])), '') AS scoped`,
-      [[...taskIds]],
-    ),
+    db.raw(`SELECT (SELECT sum(version)::text FROM cache_versions WHERE name LIKE 'tracker/%') AS tracker, ${TASKS_VERSION_SQL} AS scoped`, [[...taskIds]]),
   );
-  return result.rows[0] as ScopedVersions;
+  return result.rows[0] as { tracker: string; scoped: string };
 }

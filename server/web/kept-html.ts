@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { Knex } from 'knex';
 import { LRUCache } from 'lru-cache';
-import { readScopedVersions, readTrackerVersion } from '../db/tracker-version';
+import { readScopedVersions, readTasksVersion, readTrackerVersion } from '../db/tracker-version';
 import { csrfTokenReturns } from './middleware/csrf';
 
 /** HTML rendered from the tracker's data, with what the page around it needs to know of it. */
@@ -67,29 +67,26 @@ export function pageKey(req: Request, ...parts: unknown[]): string | null {
   return csrfTokenReturns(req) ? JSON.stringify([req.viewer?.id ?? null, req.csrfToken, ...parts]) : null;
 }
 
-/** The tracker's version, and the version of the tasks of a kept page that names them, in one reading. */
-async function readVersions(db: Knex, kept: Kept | undefined): Promise<{ version: string; scoped: string | null }> {
-  const tasks = kept?.rendered.tasks;
-  if (!tasks) return { version: await readTrackerVersion(db), scoped: null };
-  const read = await readScopedVersions(db, tasks);
-  return { version: read.tracker, scoped: read.scoped };
-}
-
 /**
  * The HTML `render` makes, kept in this process while the tracker's version (readTrackerVersion)
  * stays what it was when it was rendered, or, for HTML that names its tasks (`Rendered.tasks`),
- * while their version (readScopedVersions) does. `key` (pageKey) must name everything else the HTML
+ * while their version (readTasksVersion) does. `key` (pageKey) must name everything else the HTML
  * depends on: the viewer, the query, the page; null keeps nothing. The tracker's version is read
  * before and after rendering, and the HTML kept only when both readings agree, so that what is
  * kept is exactly what that version shows: a write committed while it was rendering leaves nothing
- * behind. The tasks' version is read with the second reading, so it is theirs at that version.
+ * behind. The tasks' version is read with the second reading, so it is theirs at that version; a
+ * kept page is shown while either the tracker's version or its tasks' holds.
  */
 export async function keptHtml<T>(db: Knex, maxBytes: number, key: string | null, render: () => Promise<Rendered<T>>): Promise<Rendered<T>> {
   if (maxBytes <= 0 || key === null) return render();
   const store = storeOf(db, maxBytes);
   const kept = store.kept.get(key);
-  const { version, scoped } = await readVersions(db, kept);
-  if (kept && Date.now() < kept.rendered.staleAt && (scoped !== null ? kept.scoped === scoped : kept.version === version)) return kept.rendered as Rendered<T>;
+  const fresh = kept !== undefined && Date.now() < kept.rendered.staleAt;
+  // A page kept against its tasks' version needs no other reading to be shown: the tracker's is
+  // read only to render it again.
+  if (fresh && kept.rendered.tasks && kept.scoped === (await readTasksVersion(db, kept.rendered.tasks))) return kept.rendered as Rendered<T>;
+  const version = await readTrackerVersion(db);
+  if (fresh && kept.version === version) return kept.rendered as Rendered<T>;
   // Requests that miss together (after a write, every reader of a busy page) share one rendering
   // rather than each render the same page: one that read the same version began after that
   // rendering read it, with nothing committed in between, so it shows what they would render,

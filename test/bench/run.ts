@@ -145,7 +145,7 @@ async function main() {
     const isChosen = (name: string) => !a.only || name === 'baseline' || a.only.includes(name);
     const chosen = all.filter((s) => isChosen(s.name));
     const api = chosen.find((s) => s.name === 'api');
-    if (api) await checkApiCall(app.baseUrl, api.path, api.next!().body);
+    if (api) await checkApiCall(app.baseUrl, api.path, api.next!().body ?? '');
     // What the load writes is removed from here on; the session and tokens made above stay for the
     // plan check after it, and go with the rest at the very end.
     const loadMark = await watermark(admin);

@@ -21,8 +21,8 @@ export interface Scenario {
   expect: number;
   /** Sent logged in (session cookie) or as a visitor. */
   auth: boolean;
-  /** A fresh request each time (writes go to different tasks, with different text). */
-  next?: () => { path: string; body: string };
+  /** A fresh request each time (writes go to different tasks, with different text; `pages` reads different tasks). */
+  next?: () => { path: string; body?: string };
   /** For lists: the query parameters, so the plans step can run the same query in process. */
   params?: Record<string, string>;
 }
@@ -51,6 +51,12 @@ const sentence = (n: number) => Array.from({ length: n }, () => (Math.random() <
 
 const query = (params: Record<string, string>) => `/maniphest/query/?${new URLSearchParams(params).toString()}`;
 
+/**
+ * The tasks the `pages` scenario reads at random: reads spread over many pages, each read about
+ * once a second, as on a tracker people browse, where a page is read less often than the tracker is written to.
+ */
+const PAGES = 1000;
+
 const FILTERED = { priorities: 'high,normal', statuses: 'any-open', group: 'owner', order: 'updated' };
 /** What a Conduit client sends to create a task: the parameters as one JSON field, the token inside it (arcanist, canduit). */
 function apiCreate(token: string, n: number): string {
@@ -69,6 +75,16 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
   return [
     { name: 'baseline', title: '/healthz (all middleware, SELECT 1)', kind: 'baseline', method: 'GET', path: '/healthz', expect: 200, auth: false },
     { name: 'task', title: 'task page, 20 comments', kind: 'page', method: 'GET', path: `/T${ctx.pageTaskId}`, expect: 200, auth: true },
+    {
+      name: 'pages',
+      title: `task pages, ${PAGES} at random`,
+      kind: 'page',
+      method: 'GET',
+      path: `/T{1..${PAGES}}`,
+      expect: 200,
+      auth: true,
+      next: () => ({ path: `/T${1 + Math.floor(Math.random() * Math.min(PAGES, ctx.tasks))}` }),
+    },
     ...(ctx.imageTaskId
       ? [{ name: 'images', title: 'task page, 20 comments, 5 images', kind: 'page' as const, method: 'GET' as const, path: `/T${ctx.imageTaskId}`, expect: 200, auth: true }]
       : []),
@@ -166,4 +182,4 @@ export function scenarios(ctx: ScenarioContext): Scenario[] {
 }
 
 /** The load scenarios, `export` (one streamed download of every open task, with memory sampled) and `mail` (edits with mail on and off, and the queue's throughput). */
-export const SCENARIO_NAMES = ['baseline', 'task', 'images', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'due', 'create', 'api', 'comment', 'board', 'move', 'custom', 'export', 'live', 'mail'];
+export const SCENARIO_NAMES = ['baseline', 'task', 'pages', 'images', 'graph', 'open', 'assigned', 'fulltext', 'filtered', 'due', 'create', 'api', 'comment', 'board', 'move', 'custom', 'export', 'live', 'mail'];
