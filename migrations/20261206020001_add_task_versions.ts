@@ -34,6 +34,31 @@ const TASK_TABLES: Record<string, string[]> = {
 /** Tables the tracker's version covers that belong to no task. */
 const SHARED_TABLES = ['projects', 'project_hashtags', 'project_members', 'project_watchers', 'board_columns', 'users', 'files', 'import_sources'];
 
+/**
+ * Adds tasks to those the transaction noted, a comma-separated list, or '*' past MAX_NOTED. Written
+ * in plain expressions, not queries, as a statement of one task (an edit) runs it several times:
+ * a query a call would cost an edit more than the rest of the version's work.
+ */
+const NOTE_FUNCTION = `CREATE OR REPLACE FUNCTION trellis_note_tasks(ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
+    DECLARE
+      noted text := coalesce(current_setting('trellis.noted_tasks', true), '');
+      count integer;
+      id integer;
+    BEGIN
+      IF noted = '*' THEN RETURN; END IF;
+      count := CASE WHEN noted = '' THEN 0 ELSE length(noted) - length(replace(noted, ',', '')) + 1 END;
+      FOREACH id IN ARRAY ids LOOP
+        CONTINUE WHEN id IS NULL OR position(',' || id || ',' IN ',' || noted || ',') > 0;
+        count := count + 1;
+        IF count > ${MAX_NOTED} THEN
+          noted := '*';
+          EXIT;
+        END IF;
+        noted := CASE WHEN noted = '' THEN id::text ELSE noted || ',' || id END;
+      END LOOP;
+      PERFORM set_config('trellis.noted_tasks', noted, true);
+    END $$`;
+
 const noteFunction = (table: string) => `trellis_note_${table}_tasks`;
 
 /** The statement trigger function of one table: the ids in its columns, of the rows a statement wrote. */
@@ -90,15 +115,7 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('version').notNullable();
   });
   await knex('cache_versions').insert(Array.from({ length: SHARED_SLOTS }, (_, i) => ({ name: `shared/${i}`, version: 0 })));
-  await knex.raw(`CREATE FUNCTION trellis_note_tasks(ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
-    DECLARE
-      noted text := coalesce(current_setting('trellis.noted_tasks', true), '');
-      merged integer[];
-    BEGIN
-      IF noted = '*' OR cardinality(ids) = 0 THEN RETURN; END IF;
-      merged := ARRAY(SELECT DISTINCT id FROM unnest(string_to_array(noted, ',')::integer[] || ids) AS id WHERE id IS NOT NULL ORDER BY id);
-      PERFORM set_config('trellis.noted_tasks', CASE WHEN cardinality(merged) > ${MAX_NOTED} THEN '*' ELSE array_to_string(merged, ',') END, true);
-    END $$`);
+  await knex.raw(NOTE_FUNCTION);
   for (const [table, columns] of Object.entries(TASK_TABLES)) {
     await knex.raw(noteFunctionSql(table, columns));
     await knex.raw(`CREATE TRIGGER ${table}_note_inserted_tasks AFTER INSERT ON ${table} REFERENCING NEW TABLE AS written_rows
