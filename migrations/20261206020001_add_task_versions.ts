@@ -36,8 +36,8 @@ const SHARED_TABLES = ['projects', 'project_hashtags', 'project_members', 'proje
 
 /**
  * Adds tasks to those the transaction noted, a comma-separated list, or '*' past MAX_NOTED. Written
- * in plain expressions, not queries, as a statement of one task (an edit) runs it several times:
- * a query a call would cost an edit more than the rest of the version's work.
+ * in plain expressions, not queries, as an edit runs it once for each table it writes: with one
+ * query to merge the lists, a note trigger cost 0.065 to 0.083 ms; without, 0.045 to 0.055.
  */
 const NOTE_FUNCTION = `CREATE OR REPLACE FUNCTION trellis_note_tasks(ids integer[]) RETURNS void LANGUAGE plpgsql AS $$
     DECLARE
@@ -66,6 +66,8 @@ function noteFunctionSql(table: string, columns: string[]): string {
   const idsOf = (rows: string) => columns.map((c) => `SELECT ${c} FROM ${rows}`).join(' UNION ALL ');
   return `CREATE FUNCTION ${noteFunction(table)}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
+      -- Past MAX_NOTED the rows need not be read: a cascade from many tasks calls this once a task.
+      IF current_setting('trellis.noted_tasks', true) = '*' THEN RETURN NULL; END IF;
       IF TG_OP = 'INSERT' THEN PERFORM trellis_note_tasks(ARRAY(${idsOf('written_rows')}));
       ELSIF TG_OP = 'DELETE' THEN PERFORM trellis_note_tasks(ARRAY(${idsOf('removed_rows')}));
       ELSE PERFORM trellis_note_tasks(ARRAY(${idsOf('written_rows')} UNION ALL ${idsOf('removed_rows')}));
