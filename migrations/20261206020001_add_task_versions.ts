@@ -76,26 +76,31 @@ function noteFunctionSql(table: string, columns: string[]): string {
     END $$`;
 }
 
+/**
+ * The tracker's deferred trigger, once a transaction, at commit: the tracker's version, then each
+ * noted task's; the shared version once for a shared table's row, a `TRUNCATE` (which fires at once)
+ * or more tasks than were noted one by one.
+ */
 const VERSION_FUNCTION = `CREATE OR REPLACE FUNCTION trellis_bump_tracker_version() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
       noted text;
+      move_shared boolean := TG_OP = 'TRUNCATE' OR coalesce(TG_ARGV[0] = 'shared', false);
     BEGIN
-      IF (TG_ARGV[0] = 'shared' OR TG_OP = 'TRUNCATE') AND current_setting('trellis.shared_version_moved', true) IS DISTINCT FROM 'yes' THEN
-        PERFORM set_config('trellis.shared_version_moved', 'yes', true);
-        UPDATE cache_versions SET version = version + 1 WHERE name = 'shared/' || (txid_current() % ${SHARED_SLOTS});
-      END IF;
       IF current_setting('trellis.tracker_version_moved', true) IS DISTINCT FROM 'yes' THEN
         PERFORM set_config('trellis.tracker_version_moved', 'yes', true);
         UPDATE cache_versions SET version = version + 1 WHERE name = 'tracker/' || (txid_current() % 64);
         noted := coalesce(current_setting('trellis.noted_tasks', true), '');
-        IF noted = '*' AND current_setting('trellis.shared_version_moved', true) IS DISTINCT FROM 'yes' THEN
-          PERFORM set_config('trellis.shared_version_moved', 'yes', true);
-          UPDATE cache_versions SET version = version + 1 WHERE name = 'shared/' || (txid_current() % ${SHARED_SLOTS});
-        ELSIF noted NOT IN ('', '*') THEN
+        IF noted = '*' THEN
+          move_shared := true;
+        ELSIF noted <> '' THEN
           INSERT INTO task_versions AS v (task_id, version)
             SELECT id, 1 FROM unnest(string_to_array(noted, ',')::integer[]) AS id ORDER BY id
             ON CONFLICT (task_id) DO UPDATE SET version = v.version + 1;
         END IF;
+      END IF;
+      IF move_shared AND current_setting('trellis.shared_version_moved', true) IS DISTINCT FROM 'yes' THEN
+        PERFORM set_config('trellis.shared_version_moved', 'yes', true);
+        UPDATE cache_versions SET version = version + 1 WHERE name = 'shared/' || (txid_current() % ${SHARED_SLOTS});
       END IF;
       RETURN NULL;
     END $$`;

@@ -7,12 +7,11 @@ import { prepared } from './prepared';
  * writes a task, an event, a project, a person or anything else a page shows of them (see the
  * migration that adds them). Equal readings mean nothing shown was written between them.
  */
+const TRACKER_VERSION_SQL = `(SELECT sum(version)::text FROM cache_versions WHERE name LIKE 'tracker/%')`;
+
 export async function readTrackerVersion(db: Knex): Promise<string> {
-  const row = (await prepared(
-    'tracker_version',
-    db('cache_versions').select(db.raw('sum(version)::text AS version')).where('name', 'like', 'tracker/%'),
-  ).first()) as { version: string };
-  return row.version;
+  const result = await prepared('tracker_version', db.raw(`SELECT ${TRACKER_VERSION_SQL} AS version`));
+  return (result.rows[0] as { version: string }).version;
 }
 
 /**
@@ -32,7 +31,7 @@ export async function readTasksVersion(db: Knex, taskIds: readonly number[]): Pr
 export async function readScopedVersions(db: Knex, taskIds: readonly number[]): Promise<{ tracker: string; scoped: string }> {
   const result = await prepared(
     'scoped_versions',
-    db.raw(`SELECT (SELECT sum(version)::text FROM cache_versions WHERE name LIKE 'tracker/%') AS tracker, ${TASKS_VERSION_SQL} AS scoped`, [[...taskIds]]),
+    db.raw(`SELECT ${TRACKER_VERSION_SQL} AS tracker, ${TASKS_VERSION_SQL} AS scoped`, [[...taskIds]]),
   );
   return result.rows[0] as { tracker: string; scoped: string };
 }
