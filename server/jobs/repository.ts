@@ -97,8 +97,17 @@ export async function renewJob(db: Knex, id: number, leaseSeconds: number): Prom
   await db.raw('UPDATE jobs SET claimed_until = now() + make_interval(secs => ?) WHERE id = ? AND finished_at IS NULL', [leaseSeconds, id]);
 }
 
+/**
+ * Ends a job: the runner's last word on it, or, as a common table expression, part of the handler's
+ * last write (`JobResult` 'ended'), so that ending it costs no statement and no commit of its own.
+ * Named bindings: `:jobId` (null ends nothing) and `:jobError`. A null id is compared as 0, no job's:
+ * planned for a null, the statement would look cheaper than its generic plan every time, and be
+ * planned again on every call.
+ */
+export const FINISH_JOB_SQL = 'UPDATE jobs SET finished_at = now(), claimed_until = NULL, last_error = :jobError WHERE id = coalesce(:jobId, 0)';
+
 export async function finishJob(db: Knex, id: number, error: string | null = null): Promise<void> {
-  await prepared('job_finish', db('jobs').where({ id }).update({ finished_at: db.fn.now(), claimed_until: null, last_error: error }));
+  await prepared('job_finish', db.raw(FINISH_JOB_SQL, { jobId: id, jobError: error }));
 }
 
 /** Forgets jobs finished more than `days` ago; jobs still to run, recurring ones included, stay. */

@@ -4,8 +4,11 @@ import { errorText, logLine } from '../log';
 import { RequestsInFlight } from './give-way';
 import { claimJob, claimJobById, ensureRecurringJob, finishJob, releaseJob, renewJob, rescheduleJob, retryJob, type Job, type Leases } from './repository';
 
-/** What became of a job's run. Returning nothing means done. */
-export type JobResult = { retryInSeconds: number; error: string } | { failed: string } | 'release' | void;
+/**
+ * What became of a job's run. Returning nothing means done; 'ended' means done and already marked
+ * so by the handler's own last write (FINISH_JOB_SQL), which the runner then leaves as it is.
+ */
+export type JobResult = { retryInSeconds: number; error: string } | { failed: string } | 'release' | 'ended' | void;
 
 export interface JobContext {
   /** Extends the lease (by `seconds`, else the usual lease); a handler working for long renews it between steps. */
@@ -215,6 +218,7 @@ export class JobRunner {
         stopping: () => this.stopped,
         leaseLeft: () => (leaseUntil - Date.now()) / 1000,
       });
+      if (result === 'ended') return;
       if (result === 'release') await releaseJob(this.db, job.id);
       else if (result && 'failed' in result) await finishJob(this.db, job.id, result.failed);
       else if (result) await retryJob(this.db, job.id, result.retryInSeconds, result.error);

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { prepared } from '../db/prepared';
+import { FINISH_JOB_SQL } from '../jobs/repository';
 
 /** The delivery attempts of the outbox's messages: one row per try through one mailer, and what it did to the message. */
 
@@ -24,14 +25,23 @@ export async function listAttempts(db: Knex, messageId: number): Promise<MailAtt
 
 /**
  * One attempt through one mailer; a sent or permanent outcome also settles the
- * message. One statement, so the record follows the provider's answer by a
- * single round trip (the window in which a crash would send it again).
+ * message, and ends `endJob`, the job that sent it, when given. One statement,
+ * so the record follows the provider's answer by a single round trip (the
+ * window in which a crash would send it again) and a single commit.
  */
-export async function recordAttempt(db: Knex, id: number, mailerKey: string, outcome: AttemptOutcome, error: string | null): Promise<void> {
+export async function recordAttempt(
+  db: Knex,
+  id: number,
+  mailerKey: string,
+  outcome: AttemptOutcome,
+  error: string | null,
+  endJob: number | null = null,
+): Promise<void> {
   await prepared(
     'mail_attempt',
     db.raw(
-      `WITH attempt AS (INSERT INTO mail_attempts (message_id, mailer_key, outcome, error) VALUES (:id, :mailerKey, :outcome, :error))
+      `WITH attempt AS (INSERT INTO mail_attempts (message_id, mailer_key, outcome, error) VALUES (:id, :mailerKey, :outcome, :error)),
+       ended AS (${FINISH_JOB_SQL})
        UPDATE mail_messages SET
          status = CASE WHEN :outcome = 'sent' THEN 'sent' ELSE 'failed' END,
          mailer_key = :mailerKey,
@@ -40,7 +50,8 @@ export async function recordAttempt(db: Knex, id: number, mailerKey: string, out
          last_error = CASE WHEN :outcome = 'sent' THEN last_error ELSE :error END,
          attempts = attempts + 1
        WHERE id = :id AND :outcome <> 'temporary'`,
-      { id, mailerKey, outcome, error },
+      // A temporary refusal leaves the job running: the next mailer is tried, or the job comes back later.
+      { id, mailerKey, outcome, error, jobId: outcome === 'temporary' ? null : endJob, jobError: null },
     ),
   );
 }

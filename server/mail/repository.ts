@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { insertInBatches } from '../db/lists';
 import { prepared, preparedByText } from '../db/prepared';
+import { FINISH_JOB_SQL } from '../jobs/repository';
 
 export type MailStatus = 'queued' | 'sent' | 'failed' | 'void';
 
@@ -219,21 +220,30 @@ export async function storeRendering(
 }
 
 /**
- * Ends a queued message as voided or failed, with the reason in a sentence.
- * A copy voided already (a muted recipient's) that can not be rendered keeps
- * its first reason, and is sealed all the same: its job is done with it.
+ * Ends a queued message as voided or failed, with the reason in a sentence,
+ * and ends `endJob`, the job that settled it, when given, in the same
+ * statement. A copy voided already (a muted recipient's) that can not be
+ * rendered keeps its first reason, and is sealed all the same: its job is done
+ * with it.
  */
-export async function closeMessage(db: Knex | Knex.Transaction, id: number, status: 'void' | 'failed', reason: string): Promise<void> {
+export async function closeMessage(
+  db: Knex | Knex.Transaction,
+  id: number,
+  status: 'void' | 'failed',
+  reason: string,
+  endJob: number | null = null,
+): Promise<void> {
   await prepared(
     'mail_close',
-    db('mail_messages')
-      .where({ id })
-      .andWhere((q) => q.where({ status: 'queued' }).orWhere({ rendered: false }))
-      .update({
-        status: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status END`, [status]),
-        status_reason: db.raw(`CASE WHEN status = 'queued' THEN ? ELSE status_reason END`, [reason]),
-        rendered: true,
-      }),
+    db.raw(
+      `WITH ended AS (${FINISH_JOB_SQL})
+       UPDATE mail_messages SET
+         status = CASE WHEN status = 'queued' THEN :status ELSE status END,
+         status_reason = CASE WHEN status = 'queued' THEN :reason ELSE status_reason END,
+         rendered = true
+       WHERE id = :id AND (status = 'queued' OR rendered = false)`,
+      { id, status, reason, jobId: endJob, jobError: null },
+    ),
   );
 }
 

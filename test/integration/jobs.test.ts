@@ -1,7 +1,8 @@
-import { insertJob } from '../../server/jobs/repository';
+import { FINISH_JOB_SQL, insertJob } from '../../server/jobs/repository';
 import { JobRunner, type JobHandler } from '../../server/jobs/runner';
 import type { Job } from '../../server/jobs/repository';
 import { useTestApp } from '../support/app';
+import { recordStatements } from '../support/statements';
 
 describe('the job queue', () => {
   const t = useTestApp();
@@ -28,6 +29,22 @@ describe('the job queue', () => {
     await runner.kick();
     expect(seen).toEqual([1, 2]);
     expect((await row(id)).finished_at).not.toBeNull();
+  });
+
+  test('a handler that ended its job in its own last write leaves nothing more to the runner', async () => {
+    const ending: JobHandler = {
+      kind: 'test-ending',
+      run: async (job: Job) => {
+        await t.db.raw(`WITH ended AS (${FINISH_JOB_SQL}) SELECT 1`, { jobId: job.id, jobError: 'ended by its handler' });
+        return 'ended';
+      },
+    };
+    const runner = new JobRunner(t.db, [ending], (l) => t.errors.push(l));
+    const id = await insertJob(t.db, 'test-ending', {});
+    const { statements } = await recordStatements(t.db, () => runner.kick());
+    // The runner's own finish would have cleared the handler's reason.
+    expect(await row(id)).toMatchObject({ attempts: 1, last_error: 'ended by its handler', claimed_until: null, finished_at: expect.any(Date) });
+    expect(statements.filter((s) => /update jobs set finished_at/i.test(s.sql))).toHaveLength(1);
   });
 
   test('an unexpected error is logged and retried later; a job of a kind this process does not know waits', async () => {

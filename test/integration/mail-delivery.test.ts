@@ -2,6 +2,7 @@ import { CONNECTIONS_PER_MAILER, mailerOrder } from '../../server/mail/mailers';
 import { queueMail, type OutgoingMail } from '../../server/mail/outbox';
 import { GIVE_UP_AFTER_SECONDS, retryDelaySeconds } from '../../server/mail/send-job';
 import { useTestApp } from '../support/app';
+import { recordStatements } from '../support/statements';
 import { createUser } from '../support/factories';
 import { attemptsOf, mailRunner, makeDue, messageRow } from '../support/mail';
 import { hangingProvider, localMailer, refusingPort, smtpProvider, type Provider } from '../support/smtp';
@@ -66,6 +67,25 @@ describe('sending the outbox through a chain of mailers', () => {
     expect(mail.html).toContain('<p>Body of Failover.</p>');
     expect(mail.messageId).toBe(`<trellis-mail-${id}@example.com>`);
     expect(mail.headers.get('x-trellis-test')).toBe('yes');
+  });
+
+  test("a message's last write ends its job: sent, refused or voided, no statement and no commit of the job's own", async () => {
+    const sent = await queueMail(t.db, note('ann@example.com', 'One commit'));
+    const sentRun = await recordStatements(t.db, () => mailRunner(t, [localMailer('accepting', accept.port)]).kick());
+    const refused = await queueMail(t.db, note('nobody@example.com', 'Refused'));
+    const refusedRun = await recordStatements(t.db, () => mailRunner(t, [localMailer('refusing', refuses.port)]).kick());
+    const voided = await queueMail(t.db, note('ann@example.com', 'Nowhere to go'));
+    const voidRun = await recordStatements(t.db, () => mailRunner(t, []).kick());
+    expect(await messageRow(t, sent)).toMatchObject({ status: 'sent' });
+    expect(await messageRow(t, refused)).toMatchObject({ status: 'failed' });
+    expect(await messageRow(t, voided)).toMatchObject({ status: 'void' });
+    const jobs = await t.db('jobs').whereRaw(`(payload ->> 'messageId')::int = ANY(?)`, [[sent, refused, voided]]).select('finished_at', 'claimed_until', 'last_error');
+    expect(jobs).toEqual(Array(3).fill({ finished_at: expect.any(Date), claimed_until: null, last_error: null }));
+    // Each job was claimed, and ended by the statement that settled its message: no separate finish.
+    for (const run of [sentRun, refusedRun, voidRun]) {
+      expect(run.statements.filter((s) => s.name === 'trellis_job_claim')).not.toEqual([]);
+      expect(run.statements.filter((s) => s.name === 'trellis_job_finish')).toEqual([]);
+    }
   });
 
   test('a permanent refusal fails the message with the reason, and it is never retried', async () => {
