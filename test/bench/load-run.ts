@@ -35,16 +35,26 @@ const titleAt = (title: string, processes: number): string => (processes > 1 ? `
  * A 1 s warm-up, the measured run, and the wait until the database is idle again and the mail the run
  * queued is sent, so nothing spills into the next run (the floor after a write scenario included).
  */
-async function run(x: LoadContext, target: AppProcess, s: Scenario, connections: number): Promise<{ m: Measurement; beside: SideWrites | null }> {
+async function run(x: LoadContext, target: AppProcess, s: Scenario, connections: number): Promise<{ m: Measurement; beside: SideWrites | null; drained: number }> {
   await measure(target.baseUrl, s, x.cookie, connections, 1);
   await settle(x.admin, 180, { jobs: true });
   const writer = x.beside && target === x.app && (s.kind === 'page' || s.kind === 'list') ? startSideWrites(target.baseUrl, x.beside.write, x.beside.cookie, x.beside.perSecond) : null;
   const m = await measure(target.baseUrl, s, x.cookie, connections, x.duration, { app: () => target.cpuSeconds(), db: x.dbCpu });
   const beside = writer ? await writer.stop() : null;
   const drained = await settle(x.admin, 180, { jobs: true });
-  if (drained >= 1) x.say(`  (${s.name} c=${connections}: ${drained.toFixed(1)} s until the database was idle again and its mail sent)`);
-  return { m, beside };
+  return { m, beside, drained };
 }
+
+/**
+ * A write's requests over the run and the wait for the work they queued (their mail, sent once the
+ * requests pause): the rate the machine keeps up with them, work and all, when that wait is a second
+ * or more.
+ */
+const drainedPart = (m: Measurement, drained: number, floor: Measurement): string => {
+  if (drained < 1) return '';
+  const rps = m.requests / (m.seconds + drained);
+  return `\n  ${''.padEnd(9)} with the work it queued: ${drained.toFixed(1)} s more until the database was idle and its mail sent, ${rps.toFixed(1)} req/s over both, ratio ${formatRatio(rps / floor.rps)}`;
+};
 
 /** "  beside it 80 comments (10/s): 303 ×80" on a run's line, when writes were sent beside it. */
 const besidePart = (w: SideWrites | null): string =>
@@ -74,7 +84,7 @@ export async function measureWithFloor(x: LoadContext, s: Scenario, connections:
   }
   for (const c of connections) {
     const { m: floor } = await run(x, x.floor, FLOOR, c);
-    const { m, beside } = await run(x, x.app, s, c);
+    const { m, beside, drained } = await run(x, x.app, s, c);
     out.push({ title: titleAt(s.title, x.processes), processes: x.processes, m, floor });
     const odd = Object.entries(m.statuses).filter(([code]) => Number(code) !== s.expect);
     x.say(
@@ -82,7 +92,8 @@ export async function measureWithFloor(x: LoadContext, s: Scenario, connections:
         `  floor ${floor.rps.toFixed(1)} req/s, ratio ${formatRatio(m.rps / floor.rps)}` +
         `  CPU ${formatCpu(m.cpuMs)} ms/req${dbPart(m)}, floor ${formatCpu(floor.cpuMs)}${dbPart(floor)}` +
         (m.errors || odd.length ? `  errors ${m.errors}, statuses ${JSON.stringify(m.statuses)}` : '') +
-        besidePart(beside),
+        besidePart(beside) +
+        drainedPart(m, drained, floor),
     );
   }
   return out;
