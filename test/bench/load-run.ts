@@ -48,10 +48,10 @@ async function run(x: LoadContext, target: AppProcess, s: Scenario, connections:
 /**
  * A write's requests over the run and the wait for the work they queued (their mail, sent once the
  * requests pause): the rate the machine keeps up with them, work and all, when that wait is a second
- * or more.
+ * or more. Only for writes: after a read run with writes beside it, the wait is those writes' mail.
  */
-const drainedPart = (m: Measurement, drained: number, floor: Measurement): string => {
-  if (drained < 1) return '';
+const drainedPart = (s: Scenario, m: Measurement, drained: number, floor: Measurement): string => {
+  if (s.kind !== 'write' || drained < 1) return '';
   const rps = m.requests / (m.seconds + drained);
   return `\n  ${''.padEnd(9)} with the work it queued: ${drained.toFixed(1)} s more until the database was idle and its mail sent, ${rps.toFixed(1)} req/s over both, ratio ${formatRatio(rps / floor.rps)}`;
 };
@@ -93,7 +93,7 @@ export async function measureWithFloor(x: LoadContext, s: Scenario, connections:
         `  CPU ${formatCpu(m.cpuMs)} ms/req${dbPart(m)}, floor ${formatCpu(floor.cpuMs)}${dbPart(floor)}` +
         (m.errors || odd.length ? `  errors ${m.errors}, statuses ${JSON.stringify(m.statuses)}` : '') +
         besidePart(beside) +
-        drainedPart(m, drained, floor),
+        drainedPart(s, m, drained, floor),
     );
   }
   return out;
