@@ -1,3 +1,4 @@
+import { notifyAfterCommit } from '../../server/db/after-commit';
 import { listen, type Listening } from '../../server/db/listen';
 import { ValidationError } from '../../server/errors';
 import { applyEdit } from '../../server/tasks/editor';
@@ -12,6 +13,7 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
  * COMMIT: a NOTIFY inside the transaction would make PostgreSQL commit one notifying transaction at
  * a time, each waiting for the one before to reach the disk.
  */
+const notifies = (sql: string) => sql.includes('pg_notify');
 describe('the notice of an edit to live pages', () => {
   const t = useTestApp();
   let alice: User;
@@ -46,17 +48,55 @@ describe('the notice of an edit to live pages', () => {
     try {
       ({ groupId: group } = await edit({ db: t.db, tracker: t.tracker }, alice, task, { comment: 'Seen it.' }));
       // An edit that has returned has been told of: its notice was answered before it returned.
-      expect(answered.some((sql) => sql.includes('pg_notify'))).toBe(true);
+      expect(answered.some(notifies)).toBe(true);
       await settle();
     } finally {
       t.db.off('query', record);
       t.db.off('query-response', done);
     }
     expect(heard).toEqual([{ task, group }]);
+    expect(statements.filter(notifies)).toHaveLength(1);
     const commit = statements.findIndex((s) => /^commit/i.test(s));
-    const notice = statements.findIndex((s) => s.includes('pg_notify'));
     expect(commit).toBeGreaterThanOrEqual(0);
-    expect(notice).toBeGreaterThan(commit);
+    expect(statements.findIndex(notifies)).toBeGreaterThan(commit);
+  });
+
+  test('a COMMIT that fails sends nothing, and the transaction fails', async () => {
+    await expect(
+      t.db.transaction(async (trx) => {
+        // A constraint checked only at COMMIT: the transaction runs to its end, and the COMMIT is refused.
+        await trx.raw('CREATE TEMP TABLE doomed (n integer UNIQUE DEFERRABLE INITIALLY DEFERRED) ON COMMIT DROP');
+        await trx.raw('INSERT INTO doomed VALUES (1), (1)');
+        notifyAfterCommit(trx, JSON.stringify({ task: 1, group: 'never' }));
+      }),
+    ).rejects.toThrow(/duplicate key/);
+    await settle();
+    expect(heard).toEqual([]);
+  });
+
+  test('a notice that can not go out leaves the committed edit committed, and is logged as a warning', async () => {
+    const task = await createTask({ db: t.db, tracker: t.tracker }, alice, { title: 'Too much to tell' });
+    await settle();
+    heard = [];
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      await t.db.transaction(async (trx) => {
+        await trx('tasks').where({ id: task }).update({ title: 'Committed all the same' });
+        // PostgreSQL refuses a payload of 8,000 bytes or more.
+        notifyAfterCommit(trx, 'x'.repeat(9000));
+      });
+      await settle();
+    } finally {
+      write.mockRestore();
+    }
+    expect((await t.db('tasks').where({ id: task }).first()).title).toBe('Committed all the same');
+    expect(heard).toEqual([]);
+    const warnings = lines.map((l) => JSON.parse(l) as { level: string; msg: string; error: string });
+    expect(warnings).toEqual([expect.objectContaining({ level: 'warn', msg: 'could not notify on trellis_live after a commit', error: expect.stringMatching(/payload string too long/) })]);
   });
 
   test('an edit inside a larger transaction is told of when that one commits, and not if it rolls back', async () => {
@@ -88,7 +128,7 @@ describe('the notice of an edit to live pages', () => {
     await settle();
     heard = [];
     const notices: string[] = [];
-    const record = (q: { sql: string }) => q.sql.includes('pg_notify') && notices.push(q.sql);
+    const record = (q: { sql: string }) => notifies(q.sql) && notices.push(q.sql);
     t.db.on('query', record);
     try {
       await edit({ db: t.db, tracker: t.tracker }, alice, task, { comment: `See T${other}.` });
