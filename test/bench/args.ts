@@ -10,6 +10,8 @@ export interface BenchArgs {
   people: number;
   /** Seconds of load per scenario and concurrency. */
   duration: number;
+  /** Stretches each measured run is cut into, taken in turn with the floor's. */
+  slices: number;
   /**
    * Seconds of unmeasured load before a scenario's first run, at its highest concurrency: a freshly
    * started process compiles its hot code for the first thousand or so requests of a page.
@@ -56,6 +58,8 @@ export const USAGE = `npm run bench -- [flags]
   --events N         events per task on average, comments included (default 10)
   --people N         accounts to seed (default 1000)
   --duration S       seconds of load per scenario and concurrency (default 10)
+  --slices N         each run in N slices taken in turn with the floor's, so both are measured over the
+                     same minutes of a machine whose speed moves (default 4; 1 runs the floor, then the scenario)
   --warmup S         seconds of unmeasured load before each scenario, at its highest concurrency (default 10)
   --connections L    concurrencies, comma-separated (default 1,10,16)
   --processes L      app processes (WEB_CONCURRENCY): the run with the first, then each scenario again at
@@ -106,6 +110,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
     events: 10,
     people: 1000,
     duration: 10,
+    slices: 4,
     warmup: 10,
     connections: [1, 10, 16],
     processes: [env.WEB_CONCURRENCY ? count('WEB_CONCURRENCY', env.WEB_CONCURRENCY, 1, 16) : 1],
@@ -139,6 +144,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
         break;
       case '--duration':
         args.duration = count(flag, value(), 1, 3600);
+        break;
+      case '--slices':
+        args.slices = count(flag, value(), 1, 100);
         break;
       case '--warmup':
         args.warmup = count(flag, value(), 0, 600);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AppProcess } from './app-process';
-import { measure, type Measurement } from './load';
+import { measure, sample, summarize, type Measurement, type Sample } from './load';
 import type { Session } from './login';
 import type { Paired } from './ratios';
 import { formatCpu, formatRatio } from './ratios';
@@ -18,6 +18,8 @@ export interface LoadContext {
   dbCpu: (() => number) | null;
   cookie: string;
   duration: number;
+  /** Stretches each run is cut into, taken in turn with the floor's (BenchArgs.slices). */
+  slices: number;
   /** Seconds of unmeasured load before a scenario's first run (BenchArgs.warmup). */
   warmup: number;
   say: (line: string) => void;
@@ -31,18 +33,65 @@ export interface LoadContext {
 /** A scenario's title, with the app's processes when there are several. */
 const titleAt = (title: string, processes: number): string => (processes > 1 ? `${title} (${processes} app processes)` : title);
 
-/**
- * A 1 s warm-up, the measured run, and the wait until the database is idle again and the mail the run
- * queued is sent, so nothing spills into the next run (the floor after a write scenario included).
- */
-async function run(x: LoadContext, target: AppProcess, s: Scenario, connections: number): Promise<{ m: Measurement; beside: SideWrites | null; drained: number }> {
+/** A second of unmeasured load, then the wait until the database is idle and its mail sent. */
+async function warm(x: LoadContext, target: AppProcess, s: Scenario, connections: number): Promise<void> {
   await measure(target.baseUrl, s, x.cookie, connections, 1);
   await settle(x.admin, 180, { jobs: true });
+}
+
+/**
+ * One measured slice, and the wait until the database is idle again and the mail the slice queued is
+ * sent, so nothing spills into the next slice (the floor's after a write scenario's included).
+ */
+async function slice(x: LoadContext, target: AppProcess, s: Scenario, connections: number, seconds: number): Promise<{ part: Sample; beside: SideWrites | null; drained: number }> {
   const writer = x.beside && target === x.app && (s.kind === 'page' || s.kind === 'list') ? startSideWrites(target.baseUrl, x.beside.write, x.beside.cookie, x.beside.perSecond) : null;
-  const m = await measure(target.baseUrl, s, x.cookie, connections, x.duration, { app: () => target.cpuSeconds(), db: x.dbCpu });
+  const part = await sample(target.baseUrl, s, x.cookie, connections, seconds, { app: () => target.cpuSeconds(), db: x.dbCpu });
   const beside = writer ? await writer.stop() : null;
   const drained = await settle(x.admin, 180, { jobs: true });
-  return { m, beside, drained };
+  return { part, beside, drained };
+}
+
+/**
+ * `duration` seconds in at most `slices` slices of whole seconds, as even as they come (10 in 4: 3, 3,
+ * 2, 2): autocannon ends a run on its once-a-second tick, so a slice of 2.5 s would take 3 and count
+ * the requests of 2.5.
+ */
+export function sliceLengths(duration: number, slices: number): number[] {
+  const n = Math.max(1, Math.min(slices, Math.floor(duration)));
+  const base = Math.floor(duration / n);
+  return Array.from({ length: n }, (_, i) => base + (i < duration - base * n ? 1 : 0));
+}
+
+/** The writes sent beside a run's slices, added up. */
+function besideOf(parts: (SideWrites | null)[]): SideWrites | null {
+  const sent = parts.filter((w): w is SideWrites => w !== null);
+  if (!sent.length) return null;
+  const answered: Record<string, number> = {};
+  for (const w of sent) for (const [status, n] of Object.entries(w.answered)) answered[status] = (answered[status] ?? 0) + n;
+  return { perSecond: sent[0]!.perSecond, sent: sent.reduce((n, w) => n + w.sent, 0), answered };
+}
+
+/**
+ * The floor and a scenario at one concurrency, each after a second of warm-up, in `x.slices` turns:
+ * a slice of the floor, then a slice of the scenario, so that both are measured across the same
+ * minutes of a shared machine, whose speed moves from one ten seconds to the next. Each run's
+ * figures are those of its slices together.
+ */
+async function pairedRun(x: LoadContext, s: Scenario, connections: number) {
+  await warm(x, x.floor, FLOOR, connections);
+  await warm(x, x.app, s, connections);
+  const floorParts: Sample[] = [];
+  const parts: Sample[] = [];
+  const besides: (SideWrites | null)[] = [];
+  let drained = 0;
+  for (const seconds of sliceLengths(x.duration, x.slices)) {
+    floorParts.push((await slice(x, x.floor, FLOOR, connections, seconds)).part);
+    const taken = await slice(x, x.app, s, connections, seconds);
+    parts.push(taken.part);
+    besides.push(taken.beside);
+    drained += taken.drained;
+  }
+  return { floor: summarize(floorParts, FLOOR.expect), m: summarize(parts, s.expect), beside: besideOf(besides), drained };
 }
 
 /**
@@ -68,9 +117,9 @@ const besidePart = (w: SideWrites | null): string =>
 const dbPart = (m: Measurement): string => (m.dbCpuMs === null ? '' : ` (database ${formatCpu(m.dbCpuMs)})`);
 
 /**
- * One scenario at each concurrency, each time right after the floor at the
- * same concurrency: the ratio compares two figures taken under the same
- * machine load, which on a shared machine moves from one minute to the next.
+ * One scenario at each concurrency, each time in turns with the floor at the
+ * same concurrency (pairedRun): the ratio compares two figures taken under the
+ * same machine load, which on a shared machine moves from one minute to the next.
  */
 export async function measureWithFloor(x: LoadContext, s: Scenario, connections: number[]): Promise<Paired[]> {
   const out: Paired[] = [];
@@ -83,8 +132,7 @@ export async function measureWithFloor(x: LoadContext, s: Scenario, connections:
     x.say(`  ${s.name.padEnd(9)} warm-up, c=${top}, not counted: ${w.rps.toFixed(1)} req/s, CPU ${formatCpu(w.cpuMs)} ms/req${dbPart(w)}`);
   }
   for (const c of connections) {
-    const { m: floor } = await run(x, x.floor, FLOOR, c);
-    const { m, beside, drained } = await run(x, x.app, s, c);
+    const { floor, m, beside, drained } = await pairedRun(x, s, c);
     out.push({ title: titleAt(s.title, x.processes), processes: x.processes, m, floor });
     const odd = Object.entries(m.statuses).filter(([code]) => Number(code) !== s.expect);
     x.say(

@@ -53,19 +53,27 @@ function assertLocal(baseUrl: string) {
 /** How many latencies are kept for percentiles; beyond it, a uniform sample (a reservoir) keeps memory bounded. */
 const RESERVOIR = 200_000;
 
+/** One stretch of load as it was taken, before its figures are drawn: slices of one run add up. */
+export interface Sample {
+  scenario: string;
+  connections: number;
+  seconds: number;
+  /** Response times in ms: every one, or a uniform sample (a reservoir) past RESERVOIR. */
+  latencies: number[];
+  seen: number;
+  errors: number;
+  statuses: Record<string, number>;
+  /** CPU seconds the measured process and the database spent over it; null when not read. */
+  cpuSeconds: number | null;
+  dbCpuSeconds: number | null;
+}
+
 /**
  * Drives one scenario at one concurrency for a fixed time with autocannon
- * (which stops by itself at the duration) and computes exact percentiles
- * from every response time, since autocannon's own summary has no p95.
+ * (which stops by itself at the duration) and keeps every response time, since
+ * autocannon's own summary has no p95.
  */
-export async function measure(
-  baseUrl: string,
-  s: Scenario,
-  cookie: string,
-  connections: number,
-  seconds: number,
-  cpu?: CpuReaders,
-): Promise<Measurement> {
+export async function sample(baseUrl: string, s: Scenario, cookie: string, connections: number, seconds: number, cpu?: CpuReaders): Promise<Sample> {
   assertLocal(baseUrl);
   const headers: Record<string, string> = {};
   if (s.auth) headers.cookie = cookie;
@@ -110,26 +118,56 @@ export async function measure(
   });
   const result = await done;
   const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
-  const perRequest = (read: (() => number) | null | undefined, before: number | undefined) => (read && before !== undefined && seen ? ((read() - before) * 1000) / seen : null);
-  const cpuMs = perRequest(cpu?.app, cpuBefore);
-  const dbCpuMs = perRequest(cpu?.db, dbBefore);
-  latencies.sort((a, b) => a - b);
-  const ok = statuses[s.expect] ?? 0;
+  const spent = (read: (() => number) | null | undefined, before: number | undefined) => (read && before !== undefined ? read() - before : null);
   return {
     scenario: s.name,
     connections,
     seconds: elapsed,
+    latencies,
+    seen,
+    errors: result.errors,
+    statuses,
+    cpuSeconds: spent(cpu?.app, cpuBefore),
+    dbCpuSeconds: spent(cpu?.db, dbBefore),
+  };
+}
+
+/**
+ * The figures of one run from its slices (one, unless the run alternated with the floor): requests
+ * and seconds add up, percentiles are taken over the response times of all of them, and CPU is
+ * what all of them spent over all their requests.
+ */
+export function summarize(samples: Sample[], expect: number): Measurement {
+  const first = samples[0]!;
+  const seen = samples.reduce((n, x) => n + x.seen, 0);
+  const seconds = samples.reduce((n, x) => n + x.seconds, 0);
+  const statuses: Record<string, number> = {};
+  for (const x of samples) for (const [status, n] of Object.entries(x.statuses)) statuses[status] = (statuses[status] ?? 0) + n;
+  const latencies = samples.flatMap((x) => x.latencies).sort((a, b) => a - b);
+  const perRequest = (part: (x: Sample) => number | null) => {
+    const parts = samples.map(part);
+    return seen && parts.every((v) => v !== null) ? ((parts as number[]).reduce((a, b) => a + b, 0) * 1000) / seen : null;
+  };
+  return {
+    scenario: first.scenario,
+    connections: first.connections,
+    seconds,
     requests: seen,
-    rps: seen / elapsed,
+    rps: seen / seconds,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
-    errors: result.errors,
-    unexpected: seen - ok,
+    errors: samples.reduce((n, x) => n + x.errors, 0),
+    unexpected: seen - (statuses[expect] ?? 0),
     statuses,
     load: os.loadavg()[0]!,
-    cpuMs,
-    dbCpuMs,
+    cpuMs: perRequest((x) => x.cpuSeconds),
+    dbCpuMs: perRequest((x) => x.dbCpuSeconds),
   };
+}
+
+/** One scenario at one concurrency for a fixed time, in one stretch: `sample` and `summarize`. */
+export async function measure(baseUrl: string, s: Scenario, cookie: string, connections: number, seconds: number, cpu?: CpuReaders): Promise<Measurement> {
+  return summarize([await sample(baseUrl, s, cookie, connections, seconds, cpu)], s.expect);
 }

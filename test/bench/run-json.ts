@@ -18,7 +18,7 @@ export interface RunJson {
    * (2026-12-06; they had none), `pageCacheMb` in runs written before pages were kept (they kept none),
    * `writesPerSecond` in runs written before writes could be sent beside the reads (they sent none).
    */
-  settings: { duration: number; warmup?: number; connections: number[]; processes?: number[]; pageCacheMb?: number; writesPerSecond?: number };
+  settings: { duration: number; warmup?: number; slices?: number; connections: number[]; processes?: number[]; pageCacheMb?: number; writesPerSecond?: number };
   figures: Figure[];
   /** Statements with a sequential scan, by scenario, with fresh statistics and without any. */
   seqScans?: { scenario: string; statistics: 'fresh' | 'none'; table: string; rows: number; sql: string }[];
@@ -61,7 +61,9 @@ export function readRunJson(file: string): RunJson {
 const describe = (label: string, r: RunJson) =>
   `${label}: ${r.date}, commit ${r.commit}, ${r.data.tasks.toLocaleString('en-US')} tasks, ${r.machine.cores} cores (${r.machine.cpu}), load ${r.machine.loadAtStart[0]?.toFixed(1)} at start, ` +
   (r.settings.pageCacheMb ? `pages kept (PAGE_CACHE_MB=${r.settings.pageCacheMb})` : 'pages rendered afresh') +
-  (r.settings.writesPerSecond ? `, ${r.settings.writesPerSecond} writes a second beside the reads` : '');
+  (r.settings.writesPerSecond ? `, ${r.settings.writesPerSecond} writes a second beside the reads` : '') +
+  // Runs written before slices took the floor, then the scenario.
+  `, ${(r.settings.slices ?? 1) > 1 ? `in ${r.settings.slices} slices with the floor` : 'the floor before each run'}`;
 
 /**
  * Two runs side by side, by scenario and concurrency: each one's req/s and

@@ -12,7 +12,7 @@ import { measureExport } from './export';
 import { liveReport, measureLive } from './live';
 import { makeImageTask } from './images';
 import type { Measurement } from './load';
-import { measureAsProcesses, measureWithFloor } from './load-run';
+import { measureAsProcesses, measureWithFloor, sliceLengths } from './load-run';
 import { makeApiTokens, checkApiCall } from './api-tokens';
 import { startFloor } from './floor-process';
 import { detailTable, figures, floorSpread, floorTable, targetsTable, type Paired } from './ratios';
@@ -159,7 +159,9 @@ async function main() {
     say(
       `## Load (app pid ${app.pid} on ${app.baseUrl}, floor pid ${floor.pid} on ${floor.baseUrl}; ${a.duration} s per run, 1 s warm-up before each` +
         `${a.warmup ? ` and ${a.warmup} s before each scenario's first, at its highest concurrency` : ''}; ` +
-        'the floor measured right before each scenario at each concurrency)',
+        (a.slices > 1
+          ? `the floor and each scenario measured in turns at each concurrency, in slices of ${[...new Set(sliceLengths(a.duration, a.slices))].join(' or ')} s)`
+          : 'the floor measured right before each scenario at each concurrency)'),
     );
     say();
     const dbCpu = databaseCpuReader((await admin.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number);
@@ -176,7 +178,7 @@ async function main() {
     say(dbCpu ? 'The database runs on this machine: its CPU a request is read beside the app\'s, all its processes together.' : 'The database is not a process of this machine: its CPU is not read.');
     say();
     const beside = await besideWrites(a.writesPerSecond, app, marker.login, scenariosOf);
-    const load = { app, processes: a.processes[0]!, floor, admin, dbCpu, cookie: session.cookie, duration: a.duration, warmup: a.warmup, say, beside };
+    const load = { app, processes: a.processes[0]!, floor, admin, dbCpu, cookie: session.cookie, duration: a.duration, slices: a.slices, warmup: a.warmup, say, beside };
     for (const s of chosen) {
       const pairs = await measureWithFloor(load, s, a.connections);
       paired.push(...pairs);
@@ -213,7 +215,7 @@ async function main() {
         say(`  the same scenarios with ${n} app processes, at c=${top}:`);
         const logInto = (other: AppProcess) => logIn(other.baseUrl, marker.login, BENCH_PASSWORD);
         const again = (loggedIn: typeof session) => scenariosOf(loggedIn).filter((s) => isChosen(s.name));
-        paired.push(...(await measureAsProcesses({ floor, admin, dbCpu, duration: a.duration, warmup: a.warmup, say, beside }, n, top, appAs, logInto, again)));
+        paired.push(...(await measureAsProcesses({ floor, admin, dbCpu, duration: a.duration, slices: a.slices, warmup: a.warmup, say, beside }, n, top, appAs, logInto, again)));
       }
     }
     const figs = figures(paired);
@@ -267,7 +269,7 @@ async function main() {
         commit: commitOf(),
         machine: { ...facts, loadAtEnd: os.loadavg() },
         data: { tasks: marker.tasks, eventsPerTask: marker.events, people: marker.people, search: search.text, searchMatches: search.matches },
-        settings: { duration: a.duration, warmup: a.warmup, connections: a.connections, processes: a.processes, pageCacheMb: a.pageCacheMb, writesPerSecond: a.writesPerSecond },
+        settings: { duration: a.duration, warmup: a.warmup, slices: a.slices, connections: a.connections, processes: a.processes, pageCacheMb: a.pageCacheMb, writesPerSecond: a.writesPerSecond },
         figures: figs,
         seqScans: statementPlans.plans.flatMap((p) =>
           p.seqScans.map((t) => ({ scenario: p.scenario, statistics: p.statistics, table: t, rows: statementPlans.rows[t] ?? 0, sql: p.sql })),

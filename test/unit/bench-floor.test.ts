@@ -164,10 +164,12 @@ describe('comparing two runs', () => {
   test('side by side by scenario and concurrency, with how the ratio to the floor moved', () => {
     const before = run('aaaaaaa', RUN);
     const after = run('bbbbbbb', [pair('task', 'task page, 20 comments', 1, 1600, 8000), pair('open', 'open tasks', 1, 900, 9000)]);
-    after.settings = { ...after.settings, pageCacheMb: 64, writesPerSecond: 10 };
+    after.settings = { ...after.settings, pageCacheMb: 64, writesPerSecond: 10, slices: 4 };
     const out = compareRuns(before, after);
-    expect(out).toContain('A: 2026-12-03T14:00:00.000Z, commit aaaaaaa, 10,000 tasks, 2 cores (Test CPU), load 1.2 at start, pages rendered afresh\n');
-    expect(out).toContain('B: 2026-12-03T14:00:00.000Z, commit bbbbbbb, 10,000 tasks, 2 cores (Test CPU), load 1.2 at start, pages kept (PAGE_CACHE_MB=64), 10 writes a second beside the reads');
+    expect(out).toContain('A: 2026-12-03T14:00:00.000Z, commit aaaaaaa, 10,000 tasks, 2 cores (Test CPU), load 1.2 at start, pages rendered afresh, the floor before each run\n');
+    expect(out).toContain(
+      'B: 2026-12-03T14:00:00.000Z, commit bbbbbbb, 10,000 tasks, 2 cores (Test CPU), load 1.2 at start, pages kept (PAGE_CACHE_MB=64), 10 writes a second beside the reads, in 4 slices with the floor',
+    );
     const row = (title: string, c: number) =>
       out
         .split('\n')
