@@ -74,7 +74,7 @@ function besideOf(parts: (SideWrites | null)[]): SideWrites | null {
 /**
  * The floor and a scenario at one concurrency, each after a second of warm-up, in `x.slices` turns:
  * a slice of the floor, then a slice of the scenario, so that both are measured across the same
- * minutes of a shared machine, whose speed moves from one ten seconds to the next. Each run's
+ * minutes of a shared machine, whose speed moves from one half minute to the next. Each run's
  * figures are those of its slices together.
  */
 async function pairedRun(x: LoadContext, s: Scenario, connections: number) {
