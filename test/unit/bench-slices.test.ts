@@ -6,8 +6,7 @@ import { parseArgs } from '../bench/args';
 import { summarize, type Sample } from '../bench/load';
 import { measureWithFloor, sliceLengths } from '../bench/load-run';
 import type { Scenario } from '../bench/scenarios';
-import { onPostgres } from '../support/db';
-import { adminQuery, databaseUrl } from '../support/targets';
+import { freshPostgresDatabase, onPostgres } from '../support/db';
 
 const part = (over: Partial<Sample>): Sample => ({
   scenario: 'comment',
@@ -72,8 +71,7 @@ function twoServers(order: string[]) {
 (onPostgres() ? describe : describe.skip)('the floor and a scenario in turns', () => {
   const order: string[] = [];
   const servers = twoServers(order);
-  const name = `trellis_test_${process.env.TRELLIS_TEST_RUN}_slices_${process.env.JEST_WORKER_ID ?? 0}`;
-  const admin = process.env.TRELLIS_TEST_ADMIN_URL!;
+  let database: { url: string; drop(): Promise<void> };
   let client: pg.Client;
   let urls: string[];
 
@@ -85,23 +83,23 @@ function twoServers(order: string[]) {
       ),
     );
     // The wait between slices reads the job queue of a Trellis database.
-    await adminQuery(`CREATE DATABASE ${name} TEMPLATE ${process.env.TRELLIS_TEST_TEMPLATE}`, admin);
-    client = new pg.Client({ connectionString: databaseUrl(name, admin) });
+    database = await freshPostgresDatabase();
+    client = new pg.Client({ connectionString: database.url });
     await client.connect();
   });
   afterAll(async () => {
     await client.end();
-    await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`, admin);
+    await database.drop();
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   });
 
-  const process_ = (baseUrl: string): AppProcess => ({ pid: process.pid, baseUrl, rssMiB: () => 0, cpuSeconds: () => 0, stop: async () => undefined });
+  const served = (baseUrl: string): AppProcess => ({ pid: process.pid, baseUrl, rssMiB: () => 0, cpuSeconds: () => 0, stop: async () => undefined });
 
   test('warms each up, then takes a slice of each in turn, and gives each its slices together', async () => {
     const page: Scenario = { name: 'task', title: 'task page', kind: 'page', method: 'GET', path: '/T1', expect: 200, auth: true };
     const lines: string[] = [];
     const [paired] = await measureWithFloor(
-      { app: process_(urls[1]!), processes: 1, floor: process_(urls[0]!), admin: client, dbCpu: null, cookie: 'trellis_session=x', duration: 2, slices: 4, warmup: 0, say: (l) => lines.push(l), beside: null },
+      { app: served(urls[1]!), processes: 1, floor: served(urls[0]!), admin: client, dbCpu: null, cookie: 'trellis_session=x', duration: 2, slices: 4, warmup: 0, say: (l) => lines.push(l), beside: null },
       page,
       [1],
     );
