@@ -34,10 +34,16 @@ describe('the notice of an edit to live pages', () => {
     expect(problems).toEqual([]);
   });
 
-  test('is sent after the COMMIT of the edit, naming the task and the group of events', async () => {
-    const task = await createTask({ db: t.db, tracker: t.tracker }, alice, { title: 'Watched' });
+  /** A new task, once its own notice has been heard and put aside. */
+  async function quietTask(title: string): Promise<number> {
+    const task = await createTask({ db: t.db, tracker: t.tracker }, alice, { title });
     await settle();
     heard = [];
+    return task;
+  }
+
+  test('is sent after the COMMIT of the edit, naming the task and the group of events', async () => {
+    const task = await quietTask('Watched');
     const statements: string[] = [];
     const answered: string[] = [];
     const record = (q: { sql: string }) => statements.push(q.sql);
@@ -75,9 +81,7 @@ describe('the notice of an edit to live pages', () => {
   });
 
   test('a notice that can not go out leaves the committed edit committed, and is logged as a warning', async () => {
-    const task = await createTask({ db: t.db, tracker: t.tracker }, alice, { title: 'Too much to tell' });
-    await settle();
-    heard = [];
+    const task = await quietTask('Too much to tell');
     const lines: string[] = [];
     const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));
@@ -100,9 +104,7 @@ describe('the notice of an edit to live pages', () => {
   });
 
   test('an edit inside a larger transaction is told of when that one commits, and not if it rolls back', async () => {
-    const task = await createTask({ db: t.db, tracker: t.tracker }, alice, { title: 'Part of something larger' });
-    await settle();
-    heard = [];
+    const task = await quietTask('Part of something larger');
     await t.db.transaction(async (trx) => {
       await applyEdit({ db: trx, tracker: t.tracker }, alice, task, [{ type: 'comment', value: 'First of two.' }]);
       await settle();
@@ -124,9 +126,7 @@ describe('the notice of an edit to live pages', () => {
 
   test('an edit that mentions another task tells of both in one statement', async () => {
     const other = await createTask({ db: t.db, tracker: t.tracker }, alice, { title: 'Mentioned' });
-    const task = await createTask({ db: t.db, tracker: t.tracker }, alice, { title: 'Mentioning' });
-    await settle();
-    heard = [];
+    const task = await quietTask('Mentioning');
     const notices: string[] = [];
     const record = (q: { sql: string }) => notifies(q.sql) && notices.push(q.sql);
     t.db.on('query', record);
