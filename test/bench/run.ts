@@ -156,11 +156,13 @@ async function main() {
       say(`Removed what the plan check wrote: ${removed.tasks} tasks and ${removed.events} events.`);
       return;
     }
+    // What --slices comes to for this --duration: no more slices than seconds.
+    const slices = sliceLengths(a.duration, a.slices);
     say(
       `## Load (app pid ${app.pid} on ${app.baseUrl}, floor pid ${floor.pid} on ${floor.baseUrl}; ${a.duration} s per run, 1 s warm-up before each` +
         `${a.warmup ? ` and ${a.warmup} s before each scenario's first, at its highest concurrency` : ''}; ` +
-        (a.slices > 1
-          ? `the floor and each scenario measured in turns at each concurrency, in slices of ${[...new Set(sliceLengths(a.duration, a.slices))].join(' or ')} s)`
+        (slices.length > 1
+          ? `the floor and each scenario measured in turns at each concurrency, in slices of ${[...new Set(slices)].join(' or ')} s)`
           : 'the floor measured right before each scenario at each concurrency)'),
     );
     say();
@@ -269,7 +271,7 @@ async function main() {
         commit: commitOf(),
         machine: { ...facts, loadAtEnd: os.loadavg() },
         data: { tasks: marker.tasks, eventsPerTask: marker.events, people: marker.people, search: search.text, searchMatches: search.matches },
-        settings: { duration: a.duration, warmup: a.warmup, slices: a.slices, connections: a.connections, processes: a.processes, pageCacheMb: a.pageCacheMb, writesPerSecond: a.writesPerSecond },
+        settings: { duration: a.duration, warmup: a.warmup, slices: slices.length, connections: a.connections, processes: a.processes, pageCacheMb: a.pageCacheMb, writesPerSecond: a.writesPerSecond },
         figures: figs,
         seqScans: statementPlans.plans.flatMap((p) =>
           p.seqScans.map((t) => ({ scenario: p.scenario, statistics: p.statistics, table: t, rows: statementPlans.rows[t] ?? 0, sql: p.sql })),
