@@ -1,6 +1,5 @@
 import type { Knex } from 'knex';
-import { insertInBatches } from '../db/lists';
-import { prepared, preparedByText } from '../db/prepared';
+import { prepared } from '../db/prepared';
 import { FINISH_JOB_SQL } from '../jobs/repository';
 
 export type MailStatus = 'queued' | 'sent' | 'failed' | 'void';
@@ -105,29 +104,53 @@ const toMessage = (r: MessageRow): MailMessage => ({
   sentAt: r.sent_at ? new Date(r.sent_at) : null,
 });
 
-const toRow = (m: MessageInsert) => ({
+/** A new message's columns, as one element of the JSON array the insert reads. */
+const toRecord = (m: MessageInsert) => ({
   kind: m.kind,
   status: m.status ?? 'queued',
   status_reason: m.statusReason ?? null,
-  to_addresses: JSON.stringify(m.to),
-  cc_addresses: JSON.stringify(m.cc),
+  to_addresses: m.to,
+  cc_addresses: m.cc,
   subject: m.subject ?? '',
   text_body: m.text ?? '',
   html_body: m.html ?? null,
   reply_to: m.replyTo ?? null,
-  headers: JSON.stringify(m.headers ?? {}),
+  headers: m.headers ?? {},
   user_id: m.userId ?? null,
   task_id: m.taskId ?? null,
   mandatory: m.mandatory ?? false,
-  event_groups: m.eventGroups ? JSON.stringify(m.eventGroups) : null,
+  event_groups: m.eventGroups ?? null,
   rendered: m.rendered ?? true,
 });
 
-/** Inserts messages, as few statements as the parameter limit allows; returns their ids in order. */
+const INSERTED_COLUMNS = Object.keys(toRecord({ kind: '', to: [], cc: [] }));
+
+/*
+ * The messages come as one JSON array, whatever their number, so the statement has one text and one
+ * name (it was built per call, and named after a text that changed with the number of recipients).
+ * Each element becomes a row of the table's type, JSON null as SQL NULL, and the rows are inserted in
+ * the order given, so their ids ascend in that order.
+ */
+const INSERT_MESSAGES_SQL = `INSERT INTO mail_messages (${INSERTED_COLUMNS.join(', ')})
+  SELECT ${INSERTED_COLUMNS.map((c) => `r.${c}`).join(', ')}
+  FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n)
+  CROSS JOIN LATERAL jsonb_populate_record(NULL::mail_messages, e.v) AS r
+  ORDER BY e.n
+  RETURNING id, status, rendered`;
+
+const INSERT_MESSAGES_WITH_JOBS_SQL = `WITH m AS (${INSERT_MESSAGES_SQL}), j AS (
+    INSERT INTO jobs (kind, payload, run_at)
+    SELECT ?, jsonb_build_object('messageId', m.id), now() + make_interval(secs => ?) FROM m WHERE m.status = 'queued' OR NOT m.rendered ORDER BY m.id
+  )
+  SELECT id FROM m ORDER BY id`;
+
+const records = (messages: MessageInsert[]) => JSON.stringify(messages.map(toRecord));
+
+/** Inserts messages in one statement; returns their ids in order. */
 export async function insertMessages(db: Knex | Knex.Transaction, messages: MessageInsert[]): Promise<number[]> {
   if (!messages.length) return [];
-  const rows = await insertInBatches<{ id: number }>(db, 'mail_messages', messages.map(toRow), 'id');
-  return rows.map((r) => r.id);
+  const result = await prepared('mail_insert', db.raw(`WITH m AS (${INSERT_MESSAGES_SQL}) SELECT id FROM m ORDER BY id`, [records(messages)]));
+  return (result.rows as { id: number }[]).map((r) => r.id);
 }
 
 /**
@@ -137,24 +160,8 @@ export async function insertMessages(db: Knex | Knex.Transaction, messages: Mess
  */
 export async function insertMessagesWithJobs(db: Knex | Knex.Transaction, messages: MessageInsert[], jobKind: string, delaySeconds: number): Promise<number[]> {
   if (!messages.length) return [];
-  const ids: number[] = [];
-  // Well under the parameter limit, since each row binds fifteen values.
-  for (let i = 0; i < messages.length; i += 1000) {
-    const insert = db('mail_messages').insert(messages.slice(i, i + 1000).map(toRow)).returning(['id', 'status', 'rendered']);
-    // Named after its text, which differs only with the number of messages (an edit's mail goes to a few people).
-    const result = await preparedByText(
-      db.raw(
-        `WITH m AS (?), j AS (
-           INSERT INTO jobs (kind, payload, run_at)
-           SELECT ?, jsonb_build_object('messageId', m.id), now() + make_interval(secs => ?) FROM m WHERE m.status = 'queued' OR NOT m.rendered ORDER BY m.id
-         )
-         SELECT id FROM m ORDER BY id`,
-        [insert, jobKind, delaySeconds],
-      ),
-    );
-    ids.push(...(result.rows as { id: number }[]).map((r) => r.id));
-  }
-  return ids;
+  const result = await prepared('mail_insert_with_jobs', db.raw(INSERT_MESSAGES_WITH_JOBS_SQL, [records(messages), jobKind, delaySeconds]));
+  return (result.rows as { id: number }[]).map((r) => r.id);
 }
 
 /*

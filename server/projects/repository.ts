@@ -210,19 +210,14 @@ export async function isMember(db: Knex, projectId: number, userId: number): Pro
 }
 
 /**
- * The people watching any project a task is tagged with (or a milestone's
- * parent), as a subquery of user ids: they receive all its tasks' mail.
+ * The people watching any project a task is tagged with (or a milestone's parent), as SQL of one
+ * column, user_id: they receive all its tasks' mail. `taskIdSql` (a parameter or an expression) is
+ * written in twice.
  */
-export function taskWatchersQuery(db: Knex | Knex.Transaction, taskId: number): Knex.QueryBuilder {
-  return db('project_watchers as w')
-    .distinct('w.user_id')
-    .whereIn(
-      'w.project_id',
-      db('task_projects as tp')
-        .select('tp.project_id')
-        .where('tp.task_id', taskId)
-        .union((u) => u.select('p.parent_id').from('task_projects as tp2').join('projects as p', 'p.id', 'tp2.project_id').where('tp2.task_id', taskId).whereNotNull('p.parent_id')),
-    );
+export function taskWatcherIdsSql(taskIdSql: string): string {
+  return `SELECT DISTINCT w.user_id FROM project_watchers w WHERE w.project_id IN (
+      SELECT tp.project_id FROM task_projects tp WHERE tp.task_id = ${taskIdSql}
+      UNION SELECT p.parent_id FROM task_projects tp2 JOIN projects p ON p.id = tp2.project_id WHERE tp2.task_id = ${taskIdSql} AND p.parent_id IS NOT NULL)`;
 }
 
 /** Projects that tag at least one task, with their primary hashtags: the groups of a list grouped by project. */

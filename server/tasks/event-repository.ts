@@ -84,26 +84,30 @@ export interface EventWithPhid extends StoredEvent {
  * (`inserted.*`) and `also`, columns of the statement's own, on each row: read them with insertedEvents.
  */
 export function eventsStatement(trx: Knex.Transaction, meta: EventsMeta, events: EventInsert[], alongside: Alongside, also: Knex.Raw[] = []): Knex.QueryBuilder {
-  if (!events.length) throw new Error('An edit is written with its events: a statement without any would drop the writes beside them.');
-  // One JSON array for all of them; a value left undefined has no key, and is stored as NULL.
-  const values = JSON.stringify(events.map((e) => ({ type: e.type, old: e.old, new: e.new })));
   let query = trx.queryBuilder();
   for (const [alias, write] of Object.entries(alongside)) query = query.with(alias, write);
   return query
-    .with(
-      'inserted',
-      trx.raw(
-        `INSERT INTO task_events (task_id, group_id, actor_id, type, old_value, new_value, source, created_at)
-         SELECT ?::integer, ?::uuid, ?::integer, e.v->>'type', e.v->'old', e.v->'new', ?::text, ?::timestamptz
-         FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n)
-         ORDER BY e.n
-         RETURNING ${EVENT_COLUMNS.join(', ')}, phid`,
-        [meta.taskId, meta.groupId, meta.actorId, meta.source, meta.at, values],
-      ),
-    )
+    .with('inserted', trx.raw(INSERT_EVENTS_SQL, eventsBindings(meta, events)))
     .select('inserted.*', ...also)
     .from('inserted')
     .orderBy('inserted.id');
+}
+
+/**
+ * The INSERT of a group of events, in order, returning them with their PHIDs: a data-modifying
+ * WITH query of its caller's statement, bound with eventsBindings.
+ */
+export const INSERT_EVENTS_SQL = `INSERT INTO task_events (task_id, group_id, actor_id, type, old_value, new_value, source, created_at)
+  SELECT ?::integer, ?::uuid, ?::integer, e.v->>'type', e.v->'old', e.v->'new', ?::text, ?::timestamptz
+  FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n)
+  ORDER BY e.n
+  RETURNING ${EVENT_COLUMNS.join(', ')}, phid`;
+
+export function eventsBindings(meta: EventsMeta, events: EventInsert[]): Knex.RawBinding[] {
+  if (!events.length) throw new Error('An edit is written with its events: a statement without any would drop the writes beside them.');
+  // One JSON array for all of them; a value left undefined has no key, and is stored as NULL.
+  const values = JSON.stringify(events.map((e) => ({ type: e.type, old: e.old, new: e.new })));
+  return [meta.taskId, meta.groupId, meta.actorId, meta.source, meta.at, values];
 }
 
 /**
