@@ -91,14 +91,13 @@ const PROCESS_TEST_MS = 150_000;
     const base = await startServer();
     t.proxy.stuck();
     try {
-      // The task page's first statement (the tracker's version, which says whether a kept page still holds), not
-      // one of the job runner's polls: known by its name (server/db/prepared.ts), which goes with its text the
-      // first time a connection runs it, and alone after.
-      // When the job runner's polls hold every open connection, the request waits to connect instead, and its
-      // statement never reaches the line: the signal then comes after a second, still well before the request
-      // gives up waiting (2 s), rather than never.
-      const reachedDatabase = t.proxy.heldTraffic(/trellis_tracker_version\b/);
-      const exit = await stopDuringOutage(base, Promise.race([reachedDatabase, new Promise<void>((resolve) => setTimeout(resolve, 1000))]));
+      // The request is waiting on the database once the stuck server is sent either the anonymous task page's
+      // statement (known by its name, server/db/prepared.ts, which goes with its text the first time a connection
+      // runs it, and alone after) or, when the job runner's polls hold every open connection, a new connection's
+      // start-up message (which names the database). The second gives up after the connect timeout (1 s), so the
+      // signal must come at once: a fixed wait of a second raced that timeout and lost one run in five.
+      const reachedDatabase = t.proxy.heldTraffic(/trellis_task_page\b|\0database\0/);
+      const exit = await stopDuringOutage(base, Promise.race([reachedDatabase, new Promise<void>((resolve) => setTimeout(resolve, 500))]));
       // An answer still to be sent at the signal is the last on its connection, which then closes.
       expect(connection).toBe('close');
       // Connections waiting on an answer are dropped at once; an idle one says goodbye, which a paused server never acknowledges.
