@@ -3,6 +3,7 @@ import { claimJob, finishJob } from '../../server/jobs/repository';
 import { recordAttempt } from '../../server/mail/attempt-repository';
 import { closeMessage, findMessage, insertMessagesWithJobs, lockMessage, lockUnrenderedCopies, storeRendering } from '../../server/mail/repository';
 import { findMailSubject } from '../../server/mail/render-repository';
+import { checkLimits, LIMITS } from '../../server/users/throttle';
 import type { User } from '../../server/users/user';
 import { useTestApp } from '../support/app';
 import { onPostgres } from '../support/db';
@@ -68,6 +69,13 @@ import { createTask, createUser, edit } from '../support/factories';
       await createTask({ db: trx, tracker: t.tracker }, alice, { title: 'Filed again', description: 'Steps to see it.', owner: 'bob' });
     });
     expect(replanned(plans)).toEqual([]);
+  });
+
+  test("a Conduit call's check of refused tokens from its address plans its statement once", async () => {
+    const plans = await plansOf(async (trx) => {
+      await checkLimits(trx as unknown as Knex, [[LIMITS.apiToken, '192.0.2.7']]);
+    });
+    expect(plans.find((p) => p.name === 'trellis_attempts_wait')?.generic).toBeGreaterThan(0);
   });
 
   test('the mail sender names each statement it runs for every message, and plans it once', async () => {
