@@ -62,16 +62,12 @@ export function toEvent(r: EventRow): StoredEvent {
 }
 
 export interface EventsMeta {
-  /** The task's id, or SQL that gives it (the id of a task inserted by the same statement). */
-  taskId: number | Knex.Raw;
+  taskId: number;
   groupId: string;
   actorId: number;
   source: string;
   at: Date;
 }
-
-/** Writes of the same edit that go in the events' statement, each a data-modifying WITH query under its name. */
-export type Alongside = Record<string, Knex.QueryBuilder | Knex.Raw>;
 
 /** An event with the PHID the database gave it (what the API answers with). */
 export interface EventWithPhid extends StoredEvent {
@@ -79,39 +75,28 @@ export interface EventWithPhid extends StoredEvent {
 }
 
 /**
- * The statement that stores a group of events of one task, in order, with the edit's other writes
- * `alongside` (the task row's, so that an edit is one round trip): it returns the events
- * (`inserted.*`) and `also`, columns of the statement's own, on each row: read them with insertedEvents.
+ * The INSERT of a group of events of one task, in order, returning them with their PHIDs: a
+ * data-modifying WITH query of the edit's statement, so that the task row, its subscribers and its
+ * events are one round trip. `taskIdSql` is a parameter, or SQL that gives the id (of a task the
+ * same statement inserts); the rest is bound with eventsBindings.
  */
-export function eventsStatement(trx: Knex.Transaction, meta: EventsMeta, events: EventInsert[], alongside: Alongside, also: Knex.Raw[] = []): Knex.QueryBuilder {
-  let query = trx.queryBuilder();
-  for (const [alias, write] of Object.entries(alongside)) query = query.with(alias, write);
-  return query
-    .with('inserted', trx.raw(INSERT_EVENTS_SQL, eventsBindings(meta, events)))
-    .select('inserted.*', ...also)
-    .from('inserted')
-    .orderBy('inserted.id');
-}
-
-/**
- * The INSERT of a group of events, in order, returning them with their PHIDs: a data-modifying
- * WITH query of its caller's statement, bound with eventsBindings.
- */
-export const INSERT_EVENTS_SQL = `INSERT INTO task_events (task_id, group_id, actor_id, type, old_value, new_value, source, created_at)
-  SELECT ?::integer, ?::uuid, ?::integer, e.v->>'type', e.v->'old', e.v->'new', ?::text, ?::timestamptz
+export const insertEventsSql = (taskIdSql: string) => `INSERT INTO task_events (task_id, group_id, actor_id, type, old_value, new_value, source, created_at)
+  SELECT ${taskIdSql}::integer, ?::uuid, ?::integer, e.v->>'type', e.v->'old', e.v->'new', ?::text, ?::timestamptz
   FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, n)
   ORDER BY e.n
   RETURNING ${EVENT_COLUMNS.join(', ')}, phid`;
 
-export function eventsBindings(meta: EventsMeta, events: EventInsert[]): Knex.RawBinding[] {
+export function eventsBindings(meta: Omit<EventsMeta, 'taskId'>, events: EventInsert[]): Knex.RawBinding[] {
   if (!events.length) throw new Error('An edit is written with its events: a statement without any would drop the writes beside them.');
   // One JSON array for all of them; a value left undefined has no key, and is stored as NULL.
   const values = JSON.stringify(events.map((e) => ({ type: e.type, old: e.old, new: e.new })));
-  return [meta.taskId, meta.groupId, meta.actorId, meta.source, meta.at, values];
+  return [meta.groupId, meta.actorId, meta.source, meta.at, values];
 }
 
+const INSERT_EVENTS = `WITH inserted AS (${insertEventsSql('?')}) SELECT inserted.* FROM inserted ORDER BY inserted.id`;
+
 /**
- * The events an eventsStatement returned, in order. Once the transaction has committed, every
+ * The events an edit's statement returned, in order. Once the transaction has committed, every
  * process listening hears that their task changed (open pages of the task, and lists).
  */
 export function insertedEvents(trx: Knex.Transaction, rows: (EventRow & { phid: string })[]): EventWithPhid[] {
@@ -120,10 +105,11 @@ export function insertedEvents(trx: Knex.Transaction, rows: (EventRow & { phid: 
   return rows.map((r) => ({ ...toEvent(r), phid: r.phid }));
 }
 
-/** Stores a group of events of one task, alone in its statement (eventsStatement). */
+/** Stores a group of events of one task, alone in its statement. */
 export async function insertEvents(trx: Knex.Transaction, meta: EventsMeta, events: EventInsert[]): Promise<EventWithPhid[]> {
   if (!events.length) return [];
-  return insertedEvents(trx, (await prepared('insert_events', eventsStatement(trx, meta, events, {}))) as (EventRow & { phid: string })[]);
+  const result = await prepared('insert_events', trx.raw(INSERT_EVENTS, [meta.taskId, ...eventsBindings(meta, events)]));
+  return insertedEvents(trx, result.rows as (EventRow & { phid: string })[]);
 }
 
 export async function findEvent(db: Knex, taskId: number, eventId: number): Promise<StoredEvent | null> {

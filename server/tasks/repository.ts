@@ -3,7 +3,7 @@ import { prepared } from '../db/prepared';
 import { whereAny } from '../db/lists';
 import type { ViewPolicy } from '../tracker-config';
 import type { Markup } from '../markup/render';
-import { type EventInsert, type EventRow, type EventsMeta, type EventWithPhid, eventsBindings, eventsStatement, INSERT_EVENTS_SQL, insertedEvents } from './event-repository';
+import { type EventInsert, type EventRow, type EventsMeta, type EventWithPhid, eventsBindings, insertedEvents, insertEventsSql } from './event-repository';
 import type { Task, TaskState } from './task';
 
 export interface TaskRow {
@@ -103,7 +103,6 @@ const WRITTEN: [string, (w: TaskWrite) => Knex.Value][] = [
   ['due_at', (w) => w.dueAt],
 ];
 
-const columns = (w: TaskWrite) => Object.fromEntries(WRITTEN.map(([column, value]) => [column, value(w)]));
 
 /** Search words of the comments so far (`words`, SQL) and one more comment's (one parameter). */
 function withCommentSql(words: string): string {
@@ -111,13 +110,17 @@ function withCommentSql(words: string): string {
   return `ts_delete(${words} || 'trellisgap:100'::tsvector || setweight(to_tsvector('english'::regconfig, ?), 'C'), 'trellisgap')`;
 }
 
-const ADD_SUBSCRIBERS_SQL = `INSERT INTO task_subscribers (task_id, user_id)
-  SELECT ?, user_id FROM unnest(?::int[]) AS user_id
+/** Subscribes people (bound: their ids) to a task: `taskSql` is a parameter, or SQL that gives the id. */
+const addSubscribersSql = (taskSql: string) => `INSERT INTO task_subscribers (task_id, user_id)
+  SELECT ${taskSql}, user_id FROM unnest(?::int[]) AS user_id
   ON CONFLICT (task_id, user_id) DO NOTHING`;
+
+const ADD_SUBSCRIBERS_SQL = addSubscribersSql('?');
 
 const REMOVE_SUBSCRIBERS_SQL = 'DELETE FROM task_subscribers WHERE task_id = ? AND user_id = ANY(?::bigint[])';
 
-const subscriberBindings = (task: number | Knex.Raw, userIds: number[]): Knex.RawBinding[] => [task, [...new Set(userIds)]];
+const subscriberIdsOf = (userIds: number[]) => [...new Set(userIds)];
+const subscriberBindings = (taskId: number, userIds: number[]): Knex.RawBinding[] => [taskId, subscriberIdsOf(userIds)];
 
 /** Who an edit subscribes and unsubscribes: written with the task row, in its statement. */
 export interface SubscriberChange {
@@ -133,6 +136,30 @@ export interface EditEvents {
 
 type EventRowWithPhid = EventRow & { phid: string };
 
+/**
+ * The statement that inserts a task, its subscribers and its first events; one text for each of
+ * four: with an owner's sort key or without, with a comment's words or without.
+ */
+function insertSql(owner: boolean, comment: boolean): string {
+  const values: [string, string][] = [
+    ...WRITTEN.map(([column]): [string, string] => [column, '?']),
+    ...(owner ? [['owner_ordering', '?'] as [string, string]] : []),
+    ...(comment ? [['comments_vector', withCommentSql(`''::tsvector`)] as [string, string]] : []),
+    ['author_id', '?'],
+    ['created_at', '?'],
+    ['updated_at', '?'],
+  ];
+  return `WITH task AS (
+      INSERT INTO tasks (${values.map(([column]) => column).join(', ')}) VALUES (${values.map(([, value]) => value).join(', ')})
+      RETURNING id, phid
+    ),
+    subscribed AS (${addSubscribersSql('(SELECT id FROM task)')}),
+    inserted AS (${insertEventsSql('(SELECT id FROM task)')})
+    SELECT inserted.*, (SELECT phid FROM task) AS task_phid FROM inserted ORDER BY inserted.id`;
+}
+
+const INSERTS = new Map([false, true].flatMap((owner) => [false, true].map((comment) => [`${owner}/${comment}`, insertSql(owner, comment)])));
+
 /** Inserts a task with its subscribers and its first events, in one statement; returns its id, PHID and the events. */
 export async function insertTask(
   trx: Knex.Transaction,
@@ -141,23 +168,20 @@ export async function insertTask(
   subscriberIds: number[],
   events: EditEvents,
 ): Promise<{ id: number; phid: string; events: EventWithPhid[] }> {
-  const insert = trx('tasks')
-    .insert({
-      ...columns(w),
-      ...(w.ownerOrdering !== undefined ? { owner_ordering: w.ownerOrdering } : {}),
-      ...(w.comment !== null ? { comments_vector: trx.raw(withCommentSql(`''::tsvector`), [w.comment]) } : {}),
-      author_id: authorId,
-      created_at: events.meta.at,
-      updated_at: events.meta.at,
-    })
-    .returning(['id', 'phid']);
-  const id = trx.raw('(SELECT id FROM task)');
-  const query = eventsStatement(trx, { ...events.meta, taskId: id }, events.inserts, { task: insert, subscribed: addSubscribers(trx, id, subscriberIds) }, [
-    trx.raw('(SELECT phid FROM task) AS task_phid'),
-  ]);
-  // One name for each of the four texts: with an owner's sort key or without, with a comment's words or without.
-  const name = `task_insert${w.ownerOrdering !== undefined ? '_owner' : ''}${w.comment !== null ? '_comment' : ''}`;
-  const rows = (await prepared(name, query)) as (EventRowWithPhid & { task_phid: string })[];
+  const owner = w.ownerOrdering !== undefined;
+  const comment = w.comment !== null;
+  const bindings: Knex.RawBinding[] = [
+    ...WRITTEN.map(([, value]) => value(w)),
+    ...(owner ? [w.ownerOrdering!] : []),
+    ...(comment ? [w.comment!] : []),
+    authorId,
+    events.meta.at,
+    events.meta.at,
+    subscriberIdsOf(subscriberIds),
+    ...eventsBindings(events.meta, events.inserts),
+  ];
+  const name = `task_insert${owner ? '_owner' : ''}${comment ? '_comment' : ''}`;
+  const rows = (await prepared(name, trx.raw(INSERTS.get(`${owner}/${comment}`)!, bindings))).rows as (EventRowWithPhid & { task_phid: string })[];
   return { id: rows[0]!.task_id, phid: rows[0]!.task_phid, events: insertedEvents(trx, rows) };
 }
 
@@ -169,7 +193,7 @@ const updateSql = (comment: boolean) => `WITH subscribed AS (${ADD_SUBSCRIBERS_S
       owner_ordering = coalesce(?::text, owner_ordering), updated_at = ?${comment ? `, comments_vector = ${withCommentSql('comments_vector')}` : ''}
     WHERE id = ?
   ),
-  inserted AS (${INSERT_EVENTS_SQL})
+  inserted AS (${insertEventsSql('?')})
   SELECT inserted.* FROM inserted ORDER BY inserted.id`;
 const UPDATE = updateSql(false);
 const UPDATE_COMMENT = updateSql(true);
@@ -189,7 +213,8 @@ export async function updateTask(trx: Knex.Transaction, id: number, w: TaskWrite
     events.meta.at,
     ...(w.comment !== null ? [w.comment] : []),
     id,
-    ...eventsBindings({ ...events.meta, taskId: id }, events.inserts),
+    id,
+    ...eventsBindings(events.meta, events.inserts),
   ];
   const query = w.comment !== null ? prepared('task_update_comment', trx.raw(UPDATE_COMMENT, bindings)) : prepared('task_update', trx.raw(UPDATE, bindings));
   return insertedEvents(trx, (await query).rows as EventRowWithPhid[]);
@@ -243,16 +268,6 @@ export const TASK_SUBSCRIBER_IDS_SQL = 'ARRAY(SELECT s.user_id FROM task_subscri
 export async function findSubscriberIds(db: Knex, taskId: number): Promise<number[]> {
   const rows = await prepared('task_subscribers', db('task_subscribers').where({ task_id: taskId }).orderBy('user_id').select('user_id'));
   return rows.map((r: { user_id: number }) => r.user_id);
-}
-
-/** Subscribes people to a task (its id, or SQL that gives it); a statement to run, or to write beside another. */
-export function addSubscribers(knex: Knex, task: number | Knex.Raw, userIds: number[]): Knex.Raw {
-  return knex.raw(ADD_SUBSCRIBERS_SQL, subscriberBindings(task, userIds));
-}
-
-/** Unsubscribes people from a task; like addSubscribers, a statement to run or to write beside another. */
-export function removeSubscribers(knex: Knex, taskId: number, userIds: number[]): Knex.Raw {
-  return knex.raw(REMOVE_SUBSCRIBERS_SQL, subscriberBindings(taskId, userIds));
 }
 
 /** Fresh planner statistics after a large load (the demo data): some installs run without autovacuum. */

@@ -5,7 +5,9 @@ import { openPglite, type Database } from '../../server/db/connect';
 import { migrateLatest } from '../../server/db/migrate';
 import { searchTasks } from '../../server/search/engine';
 import { applyEdit } from '../../server/tasks/editor';
-import { addMentionEdges, addSubscribers, findSubscriberIds, findTasksByIds, removeSubscribers } from '../../server/tasks/repository';
+import { stateOf } from '../../server/tasks/edit-plan';
+import { addMentionEdges, findSubscriberIds, findTasksByIds, updateTask } from '../../server/tasks/repository';
+import { lockTaskState } from '../../server/tasks/state-repository';
 import { listEventsInGroups } from '../../server/tasks/event-repository';
 import { Tracker } from '../../server/tasks/task';
 import { findUsersByIds, findUsersByIdsOrNames, findUsersByPhids, findUsersByUsernames, searchUsers } from '../../server/users/repository';
@@ -104,8 +106,11 @@ describe.each(targets)('lists of %s', (_name, open) => {
     const { db } = database;
     const other = await createTask({ db, tracker }, alice, { title: 'Another task' });
     await db.transaction(async (trx) => {
-      await addSubscribers(trx, task, [bob.id, bob.id]);
-      await removeSubscribers(trx, task, ids().filter((id) => id !== bob.id));
+      const state = stateOf((await lockTaskState(trx, task, false))!);
+      const write = { state, closedAt: null, closerId: null, dueAt: null, comment: null };
+      const subscribers = { add: [bob.id, bob.id], remove: ids().filter((id) => id !== bob.id) };
+      const meta = { groupId: crypto.randomUUID(), actorId: alice.id, source: 'web', at: new Date() };
+      await updateTask(trx, task, write, subscribers, { meta, inserts: [{ type: 'subscribers', old: state.subscriberIds, new: [bob.id] }] });
       expect(await addMentionEdges(trx, task, [other, other])).toEqual([other]);
       expect(await addMentionEdges(trx, task, [other])).toEqual([]);
     });
