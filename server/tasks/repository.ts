@@ -103,7 +103,6 @@ const WRITTEN: [string, (w: TaskWrite) => Knex.Value][] = [
   ['due_at', (w) => w.dueAt],
 ];
 
-
 /** Search words of the comments so far (`words`, SQL) and one more comment's (one parameter). */
 function withCommentSql(words: string): string {
   // A gap of positions between comments, so no quoted phrase matches across two of them.
