@@ -144,12 +144,14 @@ const INSERT_MESSAGES_WITH_JOBS_SQL = `WITH m AS (${INSERT_MESSAGES_SQL}), j AS 
   )
   SELECT id FROM m ORDER BY id`;
 
+const INSERT_MESSAGES = `WITH m AS (${INSERT_MESSAGES_SQL}) SELECT id FROM m ORDER BY id`;
+
 const records = (messages: MessageInsert[]) => JSON.stringify(messages.map(toRecord));
 
 /** Inserts messages in one statement; returns their ids in order. */
 export async function insertMessages(db: Knex | Knex.Transaction, messages: MessageInsert[]): Promise<number[]> {
   if (!messages.length) return [];
-  const result = await prepared('mail_insert', db.raw(`WITH m AS (${INSERT_MESSAGES_SQL}) SELECT id FROM m ORDER BY id`, [records(messages)]));
+  const result = await prepared('mail_insert', db.raw(INSERT_MESSAGES, [records(messages)]));
   return (result.rows as { id: number }[]).map((r) => r.id);
 }
 

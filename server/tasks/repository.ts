@@ -157,7 +157,10 @@ function insertSql(owner: boolean, comment: boolean): string {
     SELECT inserted.*, (SELECT phid FROM task) AS task_phid FROM inserted ORDER BY inserted.id`;
 }
 
-const INSERTS = new Map([false, true].flatMap((owner) => [false, true].map((comment) => [`${owner}/${comment}`, insertSql(owner, comment)])));
+const insertName = (owner: boolean, comment: boolean) => `task_insert${owner ? '_owner' : ''}${comment ? '_comment' : ''}`;
+
+/** Each insert's text by its statement's name. */
+const INSERTS = new Map([false, true].flatMap((owner) => [false, true].map((comment) => [insertName(owner, comment), insertSql(owner, comment)])));
 
 /** Inserts a task with its subscribers and its first events, in one statement; returns its id, PHID and the events. */
 export async function insertTask(
@@ -179,8 +182,8 @@ export async function insertTask(
     subscriberIdsOf(subscriberIds),
     ...eventsBindings(events.meta, events.inserts),
   ];
-  const name = `task_insert${owner ? '_owner' : ''}${comment ? '_comment' : ''}`;
-  const rows = (await prepared(name, trx.raw(INSERTS.get(`${owner}/${comment}`)!, bindings))).rows as (EventRowWithPhid & { task_phid: string })[];
+  const name = insertName(owner, comment);
+  const rows = (await prepared(name, trx.raw(INSERTS.get(name)!, bindings))).rows as (EventRowWithPhid & { task_phid: string })[];
   return { id: rows[0]!.task_id, phid: rows[0]!.task_phid, events: insertedEvents(trx, rows) };
 }
 
