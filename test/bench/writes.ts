@@ -55,7 +55,8 @@ export async function removeWrites(c: pg.Client, w: Watermark): Promise<{ tasks:
   }
   // Without autovacuum (as on the bench machines) the deleted rows stay in the tables and their indexes:
   // the next run's open list would step over every task the last run created, at the very top of its order.
-  await c.query('VACUUM (ANALYZE) tasks, task_events, task_subscribers, sessions, api_tokens, mail_messages, jobs, files');
+  // Every edit also moves its task's row of task_versions and a row of cache_versions, which the pages read.
+  await c.query('VACUUM (ANALYZE) tasks, task_events, task_subscribers, sessions, api_tokens, mail_messages, jobs, files, task_versions, cache_versions');
   return { tasks: tasks.rowCount ?? 0, events: events.rowCount ?? 0 };
 }
 
