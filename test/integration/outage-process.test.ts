@@ -109,10 +109,16 @@ const PROCESS_TEST_MS = 150_000;
 
   test('SIGTERM while the database is down: the request in flight gets its 503, and the process stops cleanly', async () => {
     const base = await startServer();
-    await t.proxy.down();
+    // The request must have reached the app before the signal: one still unread on its kept-alive connection
+    // is dropped with the idle connections, and a database already gone answers it too fast to catch it in
+    // between. So the database stops answering, the request is seen waiting on it, and then it goes away.
+    t.proxy.stuck();
     try {
-      // Refused at once: the request is answered whether or not the signal comes first.
-      const exit = await stopDuringOutage(base, Promise.resolve());
+      const reachedDatabase = t.proxy.heldTraffic(/trellis_task_page\b|\0database\0/);
+      const exit = await stopDuringOutage(
+        base,
+        Promise.race([reachedDatabase, new Promise<void>((resolve) => setTimeout(resolve, 500))]).then(() => t.proxy.down()),
+      );
       expect(exit.stdout).toContain('stopped cleanly');
     } finally {
       await t.proxy.restore();
