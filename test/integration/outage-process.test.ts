@@ -87,17 +87,24 @@ const PROCESS_TEST_MS = 150_000;
     return exit;
   }
 
+  /**
+   * Settles once the request is waiting on the stuck database: the stuck server is sent either the anonymous
+   * task page's statement (known by its name, server/db/prepared.ts, which goes with its text the first time a
+   * connection runs it, and alone after) or, when the job runner's polls hold every open connection, a new
+   * connection's start-up message (which names the database). The second gives up after the connect timeout
+   * (1 s), so what follows must come at once: a fixed wait of a second raced that timeout and lost one run in
+   * five. After 500 ms it settles anyway, as the last resort.
+   */
+  function requestWaitingOnStuckDatabase(): Promise<void> {
+    const reachedDatabase = t.proxy.heldTraffic(/trellis_task_page\b|\0database\0/);
+    return Promise.race([reachedDatabase, new Promise<void>((resolve) => setTimeout(resolve, 500))]);
+  }
+
   test('SIGTERM while the database is stuck: the request in flight gets its 503, and the process stops without waiting on the database for long', async () => {
     const base = await startServer();
     t.proxy.stuck();
     try {
-      // The request is waiting on the database once the stuck server is sent either the anonymous task page's
-      // statement (known by its name, server/db/prepared.ts, which goes with its text the first time a connection
-      // runs it, and alone after) or, when the job runner's polls hold every open connection, a new connection's
-      // start-up message (which names the database). The second gives up after the connect timeout (1 s), so the
-      // signal must come at once: a fixed wait of a second raced that timeout and lost one run in five.
-      const reachedDatabase = t.proxy.heldTraffic(/trellis_task_page\b|\0database\0/);
-      const exit = await stopDuringOutage(base, Promise.race([reachedDatabase, new Promise<void>((resolve) => setTimeout(resolve, 500))]));
+      const exit = await stopDuringOutage(base, requestWaitingOnStuckDatabase());
       // An answer still to be sent at the signal is the last on its connection, which then closes.
       expect(connection).toBe('close');
       // Connections waiting on an answer are dropped at once; an idle one says goodbye, which a paused server never acknowledges.
@@ -114,11 +121,7 @@ const PROCESS_TEST_MS = 150_000;
     // between. So the database stops answering, the request is seen waiting on it, and then it goes away.
     t.proxy.stuck();
     try {
-      const reachedDatabase = t.proxy.heldTraffic(/trellis_task_page\b|\0database\0/);
-      const exit = await stopDuringOutage(
-        base,
-        Promise.race([reachedDatabase, new Promise<void>((resolve) => setTimeout(resolve, 500))]).then(() => t.proxy.down()),
-      );
+      const exit = await stopDuringOutage(base, requestWaitingOnStuckDatabase().then(() => t.proxy.down()));
       expect(exit.stdout).toContain('stopped cleanly');
     } finally {
       await t.proxy.restore();
